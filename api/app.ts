@@ -1,0 +1,103 @@
+/** The express application: health, metrics, docs, REST under /v1, tRPC at /trpc, errors as problem+json. */
+import { randomUUID } from 'node:crypto';
+import express from 'express';
+import { pinoHttp } from 'pino-http';
+import type { Logger } from 'pino';
+import type { Deps } from '../core/deps.ts';
+import { AppError } from '../core/errors.ts';
+import { buildOpenApi } from '../openapi/build.ts';
+import { docsRouter } from '../openapi/docs.ts';
+import { errorHandler } from './http/problem.ts';
+import { createMetrics } from './metrics.ts';
+import { procedures } from './procedures/index.ts';
+import { restRouter } from './rest.ts';
+import { fileRoutes } from './routes/files.ts';
+import { trpcMiddleware } from './trpc.ts';
+
+export interface AppOptions {
+  deps: Deps;
+  log: Logger;
+  maxUploadBytes?: number;
+  /** Extra readiness checks (e.g. Redis) besides the database. */
+  readyChecks?: Record<string, () => Promise<void>>;
+}
+
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+export function createApp(options: AppOptions): express.Express {
+  const { deps, log } = options;
+  const app = express();
+  const metrics = createMetrics();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+
+  app.use(
+    pinoHttp({
+      logger: log,
+      // Honour a caller's X-Request-Id so one id follows a request across services.
+      genReqId: (req, res) => {
+        const given = req.headers['x-request-id'];
+        const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+        res.setHeader('X-Request-Id', id);
+        return id;
+      },
+      // Headers may carry keys; bodies and query strings may carry PII. Log neither.
+      serializers: {
+        req: (req) => ({ id: req.id, method: req.method, url: String(req.url).split('?')[0] }),
+        res: (res) => ({ statusCode: res.statusCode }),
+      },
+      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/metrics' },
+    }),
+  );
+  app.use(metrics.middleware);
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    const checks: Record<string, string> = {};
+    let ready = true;
+    const all = { database: async () => void (await deps.db.query('select 1')), ...options.readyChecks };
+    for (const [name, check] of Object.entries(all)) {
+      try {
+        await check();
+        checks[name] = 'ok';
+      } catch {
+        checks[name] = 'unreachable';
+        ready = false;
+      }
+    }
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', checks });
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+  const openapi = buildOpenApi(procedures);
+  app.get('/openapi.json', (_req, res) => {
+    res.json(openapi);
+  });
+  app.use(docsRouter());
+
+  const json = express.json({ limit: '1mb', type: ['application/json', 'application/*+json'] });
+  // Creating and changing JSON resources must say so; anything else is 415, not a guess.
+  const requireJson: express.RequestHandler = (req, _res, next) => {
+    const hasBody = Number(req.get('content-length') ?? 0) > 0 || req.get('transfer-encoding') !== undefined;
+    if (hasBody && !req.is(['application/json', 'application/*+json'])) {
+      throw new AppError('UNSUPPORTED_MEDIA_TYPE', `send JSON with "Content-Type: application/json" (got "${req.get('content-type') ?? 'none'}")`, {
+        field: 'Content-Type',
+      });
+    }
+    next();
+  };
+  app.use(fileRoutes(deps, { maxUploadBytes: options.maxUploadBytes ?? 50 * 1048576 }));
+  app.use('/v1', (req, _res, next) => (['POST', 'PUT', 'PATCH'].includes(req.method) ? requireJson(req, _res, next) : next()));
+  app.use(json);
+  app.use(restRouter(deps, procedures));
+  app.use('/trpc', trpcMiddleware(deps, procedures));
+
+  app.use((req, _res, next) => {
+    next(new AppError('NOT_FOUND', `no route for ${req.method} ${req.path}`, { field: 'path' }));
+  });
+  app.use(errorHandler);
+  return app;
+}

@@ -1,0 +1,63 @@
+/**
+ * One procedure = schemas + handler. REST routes, the tRPC router and the OpenAPI document
+ * are all built from the same list (api/procedures/index.ts).
+ */
+import type { z } from 'zod';
+import type { Logger } from 'pino';
+import type { Actor, Deps, Role } from '../core/deps.ts';
+import { forbidden } from '../core/errors.ts';
+import { fingerprint, withIdempotency } from '../core/idempotency.ts';
+
+export interface Ctx {
+  deps: Deps;
+  actor: Actor;
+  requestId: string;
+  log: Logger;
+  idempotencyKey?: string;
+}
+
+export interface Reply<O> {
+  body: O;
+  status?: number;
+}
+
+export interface Procedure<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {
+  /** tRPC path, e.g. `contacts.get`. */
+  name: string;
+  method: 'get' | 'post' | 'put' | 'patch' | 'delete';
+  /** Express-style REST path, e.g. `/v1/contacts/:id`. */
+  path: string;
+  summary: string;
+  tag: string;
+  /** Least role allowed: viewer < operator < admin. */
+  role: Role;
+  /** Path params, query (GET/DELETE) or body (others) merged into one object. */
+  input: I;
+  output: O;
+  /** POSTs that create something honour Idempotency-Key. */
+  creates?: boolean;
+  /** Success statuses the handler answers with (default [200]), for the OpenAPI document. */
+  statuses?: number[];
+  handler: (args: { ctx: Ctx; input: z.output<I> }) => Promise<Reply<z.input<O>>>;
+}
+
+export const defineProcedure = <I extends z.ZodType, O extends z.ZodType>(p: Procedure<I, O>): Procedure<I, O> => p;
+
+const rank: Record<Role, number> = { viewer: 0, operator: 1, admin: 2 };
+
+export function requireRole(actor: Actor, least: Role) {
+  if (rank[actor.role] < rank[least]) throw forbidden(`this needs a key with role ${least} or above (yours is ${actor.role})`);
+}
+
+/**
+ * Runs a procedure for an authenticated caller: role check, then the handler, behind
+ * Idempotency-Key when the procedure creates something. Shared by REST and tRPC.
+ */
+export async function invoke(p: Procedure, ctx: Ctx, input: unknown) {
+  requireRole(ctx.actor, p.role);
+  const key = p.creates ? ctx.idempotencyKey : undefined;
+  return withIdempotency(ctx.deps, ctx.actor.tenantId, key, fingerprint(p.name, input), async () => {
+    const reply = await p.handler({ ctx, input });
+    return { status: reply.status ?? 200, body: reply.body as unknown };
+  });
+}

@@ -1,0 +1,25 @@
+import type { Procedure } from '../procedure.ts';
+import { tenantsCreate, tenantsCurrent, tenantsUpdate } from './tenants.ts';
+import { apiKeysCreate, apiKeysList, apiKeysRevoke } from './api-keys.ts';
+import { contactsGet, contactsList, contactsUpsert, contactsValidate } from './contacts.ts';
+import { optOutsCreate, optOutsList } from './opt-outs.ts';
+import { auditList, importsGet } from './imports.ts';
+
+/** Every procedure of the v1 API; REST, tRPC and OpenAPI are built from this list. */
+export const procedures: Procedure[] = [
+  tenantsCreate,
+  tenantsCurrent,
+  tenantsUpdate,
+  apiKeysCreate,
+  apiKeysList,
+  apiKeysRevoke,
+  // Before contacts.get so /v1/contacts/validate is not read as an id.
+  contactsValidate,
+  contactsUpsert,
+  contactsGet,
+  contactsList,
+  optOutsCreate,
+  optOutsList,
+  importsGet,
+  auditList,
+] as Procedure[];

@@ -1,0 +1,136 @@
+/**
+ * Consent: an append-only ledger of opt-outs per phone and channel. The current state is
+ * derived from it and an opt-out is sticky: nothing in the product writes an opt-in.
+ */
+import type pg from 'pg';
+import { validation } from './errors.ts';
+import type { Deps } from './deps.ts';
+import { normalizePhone } from './phone.ts';
+import { getTenant } from './tenants.ts';
+import { withTransaction } from './db/pool.ts';
+import { decodeCursor, encodeCursor, type Page } from './pagination.ts';
+
+export const channels = ['voice', 'sms', 'all'] as const;
+export type Channel = (typeof channels)[number];
+export const consentSources = ['api', 'import', 'crm', 'sms-stop', 'voice-intent'] as const;
+export type ConsentSource = (typeof consentSources)[number];
+
+export interface OptOut {
+  id: string;
+  phone: string;
+  channel: Channel;
+  source: ConsentSource;
+  note: string | null;
+  createdAt: string;
+}
+
+export interface OptOutRequest {
+  /** Normalised E.164 number. */
+  e164: string;
+  channel: Channel;
+  source: ConsentSource;
+  note?: string | null;
+}
+
+interface EventRow {
+  id: string;
+  phone_enc: string;
+  channel: Channel;
+  source: ConsentSource;
+  note: string | null;
+  created_at: Date;
+}
+
+const COLUMNS = 'id::text as id, phone_enc, channel, source, note, created_at';
+
+/** The channels an opt-out on `channel` is covered by. */
+const coveredBy = (channel: Channel): Channel[] => (channel === 'all' ? ['all'] : [channel, 'all']);
+
+/**
+ * Appends opt-outs in one transaction. A phone already opted out on the channel (or on
+ * `all`) is left as it is, so the ledger holds one event per current opt-out.
+ * @returns for each request, in order, whether it was new
+ */
+export async function recordOptOuts(
+  deps: Deps,
+  tenantId: string,
+  requests: OptOutRequest[],
+  client?: pg.PoolClient,
+): Promise<boolean[]> {
+  const run = async (tx: pg.PoolClient) => {
+    const fresh: boolean[] = [];
+    for (const r of requests) {
+      const hash = deps.pii.phoneIndex(r.e164);
+      // Serialise opt-outs of one phone so two at once cannot both append.
+      await tx.query(`select pg_advisory_xact_lock(hashtextextended($1, 0))`, [`${tenantId}:${hash.toString('hex')}`]);
+      const { rowCount } = await tx.query(
+        `insert into consent_events (tenant_id, phone_hash, phone_enc, channel, action, source, note)
+         select $1, $2, $3, $4, 'opt_out', $5, $6
+          where not exists (select 1 from consent_events where tenant_id = $1 and phone_hash = $2 and channel = any($7))`,
+        [tenantId, hash, deps.pii.encrypt(r.e164), r.channel, r.source, r.note ?? null, coveredBy(r.channel)],
+      );
+      fresh.push(rowCount === 1);
+    }
+    return fresh;
+  };
+  return client ? run(client) : withTransaction(deps.db, run);
+}
+
+export async function optOut(
+  deps: Deps,
+  tenantId: string,
+  input: { phone: string; channel: Channel; source: ConsentSource; note?: string },
+): Promise<{ optOut: OptOut; created: boolean }> {
+  const tenant = await getTenant(deps, tenantId);
+  const phone = normalizePhone(input.phone, tenant.defaultRegion);
+  if (!phone.valid) throw validation(`phone: ${phone.reason}`, 'phone');
+  const [created] = await recordOptOuts(deps, tenantId, [{ ...input, e164: phone.e164! }]);
+  const { rows } = await deps.db.query<EventRow>(
+    `select ${COLUMNS} from consent_events where tenant_id = $1 and phone_hash = $2 and channel = any($3) order by id limit 1`,
+    [tenantId, deps.pii.phoneIndex(phone.e164!), coveredBy(input.channel)],
+  );
+  return { optOut: toOptOut(rows[0]!, deps), created: created! };
+}
+
+const toOptOut = (r: EventRow, deps: Deps): OptOut => ({
+  id: r.id,
+  phone: deps.pii.decrypt(r.phone_enc),
+  channel: r.channel,
+  source: r.source,
+  note: r.note,
+  createdAt: r.created_at.toISOString(),
+});
+
+export async function listOptOuts(
+  deps: Deps,
+  tenantId: string,
+  options: { cursor?: string; limit: number; phone?: string },
+): Promise<Page<OptOut>> {
+  const params: unknown[] = [tenantId, options.cursor ? decodeCursor(options.cursor, /^\d+$/) : '0'];
+  let byPhone = '';
+  if (options.phone) {
+    const tenant = await getTenant(deps, tenantId);
+    const phone = normalizePhone(options.phone, tenant.defaultRegion);
+    if (!phone.valid) throw validation(`phone: ${phone.reason}`, 'phone');
+    params.push(deps.pii.phoneIndex(phone.e164!));
+    byPhone = `and phone_hash = $${params.length}`;
+  }
+  params.push(options.limit + 1);
+  const { rows } = await deps.db.query<EventRow>(
+    `select ${COLUMNS} from consent_events where tenant_id = $1 and id > $2::bigint ${byPhone} order by id limit $${params.length}`,
+    params,
+  );
+  const items = rows.slice(0, options.limit).map((r) => toOptOut(r, deps));
+  const last = items.at(-1);
+  return { items, nextCursor: rows.length > options.limit && last ? encodeCursor(last.id) : null };
+}
+
+/** Current opt-out state of one number (by blind index), for the dialer's last-moment check. */
+export async function optOutState(db: Pick<pg.Pool, 'query'>, tenantId: string, phoneHash: Buffer) {
+  const { rows } = await db.query<{ channel: Channel }>(
+    `select distinct channel from consent_events where tenant_id = $1 and phone_hash = $2`,
+    [tenantId, phoneHash],
+  );
+  const has = (c: Channel) => rows.some((r) => r.channel === c || r.channel === 'all');
+  return { voice: has('voice'), sms: has('sms') };
+}

@@ -1,0 +1,203 @@
+/**
+ * File imports of contacts and do-not-call lists. Rows stream in from a reader
+ * (connectors/files), are checked one by one, and land in batches: a bad row is reported
+ * with its spreadsheet row number and column while the good rows around it are kept.
+ */
+import { randomUUID } from 'node:crypto';
+import { AppError, notFound, validation } from './errors.ts';
+import type { Actor, Deps } from './deps.ts';
+import type { ContactField, ImportRow, ImportSource } from './import.rows.ts';
+import { isRegionCode, normalizePhone } from './phone.ts';
+import { canonicalCountry, canonicalTimeZone, isEmail, splitTags } from './contacts.fields.ts';
+import { getTenant } from './tenants.ts';
+import { recordOptOuts, type Channel } from './consent.ts';
+import { upsertContactBatch, type PreparedContact } from './imports.store.ts';
+
+export const importKinds = ['contacts', 'do-not-call'] as const;
+export type ImportKind = (typeof importKinds)[number];
+
+export interface RejectedRow {
+  row: number;
+  /** The header as the file names it; null when the row is rejected as a whole. */
+  column: string | null;
+  reason: string;
+}
+
+export interface ImportResult {
+  id: string;
+  kind: ImportKind;
+  total: number;
+  created: number;
+  updated: number;
+  rejected: RejectedRow[];
+}
+
+export interface ImportOptions {
+  kind?: ImportKind;
+  /** Region for numbers written without a country code; defaults to the tenant's. */
+  defaultRegion?: string;
+  /** Channel a do-not-call list opts numbers out of; default `all`. */
+  channel?: Channel;
+  encoding?: string;
+  /** Called after each batch lands with the number of rows read so far. */
+  onProgress?: (rowsRead: number) => void;
+  batchSize?: number;
+}
+
+class RowRejected extends Error {
+  constructor(
+    readonly field: ContactField,
+    readonly reason: string,
+  ) {
+    super(reason);
+  }
+}
+
+/** Checks and encrypts one row; throws RowRejected naming the bad field. */
+function prepare(deps: Deps, row: ImportRow, region: string): PreparedContact {
+  const f = row.fields;
+  const phone = normalizePhone(f.phone, region);
+  if (!phone.valid) throw new RowRejected('phone', `phone: ${phone.reason}`);
+  if (f.email !== undefined && !isEmail(f.email)) throw new RowRejected('email', 'email is not a valid address');
+  const timeZone = f.timeZone === undefined ? null : canonicalTimeZone(f.timeZone);
+  if (f.timeZone !== undefined && !timeZone) throw new RowRejected('timeZone', 'not an IANA time zone');
+  const country = f.country === undefined ? null : canonicalCountry(f.country);
+  if (f.country !== undefined && !country) throw new RowRejected('country', 'not an ISO 3166-1 country code');
+  const attributes: Record<string, string> = { ...row.attributes };
+  if (f.externalId !== undefined) attributes.externalId = f.externalId;
+  return {
+    e164: phone.e164!,
+    phoneType: phone.type,
+    phoneCountry: phone.country,
+    nameEnc: deps.pii.encryptOptional(f.name),
+    emailEnc: deps.pii.encryptOptional(f.email),
+    tags: f.tags === undefined ? [] : splitTags(f.tags),
+    attributes,
+    timeZone,
+    country: country ?? phone.country,
+  };
+}
+
+/** Later rows win over earlier ones with the same number; tags and attributes accumulate. */
+function merge(earlier: PreparedContact, later: PreparedContact): PreparedContact {
+  return {
+    ...later,
+    nameEnc: later.nameEnc ?? earlier.nameEnc,
+    emailEnc: later.emailEnc ?? earlier.emailEnc,
+    tags: [...new Set([...earlier.tags, ...later.tags])],
+    attributes: { ...earlier.attributes, ...later.attributes },
+    timeZone: later.timeZone ?? earlier.timeZone,
+  };
+}
+
+export async function importFile(
+  deps: Deps,
+  actor: Actor,
+  source: ImportSource,
+  options: ImportOptions = {},
+): Promise<ImportResult> {
+  const kind = options.kind ?? 'contacts';
+  const region = (options.defaultRegion ?? (await getTenant(deps, actor.tenantId)).defaultRegion).toUpperCase();
+  if (!isRegionCode(region)) throw validation(`"${options.defaultRegion}" is not a known ISO 3166-1 region code`, 'defaultRegion');
+  if (!source.columns.phone) {
+    const found = source.headers.length ? `found: ${source.headers.join(', ')}` : 'the file is empty';
+    throw validation(`the file has no phone column (such as 手机号, 电话, phone or mobile); ${found}`, 'file');
+  }
+
+  const result: ImportResult = { id: randomUUID(), kind, total: 0, created: 0, updated: 0, rejected: [] };
+  await deps.db.query(
+    `insert into imports (tenant_id, id, kind, api_key_id, status, encoding) values ($1, $2, $3, $4, 'running', $5)`,
+    [actor.tenantId, result.id, kind, actor.keyId, options.encoding ?? null],
+  );
+
+  const batchSize = options.batchSize ?? 2000;
+  let batch = new Map<string, PreparedContact>();
+  let inflight: Promise<void> = Promise.resolve();
+
+  const land = async (rows: PreparedContact[]) => {
+    if (kind === 'do-not-call') {
+      const fresh = await recordOptOuts(
+        deps,
+        actor.tenantId,
+        rows.map((r) => ({ e164: r.e164, channel: options.channel ?? 'all', source: 'import' as const })),
+      );
+      const created = fresh.filter(Boolean).length;
+      result.created += created;
+      result.updated += fresh.length - created;
+    } else {
+      const inserted = await upsertContactBatch(deps, actor.tenantId, rows);
+      result.created += inserted;
+      result.updated += rows.length - inserted;
+    }
+    options.onProgress?.(result.total);
+  };
+  // Parsing and encrypting the next batch overlaps with the database writing this one.
+  const flush = async () => {
+    const rows = [...batch.values()];
+    batch = new Map();
+    await inflight;
+    inflight = land(rows);
+  };
+
+  try {
+    for await (const row of source.rows) {
+      result.total++;
+      let prepared: PreparedContact;
+      try {
+        prepared = prepare(deps, row, region);
+      } catch (err) {
+        if (!(err instanceof RowRejected)) throw err;
+        result.rejected.push({ row: row.row, column: source.columns[err.field] ?? null, reason: err.reason });
+        continue;
+      }
+      const earlier = batch.get(prepared.e164);
+      if (earlier) result.updated++;
+      batch.set(prepared.e164, earlier ? merge(earlier, prepared) : prepared);
+      if (batch.size >= batchSize) await flush();
+    }
+    await flush();
+    await inflight;
+  } catch (err) {
+    await inflight.catch(() => undefined);
+    await finish(deps, actor.tenantId, result, 'failed', err instanceof Error ? err.message : String(err));
+    if (err instanceof AppError) throw err;
+    throw new AppError('VALIDATION', `the file could not be read past row ${result.total + 1}: ${(err as Error).message}`, {
+      field: 'file',
+      details: { landed: { created: result.created, updated: result.updated } },
+      cause: err,
+    });
+  }
+  await finish(deps, actor.tenantId, result, 'done', null);
+  return result;
+}
+
+async function finish(deps: Deps, tenantId: string, r: ImportResult, status: 'done' | 'failed', error: string | null) {
+  await deps.db.query(
+    `update imports set status = $3, total = $4, created = $5, updated = $6, rejected = $7, error = $8, finished_at = now()
+      where tenant_id = $1 and id = $2`,
+    [tenantId, r.id, status, r.total, r.created, r.updated, JSON.stringify(r.rejected), error],
+  );
+}
+
+export async function getImport(deps: Deps, tenantId: string, id: string) {
+  const { rows } = await deps.db.query(
+    `select id, kind, status, encoding, total, created, updated, rejected, error, created_at, finished_at
+       from imports where tenant_id = $1 and id = $2`,
+    [tenantId, id],
+  );
+  const r = rows[0];
+  if (!r) throw notFound('import', 'id');
+  return {
+    id: r.id as string,
+    kind: r.kind as ImportKind,
+    status: r.status as 'running' | 'done' | 'failed',
+    encoding: r.encoding as string | null,
+    total: r.total as number,
+    created: r.created as number,
+    updated: r.updated as number,
+    rejected: r.rejected as RejectedRow[],
+    error: r.error as string | null,
+    createdAt: (r.created_at as Date).toISOString(),
+    finishedAt: (r.finished_at as Date | null)?.toISOString() ?? null,
+  };
+}

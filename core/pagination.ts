@@ -1,0 +1,21 @@
+import { validation } from './errors.ts';
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+/** Cursors are opaque to clients: the last key seen, base64url-encoded. */
+export const encodeCursor = (lastKey: string): string => Buffer.from(`v1:${lastKey}`).toString('base64url');
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+export function decodeCursor(cursor: string, shape: RegExp = UUID): string {
+  const text = Buffer.from(cursor, 'base64url').toString('utf8');
+  const key = text.startsWith('v1:') ? text.slice(3) : '';
+  if (!shape.test(key)) throw validation('cursor is not one this API returned', 'cursor');
+  return key;
+}
+
+/** Clamp for `limit` query parameters. */
+export const MAX_PAGE = 500;

@@ -1,0 +1,118 @@
+#!/usr/bin/env node
+// The `npm test` runner. Node 20's `--test` takes no globs, so this collects the
+// *.test.ts files itself, provides a PostgreSQL when DATABASE_URL is unset (an
+// embedded one in a temporary directory, removed afterwards), and runs
+// `node --import tsx --test` over the files.
+//
+//   node test/run.mjs                          every test
+//   node test/run.mjs core/phone api/auth      files whose path contains any of these
+//   node test/run.mjs core/db --test-name-pattern=idempotent   options go to node (use --opt=value)
+//
+// DATABASE_URL (e.g. in CI) is the admin connection test/support/db.ts creates a
+// database per test file with. REDIS_URL is passed through untouched. Tests get
+// TMPDIR pointing into the runner's own temporary directory, so whatever they
+// leave behind (say, after Ctrl-C) goes when the run ends.
+// CHASELINE_DEBUG_PG=1 prints the embedded server's own log.
+import { spawn } from 'node:child_process';
+import { chmod, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const TEST_DIRS = ['core', 'connectors', 'api', 'webhooks', 'openapi', 'sim', 'test'];
+const SKIP_DIRS = new Set(['node_modules', '.data']);
+
+const args = process.argv.slice(2);
+const nodeOptions = args.filter((a) => a.startsWith('-'));
+const filters = args.filter((a) => !a.startsWith('-')).map((f) => f.replace(/^\.\//, '').replaceAll('\\', '/'));
+
+let embedded; // { url, port, stop() } when we started a server
+let tmpDir;
+let child;
+let interrupted; // the signal that asked us to stop
+
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(signal, () => {
+    interrupted ??= signal;
+    if (child) child.kill(signal); // its exit then runs the normal cleanup
+  });
+}
+
+let exitCode = 1;
+try {
+  exitCode = await main();
+} catch (err) {
+  console.error(`test/run.mjs: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+} finally {
+  await cleanup();
+}
+process.exit(interrupted ? 128 + os.constants.signals[interrupted] : exitCode);
+
+async function main() {
+  const all = (await Promise.all(TEST_DIRS.map((d) => findTests(d)))).flat().sort();
+  const files = filters.length ? all.filter((f) => filters.some((filter) => f.includes(filter))) : all;
+  if (!files.length) {
+    console.error(filters.length ? `test/run.mjs: no test file matches ${filters.join(', ')}` : 'test/run.mjs: no test files found');
+    return filters.length ? 1 : 0;
+  }
+
+  // 0755 all the way down: as root, PostgreSQL runs as `postgres` and must get through.
+  tmpDir = await mkdtemp(path.join(os.tmpdir(), 'chaseline-test-'));
+  await chmod(tmpDir, 0o755);
+  await mkdir(path.join(tmpDir, 'tmp'), { mode: 0o755 });
+  const env = { ...process.env, TMPDIR: path.join(tmpDir, 'tmp') };
+  if (!env.DATABASE_URL) {
+    env.DATABASE_URL = await startEmbedded();
+    if (interrupted) return 1;
+  }
+
+  const nodeArgs = ['--import', 'tsx', '--test', '--test-concurrency=2', ...nodeOptions, ...files];
+  child = spawn(process.execPath, nodeArgs, { cwd: root, env, stdio: 'inherit' });
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('exit', (code, signal) => resolve(code ?? 128 + (os.constants.signals[signal] ?? 0)));
+  });
+}
+
+async function findTests(dir) {
+  const entries = await readdir(path.join(root, dir), { withFileTypes: true }).catch(() => []);
+  const found = [];
+  for (const entry of entries) {
+    const rel = `${dir}/${entry.name}`;
+    if (entry.isDirectory() && !SKIP_DIRS.has(entry.name) && !entry.name.startsWith('.')) found.push(...(await findTests(rel)));
+    else if (entry.isFile() && entry.name.endsWith('.test.ts')) found.push(rel);
+  }
+  return found;
+}
+
+/** Starts PostgreSQL in the run's temporary directory; returns the admin URL (database `postgres`). */
+async function startEmbedded() {
+  const { tsImport } = await import('tsx/esm/api');
+  const { startEmbeddedPostgres, findFreePort } = await tsImport('../api/runtime/embedded-postgres.ts', import.meta.url);
+  const logger = process.env.CHASELINE_DEBUG_PG ? { debug: (m) => console.error(`[pg] ${m}`) } : undefined;
+  const started = Date.now();
+  for (let attempt = 1; ; attempt++) {
+    const port = await findFreePort();
+    try {
+      embedded = await startEmbeddedPostgres({ dataDir: path.join(tmpDir, 'pg'), port, logger, ephemeral: true });
+      break;
+    } catch (err) {
+      // Someone may have taken the port between findFreePort() and the bind.
+      if (attempt >= 3 || interrupted) throw err;
+    }
+  }
+  console.error(`test/run.mjs: embedded PostgreSQL on 127.0.0.1:${embedded.port}, ready in ${Date.now() - started} ms (set DATABASE_URL to use another server)`);
+  const admin = new URL(embedded.url);
+  admin.pathname = '/postgres';
+  return admin.toString();
+}
+
+async function cleanup() {
+  try {
+    await embedded?.stop();
+  } catch (err) {
+    console.error(`test/run.mjs: stopping embedded PostgreSQL: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  if (tmpDir) await rm(tmpDir, { recursive: true, force: true }).catch(() => {});
+}
