@@ -78,6 +78,10 @@ async function main(argv: string[]) {
   const config = loadConfig();
   // Logs go to stderr at warn so the command's own output stays readable.
   const runtime = await boot(config, pino({ level: config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL }, pino.destination(2)));
+  // Ctrl-C must still stop an embedded PostgreSQL this command started.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => void runtime.stop().finally(() => process.exit(130)));
+  }
   try {
     if (command === 'import') await runImport(runtime, rest);
     else {

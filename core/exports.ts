@@ -51,8 +51,9 @@ export async function exportContacts(deps: Deps, actor: Actor, write: (chunk: st
       if (rows.length === 0) break;
       const lines = rows.map((row) => {
         const c = toContact(row, deps.pii);
-        // A phone is "+8613…" by design: guarding it would corrupt the number.
-        return COLUMNS.map(([name, get]) => csvCell(get(c), name !== 'phone')).join(',');
+        // A valid phone is "+8613…" by design: guarding it would corrupt the number. A CRM
+        // number kept as typed is arbitrary text and is guarded like any other.
+        return COLUMNS.map(([name, get]) => csvCell(get(c), name !== 'phone' || !c.phoneValid)).join(',');
       });
       await write(`${lines.join('\r\n')}\r\n`);
       rowsWritten += rows.length;

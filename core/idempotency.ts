@@ -13,14 +13,17 @@ export interface StoredResponse {
 
 const TTL = '24 hours';
 
-export const fingerprint = (...parts: unknown[]): Buffer =>
-  createHash('sha256').update(JSON.stringify(parts)).digest();
+/**
+ * A digest of the request. Its parts may hold PII, so the digest is only ever stored
+ * encrypted: a plain hash at rest could be confirmed by hashing guessed numbers.
+ */
+export const fingerprint = (...parts: unknown[]): string => createHash('sha256').update(JSON.stringify(parts)).digest('hex');
 
 export async function withIdempotency(
   deps: Deps,
   tenantId: string,
   key: string | undefined,
-  requestHash: Buffer,
+  requestDigest: string,
   run: () => Promise<StoredResponse>,
 ): Promise<StoredResponse & { replayed: boolean }> {
   if (!key) return { ...(await run()), replayed: false };
@@ -32,16 +35,16 @@ export async function withIdempotency(
     TTL,
   ]);
   const claim = await deps.db.query(
-    `insert into idempotency_keys (tenant_id, key, request_hash) values ($1, $2, $3) on conflict do nothing`,
-    [tenantId, key, requestHash],
+    `insert into idempotency_keys (tenant_id, key, request_enc) values ($1, $2, $3) on conflict do nothing`,
+    [tenantId, key, deps.pii.encrypt(requestDigest)],
   );
   if (claim.rowCount === 0) {
     const { rows } = await deps.db.query(
-      `select request_hash, status, response_enc from idempotency_keys where tenant_id = $1 and key = $2`,
+      `select request_enc, status, response_enc from idempotency_keys where tenant_id = $1 and key = $2`,
       [tenantId, key],
     );
     const seen = rows[0];
-    if (seen && !requestHash.equals(seen.request_hash)) {
+    if (seen && deps.pii.decrypt(seen.request_enc) !== requestDigest) {
       throw new AppError('IDEMPOTENCY_CONFLICT', 'this Idempotency-Key was used with a different request', {
         field: 'Idempotency-Key',
       });

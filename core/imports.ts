@@ -139,8 +139,21 @@ export async function importFile(
     inflight = land(rows);
   };
 
+  // A file that breaks half-way (a stray quote, an upload cut at the size limit) still lands
+  // every good row read before the break; the error then says how far it got.
+  let readError: unknown = null;
   try {
-    for await (const row of source.rows) {
+    const rows = source.rows[Symbol.asyncIterator]();
+    for (;;) {
+      let next: IteratorResult<ImportRow>;
+      try {
+        next = await rows.next();
+      } catch (err) {
+        readError = err;
+        break;
+      }
+      if (next.done) break;
+      const row = next.value;
       result.total++;
       let prepared: PreparedContact;
       try {
@@ -159,12 +172,18 @@ export async function importFile(
     await inflight;
   } catch (err) {
     await inflight.catch(() => undefined);
-    await finish(deps, actor.tenantId, result, 'failed', err instanceof Error ? err.message : String(err));
-    if (err instanceof AppError) throw err;
-    throw new AppError('VALIDATION', `the file could not be read past row ${result.total + 1}: ${(err as Error).message}`, {
-      field: 'file',
-      details: { landed: { created: result.created, updated: result.updated } },
-      cause: err,
+    await finish(deps, actor.tenantId, result, 'failed', 'the import stopped on an internal error');
+    throw err;
+  }
+  if (readError) {
+    const cause = readError instanceof AppError ? readError : null;
+    const message = cause?.message ?? 'the file could not be read';
+    await finish(deps, actor.tenantId, result, 'failed', message);
+    // Reader messages name rows and positions, never cell values, so they are safe to store.
+    throw new AppError(cause?.code ?? 'VALIDATION', `${message} (rows before it were imported: see import ${result.id})`, {
+      field: cause?.field ?? 'file',
+      details: { ...cause?.details, importId: result.id, total: result.total, created: result.created, updated: result.updated },
+      cause: readError,
     });
   }
   await finish(deps, actor.tenantId, result, 'done', null);

@@ -1,8 +1,9 @@
 /**
  * Phone normalisation: any messy human or spreadsheet input → E.164, validity, number type
  * and region, or a short stable reason why not. Uses libphonenumber-js *max* metadata so
- * validity and mobile / fixed-line typing are exact (the default metadata only checks lengths).
- * https://gitlab.com/catamphetamine/libphonenumber-js#min-vs-max-vs-mobile-vs-core
+ * validity and mobile / fixed-line typing are exact (the default "min" metadata only checks
+ * lengths and leading digits).
+ * https://github.com/catamphetamine/libphonenumber-js#min-vs-max-vs-mobile
  */
 import {
   isSupportedCountry,
@@ -14,6 +15,7 @@ import {
   type PhoneNumber,
   type PhoneNumberType,
 } from 'libphonenumber-js/max';
+import mobileExamples from 'libphonenumber-js/mobile/examples';
 
 export type PhoneType = 'mobile' | 'fixed_line' | 'fixed_line_or_mobile' | 'toll_free' | 'premium_rate' | 'shared_cost' | 'voip' | 'personal_number' | 'pager' | 'uan' | 'voicemail' | 'unknown';
 
@@ -35,17 +37,9 @@ export interface PhoneResult {
 type PhoneReason = 'missing' | 'invalid characters' | 'too short' | 'too long' | 'invalid country code' | 'not a valid number';
 
 const typeNames: Record<PhoneNumberType, PhoneType> = {
-  MOBILE: 'mobile',
-  FIXED_LINE: 'fixed_line',
-  FIXED_LINE_OR_MOBILE: 'fixed_line_or_mobile',
-  TOLL_FREE: 'toll_free',
-  PREMIUM_RATE: 'premium_rate',
-  SHARED_COST: 'shared_cost',
-  VOIP: 'voip',
-  PERSONAL_NUMBER: 'personal_number',
-  PAGER: 'pager',
-  UAN: 'uan',
-  VOICEMAIL: 'voicemail',
+  MOBILE: 'mobile', FIXED_LINE: 'fixed_line', FIXED_LINE_OR_MOBILE: 'fixed_line_or_mobile',
+  TOLL_FREE: 'toll_free', PREMIUM_RATE: 'premium_rate', SHARED_COST: 'shared_cost', VOIP: 'voip',
+  PERSONAL_NUMBER: 'personal_number', PAGER: 'pager', UAN: 'uan', VOICEMAIL: 'voicemail',
 };
 
 const parseErrorReasons: Record<string, PhoneReason> = {
@@ -57,13 +51,13 @@ const parseErrorReasons: Record<string, PhoneReason> = {
 };
 
 // All patterns compiled once: the importer calls this 20k+ times a second.
-const NON_ASCII = /[^\x00-\x7f]/;
+const NON_ASCII = /[\u0080-\uffff]/;
 const FORMAT_CHARS = /\p{Cf}/gu; // zero-width spaces, BOM, bidi marks, soft hyphens from copy-paste
 const UNICODE_DIGIT = /[^\P{Nd}0-9]/gu; // Arabic-Indic, Persian, Devanagari... digits (NFKC leaves them)
 const IS_DIGIT = /^\p{Nd}$/u;
 const TEL_SCHEME = /^tel:(?:\/\/)?/i;
 const PHONE_CONTEXT = /^phone-context=/i;
-const SPREADSHEET_DECIMAL = /^(\d{6,})\.0$/; // '13800138000.0' from a float-typed CSV column
+const SPREADSHEET_DECIMAL = /^(\+?\d{6,})\.0$/; // '13800138000.0' from a float-typed CSV column
 // Separators: whitespace, any dash, U+2212 minus, Japanese 'ー', dots, brackets, slash (DE '030/1234').
 // Range marks like '~' are deliberately not separators: '0755-8888 1234~6' is several numbers.
 const SEP = String.raw`\s\p{Pd}\u2212\u30fc().\/\[\]`;
@@ -137,13 +131,8 @@ function inputText(input: unknown): { input: string; text: string | null } {
 // and mirror its helpers/getNumberType.js; tests check we agree with getType()/isValid().
 interface TypeRule { lengths: number[] | undefined; re: RegExp }
 interface PlanRules {
-  general: RegExp;
-  lengths: number[] | undefined;
-  typed: boolean;
-  fixed?: TypeRule;
-  mobile?: TypeRule;
-  fixedOrMobile: boolean;
-  others: [PhoneNumberType, TypeRule][];
+  general: RegExp; lengths: number[] | undefined; typed: boolean; fixedOrMobile: boolean;
+  fixed?: TypeRule; mobile?: TypeRule; others: [PhoneNumberType, TypeRule][];
 }
 interface PlanInternals {
   nationalNumberPattern(): string;
@@ -240,11 +229,18 @@ function attempt(text: string, region: CountryCode | undefined): Attempt {
   return { ok: false, number, reason: lengthReason(rules.lengths, national) };
 }
 
-/** Does this (invalid) national number still fit the region's general numbering pattern? If so
- * it is most likely a mistyped local number, and reading it as '+digits' would turn e.g. the
- * CN placeholder '12345678901' into a real US number. */
-function fitsNationalPlan(region: CountryCode, nationalNumber: string): boolean {
-  return rulesFor(region)?.general.test(nationalNumber) ?? false;
+/** Is this (invalid) national number shaped like one of the region's mobiles: a mobile length,
+ * and a first digit that mobiles there start with (the example mobile with that first digit
+ * is still valid)? Then it is a mistyped local number: re-reading it as '+digits' would turn
+ * the CN placeholder '12345678901' into the US number +1 234-567-8901 and dial a stranger. */
+function looksLikeLocalMobile(region: CountryCode, national: string): boolean {
+  const rules = rulesFor(region);
+  const example = mobileExamples[region];
+  if (!rules || !example) return false;
+  const lengths = (rules.mobile ?? rules.fixed)?.lengths ?? rules.lengths;
+  if (lengths && !lengths.includes(national.length)) return false;
+  const type = numberType(rules, national.charAt(0) + example.slice(1));
+  return type === 'MOBILE' || type === 'FIXED_LINE_OR_MOBILE';
 }
 
 /** Regions libphonenumber knows, as upper-case ISO 3166-1 alpha-2 ('CN', 'US', 'GB', ...). */
@@ -283,9 +279,9 @@ export function normalizePhone(input: unknown, defaultRegion: string): PhoneResu
       result = attempt('+' + digits.slice(2), undefined);
     } else if (!national.ok && digits[0] !== '0') {
       // Spreadsheets drop the leading '+': '8613800138000', '14155552671' in a GB sheet.
-      const plausible = region !== undefined && national.number !== null
-        && fitsNationalPlan(region, national.number.nationalNumber);
-      const international = plausible ? null : attempt('+' + digits, undefined);
+      const local = region !== undefined && national.number !== null
+        && looksLikeLocalMobile(region, national.number.nationalNumber);
+      const international = local ? null : attempt('+' + digits, undefined);
       if (international?.ok) result = international;
     }
   }

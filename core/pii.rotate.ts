@@ -20,7 +20,7 @@ interface Target {
 const TARGETS: Target[] = [
   { table: 'contacts', key: ['tenant_id', 'id'], encrypted: ['phone_enc', 'name_enc', 'email_enc'], phoneIndex: { when: 'phone_hash is not null' } },
   { table: 'consent_events', key: ['tenant_id', 'id'], encrypted: ['phone_enc'], phoneIndex: { when: 'true' } },
-  { table: 'idempotency_keys', key: ['tenant_id', 'key'], encrypted: ['response_enc'] },
+  { table: 'idempotency_keys', key: ['tenant_id', 'key'], encrypted: ['request_enc', 'response_enc'] },
 ];
 
 const BATCH = 500;

@@ -6,7 +6,8 @@ import { OpenApiBuilder, type OpenAPIObject, type OperationObject, type Paramete
 import { z } from 'zod';
 import type { Procedure } from '../api/procedure.ts';
 import { ImportResult, Problem } from '../api/schemas.ts';
-import { ImportQuery, XLSX_TYPE } from '../api/routes/files.ts';
+import { ImportQuery } from '../api/routes/files.ts';
+import { XLSX_TYPE } from '../api/routes/upload.ts';
 
 type Io = 'input' | 'output';
 

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { AppError } from '../../core/errors.ts';
 import { errorTable } from './errors.map.ts';
 
-export interface ProblemBody {
+export interface ProblemBody extends Record<string, unknown> {
   type: string;
   title: string;
   status: number;
@@ -53,9 +53,8 @@ export function problemOf(err: AppError, req: Request): ProblemBody {
     requestId: String(req.id ?? ''),
   };
   if (err.field) body.field = err.field;
-  const errors = err.details?.errors;
-  if (Array.isArray(errors)) body.errors = errors as ProblemBody['errors'];
-  return body;
+  // Details are extension members (RFC 9457 §3.2); the standard members always win.
+  return { ...err.details, ...body };
 }
 
 export function sendProblem(res: Response, body: ProblemBody) {

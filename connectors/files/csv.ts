@@ -69,7 +69,7 @@ export async function readCsv(input: ByteInput, options: CsvOptions = {}): Promi
     await batches.return(undefined);
     return { columns: {}, headers: [], rows: emptyRows(), delimiter };
   }
-  const mapping = mapHeaders([...found.header.cells]);
+  const mapping = mapHeaders(found.header.cells);
   const { pending } = found;
   async function* rows(): AsyncGenerator<ImportRow> {
     try {

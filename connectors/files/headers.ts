@@ -75,7 +75,7 @@ export function normaliseHeader(raw: string): string {
   return h.replace(/[\s_\-.:]+/gu, '');
 }
 
-export function mapHeaders(headers: string[]): HeaderMapping {
+export function mapHeaders(headers: readonly string[]): HeaderMapping {
   const cleaned = headers.map(cleanHeader);
   const fieldByIndex: (HeaderField | null)[] = [];
   const seen = new Set<HeaderField>();
@@ -186,7 +186,7 @@ export async function locateHeader(
     const record = await next();
     if (!record) break;
     if (isBlank(record.cells)) continue;
-    if (mapHeaders([...record.cells]).fieldByIndex.some((f) => f !== null)) return { header: record, pending: [] };
+    if (mapHeaders(record.cells).fieldByIndex.some((f) => f !== null)) return { header: record, pending: [] };
     seen.push(record);
   }
   const [header, ...pending] = seen;

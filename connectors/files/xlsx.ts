@@ -25,7 +25,10 @@ export async function readXlsx(input: ByteInput): Promise<ImportSource> {
   });
   const sheets = workbook[Symbol.asyncIterator]();
 
-  const first = await wrap(sheets.next());
+  const first = await wrap(sheets.next()).catch((err: unknown) => {
+    stream.destroy(); // not a workbook: don't read on
+    throw err;
+  });
   if (first.done) return { columns: {}, headers: [], rows: emptyRows() };
   const sheetRows = first.value[Symbol.asyncIterator]();
   let previous = 0;
@@ -39,14 +42,21 @@ export async function readXlsx(input: ByteInput): Promise<ImportSource> {
     return { row, cells: rowCells(next.value) };
   };
 
-  const found = await locateHeader(nextRecord);
+  let found: Awaited<ReturnType<typeof locateHeader>>;
+  try {
+    found = await locateHeader(nextRecord);
+  } catch (err) {
+    stream.destroy(); // a broken workbook: don't try to read on
+    throw err;
+  }
   if (!found) {
     await finish(sheetRows, sheets);
     return { columns: {}, headers: [], rows: emptyRows() };
   }
-  const mapping = mapHeaders([...found.header.cells]);
+  const mapping = mapHeaders(found.header.cells);
   const { pending } = found;
   async function* rows(): AsyncGenerator<ImportRow> {
+    let failed = false;
     try {
       for (const r of pending) {
         const built = buildRow(mapping, r.row, r.cells);
@@ -56,8 +66,12 @@ export async function readXlsx(input: ByteInput): Promise<ImportSource> {
         const built = buildRow(mapping, r.row, r.cells);
         if (built) yield built;
       }
+    } catch (err) {
+      failed = true;
+      throw err;
     } finally {
-      await finish(sheetRows, sheets);
+      if (failed) stream.destroy();
+      else await finish(sheetRows, sheets);
     }
   }
   return { columns: mapping.columns, headers: mapping.headers, rows: rows() };

@@ -12,6 +12,8 @@ import { createPii } from '../../core/pii.ts';
 import { bootstrapDefaultTenant } from '../../core/tenants.ts';
 import { testDatabase, type TestDatabase } from './db.ts';
 
+// Tests read response bodies loosely; `any` keeps them short (schemas are checked elsewhere).
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export interface ApiResponse<T = any> {
   status: number;
   headers: Headers;
@@ -36,13 +38,19 @@ export interface TestApp {
   tenantId: string;
   /** Every log line written so far. */
   logs: string[];
+  /** The 32-byte master key the app's PII is encrypted with (for key-rotation tests). */
+  masterKey: Buffer;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   request<T = any>(method: string, path: string, options?: RequestOptions): Promise<ApiResponse<T>>;
   close(): Promise<void>;
 }
 
-export async function testApp(options: { maxUploadBytes?: number; defaultRegion?: string } = {}): Promise<TestApp> {
+export async function testApp(
+  options: { maxUploadBytes?: number; defaultRegion?: string; masterKey?: Buffer } = {},
+): Promise<TestApp> {
+  const masterKey = options.masterKey ?? randomBytes(32);
   const db = await testDatabase();
-  const deps: Deps = { db: db.pool, pii: createPii(randomBytes(32)) };
+  const deps: Deps = { db: db.pool, pii: createPii(masterKey) };
   const adminKey = `chl_test_${randomBytes(24).toString('base64url')}`;
   const boot = await bootstrapDefaultTenant(deps, { adminKey, defaultRegion: options.defaultRegion ?? 'CN' });
   const logs: string[] = [];
@@ -81,6 +89,7 @@ export async function testApp(options: { maxUploadBytes?: number; defaultRegion?
     adminKey,
     tenantId: boot.tenant.id,
     logs,
+    masterKey,
     request,
     close: async () => {
       server.closeAllConnections();
