@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { optOutState, recordOptOuts, type Channel } from './consent.ts';
+import { optOutState, recordOptOuts, storedPhone, type Channel } from './consent.ts';
 import { upsertContact } from './contacts.ts';
 import type { Actor } from './deps.ts';
 import { importFile } from './imports.ts';
@@ -22,7 +22,7 @@ const events = async (e164: string) => {
 };
 const state = (e164: string) => optOutState(app.db.pool, app.tenantId, app.deps.pii.phoneIndex(e164));
 const record = (e164: string, channel: Channel, source: 'api' | 'crm' | 'sms-stop' | 'voice-intent' | 'import' = 'api') =>
-  recordOptOuts(app.deps, app.tenantId, [{ e164, channel, source }]);
+  recordOptOuts(app.deps, app.tenantId, [{ ...storedPhone(app.deps.pii, e164), channel, source }]);
 
 describe('the consent ledger', () => {
   test('is append-only at the database: no UPDATE of what was recorded, no DELETE', async () => {
@@ -66,10 +66,10 @@ describe('the consent ledger', () => {
     // One batch naming the same number twice, on several channels.
     const uk = '+447400123456';
     const fresh = await recordOptOuts(app.deps, app.tenantId, [
-      { e164: uk, channel: 'voice', source: 'import' },
-      { e164: uk, channel: 'voice', source: 'import' },
-      { e164: '+14155552671', channel: 'all', source: 'import' },
-      { e164: uk, channel: 'sms', source: 'import' },
+      { ...storedPhone(app.deps.pii, uk), channel: 'voice', source: 'import' },
+      { ...storedPhone(app.deps.pii, uk), channel: 'voice', source: 'import' },
+      { ...storedPhone(app.deps.pii, '+14155552671'), channel: 'all', source: 'import' },
+      { ...storedPhone(app.deps.pii, uk), channel: 'sms', source: 'import' },
     ]);
     assert.deepEqual(fresh, [true, false, true, true]);
     assert.deepEqual(await state(uk), { voice: true, sms: true });

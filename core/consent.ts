@@ -5,6 +5,7 @@
 import type pg from 'pg';
 import { validation } from './errors.ts';
 import type { Deps } from './deps.ts';
+import type { Pii } from './pii.ts';
 import { normalizePhone } from './phone.ts';
 import { getTenant } from './tenants.ts';
 import { withTransaction } from './db/pool.ts';
@@ -25,8 +26,9 @@ export interface OptOut {
 }
 
 export interface OptOutRequest {
-  /** Normalised E.164 number. */
-  e164: string;
+  /** Blind index and ciphertext of the normalised E.164 number. */
+  phoneHash: Buffer;
+  phoneEnc: string;
   channel: Channel;
   source: ConsentSource;
   note?: string | null;
@@ -40,6 +42,9 @@ interface EventRow {
   note: string | null;
   created_at: Date;
 }
+
+/** How a number is stored: its blind index and its ciphertext. */
+export const storedPhone = (pii: Pii, e164: string) => ({ phoneHash: pii.phoneIndex(e164), phoneEnc: pii.encrypt(e164) });
 
 const COLUMNS = 'id::text as id, phone_enc, channel, source, note, created_at';
 
@@ -60,14 +65,14 @@ export async function recordOptOuts(
   const run = async (tx: pg.PoolClient) => {
     const fresh: boolean[] = [];
     for (const r of requests) {
-      const hash = deps.pii.phoneIndex(r.e164);
+      const hash = r.phoneHash;
       // Serialise opt-outs of one phone so two at once cannot both append.
       await tx.query(`select pg_advisory_xact_lock(hashtextextended($1, 0))`, [`${tenantId}:${hash.toString('hex')}`]);
       const { rowCount } = await tx.query(
         `insert into consent_events (tenant_id, phone_hash, phone_enc, channel, action, source, note)
          select $1, $2, $3, $4, 'opt_out', $5, $6
           where not exists (select 1 from consent_events where tenant_id = $1 and phone_hash = $2 and channel = any($7))`,
-        [tenantId, hash, deps.pii.encrypt(r.e164), r.channel, r.source, r.note ?? null, coveredBy(r.channel)],
+        [tenantId, hash, r.phoneEnc, r.channel, r.source, r.note ?? null, coveredBy(r.channel)],
       );
       fresh.push(rowCount === 1);
     }
@@ -84,10 +89,11 @@ export async function optOut(
   const tenant = await getTenant(deps, tenantId);
   const phone = normalizePhone(input.phone, tenant.defaultRegion);
   if (!phone.valid) throw validation(`phone: ${phone.reason}`, 'phone');
-  const [created] = await recordOptOuts(deps, tenantId, [{ ...input, e164: phone.e164! }]);
+  const stored = storedPhone(deps.pii, phone.e164!);
+  const [created] = await recordOptOuts(deps, tenantId, [{ ...input, ...stored }]);
   const { rows } = await deps.db.query<EventRow>(
     `select ${COLUMNS} from consent_events where tenant_id = $1 and phone_hash = $2 and channel = any($3) order by id limit 1`,
-    [tenantId, deps.pii.phoneIndex(phone.e164!), coveredBy(input.channel)],
+    [tenantId, stored.phoneHash, coveredBy(input.channel)],
   );
   return { optOut: toOptOut(rows[0]!, deps), created: created! };
 }

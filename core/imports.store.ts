@@ -1,9 +1,11 @@
 /** The set-based write behind imports: one statement lands a whole batch of contacts. */
-import type { Deps } from './deps.ts';
+import type pg from 'pg';
 import type { PhoneType } from './phone.ts';
 
 export interface PreparedContact {
-  e164: string;
+  /** Blind index of the E.164 number, hex. */
+  phoneHash: string;
+  phoneEnc: string;
   phoneType: PhoneType | null;
   phoneCountry: string | null;
   nameEnc: string | null;
@@ -20,11 +22,11 @@ export interface PreparedContact {
  * there, tags are added to the existing ones.
  * @returns how many rows were inserted (the rest updated existing contacts)
  */
-export async function upsertContactBatch(deps: Deps, tenantId: string, rows: PreparedContact[]): Promise<number> {
+export async function upsertContactBatch(db: Pick<pg.Pool, 'query'>, tenantId: string, rows: PreparedContact[]): Promise<number> {
   if (rows.length === 0) return 0;
   const payload = rows.map((r) => ({
-    phone_enc: deps.pii.encrypt(r.e164),
-    phone_hash: deps.pii.phoneIndex(r.e164).toString('hex'),
+    phone_enc: r.phoneEnc,
+    phone_hash: r.phoneHash,
     phone_type: r.phoneType,
     phone_country: r.phoneCountry,
     name_enc: r.nameEnc,
@@ -34,7 +36,7 @@ export async function upsertContactBatch(deps: Deps, tenantId: string, rows: Pre
     time_zone: r.timeZone,
     country: r.country,
   }));
-  const { rows: out } = await deps.db.query<{ inserted: number }>(
+  const { rows: out } = await db.query<{ inserted: number }>(
     `with landed as (
        insert into contacts (tenant_id, id, phone_enc, phone_hash, phone_type, phone_country, name_enc, email_enc,
                              tags, attributes, time_zone, country)

@@ -6,12 +6,12 @@
 import { randomUUID } from 'node:crypto';
 import { AppError, notFound, validation } from './errors.ts';
 import type { Actor, Deps } from './deps.ts';
-import type { ContactField, ImportRow, ImportSource } from './import.rows.ts';
-import { isRegionCode, normalizePhone } from './phone.ts';
-import { canonicalCountry, canonicalTimeZone, isEmail, splitTags } from './contacts.fields.ts';
+import type { ImportRow, ImportSource } from './import.rows.ts';
+import { isRegionCode } from './phone.ts';
 import { getTenant } from './tenants.ts';
 import { recordOptOuts, type Channel } from './consent.ts';
 import { upsertContactBatch, type PreparedContact } from './imports.store.ts';
+import { merge, prepareRow, type Prepared } from './imports.prepare.ts';
 
 export const importKinds = ['contacts', 'do-not-call'] as const;
 export type ImportKind = (typeof importKinds)[number];
@@ -44,52 +44,6 @@ export interface ImportOptions {
   batchSize?: number;
 }
 
-class RowRejected extends Error {
-  constructor(
-    readonly field: ContactField,
-    readonly reason: string,
-  ) {
-    super(reason);
-  }
-}
-
-/** Checks and encrypts one row; throws RowRejected naming the bad field. */
-function prepare(deps: Deps, row: ImportRow, region: string): PreparedContact {
-  const f = row.fields;
-  const phone = normalizePhone(f.phone, region);
-  if (!phone.valid) throw new RowRejected('phone', `phone: ${phone.reason}`);
-  if (f.email !== undefined && !isEmail(f.email)) throw new RowRejected('email', 'email is not a valid address');
-  const timeZone = f.timeZone === undefined ? null : canonicalTimeZone(f.timeZone);
-  if (f.timeZone !== undefined && !timeZone) throw new RowRejected('timeZone', 'not an IANA time zone');
-  const country = f.country === undefined ? null : canonicalCountry(f.country);
-  if (f.country !== undefined && !country) throw new RowRejected('country', 'not an ISO 3166-1 country code');
-  const attributes: Record<string, string> = { ...row.attributes };
-  if (f.externalId !== undefined) attributes.externalId = f.externalId;
-  return {
-    e164: phone.e164!,
-    phoneType: phone.type,
-    phoneCountry: phone.country,
-    nameEnc: deps.pii.encryptOptional(f.name),
-    emailEnc: deps.pii.encryptOptional(f.email),
-    tags: f.tags === undefined ? [] : splitTags(f.tags),
-    attributes,
-    timeZone,
-    country: country ?? phone.country,
-  };
-}
-
-/** Later rows win over earlier ones with the same number; tags and attributes accumulate. */
-function merge(earlier: PreparedContact, later: PreparedContact): PreparedContact {
-  return {
-    ...later,
-    nameEnc: later.nameEnc ?? earlier.nameEnc,
-    emailEnc: later.emailEnc ?? earlier.emailEnc,
-    tags: [...new Set([...earlier.tags, ...later.tags])],
-    attributes: { ...earlier.attributes, ...later.attributes },
-    timeZone: later.timeZone ?? earlier.timeZone,
-  };
-}
-
 export async function importFile(
   deps: Deps,
   actor: Actor,
@@ -119,13 +73,18 @@ export async function importFile(
       const fresh = await recordOptOuts(
         deps,
         actor.tenantId,
-        rows.map((r) => ({ e164: r.e164, channel: options.channel ?? 'all', source: 'import' as const })),
+        rows.map((r) => ({
+          phoneHash: Buffer.from(r.phoneHash, 'hex'),
+          phoneEnc: r.phoneEnc,
+          channel: options.channel ?? 'all',
+          source: 'import' as const,
+        })),
       );
       const created = fresh.filter(Boolean).length;
       result.created += created;
       result.updated += fresh.length - created;
     } else {
-      const inserted = await upsertContactBatch(deps, actor.tenantId, rows);
+      const inserted = await upsertContactBatch(deps.db, actor.tenantId, rows);
       result.created += inserted;
       result.updated += rows.length - inserted;
     }
@@ -137,6 +96,18 @@ export async function importFile(
     batch = new Map();
     await inflight;
     inflight = land(rows);
+  };
+
+  const take = async (p: Prepared) => {
+    result.total++;
+    if (!p.ok) {
+      result.rejected.push({ row: p.row, column: source.columns[p.field] ?? null, reason: p.reason });
+      return;
+    }
+    const earlier = batch.get(p.contact.phoneHash);
+    if (earlier) result.updated++;
+    batch.set(p.contact.phoneHash, earlier ? merge(earlier, p.contact) : p.contact);
+    if (batch.size >= batchSize) await flush();
   };
 
   // A file that breaks half-way (a stray quote, an upload cut at the size limit) still lands
@@ -153,20 +124,7 @@ export async function importFile(
         break;
       }
       if (next.done) break;
-      const row = next.value;
-      result.total++;
-      let prepared: PreparedContact;
-      try {
-        prepared = prepare(deps, row, region);
-      } catch (err) {
-        if (!(err instanceof RowRejected)) throw err;
-        result.rejected.push({ row: row.row, column: source.columns[err.field] ?? null, reason: err.reason });
-        continue;
-      }
-      const earlier = batch.get(prepared.e164);
-      if (earlier) result.updated++;
-      batch.set(prepared.e164, earlier ? merge(earlier, prepared) : prepared);
-      if (batch.size >= batchSize) await flush();
+      await take(prepareRow(deps.pii, next.value, region));
     }
     await flush();
     await inflight;
