@@ -89,7 +89,7 @@ export function createApp(options: AppOptions): express.Express {
     }
     next();
   };
-  app.use(fileRoutes(deps, { maxUploadBytes: options.maxUploadBytes ?? 50 * 1048576 }));
+  app.use(fileRoutes(deps, { maxUploadBytes: options.maxUploadBytes ?? 50 * 1048576, metrics }));
   app.use('/v1', (req, _res, next) => (['POST', 'PUT', 'PATCH'].includes(req.method) ? requireJson(req, _res, next) : next()));
   app.use('/v1', json); // tRPC reads its own bodies, and answers bad JSON in its own format
   app.use(restRouter(deps, procedures));

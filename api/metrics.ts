@@ -5,6 +5,8 @@ import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client
 export interface Metrics {
   registry: Registry;
   middleware: RequestHandler;
+  /** Rows imported, by import kind and outcome (created, updated, rejected). */
+  importRows: Counter<'kind' | 'outcome'>;
 }
 
 export function createMetrics(): Metrics {
@@ -23,6 +25,12 @@ export function createMetrics(): Metrics {
     labelNames: ['route'] as const,
     registers: [registry],
   });
+  const importRows = new Counter({
+    name: 'chaseline_import_rows_total',
+    help: 'Rows of imported files, by kind and outcome',
+    labelNames: ['kind', 'outcome'] as const,
+    registers: [registry],
+  });
   const middleware: RequestHandler = (req, res, next) => {
     const end = duration.startTimer();
     res.on('finish', () => {
@@ -33,5 +41,5 @@ export function createMetrics(): Metrics {
     });
     next();
   };
-  return { registry, middleware };
+  return { registry, middleware, importRows };
 }

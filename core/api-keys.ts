@@ -50,10 +50,13 @@ export async function createApiKey(deps: Deps, actor: Actor, input: { name: stri
 
 /** Resolves a presented key to its actor, or null when unknown or revoked. */
 export async function authenticate(deps: Deps, key: string): Promise<Actor | null> {
-  const { rows } = await deps.db.query(
-    `update api_keys set last_used_at = now()
-      where key_hash = $1 and revoked_at is null
-      returning tenant_id, id, role, can_manage_tenants`,
+  // last_used_at is refreshed at most once a minute, so reads do not all become writes.
+  const { rows } = await deps.db.query<{ tenant_id: string; id: string; role: Role; can_manage_tenants: boolean }>(
+    `with key as (select tenant_id, id, role, can_manage_tenants from api_keys where key_hash = $1 and revoked_at is null),
+          touched as (update api_keys set last_used_at = now()
+                       where key_hash = $1 and revoked_at is null
+                         and (last_used_at is null or last_used_at < now() - interval '1 minute'))
+     select * from key`,
     [hashKey(key)],
   );
   const row = rows[0];

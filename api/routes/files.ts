@@ -10,6 +10,7 @@ import { fingerprint, withIdempotency } from '../../core/idempotency.ts';
 import { importFile, importKinds } from '../../core/imports.ts';
 import { readContactFile } from '../../connectors/files/index.ts';
 import { requireKey } from '../http/auth.ts';
+import type { Metrics } from '../metrics.ts';
 import { requireRole } from '../procedure.ts';
 import { Channel, Region } from '../schemas.ts';
 import { receiveUpload, spool, type Upload } from './upload.ts';
@@ -20,7 +21,7 @@ export const ImportQuery = z.object({
   channel: Channel.default('all').describe('For do-not-call lists: the channel the numbers opt out of'),
 });
 
-export function fileRoutes(deps: Deps, options: { maxUploadBytes: number }): express.Router {
+export function fileRoutes(deps: Deps, options: { maxUploadBytes: number; metrics: Metrics }): express.Router {
   const router = express.Router();
   const auth = requireKey(deps);
 
@@ -43,6 +44,10 @@ export function fileRoutes(deps: Deps, options: { maxUploadBytes: number }): exp
       });
       const result = await importFile(deps, actor, source, { ...query, encoding });
       req.log.info({ importId: result.id, total: result.total, rejected: result.rejected.length }, 'import finished');
+      const count = (outcome: string, n: number) => options.metrics.importRows.inc({ kind: result.kind, outcome }, n);
+      count('created', result.created);
+      count('updated', result.updated);
+      count('rejected', result.rejected.length);
       return { status: 201, body: result };
     }).finally(() => spooled?.remove());
     if (out.replayed) res.set('Idempotent-Replayed', 'true');

@@ -6,7 +6,7 @@ import { AppError } from '../../core/errors.ts';
 import type { ImportRow, ImportSource } from '../../core/import.rows.ts';
 import { tokenizeCsv, CsvSyntaxError } from './csv.tokenize.ts';
 import { decodeStream, type ByteInput, type DetectedEncoding } from './decode.ts';
-import { buildRow, locateHeader, mapHeaders, type SheetRecord } from './headers.ts';
+import { dataRows, locateHeader, mapHeaders, type SheetRecord } from './headers.ts';
 
 export interface CsvOptions {
   /** Called once with the detected text encoding (see decode.ts). */
@@ -73,14 +73,7 @@ export async function readCsv(input: ByteInput, options: CsvOptions = {}): Promi
   const { pending } = found;
   async function* rows(): AsyncGenerator<ImportRow> {
     try {
-      for (const r of pending) {
-        const built = buildRow(mapping, r.row, r.cells);
-        if (built) yield built;
-      }
-      for (let r = await nextRecord(); r; r = await nextRecord()) {
-        const built = buildRow(mapping, r.row, r.cells);
-        if (built) yield built;
-      }
+      yield* dataRows(mapping, pending, nextRecord);
     } finally {
       // Stops reading the upload if the consumer breaks out early.
       await batches.return(undefined);

@@ -192,3 +192,19 @@ export async function locateHeader(
   const [header, ...pending] = seen;
   return header && { header, pending };
 }
+
+/** Every data row after the header: the records read while looking for it, then the rest. */
+export async function* dataRows(
+  mapping: HeaderMapping,
+  pending: SheetRecord[],
+  next: () => Promise<SheetRecord | undefined>,
+): AsyncGenerator<ImportRow> {
+  for (const r of pending) {
+    const built = buildRow(mapping, r.row, r.cells);
+    if (built) yield built;
+  }
+  for (let r = await next(); r; r = await next()) {
+    const built = buildRow(mapping, r.row, r.cells);
+    if (built) yield built;
+  }
+}

@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { AppError } from '../../core/errors.ts';
 import type { ImportRow, ImportSource } from '../../core/import.rows.ts';
-import { buildRow, locateHeader, mapHeaders, type SheetRecord } from './headers.ts';
+import { dataRows, locateHeader, mapHeaders, type SheetRecord } from './headers.ts';
 import type { ByteInput } from './decode.ts';
 
 type SheetRow = ExcelJS.Row;
@@ -58,14 +58,7 @@ export async function readXlsx(input: ByteInput): Promise<ImportSource> {
   async function* rows(): AsyncGenerator<ImportRow> {
     let failed = false;
     try {
-      for (const r of pending) {
-        const built = buildRow(mapping, r.row, r.cells);
-        if (built) yield built;
-      }
-      for (let r = await nextRecord(); r; r = await nextRecord()) {
-        const built = buildRow(mapping, r.row, r.cells);
-        if (built) yield built;
-      }
+      yield* dataRows(mapping, pending, nextRecord);
     } catch (err) {
       failed = true;
       throw err;

@@ -97,3 +97,18 @@ test('uploads that are not files, empty files and the wrong role are refused wit
   const otherTenant = await app.request('GET', `/v1/imports/${allowed.body.id}`);
   assert.equal(otherTenant.status, 404, 'another tenant cannot read it');
 });
+
+test('imported rows are counted in /metrics by kind and outcome', async () => {
+  const metric = async (outcome: string) => {
+    const res = await app.request('GET', '/metrics', { key: null });
+    const line = res.text.split('\n').find((l) => l.startsWith(`chaseline_import_rows_total{kind="contacts",outcome="${outcome}"}`));
+    return line ? Number(line.split(' ').at(-1)) : 0;
+  };
+  const before = { created: await metric('created'), updated: await metric('updated'), rejected: await metric('rejected') };
+  const tenant = await newTenant(app, 'Metrics');
+  const res = await importCsv(app, csvBytes(['姓名,手机号', '甲,13800138000', '乙,13800138000', '丙,not a number']), { key: tenant.key });
+  assert.equal(res.status, 201, res.text);
+  assert.equal((await metric('created')) - before.created, 1);
+  assert.equal((await metric('updated')) - before.updated, 1);
+  assert.equal((await metric('rejected')) - before.rejected, 1);
+});
