@@ -127,6 +127,9 @@ const invalid: [unknown, string, string][] = [
   [' \u3000\u00a0', 'CN', 'missing'],
   ['-', 'CN', 'missing'], // spreadsheet placeholder
   ['abc', 'CN', 'invalid characters'],
+  ['1.38001E+10', 'CN', 'rounded by a spreadsheet'],
+  ['8.61380E+12', 'CN', 'rounded by a spreadsheet'],
+  ['1,5e10', 'DE', 'rounded by a spreadsheet'],
   ['1-800-FLOWERS', 'US', 'invalid characters'],
   ['138-0013-800a', 'CN', 'invalid characters'],
   ['#', 'CN', 'invalid characters'],

@@ -34,7 +34,14 @@ export interface PhoneResult {
 }
 
 /** The closed set of reasons; stable strings shown to users in import reports. */
-type PhoneReason = 'missing' | 'invalid characters' | 'too short' | 'too long' | 'invalid country code' | 'not a valid number';
+type PhoneReason =
+  | 'missing'
+  | 'invalid characters'
+  | 'rounded by a spreadsheet'
+  | 'too short'
+  | 'too long'
+  | 'invalid country code'
+  | 'not a valid number';
 
 const typeNames: Record<PhoneNumberType, PhoneType> = {
   MOBILE: 'mobile', FIXED_LINE: 'fixed_line', FIXED_LINE_OR_MOBILE: 'fixed_line_or_mobile',
@@ -65,6 +72,9 @@ const SEP = String.raw`\s\p{Pd}\u2212\u30fc().\/\[\]`;
 const SHAPE = new RegExp(`^[${SEP}]*\\+?[${SEP}0-9]*$`, 'u');
 const NON_DIGITS = /[^0-9]+/g;
 const REGION = /^[A-Z]{2}$/;
+// '1.38001E+10': Excel showed a long number in scientific notation and saved it that way,
+// dropping digits. Nothing can recover it; the fix is a text-formatted column.
+const SCIENTIFIC = /^[+-]?\d+(?:[.,]\d+)?e[+-]?\d+$/i;
 
 const digitCache = new Map<string, string>();
 /** Maps any Unicode decimal digit to ASCII: Nd digits come in contiguous runs of ten, 0..9. */
@@ -100,7 +110,7 @@ function screen(raw: string): Screened {
   if (s === '') return 'missing';
   if (TEL_SCHEME.test(s)) s = fromTelUri(s.replace(TEL_SCHEME, ''));
   else s = s.replace(SPREADSHEET_DECIMAL, '$1');
-  if (!SHAPE.test(s)) return 'invalid characters';
+  if (!SHAPE.test(s)) return SCIENTIFIC.test(s) ? 'rounded by a spreadsheet' : 'invalid characters';
   const digits = s.replace(NON_DIGITS, '');
   const plus = s.includes('+');
   // Only separators ('-', '( )'): the spreadsheet way of writing "no phone".
