@@ -11,7 +11,7 @@ import { isRegionCode } from './phone.ts';
 import { getTenant } from './tenants.ts';
 import { recordOptOuts, type Channel } from './consent.ts';
 import { upsertContactBatch, type PreparedContact } from './imports.store.ts';
-import { merge, prepareRow, type Prepared } from './imports.prepare.ts';
+import { merge, prepareRows, type Prepared } from './imports.prepare.ts';
 
 export const importKinds = ['contacts', 'do-not-call'] as const;
 export type ImportKind = (typeof importKinds)[number];
@@ -44,6 +44,11 @@ export interface ImportOptions {
   batchSize?: number;
 }
 
+/** Rows checked and encrypted together (see prepareRows). */
+const CHUNK = 500;
+/** Batches written to the database at once. */
+const MAX_INFLIGHT = 2;
+
 export async function importFile(
   deps: Deps,
   actor: Actor,
@@ -66,7 +71,13 @@ export async function importFile(
 
   const batchSize = options.batchSize ?? 2000;
   let batch = new Map<string, PreparedContact>();
-  let inflight: Promise<void> = Promise.resolve();
+  // Batches being written. Two may be in flight when they share no number, so a later row
+  // still always lands after an earlier row with the same number.
+  const inflight: { done: Promise<void>; numbers: Map<string, PreparedContact> }[] = [];
+  const settle = async () => {
+    const oldest = inflight.shift();
+    await oldest?.done;
+  };
 
   const land = async (rows: PreparedContact[]) => {
     if (kind === 'do-not-call') {
@@ -90,12 +101,19 @@ export async function importFile(
     }
     options.onProgress?.(result.total);
   };
-  // Parsing and encrypting the next batch overlaps with the database writing this one.
+  // Parsing and encrypting the next batch overlaps with the database writing earlier ones.
   const flush = async () => {
-    const rows = [...batch.values()];
+    const numbers = batch;
     batch = new Map();
-    await inflight;
-    inflight = land(rows);
+    const overlaps = () => inflight.some((b) => [...numbers.keys()].some((n) => b.numbers.has(n)));
+    while (inflight.length >= MAX_INFLIGHT || (inflight.length > 0 && overlaps())) await settle();
+    if (numbers.size === 0) return;
+    const done = land([...numbers.values()]);
+    done.catch(() => undefined); // awaited by settle(); not an unhandled rejection meanwhile
+    inflight.push({ done, numbers });
+  };
+  const drain = async () => {
+    while (inflight.length) await settle();
   };
 
   const take = async (p: Prepared) => {
@@ -108,6 +126,12 @@ export async function importFile(
     if (earlier) result.updated++;
     batch.set(p.contact.phoneHash, earlier ? merge(earlier, p.contact) : p.contact);
     if (batch.size >= batchSize) await flush();
+  };
+
+  let chunk: ImportRow[] = [];
+  const takeChunk = async () => {
+    for (const p of prepareRows(deps.pii, chunk, region)) await take(p);
+    chunk = [];
   };
 
   // A file that breaks half-way (a stray quote, an upload cut at the size limit) still lands
@@ -124,12 +148,14 @@ export async function importFile(
         break;
       }
       if (next.done) break;
-      await take(prepareRow(deps.pii, next.value, region));
+      chunk.push(next.value);
+      if (chunk.length === CHUNK) await takeChunk();
     }
+    await takeChunk();
     await flush();
-    await inflight;
+    await drain();
   } catch (err) {
-    await inflight.catch(() => undefined);
+    await Promise.allSettled(inflight.map((b) => b.done));
     await finish(deps, actor.tenantId, result, 'failed', 'the import stopped on an internal error');
     throw err;
   }

@@ -3,7 +3,7 @@
  * WorkbookReader so a large sheet is never loaded whole.
  */
 import { Readable } from 'node:stream';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import { AppError } from '../../core/errors.ts';
 import type { ImportRow, ImportSource } from '../../core/import.rows.ts';
 import { dataRows, locateHeader, mapHeaders, type SheetRecord } from './headers.ts';
@@ -14,7 +14,9 @@ type SheetRow = ExcelJS.Row;
 export async function readXlsx(input: ByteInput): Promise<ImportSource> {
   // exceljs only accepts a real stream.Readable (it checks instanceof).
   const stream = input instanceof Readable ? input : Readable.from(input as AsyncIterable<Buffer | Uint8Array>);
-  const workbook = new ExcelJS.stream.xlsx.WorkbookReader(stream, {
+  // Loaded on first use: exceljs is a large module, and most imports are CSV.
+  const { default: excel } = await import('exceljs');
+  const workbook = new excel.stream.xlsx.WorkbookReader(stream, {
     worksheets: 'emit',
     sharedStrings: 'cache',
     // Hyperlinked cells keep their display text as the value, which is what we want.
