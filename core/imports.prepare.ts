@@ -4,6 +4,7 @@ import type { Pii } from './pii.ts';
 import { normalizePhone } from './phone.ts';
 import { canonicalCountry, canonicalTimeZone, isEmail, splitTags } from './contacts.fields.ts';
 import type { PreparedContact } from './imports.store.ts';
+import { canonicalAttributes } from './contacts.attributes.ts';
 
 export type Prepared =
   | { ok: true; row: number; contact: PreparedContact }
@@ -21,7 +22,7 @@ function check(row: ImportRow, region: string): Checked {
   if (f.timeZone !== undefined && !timeZone) return { ok: false, row: row.row, field: 'timeZone', reason: 'not an IANA time zone' };
   const country = f.country === undefined ? null : canonicalCountry(f.country);
   if (f.country !== undefined && !country) return { ok: false, row: row.row, field: 'country', reason: 'not an ISO 3166-1 country code' };
-  const attributes: Record<string, string> = { ...row.attributes };
+  const attributes = canonicalAttributes(row.attributes);
   if (f.externalId !== undefined) attributes.externalId = f.externalId;
   return {
     ok: 'checked',

@@ -11,7 +11,7 @@ export interface PreparedContact {
   nameEnc: string | null;
   emailEnc: string | null;
   tags: string[];
-  attributes: Record<string, string>;
+  attributes: Record<string, string | number>;
   timeZone: string | null;
   country: string | null;
 }

@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildRow, joinName, mapHeaders, normaliseHeader } from './headers.ts';
+import { readCsv } from './csv.ts';
+import { chunked, collect } from './files.testing.ts';
 
 test('common Chinese and English headers map to contact fields', () => {
   const table: [string, string | null][] = [
@@ -71,4 +73,15 @@ test('blank rows are null; blank cells are omitted; odd attribute names stay pla
   assert.deepEqual(row?.fields, {});
   assert.equal(Object.getPrototypeOf(row?.attributes), Object.prototype);
   assert.deepEqual(Object.entries(row?.attributes ?? {}), [['__proto__', 'x'], ['toString', 'y'], ['Note', 'second note']]);
+});
+
+test('Excel\'s ="…" text idiom is read as the text inside', async () => {
+  const m = mapHeaders(['姓名', '手机号', '备注']);
+  const row = buildRow(m, 2, ['="张三"', '="13800138000"', '="say ""hi"""']);
+  assert.deepEqual(row?.fields, { name: '张三', phone: '13800138000' });
+  assert.deepEqual(row?.attributes, { 备注: 'say "hi"' });
+  // Through the CSV reader, as Excel writes such a cell.
+  const source = await readCsv(chunked(Buffer.from('姓名,手机号\n王五,"=""13900139000"""\n'), 64));
+  const rows = await collect(source.rows);
+  assert.equal(rows[0]?.fields.phone, '13900139000');
 });

@@ -119,6 +119,14 @@ export function joinName(first: string | undefined, last: string | undefined): s
   return cjk.test(first) || cjk.test(last) ? last + first : `${first} ${last}`;
 }
 
+// ="13800138000": how Excel users force a cell to stay text (keeping leading zeros and
+// long numbers); the value is what is inside the quotes.
+const EXCEL_TEXT = /^="(.*)"$/s;
+const excelText = (value: string | undefined) => {
+  const m = value ? EXCEL_TEXT.exec(value) : null;
+  return m ? m[1]!.replaceAll('""', '"').trim() : value;
+};
+
 /**
  * Builds one row from cell text, indexed like the headers; null when every cell is blank.
  * Values are trimmed (String#trim also drops the full-width space and NBSP that Chinese
@@ -134,7 +142,7 @@ export function buildRow(mapping: HeaderMapping, row: number, cells: readonly (s
   let any = false;
   const n = Math.min(cells.length, headers.length);
   for (let i = 0; i < n; i++) {
-    const value = cells[i]?.trim();
+    const value = excelText(cells[i]?.trim());
     if (!value) continue;
     const field = fieldByIndex[i];
     if (field === 'firstName') first = value;
