@@ -62,19 +62,41 @@ export async function recordOptOuts(
   requests: OptOutRequest[],
   client?: pg.PoolClient,
 ): Promise<boolean[]> {
+  // Three statements whatever the batch size: lock the numbers, read what they already have,
+  // append what is new. The locks (taken in a fixed order, so writers cannot deadlock) keep
+  // two concurrent opt-outs of one number from both appending.
   const run = async (tx: pg.PoolClient) => {
-    const fresh: boolean[] = [];
-    for (const r of requests) {
-      const hash = r.phoneHash;
-      // Serialise opt-outs of one phone so two at once cannot both append.
-      await tx.query(`select pg_advisory_xact_lock(hashtextextended($1, 0))`, [`${tenantId}:${hash.toString('hex')}`]);
-      const { rowCount } = await tx.query(
+    const hexes = [...new Set(requests.map((r) => r.phoneHash.toString('hex')))].sort();
+    await tx.query(
+      `select pg_advisory_xact_lock(hashtextextended($1 || ':' || h, 0)) from unnest($2::text[]) as h order by h`,
+      [tenantId, hexes],
+    );
+    const { rows } = await tx.query<{ hash: string; channel: Channel }>(
+      `select distinct encode(phone_hash, 'hex') as hash, channel from consent_events
+        where tenant_id = $1 and phone_hash = any($2::bytea[])`,
+      [tenantId, hexes.map((h) => Buffer.from(h, 'hex'))],
+    );
+    const held = new Map<string, Set<Channel>>();
+    for (const r of rows) (held.get(r.hash) ?? held.set(r.hash, new Set()).get(r.hash)!).add(r.channel);
+    const appended: OptOutRequest[] = [];
+    const fresh = requests.map((r) => {
+      const hex = r.phoneHash.toString('hex');
+      const channels = held.get(hex) ?? held.set(hex, new Set()).get(hex)!;
+      if (coveredBy(r.channel).some((c) => channels.has(c))) return false;
+      channels.add(r.channel);
+      appended.push(r);
+      return true;
+    });
+    if (appended.length) {
+      await tx.query(
         `insert into consent_events (tenant_id, phone_hash, phone_enc, channel, action, source, note)
-         select $1, $2, $3, $4, 'opt_out', $5, $6
-          where not exists (select 1 from consent_events where tenant_id = $1 and phone_hash = $2 and channel = any($7))`,
-        [tenantId, hash, r.phoneEnc, r.channel, r.source, r.note ?? null, coveredBy(r.channel)],
+         select $1, decode(u.hash, 'hex'), u.enc, u.channel, 'opt_out', u.source, u.note
+           from jsonb_to_recordset($2::jsonb) as u(hash text, enc text, channel text, source text, note text)`,
+        [
+          tenantId,
+          JSON.stringify(appended.map((r) => ({ hash: r.phoneHash.toString('hex'), enc: r.phoneEnc, channel: r.channel, source: r.source, note: r.note ?? null }))),
+        ],
       );
-      fresh.push(rowCount === 1);
     }
     return fresh;
   };
