@@ -93,7 +93,7 @@ export function createApp(options: AppOptions): express.Express {
   app.use('/v1', (req, _res, next) => (['POST', 'PUT', 'PATCH'].includes(req.method) ? requireJson(req, _res, next) : next()));
   app.use('/v1', json); // tRPC reads its own bodies, and answers bad JSON in its own format
   app.use(restRouter(deps, procedures));
-  app.use('/trpc', trpcMiddleware(deps, procedures));
+  app.use('/trpc', trpcMiddleware(deps));
 
   app.use((req, _res, next) => {
     next(new AppError('NOT_FOUND', `no route for ${req.method} ${req.path}`, { field: 'path' }));

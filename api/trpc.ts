@@ -1,6 +1,6 @@
 /** tRPC at /trpc, built from the same procedures (and zod schemas) as the REST routes. */
 import { randomUUID } from 'node:crypto';
-import { initTRPC, TRPCError, type AnyTRPCRouter } from '@trpc/server';
+import { initTRPC, TRPCError } from '@trpc/server';
 import { createExpressMiddleware } from '@trpc/server/adapters/express';
 import { TRPC_ERROR_CODES_BY_KEY } from '@trpc/server/rpc';
 import { z } from 'zod';
@@ -11,6 +11,11 @@ import { actorFromHeader } from './http/auth.ts';
 import { toAppError } from './http/problem.ts';
 import { errorTable } from './http/errors.map.ts';
 import { invoke, requireRole, type Procedure } from './procedure.ts';
+import { tenantsCreate, tenantsCurrent, tenantsUpdate } from './procedures/tenants.ts';
+import { apiKeysCreate, apiKeysList, apiKeysRevoke } from './procedures/api-keys.ts';
+import { contactsGet, contactsList, contactsUpsert, contactsValidate } from './procedures/contacts.ts';
+import { optOutsCreate, optOutsList } from './procedures/opt-outs.ts';
+import { auditList, importsGet } from './procedures/imports.ts';
 
 interface TrpcContext {
   deps: Deps;
@@ -72,33 +77,51 @@ const authorised = (role: Procedure['role']) =>
     return next({ ctx: { ...ctx, actor } });
   });
 
-function buildRouter(procedures: Procedure[]): AnyTRPCRouter {
-  const tree: Record<string, Record<string, unknown>> = {};
-  for (const p of procedures) {
-    const [group, name] = p.name.split('.') as [string, string];
-    const proc = authorised(p.role).input(p.input);
-    const resolve = async ({ ctx, input }: { ctx: TrpcContext & { actor: Actor }; input: unknown }) => {
-      try {
-        const ctxForHandler = {
-          deps: ctx.deps,
-          actor: ctx.actor,
-          requestId: String(ctx.req.id),
-          log: ctx.req.log,
-          idempotencyKey: ctx.req.get('idempotency-key'),
-        };
-        return (await invoke(p, ctxForHandler, input)).body;
-      } catch (err) {
-        throw asTrpcError(err, ctx.req);
-      }
-    };
-    (tree[group] ??= {})[name] = p.method === 'get' ? proc.query(resolve) : proc.mutation(resolve);
-  }
-  return t.router(Object.fromEntries(Object.entries(tree).map(([g, procs]) => [g, t.router(procs as never)])));
-}
+/** Runs a procedure for tRPC: the same invoke() as REST, errors mapped by the same table. */
+const resolverOf =
+  <I extends z.ZodType, O extends z.ZodType>(p: Procedure<I, O>) =>
+  async ({ ctx, input }: { ctx: TrpcContext & { actor: Actor }; input: unknown }): Promise<z.input<O>> => {
+    try {
+      const handlerCtx = {
+        deps: ctx.deps,
+        actor: ctx.actor,
+        requestId: String(ctx.req.id),
+        log: ctx.req.log,
+        idempotencyKey: ctx.req.get('idempotency-key'),
+      };
+      return (await invoke(p as unknown as Procedure, handlerCtx, input)).body as z.input<O>;
+    } catch (err) {
+      throw asTrpcError(err, ctx.req);
+    }
+  };
 
-export function trpcMiddleware(deps: Deps, procedures: Procedure[]): RequestHandler {
+const query = <I extends z.ZodType, O extends z.ZodType>(p: Procedure<I, O>) => authorised(p.role).input(p.input).query(resolverOf(p));
+const mutation = <I extends z.ZodType, O extends z.ZodType>(p: Procedure<I, O>) =>
+  authorised(p.role).input(p.input).mutation(resolverOf(p));
+
+/**
+ * Written out (not built from the list) so tRPC clients get the types: `AppRouter`. A test
+ * checks it serves exactly the procedures REST does, each as a query for GET.
+ */
+export const appRouter = t.router({
+  tenants: t.router({ create: mutation(tenantsCreate), current: query(tenantsCurrent), update: mutation(tenantsUpdate) }),
+  apiKeys: t.router({ create: mutation(apiKeysCreate), list: query(apiKeysList), revoke: mutation(apiKeysRevoke) }),
+  contacts: t.router({
+    validate: mutation(contactsValidate),
+    upsert: mutation(contactsUpsert),
+    get: query(contactsGet),
+    list: query(contactsList),
+  }),
+  optOuts: t.router({ create: mutation(optOutsCreate), list: query(optOutsList) }),
+  imports: t.router({ get: query(importsGet) }),
+  audit: t.router({ list: query(auditList) }),
+});
+
+export type AppRouter = typeof appRouter;
+
+export function trpcMiddleware(deps: Deps): RequestHandler {
   return createExpressMiddleware({
-    router: buildRouter(procedures),
+    router: appRouter,
     createContext: ({ req }) => ({ deps, req }),
   });
 }

@@ -13,7 +13,6 @@ export const procedures: Procedure[] = [
   apiKeysCreate,
   apiKeysList,
   apiKeysRevoke,
-  // Before contacts.get so /v1/contacts/validate is not read as an id.
   contactsValidate,
   contactsUpsert,
   contactsGet,

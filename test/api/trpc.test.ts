@@ -1,6 +1,8 @@
 // tRPC at /trpc over plain fetch: the same procedures as REST give the same results, and
 // errors map onto tRPC codes with our code and field in `data`.
 import assert from 'node:assert/strict';
+import { appRouter } from '../../api/trpc.ts';
+import { procedures } from '../../api/procedures/index.ts';
 import { after, before, describe, test } from 'node:test';
 import { testApp, type TestApp } from '../support/app.ts';
 import { assertTrpcError, type Body, cnE164, cnMobile, createKey, trpcMutation, trpcQuery } from '../support/api.ts';
@@ -177,4 +179,10 @@ describe('errors', () => {
     assert.doesNotMatch(JSON.stringify(broken.body), /audit_log|relation/);
     assert.ok(app.logs.some((line) => line.includes('audit_log')), 'the cause is in the server log');
   });
+});
+
+test('the typed router serves exactly the REST procedures, GETs as queries and the rest as mutations', () => {
+  const served = (appRouter as unknown as { _def: { procedures: Record<string, { _def: { type: string } }> } })._def.procedures;
+  assert.deepEqual(Object.keys(served).sort(), procedures.map((p) => p.name).sort());
+  for (const p of procedures) assert.equal(served[p.name]?._def.type, p.method === 'get' ? 'query' : 'mutation', p.name);
 });
