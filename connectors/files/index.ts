@@ -7,10 +7,10 @@ import { AppError } from '../../core/errors.ts';
 import type { ImportSource } from '../../core/import.rows.ts';
 import { readCsv } from './csv.ts';
 import type { ByteInput, DetectedEncoding } from './decode.ts';
-import { readXlsx } from './xlsx.ts';
+import { loadExcelJs, readXlsx } from './xlsx.ts';
 
 export { readCsv, detectDelimiter, type CsvDelimiter, type CsvOptions, type CsvSource } from './csv.ts';
-export { readXlsx } from './xlsx.ts';
+export { readXlsx, loadExcelJs } from './xlsx.ts';
 export { decodeStream, type ByteInput, type DecodeOptions, type DetectedEncoding } from './decode.ts';
 export { mapHeaders, normaliseHeader, type HeaderField, type HeaderMapping } from './headers.ts';
 
@@ -37,7 +37,10 @@ const oleMagic = [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1];
 export async function readContactFile(input: ByteInput, options: ContactFileOptions = {}): Promise<ContactFileSource> {
   const { head, bytes } = await peek(input as AsyncIterable<Buffer | Uint8Array>, oleMagic.length);
   const format = chooseFormat(head, options);
-  if (format === 'xlsx') return { ...(await readXlsx(Readable.from(bytes))), format };
+  if (format === 'xlsx') {
+    await loadExcelJs(); // before the bytes are wrapped in a stream
+    return { ...(await readXlsx(Readable.from(bytes))), format };
+  }
   return { ...(await readCsv(bytes, { onEncoding: options.onEncoding })), format };
 }
 

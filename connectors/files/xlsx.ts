@@ -11,11 +11,14 @@ import type { ByteInput } from './decode.ts';
 
 type SheetRow = ExcelJS.Row;
 
+// exceljs is a large module (~20 MB resident) and most imports are CSV: loaded on first use.
+let exceljs: Promise<typeof ExcelJS> | undefined;
+export const loadExcelJs = () => (exceljs ??= import('exceljs').then((m) => m.default));
+
 export async function readXlsx(input: ByteInput): Promise<ImportSource> {
+  const excel = await loadExcelJs();
   // exceljs only accepts a real stream.Readable (it checks instanceof).
   const stream = input instanceof Readable ? input : Readable.from(input as AsyncIterable<Buffer | Uint8Array>);
-  // Loaded on first use: exceljs is a large module, and most imports are CSV.
-  const { default: excel } = await import('exceljs');
   const workbook = new excel.stream.xlsx.WorkbookReader(stream, {
     worksheets: 'emit',
     sharedStrings: 'cache',

@@ -1,0 +1,73 @@
+/**
+ * The ports: what core needs from the outside world. Connectors (connectors/*) implement
+ * them; core never names a vendor. Optional capabilities are optional members, tested for
+ * before use.
+ */
+
+/** Call states as carriers report them (Twilio's CallStatus values). */
+export type CallStatus = 'queued' | 'initiated' | 'ringing' | 'in-progress' | 'completed' | 'busy' | 'no-answer' | 'failed' | 'canceled';
+
+export interface PlaceCall {
+  /** E.164 numbers. */
+  to: string;
+  from: string;
+  /** Where the carrier fetches the call's instructions (TwiML). */
+  url: string;
+  /** Where the carrier reports status changes; carries our attempt id. */
+  statusCallback: string;
+  /** Answering-machine detection. */
+  machineDetection?: boolean;
+  /** Seconds to let it ring. */
+  timeoutSeconds?: number;
+}
+
+export interface CallInfo {
+  sid: string;
+  status: CallStatus;
+  /** human, machine_start, fax… when machine detection ran. */
+  answeredBy: string | null;
+  durationSeconds: number | null;
+}
+
+/**
+ * Phone calls through a carrier (https://www.twilio.com/docs/voice/api/call-resource).
+ */
+export interface Telephony {
+  placeCall(call: PlaceCall): Promise<CallInfo>;
+  fetchCall(sid: string): Promise<CallInfo>;
+  /** Cancels a call not yet answered, or hangs up one in progress. */
+  endCall(sid: string): Promise<CallInfo>;
+}
+
+export interface SendSms {
+  to: string;
+  from: string;
+  body: string;
+  statusCallback?: string;
+}
+
+/** Text messages (https://www.twilio.com/docs/messaging/api/message-resource). */
+export interface Messaging {
+  sendSms(message: SendSms): Promise<{ sid: string; status: string }>;
+}
+
+export interface NumberInfo {
+  valid: boolean;
+  /** mobile, landline, fixedVoip, nonFixedVoip, tollFree… or null when the carrier does not say. */
+  lineType: string | null;
+  country: string | null;
+}
+
+/** Number quality (https://www.twilio.com/docs/lookup/v2-api). */
+export interface NumberLookup {
+  lookup(e164: string): Promise<NumberInfo>;
+}
+
+/** Checks that an inbound webhook comes from the vendor. */
+export interface WebhookVerifier {
+  verify(signature: string, url: string, params: Record<string, string>): boolean;
+}
+
+export interface Clock {
+  now(): Date;
+}

@@ -1,0 +1,213 @@
+// startTwilioSim(): a local, stateful stand-in for Twilio's REST API (Calls, Messages,
+// Lookup v2) that places simulated calls on a simulated clock and calls the
+// application back — signed — exactly where real Twilio would.
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { CallStore, type SimCall } from './calls.ts';
+import { createClock, type SimClock } from './clock.ts';
+import { DEFAULT_VENDOR_DIR, first, isHttpUrl, loadFormSchemas, parseForm, validateForm } from './contract.ts';
+import { badParam, notFound, TwilioApiError } from './errors.ts';
+import { lookupPhoneNumber } from './lookups.ts';
+import { MessageStore, type SimMessage } from './messages.ts';
+import { DEFAULT_PROFILE, drawCall, pickWeighted, seededRandom, type OutcomeProfile, type Persona } from './profiles.ts';
+import { createSimServer, type Route } from './server.ts';
+
+export type { SimCall, CallStatus, CallbackDelivery } from './calls.ts';
+export type { SimMessage } from './messages.ts';
+export type { HeardEntry } from './dialog.ts';
+export type { OutcomeProfile, Persona, Utterance, LineType } from './profiles.ts';
+export type { SimClock } from './clock.ts';
+export { twilioSignature } from './signature.ts';
+
+export interface TwilioSimOptions {
+  /** Default: a generated `AC` + 32 hex. */
+  accountSid?: string;
+  /** Default: generated, 32 hex. */
+  authToken?: string;
+  /** 0 (default) picks a free port. */
+  port?: number;
+  host?: string;
+  /** Simulated seconds per real second; 100 makes a 30 s ring take 0.3 s. Default 1. */
+  clockSpeed?: number;
+  /** Simulated time at start; default now. */
+  startAt?: Date;
+  /** Outcome profile for numbers without their own; default: every call answered. */
+  profile?: OutcomeProfile;
+  /** Per-number (E.164) profiles. */
+  profiles?: Record<string, OutcomeProfile>;
+  personas?: Record<string, Persona>;
+  /** Twilio dequeues 1 call per second per account by default. */
+  callsPerSecond?: number;
+  /** Where twilio_api_v2010.json and twilio_lookups_v2.json live. */
+  vendorDir?: string;
+}
+
+export interface LookupRecord {
+  phoneNumber: string;
+  fields: string | null;
+  at: Date;
+}
+
+export interface TwilioSim {
+  /** http://127.0.0.1:port — stands for both https://api.twilio.com and https://lookups.twilio.com. */
+  url: string;
+  accountSid: string;
+  authToken: string;
+  clock: SimClock;
+  /** Every Calls create request, in order (a snapshot). */
+  calls(): SimCall[];
+  messages(): SimMessage[];
+  lookups(): LookupRecord[];
+  setProfile(number: string, profile: OutcomeProfile): void;
+  setPersona(number: string, persona: Persona): void;
+  /** Resolves once every status callback queued so far has been delivered. */
+  settled(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const CALLS = '/2010-04-01/Accounts/{AccountSid}/Calls.json';
+const CALL = '/2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json';
+const MESSAGES = '/2010-04-01/Accounts/{AccountSid}/Messages.json';
+const ENDPOINT = /^(\+[1-9]\d{1,14}|(sip|client|sim):.+)$/; // what a call's To/From may be
+const E164 = /^\+[1-9]\d{1,14}$/;
+
+export async function startTwilioSim(options: TwilioSimOptions = {}): Promise<TwilioSim> {
+  const accountSid = options.accountSid ?? `AC${randomBytes(16).toString('hex')}`;
+  const authToken = options.authToken ?? randomBytes(16).toString('hex');
+  const clock = createClock(options.clockSpeed ?? 1, options.startAt);
+  const schemas = loadFormSchemas(options.vendorDir ?? DEFAULT_VENDOR_DIR, 'twilio_api_v2010.json', [
+    [CALLS, 'post'], [CALL, 'post'], [MESSAGES, 'post'],
+  ]);
+  const callEvents = { StatusCallbackEvent: ['initiated', 'ringing', 'answered', 'completed'] };
+  const profiles = new Map(Object.entries(options.profiles ?? {}));
+  const personas = new Map(Object.entries(options.personas ?? {}));
+  const defaultProfile = options.profile ?? DEFAULT_PROFILE;
+  // One generator per profile owner, so a number's own seed makes its draws repeatable.
+  const randoms = new Map<string, () => number>();
+  const randomFor = (key: string, profile: OutcomeProfile) => {
+    let r = randoms.get(key);
+    if (!r) randoms.set(key, (r = profile.seed === undefined ? Math.random : seededRandom(profile.seed)));
+    return r;
+  };
+  const profileOf = (to: string): [OutcomeProfile, () => number] => {
+    const own = profiles.get(to);
+    return own ? [own, randomFor(to, own)] : [defaultProfile, randomFor('*', defaultProfile)];
+  };
+
+  const store = new CallStore({ clock, accountSid, authToken, persona: (to) => personas.get(to), callsPerSecond: options.callsPerSecond ?? 1 });
+  const messages = new MessageStore({ clock, accountSid, authToken });
+  const lookups: LookupRecord[] = [];
+
+  const account = (match: RegExpExecArray) => {
+    if (match[1] !== accountSid) throw notFound(match[0]);
+  };
+  const check = (key: string, body: string) => {
+    const params = parseForm(body);
+    const error = validateForm(schemas.get(key) ?? { properties: {}, required: [] }, params, key === `POST ${CALLS}` ? callEvents : {});
+    if (error) throw error;
+    return params;
+  };
+  const fail = (e: TwilioApiError | null) => {
+    if (e) throw e;
+  };
+  const callPath = /^\/2010-04-01\/Accounts\/([^/]+)\/Calls\/([^/]+)\.json$/;
+
+  const routes: Route[] = [
+    {
+      method: 'POST', pattern: /^\/2010-04-01\/Accounts\/([^/]+)\/Calls\.json$/, handler: ({ body, match }) => {
+        account(match);
+        const params = check(`POST ${CALLS}`, body);
+        const to = first(params, 'To') ?? '';
+        fail(ENDPOINT.test(to) ? null : badParam(21211, `Invalid 'To' Phone Number: ${to}`));
+        fail(ENDPOINT.test(first(params, 'From') ?? '') ? null : badParam(21212, `Invalid 'From' Phone Number: ${first(params, 'From')}`));
+        const sources = ['Url', 'Twiml', 'ApplicationSid'].filter((n) => params.has(n));
+        fail(sources.length === 0 ? badParam(21205, 'Url parameter is required.') : null);
+        fail(sources.length > 1 ? badParam(21205, `${sources.join(' and ')} are mutually exclusive.`) : null);
+        fail(params.has('ApplicationSid') ? badParam(21218, 'ApplicationSid is not simulated; use Url or Twiml.') : null);
+        const timeout = Number(first(params, 'Timeout') ?? 60);
+        fail(timeout < 1 || timeout > 600 ? badParam(20001, 'Timeout must be between 1 and 600 seconds.') : null);
+        const [profile, random] = profileOf(to);
+        return { status: 201, json: store.toJson(store.create(params, drawCall(profile, random))) };
+      },
+    },
+    {
+      method: 'GET', pattern: callPath, handler: ({ match, path }) => {
+        account(match);
+        const entry = store.get(match[2] ?? '');
+        if (!entry) throw notFound(path);
+        return { status: 200, json: store.toJson(entry.call) };
+      },
+    },
+    {
+      method: 'POST', pattern: callPath, handler: ({ match, path, body }) => {
+        account(match);
+        const params = check(`POST ${CALL}`, body);
+        fail(params.has('Url') && params.has('Twiml') ? badParam(21205, 'Url and Twiml are mutually exclusive.') : null);
+        const call = store.update(match[2] ?? '', params);
+        if (!call) throw notFound(path);
+        return { status: 200, json: store.toJson(call) };
+      },
+    },
+    {
+      method: 'POST', pattern: /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\.json$/, handler: ({ match, body }) => {
+        account(match);
+        const params = check(`POST ${MESSAGES}`, body);
+        const to = first(params, 'To') ?? '';
+        fail(E164.test(to.replace(/^whatsapp:/, '')) ? null : badParam(21211, `Invalid 'To' Phone Number: ${to}`));
+        fail(params.has('From') || params.has('MessagingServiceSid') ? null : badParam(21603, "A 'From' phone number is required."));
+        fail(['Body', 'MediaUrl', 'ContentSid'].some((n) => params.has(n)) ? null : badParam(21602, 'Message body is required.'));
+        fail([...(first(params, 'Body') ?? '')].length > 1600 ? badParam(21617, 'The concatenated message body exceeds the 1600 character limit.') : null);
+        const sc = first(params, 'StatusCallback');
+        fail(sc && !isHttpUrl(sc) ? badParam(21609, `Invalid StatusCallback: ${sc}`) : null);
+        const [profile, random] = profileOf(to);
+        return { status: 201, json: messages.toJson(messages.create(params, pickWeighted(profile.sms ?? {}, 'delivered', random))) };
+      },
+    },
+    {
+      method: 'GET', pattern: /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\/([^/]+)\.json$/, handler: ({ match, path }) => {
+        account(match);
+        const msg = messages.get(match[2] ?? '');
+        if (!msg) throw notFound(path);
+        return { status: 200, json: messages.toJson(msg) };
+      },
+    },
+    {
+      method: 'GET', pattern: /^\/v2\/PhoneNumbers\/([^/]+)$/, handler: ({ match, query }) => {
+        const number = match[1] ?? '';
+        lookups.push({ phoneNumber: number, fields: query.get('Fields'), at: clock.now() });
+        const out = lookupPhoneNumber(number, query, (e164) => profiles.get(e164)?.lineType ?? defaultProfile.lineType);
+        if (out instanceof TwilioApiError) throw out;
+        return { status: 200, json: out };
+      },
+    },
+  ];
+
+  const server = createSimServer(routes, { accountSid, authToken });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://${options.host ?? '127.0.0.1'}:${port}`,
+    accountSid,
+    authToken,
+    clock,
+    calls: () => structuredClone(store.calls),
+    messages: () => structuredClone(messages.messages),
+    lookups: () => structuredClone(lookups),
+    setProfile: (number, profile) => {
+      profiles.set(number, profile);
+      randoms.delete(number);
+    },
+    setPersona: (number, persona) => void personas.set(number, persona),
+    settled: () => store.settled(),
+    close: async () => {
+      store.close();
+      messages.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

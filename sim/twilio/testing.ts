@@ -1,0 +1,88 @@
+// A tiny application server for tests: records every request the simulator makes
+// (status callbacks, TwiML fetches, Gather actions) and answers with what the test says.
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface Received {
+  method: string;
+  path: string;
+  /** The full URL as requested — what the signature covers. */
+  url: string;
+  signature: string | undefined;
+  params: Record<string, string>;
+}
+
+export interface AppServer {
+  url: string;
+  received: Received[];
+  /** Resolves when `count` requests to `path` have arrived. */
+  waitFor(path: string, count?: number, timeoutMs?: number): Promise<Received[]>;
+  close(): Promise<void>;
+}
+
+type Reply = string | { status: number; body?: string };
+
+export async function startAppServer(respond: (r: Received) => Reply = () => ({ status: 204 })): Promise<AppServer> {
+  const received: Received[] = [];
+  const waiters = new Set<() => void>();
+  const server = createServer((req: IncomingMessage, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const u = new URL(req.url ?? '/', `http://${req.headers.host}`);
+      const body = Buffer.concat(chunks).toString('utf8');
+      const r: Received = {
+        method: req.method ?? 'GET',
+        path: u.pathname,
+        url: u.toString(),
+        signature: req.headers['x-twilio-signature'] as string | undefined,
+        params: Object.fromEntries(new URLSearchParams(body)),
+      };
+      received.push(r);
+      waiters.forEach((w) => w());
+      const reply = respond(r);
+      if (typeof reply === 'string') {
+        res.writeHead(200, { 'content-type': 'text/xml' });
+        res.end(reply);
+      } else {
+        res.writeHead(reply.status, { 'content-type': 'text/xml' });
+        res.end(reply.body ?? '');
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url,
+    received,
+    waitFor: (path, count = 1, timeoutMs = 5000) =>
+      new Promise((resolve, reject) => {
+        const check = () => {
+          const hits = received.filter((r) => r.path === path);
+          if (hits.length < count) return;
+          waiters.delete(check);
+          clearTimeout(timer);
+          resolve(hits);
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(new Error(`timed out waiting for ${count} request(s) to ${path}; got ${received.map((r) => r.path).join(', ') || 'none'}`));
+        }, timeoutMs);
+        waiters.add(check);
+        check();
+      }),
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** Polls until `predicate` holds (for state the simulator reaches asynchronously). */
+export async function until(predicate: () => boolean, timeoutMs = 5000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
