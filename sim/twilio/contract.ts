@@ -6,7 +6,11 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { badParam, type TwilioApiError } from './errors.ts';
 
-export const DEFAULT_VENDOR_DIR = fileURLToPath(new URL('../../../shared/vendor/twilio/', import.meta.url));
+// The vendor's own contract lives in the shared/ folder beside the repository (DESIGN.md);
+// CHASELINE_VENDOR_DIR points elsewhere (a folder holding twilio/…).
+export const DEFAULT_VENDOR_DIR = process.env.CHASELINE_VENDOR_DIR
+  ? `${process.env.CHASELINE_VENDOR_DIR.replace(/\/$/, '')}/twilio/`
+  : fileURLToPath(new URL('../../../shared/vendor/twilio/', import.meta.url));
 
 interface PropSchema {
   type?: string;
@@ -31,7 +35,14 @@ type Spec = {
 
 /** Loads the form schema of each operation, resolving $ref'd enums once. */
 export function loadFormSchemas(vendorDir: string, file: string, operations: [path: string, method: string][]): Map<string, FormSchema> {
-  const spec = JSON.parse(readFileSync(`${vendorDir.replace(/\/?$/, '/')}${file}`, 'utf8')) as Spec;
+  const path = `${vendorDir.replace(/\/?$/, '/')}${file}`;
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    throw new Error(`the Twilio contract ${file} is not at ${path}: the simulator needs the shared/vendor folder beside the repository, or CHASELINE_VENDOR_DIR`);
+  }
+  const spec = JSON.parse(text) as Spec;
   const resolve = (p: PropSchema): PropSchema => {
     if (!p.$ref) return p.items ? { ...p, items: resolve(p.items) } : p;
     const target = spec.components.schemas[p.$ref.split('/').pop() ?? ''];
