@@ -81,6 +81,7 @@ export function createApp(options: AppOptions): express.Express {
   const json = express.json({ limit: '1mb', type: ['application/json', 'application/*+json'] });
   // Creating and changing JSON resources must say so; anything else is 415, not a guess.
   const requireJson: express.RequestHandler = (req, _res, next) => {
+    if (!['POST', 'PUT', 'PATCH'].includes(req.method)) return next();
     const hasBody = Number(req.get('content-length') ?? 0) > 0 || req.get('transfer-encoding') !== undefined;
     if (hasBody && !req.is(['application/json', 'application/*+json'])) {
       throw new AppError('UNSUPPORTED_MEDIA_TYPE', `send JSON with "Content-Type: application/json" (got "${req.get('content-type') ?? 'none'}")`, {
@@ -90,8 +91,7 @@ export function createApp(options: AppOptions): express.Express {
     next();
   };
   app.use(fileRoutes(deps, { maxUploadBytes: options.maxUploadBytes ?? 50 * 1048576, metrics }));
-  app.use('/v1', (req, _res, next) => (['POST', 'PUT', 'PATCH'].includes(req.method) ? requireJson(req, _res, next) : next()));
-  app.use('/v1', json); // tRPC reads its own bodies, and answers bad JSON in its own format
+  app.use('/v1', requireJson, json); // not /trpc: it reads its own bodies and answers bad JSON in its own format
   app.use(restRouter(deps, procedures));
   app.use('/trpc', trpcMiddleware(deps));
 
