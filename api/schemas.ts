@@ -4,6 +4,8 @@ import { roles } from '../core/deps.ts';
 import { channels, consentSources } from '../core/consent.ts';
 import { MAX_PAGE } from '../core/pagination.ts';
 import { isRegionCode } from '../core/phone.ts';
+import { AppError } from '../core/errors.ts';
+import { KMEANS_K, LIMITS, ruleOps, validateDefinition } from '../core/segments.rules.ts';
 
 export const Id = z.uuid().describe('Resource id (UUID)');
 export const IdParam = z.object({ id: Id });
@@ -141,3 +143,74 @@ export const Problem = z
     errorId: z.string().optional().describe('Also written to the server log'),
   })
   .meta({ id: 'Problem' });
+
+/**
+ * A segment rule condition. One flat object (rather than a union of shapes) so a mistake is
+ * reported at its exact path, e.g. `definition.tiers.1.when.all.0.op`; core's validator
+ * then checks that exactly one shape is given.
+ */
+export interface SegmentConditionInput {
+  all?: SegmentConditionInput[];
+  any?: SegmentConditionInput[];
+  attribute?: string;
+  op?: (typeof ruleOps)[number];
+  value?: string | number | (string | number)[];
+  tag?: string;
+  notTag?: string;
+}
+
+const RuleValue = z.union([z.string().max(LIMITS.text), z.number()]);
+
+export const SegmentCondition: z.ZodType<SegmentConditionInput> = z
+  .lazy(() =>
+    z.object({
+      all: z.array(SegmentCondition).max(LIMITS.children).optional().describe('Every condition holds'),
+      any: z.array(SegmentCondition).max(LIMITS.children).optional().describe('At least one condition holds'),
+      attribute: z.string().min(1).max(LIMITS.name).optional().describe('Contact attribute, e.g. orderValue, intent'),
+      op: z.enum(ruleOps).optional().describe('gt/gte/lt/lte compare numbers (non-numbers never match); eq/neq/in compare text'),
+      value: z.union([RuleValue, z.array(RuleValue).min(1).max(LIMITS.inValues)]).optional(),
+      tag: z.string().min(1).max(LIMITS.name).optional().describe('The contact has this tag'),
+      notTag: z.string().min(1).max(LIMITS.name).optional().describe('The contact lacks this tag'),
+    }),
+  )
+  .meta({ id: 'SegmentCondition', description: 'Exactly one of all, any, attribute (with op and value), tag, notTag' });
+
+export const SegmentDefinition = z
+  .discriminatedUnion('kind', [
+    z.object({
+      kind: z.literal('rules'),
+      tiers: z
+        .array(z.object({ name: z.string().min(1).max(LIMITS.name), when: SegmentCondition }))
+        .min(1)
+        .max(LIMITS.tiers)
+        .describe('Tried in order; the first matching tier wins; contacts matching none are not members'),
+    }),
+    z.object({
+      kind: z.literal('kmeans'),
+      attributes: z.array(z.string().min(1).max(LIMITS.name)).min(1).max(LIMITS.kmeansAttributes).describe('Numeric attributes'),
+      k: z.number().int().min(KMEANS_K.min).max(KMEANS_K.max),
+      seed: z.number().int().optional(),
+    }),
+  ])
+  .superRefine((definition, ctx) => {
+    // The rules zod cannot express (one shape per condition, numbers for gt…, unique tier names).
+    try {
+      validateDefinition(definition);
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      ctx.addIssue({ code: 'custom', message: err.message.replace(`${err.field}: `, ''), path: err.field?.split('.') ?? [] });
+    }
+  })
+  .meta({ id: 'SegmentDefinition' });
+
+export const Segment = z
+  .object({
+    id: Id,
+    name: z.string(),
+    definition: SegmentDefinition,
+    createdAt: z.string(),
+    refreshedAt: z.string().nullable().describe('Null until the first refresh'),
+    counts: z.record(z.string(), z.number().int()).describe('Members per tier at the last refresh'),
+    total: z.number().int(),
+  })
+  .meta({ id: 'Segment' });

@@ -16,6 +16,7 @@ import { apiKeysCreate, apiKeysList, apiKeysRevoke } from './procedures/api-keys
 import { contactsGet, contactsList, contactsUpsert, contactsValidate } from './procedures/contacts.ts';
 import { optOutsCreate, optOutsList } from './procedures/opt-outs.ts';
 import { auditList, importsGet } from './procedures/imports.ts';
+import { segmentsCreate, segmentsGet, segmentsList, segmentsRefresh } from './procedures/segments.ts';
 
 interface TrpcContext {
   deps: Deps;
@@ -115,6 +116,12 @@ export const appRouter = t.router({
   optOuts: t.router({ create: mutation(optOutsCreate), list: query(optOutsList) }),
   imports: t.router({ get: query(importsGet) }),
   audit: t.router({ list: query(auditList) }),
+  segments: t.router({
+    create: mutation(segmentsCreate),
+    list: query(segmentsList),
+    get: query(segmentsGet),
+    refresh: mutation(segmentsRefresh),
+  }),
 });
 
 export type AppRouter = typeof appRouter;

@@ -4,6 +4,7 @@ import { apiKeysCreate, apiKeysList, apiKeysRevoke } from './api-keys.ts';
 import { contactsGet, contactsList, contactsUpsert, contactsValidate } from './contacts.ts';
 import { optOutsCreate, optOutsList } from './opt-outs.ts';
 import { auditList, importsGet } from './imports.ts';
+import { segmentsCreate, segmentsGet, segmentsList, segmentsRefresh } from './segments.ts';
 
 /** Every procedure of the v1 API; REST, tRPC and OpenAPI are built from this list. */
 export const procedures: Procedure[] = [
@@ -21,4 +22,8 @@ export const procedures: Procedure[] = [
   optOutsList,
   importsGet,
   auditList,
+  segmentsCreate,
+  segmentsList,
+  segmentsGet,
+  segmentsRefresh,
 ] as Procedure[];
