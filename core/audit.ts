@@ -2,7 +2,7 @@
 import type pg from 'pg';
 import type { Actor, Deps } from './deps.ts';
 import { forbidden } from './errors.ts';
-import { decodeCursor, encodeCursor, type Page } from './pagination.ts';
+import { decodeCursor, toPage, type Page } from './pagination.ts';
 
 export interface AuditEntry {
   id: string;
@@ -29,13 +29,11 @@ export async function listAudit(deps: Deps, actor: Actor, options: { cursor?: st
       where tenant_id = $1 and id > $2::bigint order by id limit $3`,
     [actor.tenantId, after, options.limit + 1],
   );
-  const items: AuditEntry[] = rows.slice(0, options.limit).map((r) => ({
+  return toPage(rows, options.limit, (r): AuditEntry => ({
     id: r.id,
     actorKeyId: r.actor_key_id,
     action: r.action,
     details: r.details,
     createdAt: r.created_at.toISOString(),
   }));
-  const last = items.at(-1);
-  return { items, nextCursor: rows.length > options.limit && last ? encodeCursor(last.id) : null };
 }

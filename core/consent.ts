@@ -3,13 +3,11 @@
  * derived from it and an opt-out is sticky: nothing in the product writes an opt-in.
  */
 import type pg from 'pg';
-import { validation } from './errors.ts';
 import type { Deps } from './deps.ts';
 import type { Pii } from './pii.ts';
-import { normalizePhone } from './phone.ts';
-import { getTenant } from './tenants.ts';
+import { tenantPhone } from './tenants.ts';
 import { withTransaction } from './db/pool.ts';
-import { decodeCursor, encodeCursor, type Page } from './pagination.ts';
+import { decodeCursor, toPage, type Page } from './pagination.ts';
 
 export const channels = ['voice', 'sms', 'all'] as const;
 export type Channel = (typeof channels)[number];
@@ -108,10 +106,7 @@ export async function optOut(
   tenantId: string,
   input: { phone: string; channel: Channel; source: ConsentSource; note?: string },
 ): Promise<{ optOut: OptOut; created: boolean }> {
-  const tenant = await getTenant(deps, tenantId);
-  const phone = normalizePhone(input.phone, tenant.defaultRegion);
-  if (!phone.valid) throw validation(`phone: ${phone.reason}`, 'phone');
-  const stored = storedPhone(deps.pii, phone.e164!);
+  const stored = storedPhone(deps.pii, await tenantPhone(deps, tenantId, input.phone));
   const [created] = await recordOptOuts(deps, tenantId, [{ ...input, ...stored }]);
   const { rows } = await deps.db.query<EventRow>(
     `select ${COLUMNS} from consent_events where tenant_id = $1 and phone_hash = $2 and channel = any($3) order by id limit 1`,
@@ -137,10 +132,7 @@ export async function listOptOuts(
   const params: unknown[] = [tenantId, options.cursor ? decodeCursor(options.cursor, /^\d+$/) : '0'];
   let byPhone = '';
   if (options.phone) {
-    const tenant = await getTenant(deps, tenantId);
-    const phone = normalizePhone(options.phone, tenant.defaultRegion);
-    if (!phone.valid) throw validation(`phone: ${phone.reason}`, 'phone');
-    params.push(deps.pii.phoneIndex(phone.e164!));
+    params.push(deps.pii.phoneIndex(await tenantPhone(deps, tenantId, options.phone)));
     byPhone = `and phone_hash = $${params.length}`;
   }
   params.push(options.limit + 1);
@@ -148,9 +140,7 @@ export async function listOptOuts(
     `select ${COLUMNS} from consent_events where tenant_id = $1 and id > $2::bigint ${byPhone} order by id limit $${params.length}`,
     params,
   );
-  const items = rows.slice(0, options.limit).map((r) => toOptOut(r, deps));
-  const last = items.at(-1);
-  return { items, nextCursor: rows.length > options.limit && last ? encodeCursor(last.id) : null };
+  return toPage(rows, options.limit, (r) => toOptOut(r, deps));
 }
 
 /** Current opt-out state of one number (by blind index), for the dialer's last-moment check. */

@@ -10,9 +10,9 @@ import type { Deps } from './deps.ts';
 import { normalizePhone, type PhoneResult } from './phone.ts';
 import { canonicalCountry, canonicalTimeZone, isEmail } from './contacts.fields.ts';
 import { CONTACT_SELECT, selectContact, toContact, type Contact, type ContactRow, type CrmRef } from './contacts.store.ts';
-import { getTenant } from './tenants.ts';
+import { getTenant, tenantPhone } from './tenants.ts';
 import { withTransaction } from './db/pool.ts';
-import { decodeCursor, encodeCursor, type Page } from './pagination.ts';
+import { decodeCursor, toPage, type Page } from './pagination.ts';
 
 export type { Contact, CrmRef } from './contacts.store.ts';
 
@@ -190,10 +190,7 @@ export async function listContacts(
   const filter = options.filter ?? {};
   if (filter.tag) add('c.tags @> array[?]::text[]', filter.tag);
   if (filter.phone) {
-    const tenant = await getTenant(deps, tenantId);
-    const phone = normalizePhone(filter.phone, tenant.defaultRegion);
-    if (!phone.valid) throw validation(`phone: ${phone.reason}`, 'phone');
-    add('c.phone_hash = ?', deps.pii.phoneIndex(phone.e164!));
+    add('c.phone_hash = ?', deps.pii.phoneIndex(await tenantPhone(deps, tenantId, filter.phone)));
   }
   if (filter.externalId) {
     params.push(filter.externalId);
@@ -206,7 +203,5 @@ export async function listContacts(
     `${CONTACT_SELECT} where ${where.join(' and ')} order by c.id limit $${params.length}`,
     params,
   );
-  const items = rows.slice(0, options.limit).map((r) => toContact(r, deps.pii));
-  const last = items.at(-1);
-  return { items, nextCursor: rows.length > options.limit && last ? encodeCursor(last.id) : null };
+  return toPage(rows, options.limit, (r) => toContact(r, deps.pii));
 }

@@ -19,3 +19,10 @@ export function decodeCursor(cursor: string, shape: RegExp = UUID): string {
 
 /** Clamp for `limit` query parameters. */
 export const MAX_PAGE = 500;
+
+/** A page from rows fetched with `limit + 1`: the extra row only says that there is more. */
+export function toPage<R, T extends { id: string }>(rows: R[], limit: number, map: (row: R) => T): Page<T> {
+  const items = rows.slice(0, limit).map(map);
+  const last = items.at(-1);
+  return { items, nextCursor: rows.length > limit && last ? encodeCursor(last.id) : null };
+}

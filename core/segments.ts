@@ -9,7 +9,7 @@ import { kmeans } from 'ml-kmeans';
 import type { Deps } from './deps.ts';
 import { AppError, notFound } from './errors.ts';
 import { withTransaction } from './db/pool.ts';
-import { decodeCursor, encodeCursor, type Page } from './pagination.ts';
+import { decodeCursor, toPage, type Page } from './pagination.ts';
 import { compileTiers, numericSql, validateDefinition, type KmeansDefinition, type SegmentDefinition } from './segments.rules.ts';
 
 export type { SegmentDefinition } from './segments.rules.ts';
@@ -74,9 +74,7 @@ export async function listSegments(deps: Deps, tenantId: string, options: { curs
     `${SELECT} where tenant_id = $1 and ($2::uuid is null or id > $2) order by id limit $3`,
     [tenantId, after, options.limit + 1],
   );
-  const items = rows.slice(0, options.limit).map(toSegment);
-  const last = items.at(-1);
-  return { items, nextCursor: rows.length > options.limit && last ? encodeCursor(last.id) : null };
+  return toPage(rows, options.limit, toSegment);
 }
 
 /**

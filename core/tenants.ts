@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { forbidden, notFound, validation } from './errors.ts';
 import { hashKey, insertApiKey, type NewApiKey } from './api-keys.ts';
 import type { Actor, Deps } from './deps.ts';
-import { isRegionCode } from './phone.ts';
+import { isRegionCode, normalizePhone } from './phone.ts';
 import { withTransaction } from './db/pool.ts';
 
 export interface Tenant {
@@ -117,4 +117,11 @@ export async function bootstrapDefaultTenant(
     }
     return { tenant, generatedAdminKey };
   });
+}
+
+/** A number typed by a caller, in E.164 under the tenant's default region; 400 naming `field` if invalid. */
+export async function tenantPhone(deps: Deps, tenantId: string, text: string, field = 'phone'): Promise<string> {
+  const phone = normalizePhone(text, (await getTenant(deps, tenantId)).defaultRegion);
+  if (!phone.valid) throw validation(`phone: ${phone.reason}`, field);
+  return phone.e164!;
 }
