@@ -34,14 +34,16 @@ export interface PhoneResult {
 }
 
 /** The closed set of reasons; stable strings shown to users in import reports. */
-type PhoneReason =
-  | 'missing'
-  | 'invalid characters'
-  | 'rounded by a spreadsheet'
-  | 'too short'
-  | 'too long'
-  | 'invalid country code'
-  | 'not a valid number';
+export const PHONE_REASONS = [
+  'missing',
+  'invalid characters',
+  'rounded by a spreadsheet',
+  'too short',
+  'too long',
+  'invalid country code',
+  'not a valid number',
+] as const;
+type PhoneReason = (typeof PHONE_REASONS)[number];
 
 const typeNames: Record<PhoneNumberType, PhoneType> = {
   MOBILE: 'mobile', FIXED_LINE: 'fixed_line', FIXED_LINE_OR_MOBILE: 'fixed_line_or_mobile',
