@@ -13,6 +13,9 @@ import { procedures } from './procedures/index.ts';
 import { restRouter } from './rest.ts';
 import { fileRoutes } from './routes/files.ts';
 import { trpcMiddleware } from './trpc.ts';
+import type { JobQueue } from '../core/jobs/queue.ts';
+import type { Clock, WebhookVerifier } from '../core/ports.ts';
+import { twilioWebhooks } from '../webhooks/twilio.ts';
 
 export interface AppOptions {
   deps: Deps;
@@ -20,12 +23,15 @@ export interface AppOptions {
   maxUploadBytes?: number;
   /** Extra readiness checks (e.g. Redis) besides the database. */
   readyChecks?: Record<string, () => Promise<void>>;
+  /** The chase engine's queue and the carrier's webhook verifier; without them chases cannot start here. */
+  engine?: { jobs: JobQueue; clock?: Clock; verifier: WebhookVerifier; publicBaseUrl: string };
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
 export function createApp(options: AppOptions): express.Express {
-  const { deps, log } = options;
+  const { log, engine } = options;
+  const deps = engine ? { ...options.deps, jobs: engine.jobs, clock: engine.clock } : options.deps;
   const app = express();
   const metrics = createMetrics();
   app.disable('x-powered-by');
@@ -90,6 +96,9 @@ export function createApp(options: AppOptions): express.Express {
     }
     next();
   };
+  if (engine) {
+    app.use('/webhooks/twilio', twilioWebhooks({ deps: { ...deps, jobs: engine.jobs }, verifier: engine.verifier, publicBaseUrl: engine.publicBaseUrl, log }));
+  }
   app.use(fileRoutes(deps, { maxUploadBytes: options.maxUploadBytes ?? 50 * 1048576, metrics }));
   app.use('/v1', requireJson, json); // not /trpc: it reads its own bodies and answers bad JSON in its own format
   app.use(restRouter(deps, procedures));

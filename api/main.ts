@@ -1,13 +1,19 @@
-/** `npm start` / `npm run api`: the HTTP API in one process. */
+/**
+ * `npm start` runs the API and the worker in one process; `npm run api` and `npm run worker`
+ * run the two halves (any number of each, against one database).
+ */
 import { once } from 'node:events';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { createApp } from './app.ts';
 import { boot } from './runtime/boot.ts';
+import { startEngine } from './runtime/engine.ts';
 
-async function main(config: Config) {
-  const log = pino({ level: config.LOG_LEVEL, base: { service: 'chaseline' } });
+type Mode = 'all' | 'api' | 'worker';
+
+async function main(config: Config, mode: Mode) {
+  const log = pino({ level: config.LOG_LEVEL, base: { service: mode === 'worker' ? 'chaseline-worker' : 'chaseline' } });
   const runtime = await boot(config, log);
   const readyChecks: Record<string, () => Promise<void>> = {};
   let redis: Redis | undefined;
@@ -19,8 +25,26 @@ async function main(config: Config) {
   } else {
     log.info('shared state: in this process (REDIS_URL is not set; run a single node)');
   }
-  if (!config.TWILIO_ACCOUNT_SID) {
-    log.warn('carrier: no Twilio credentials are configured. No real call or SMS will be placed.');
+  const engine = await startEngine(config, runtime, log, { worker: mode !== 'api', port: config.PORT });
+  // Filled in once listening; shutdown may run before that.
+  const http: { server?: import('node:http').Server } = {};
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    http.server?.close();
+    http.server?.closeAllConnections();
+    await engine.stop();
+    await redis?.quit().catch(() => undefined);
+    await runtime.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  if (mode === 'worker') {
+    log.info({ database: runtime.databaseMode }, 'Chaseline worker started');
+    return;
   }
 
   const app = createApp({
@@ -28,8 +52,9 @@ async function main(config: Config) {
     log,
     maxUploadBytes: config.CHASELINE_MAX_UPLOAD_MB * 1048576,
     readyChecks,
+    engine: { jobs: engine.jobs, verifier: engine.carrier, publicBaseUrl: engine.publicBaseUrl },
   });
-  const server = app.listen(config.PORT);
+  const server = (http.server = app.listen(config.PORT));
   await once(server, 'listening');
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
@@ -41,24 +66,12 @@ async function main(config: Config) {
       `\n  Admin API key of the default tenant (shown only this once; set CHASELINE_ADMIN_KEY to choose your own):\n\n    ${runtime.bootstrap.generatedAdminKey}\n\n`,
     );
   }
-
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, 'shutting down');
-    server.close();
-    server.closeAllConnections();
-    await redis?.quit().catch(() => undefined);
-    await runtime.stop();
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
 }
 
 try {
-  await main(loadConfig());
+  const mode = (process.argv[2] ?? 'all') as Mode;
+  if (!['all', 'api', 'worker'].includes(mode)) throw new Error(`unknown mode ${mode}: use all, api or worker`);
+  await main(loadConfig(), mode);
 } catch (err) {
   if (err instanceof ConfigError) {
     process.stderr.write(`${err.message}\n`);

@@ -6,6 +6,9 @@ import { MAX_PAGE } from '../core/pagination.ts';
 import { isRegionCode } from '../core/phone.ts';
 import { AppError } from '../core/errors.ts';
 import { KMEANS_K, LIMITS, ruleOps, validateDefinition } from '../core/segments.rules.ts';
+import { CampaignInputSchema, TenantChaseRulesSchema } from '../core/campaigns.rules.ts';
+import type { CampaignStatus as CampaignStatusName } from '../core/campaigns.ts';
+import { chaseStatuses, eventTypes } from '../core/chases.store.ts';
 
 export const Id = z.uuid().describe('Resource id (UUID)');
 export const IdParam = z.object({ id: Id });
@@ -214,3 +217,97 @@ export const Segment = z
     total: z.number().int(),
   })
   .meta({ id: 'Segment' });
+
+// Campaigns and chases. What a campaign is made of is core's own schema (core/campaigns.rules.ts):
+// the API parses requests with it, tRPC types and OpenAPI are generated from it, and core parses
+// with it again, so a rule is refused in one place whichever way it arrives.
+
+export const CampaignInput = CampaignInputSchema;
+
+const campaignFields = CampaignInputSchema.shape;
+
+/**
+ * PATCH: the fields given replace the campaign's (`rules` as a whole); the merged campaign is then
+ * checked by CampaignInput. No defaults here, so a field left out is kept, never reset.
+ */
+export const CampaignPatch = z.object({
+  name: campaignFields.name.optional(),
+  segmentId: campaignFields.segmentId,
+  trigger: campaignFields.trigger.removeDefault().optional(),
+  channel: campaignFields.channel.optional(),
+  rules: campaignFields.rules.removeDefault().optional().describe('Replaces all the campaign’s rules (unset ones take their defaults)'),
+  scripts: campaignFields.scripts.optional(),
+  lines: campaignFields.lines.optional(),
+});
+
+export const CampaignStatus = z.enum(['active', 'paused', 'canceled'] as const satisfies readonly CampaignStatusName[]);
+
+export const Campaign = z
+  .object({ id: Id, status: CampaignStatus, ...campaignFields, createdAt: z.string(), updatedAt: z.string() })
+  .meta({ id: 'Campaign' });
+
+/** Tenant-wide calling window and caps; a campaign's own override them. */
+export const ChaseRules = TenantChaseRulesSchema;
+
+export const ChaseStatus = z.enum(chaseStatuses);
+
+export const ContactRef = z
+  .union([
+    z.strictObject({ id: Id }),
+    z.strictObject({ phone: z.string().min(1).max(64).describe('A number not known yet becomes a contact') }),
+    z.strictObject({ crm: CrmRef }),
+  ])
+  .describe('Exactly one of id, phone, crm');
+
+export const ChaseEvent = z.object({
+  at: z.string(),
+  type: z.enum(eventTypes),
+  attemptId: z.string().nullable(),
+  detail: z.record(z.string(), z.unknown()).nullable(),
+});
+
+export const Attempt = z.object({
+  id: Id,
+  channel: z.enum(['voice', 'sms']),
+  status: z.string(),
+  outcome: z.string().nullable(),
+  from: z.string(),
+  sid: z.string().nullable().describe('The carrier’s call or message id'),
+  answeredBy: z.string().nullable(),
+  durationSeconds: z.number().nullable(),
+  error: z.string().nullable(),
+  createdAt: z.string(),
+  endedAt: z.string().nullable(),
+});
+
+const chaseFields = {
+  id: Id,
+  campaignId: Id,
+  contactId: Id,
+  status: ChaseStatus,
+  outcome: z.string().nullable(),
+  tier: z.string().nullable().describe('The contact’s tier in the campaign’s segment when the chase started'),
+  priority: z.number().int(),
+  script: z.string().nullable(),
+  nextChannel: z.enum(['voice', 'sms']),
+  dueAt: z.string(),
+  deadlineAt: z.string(),
+  callAttempts: z.number().int(),
+  lastError: z.string().nullable(),
+  context: z.record(z.string(), z.unknown()),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+};
+
+export const Chase = z.object(chaseFields).meta({ id: 'Chase' });
+
+export const ChaseDetail = z
+  .object({ ...chaseFields, timeline: z.array(ChaseEvent), attempts: z.array(Attempt) })
+  .meta({ id: 'ChaseDetail' });
+
+export const BulkStartResult = z
+  .object({
+    created: z.number().int(),
+    skipped: z.object({ alreadyLive: z.number().int(), optedOut: z.number().int(), invalidNumber: z.number().int() }),
+  })
+  .describe('created + all skipped = the members considered');

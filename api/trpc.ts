@@ -17,6 +17,11 @@ import { contactsGet, contactsList, contactsUpsert, contactsValidate } from './p
 import { optOutsCreate, optOutsList } from './procedures/opt-outs.ts';
 import { auditList, importsGet } from './procedures/imports.ts';
 import { segmentsCreate, segmentsGet, segmentsList, segmentsRefresh } from './procedures/segments.ts';
+import {
+  campaignsCancel, campaignsCreate, campaignsGet, campaignsList, campaignsPause, campaignsResume, campaignsUpdate,
+} from './procedures/campaigns.ts';
+import { chaseRulesGet, chaseRulesSet } from './procedures/chase-rules.ts';
+import { chasesCancel, chasesGet, chasesList, chasesStart, chasesStartBulk } from './procedures/chases.ts';
 
 interface TrpcContext {
   deps: Deps;
@@ -121,6 +126,23 @@ export const appRouter = t.router({
     list: query(segmentsList),
     get: query(segmentsGet),
     refresh: mutation(segmentsRefresh),
+  }),
+  campaigns: t.router({
+    create: mutation(campaignsCreate),
+    list: query(campaignsList),
+    get: query(campaignsGet),
+    update: mutation(campaignsUpdate),
+    pause: mutation(campaignsPause),
+    resume: mutation(campaignsResume),
+    cancel: mutation(campaignsCancel),
+  }),
+  chaseRules: t.router({ get: query(chaseRulesGet), set: mutation(chaseRulesSet) }),
+  chases: t.router({
+    start: mutation(chasesStart),
+    startBulk: mutation(chasesStartBulk),
+    get: query(chasesGet),
+    list: query(chasesList),
+    cancel: mutation(chasesCancel),
   }),
 });
 

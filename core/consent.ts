@@ -8,6 +8,7 @@ import type { Pii } from './pii.ts';
 import { tenantPhone } from './tenants.ts';
 import { withTransaction } from './db/pool.ts';
 import { decodeCursor, toPage, type Page } from './pagination.ts';
+import { endChases } from './chases.transitions.ts';
 
 export const channels = ['voice', 'sms', 'all'] as const;
 export type Channel = (typeof channels)[number];
@@ -95,6 +96,10 @@ export async function recordOptOuts(
           JSON.stringify(appended.map((r) => ({ hash: r.phoneHash.toString('hex'), enc: r.phoneEnc, channel: r.channel, source: r.source, note: r.note ?? null }))),
         ],
       );
+      // An opt-out on any channel ends the number's pending chases at once, in every campaign.
+      await endChases(tx, tenantId, { phoneHashes: [...new Set(appended.map((r) => r.phoneHash.toString('hex')))].map((h) => Buffer.from(h, 'hex')) }, 'opted-out', {
+        reason: 'the number opted out',
+      });
     }
     return fresh;
   };

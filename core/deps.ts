@@ -1,10 +1,15 @@
 import type pg from 'pg';
 import type { Pii } from './pii.ts';
+import type { JobQueue } from './jobs/queue.ts';
+import type { Clock } from './ports.ts';
 
 /** What every use case needs from the outside world, handed in at boot. */
 export interface Deps {
   db: pg.Pool;
   pii: Pii;
+  /** The chase engine's queue: present where chases may start (API and worker processes). */
+  jobs?: JobQueue;
+  clock?: Clock;
 }
 
 export const roles = ['admin', 'operator', 'viewer'] as const;

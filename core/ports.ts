@@ -37,6 +37,8 @@ export interface Telephony {
   fetchCall(sid: string): Promise<CallInfo>;
   /** Cancels a call not yet answered, or hangs up one in progress. */
   endCall(sid: string): Promise<CallInfo>;
+  /** Calls to `to` from `from` started at or after `since` (https://www.twilio.com/docs/voice/api/call-resource#read-multiple-call-resources). Used by the reaper to learn whether a call was placed for an attempt whose worker died. */
+  findCalls?(query: { to: string; from: string; since: Date }): Promise<CallInfo[]>;
 }
 
 export interface SendSms {

@@ -5,6 +5,11 @@ import { contactsGet, contactsList, contactsUpsert, contactsValidate } from './c
 import { optOutsCreate, optOutsList } from './opt-outs.ts';
 import { auditList, importsGet } from './imports.ts';
 import { segmentsCreate, segmentsGet, segmentsList, segmentsRefresh } from './segments.ts';
+import {
+  campaignsCancel, campaignsCreate, campaignsGet, campaignsList, campaignsPause, campaignsResume, campaignsUpdate,
+} from './campaigns.ts';
+import { chaseRulesGet, chaseRulesSet } from './chase-rules.ts';
+import { chasesCancel, chasesGet, chasesList, chasesStart, chasesStartBulk } from './chases.ts';
 
 /** Every procedure of the v1 API; REST, tRPC and OpenAPI are built from this list. */
 export const procedures: Procedure[] = [
@@ -26,4 +31,18 @@ export const procedures: Procedure[] = [
   segmentsList,
   segmentsGet,
   segmentsRefresh,
+  campaignsCreate,
+  campaignsList,
+  campaignsGet,
+  campaignsUpdate,
+  campaignsPause,
+  campaignsResume,
+  campaignsCancel,
+  chaseRulesGet,
+  chaseRulesSet,
+  chasesStart,
+  chasesStartBulk,
+  chasesGet,
+  chasesList,
+  chasesCancel,
 ] as Procedure[];

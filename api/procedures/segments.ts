@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { createSegment, getSegment, listSegments, refreshSegment } from '../../core/segments.ts';
+import { createSegment, getSegment, listSegments } from '../../core/segments.ts';
+import { refreshSegmentAndStart } from '../../core/segments.entries.ts';
 import { defineProcedure } from '../procedure.ts';
 import { IdParam, PageQuery, Segment, SegmentDefinition, page } from '../schemas.ts';
 
@@ -41,19 +42,19 @@ export const segmentsGet = defineProcedure({
   handler: async ({ ctx, input }) => ({ body: await getSegment(ctx.deps, ctx.actor.tenantId, input.id) }),
 });
 
-// Runs the refresh within the request for now; the scheduled pg-boss refresh job arrives with
-// the chase engine and will call the same core refreshSegment().
+// Runs the refresh within the request; the scheduled refresh job calls the same core function.
+// Contacts that entered the segment start the segment-entry campaigns watching it.
 export const segmentsRefresh = defineProcedure({
   name: 'segments.refresh',
   method: 'post',
   path: '/v1/segments/:id/refresh',
-  summary: 'Recompute the segment’s members now; returns members per tier',
+  summary: 'Recompute the segment’s members now and start segment-entry campaigns for contacts that entered; returns members per tier',
   tag: 'segments',
   role: 'operator',
   input: IdParam,
   output: z.object({ counts: z.record(z.string(), z.number().int()), total: z.number().int() }),
   handler: async ({ ctx, input }) => {
-    const counts = await refreshSegment(ctx.deps, ctx.actor.tenantId, input.id);
+    const counts = await refreshSegmentAndStart(ctx.deps, ctx.actor.tenantId, input.id);
     return { body: { counts, total: Object.values(counts).reduce((a, b) => a + b, 0) } };
   },
 });

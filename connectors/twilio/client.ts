@@ -9,8 +9,8 @@ import type RequestClient from 'twilio/lib/base/RequestClient.js';
 export class RebasedRequestClient extends twilio.RequestClient {
   private readonly base: URL;
 
-  constructor(apiBaseUrl: string) {
-    super();
+  constructor(apiBaseUrl: string, options: RequestClient.RequestClientOptions = {}) {
+    super(options);
     this.base = new URL(apiBaseUrl);
   }
 
@@ -25,6 +25,11 @@ export class RebasedRequestClient extends twilio.RequestClient {
   }
 }
 
-export function twilioClient(accountSid: string, authToken: string, apiBaseUrl?: string) {
-  return twilio(accountSid, authToken, apiBaseUrl ? { httpClient: new RebasedRequestClient(apiBaseUrl) } : {});
+/**
+ * `timeoutMs` bounds each request (the SDK's own default is 30 s), so a worker does not
+ * hang on an answer that may never come; a timeout is then an error without an HTTP status.
+ */
+export function twilioClient(accountSid: string, authToken: string, options: { apiBaseUrl?: string | undefined; timeoutMs: number }) {
+  const { apiBaseUrl, timeoutMs } = options;
+  return twilio(accountSid, authToken, apiBaseUrl ? { httpClient: new RebasedRequestClient(apiBaseUrl, { timeout: timeoutMs }) } : { timeout: timeoutMs });
 }

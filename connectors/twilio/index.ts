@@ -7,7 +7,15 @@ import type { CallInfo, CallStatus, Messaging, NumberLookup, Telephony, WebhookV
 import { twilioClient } from './client.ts';
 import { twilioCredentials, type TwilioCredentials } from './schemas.ts';
 
-export type TwilioConnector = Telephony & Messaging & NumberLookup & WebhookVerifier;
+export type TwilioConnector = Telephony & Required<Pick<Telephony, 'findCalls'>> & Messaging & NumberLookup & WebhookVerifier;
+
+export interface TwilioConnectorOptions {
+  /** Per-request timeout; default 15 s. */
+  timeoutMs?: number;
+}
+
+/** How far Twilio's clock may be behind ours when matching calls to an attempt's start. */
+const CLOCK_SKEW_MS = 5_000;
 
 interface CallResource {
   sid: string;
@@ -25,21 +33,28 @@ const toCallInfo = (c: CallResource): CallInfo => ({
 
 /**
  * Twilio's errors as ours: 4xx that a retry cannot fix (bad number, unknown call) are not
- * retryable; 429 and 5xx (and network failures) are.
+ * retryable; 429 and 5xx (and network failures) are. `details.httpStatus` is the status
+ * Twilio answered with; it is absent when no answer came (connection refused, timeout),
+ * which is when a caller cannot know whether the request reached Twilio.
  * https://www.twilio.com/docs/api/errors
  */
 function upstream(err: unknown, what: string): AppError {
-  const e = err as { status?: number; code?: number; message?: string };
-  const detail = e.code ? `Twilio error ${e.code}` : (e.message ?? 'no response');
-  if (e.status === 401 || e.status === 403) {
-    return new AppError('UPSTREAM', `${what}: Twilio refused the credentials (${detail})`, { cause: err, retryable: false, details: { vendorCode: e.code } });
+  const e = err as { status?: unknown; code?: unknown; message?: string };
+  // A RestException carries the HTTP status and Twilio's numeric code; a network error
+  // (axios) has no status and a string code such as ECONNREFUSED.
+  const httpStatus = typeof e.status === 'number' ? e.status : undefined;
+  const vendorCode = typeof e.code === 'number' ? e.code : undefined;
+  const detail = httpStatus === undefined ? `no answer from Twilio (${String(e.code ?? e.message ?? 'unknown')})` : vendorCode ? `Twilio error ${vendorCode}` : `HTTP ${httpStatus}`;
+  const details = { ...(vendorCode === undefined ? {} : { vendorCode }), ...(httpStatus === undefined ? {} : { httpStatus }) };
+  if (httpStatus === 401 || httpStatus === 403) {
+    return new AppError('UPSTREAM', `${what}: Twilio refused the credentials (${detail})`, { cause: err, retryable: false, details });
   }
-  if (e.status === 404) return new AppError('NOT_FOUND', `${what}: ${detail}`, { cause: err, details: { vendorCode: e.code } });
-  if (e.status === 429) return new AppError('RATE_LIMITED', `${what}: ${detail}`, { cause: err, details: { vendorCode: e.code } });
-  if (e.status && e.status >= 400 && e.status < 500) {
-    return new AppError('VALIDATION', `${what}: ${detail}`, { cause: err, retryable: false, details: { vendorCode: e.code } });
+  if (httpStatus === 404) return new AppError('NOT_FOUND', `${what}: ${detail}`, { cause: err, details });
+  if (httpStatus === 429) return new AppError('RATE_LIMITED', `${what}: ${detail}`, { cause: err, details });
+  if (httpStatus && httpStatus >= 400 && httpStatus < 500) {
+    return new AppError('VALIDATION', `${what}: ${detail}`, { cause: err, retryable: false, details });
   }
-  return new AppError('UPSTREAM', `${what}: ${detail}`, { cause: err, retryable: true, details: { vendorCode: e.code } });
+  return new AppError('UPSTREAM', `${what}: ${detail}`, { cause: err, retryable: true, details });
 }
 
 const call = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
@@ -50,9 +65,9 @@ const call = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
   }
 };
 
-export function createTwilioConnector(credentials: TwilioCredentials): TwilioConnector {
+export function createTwilioConnector(credentials: TwilioCredentials, options: TwilioConnectorOptions = {}): TwilioConnector {
   const { accountSid, authToken, apiBaseUrl } = twilioCredentials.parse(credentials);
-  const client = twilioClient(accountSid, authToken, apiBaseUrl);
+  const client = twilioClient(accountSid, authToken, { apiBaseUrl, timeoutMs: options.timeoutMs ?? 15_000 });
   return {
     placeCall: (c) =>
       call('placing the call', async () =>
@@ -77,6 +92,21 @@ export function createTwilioConnector(credentials: TwilioCredentials): TwilioCon
         const status = current.status === 'in-progress' ? 'completed' : 'canceled';
         if (['completed', 'busy', 'no-answer', 'failed', 'canceled'].includes(current.status)) return toCallInfo(current);
         return toCallInfo(await client.calls(sid).update({ status }));
+      }),
+    findCalls: ({ to, from, since }) =>
+      call('listing calls', async () => {
+        const after = new Date(since.getTime() - CLOCK_SKEW_MS);
+        // Twilio's StartTime> counts whole UTC days, and a call still in the account's
+        // queue has no start_time yet, so ask for both and keep what was created since.
+        const [started, queued] = await Promise.all([
+          client.calls.list({ to, from, startTimeAfter: after }),
+          client.calls.list({ to, from, status: 'queued' }),
+        ]);
+        const bySid = new Map([...started, ...queued].map((c) => [c.sid, c]));
+        return [...bySid.values()]
+          .filter((c) => c.dateCreated.getTime() >= after.getTime())
+          .sort((a, b) => b.dateCreated.getTime() - a.dateCreated.getTime())
+          .map(toCallInfo);
       }),
     sendSms: (m) =>
       call('sending the SMS', async () => {

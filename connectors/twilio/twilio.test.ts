@@ -1,5 +1,7 @@
 // The Twilio connector through the official SDK, against the carrier simulator over HTTP.
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import { AppError } from '../../core/errors.ts';
 import { startTwilioSim, type TwilioSim } from '../../sim/twilio/index.ts';
@@ -73,6 +75,7 @@ test('vendor errors become typed errors: bad input is not retried, an outage is'
   assert.equal(badNumber.code, 'VALIDATION');
   assert.equal(badNumber.retryable, false);
   assert.equal(badNumber.details?.vendorCode, 21211);
+  assert.equal(badNumber.details?.httpStatus, 400, 'Twilio answered: it refused');
 
   const unknown = await rejection(twilio.fetchCall(`CA${'0'.repeat(32)}`));
   assert.equal(unknown.code, 'NOT_FOUND');
@@ -86,6 +89,73 @@ test('vendor errors become typed errors: bad input is not retried, an outage is'
   const outage = await rejection(down.fetchCall(`CA${'0'.repeat(32)}`));
   assert.equal(outage.code, 'UPSTREAM');
   assert.equal(outage.retryable, true);
+  assert.equal(outage.details?.httpStatus, undefined, 'connection refused: no answer at all');
+
+  sim.failNext({ status: 503 });
+  const unavailable = await rejection(twilio.fetchCall(`CA${'0'.repeat(32)}`));
+  assert.equal(unavailable.code, 'UPSTREAM');
+  assert.equal(unavailable.retryable, true);
+  assert.equal(unavailable.details?.httpStatus, 503);
+  assert.equal(unavailable.details?.vendorCode, 20503);
+});
+
+test('a Twilio that never answers times out, retryable and without an HTTP status', async () => {
+  const silent = createServer(() => {}); // accepts, reads, never responds
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  try {
+    const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+    const slow = createTwilioConnector({ accountSid: sim.accountSid, authToken: sim.authToken, apiBaseUrl: url }, { timeoutMs: 200 });
+    const started = Date.now();
+    const timedOut = await rejection(slow.fetchCall(`CA${'0'.repeat(32)}`));
+    assert.ok(Date.now() - started < 5000, 'gave up after the timeout, not the SDK default of 30 s');
+    assert.equal(timedOut.code, 'UPSTREAM');
+    assert.equal(timedOut.retryable, true);
+    assert.equal(timedOut.details?.httpStatus, undefined);
+  } finally {
+    silent.closeAllConnections();
+    await new Promise<void>((resolve) => silent.close(() => resolve()));
+  }
+});
+
+test('findCalls finds the call placed for that number since, and not earlier ones or other numbers', async () => {
+  const to = '+8613700137000';
+  const from = '+14155550100';
+  const place = (n: string, f = from) => twilio.placeCall({ to: n, from: f, url: `${app.url}/twiml`, statusCallback: `${app.url}/s-find` });
+  const earlier = await place(to);
+  // `since` on the simulator's timeline (it runs 200× fast): 60 simulated seconds later.
+  const since = new Date(sim.clock.now().getTime() + 60_000);
+  await until(() => sim.clock.now() >= since, 3000, 'a minute to pass');
+  const placed = await place(to);
+  await place('+8613700137001');
+  await place(to, '+14155550101');
+
+  const found = await twilio.findCalls({ to, from, since });
+  assert.deepEqual(found.map((c) => c.sid), [placed.sid], `not ${earlier.sid}, placed a minute before`);
+  assert.deepEqual(await twilio.findCalls({ to: '+8613700137002', from, since }), []);
+});
+
+test('a call whose answer was lost is found by findCalls, even while it waits in the queue', async () => {
+  // 0.001 calls per second: the second call waits 1000 simulated seconds (5 s), with no start_time.
+  const slow = await startTwilioSim({ clockSpeed: 200, callsPerSecond: 0.001, profile: { outcomes: { answered: 1 }, ringSeconds: [600, 600] } });
+  try {
+    const connector = createTwilioConnector({ accountSid: slow.accountSid, authToken: slow.authToken, apiBaseUrl: slow.url });
+    const to = '+8613600136000';
+    const attempt = { to, from: '+14155550100', url: `${app.url}/twiml`, statusCallback: `${app.url}/s-lost` };
+    await connector.placeCall({ ...attempt, to: '+8613600136001' });
+    const since = slow.clock.now();
+    slow.failNext({ processed: true });
+    const lost = await rejection(connector.placeCall(attempt));
+    assert.equal(lost.details?.httpStatus, 500);
+    assert.equal(lost.retryable, true);
+
+    const [placed] = slow.calls().filter((c) => c.to === to);
+    assert.equal(placed?.startTime, null, 'still queued');
+    assert.deepEqual(await connector.findCalls({ to, from: attempt.from, since }), [
+      { sid: placed?.sid, status: 'queued', answeredBy: null, durationSeconds: null },
+    ]);
+  } finally {
+    await slow.close();
+  }
 });
 
 test('credentials are checked before the connector is made', () => {

@@ -8,7 +8,8 @@ const pascal = (s: string) => s.replace(/(^|_)(\w)/g, (_m, _u, c: string) => c.t
 
 export function callJson(call: SimCall, accountSid: string, dateUpdated: Date) {
   const uri = `/2010-04-01/Accounts/${accountSid}/Calls/${call.sid}`;
-  const duration = call.startTime && call.endTime ? Math.round((call.endTime.getTime() - call.startTime.getTime()) / 1000) : null;
+  // Talk time: empty for busy, failed, unanswered or ongoing calls, as the contract says.
+  const duration = call.answerTime && call.endTime ? Math.round((call.endTime.getTime() - call.answerTime.getTime()) / 1000) : null;
   const initiated = call.history.find((h) => h.status === 'initiated')?.at ?? call.dateCreated;
   return {
     sid: call.sid,
@@ -22,6 +23,7 @@ export function callJson(call: SimCall, accountSid: string, dateUpdated: Date) {
     from_formatted: call.from,
     phone_number_sid: null,
     status: call.status,
+    // "Empty if the call has not yet been dialed": set when it leaves the queue, not on answer.
     start_time: call.startTime ? rfc2822(call.startTime) : null,
     end_time: call.endTime ? rfc2822(call.endTime) : null,
     duration: duration === null ? null : String(duration),

@@ -41,7 +41,10 @@ export interface SimCall {
   callbacks: CallbackDelivery[];
   errors: string[];
   dateCreated: Date;
+  /** When the call was dialled (left the account's queue); null while queued, as start_time. */
   startTime: Date | null;
+  /** When it was answered; the talk time (duration) runs from here. */
+  answerTime: Date | null;
   endTime: Date | null;
 }
 
@@ -91,6 +94,7 @@ export class CallStore {
       errors: [],
       dateCreated: now,
       startTime: null,
+      answerTime: null,
       endTime: null,
     };
     const hangup = new AbortController();
@@ -157,6 +161,7 @@ export class CallStore {
     const slot = Math.max(now, this.nextSlot);
     this.nextSlot = slot + 1000 / this.deps.callsPerSecond;
     await clock.sleep(slot - now, signal);
+    call.startTime = clock.now();
     this.event(call, rt, params, 'initiated', 'initiated');
     await clock.sleep(500, signal); // dialling
     if (draw.outcome === 'failed') return this.finish(call, rt, params, 'failed');
@@ -172,7 +177,7 @@ export class CallStore {
       return this.finish(call, rt, params, 'no-answer');
     }
     await clock.sleep(draw.ringMs, signal);
-    call.startTime = clock.now();
+    call.answerTime = clock.now();
     this.setStatus(call, rt, 'in-progress');
     const amd = first(params, 'MachineDetection');
     if (amd && !params.has('SendDigits')) {
@@ -253,7 +258,7 @@ export class CallStore {
     this.setStatus(call, rt, status);
     call.endTime = rt.dateUpdated;
     rt.hangup.abort(new Error(`call ${status}`));
-    const duration = call.startTime ? Math.round((call.endTime.getTime() - call.startTime.getTime()) / 1000) : 0;
+    const duration = call.answerTime ? Math.round((call.endTime.getTime() - call.answerTime.getTime()) / 1000) : 0;
     this.event(call, rt, params, 'completed', status, { CallDuration: String(duration), Duration: String(Math.ceil(duration / 60)) });
   }
 

@@ -21,6 +21,8 @@ interface PropSchema {
   minLength?: number;
   maxLength?: number;
   pattern?: string;
+  minimum?: number;
+  maximum?: number;
 }
 
 export interface FormSchema {
@@ -28,13 +30,13 @@ export interface FormSchema {
   required: string[];
 }
 
-type Spec = {
-  paths: Record<string, Record<string, { requestBody?: { content?: Record<string, { schema?: { properties?: Record<string, PropSchema>; required?: string[] } }> } }>>;
-  components: { schemas: Record<string, PropSchema> };
+type Operation = {
+  parameters?: { name: string; in: string; schema?: PropSchema }[];
+  requestBody?: { content?: Record<string, { schema?: { properties?: Record<string, PropSchema>; required?: string[] } }> };
 };
+type Spec = { paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, PropSchema> } };
 
-/** Loads the form schema of each operation, resolving $ref'd enums once. */
-export function loadFormSchemas(vendorDir: string, file: string, operations: [path: string, method: string][]): Map<string, FormSchema> {
+function readSpec(vendorDir: string, file: string) {
   const path = `${vendorDir.replace(/\/?$/, '/')}${file}`;
   let text: string;
   try {
@@ -43,18 +45,37 @@ export function loadFormSchemas(vendorDir: string, file: string, operations: [pa
     throw new Error(`the Twilio contract ${file} is not at ${path}: the simulator needs the shared/vendor folder beside the repository, or CHASELINE_VENDOR_DIR`);
   }
   const spec = JSON.parse(text) as Spec;
+  // $ref'd enums are resolved once, here, so validation never chases references.
   const resolve = (p: PropSchema): PropSchema => {
     if (!p.$ref) return p.items ? { ...p, items: resolve(p.items) } : p;
     const target = spec.components.schemas[p.$ref.split('/').pop() ?? ''];
     if (!target) throw new Error(`${file}: unresolved ${p.$ref}`);
     return resolve(target);
   };
+  return { spec, resolve };
+}
+
+/** Loads the form schema of each operation's request body. */
+export function loadFormSchemas(vendorDir: string, file: string, operations: [path: string, method: string][]): Map<string, FormSchema> {
+  const { spec, resolve } = readSpec(vendorDir, file);
   const out = new Map<string, FormSchema>();
   for (const [path, method] of operations) {
     const schema = spec.paths[path]?.[method]?.requestBody?.content?.['application/x-www-form-urlencoded']?.schema;
     if (!schema?.properties) throw new Error(`${file}: no form body for ${method.toUpperCase()} ${path}`);
     const properties = Object.fromEntries(Object.entries(schema.properties).map(([k, v]) => [k, resolve(v)]));
     out.set(`${method.toUpperCase()} ${path}`, { properties, required: schema.required ?? [] });
+  }
+  return out;
+}
+
+/** Loads each operation's query parameters as a form schema, so a query string is checked like a body. */
+export function loadQuerySchemas(vendorDir: string, file: string, operations: [path: string, method: string][]): Map<string, FormSchema> {
+  const { spec, resolve } = readSpec(vendorDir, file);
+  const out = new Map<string, FormSchema>();
+  for (const [path, method] of operations) {
+    const query = spec.paths[path]?.[method]?.parameters?.filter((p) => p.in === 'query');
+    if (!query?.length) throw new Error(`${file}: no query parameters for ${method.toUpperCase()} ${path}`);
+    out.set(`${method.toUpperCase()} ${path}`, { properties: Object.fromEntries(query.map((p) => [p.name, resolve(p.schema ?? {})])), required: [] });
   }
   return out;
 }
@@ -104,6 +125,8 @@ export function validateForm(schema: FormSchema, params: Params, extraEnums: Rec
 function checkValue(p: PropSchema, value: string, allowed: string[] | undefined): string | null {
   if (allowed && !allowed.includes(value)) return `"${value}" is not one of ${allowed.join(', ')}`;
   if (p.type === 'integer' && !/^-?\d+$/.test(value)) return `"${value}" is not an integer`;
+  if (p.minimum !== undefined && Number(value) < p.minimum) return `${value} is below ${p.minimum}`;
+  if (p.maximum !== undefined && Number(value) > p.maximum) return `${value} is above ${p.maximum}`;
   if (p.type === 'number' && !Number.isFinite(Number(value))) return `"${value}" is not a number`;
   if (p.type === 'boolean' && !/^(true|false)$/i.test(value)) return `"${value}" is not true or false`;
   if (p.format === 'uri' && !isHttpUrl(value)) return `"${value}" is not an absolute http(s) URL`;

@@ -3,14 +3,15 @@
 // application back — signed — exactly where real Twilio would.
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import { listCalls } from './call-list.ts';
 import { CallStore, type SimCall } from './calls.ts';
 import { createClock, type SimClock } from './clock.ts';
-import { DEFAULT_VENDOR_DIR, first, isHttpUrl, loadFormSchemas, parseForm, validateForm } from './contract.ts';
+import { DEFAULT_VENDOR_DIR, first, isHttpUrl, loadFormSchemas, loadQuerySchemas, parseForm, validateForm } from './contract.ts';
 import { badParam, notFound, TwilioApiError } from './errors.ts';
 import { lookupPhoneNumber } from './lookups.ts';
 import { MessageStore, type SimMessage } from './messages.ts';
 import { DEFAULT_PROFILE, drawCall, pickWeighted, seededRandom, type OutcomeProfile, type Persona } from './profiles.ts';
-import { createSimServer, type Route } from './server.ts';
+import { createSimServer, type Fault, type Route } from './server.ts';
 
 export type { SimCall, CallStatus, CallbackDelivery } from './calls.ts';
 export type { SimMessage } from './messages.ts';
@@ -60,6 +61,13 @@ export interface TwilioSim {
   lookups(): LookupRecord[];
   setProfile(number: string, profile: OutcomeProfile): void;
   setPersona(number: string, persona: Persona): void;
+  /**
+   * Makes the next `count` authenticated requests (default 1) fail with Twilio's error JSON
+   * and `status` (default 500; code 20500, or 20503 for a 503). With `processed`, each
+   * request is still carried out — a call is placed — and only its answer is lost: the
+   * case where the client cannot know whether Twilio acted.
+   */
+  failNext(options?: { count?: number; status?: number; code?: number; processed?: boolean }): void;
   /** Resolves once every status callback queued so far has been delivered. */
   settled(): Promise<void>;
   close(): Promise<void>;
@@ -78,6 +86,7 @@ export async function startTwilioSim(options: TwilioSimOptions = {}): Promise<Tw
   const schemas = loadFormSchemas(options.vendorDir ?? DEFAULT_VENDOR_DIR, 'twilio_api_v2010.json', [
     [CALLS, 'post'], [CALL, 'post'], [MESSAGES, 'post'],
   ]);
+  const querySchemas = loadQuerySchemas(options.vendorDir ?? DEFAULT_VENDOR_DIR, 'twilio_api_v2010.json', [[CALLS, 'get']]);
   const callEvents = { StatusCallbackEvent: ['initiated', 'ringing', 'answered', 'completed'] };
   const profiles = new Map(Object.entries(options.profiles ?? {}));
   const personas = new Map(Object.entries(options.personas ?? {}));
@@ -97,6 +106,7 @@ export async function startTwilioSim(options: TwilioSimOptions = {}): Promise<Tw
   const store = new CallStore({ clock, accountSid, authToken, persona: (to) => personas.get(to), callsPerSecond: options.callsPerSecond ?? 1 });
   const messages = new MessageStore({ clock, accountSid, authToken });
   const lookups: LookupRecord[] = [];
+  const faults: Fault[] = [];
 
   const account = (match: RegExpExecArray) => {
     if (match[1] !== accountSid) throw notFound(match[0]);
@@ -111,10 +121,19 @@ export async function startTwilioSim(options: TwilioSimOptions = {}): Promise<Tw
     if (e) throw e;
   };
   const callPath = /^\/2010-04-01\/Accounts\/([^/]+)\/Calls\/([^/]+)\.json$/;
+  const callsPath = /^\/2010-04-01\/Accounts\/([^/]+)\/Calls\.json$/;
 
   const routes: Route[] = [
     {
-      method: 'POST', pattern: /^\/2010-04-01\/Accounts\/([^/]+)\/Calls\.json$/, handler: ({ body, match }) => {
+      method: 'GET', pattern: callsPath, handler: ({ match, path, query }) => {
+        account(match);
+        const params = parseForm(query.toString());
+        fail(validateForm(querySchemas.get(`GET ${CALLS}`) ?? { properties: {}, required: [] }, params));
+        return { status: 200, json: listCalls(store.calls, params, path, (c) => store.toJson(c)) };
+      },
+    },
+    {
+      method: 'POST', pattern: callsPath, handler: ({ body, match }) => {
         account(match);
         const params = check(`POST ${CALLS}`, body);
         const to = first(params, 'To') ?? '';
@@ -182,7 +201,7 @@ export async function startTwilioSim(options: TwilioSimOptions = {}): Promise<Tw
     },
   ];
 
-  const server = createSimServer(routes, { accountSid, authToken });
+  const server = createSimServer(routes, { accountSid, authToken }, () => faults.shift());
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
@@ -202,6 +221,10 @@ export async function startTwilioSim(options: TwilioSimOptions = {}): Promise<Tw
       randoms.delete(number);
     },
     setPersona: (number, persona) => void personas.set(number, persona),
+    failNext: ({ count = 1, status = 500, code = status === 503 ? 20503 : 20500, processed = false } = {}) => {
+      const message = status === 503 ? 'Service Unavailable' : 'Internal Server Error';
+      for (let i = 0; i < count; i++) faults.push({ error: new TwilioApiError(status, code, message), processed });
+    },
     settled: () => store.settled(),
     close: async () => {
       store.close();

@@ -149,3 +149,15 @@ test('call and message JSON carry exactly the fields of the vendor schemas', asy
   const msgJson = (await (await fetch(`${sim.url}${msg.uri}`, { headers: auth })).json()) as object;
   assert.deepEqual(Object.keys(msgJson).sort(), fieldsOf('api.v2010.account.message'));
 });
+
+test('failNext injects Twilio 5xx answers, optionally after the request was carried out', async () => {
+  const to = '+14155550140';
+  sim.failNext({ status: 503 });
+  await assert.rejects(client.calls.create({ to, from: '+14155550199', twiml }), { status: 503, code: 20503 });
+  assert.equal(sim.calls().filter((c) => c.to === to).length, 0, 'refused before anything happened');
+
+  sim.failNext({ processed: true });
+  await assert.rejects(client.calls.create({ to, from: '+14155550199', twiml }), { status: 500, code: 20500 });
+  assert.equal(sim.calls().filter((c) => c.to === to).length, 1, 'the answer was lost, the call was placed');
+  assert.equal((await client.calls.list({ to })).length, 1, 'and only the next request fails');
+});

@@ -32,7 +32,13 @@ function send(res: ServerResponse, status: number, json: unknown) {
   res.end(body);
 }
 
-export function createSimServer(routes: Route[], creds: { accountSid: string; authToken: string }): Server {
+/** An injected failure: answered instead of the route, or — `processed` — after the route ran (a lost response). */
+export interface Fault {
+  error: TwilioApiError;
+  processed: boolean;
+}
+
+export function createSimServer(routes: Route[], creds: { accountSid: string; authToken: string }, nextFault: () => Fault | undefined = () => undefined): Server {
   return createServer((req, res) => {
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://sim');
@@ -42,6 +48,8 @@ export function createSimServer(routes: Route[], creds: { accountSid: string; au
           throw unauthenticated();
         }
         const body = await readBody(req);
+        const fault = nextFault();
+        if (fault && !fault.processed) throw fault.error;
         const contentType = req.headers['content-type'] ?? '';
         if (body && !contentType.startsWith('application/x-www-form-urlencoded')) {
           throw new TwilioApiError(400, 20001, `Expected an application/x-www-form-urlencoded body, got ${contentType || 'none'}`);
@@ -52,6 +60,7 @@ export function createSimServer(routes: Route[], creds: { accountSid: string; au
           const match = route.pattern.exec(path);
           if (match && route.method === method) {
             const out = await route.handler({ method, path, query: url.searchParams, body, match });
+            if (fault) throw fault.error;
             return send(res, out.status, out.json);
           }
         }

@@ -3,7 +3,9 @@
  * in memory so tests can check that no PII reaches them.
  */
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type PgBoss from 'pg-boss';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { createApp } from '../../api/app.ts';
@@ -11,6 +13,12 @@ import type { Deps } from '../../core/deps.ts';
 import { createPii } from '../../core/pii.ts';
 import { bootstrapDefaultTenant } from '../../core/tenants.ts';
 import { testDatabase, type TestDatabase } from './db.ts';
+import { createJobQueue, startBoss, type JobQueue, type QueueSettings } from '../../core/jobs/queue.ts';
+import { startWorker } from '../../core/jobs/worker.ts';
+import { systemClock, type WorkerDeps } from '../../core/chases.store.ts';
+import { createTwilioConnector } from '../../connectors/twilio/index.ts';
+import type { WebhookVerifier } from '../../core/ports.ts';
+import { startTwilioSim, type TwilioSim, type TwilioSimOptions } from '../../sim/twilio/index.ts';
 
 // Tests read response bodies loosely; `any` keeps them short (schemas are checked elsewhere).
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -43,10 +51,30 @@ export interface TestApp {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   request<T = any>(method: string, path: string, options?: RequestOptions): Promise<ApiResponse<T>>;
   close(): Promise<void>;
+  /** With `engine`: the carrier simulator, pg-boss, and what the worker runs with. */
+  sim?: TwilioSim;
+  boss?: PgBoss;
+  worker?: WorkerDeps;
+}
+
+export interface EngineOptions {
+  sim?: TwilioSimOptions;
+  /** Start a worker in this process (default true). */
+  worker?: boolean;
+  reapAfterMs?: number;
+  staleCallMs?: number;
+  concurrency?: number;
+  queue?: Partial<QueueSettings>;
+}
+
+/** testApp with the chase engine: pg-boss on the test database, the Twilio simulator, a worker. */
+export async function testEngineApp(options: EngineOptions & { defaultRegion?: string } = {}): Promise<TestApp & { sim: TwilioSim; boss: PgBoss; worker: WorkerDeps }> {
+  const app = await testApp({ defaultRegion: options.defaultRegion, engine: options });
+  return app as TestApp & { sim: TwilioSim; boss: PgBoss; worker: WorkerDeps };
 }
 
 export async function testApp(
-  options: { maxUploadBytes?: number; defaultRegion?: string; masterKey?: Buffer } = {},
+  options: { maxUploadBytes?: number; defaultRegion?: string; masterKey?: Buffer; engine?: EngineOptions } = {},
 ): Promise<TestApp> {
   const masterKey = options.masterKey ?? randomBytes(32);
   const db = await testDatabase();
@@ -61,10 +89,35 @@ export async function testApp(
     },
   });
   const log = pino({ level: 'debug' }, sink);
-  const app = createApp({ deps, log, maxUploadBytes: options.maxUploadBytes });
-  const server = app.listen(0, '127.0.0.1');
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  let engine: { sim: TwilioSim; boss: PgBoss; jobs: JobQueue; worker: WorkerDeps; verifier: WebhookVerifier; stop(): Promise<void> } | undefined;
+  if (options.engine) {
+    const sim = await startTwilioSim(options.engine.sim);
+    const boss = await startBoss(db.pool, { expireInSeconds: 30, retryLimit: 2, retryDelay: 1, ...options.engine.queue }, { maintenanceIntervalSeconds: 1 });
+    const jobs = createJobQueue(boss);
+    const carrier = createTwilioConnector({ accountSid: sim.accountSid, authToken: sim.authToken, apiBaseUrl: sim.url });
+    const worker: WorkerDeps = { ...deps, jobs, clock: systemClock, carrier, publicBaseUrl: url, reapAfterMs: options.engine.reapAfterMs, staleCallMs: options.engine.staleCallMs, log };
+    const running = options.engine.worker === false ? null : await startWorker(worker, boss, { schedule: false, idleMs: 50, concurrency: options.engine.concurrency });
+    engine = {
+      sim, boss, jobs, worker, verifier: carrier,
+      stop: async () => {
+        await running?.stop();
+        await boss.stop({ graceful: false, wait: true, close: false }).catch(() => undefined);
+        await sim.close();
+      },
+    };
+  }
+  const app = createApp({
+    deps,
+    log,
+    maxUploadBytes: options.maxUploadBytes,
+    ...(engine ? { engine: { jobs: engine.jobs, verifier: engine.verifier, publicBaseUrl: url } } : {}),
+  });
+  server.on('request', app);
 
   const request = async (method: string, path: string, opts: RequestOptions = {}): Promise<ApiResponse> => {
     const headers: Record<string, string> = { ...opts.headers };
@@ -91,7 +144,9 @@ export async function testApp(
     logs,
     masterKey,
     request,
+    ...(engine ? { sim: engine.sim, boss: engine.boss, worker: engine.worker } : {}),
     close: async () => {
+      await engine?.stop();
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
       await db.drop();

@@ -87,3 +87,36 @@ export async function contactCount(app: TestApp, tenantId = app.tenantId): Promi
   const { rows } = await app.db.pool.query<{ n: number }>(`select count(*)::int as n from contacts where tenant_id = $1`, [tenantId]);
   return rows[0]!.n;
 }
+
+/** A calling window open all day every day, so chase tests do not depend on the hour they run at. */
+export const ALL_DAY = { days: Object.fromEntries(['1', '2', '3', '4', '5', '6', '7'].map((d) => [d, [{ start: '00:00', end: '24:00' }]])) };
+
+/** A valid POST /v1/campaigns body (voice, then SMS), with `overrides` replacing whole fields. */
+export function campaignBody(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    name: 'Abandoned carts',
+    channel: { policy: 'voice-then-sms', smsAfterMinutes: 0 },
+    rules: { window: ALL_DAY },
+    scripts: [{ name: 'default', say: 'Hello {{name}}, your cart is waiting.', sms: 'Your cart: {{context.link}}' }],
+    lines: [{ from: '+14155550100' }],
+    ...overrides,
+  };
+}
+
+/** Creates a campaign through the API; returns its body. */
+export async function newCampaign(app: TestApp, overrides: Record<string, unknown> = {}, key?: string) {
+  const res = await app.request('POST', '/v1/campaigns', { key, body: campaignBody(overrides) });
+  assert.equal(res.status, 201, res.text);
+  return res.body;
+}
+
+/** Polls `check` until it returns something truthy, or fails naming `what` after `timeoutMs`. */
+export async function eventually<T>(check: () => Promise<T | undefined | null | false>, what: string, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

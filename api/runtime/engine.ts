@@ -1,0 +1,63 @@
+/**
+ * The chase engine in this process: pg-boss, the carrier and (in worker mode) the workers.
+ * With no Twilio credentials the carrier is the local simulator, and that is said loudly:
+ * no real call or SMS leaves the machine.
+ */
+import type PgBoss from 'pg-boss';
+import type { Logger } from 'pino';
+import type { Config } from '../config.ts';
+import type { Runtime } from './boot.ts';
+import { createJobQueue, startBoss, type JobQueue } from '../../core/jobs/queue.ts';
+import { startWorker } from '../../core/jobs/worker.ts';
+import { systemClock } from '../../core/chases.store.ts';
+import { connectors } from '../../connectors/registry.ts';
+import type { TwilioConnector } from '../../connectors/twilio/index.ts';
+import { startTwilioSim, type TwilioSim } from '../../sim/twilio/index.ts';
+
+// Fixed so that separate api and worker processes on one machine agree on the simulator's signatures.
+const SIM_ACCOUNT = 'AC00000000000000000000000000000000';
+const SIM_TOKEN = 'chaseline-simulator-auth-token';
+
+export interface Engine {
+  jobs: JobQueue;
+  carrier: TwilioConnector;
+  publicBaseUrl: string;
+  boss: PgBoss;
+  stop(): Promise<void>;
+}
+
+export async function startEngine(config: Config, runtime: Runtime, log: Logger, options: { worker: boolean; port: number }): Promise<Engine> {
+  const publicBaseUrl = config.PUBLIC_BASE_URL ?? `http://localhost:${options.port}`;
+  const boss = await startBoss(runtime.pool, undefined, { supervise: options.worker });
+  boss.on('error', (err) => log.warn({ err }, 'pg-boss error'));
+  let sim: TwilioSim | undefined;
+  let carrier: TwilioConnector;
+  if (config.TWILIO_ACCOUNT_SID && config.TWILIO_AUTH_TOKEN) {
+    carrier = connectors.twilio.create({ accountSid: config.TWILIO_ACCOUNT_SID, authToken: config.TWILIO_AUTH_TOKEN, apiBaseUrl: config.TWILIO_API_BASE_URL });
+    log.info({ apiBaseUrl: config.TWILIO_API_BASE_URL ?? 'https://api.twilio.com' }, 'carrier: Twilio');
+  } else {
+    if (options.worker) sim = await startTwilioSim({ accountSid: SIM_ACCOUNT, authToken: SIM_TOKEN });
+    carrier = connectors.twilio.create({ accountSid: SIM_ACCOUNT, authToken: SIM_TOKEN, apiBaseUrl: sim?.url ?? 'http://127.0.0.1:9' });
+    log.warn(
+      { simulator: sim?.url ?? null },
+      '*** CARRIER SIMULATOR: no Twilio credentials (TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN) are set. Calls and SMS go to a local simulator; nobody is called. ***',
+    );
+  }
+  if (!config.PUBLIC_BASE_URL) log.warn({ publicBaseUrl }, 'PUBLIC_BASE_URL is not set: the carrier will call back on localhost');
+  const jobs = createJobQueue(boss);
+  const worker = options.worker
+    ? await startWorker({ ...runtime.deps, jobs, clock: systemClock, carrier, publicBaseUrl, log }, boss)
+    : null;
+  if (worker) log.info('worker: running the chase queues');
+  return {
+    jobs,
+    carrier,
+    publicBaseUrl,
+    boss,
+    async stop() {
+      await worker?.stop();
+      await boss.stop({ graceful: false, wait: true, close: false }).catch(() => undefined);
+      await sim?.close();
+    },
+  };
+}

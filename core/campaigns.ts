@@ -1,0 +1,161 @@
+/**
+ * Campaigns: what to say, on which line, under which rules, started by what. Pausing holds
+ * every live chase where it is; resuming puts them back on the queue; cancelling ends them.
+ */
+import { randomUUID } from 'node:crypto';
+import type pg from 'pg';
+import type { Deps } from './deps.ts';
+import { AppError, notFound } from './errors.ts';
+import { withTransaction } from './db/pool.ts';
+import { decodeCursor, toPage, type Page } from './pagination.ts';
+import { CampaignInputSchema, TenantChaseRulesSchema, type CampaignInput, type TenantChaseRules } from './campaigns.rules.ts';
+import { chaseEngine, type ChaseDeps } from './chases.store.ts';
+import { endChases, rescheduleLive } from './chases.transitions.ts';
+
+export type CampaignStatus = 'active' | 'paused' | 'canceled';
+
+export interface Campaign extends CampaignInput {
+  id: string;
+  status: CampaignStatus;
+  createdAt: string;
+  updatedAt: string;
+}
+
+interface CampaignRow {
+  id: string;
+  name: string;
+  status: CampaignStatus;
+  trigger: CampaignInput['trigger'] & { segmentId?: string };
+  channel: CampaignInput['channel'];
+  rules: CampaignInput['rules'];
+  scripts: CampaignInput['scripts'];
+  lines: CampaignInput['lines'];
+  segment_id: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const COLUMNS = `id, name, status, segment_id, trigger, channel, rules, scripts, lines, created_at, updated_at`;
+const SELECT = `select ${COLUMNS} from campaigns`;
+
+function toCampaign(r: CampaignRow): Campaign {
+  return {
+    id: r.id,
+    name: r.name,
+    status: r.status,
+    ...(r.segment_id ? { segmentId: r.segment_id } : {}),
+    trigger: r.trigger,
+    channel: r.channel,
+    rules: r.rules,
+    scripts: r.scripts,
+    lines: r.lines,
+    createdAt: r.created_at.toISOString(),
+    updatedAt: r.updated_at.toISOString(),
+  };
+}
+
+/** The segment whose tiers a campaign's chases carry: its own, else its trigger's. */
+export const campaignSegment = (c: Pick<Campaign, 'segmentId' | 'trigger'>): string | null =>
+  c.segmentId ?? (c.trigger.type === 'segment-entry' ? c.trigger.segmentId : null);
+
+async function assertSegment(db: Pick<pg.Pool, 'query'>, tenantId: string, segmentId: string | null, field: string) {
+  if (!segmentId) return;
+  const { rowCount } = await db.query(`select 1 from segments where tenant_id = $1 and id = $2`, [tenantId, segmentId]);
+  if (!rowCount) throw notFound('segment', field);
+}
+
+export async function createCampaign(deps: Deps, tenantId: string, input: unknown): Promise<Campaign> {
+  const c = CampaignInputSchema.parse(input);
+  await assertSegment(deps.db, tenantId, c.segmentId ?? null, 'segmentId');
+  if (c.trigger.type === 'segment-entry') await assertSegment(deps.db, tenantId, c.trigger.segmentId, 'trigger.segmentId');
+  return withTransaction(deps.db, async (tx) => {
+    const id = randomUUID();
+    const { rows } = await tx.query<CampaignRow>(
+      `insert into campaigns (tenant_id, id, name, segment_id, trigger, channel, rules, scripts, lines)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9) returning ${COLUMNS}`,
+      [tenantId, id, c.name, c.segmentId ?? null, c.trigger, c.channel, c.rules, JSON.stringify(c.scripts), JSON.stringify(c.lines)],
+    );
+    if (c.trigger.type === 'segment-entry' && !c.trigger.includeExisting) {
+      // Only contacts entering from now on are chased: the current members count as seen.
+      await tx.query(
+        `insert into campaign_entries (tenant_id, campaign_id, contact_id)
+         select $1, $2, contact_id from segment_members
+          where tenant_id = $1 and segment_id = $3 and ($4::text[] is null or tier = any($4))`,
+        [tenantId, id, c.trigger.segmentId, c.trigger.tiers ?? null],
+      );
+    }
+    return toCampaign(rows[0]!);
+  });
+}
+
+export async function getCampaign(db: Pick<pg.Pool, 'query'>, tenantId: string, id: string): Promise<Campaign> {
+  const { rows } = await db.query<CampaignRow>(`${SELECT} where tenant_id = $1 and id = $2`, [tenantId, id]);
+  if (!rows[0]) throw notFound('campaign', 'campaignId');
+  return toCampaign(rows[0]);
+}
+
+export async function listCampaigns(deps: Deps, tenantId: string, options: { cursor?: string; limit: number; status?: CampaignStatus }): Promise<Page<Campaign>> {
+  const after = options.cursor ? decodeCursor(options.cursor) : null;
+  const { rows } = await deps.db.query<CampaignRow>(
+    `${SELECT} where tenant_id = $1 and ($2::uuid is null or id > $2) and ($3::text is null or status = $3) order by id limit $4`,
+    [tenantId, after, options.status ?? null, options.limit + 1],
+  );
+  return toPage(rows, options.limit, toCampaign);
+}
+
+/**
+ * Replaces what a campaign says and how it runs. Live chases keep their script and priority;
+ * rules (window, caps, attempts) apply from their next step.
+ */
+export async function updateCampaign(deps: Deps, tenantId: string, id: string, input: unknown): Promise<Campaign> {
+  const current = await getCampaign(deps.db, tenantId, id);
+  if (current.status === 'canceled') throw new AppError('CONFLICT', 'a canceled campaign cannot be changed', { field: 'status' });
+  const { id: _id, status: _s, createdAt: _c, updatedAt: _u, ...base } = current;
+  const c = CampaignInputSchema.parse({ ...base, ...(input as object) });
+  await assertSegment(deps.db, tenantId, c.segmentId ?? null, 'segmentId');
+  if (c.trigger.type === 'segment-entry') await assertSegment(deps.db, tenantId, c.trigger.segmentId, 'trigger.segmentId');
+  const { rows } = await deps.db.query<CampaignRow>(
+    `update campaigns set name = $3, segment_id = $4, trigger = $5, channel = $6, rules = $7, scripts = $8, lines = $9, updated_at = now()
+      where tenant_id = $1 and id = $2 returning ${COLUMNS}`,
+    [tenantId, id, c.name, c.segmentId ?? null, c.trigger, c.channel, c.rules, JSON.stringify(c.scripts), JSON.stringify(c.lines)],
+  );
+  return toCampaign(rows[0]!);
+}
+
+const transitions: Record<'pause' | 'resume' | 'cancel', { from: CampaignStatus[]; to: CampaignStatus }> = {
+  pause: { from: ['active', 'paused'], to: 'paused' },
+  resume: { from: ['paused', 'active'], to: 'active' },
+  cancel: { from: ['active', 'paused', 'canceled'], to: 'canceled' },
+};
+
+/**
+ * Pause: live chases stay as they are and their jobs find the campaign paused and wait.
+ * Resume: every live chase gets a fresh job (due now, or when it was due). Cancel: every
+ * live chase ends as canceled. Repeating an action is harmless.
+ */
+export async function setCampaignStatus(deps: ChaseDeps, tenantId: string, id: string, action: 'pause' | 'resume' | 'cancel'): Promise<Campaign> {
+  const { jobs, clock } = chaseEngine(deps);
+  return withTransaction(deps.db, async (tx) => {
+    const { rows } = await tx.query<{ status: CampaignStatus }>(`select status from campaigns where tenant_id = $1 and id = $2 for update`, [tenantId, id]);
+    if (!rows[0]) throw notFound('campaign', 'id');
+    const rule = transitions[action];
+    if (!rule.from.includes(rows[0].status)) {
+      throw new AppError('CONFLICT', `a ${rows[0].status} campaign cannot ${action}`, { field: 'status' });
+    }
+    await tx.query(`update campaigns set status = $3, updated_at = now() where tenant_id = $1 and id = $2`, [tenantId, id, rule.to]);
+    if (action === 'cancel') await endChases(tx, tenantId, { campaignId: id }, 'canceled', { reason: 'campaign canceled' });
+    if (action === 'resume' && rows[0].status === 'paused') await rescheduleLive(tx, jobs, tenantId, id, clock.now());
+    return getCampaign(tx, tenantId, id);
+  });
+}
+
+export async function getTenantChaseRules(db: Pick<pg.Pool, 'query'>, tenantId: string): Promise<TenantChaseRules> {
+  const { rows } = await db.query<{ chase_rules: unknown }>(`select chase_rules from tenants where id = $1`, [tenantId]);
+  return TenantChaseRulesSchema.parse(rows[0]?.chase_rules ?? {});
+}
+
+export async function setTenantChaseRules(deps: Deps, tenantId: string, input: unknown): Promise<TenantChaseRules> {
+  const rules = TenantChaseRulesSchema.parse(input);
+  await deps.db.query(`update tenants set chase_rules = $2 where id = $1`, [tenantId, rules]);
+  return rules;
+}

@@ -1,0 +1,223 @@
+/**
+ * One step of a chase, run by a chase-step job: decide, reserve, act.
+ *
+ * Decide and reserve happen in one transaction under the phone's advisory lock: the chase
+ * is still at this step, the campaign still active, the deadline not passed, the number not
+ * opted out, the recipient's calling window open and the caps free. Then the attempt row is
+ * committed, and only then is the carrier asked. A worker killed after the commit leaves the
+ * attempt in `dialing`; the reaper finds out from the carrier what happened. Nothing here
+ * ever asks the carrier twice for one attempt.
+ */
+import { randomUUID } from 'node:crypto';
+import type pg from 'pg';
+import { AppError } from './errors.ts';
+import { withTransaction } from './db/pool.ts';
+import { effectiveRules, pickLine, renderText } from './campaigns.rules.ts';
+import { getCampaign, getTenantChaseRules, type Campaign } from './campaigns.ts';
+import { nextCallableTime } from './calling-window.ts';
+import { timeZoneForPhone } from './phone.timezone.ts';
+import { optOutState } from './consent.ts';
+import { callInFlight, capsBlockUntil, lockPhone } from './chases.caps.ts';
+import { CHASE_COLUMNS, decodeContext, insertEvent, type ChaseRow, type WorkerDeps } from './chases.store.ts';
+import { finishChase, scheduleChase, type StepJob } from './chases.transitions.ts';
+import { policyChannels } from './chases.ts';
+
+type Tx = pg.PoolClient;
+
+/** How long to wait when another call to the same number is on the line. */
+const BUSY_LINE_RETRY_MS = 5 * 60_000;
+
+interface Reserved {
+  attemptId: string;
+  channel: 'voice' | 'sms';
+  to: string;
+  from: string;
+  smsText: string | null;
+}
+
+export async function runChaseStep(deps: WorkerDeps, job: StepJob): Promise<void> {
+  const reserved = await withTransaction(deps.db, (tx) => reserve(deps, tx, job));
+  if (!reserved) return;
+  if (reserved.channel === 'voice') await placeCall(deps, job, reserved);
+  else await sendSms(deps, job, reserved);
+}
+
+async function reserve(deps: WorkerDeps, tx: Tx, { tenantId, chaseId, step }: StepJob): Promise<Reserved | null> {
+  const { rows } = await tx.query<ChaseRow>(`select ${CHASE_COLUMNS} from chases where tenant_id = $1 and id = $2 for update`, [tenantId, chaseId]);
+  const chase = rows[0];
+  // Stale: the chase moved on (rescheduled, ended) since this job was sent.
+  if (!chase || chase.step !== step || chase.status !== 'scheduled') return null;
+  const campaign = await getCampaign(tx, tenantId, chase.campaign_id);
+  if (campaign.status === 'paused') return null; // resuming sends a fresh job
+  if (campaign.status === 'canceled') {
+    await finishChase(tx, tenantId, chaseId, 'canceled', null, { reason: 'campaign canceled' });
+    return null;
+  }
+  const now = deps.clock.now();
+  if (now >= chase.deadline_at) {
+    await finishChase(tx, tenantId, chaseId, 'expired', null, { reason: 'the deadline passed' });
+    return null;
+  }
+  const { rows: contacts } = await tx.query<{ phone_enc: string | null; phone_invalid_reason: string | null; time_zone: string | null; name_enc: string | null }>(
+    `select phone_enc, phone_invalid_reason, time_zone, name_enc from contacts where tenant_id = $1 and id = $2`,
+    [tenantId, chase.contact_id],
+  );
+  const contact = contacts[0];
+  if (!contact?.phone_enc || contact.phone_invalid_reason) {
+    await finishChase(tx, tenantId, chaseId, 'failed', 'invalid-number', { reason: contact ? contact.phone_invalid_reason : 'the contact was deleted' });
+    return null;
+  }
+  const to = deps.pii.decrypt(contact.phone_enc);
+
+  await lockPhone(tx, tenantId, chase.phone_hash);
+  const optedOut = await optOutState(tx, tenantId, chase.phone_hash);
+  let channel = chase.next_channel;
+  if (optedOut[channel]) {
+    const other = policyChannels(campaign).find((c) => c !== channel && !optedOut[c] && channel === 'voice');
+    if (!other) {
+      await finishChase(tx, tenantId, chaseId, 'opted-out', null, { channel });
+      return null;
+    }
+    channel = other;
+  }
+
+  const { window, caps } = effectiveRules(campaign.rules, await getTenantChaseRules(tx, tenantId));
+  const timeZone = contact.time_zone ?? timeZoneForPhone(to) ?? 'UTC';
+  const capped = await capsBlockUntil(tx, tenantId, chase.phone_hash, channel, caps, now);
+  const busy = channel === 'voice' && !capped && (await callInFlight(tx, tenantId, chase.phone_hash));
+  const earliest = capped ?? (busy ? new Date(now.getTime() + BUSY_LINE_RETRY_MS) : now);
+  const next = nextCallableTime(earliest, timeZone, window);
+  if (!next || next.getTime() > now.getTime()) {
+    const reason = capped ? 'frequency cap' : busy ? 'another call to this number is in progress' : 'calling window';
+    if (!next || next >= chase.deadline_at) {
+      await finishChase(tx, tenantId, chaseId, 'expired', null, { reason: `no time left before the deadline (${reason})` });
+    } else {
+      await scheduleChase(tx, deps.jobs, tenantId, chaseId, next, channel, { reason, timeZone });
+    }
+    return null;
+  }
+
+  const line = pickLine(campaign.lines, chase.priority);
+  const attemptId = randomUUID();
+  await tx.query(
+    `insert into attempts (tenant_id, id, chase_id, campaign_id, phone_hash, channel, status, from_number, created_at)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+    [tenantId, attemptId, chaseId, campaign.id, chase.phone_hash, channel, channel === 'voice' ? 'dialing' : 'queued', line.from, now],
+  );
+  await tx.query(
+    `update chases set status = 'dialing', next_channel = $3, call_attempts = call_attempts + $4, updated_at = now() where tenant_id = $1 and id = $2`,
+    [tenantId, chaseId, channel, channel === 'voice' ? 1 : 0],
+  );
+  if (channel === 'voice') await insertEvent(tx, tenantId, chaseId, 'dialing', { from: line.from, timeZone }, attemptId);
+  return { attemptId, channel, to, from: line.from, smsText: channel === 'sms' ? smsText(deps, campaign, chase, contact.name_enc) : null };
+}
+
+function smsText(deps: WorkerDeps, campaign: Campaign, chase: ChaseRow, nameEnc: string | null): string {
+  const script = campaign.scripts.find((s) => s.name === chase.script) ?? campaign.scripts.find((s) => !s.when)!;
+  const template = script.sms ?? campaign.scripts.find((s) => s.sms)?.sms ?? script.say;
+  return renderText(template, { name: nameEnc ? deps.pii.decrypt(nameEnc) : null, context: decodeContext(deps, chase.context_enc) });
+}
+
+const callbackUrl = (deps: WorkerDeps, path: string, attemptId: string) => `${deps.publicBaseUrl.replace(/\/$/, '')}/webhooks/twilio/${path}?attempt=${attemptId}`;
+
+/**
+ * Whether the carrier certainly did not act on the request: it answered with a 4xx (429
+ * included). A 5xx or no answer at all leaves it unknown — Twilio may have placed the call
+ * and lost only the answer — so the reaper settles those by asking the carrier.
+ */
+const certainlyNotPlaced = (err: unknown): err is AppError => {
+  const status = err instanceof AppError ? err.details?.httpStatus : undefined;
+  return typeof status === 'number' && status >= 400 && status < 500;
+};
+
+async function placeCall(deps: WorkerDeps, job: StepJob, r: Reserved): Promise<void> {
+  let sid: string;
+  let status: string;
+  try {
+    const info = await deps.carrier.placeCall({
+      to: r.to,
+      from: r.from,
+      url: callbackUrl(deps, 'voice', r.attemptId),
+      statusCallback: callbackUrl(deps, 'status', r.attemptId),
+      machineDetection: true,
+      timeoutSeconds: 30,
+    });
+    sid = info.sid;
+    status = info.status;
+  } catch (err) {
+    await carrierFailed(deps, job, r, err);
+    return;
+  }
+  const { rows } = await deps.db.query<{ status: string }>(
+    `update attempts set sid = $3, status = case when status = 'dialing' then $4 else status end
+      where tenant_id = $1 and id = $2 returning status`,
+    [job.tenantId, r.attemptId, sid, status === 'initiated' ? 'queued' : status],
+  );
+  if (rows[0]?.status === 'not-placed') {
+    // The reaper gave this attempt up while the carrier was slow to answer: do not let it ring.
+    await deps.carrier.endCall(sid).catch((err: unknown) => deps.log?.warn({ err, attemptId: r.attemptId }, 'could not end a call the reaper had given up'));
+  }
+}
+
+async function sendSms(deps: WorkerDeps, job: StepJob, r: Reserved): Promise<void> {
+  let sid: string;
+  try {
+    sid = (await deps.carrier.sendSms({ to: r.to, from: r.from, body: r.smsText!, statusCallback: callbackUrl(deps, 'sms-status', r.attemptId) })).sid;
+  } catch (err) {
+    await carrierFailed(deps, job, r, err);
+    return;
+  }
+  await withTransaction(deps.db, async (tx) => {
+    await tx.query(
+      `update attempts set sid = $3, status = 'sent', outcome = 'sms-sent', ended_at = $4 where tenant_id = $1 and id = $2`,
+      [job.tenantId, r.attemptId, sid, deps.clock.now()],
+    );
+    await insertEvent(tx, job.tenantId, job.chaseId, 'sms-sent', { from: r.from }, r.attemptId);
+    const { rows } = await tx.query<{ status: string }>(`select status from chases where tenant_id = $1 and id = $2 for update`, [job.tenantId, job.chaseId]);
+    if (rows[0]?.status === 'dialing') await finishChase(tx, job.tenantId, job.chaseId, 'completed', 'sms-sent');
+  });
+}
+
+/**
+ * The carrier refused with a 4xx: the attempt was never placed and does not count. A rate
+ * limit (429) puts the chase back and throws, so pg-boss retries this job with backoff and
+ * finally dead-letters it; other refusals (a number the carrier rejects) end the chase as
+ * failed, visibly. When it is unknown whether the carrier has the call, the attempt stays in
+ * dialing with the error noted, for the reaper to settle by asking the carrier.
+ */
+async function carrierFailed(deps: WorkerDeps, job: StepJob, r: Reserved, err: unknown): Promise<void> {
+  const message = err instanceof Error ? err.message : String(err);
+  if (!certainlyNotPlaced(err)) {
+    deps.log?.warn({ err, attemptId: r.attemptId, chaseId: job.chaseId }, 'unknown whether the carrier has the request; the reaper will settle the attempt');
+    await deps.db.query(`update attempts set error = $3 where tenant_id = $1 and id = $2`, [job.tenantId, r.attemptId, message]);
+    return;
+  }
+  await withTransaction(deps.db, async (tx) => {
+    await tx.query(`update attempts set status = 'not-placed', error = $3, ended_at = $4 where tenant_id = $1 and id = $2`, [
+      job.tenantId, r.attemptId, message, deps.clock.now(),
+    ]);
+    await tx.query(`update chases set last_error = $3, call_attempts = call_attempts - $4, updated_at = now() where tenant_id = $1 and id = $2`, [
+      job.tenantId, job.chaseId, message, r.channel === 'voice' ? 1 : 0,
+    ]);
+    if (err.retryable) {
+      await tx.query(`update chases set status = 'scheduled' where tenant_id = $1 and id = $2 and status = 'dialing'`, [job.tenantId, job.chaseId]);
+      await insertEvent(tx, job.tenantId, job.chaseId, 'failed', { error: message, retrying: true }, r.attemptId);
+    } else {
+      await finishChase(tx, job.tenantId, job.chaseId, 'failed', 'carrier-refused', { error: message }, message);
+    }
+  });
+  if (err.retryable) throw err;
+}
+
+/** A chase-step job whose retries are spent lands here: the chase ends as failed, with the last error. */
+export async function failDeadLetteredStep(deps: WorkerDeps, job: StepJob): Promise<void> {
+  await withTransaction(deps.db, async (tx) => {
+    const { rows } = await tx.query<{ step: number; status: string; last_error: string | null }>(
+      `select step, status, last_error from chases where tenant_id = $1 and id = $2 for update`,
+      [job.tenantId, job.chaseId],
+    );
+    const chase = rows[0];
+    if (!chase || chase.step !== job.step || chase.status !== 'scheduled') return;
+    await finishChase(tx, job.tenantId, job.chaseId, 'failed', 'carrier-error', { deadLetter: true, error: chase.last_error }, chase.last_error);
+  });
+}

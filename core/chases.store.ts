@@ -1,0 +1,174 @@
+/** Chases, their timeline and attempts as rows and as API objects; PII is decrypted only here. */
+import type pg from 'pg';
+import type { Deps } from './deps.ts';
+import { AppError } from './errors.ts';
+import type { JobQueue } from './jobs/queue.ts';
+import type { Clock, Messaging, Telephony } from './ports.ts';
+
+/** What the chase engine needs besides the database: the queue and a clock (optional members of Deps). */
+export type ChaseDeps = Deps;
+
+/** What a worker needs to act: the carrier, and where the carrier calls us back. */
+export interface WorkerDeps extends Deps {
+  jobs: JobQueue;
+  clock: Clock;
+  carrier: Telephony & Messaging;
+  /** Our public URL: callbacks and TwiML URLs are built on it. */
+  publicBaseUrl: string;
+  /** Attempts in dialing this long with no word from the carrier are reconciled by the reaper. */
+  reapAfterMs?: number;
+  /** Calls live this long are fetched from the carrier, in case their final callback was lost. */
+  staleCallMs?: number;
+  log?: { info(o: object, msg: string): void; warn(o: object, msg: string): void; error(o: object, msg: string): void };
+}
+
+export const systemClock: Clock = { now: () => new Date() };
+
+export function chaseEngine(deps: ChaseDeps): { jobs: JobQueue; clock: Clock } {
+  if (!deps.jobs) throw new AppError('INTERNAL', 'the chase engine is not running in this process (no job queue)');
+  return { jobs: deps.jobs, clock: deps.clock ?? systemClock };
+}
+
+export const LIVE = ['scheduled', 'dialing'] as const;
+export const TERMINAL = ['completed', 'canceled', 'opted-out', 'expired', 'failed'] as const;
+export type ChaseStatus = (typeof LIVE)[number] | (typeof TERMINAL)[number];
+export const chaseStatuses: ChaseStatus[] = [...LIVE, ...TERMINAL];
+
+export const eventTypes = [
+  'created', 'scheduled', 'dialing', 'ringing', 'answered', 'no-answer', 'busy', 'failed', 'machine',
+  'sms-sent', 'completed', 'canceled', 'opted-out', 'expired',
+] as const;
+export type EventType = (typeof eventTypes)[number];
+
+export interface ChaseEvent {
+  at: string;
+  type: EventType;
+  attemptId: string | null;
+  detail: Record<string, unknown> | null;
+}
+
+export interface Attempt {
+  id: string;
+  channel: 'voice' | 'sms';
+  status: string;
+  outcome: string | null;
+  from: string;
+  sid: string | null;
+  answeredBy: string | null;
+  durationSeconds: number | null;
+  error: string | null;
+  createdAt: string;
+  endedAt: string | null;
+}
+
+export interface Chase {
+  id: string;
+  campaignId: string;
+  contactId: string;
+  status: ChaseStatus;
+  outcome: string | null;
+  tier: string | null;
+  priority: number;
+  script: string | null;
+  nextChannel: 'voice' | 'sms';
+  dueAt: string;
+  deadlineAt: string;
+  callAttempts: number;
+  lastError: string | null;
+  context: Record<string, unknown>;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ChaseRow {
+  id: string;
+  campaign_id: string;
+  contact_id: string;
+  phone_hash: Buffer;
+  status: ChaseStatus;
+  outcome: string | null;
+  tier: string | null;
+  priority: number;
+  script: string | null;
+  context_enc: string | null;
+  next_channel: 'voice' | 'sms';
+  step: number;
+  due_at: Date;
+  deadline_at: Date;
+  call_attempts: number;
+  last_error: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export const CHASE_COLUMNS = `id, campaign_id, contact_id, phone_hash, status, outcome, tier, priority, script, context_enc,
+  next_channel, step, due_at, deadline_at, call_attempts, last_error, created_at, updated_at`;
+
+export const decodeContext = (deps: Deps, enc: string | null): Record<string, unknown> =>
+  enc ? (JSON.parse(deps.pii.decrypt(enc)) as Record<string, unknown>) : {};
+
+export function toChase(deps: Deps, r: ChaseRow): Chase {
+  return {
+    id: r.id,
+    campaignId: r.campaign_id,
+    contactId: r.contact_id,
+    status: r.status,
+    outcome: r.outcome,
+    tier: r.tier,
+    priority: r.priority,
+    script: r.script,
+    nextChannel: r.next_channel,
+    dueAt: r.due_at.toISOString(),
+    deadlineAt: r.deadline_at.toISOString(),
+    callAttempts: r.call_attempts,
+    lastError: r.last_error,
+    context: decodeContext(deps, r.context_enc),
+    createdAt: r.created_at.toISOString(),
+    updatedAt: r.updated_at.toISOString(),
+  };
+}
+
+export async function insertEvent(
+  db: Pick<pg.PoolClient, 'query'>,
+  tenantId: string,
+  chaseId: string,
+  type: EventType,
+  detail: Record<string, unknown> | null = null,
+  attemptId: string | null = null,
+): Promise<void> {
+  await db.query(`insert into chase_events (tenant_id, chase_id, type, attempt_id, detail) values ($1, $2, $3, $4, $5)`, [
+    tenantId, chaseId, type, attemptId, detail,
+  ]);
+}
+
+export async function selectTimeline(db: Pick<pg.Pool, 'query'>, tenantId: string, chaseId: string): Promise<ChaseEvent[]> {
+  const { rows } = await db.query<{ at: Date; type: EventType; attempt_id: string | null; detail: Record<string, unknown> | null }>(
+    `select at, type, attempt_id, detail from chase_events where tenant_id = $1 and chase_id = $2 order by seq`,
+    [tenantId, chaseId],
+  );
+  return rows.map((r) => ({ at: r.at.toISOString(), type: r.type, attemptId: r.attempt_id, detail: r.detail }));
+}
+
+export async function selectAttempts(db: Pick<pg.Pool, 'query'>, tenantId: string, chaseId: string): Promise<Attempt[]> {
+  const { rows } = await db.query<{
+    id: string; channel: 'voice' | 'sms'; status: string; outcome: string | null; from_number: string; sid: string | null;
+    answered_by: string | null; duration_seconds: number | null; error: string | null; created_at: Date; ended_at: Date | null;
+  }>(
+    `select id, channel, status, outcome, from_number, sid, answered_by, duration_seconds, error, created_at, ended_at
+       from attempts where tenant_id = $1 and chase_id = $2 order by created_at, id`,
+    [tenantId, chaseId],
+  );
+  return rows.map((r) => ({
+    id: r.id,
+    channel: r.channel,
+    status: r.status,
+    outcome: r.outcome,
+    from: r.from_number,
+    sid: r.sid,
+    answeredBy: r.answered_by,
+    durationSeconds: r.duration_seconds,
+    error: r.error,
+    createdAt: r.created_at.toISOString(),
+    endedAt: r.ended_at?.toISOString() ?? null,
+  }));
+}

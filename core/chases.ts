@@ -1,0 +1,228 @@
+/**
+ * Starting, reading and cancelling chases. A chase is refused up front, with its reason, when
+ * its number is invalid or opted out of every channel the campaign would use; the worker
+ * checks consent, caps and the window again at the last moment (chases.step.ts).
+ */
+import { randomUUID } from 'node:crypto';
+import type pg from 'pg';
+import { AppError, notFound, validation } from './errors.ts';
+import { withTransaction } from './db/pool.ts';
+import { decodeCursor, toPage, type Page } from './pagination.ts';
+import { campaignSegment, getCampaign, type Campaign } from './campaigns.ts';
+import { chasePriority, pickScript } from './campaigns.rules.ts';
+import { upsertContact } from './contacts.ts';
+import { tenantPhone } from './tenants.ts';
+import {
+  chaseEngine, CHASE_COLUMNS, LIVE, selectAttempts, selectTimeline, toChase,
+  type Attempt, type Chase, type ChaseDeps, type ChaseEvent, type ChaseRow, type ChaseStatus,
+} from './chases.store.ts';
+import { endChases, enqueueNewChases } from './chases.transitions.ts';
+
+export type ContactRef = { id: string } | { phone: string } | { crm: { system: string; externalId: string } };
+
+export interface StartChase {
+  campaignId: string;
+  contact: ContactRef;
+  context?: Record<string, unknown>;
+}
+
+/** The channels a policy uses, in order. */
+export const policyChannels = (c: Pick<Campaign, 'channel'>): ('voice' | 'sms')[] =>
+  c.channel.policy === 'voice-then-sms' ? ['voice', 'sms'] : c.channel.policy === 'voice' ? ['voice'] : ['sms'];
+
+async function resolveContact(deps: ChaseDeps, tenantId: string, ref: ContactRef): Promise<string> {
+  if ('id' in ref) return ref.id;
+  if ('crm' in ref) {
+    const { rows } = await deps.db.query<{ contact_id: string }>(
+      `select contact_id from contact_crm_refs where tenant_id = $1 and system = $2 and external_id = $3`,
+      [tenantId, ref.crm.system, ref.crm.externalId],
+    );
+    if (!rows[0]) throw notFound('contact with that CRM reference', 'contact.crm');
+    return rows[0].contact_id;
+  }
+  const e164 = await tenantPhone(deps, tenantId, ref.phone, 'contact.phone');
+  const { rows } = await deps.db.query<{ id: string }>(`select id from contacts where tenant_id = $1 and phone_hash = $2`, [
+    tenantId, deps.pii.phoneIndex(e164),
+  ]);
+  if (rows[0]) return rows[0].id;
+  // A number we have not seen becomes a contact, as if it had been created through the API.
+  return (await upsertContact(deps, tenantId, { phone: e164 }, 'api')).contact.id;
+}
+
+interface Candidate {
+  contactId: string;
+  phoneHash: Buffer;
+  tags: string[];
+  tier: string | null;
+  optedOut: { voice: boolean; sms: boolean };
+}
+
+/** The first channel the chase may use, or null when the number opted out of all of them. */
+const firstChannel = (campaign: Campaign, optedOut: Candidate['optedOut']) => policyChannels(campaign).find((ch) => !optedOut[ch]) ?? null;
+
+/** Inserts chases for candidates that have no live chase in the campaign; returns the new rows. */
+async function insertChases(tx: Pick<pg.PoolClient, 'query'>, deps: ChaseDeps, tenantId: string, campaign: Campaign, candidates: Candidate[], contextEnc: string | null) {
+  const { clock } = chaseEngine(deps);
+  const now = clock.now();
+  const due = new Date(now.getTime() + campaign.rules.delayMinutes * 60_000);
+  const deadline = new Date(now.getTime() + campaign.rules.expireAfterHours * 3_600_000);
+  const ok = candidates.map((c) => ({ c, channel: firstChannel(campaign, c.optedOut)! }));
+  const { rows } = await tx.query<{ id: string; contact_id: string; step: number; priority: number; due_at: Date; deadline_at: Date }>(
+    `insert into chases (tenant_id, id, campaign_id, contact_id, phone_hash, status, tier, priority, script, context_enc, next_channel, due_at, deadline_at)
+     select $1, id, $2, contact_id, phone_hash, 'scheduled', tier, priority, script, $3, channel, $4, $5
+       from unnest($6::uuid[], $7::uuid[], $8::bytea[], $9::text[], $10::int[], $11::text[], $12::text[]) as t (id, contact_id, phone_hash, tier, priority, script, channel)
+     on conflict (tenant_id, campaign_id, contact_id) where status in ('scheduled', 'dialing') do nothing
+     returning id, contact_id, step, priority, due_at, deadline_at`,
+    [
+      tenantId, campaign.id, contextEnc, due, deadline,
+      ok.map(() => randomUUID()), ok.map((o) => o.c.contactId), ok.map((o) => o.c.phoneHash), ok.map((o) => o.c.tier),
+      ok.map((o) => chasePriority(campaign.rules, o.c.tier)), ok.map((o) => pickScript(campaign.scripts, o.c.tags, o.c.tier).name), ok.map((o) => o.channel),
+    ],
+  );
+  if (rows.length) {
+    await tx.query(
+      `insert into chase_events (tenant_id, chase_id, type, detail)
+       select $1, id, e.type, case when e.type = 'scheduled' then jsonb_build_object('at', $3::timestamptz) else null end
+         from unnest($2::uuid[]) as t (id) cross join (values (1, 'created'), (2, 'scheduled')) as e (n, type) order by id, e.n`,
+      [tenantId, rows.map((r) => r.id), due],
+    );
+    await enqueueNewChases(tx, chaseEngine(deps).jobs, tenantId, rows);
+  }
+  return rows;
+}
+
+export const CANDIDATE_SELECT = `
+  select c.id as contact_id, c.phone_hash, c.phone_invalid_reason, c.tags, m.tier,
+         exists (select 1 from consent_events e where e.tenant_id = c.tenant_id and e.phone_hash = c.phone_hash and e.channel in ('voice', 'all')) as voice_out,
+         exists (select 1 from consent_events e where e.tenant_id = c.tenant_id and e.phone_hash = c.phone_hash and e.channel in ('sms', 'all')) as sms_out
+    from contacts c`;
+
+export interface CandidateRow {
+  contact_id: string;
+  phone_hash: Buffer | null;
+  phone_invalid_reason: string | null;
+  tags: string[];
+  tier: string | null;
+  voice_out: boolean;
+  sms_out: boolean;
+}
+
+const toCandidate = (r: CandidateRow): Candidate => ({
+  contactId: r.contact_id, phoneHash: r.phone_hash!, tags: r.tags, tier: r.tier, optedOut: { voice: r.voice_out, sms: r.sms_out },
+});
+
+export async function startChase(deps: ChaseDeps, tenantId: string, input: StartChase): Promise<ChaseDetail> {
+  const campaign = await getCampaign(deps.db, tenantId, input.campaignId);
+  if (campaign.status === 'canceled') throw new AppError('CONFLICT', 'the campaign is canceled', { field: 'campaignId' });
+  const contactId = await resolveContact(deps, tenantId, input.contact);
+  const segmentId = campaignSegment(campaign);
+  const { rows } = await deps.db.query<CandidateRow>(
+    `${CANDIDATE_SELECT} left join segment_members m on m.tenant_id = c.tenant_id and m.segment_id = $3 and m.contact_id = c.id
+      where c.tenant_id = $1 and c.id = $2`,
+    [tenantId, contactId, segmentId],
+  );
+  const row = rows[0];
+  if (!row) throw notFound('contact', 'contact.id');
+  if (row.phone_invalid_reason || !row.phone_hash) {
+    throw validation(`the contact's number cannot be dialled: ${row.phone_invalid_reason ?? 'missing'}`, 'contact');
+  }
+  const candidate = toCandidate(row);
+  if (!firstChannel(campaign, candidate.optedOut)) {
+    throw new AppError('CONFLICT', `the number opted out of ${policyChannels(campaign).join(' and ')}`, { field: 'contact', details: { reason: 'opted-out' } });
+  }
+  const contextEnc = input.context && Object.keys(input.context).length ? deps.pii.encrypt(JSON.stringify(input.context)) : null;
+  const created = await withTransaction(deps.db, (tx) => insertChases(tx, deps, tenantId, campaign, [candidate], contextEnc));
+  if (!created[0]) {
+    const { rows: live } = await deps.db.query<{ id: string }>(
+      `select id from chases where tenant_id = $1 and campaign_id = $2 and contact_id = $3 and status = any($4)`,
+      [tenantId, campaign.id, contactId, LIVE],
+    );
+    throw new AppError('CONFLICT', 'the contact already has a live chase in this campaign', { field: 'contact', details: { chaseId: live[0]?.id } });
+  }
+  return getChase(deps, tenantId, created[0].id);
+}
+
+export interface BulkResult {
+  created: number;
+  skipped: { alreadyLive: number; optedOut: number; invalidNumber: number };
+}
+
+/** Starts the campaign for every member of a segment (optionally some tiers), skipping with counts. */
+export async function startChasesForSegment(
+  deps: ChaseDeps,
+  tenantId: string,
+  input: { campaignId: string; segmentId?: string; tiers?: string[] },
+): Promise<BulkResult> {
+  const campaign = await getCampaign(deps.db, tenantId, input.campaignId);
+  if (campaign.status === 'canceled') throw new AppError('CONFLICT', 'the campaign is canceled', { field: 'campaignId' });
+  const segmentId = input.segmentId ?? campaignSegment(campaign);
+  if (!segmentId) throw validation('segmentId is required: the campaign has no segment of its own', 'segmentId');
+  const { rowCount } = await deps.db.query(`select 1 from segments where tenant_id = $1 and id = $2`, [tenantId, segmentId]);
+  if (!rowCount) throw notFound('segment', 'segmentId');
+  const { rows } = await deps.db.query<CandidateRow>(
+    `${CANDIDATE_SELECT} join segment_members m on m.tenant_id = c.tenant_id and m.contact_id = c.id
+      where m.tenant_id = $1 and m.segment_id = $2 and ($3::text[] is null or m.tier = any($3))`,
+    [tenantId, segmentId, input.tiers ?? null],
+  );
+  return startCandidates(deps, tenantId, campaign, rows);
+}
+
+/** Splits rows into invalid / opted-out / candidates and inserts the candidates in chunks. */
+export async function startCandidates(deps: ChaseDeps, tenantId: string, campaign: Campaign, rows: CandidateRow[]): Promise<BulkResult> {
+  const result: BulkResult = { created: 0, skipped: { alreadyLive: 0, optedOut: 0, invalidNumber: 0 } };
+  const candidates: Candidate[] = [];
+  for (const r of rows) {
+    if (r.phone_invalid_reason || !r.phone_hash) result.skipped.invalidNumber++;
+    else if (!firstChannel(campaign, { voice: r.voice_out, sms: r.sms_out })) result.skipped.optedOut++;
+    else candidates.push(toCandidate(r));
+  }
+  for (let i = 0; i < candidates.length; i += 2000) {
+    const chunk = candidates.slice(i, i + 2000);
+    const created = await withTransaction(deps.db, (tx) => insertChases(tx, deps, tenantId, campaign, chunk, null));
+    result.created += created.length;
+    result.skipped.alreadyLive += chunk.length - created.length;
+  }
+  return result;
+}
+
+export interface ChaseDetail extends Chase {
+  timeline: ChaseEvent[];
+  attempts: Attempt[];
+}
+
+export async function getChase(deps: ChaseDeps, tenantId: string, id: string): Promise<ChaseDetail> {
+  const { rows } = await deps.db.query<ChaseRow>(`select ${CHASE_COLUMNS} from chases where tenant_id = $1 and id = $2`, [tenantId, id]);
+  if (!rows[0]) throw notFound('chase', 'id');
+  const [timeline, attempts] = await Promise.all([selectTimeline(deps.db, tenantId, id), selectAttempts(deps.db, tenantId, id)]);
+  return { ...toChase(deps, rows[0]), timeline, attempts };
+}
+
+export async function listChases(
+  deps: ChaseDeps,
+  tenantId: string,
+  options: { cursor?: string; limit: number; campaignId?: string; status?: ChaseStatus; contactId?: string },
+): Promise<Page<Chase>> {
+  const after = options.cursor ? decodeCursor(options.cursor) : null;
+  const { rows } = await deps.db.query<ChaseRow>(
+    `select ${CHASE_COLUMNS} from chases
+      where tenant_id = $1 and ($2::uuid is null or id > $2) and ($3::uuid is null or campaign_id = $3)
+        and ($4::text is null or status = $4) and ($5::uuid is null or contact_id = $5)
+      order by id limit $6`,
+    [tenantId, after, options.campaignId ?? null, options.status ?? null, options.contactId ?? null, options.limit + 1],
+  );
+  return toPage(rows, options.limit, (r) => toChase(deps, r));
+}
+
+/** Cancels a live chase; a call already on the line is left to finish. Cancelling an ended chase is a conflict. */
+export async function cancelChase(deps: ChaseDeps, tenantId: string, id: string): Promise<ChaseDetail> {
+  await withTransaction(deps.db, async (tx) => {
+    const { rows } = await tx.query<{ status: ChaseStatus }>(`select status from chases where tenant_id = $1 and id = $2 for update`, [tenantId, id]);
+    if (!rows[0]) throw notFound('chase', 'id');
+    if (rows[0].status === 'canceled') return;
+    if (!(LIVE as readonly string[]).includes(rows[0].status)) {
+      throw new AppError('CONFLICT', `the chase already ended (${rows[0].status})`, { field: 'id' });
+    }
+    await endChases(tx, tenantId, { chaseIds: [id] }, 'canceled', { reason: 'canceled through the API' });
+  });
+  return getChase(deps, tenantId, id);
+}

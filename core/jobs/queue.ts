@@ -1,0 +1,87 @@
+/**
+ * The job queue: pg-boss on our PostgreSQL. Jobs are sent inside the caller's transaction
+ * (pg-boss's `db` option), so a chase and its next job commit together or not at all: a
+ * crash between the two cannot lose a chase. Payloads carry ids only, never PII.
+ */
+import PgBoss from 'pg-boss';
+import type pg from 'pg';
+
+export const queues = {
+  /** Take one chase one step: check, reserve, call or text. */
+  chaseStep: 'chase-step',
+  /** Where chase-step jobs go when their retries are spent; the chase is marked failed. */
+  chaseDead: 'chase-dead',
+  /** A carrier status callback, after the webhook verified and deduplicated it. */
+  callStatus: 'call-status',
+  /** Resolves attempts left in dialing (a worker died) and calls whose callbacks were lost. */
+  reap: 'attempts-reap',
+  /** Refreshes segments watched by segment-entry campaigns and starts chases for entries. */
+  segmentsTick: 'segments-tick',
+} as const;
+
+export type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
+
+export interface JobOptions {
+  startAfter?: Date;
+  priority?: number;
+  singletonKey?: string;
+}
+
+export interface JobQueue {
+  send(db: Queryable, name: string, data: object, options?: JobOptions): Promise<void>;
+  sendMany(db: Queryable, name: string, jobs: { data: object; options?: JobOptions }[]): Promise<void>;
+}
+
+const wrap = (db: Queryable): PgBoss.Db => ({ executeSql: (text, values) => db.query(text, values) });
+
+/** Queue settings: retries back off exponentially from `retryDelay` seconds. */
+export interface QueueSettings {
+  /** Seconds an active job may run before pg-boss takes it back for another worker (a worker died). */
+  expireInSeconds: number;
+  retryLimit: number;
+  retryDelay: number;
+}
+
+export const DEFAULT_QUEUE_SETTINGS: QueueSettings = { expireInSeconds: 60, retryLimit: 5, retryDelay: 15 };
+
+export function createJobQueue(boss: PgBoss): JobQueue {
+  return {
+    async send(db, name, data, options = {}) {
+      await boss.send(name, data, { ...options, db: wrap(db) });
+    },
+    async sendMany(db, name, jobs) {
+      for (let i = 0; i < jobs.length; i += 1000) {
+        const chunk = jobs.slice(i, i + 1000).map((j) => ({ name, data: j.data, ...j.options }));
+        await boss.insert(chunk, { db: wrap(db) });
+      }
+    },
+  };
+}
+
+/** Starts pg-boss on the pool's database (its own schema) and creates our queues. */
+export async function startBoss(pool: pg.Pool, settings: QueueSettings = DEFAULT_QUEUE_SETTINGS, options: { supervise?: boolean; maintenanceIntervalSeconds?: number } = {}): Promise<PgBoss> {
+  const boss = new PgBoss({
+    db: wrap(pool),
+    supervise: options.supervise ?? true,
+    schedule: options.supervise ?? true,
+    maintenanceIntervalSeconds: options.maintenanceIntervalSeconds ?? 30,
+  });
+  await boss.start();
+  const common = { expireInSeconds: settings.expireInSeconds, retryLimit: settings.retryLimit, retryDelay: settings.retryDelay, retryBackoff: true };
+  await ensureQueue(boss, queues.chaseDead, { ...common, retryLimit: 10 });
+  await ensureQueue(boss, queues.chaseStep, { ...common, deadLetter: queues.chaseDead });
+  await ensureQueue(boss, queues.callStatus, { ...common, retryLimit: 10 });
+  await ensureQueue(boss, queues.reap, { ...common, retryLimit: 0, policy: 'singleton' });
+  await ensureQueue(boss, queues.segmentsTick, { ...common, retryLimit: 0, policy: 'singleton' });
+  return boss;
+}
+
+async function ensureQueue(boss: PgBoss, name: string, options: Omit<PgBoss.Queue, 'name'>): Promise<void> {
+  if (!(await boss.getQueue(name))) {
+    // Workers starting together race to create it: losing that race is fine.
+    await boss.createQueue(name, { name, ...options }).catch(async (err: unknown) => {
+      if (!(await boss.getQueue(name))) throw err;
+    });
+  }
+  await boss.updateQueue(name, { name, ...options });
+}

@@ -1,0 +1,43 @@
+/**
+ * The worker half of Chaseline: runs the chase queues in this process. Any number of
+ * processes may run it against one database; pg-boss hands each job to one of them.
+ */
+import type PgBoss from 'pg-boss';
+import type { WorkerDeps } from '../chases.store.ts';
+import { failDeadLetteredStep, runChaseStep } from '../chases.step.ts';
+import { applyCallReport, type CallReport } from '../chases.outcomes.ts';
+import { reapAttempts } from '../chases.reaper.ts';
+import { refreshWatchedSegments } from '../segments.entries.ts';
+import type { StepJob } from '../chases.transitions.ts';
+import { queues } from './queue.ts';
+import { runQueue, type Runner } from './runner.ts';
+
+export interface WorkerOptions {
+  /** Chase steps run concurrently per process (each holds a connection while it reserves). */
+  concurrency?: number;
+  idleMs?: number;
+  /** Run the reaper and the segment refresh on a schedule (every minute). */
+  schedule?: boolean;
+}
+
+export async function startWorker(deps: WorkerDeps, boss: PgBoss, options: WorkerOptions = {}): Promise<{ stop(): Promise<void> }> {
+  const onError = (err: unknown, job: PgBoss.Job<object> | null) =>
+    deps.log?.warn({ err, queue: job?.name, jobId: job?.id }, 'job failed; pg-boss retries it with backoff');
+  const common = { idleMs: options.idleMs ?? 100, onError };
+  const runners: Runner[] = [
+    runQueue<StepJob>(boss, queues.chaseStep, (job) => runChaseStep(deps, job), { ...common, batchSize: options.concurrency ?? 20 }),
+    runQueue<StepJob>(boss, queues.chaseDead, (job) => failDeadLetteredStep(deps, job), { ...common, idleMs: 1000 }),
+    runQueue<CallReport>(boss, queues.callStatus, (report) => applyCallReport(deps, report), { ...common, batchSize: options.concurrency ?? 20 }),
+    runQueue<object>(boss, queues.reap, async () => void (await reapAttempts(deps)), { ...common, idleMs: 1000, batchSize: 1 }),
+    runQueue<object>(boss, queues.segmentsTick, async () => void (await refreshWatchedSegments(deps)), { ...common, idleMs: 1000, batchSize: 1 }),
+  ];
+  if (options.schedule ?? true) {
+    await boss.schedule(queues.reap, '* * * * *', {});
+    await boss.schedule(queues.segmentsTick, '* * * * *', {});
+  }
+  return {
+    async stop() {
+      await Promise.all(runners.map((r) => r.stop()));
+    },
+  };
+}

@@ -1,0 +1,140 @@
+/**
+ * The whole path, end to end: a chase is started, a worker reserves an attempt and places the
+ * call through the real twilio SDK against the carrier simulator, the simulator fetches the
+ * TwiML and posts signed status callbacks to the real HTTP server, and the chase moves on.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { testEngineApp, type TestApp } from '../support/app.ts';
+import { startChase } from '../../core/chases.ts';
+import { optOut } from '../../core/consent.ts';
+import type { WorkerDeps } from '../../core/chases.store.ts';
+import type { TwilioSim } from '../../sim/twilio/index.ts';
+import { campaign, contact, mobile, waitForChase } from './support.ts';
+
+let app: TestApp & { sim: TwilioSim; worker: WorkerDeps };
+let deps: WorkerDeps;
+let t: string;
+
+before(async () => {
+  app = await testEngineApp({ sim: { clockSpeed: 50, callsPerSecond: 100 } });
+  deps = app.worker;
+  t = app.tenantId;
+});
+after(() => app.close());
+
+const types = (c: { timeline: { type: string }[] }) => c.timeline.map((e) => e.type);
+
+describe('a chase through the carrier simulator', () => {
+  test('an answered call completes the chase, with the timeline in order and the attempt carrying the call', async () => {
+    const phone = mobile(1);
+    const id = await contact(deps, t, phone, { name: 'Wei' });
+    const c = await campaign(deps, t);
+    const started = await startChase(deps, t, { campaignId: c.id, contact: { id }, context: { link: 'https://shop.example/r/1' } });
+    assert.deepEqual(types(started), ['created', 'scheduled']);
+    const done = await waitForChase(deps, t, started.id);
+    assert.equal(done.status, 'completed');
+    assert.equal(done.outcome, 'answered');
+    assert.deepEqual(types(done), ['created', 'scheduled', 'dialing', 'ringing', 'answered', 'completed']);
+    assert.equal(done.attempts.length, 1);
+    const attempt = done.attempts[0]!;
+    assert.equal(attempt.status, 'completed');
+    assert.equal(attempt.outcome, 'answered');
+    const calls = app.sim.calls().filter((call) => call.to === phone);
+    assert.equal(calls.length, 1);
+    assert.equal(calls[0]!.sid, attempt.sid);
+    assert.equal(calls[0]!.from, '+14155550100');
+    assert.ok(calls[0]!.request.StatusCallback?.[0]?.includes(`attempt=${attempt.id}`));
+    assert.ok(calls[0]!.heard.some((h) => JSON.stringify(h).includes('Hello Wei, your cart is waiting.')), JSON.stringify(calls[0]!.heard));
+  });
+
+  test('no answer, then the SMS with the filled-in text, then completed', async () => {
+    const phone = mobile(2);
+    app.sim.setProfile(phone, { outcomes: { 'no-answer': 1 }, ringSeconds: [1, 2] });
+    const id = await contact(deps, t, phone);
+    const c = await campaign(deps, t);
+    const started = await startChase(deps, t, { campaignId: c.id, contact: { id }, context: { link: 'https://shop.example/r/2' } });
+    const done = await waitForChase(deps, t, started.id);
+    assert.equal(done.status, 'completed');
+    assert.equal(done.outcome, 'sms-sent');
+    assert.deepEqual(types(done), ['created', 'scheduled', 'dialing', 'ringing', 'no-answer', 'scheduled', 'sms-sent', 'completed']);
+    const sms = app.sim.messages().filter((m) => m.to === phone);
+    assert.equal(sms.length, 1);
+    assert.equal(sms[0]!.body, 'Your cart: https://shop.example/r/2');
+  });
+
+  test('an answering machine counts as not reached: it goes on to the SMS', async () => {
+    const phone = mobile(3);
+    app.sim.setProfile(phone, { outcomes: { answered: 1 }, machine: 1, ringSeconds: [1, 2] });
+    const id = await contact(deps, t, phone);
+    const c = await campaign(deps, t);
+    const done = await waitForChase(deps, t, (await startChase(deps, t, { campaignId: c.id, contact: { id } })).id);
+    assert.equal(done.outcome, 'sms-sent');
+    assert.ok(types(done).includes('machine'), types(done).join());
+  });
+
+  test('voice only: a busy line after the last attempt ends the chase as unreached, with no SMS', async () => {
+    const phone = mobile(4);
+    app.sim.setProfile(phone, { outcomes: { busy: 1 }, ringSeconds: [1, 1] });
+    const id = await contact(deps, t, phone);
+    const c = await campaign(deps, t, { channel: { policy: 'voice' }, scripts: [{ name: 'd', say: 'Hi' }] });
+    const done = await waitForChase(deps, t, (await startChase(deps, t, { campaignId: c.id, contact: { id } })).id);
+    assert.equal(done.status, 'completed');
+    assert.equal(done.outcome, 'unreached');
+    assert.ok(types(done).includes('busy'));
+    assert.equal(app.sim.messages().filter((m) => m.to === phone).length, 0);
+  });
+
+  test('an opt-out cancels the pending chase at once, and no call is placed', async () => {
+    const phone = mobile(5);
+    const id = await contact(deps, t, phone);
+    const c = await campaign(deps, t, { rules: { delayMinutes: 60 } });
+    const started = await startChase(deps, t, { campaignId: c.id, contact: { id } });
+    await optOut(deps, t, { phone, channel: 'sms', source: 'sms-stop' });
+    const done = await waitForChase(deps, t, started.id);
+    assert.equal(done.status, 'opted-out');
+    assert.equal(app.sim.calls().filter((call) => call.to === phone).length, 0);
+  });
+
+  test('a second campaign on the same number waits for the frequency cap instead of calling', async () => {
+    const phone = mobile(6);
+    app.sim.setProfile(phone, { outcomes: { 'no-answer': 1 }, ringSeconds: [1, 1] });
+    const id = await contact(deps, t, phone);
+    const voiceOnly = { channel: { policy: 'voice' }, scripts: [{ name: 'd', say: 'Hi' }] };
+    const first = await campaign(deps, t, voiceOnly);
+    const second = await campaign(deps, t, voiceOnly);
+    await waitForChase(deps, t, (await startChase(deps, t, { campaignId: first.id, contact: { id } })).id);
+    const waiting = await waitForChase(deps, t, (await startChase(deps, t, { campaignId: second.id, contact: { id } })).id, (ch) =>
+      ch.timeline.filter((e) => e.type === 'scheduled').length >= 2,
+    );
+    const rescheduled = waiting.timeline.filter((e) => e.type === 'scheduled').at(-1)!;
+    assert.equal(rescheduled.detail?.reason, 'frequency cap');
+    const hours = (Date.parse(String(rescheduled.detail?.at)) - Date.now()) / 3_600_000;
+    assert.ok(hours > 5.9 && hours <= 6, `rescheduled ${hours} h ahead`);
+    assert.equal(app.sim.calls().filter((call) => call.to === phone).length, 1);
+  });
+
+  test('a carrier 429 is retried with backoff and the chase then gets its call; the failure stays on the timeline', async () => {
+    const phone = mobile(7);
+    const id = await contact(deps, t, phone);
+    const c = await campaign(deps, t);
+    app.sim.failNext({ count: 1, status: 429, code: 20429 });
+    const done = await waitForChase(deps, t, (await startChase(deps, t, { campaignId: c.id, contact: { id } })).id);
+    assert.equal(done.outcome, 'answered');
+    const failed = done.timeline.find((e) => e.type === 'failed');
+    assert.equal(failed?.detail?.retrying, true);
+    assert.deepEqual(done.attempts.map((a) => a.status), ['not-placed', 'completed']);
+    assert.equal(app.sim.calls().filter((call) => call.to === phone).length, 1);
+  });
+
+  test('a number the carrier rejects ends the chase as failed with the carrier’s reason', async () => {
+    const phone = mobile(8);
+    const id = await contact(deps, t, phone);
+    const c = await campaign(deps, t);
+    app.sim.failNext({ count: 1, status: 400, code: 21211 });
+    const done = await waitForChase(deps, t, (await startChase(deps, t, { campaignId: c.id, contact: { id } })).id);
+    assert.equal(done.status, 'failed');
+    assert.equal(done.outcome, 'carrier-refused');
+    assert.match(done.lastError ?? '', /21211/);
+  });
+});

@@ -1,0 +1,39 @@
+/** Shared set-up for chase engine tests: contacts, campaigns and waiting for chases to settle. */
+import { upsertContact } from '../../core/contacts.ts';
+import { createCampaign, type Campaign } from '../../core/campaigns.ts';
+import { getChase, type ChaseDetail } from '../../core/chases.ts';
+import type { Deps } from '../../core/deps.ts';
+
+export const ALL_DAY = { days: Object.fromEntries(['1', '2', '3', '4', '5', '6', '7'].map((d) => [d, [{ start: '00:00', end: '24:00' }]])) };
+
+/** A CN mobile number per index: +86 138 0000 nnnn. */
+export const mobile = (i: number) => `+86138${String(i).padStart(8, '0')}`;
+
+export async function contact(deps: Deps, tenantId: string, phone: string, extra: { name?: string; tags?: string[] } = {}): Promise<string> {
+  return (await upsertContact(deps, tenantId, { phone, ...extra }, 'api')).contact.id;
+}
+
+export async function campaign(deps: Deps, tenantId: string, overrides: Record<string, unknown> = {}): Promise<Campaign> {
+  const { rules, ...rest } = overrides as { rules?: Record<string, unknown> };
+  return createCampaign(deps, tenantId, {
+    name: 'test',
+    channel: { policy: 'voice-then-sms', smsAfterMinutes: 0 },
+    rules: { window: ALL_DAY, ...rules },
+    scripts: [{ name: 'default', say: 'Hello {{name}}, your cart is waiting.', sms: 'Your cart: {{context.link}}' }],
+    lines: [{ from: '+14155550100', minPriority: 0 }],
+    ...rest,
+  });
+}
+
+const TERMINAL = new Set(['completed', 'canceled', 'opted-out', 'expired', 'failed']);
+
+/** Polls until the chase satisfies `done` (default: ended), or fails after `timeoutMs`. */
+export async function waitForChase(deps: Deps, tenantId: string, id: string, done: (c: ChaseDetail) => boolean = (c) => TERMINAL.has(c.status), timeoutMs = 15_000): Promise<ChaseDetail> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const chase = await getChase(deps, tenantId, id);
+    if (done(chase)) return chase;
+    if (Date.now() > until) throw new Error(`chase ${id} still ${chase.status}: ${chase.timeline.map((e) => e.type).join(', ')}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

@@ -1,0 +1,21 @@
+/**
+ * A worker in its own process, for the crash and concurrency tests: the same startWorker as
+ * `npm run worker`, pointed by environment at the test's database and carrier simulator.
+ */
+import { createPool } from '../../core/db/pool.ts';
+import { createPii } from '../../core/pii.ts';
+import { createJobQueue, startBoss } from '../../core/jobs/queue.ts';
+import { startWorker } from '../../core/jobs/worker.ts';
+import { systemClock } from '../../core/chases.store.ts';
+import { createTwilioConnector } from '../../connectors/twilio/index.ts';
+
+const env = process.env as Record<string, string>;
+const pool = createPool(env.TEST_DATABASE_URL!, { max: 12 });
+const boss = await startBoss(pool, { expireInSeconds: Number(env.TEST_EXPIRE_SECONDS ?? 5), retryLimit: 2, retryDelay: 1 }, { supervise: false });
+const carrier = createTwilioConnector({ accountSid: env.TEST_SIM_SID!, authToken: env.TEST_SIM_TOKEN!, apiBaseUrl: env.TEST_SIM_URL! });
+await startWorker(
+  { db: pool, pii: createPii(Buffer.from(env.TEST_MASTER_KEY!, 'base64')), jobs: createJobQueue(boss), clock: systemClock, carrier, publicBaseUrl: env.TEST_PUBLIC_URL! },
+  boss,
+  { schedule: false, idleMs: 20, concurrency: Number(env.TEST_CONCURRENCY ?? 10) },
+);
+process.send?.('ready');

@@ -1,0 +1,112 @@
+/**
+ * Twilio's callbacks: verify X-Twilio-Signature over PUBLIC_BASE_URL + path + query and the
+ * posted params → parse → dedupe (CallSid + status) → enqueue → 204. The slow part (moving
+ * the chase on) runs in a worker from the call-status queue.
+ */
+import express from 'express';
+import { z } from 'zod';
+import type { Logger } from 'pino';
+import type { ChaseDeps } from '../core/chases.store.ts';
+import { applySmsReport, callScript } from '../core/chases.script.ts';
+import type { CallReport } from '../core/chases.outcomes.ts';
+import { withTransaction } from '../core/db/pool.ts';
+import { queues, type JobQueue } from '../core/jobs/queue.ts';
+import type { WebhookVerifier } from '../core/ports.ts';
+
+export interface TwilioWebhookOptions {
+  deps: ChaseDeps & { jobs: JobQueue };
+  verifier: WebhookVerifier;
+  publicBaseUrl: string;
+  log: Logger;
+}
+
+const AttemptQuery = z.object({ attempt: z.uuid() });
+const CallStatusBody = z.object({
+  CallSid: z.string().regex(/^CA[0-9a-f]{32}$/),
+  CallStatus: z.enum(['queued', 'initiated', 'ringing', 'in-progress', 'completed', 'busy', 'no-answer', 'failed', 'canceled']),
+  AnsweredBy: z.string().optional(),
+  CallDuration: z.coerce.number().int().min(0).optional(),
+});
+const SmsStatusBody = z.object({
+  MessageSid: z.string().regex(/^(SM|MM)[0-9a-f]{32}$/),
+  MessageStatus: z.string(),
+});
+
+const xmlEscape = (s: string) => s.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
+
+export function twilioWebhooks(options: TwilioWebhookOptions): express.Router {
+  const { deps, verifier, log } = options;
+  const base = options.publicBaseUrl.replace(/\/$/, '');
+  const router = express.Router();
+  router.use(express.urlencoded({ extended: false, limit: '64kb' }));
+
+  // Verify before anything else: an unsigned request learns nothing, not even whether the attempt exists.
+  router.use((req, res, next) => {
+    const signature = req.get('x-twilio-signature') ?? '';
+    const params = (req.body ?? {}) as Record<string, string>;
+    if (!signature || !verifier.verify(signature, base + req.originalUrl, params)) {
+      log.warn({ path: req.path }, 'twilio webhook with a bad or missing signature');
+      res.status(403).type('text/plain').send('invalid signature');
+      return;
+    }
+    next();
+  });
+
+  router.post('/status', async (req, res, next) => {
+    try {
+      const query = AttemptQuery.safeParse(req.query);
+      const body = CallStatusBody.safeParse(req.body);
+      if (!query.success || !body.success) {
+        res.status(400).type('text/plain').send(query.success ? 'unexpected call status body' : 'attempt must be a uuid');
+        return;
+      }
+      const b = body.data;
+      const report: CallReport = {
+        attemptId: query.data.attempt,
+        callSid: b.CallSid,
+        status: b.CallStatus,
+        answeredBy: b.AnsweredBy ?? null,
+        durationSeconds: b.CallDuration ?? null,
+      };
+      await withTransaction(deps.db, async (tx) => {
+        const { rowCount } = await tx.query(`insert into webhook_deliveries (vendor, delivery_id) values ('twilio', $1) on conflict do nothing`, [
+          `${b.CallSid}:${b.CallStatus}`,
+        ]);
+        if (rowCount) await deps.jobs.send(tx, queues.callStatus, report);
+      });
+      res.status(204).end();
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  router.post('/sms-status', async (req, res, next) => {
+    try {
+      const query = AttemptQuery.safeParse(req.query);
+      const body = SmsStatusBody.safeParse(req.body);
+      if (!query.success || !body.success) {
+        res.status(400).type('text/plain').send('unexpected message status');
+        return;
+      }
+      await applySmsReport(deps, query.data.attempt, body.data.MessageStatus);
+      res.status(204).end();
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  // TwiML for the call: the campaign's script. The dialog (listen, understand, act) replaces this.
+  router.post('/voice', async (req, res, next) => {
+    try {
+      const query = AttemptQuery.safeParse(req.query);
+      const script = query.success ? await callScript(deps, query.data.attempt) : null;
+      const twiml = script
+        ? `<?xml version="1.0" encoding="UTF-8"?><Response><Say>${xmlEscape(script.say)}</Say><Hangup/></Response>`
+        : `<?xml version="1.0" encoding="UTF-8"?><Response><Hangup/></Response>`;
+      res.type('text/xml').send(twiml);
+    } catch (err) {
+      next(err);
+    }
+  });
+  return router;
+}
