@@ -75,17 +75,24 @@ export async function createCampaign(deps: Deps, tenantId: string, input: unknow
        values ($1, $2, $3, $4, $5, $6, $7, $8, $9) returning ${COLUMNS}`,
       [tenantId, id, c.name, c.segmentId ?? null, c.trigger, c.channel, c.rules, JSON.stringify(c.scripts), JSON.stringify(c.lines)],
     );
-    if (c.trigger.type === 'segment-entry' && !c.trigger.includeExisting) {
-      // Only contacts entering from now on are chased: the current members count as seen.
-      await tx.query(
-        `insert into campaign_entries (tenant_id, campaign_id, contact_id)
-         select $1, $2, contact_id from segment_members
-          where tenant_id = $1 and segment_id = $3 and ($4::text[] is null or tier = any($4))`,
-        [tenantId, id, c.trigger.segmentId, c.trigger.tiers ?? null],
-      );
-    }
+    await seedEntries(tx, tenantId, id, c.trigger);
     return toCampaign(rows[0]!);
   });
+}
+
+/**
+ * A segment-entry campaign chases only contacts entering from now on (unless includeExisting):
+ * the current members are recorded as already seen. Run on create and whenever the trigger changes.
+ */
+async function seedEntries(tx: Pick<pg.PoolClient, 'query'>, tenantId: string, campaignId: string, trigger: CampaignInput['trigger']) {
+  await tx.query(`delete from campaign_entries where tenant_id = $1 and campaign_id = $2`, [tenantId, campaignId]);
+  if (trigger.type !== 'segment-entry' || trigger.includeExisting) return;
+  await tx.query(
+    `insert into campaign_entries (tenant_id, campaign_id, contact_id)
+     select $1, $2, contact_id from segment_members
+      where tenant_id = $1 and segment_id = $3 and ($4::text[] is null or tier = any($4))`,
+    [tenantId, campaignId, trigger.segmentId, trigger.tiers ?? null],
+  );
 }
 
 export async function getCampaign(db: Pick<pg.Pool, 'query'>, tenantId: string, id: string): Promise<Campaign> {
@@ -114,12 +121,15 @@ export async function updateCampaign(deps: Deps, tenantId: string, id: string, i
   const c = CampaignInputSchema.parse({ ...base, ...(input as object) });
   await assertSegment(deps.db, tenantId, c.segmentId ?? null, 'segmentId');
   if (c.trigger.type === 'segment-entry') await assertSegment(deps.db, tenantId, c.trigger.segmentId, 'trigger.segmentId');
-  const { rows } = await deps.db.query<CampaignRow>(
-    `update campaigns set name = $3, segment_id = $4, trigger = $5, channel = $6, rules = $7, scripts = $8, lines = $9, updated_at = now()
-      where tenant_id = $1 and id = $2 returning ${COLUMNS}`,
-    [tenantId, id, c.name, c.segmentId ?? null, c.trigger, c.channel, c.rules, JSON.stringify(c.scripts), JSON.stringify(c.lines)],
-  );
-  return toCampaign(rows[0]!);
+  return withTransaction(deps.db, async (tx) => {
+    const { rows } = await tx.query<CampaignRow>(
+      `update campaigns set name = $3, segment_id = $4, trigger = $5, channel = $6, rules = $7, scripts = $8, lines = $9, updated_at = now()
+        where tenant_id = $1 and id = $2 returning ${COLUMNS}`,
+      [tenantId, id, c.name, c.segmentId ?? null, c.trigger, c.channel, c.rules, JSON.stringify(c.scripts), JSON.stringify(c.lines)],
+    );
+    if (JSON.stringify(c.trigger) !== JSON.stringify(current.trigger)) await seedEntries(tx, tenantId, id, c.trigger);
+    return toCampaign(rows[0]!);
+  });
 }
 
 const transitions: Record<'pause' | 'resume' | 'cancel', { from: CampaignStatus[]; to: CampaignStatus }> = {
