@@ -13,47 +13,76 @@ type Tx = Pick<pg.PoolClient, 'query'>;
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
+const LIVE_CALL = new Set(['dialing', 'queued', 'ringing', 'in-progress']);
 
 /**
  * Serialises everything that reserves or opts out one phone number, across workers and
- * campaigns: the same lock key as consent.ts takes when it records an opt-out.
+ * campaigns: the same lock key as consent.ts takes when it records an opt-out. It must be its
+ * own statement: a statement reads from a snapshot taken before its own lock was granted.
  */
 export async function lockPhone(tx: Tx, tenantId: string, phoneHash: Buffer): Promise<void> {
   await tx.query(`select pg_advisory_xact_lock(hashtextextended($1 || ':' || encode($2::bytea, 'hex'), 0))`, [tenantId, phoneHash]);
+}
+
+export interface PhoneAttempt {
+  channel: 'voice' | 'sms';
+  status: string;
+  outcome: string | null;
+  createdAt: number;
+  endedAt: number | null;
+}
+
+export interface PhoneState {
+  optedOut: { voice: boolean; sms: boolean };
+  /** Attempts inside the caps' look-back, and any still live, newest first. */
+  attempts: PhoneAttempt[];
+}
+
+/** Everything the caps and consent need about one number, in one round trip. */
+export async function readPhoneState(tx: Tx, tenantId: string, phoneHash: Buffer, caps: Caps, now: Date): Promise<PhoneState> {
+  const lookback = Math.max(DAY, caps.minHoursBetweenCalls * HOUR, caps.refusalCooldownDays * DAY);
+  const { rows } = await tx.query<{ consent: string[]; attempts: { channel: 'voice' | 'sms'; status: string; outcome: string | null; created_at: string; ended_at: string | null }[] }>(
+    `select
+       array(select distinct channel from consent_events where tenant_id = $1 and phone_hash = $2) as consent,
+       coalesce((select json_agg(json_build_object('channel', channel, 'status', status, 'outcome', outcome, 'created_at', created_at, 'ended_at', ended_at) order by created_at desc)
+                   from attempts where tenant_id = $1 and phone_hash = $2 and status <> 'not-placed'
+                    and (created_at > $3 or status in ('dialing', 'queued', 'ringing', 'in-progress'))), '[]') as attempts`,
+    [tenantId, phoneHash, new Date(now.getTime() - lookback)],
+  );
+  const consent = rows[0]!.consent;
+  const has = (c: string) => consent.includes(c) || consent.includes('all');
+  return {
+    optedOut: { voice: has('voice'), sms: has('sms') },
+    attempts: rows[0]!.attempts.map((a) => ({
+      channel: a.channel,
+      status: a.status,
+      outcome: a.outcome,
+      createdAt: Date.parse(a.created_at),
+      endedAt: a.ended_at ? Date.parse(a.ended_at) : null,
+    })),
+  };
 }
 
 /**
  * The earliest instant the caps allow contacting this phone on `channel`, or null if they
  * allow it now. Call caps (per day, gap) bind calls; the refusal cooldown binds every channel.
  */
-export async function capsBlockUntil(tx: Tx, tenantId: string, phoneHash: Buffer, channel: 'voice' | 'sms', caps: Caps, now: Date): Promise<Date | null> {
-  const lookback = Math.max(DAY, caps.minHoursBetweenCalls * HOUR, caps.refusalCooldownDays * DAY);
-  const { rows } = await tx.query<{ channel: string; status: string; outcome: string | null; created_at: Date; ended_at: Date | null }>(
-    `select channel, status, outcome, created_at, ended_at from attempts
-      where tenant_id = $1 and phone_hash = $2 and created_at > $3 and status <> 'not-placed'
-      order by created_at desc`,
-    [tenantId, phoneHash, new Date(now.getTime() - lookback)],
-  );
+export function capsBlockUntil(attempts: PhoneAttempt[], channel: 'voice' | 'sms', caps: Caps, now: Date): Date | null {
   let until = 0;
-  const refusals = rows.filter((r) => r.outcome === 'refused');
-  for (const r of refusals) until = Math.max(until, (r.ended_at ?? r.created_at).getTime() + caps.refusalCooldownDays * DAY);
+  for (const r of attempts) {
+    if (r.outcome === 'refused') until = Math.max(until, (r.endedAt ?? r.createdAt) + caps.refusalCooldownDays * DAY);
+  }
   if (channel === 'voice') {
-    const calls = rows.filter((r) => r.channel === 'voice');
+    const calls = attempts.filter((r) => r.channel === 'voice');
     const last = calls[0];
-    if (last) until = Math.max(until, last.created_at.getTime() + caps.minHoursBetweenCalls * HOUR);
-    const today = calls.filter((r) => r.created_at.getTime() > now.getTime() - DAY);
+    if (last) until = Math.max(until, last.createdAt + caps.minHoursBetweenCalls * HOUR);
+    const today = calls.filter((r) => r.createdAt > now.getTime() - DAY);
     // The cap-th most recent call must age out of the 24 hours before another may start.
     const oldestCounted = today[caps.callsPerDay - 1];
-    if (oldestCounted) until = Math.max(until, oldestCounted.created_at.getTime() + DAY);
+    if (oldestCounted) until = Math.max(until, oldestCounted.createdAt + DAY);
   }
   return until > now.getTime() ? new Date(until) : null;
 }
 
 /** Whether a call to this phone is on the line right now (any campaign). */
-export async function callInFlight(tx: Tx, tenantId: string, phoneHash: Buffer): Promise<boolean> {
-  const { rowCount } = await tx.query(
-    `select 1 from attempts where tenant_id = $1 and phone_hash = $2 and channel = 'voice' and status in ('dialing', 'queued', 'ringing', 'in-progress')`,
-    [tenantId, phoneHash],
-  );
-  return Boolean(rowCount);
-}
+export const callInFlight = (attempts: PhoneAttempt[]): boolean => attempts.some((a) => a.channel === 'voice' && LIVE_CALL.has(a.status));

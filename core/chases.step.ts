@@ -12,12 +12,11 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { AppError } from './errors.ts';
 import { withTransaction } from './db/pool.ts';
-import { effectiveRules, pickLine, renderText } from './campaigns.rules.ts';
-import { getCampaign, getTenantChaseRules, type Campaign } from './campaigns.ts';
+import { effectiveRules, pickLine, renderText, TenantChaseRulesSchema } from './campaigns.rules.ts';
+import { getCampaign, type Campaign } from './campaigns.ts';
 import { nextCallableTime } from './calling-window.ts';
 import { timeZoneForPhone } from './phone.timezone.ts';
-import { optOutState } from './consent.ts';
-import { callInFlight, capsBlockUntil, lockPhone } from './chases.caps.ts';
+import { callInFlight, capsBlockUntil, lockPhone, readPhoneState } from './chases.caps.ts';
 import { CHASE_COLUMNS, decodeContext, insertEvent, type ChaseRow, type WorkerDeps } from './chases.store.ts';
 import { finishChase, scheduleChase, type StepJob } from './chases.transitions.ts';
 import { policyChannels } from './chases.ts';
@@ -26,6 +25,17 @@ type Tx = pg.PoolClient;
 
 /** How long to wait when another call to the same number is on the line. */
 const BUSY_LINE_RETRY_MS = 5 * 60_000;
+
+/** The chase's columns, qualified for the join below. */
+const STEP_COLUMNS = CHASE_COLUMNS.replace(/(\w+)/g, 'ch.$1');
+
+interface StepContext {
+  phone_enc: string | null;
+  phone_invalid_reason: string | null;
+  time_zone: string | null;
+  name_enc: string | null;
+  chase_rules: unknown;
+}
 
 interface Reserved {
   attemptId: string;
@@ -43,7 +53,15 @@ export async function runChaseStep(deps: WorkerDeps, job: StepJob): Promise<void
 }
 
 async function reserve(deps: WorkerDeps, tx: Tx, { tenantId, chaseId, step }: StepJob): Promise<Reserved | null> {
-  const { rows } = await tx.query<ChaseRow>(`select ${CHASE_COLUMNS} from chases where tenant_id = $1 and id = $2 for update`, [tenantId, chaseId]);
+  // The chase (locked), its contact and the tenant's rule defaults in one round trip.
+  const { rows } = await tx.query<ChaseRow & StepContext>(
+    `select ${STEP_COLUMNS}, c.phone_enc, c.phone_invalid_reason, c.time_zone, c.name_enc, t.chase_rules
+       from chases ch
+       join tenants t on t.id = ch.tenant_id
+       left join contacts c on c.tenant_id = ch.tenant_id and c.id = ch.contact_id
+      where ch.tenant_id = $1 and ch.id = $2 for update of ch`,
+    [tenantId, chaseId],
+  );
   const chase = rows[0];
   // Stale: the chase moved on (rescheduled, ended) since this job was sent.
   if (!chase || chase.step !== step || chase.status !== 'scheduled') return null;
@@ -58,19 +76,17 @@ async function reserve(deps: WorkerDeps, tx: Tx, { tenantId, chaseId, step }: St
     await finishChase(tx, tenantId, chaseId, 'expired', null, { reason: 'the deadline passed' });
     return null;
   }
-  const { rows: contacts } = await tx.query<{ phone_enc: string | null; phone_invalid_reason: string | null; time_zone: string | null; name_enc: string | null }>(
-    `select phone_enc, phone_invalid_reason, time_zone, name_enc from contacts where tenant_id = $1 and id = $2`,
-    [tenantId, chase.contact_id],
-  );
-  const contact = contacts[0];
-  if (!contact?.phone_enc || contact.phone_invalid_reason) {
-    await finishChase(tx, tenantId, chaseId, 'failed', 'invalid-number', { reason: contact ? contact.phone_invalid_reason : 'the contact was deleted' });
+  const contact = chase;
+  if (!contact.phone_enc || contact.phone_invalid_reason) {
+    await finishChase(tx, tenantId, chaseId, 'failed', 'invalid-number', { reason: contact.phone_invalid_reason ?? 'the contact was deleted' });
     return null;
   }
   const to = deps.pii.decrypt(contact.phone_enc);
+  const { window, caps } = effectiveRules(campaign.rules, TenantChaseRulesSchema.parse(chase.chase_rules ?? {}));
 
   await lockPhone(tx, tenantId, chase.phone_hash);
-  const optedOut = await optOutState(tx, tenantId, chase.phone_hash);
+  const phone = await readPhoneState(tx, tenantId, chase.phone_hash, caps, now);
+  const optedOut = phone.optedOut;
   let channel = chase.next_channel;
   if (optedOut[channel]) {
     const other = policyChannels(campaign).find((c) => c !== channel && !optedOut[c] && channel === 'voice');
@@ -81,11 +97,10 @@ async function reserve(deps: WorkerDeps, tx: Tx, { tenantId, chaseId, step }: St
     channel = other;
   }
 
-  const { window, caps } = effectiveRules(campaign.rules, await getTenantChaseRules(tx, tenantId));
   const timeZone = contact.time_zone ?? timeZoneForPhone(to) ?? 'UTC';
-  const capped = await capsBlockUntil(tx, tenantId, chase.phone_hash, channel, caps, now);
-  const busy = channel === 'voice' && !capped && (await callInFlight(tx, tenantId, chase.phone_hash));
-  const earliest = capped ?? (busy ? new Date(now.getTime() + BUSY_LINE_RETRY_MS) : now);
+  const capped = capsBlockUntil(phone.attempts, channel, caps, now);
+  const busy = channel === 'voice' && !capped && callInFlight(phone.attempts);
+  const earliest = capped ?? (busy ? new Date(now.getTime() + (deps.busyRetryMs ?? BUSY_LINE_RETRY_MS)) : now);
   const next = nextCallableTime(earliest, timeZone, window);
   if (!next || next.getTime() > now.getTime()) {
     const reason = capped ? 'frequency cap' : busy ? 'another call to this number is in progress' : 'calling window';
@@ -109,7 +124,7 @@ async function reserve(deps: WorkerDeps, tx: Tx, { tenantId, chaseId, step }: St
     [tenantId, chaseId, channel, channel === 'voice' ? 1 : 0],
   );
   if (channel === 'voice') await insertEvent(tx, tenantId, chaseId, 'dialing', { from: line.from, timeZone }, attemptId);
-  return { attemptId, channel, to, from: line.from, smsText: channel === 'sms' ? smsText(deps, campaign, chase, contact.name_enc) : null };
+  return { attemptId, channel, to, from: line.from, smsText: channel === 'sms' ? smsText(deps, campaign, chase, chase.name_enc) : null };
 }
 
 function smsText(deps: WorkerDeps, campaign: Campaign, chase: ChaseRow, nameEnc: string | null): string {

@@ -19,6 +19,8 @@ export interface WorkerDeps extends Deps {
   reapAfterMs?: number;
   /** Calls live this long are fetched from the carrier, in case their final callback was lost. */
   staleCallMs?: number;
+  /** How long a chase waits when another call to its number is on the line (default 5 minutes). */
+  busyRetryMs?: number;
   log?: { info(o: object, msg: string): void; warn(o: object, msg: string): void; error(o: object, msg: string): void };
 }
 

@@ -89,18 +89,27 @@ export async function refreshSegment(deps: Deps, tenantId: string, id: string): 
     );
     if (!rows[0]) throw notFound('segment', 'id');
     const definition = validateDefinition(rows[0].definition);
-    await tx.query(`delete from segment_members where tenant_id = $1 and segment_id = $2`, [tenantId, id]);
     let tiers: string[];
     if (definition.kind === 'rules') {
+      // Only what changed is written: a member whose contact left the segment, changed tier
+      // or is gone is deleted; new members are inserted; the rest are not touched (a rewrite
+      // of a million unchanged rows costs seconds and a gigabyte of WAL).
       const tier = compileTiers(definition, 3);
+      await tx.query(
+        `delete from segment_members m where m.tenant_id = $1 and m.segment_id = $2
+            and not exists (select 1 from contacts where tenant_id = $1 and id = m.contact_id and ${tier.sql} = m.tier)`,
+        [tenantId, id, ...tier.params],
+      );
       await tx.query(
         `insert into segment_members (tenant_id, segment_id, contact_id, tier)
          select tenant_id, $2, id, tier from (select tenant_id, id, ${tier.sql} as tier from contacts where tenant_id = $1) c
-          where tier is not null`,
+          where tier is not null
+         on conflict (tenant_id, segment_id, contact_id) do nothing`,
         [tenantId, id, ...tier.params],
       );
       tiers = definition.tiers.map((t) => t.name);
     } else {
+      await tx.query(`delete from segment_members where tenant_id = $1 and segment_id = $2`, [tenantId, id]);
       tiers = await insertClusters(tx, tenantId, id, definition);
     }
     const counted = await tx.query<{ tier: string; n: number }>(

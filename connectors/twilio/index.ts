@@ -77,7 +77,9 @@ export function createTwilioConnector(credentials: TwilioCredentials, options: T
             from: c.from,
             url: c.url,
             statusCallback: c.statusCallback,
-            statusCallbackEvent: ['initiated', 'ringing', 'answered', 'completed'],
+            // Not 'initiated': the create response already says queued, and 'ringing' links the
+            // call to its attempt if the worker died before it stored the sid. One callback less per call.
+            statusCallbackEvent: ['ringing', 'answered', 'completed'],
             statusCallbackMethod: 'POST',
             ...(c.machineDetection ? { machineDetection: 'Enable' } : {}),
             ...(c.timeoutSeconds ? { timeout: c.timeoutSeconds } : {}),
