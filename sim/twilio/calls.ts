@@ -3,6 +3,7 @@
 // failed / canceled, with status callbacks for the subscribed events, in order.
 // https://www.twilio.com/docs/voice/api/call-resource
 import { randomBytes } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { rfc2822, type SimClock } from './clock.ts';
 import { first, type Params } from './contract.ts';
 import { runDialog, type DocumentSource, type HeardEntry } from './dialog.ts';
@@ -74,7 +75,12 @@ export class CallStore {
   readonly calls: SimCall[] = [];
   private readonly bySid = new Map<string, { call: SimCall; rt: Runtime; params: Params }>();
   private nextSlot = 0; // simulated ms when the next queued call may be dialled
-  private readonly closing = new AbortController();
+  private readonly closing = (() => {
+    const c = new AbortController();
+    // Every live call and in-flight callback listens for close(); thousands at once is normal here.
+    setMaxListeners(0, c.signal);
+    return c;
+  })();
 
   constructor(private readonly deps: CallDeps) {}
 
@@ -98,7 +104,8 @@ export class CallStore {
       endTime: null,
     };
     const hangup = new AbortController();
-    this.closing.signal.addEventListener('abort', () => hangup.abort(), { once: true });
+    const onClose = () => hangup.abort();
+    this.closing.signal.addEventListener('abort', onClose, { once: true });
     const rt: Runtime = { hangup, gathers: 0, sequence: 0, callbacks: Promise.resolve(), dateUpdated: now };
     this.calls.push(call);
     this.bySid.set(call.sid, { call, rt, params });
@@ -106,7 +113,7 @@ export class CallStore {
       if (hangup.signal.aborted) return; // ended by the API or by close(); state already set
       call.errors.push(String(err instanceof Error ? err.message : err));
       this.finish(call, rt, params, 'failed');
-    });
+    }).finally(() => this.closing.signal.removeEventListener('abort', onClose));
     return call;
   }
 

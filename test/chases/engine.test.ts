@@ -8,6 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import { testEngineApp, type TestApp } from '../support/app.ts';
 import { startChase } from '../../core/chases.ts';
 import { optOut } from '../../core/consent.ts';
+import { nextCallableTime, type CallingWindow } from '../../core/calling-window.ts';
 import type { WorkerDeps } from '../../core/chases.store.ts';
 import type { TwilioSim } from '../../sim/twilio/index.ts';
 import { campaign, contact, mobile, waitForChase } from './support.ts';
@@ -136,5 +137,46 @@ describe('a chase through the carrier simulator', () => {
     assert.equal(done.status, 'failed');
     assert.equal(done.outcome, 'carrier-refused');
     assert.match(done.lastError ?? '', /21211/);
+  });
+
+  test("outside the recipient's calling window the chase waits for it; with no time before the deadline it expires", async () => {
+    // A window open one hour on the weekday two days from now (within the default 72 h deadline), in the number's zone (+86: Asia/Shanghai).
+    const today = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'].indexOf(new Intl.DateTimeFormat('en-US', { timeZone: 'Asia/Shanghai', weekday: 'short' }).format(new Date())) + 1;
+    const day = String(((today - 1 + 2) % 7) + 1);
+    const window = { days: { [day]: [{ start: '10:00', end: '11:00' }] } };
+    const expected = nextCallableTime(new Date(), 'Asia/Shanghai', window as CallingWindow)!;
+
+    const phone = mobile(9);
+    const id = await contact(deps, t, phone);
+    const waiting = await waitForChase(deps, t, (await startChase(deps, t, { campaignId: (await campaign(deps, t, { rules: { window } })).id, contact: { id } })).id, (c) =>
+      c.timeline.filter((e) => e.type === 'scheduled').length >= 2,
+    );
+    const next = waiting.timeline.filter((e) => e.type === 'scheduled').at(-1)!;
+    assert.equal(next.detail?.reason, 'calling window');
+    assert.equal(next.detail?.at, expected.toISOString());
+    assert.equal(next.detail?.timeZone, 'Asia/Shanghai');
+    assert.equal(waiting.status, 'scheduled');
+
+    const soon = await campaign(deps, t, { rules: { window, expireAfterHours: 1 } });
+    const expired = await waitForChase(deps, t, (await startChase(deps, t, { campaignId: soon.id, contact: { id: await contact(deps, t, mobile(10)) } })).id);
+    assert.equal(expired.status, 'expired');
+    assert.match(String(expired.timeline.at(-1)?.detail?.reason), /calling window/);
+    assert.equal(app.sim.calls().filter((call) => call.to === phone || call.to === mobile(10)).length, 0);
+  });
+
+  test('a carrier that keeps answering 429 exhausts the retries: the chase ends failed through the dead-letter queue, with the error', async () => {
+    const phone = mobile(11);
+    const id = await contact(deps, t, phone);
+    const c = await campaign(deps, t);
+    // The test queue allows 2 retries: three refusals in a row.
+    app.sim.failNext({ count: 3, status: 429, code: 20429 });
+    const done = await waitForChase(deps, t, (await startChase(deps, t, { campaignId: c.id, contact: { id } })).id, undefined, 30_000);
+    assert.equal(done.status, 'failed');
+    assert.equal(done.outcome, 'carrier-error');
+    assert.match(done.lastError ?? '', /20429/);
+    assert.equal(done.timeline.at(-1)?.detail?.deadLetter, true);
+    assert.equal(done.attempts.length, 3);
+    assert.ok(done.attempts.every((a) => a.status === 'not-placed'));
+    assert.equal(app.sim.calls().filter((call) => call.to === phone).length, 0);
   });
 });
