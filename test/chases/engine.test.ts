@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { testEngineApp, type TestApp } from '../support/app.ts';
 import { startChase } from '../../core/chases.ts';
+import { setCampaignStatus } from '../../core/campaigns.ts';
 import { optOut } from '../../core/consent.ts';
 import { nextCallableTime, type CallingWindow } from '../../core/calling-window.ts';
 import type { WorkerDeps } from '../../core/chases.store.ts';
@@ -178,5 +179,21 @@ describe('a chase through the carrier simulator', () => {
     assert.equal(done.attempts.length, 3);
     assert.ok(done.attempts.every((a) => a.status === 'not-placed'));
     assert.equal(app.sim.calls().filter((call) => call.to === phone).length, 0);
+  });
+
+  test('a paused campaign holds its due chases without calling; resume dials them', async () => {
+    const phone = mobile(12);
+    const id = await contact(deps, t, phone);
+    const c = await campaign(deps, t);
+    await setCampaignStatus(deps, t, c.id, 'pause');
+    const started = await startChase(deps, t, { campaignId: c.id, contact: { id } });
+    await new Promise((r) => setTimeout(r, 1500)); // its job has run and found the campaign paused
+    const held = await waitForChase(deps, t, started.id, () => true);
+    assert.equal(held.status, 'scheduled');
+    assert.equal(app.sim.calls().filter((call) => call.to === phone).length, 0);
+    await setCampaignStatus(deps, t, c.id, 'resume');
+    const done = await waitForChase(deps, t, started.id);
+    assert.equal(done.outcome, 'answered');
+    assert.equal(app.sim.calls().filter((call) => call.to === phone).length, 1);
   });
 });
