@@ -11,6 +11,7 @@
  *   ends as failed, visibly, rather than risk a second text.
  */
 import type { WorkerDeps } from './chases.store.ts';
+import { loggable } from './errors.ts';
 import { applyCallReport, giveUpAttempt } from './chases.outcomes.ts';
 import { finishChase } from './chases.transitions.ts';
 import { withTransaction } from './db/pool.ts';
@@ -53,7 +54,7 @@ export async function reapAttempts(deps: WorkerDeps, options: { limit?: number }
     try {
       if (await reapOne(deps, a)) settled++;
     } catch (err) {
-      deps.log?.warn({ err, attemptId: a.id }, 'reaper could not settle an attempt; will try again');
+      deps.log?.warn({ error: loggable(err), attemptId: a.id }, 'reaper could not settle an attempt; will try again');
     }
   }
   return settled;

@@ -10,7 +10,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import { AppError } from './errors.ts';
+import { AppError, loggable } from './errors.ts';
 import { withTransaction } from './db/pool.ts';
 import { effectiveRules, pickLine, renderText, TenantChaseRulesSchema } from './campaigns.rules.ts';
 import { getCampaign, type Campaign } from './campaigns.ts';
@@ -170,7 +170,7 @@ async function placeCall(deps: WorkerDeps, job: StepJob, r: Reserved): Promise<v
   );
   if (rows[0]?.status === 'not-placed') {
     // The reaper gave this attempt up while the carrier was slow to answer: do not let it ring.
-    await deps.carrier.endCall(sid).catch((err: unknown) => deps.log?.warn({ err, attemptId: r.attemptId }, 'could not end a call the reaper had given up'));
+    await deps.carrier.endCall(sid).catch((err: unknown) => deps.log?.warn({ error: loggable(err), attemptId: r.attemptId }, 'could not end a call the reaper had given up'));
   }
 }
 
@@ -203,7 +203,7 @@ async function sendSms(deps: WorkerDeps, job: StepJob, r: Reserved): Promise<voi
 async function carrierFailed(deps: WorkerDeps, job: StepJob, r: Reserved, err: unknown): Promise<void> {
   const message = err instanceof Error ? err.message : String(err);
   if (!certainlyNotPlaced(err)) {
-    deps.log?.warn({ err, attemptId: r.attemptId, chaseId: job.chaseId }, 'unknown whether the carrier has the request; the reaper will settle the attempt');
+    deps.log?.warn({ error: loggable(err), attemptId: r.attemptId, chaseId: job.chaseId }, 'unknown whether the carrier has the request; the reaper will settle the attempt');
     await deps.db.query(`update attempts set error = $3 where tenant_id = $1 and id = $2`, [job.tenantId, r.attemptId, message]);
     return;
   }

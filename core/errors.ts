@@ -51,3 +51,12 @@ export const validation = (message: string, field?: string) =>
   new AppError('VALIDATION', message, { field });
 
 export const forbidden = (message: string) => new AppError('FORBIDDEN', message);
+
+/**
+ * An error as a log line may carry it: our own message and code, never the vendor's cause,
+ * whose text can hold a phone number ("The 'To' number +86… is not valid").
+ */
+export function loggable(err: unknown): { code?: string; message: string } {
+  if (err instanceof AppError) return { code: err.code, message: err.message };
+  return { message: err instanceof Error ? `${err.name}: ${err.message}` : String(err) };
+}

@@ -4,6 +4,7 @@
  */
 import type PgBoss from 'pg-boss';
 import type { WorkerDeps } from '../chases.store.ts';
+import { loggable } from '../errors.ts';
 import { failDeadLetteredStep, runChaseStep } from '../chases.step.ts';
 import { applyCallReport, type CallReport } from '../chases.outcomes.ts';
 import { reapAttempts } from '../chases.reaper.ts';
@@ -22,7 +23,7 @@ export interface WorkerOptions {
 
 export async function startWorker(deps: WorkerDeps, boss: PgBoss, options: WorkerOptions = {}): Promise<{ stop(): Promise<void> }> {
   const onError = (err: unknown, job: PgBoss.Job<object> | null) =>
-    deps.log?.warn({ err, queue: job?.name, jobId: job?.id }, 'job failed; pg-boss retries it with backoff');
+    deps.log?.warn({ error: loggable(err), queue: job?.name, jobId: job?.id }, 'job failed; pg-boss retries it with backoff');
   const common = { idleMs: options.idleMs ?? 100, onError };
   const runners: Runner[] = [
     runQueue<StepJob>(boss, queues.chaseStep, (job) => runChaseStep(deps, job), { ...common, batchSize: options.concurrency ?? 20 }),

@@ -196,4 +196,16 @@ describe('a chase through the carrier simulator', () => {
     assert.equal(done.outcome, 'answered');
     assert.equal(app.sim.calls().filter((call) => call.to === phone).length, 1);
   });
+
+  test('no phone number, name or context reached the logs or a job payload', async () => {
+    const secrets = [...Array.from({ length: 12 }, (_, i) => mobile(i + 1)), ...Array.from({ length: 12 }, (_, i) => mobile(i + 1).slice(3)), 'Wei', 'shop.example'];
+    const logs = app.logs.join('');
+    assert.ok(logs.length > 0);
+    for (const s of secrets) assert.ok(!logs.includes(s), `a log line holds ${s}`);
+    const { rows } = await app.db.pool.query<{ data: string }>(
+      `select data::text as data from pgboss.job union all select data::text from pgboss.archive`,
+    );
+    assert.ok(rows.length > 0);
+    for (const r of rows) for (const s of secrets) assert.ok(!r.data.includes(s), `a job payload holds ${s}`);
+  });
 });
