@@ -31,8 +31,6 @@ function outcomeOf(status: string, answeredBy: string | null | undefined): strin
   return status; // busy, no-answer, failed
 }
 
-const timelineType = (outcome: string): EventType => outcome as EventType;
-
 async function hasEvent(tx: pg.PoolClient, tenantId: string, chaseId: string, attemptId: string, type: EventType): Promise<boolean> {
   const { rowCount } = await tx.query(`select 1 from chase_events where tenant_id = $1 and chase_id = $2 and attempt_id = $3 and type = $4`, [
     tenantId, chaseId, attemptId, type,
@@ -79,7 +77,8 @@ export async function applyCallReport(deps: WorkerDeps, report: CallReport): Pro
       await insertEvent(tx, tenantId, chaseId, isMachine(report.answeredBy) ? 'machine' : 'answered', null, report.attemptId);
     }
     if (!outcome) return;
-    const type = timelineType(outcome);
+    // The outcomes (answered, machine, no-answer, busy, failed) are timeline event types too.
+    const type = outcome as EventType;
     if (!(await hasEvent(tx, tenantId, chaseId, report.attemptId, type))) {
       await insertEvent(tx, tenantId, chaseId, type, { durationSeconds: report.durationSeconds ?? null }, report.attemptId);
     }

@@ -76,12 +76,11 @@ async function reserve(deps: WorkerDeps, tx: Tx, { tenantId, chaseId, step }: St
     await finishChase(tx, tenantId, chaseId, 'expired', null, { reason: 'the deadline passed' });
     return null;
   }
-  const contact = chase;
-  if (!contact.phone_enc || contact.phone_invalid_reason) {
-    await finishChase(tx, tenantId, chaseId, 'failed', 'invalid-number', { reason: contact.phone_invalid_reason ?? 'the contact was deleted' });
+  if (!chase.phone_enc || chase.phone_invalid_reason) {
+    await finishChase(tx, tenantId, chaseId, 'failed', 'invalid-number', { reason: chase.phone_invalid_reason ?? 'the contact was deleted' });
     return null;
   }
-  const to = deps.pii.decrypt(contact.phone_enc);
+  const to = deps.pii.decrypt(chase.phone_enc);
   const { window, caps } = effectiveRules(campaign.rules, TenantChaseRulesSchema.parse(chase.chase_rules ?? {}));
 
   await lockPhone(tx, tenantId, chase.phone_hash);
@@ -89,15 +88,16 @@ async function reserve(deps: WorkerDeps, tx: Tx, { tenantId, chaseId, step }: St
   const optedOut = phone.optedOut;
   let channel = chase.next_channel;
   if (optedOut[channel]) {
-    const other = policyChannels(campaign).find((c) => c !== channel && !optedOut[c] && channel === 'voice');
-    if (!other) {
+    // Opted out of calls but not texts: a voice-then-SMS chase goes straight to its SMS.
+    if (channel === 'voice' && policyChannels(campaign).includes('sms') && !optedOut.sms) {
+      channel = 'sms';
+    } else {
       await finishChase(tx, tenantId, chaseId, 'opted-out', null, { channel });
       return null;
     }
-    channel = other;
   }
 
-  const timeZone = contact.time_zone ?? timeZoneForPhone(to) ?? 'UTC';
+  const timeZone = chase.time_zone ?? timeZoneForPhone(to) ?? 'UTC';
   const capped = capsBlockUntil(phone.attempts, channel, caps, now);
   const busy = channel === 'voice' && !capped && callInFlight(phone.attempts);
   const earliest = capped ?? (busy ? new Date(now.getTime() + (deps.busyRetryMs ?? BUSY_LINE_RETRY_MS)) : now);
