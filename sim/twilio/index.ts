@@ -34,7 +34,10 @@ export interface TwilioSimOptions {
   startAt?: Date;
   /** Outcome profile for numbers without their own; default: every call answered. */
   profile?: OutcomeProfile;
-  /** Per-number (E.164) profiles. */
+  /**
+   * Per-number (E.164) profiles: the number called, else the line calling (its From — a
+   * number or a SIP trunk's caller id), else `profile`.
+   */
   profiles?: Record<string, OutcomeProfile>;
   personas?: Record<string, Persona>;
   /** Twilio dequeues 1 call per second per account by default. */
@@ -98,9 +101,12 @@ export async function startTwilioSim(options: TwilioSimOptions = {}): Promise<Tw
     if (!r) randoms.set(key, (r = profile.seed === undefined ? Math.random : seededRandom(profile.seed)));
     return r;
   };
-  const profileOf = (to: string): [OutcomeProfile, () => number] => {
-    const own = profiles.get(to);
-    return own ? [own, randomFor(to, own)] : [defaultProfile, randomFor('*', defaultProfile)];
+  const profileOf = (to: string, from: string | undefined): [OutcomeProfile, () => number] => {
+    for (const key of [to, from]) {
+      const own = key === undefined ? undefined : profiles.get(key);
+      if (own) return [own, randomFor(key!, own)];
+    }
+    return [defaultProfile, randomFor('*', defaultProfile)];
   };
 
   const store = new CallStore({ clock, accountSid, authToken, persona: (to) => personas.get(to), callsPerSecond: options.callsPerSecond ?? 1 });
@@ -145,7 +151,7 @@ export async function startTwilioSim(options: TwilioSimOptions = {}): Promise<Tw
         fail(params.has('ApplicationSid') ? badParam(21218, 'ApplicationSid is not simulated; use Url or Twiml.') : null);
         const timeout = Number(first(params, 'Timeout') ?? 60);
         fail(timeout < 1 || timeout > 600 ? badParam(20001, 'Timeout must be between 1 and 600 seconds.') : null);
-        const [profile, random] = profileOf(to);
+        const [profile, random] = profileOf(to, first(params, 'From'));
         return { status: 201, json: store.toJson(store.create(params, drawCall(profile, random))) };
       },
     },
@@ -178,7 +184,7 @@ export async function startTwilioSim(options: TwilioSimOptions = {}): Promise<Tw
         fail([...(first(params, 'Body') ?? '')].length > 1600 ? badParam(21617, 'The concatenated message body exceeds the 1600 character limit.') : null);
         const sc = first(params, 'StatusCallback');
         fail(sc && !isHttpUrl(sc) ? badParam(21609, `Invalid StatusCallback: ${sc}`) : null);
-        const [profile, random] = profileOf(to);
+        const [profile, random] = profileOf(to, first(params, 'From'));
         return { status: 201, json: messages.toJson(messages.create(params, pickWeighted(profile.sms ?? {}, 'delivered', random))) };
       },
     },

@@ -132,3 +132,17 @@ test('Twilio\'s 1 call per second: excess calls wait in the queue', async () => 
   assert.ok(dialled[2]! - dialled[0]! >= 1900, `3 calls spread over ≥ 2 simulated seconds, got ${dialled[2]! - dialled[0]!} ms`);
   await s.close();
 });
+
+test('a line has its own profile: calls from it follow it unless the number called has one', async () => {
+  const trunk = '+14155550188';
+  sim.setProfile(trunk, { outcomes: { busy: 1 }, ringSeconds: [1, 1] });
+  sim.setProfile('+14155550117', { outcomes: { 'no-answer': 1 } });
+  for (const to of ['+14155550116', '+14155550117']) {
+    await client.calls.create({ to, from: trunk, twiml: '<Response><Say>x</Say></Response>', statusCallback: `${app.url}/line/${to}`, timeout: 5 });
+  }
+  await client.calls.create({ to: '+14155550118', from, twiml: '<Response><Say>x</Say></Response>', statusCallback: `${app.url}/line/+14155550118` });
+  const final = async (to: string) => (await app.waitFor(`/line/${to}`))[0]?.params.CallStatus;
+  assert.equal(await final('+14155550116'), 'busy', "the line's profile");
+  assert.equal(await final('+14155550117'), 'no-answer', "the number's own profile wins");
+  assert.equal(await final('+14155550118'), 'completed', 'another line: the default profile');
+});
