@@ -1,4 +1,5 @@
 import { createCampaign, getCampaign, listCampaigns, setCampaignStatus, updateCampaign } from '../../core/campaigns.ts';
+import { startSegmentEntries } from '../../core/segments.entries.ts';
 import { defineProcedure } from '../procedure.ts';
 import { Campaign, CampaignInput, CampaignPatch, CampaignStatus, IdParam, PageQuery, page } from '../schemas.ts';
 
@@ -13,7 +14,14 @@ export const campaignsCreate = defineProcedure({
   statuses: [201],
   input: CampaignInput,
   output: Campaign,
-  handler: async ({ ctx, input }) => ({ status: 201, body: await createCampaign(ctx.deps, ctx.actor.tenantId, input) }),
+  handler: async ({ ctx, input }) => {
+    const campaign = await createCampaign(ctx.deps, ctx.actor.tenantId, input);
+    // includeExisting: the members already in the segment are started now, not at its next refresh.
+    if (campaign.trigger.type === 'segment-entry' && campaign.trigger.includeExisting) {
+      await startSegmentEntries(ctx.deps, ctx.actor.tenantId, campaign);
+    }
+    return { status: 201, body: campaign };
+  },
 });
 
 export const campaignsList = defineProcedure({

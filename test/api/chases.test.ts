@@ -334,9 +334,11 @@ describe('starting in bulk by segment', () => {
     assert.equal((await listAll(app, `/v1/chases?campaignId=${campaign.id}`)).items.length, 1);
   });
 
-  test('includeExisting: the members already in are chased too, once', async () => {
+  test('includeExisting: the members already in are chased at creation, and only once', async () => {
     const trigger = { type: 'segment-entry', segmentId, tiers: ['silver'], includeExisting: true };
     const campaign = await newCampaign(app, { name: 'Everyone in', trigger, rules: { window: ALL_DAY, delayMinutes: 60 } });
+    const atCreation = await listAll<{ tier: string }>(app, `/v1/chases?campaignId=${campaign.id}`);
+    assert.deepEqual(atCreation.items.map((c) => c.tier), ['silver', 'silver', 'silver']);
     for (let i = 0; i < 2; i++) assert.equal((await app.request('POST', `/v1/segments/${segmentId}/refresh`, { key: operator.key })).status, 200);
     const chases = await listAll<{ tier: string }>(app, `/v1/chases?campaignId=${campaign.id}`);
     assert.deepEqual(chases.items.map((c) => c.tier), ['silver', 'silver', 'silver']);
