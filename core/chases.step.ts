@@ -30,6 +30,7 @@ const BUSY_LINE_RETRY_MS = 5 * 60_000;
 const STEP_COLUMNS = CHASE_COLUMNS.replace(/(\w+)/g, 'ch.$1');
 
 interface StepContext {
+  contact_phone_hash: Buffer | null;
   phone_enc: string | null;
   phone_invalid_reason: string | null;
   time_zone: string | null;
@@ -55,7 +56,7 @@ export async function runChaseStep(deps: WorkerDeps, job: StepJob): Promise<void
 async function reserve(deps: WorkerDeps, tx: Tx, { tenantId, chaseId, step }: StepJob): Promise<Reserved | null> {
   // The chase (locked), its contact and the tenant's rule defaults in one round trip.
   const { rows } = await tx.query<ChaseRow & StepContext>(
-    `select ${STEP_COLUMNS}, c.phone_enc, c.phone_invalid_reason, c.time_zone, c.name_enc, t.chase_rules
+    `select ${STEP_COLUMNS}, c.phone_hash as contact_phone_hash, c.phone_enc, c.phone_invalid_reason, c.time_zone, c.name_enc, t.chase_rules
        from chases ch
        join tenants t on t.id = ch.tenant_id
        left join contacts c on c.tenant_id = ch.tenant_id and c.id = ch.contact_id
@@ -76,15 +77,21 @@ async function reserve(deps: WorkerDeps, tx: Tx, { tenantId, chaseId, step }: St
     await finishChase(tx, tenantId, chaseId, 'expired', null, { reason: 'the deadline passed' });
     return null;
   }
-  if (!chase.phone_enc || chase.phone_invalid_reason) {
+  if (!chase.phone_enc || !chase.contact_phone_hash || chase.phone_invalid_reason) {
     await finishChase(tx, tenantId, chaseId, 'failed', 'invalid-number', { reason: chase.phone_invalid_reason ?? 'the contact was deleted' });
     return null;
   }
   const to = deps.pii.decrypt(chase.phone_enc);
+  // The number dialled is the contact's today; if it changed since the chase began, caps,
+  // consent and the lock follow the new one.
+  const phoneHash = chase.contact_phone_hash;
+  if (!phoneHash.equals(chase.phone_hash)) {
+    await tx.query(`update chases set phone_hash = $3 where tenant_id = $1 and id = $2`, [tenantId, chaseId, phoneHash]);
+  }
   const { window, caps } = effectiveRules(campaign.rules, TenantChaseRulesSchema.parse(chase.chase_rules ?? {}));
 
-  await lockPhone(tx, tenantId, chase.phone_hash);
-  const phone = await readPhoneState(tx, tenantId, chase.phone_hash, caps, now);
+  await lockPhone(tx, tenantId, phoneHash);
+  const phone = await readPhoneState(tx, tenantId, phoneHash, caps, now);
   const optedOut = phone.optedOut;
   let channel = chase.next_channel;
   if (optedOut[channel]) {
@@ -117,7 +124,7 @@ async function reserve(deps: WorkerDeps, tx: Tx, { tenantId, chaseId, step }: St
   await tx.query(
     `insert into attempts (tenant_id, id, chase_id, campaign_id, phone_hash, channel, status, from_number, created_at)
      values ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-    [tenantId, attemptId, chaseId, campaign.id, chase.phone_hash, channel, channel === 'voice' ? 'dialing' : 'queued', line.from, now],
+    [tenantId, attemptId, chaseId, campaign.id, phoneHash, channel, channel === 'voice' ? 'dialing' : 'queued', line.from, now],
   );
   await tx.query(
     `update chases set status = 'dialing', next_channel = $3, call_attempts = call_attempts + $4, updated_at = now() where tenant_id = $1 and id = $2`,

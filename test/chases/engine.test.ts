@@ -13,6 +13,7 @@ import { nextCallableTime, type CallingWindow } from '../../core/calling-window.
 import type { WorkerDeps } from '../../core/chases.store.ts';
 import type { TwilioSim } from '../../sim/twilio/index.ts';
 import { campaign, contact, mobile, waitForChase } from './support.ts';
+import { upsertContact } from '../../core/contacts.ts';
 
 let app: TestApp & { sim: TwilioSim; worker: WorkerDeps };
 let deps: WorkerDeps;
@@ -197,8 +198,23 @@ describe('a chase through the carrier simulator', () => {
     assert.equal(app.sim.calls().filter((call) => call.to === phone).length, 1);
   });
 
+  test("a contact whose number changed before the call is called on the new number, and the attempt is counted there", async () => {
+    const c = await campaign(deps, t);
+    await setCampaignStatus(deps, t, c.id, 'pause');
+    const id = await contact(deps, t, mobile(13));
+    const started = await startChase(deps, t, { campaignId: c.id, contact: { id } });
+    await upsertContact(deps, t, { id, phone: mobile(14) }, 'api');
+    await setCampaignStatus(deps, t, c.id, 'resume');
+    const done = await waitForChase(deps, t, started.id);
+    assert.equal(done.outcome, 'answered');
+    assert.equal(app.sim.calls().filter((call) => call.to === mobile(13)).length, 0);
+    assert.equal(app.sim.calls().filter((call) => call.to === mobile(14)).length, 1);
+    const { rows } = await app.db.pool.query(`select 1 from attempts where chase_id = $1 and phone_hash = $2`, [started.id, deps.pii.phoneIndex(mobile(14))]);
+    assert.equal(rows.length, 1);
+  });
+
   test('no phone number, name or context reached the logs or a job payload', async () => {
-    const secrets = [...Array.from({ length: 12 }, (_, i) => mobile(i + 1)), ...Array.from({ length: 12 }, (_, i) => mobile(i + 1).slice(3)), 'Wei', 'shop.example'];
+    const secrets = [...Array.from({ length: 14 }, (_, i) => mobile(i + 1)), ...Array.from({ length: 14 }, (_, i) => mobile(i + 1).slice(3)), 'Wei', 'shop.example'];
     const logs = app.logs.join('');
     assert.ok(logs.length > 0);
     for (const s of secrets) assert.ok(!logs.includes(s), `a log line holds ${s}`);
