@@ -28,16 +28,13 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
-import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import type PgBoss from 'pg-boss';
 import { pino, type Logger } from 'pino';
 import { createApp } from '../api/app.ts';
-import { startEmbeddedPostgres, findFreePort } from '../api/runtime/embedded-postgres.ts';
 import { createTwilioConnector } from '../connectors/twilio/index.ts';
 import { createCampaign, type Campaign } from '../core/campaigns.ts';
 import { startChase, startChasesForSegment } from '../core/chases.ts';
@@ -52,6 +49,7 @@ import { createPii } from '../core/pii.ts';
 import { createSegment, refreshSegment } from '../core/segments.ts';
 import { bootstrapDefaultTenant } from '../core/tenants.ts';
 import { startTwilioSim, type TwilioSimOptions } from '../sim/twilio/index.ts';
+import { openBenchDatabase } from './support.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -94,34 +92,6 @@ interface Bench {
   log: Logger;
   /** E.164 numbers are handed out from here so no two chases anywhere share a number. */
   nextNumber: number;
-}
-
-/** A fresh database on DATABASE_URL's server, or on an embedded PostgreSQL in a temp dir. */
-async function openDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
-  const tmp = await mkdtemp(path.join(os.tmpdir(), 'chaseline-bench-'));
-  await chmod(tmp, 0o755);
-  let stopEmbedded = async () => {};
-  let admin = process.env.DATABASE_URL;
-  if (!admin) {
-    const embedded = await startEmbeddedPostgres({ dataDir: path.join(tmp, 'pg'), port: await findFreePort(), ephemeral: true });
-    admin = embedded.url;
-    stopEmbedded = embedded.stop;
-  }
-  const name = `chaseline_bench_${randomBytes(4).toString('hex')}`;
-  const adminClient = new pg.Client({ connectionString: admin });
-  await adminClient.connect();
-  await adminClient.query(`create database ${name}`);
-  const url = new URL(admin);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    async drop() {
-      await adminClient.query(`drop database ${name} with (force)`);
-      await adminClient.end();
-      await stopEmbedded();
-      await rm(tmp, { recursive: true, force: true });
-    },
-  };
 }
 
 const mobile = (i: number) => `+86138${String(i).padStart(8, '0')}`;
@@ -546,7 +516,7 @@ function printSummary(pgVersion: string) {
 }
 
 async function main() {
-  const database = await openDatabase();
+  const database = await openBenchDatabase();
   const db = createPool(database.url, { max: Number(args.pool) });
   try {
     await migrate(db);

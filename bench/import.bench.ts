@@ -8,18 +8,17 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { chmod, mkdtemp, rm, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
-import pg from 'pg';
 import { pino } from 'pino';
 import { createApp } from '../api/app.ts';
-import { startEmbeddedPostgres, findFreePort } from '../api/runtime/embedded-postgres.ts';
 import { createPool } from '../core/db/pool.ts';
+import { openBenchDatabase } from './support.ts';
 import { migrate } from '../core/db/migrate.ts';
 import { createPii } from '../core/pii.ts';
 import { bootstrapDefaultTenant } from '../core/tenants.ts';
@@ -50,22 +49,9 @@ async function writeCsv(file: string, rows: number) {
 }
 
 async function main() {
-  const tmp = await mkdtemp(path.join(os.tmpdir(), 'chaseline-bench-'));
-  await chmod(tmp, 0o755);
-  let stopEmbedded = async () => {};
-  let admin = process.env.DATABASE_URL;
-  if (!admin) {
-    const embedded = await startEmbeddedPostgres({ dataDir: path.join(tmp, 'pg'), port: await findFreePort(), ephemeral: true });
-    admin = embedded.url;
-    stopEmbedded = embedded.stop;
-  }
-  const dbName = `chaseline_bench_${randomBytes(4).toString('hex')}`;
-  const adminClient = new pg.Client({ connectionString: admin });
-  await adminClient.connect();
-  await adminClient.query(`create database ${dbName}`);
-  const url = new URL(admin);
-  url.pathname = `/${dbName}`;
-  const pool = createPool(url.toString());
+  const database = await openBenchDatabase();
+  const tmp = database.tmp;
+  const pool = createPool(database.url);
   await migrate(pool);
   const deps = { db: pool, pii: createPii(randomBytes(32)) };
   const adminKey = `chl_bench_${randomBytes(16).toString('hex')}`;
@@ -103,10 +89,7 @@ async function main() {
   } finally {
     server.close();
     await pool.end();
-    await adminClient.query(`drop database ${dbName} with (force)`);
-    await adminClient.end();
-    await stopEmbedded();
-    await rm(tmp, { recursive: true, force: true });
+    await database.drop();
   }
   const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
   console.log(JSON.stringify({ fileMb: Number((bytes / 1048576).toFixed(1)), results, peakRssMb, node: process.version, cpus: os.cpus().length }, null, 2));
