@@ -9,7 +9,7 @@ import { AppError, notFound } from './errors.ts';
 import { withTransaction } from './db/pool.ts';
 import { decodeCursor, toPage, type Page } from './pagination.ts';
 import { CampaignInputSchema, TenantChaseRulesSchema, type CampaignInput, type TenantChaseRules } from './campaigns.rules.ts';
-import { chaseEngine, type ChaseDeps } from './chases.store.ts';
+import { chaseEngine } from './chases.store.ts';
 import { endChases, rescheduleLive } from './chases.transitions.ts';
 
 export type CampaignStatus = 'active' | 'paused' | 'canceled';
@@ -143,7 +143,7 @@ const transitions: Record<'pause' | 'resume' | 'cancel', { from: CampaignStatus[
  * Resume: every live chase gets a fresh job (due now, or when it was due). Cancel: every
  * live chase ends as canceled. Repeating an action is harmless.
  */
-export async function setCampaignStatus(deps: ChaseDeps, tenantId: string, id: string, action: 'pause' | 'resume' | 'cancel'): Promise<Campaign> {
+export async function setCampaignStatus(deps: Deps, tenantId: string, id: string, action: 'pause' | 'resume' | 'cancel'): Promise<Campaign> {
   const { jobs, clock } = chaseEngine(deps);
   return withTransaction(deps.db, async (tx) => {
     const { rows } = await tx.query<{ status: CampaignStatus }>(`select status from campaigns where tenant_id = $1 and id = $2 for update`, [tenantId, id]);

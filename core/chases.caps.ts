@@ -8,6 +8,7 @@
  */
 import type pg from 'pg';
 import type { Caps } from './campaigns.rules.ts';
+import { optedOutOf } from './consent.ts';
 
 type Tx = Pick<pg.PoolClient, 'query'>;
 
@@ -49,10 +50,8 @@ export async function readPhoneState(tx: Tx, tenantId: string, phoneHash: Buffer
                     and (created_at > $3 or status in ('dialing', 'queued', 'ringing', 'in-progress'))), '[]') as attempts`,
     [tenantId, phoneHash, new Date(now.getTime() - lookback)],
   );
-  const consent = rows[0]!.consent;
-  const has = (c: string) => consent.includes(c) || consent.includes('all');
   return {
-    optedOut: { voice: has('voice'), sms: has('sms') },
+    optedOut: optedOutOf(rows[0]!.consent),
     attempts: rows[0]!.attempts.map((a) => ({
       channel: a.channel,
       status: a.status,

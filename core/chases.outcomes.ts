@@ -149,11 +149,3 @@ export async function giveUpAttempt(deps: WorkerDeps, attemptId: string, reason:
     await scheduleChase(tx, deps.jobs, a.tenant_id, a.chase_id, now, a.channel, { reason: 'the attempt never reached the carrier' });
   });
 }
-
-/**
- * Records that the person refused (the dialog's "not interested"): the refusal cooldown then
- * keeps every campaign away from the number.
- */
-export async function recordRefusal(db: Pick<pg.Pool, 'query'>, tenantId: string, attemptId: string): Promise<void> {
-  await db.query(`update attempts set outcome = 'refused' where tenant_id = $1 and id = $2`, [tenantId, attemptId]);
-}

@@ -1,9 +1,10 @@
 /** What a call says, filled in for its contact and context at the moment the carrier asks. */
 import { getCampaign } from './campaigns.ts';
 import { renderText } from './campaigns.rules.ts';
-import { decodeContext, type ChaseDeps } from './chases.store.ts';
+import { decodeContext } from './chases.store.ts';
+import type { Deps } from './deps.ts';
 
-export async function callScript(deps: ChaseDeps, attemptId: string): Promise<{ say: string } | null> {
+export async function callScript(deps: Deps, attemptId: string): Promise<{ say: string } | null> {
   const { rows } = await deps.db.query<{ tenant_id: string; campaign_id: string; script: string | null; context_enc: string | null; name_enc: string | null }>(
     `select ch.tenant_id, ch.campaign_id, ch.script, ch.context_enc, c.name_enc
        from attempts a join chases ch on ch.tenant_id = a.tenant_id and ch.id = a.chase_id
@@ -19,7 +20,7 @@ export async function callScript(deps: ChaseDeps, attemptId: string): Promise<{ 
 }
 
 /** Records an SMS delivery report on its attempt; a report never moves back from delivered or undelivered. */
-export async function applySmsReport(deps: ChaseDeps, attemptId: string, status: string): Promise<void> {
+export async function applySmsReport(deps: Deps, attemptId: string, status: string): Promise<void> {
   await deps.db.query(
     `update attempts set status = $2 where id = $1 and channel = 'sms' and status not in ('delivered', 'undelivered')`,
     [attemptId, status],

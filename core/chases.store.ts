@@ -5,8 +5,6 @@ import { AppError } from './errors.ts';
 import type { JobQueue } from './jobs/queue.ts';
 import type { Clock, Messaging, Telephony } from './ports.ts';
 
-/** What the chase engine needs besides the database: the queue and a clock (optional members of Deps). */
-export type ChaseDeps = Deps;
 
 /** What a worker needs to act: the carrier, and where the carrier calls us back. */
 export interface WorkerDeps extends Deps {
@@ -26,7 +24,7 @@ export interface WorkerDeps extends Deps {
 
 export const systemClock: Clock = { now: () => new Date() };
 
-export function chaseEngine(deps: ChaseDeps): { jobs: JobQueue; clock: Clock } {
+export function chaseEngine(deps: Deps): { jobs: JobQueue; clock: Clock } {
   if (!deps.jobs) throw new AppError('INTERNAL', 'the chase engine is not running in this process (no job queue)');
   return { jobs: deps.jobs, clock: deps.clock ?? systemClock };
 }

@@ -14,8 +14,9 @@ import { upsertContact } from './contacts.ts';
 import { tenantPhone } from './tenants.ts';
 import {
   chaseEngine, CHASE_COLUMNS, LIVE, selectAttempts, selectTimeline, toChase,
-  type Attempt, type Chase, type ChaseDeps, type ChaseEvent, type ChaseRow, type ChaseStatus,
+  type Attempt, type Chase, type ChaseEvent, type ChaseRow, type ChaseStatus,
 } from './chases.store.ts';
+import type { Deps } from './deps.ts';
 import { endChases, enqueueNewChases } from './chases.transitions.ts';
 
 export type ContactRef = { id: string } | { phone: string } | { crm: { system: string; externalId: string } };
@@ -30,7 +31,7 @@ export interface StartChase {
 export const policyChannels = (c: Pick<Campaign, 'channel'>): ('voice' | 'sms')[] =>
   c.channel.policy === 'voice-then-sms' ? ['voice', 'sms'] : c.channel.policy === 'voice' ? ['voice'] : ['sms'];
 
-async function resolveContact(deps: ChaseDeps, tenantId: string, ref: ContactRef): Promise<string> {
+async function resolveContact(deps: Deps, tenantId: string, ref: ContactRef): Promise<string> {
   if ('id' in ref) return ref.id;
   if ('crm' in ref) {
     const { rows } = await deps.db.query<{ contact_id: string }>(
@@ -61,7 +62,7 @@ interface Candidate {
 const firstChannel = (campaign: Campaign, optedOut: Candidate['optedOut']) => policyChannels(campaign).find((ch) => !optedOut[ch]) ?? null;
 
 /** Inserts chases for candidates that have no live chase in the campaign; returns the new rows. */
-async function insertChases(tx: Pick<pg.PoolClient, 'query'>, deps: ChaseDeps, tenantId: string, campaign: Campaign, candidates: Candidate[], contextEnc: string | null) {
+async function insertChases(tx: Pick<pg.PoolClient, 'query'>, deps: Deps, tenantId: string, campaign: Campaign, candidates: Candidate[], contextEnc: string | null) {
   const { clock } = chaseEngine(deps);
   const now = clock.now();
   const due = new Date(now.getTime() + campaign.rules.delayMinutes * 60_000);
@@ -111,7 +112,7 @@ const toCandidate = (r: CandidateRow): Candidate => ({
   contactId: r.contact_id, phoneHash: r.phone_hash!, tags: r.tags, tier: r.tier, optedOut: { voice: r.voice_out, sms: r.sms_out },
 });
 
-export async function startChase(deps: ChaseDeps, tenantId: string, input: StartChase): Promise<ChaseDetail> {
+export async function startChase(deps: Deps, tenantId: string, input: StartChase): Promise<ChaseDetail> {
   const campaign = await getCampaign(deps.db, tenantId, input.campaignId);
   if (campaign.status === 'canceled') throw new AppError('CONFLICT', 'the campaign is canceled', { field: 'campaignId' });
   const contactId = await resolveContact(deps, tenantId, input.contact);
@@ -149,7 +150,7 @@ export interface BulkResult {
 
 /** Starts the campaign for every member of a segment (optionally some tiers), skipping with counts. */
 export async function startChasesForSegment(
-  deps: ChaseDeps,
+  deps: Deps,
   tenantId: string,
   input: { campaignId: string; segmentId?: string; tiers?: string[] },
 ): Promise<BulkResult> {
@@ -168,7 +169,7 @@ export async function startChasesForSegment(
 }
 
 /** Splits rows into invalid / opted-out / candidates and inserts the candidates in chunks. */
-export async function startCandidates(deps: ChaseDeps, tenantId: string, campaign: Campaign, rows: CandidateRow[]): Promise<BulkResult> {
+export async function startCandidates(deps: Deps, tenantId: string, campaign: Campaign, rows: CandidateRow[]): Promise<BulkResult> {
   const result: BulkResult = { created: 0, skipped: { alreadyLive: 0, optedOut: 0, invalidNumber: 0 } };
   const candidates: Candidate[] = [];
   for (const r of rows) {
@@ -190,7 +191,7 @@ export interface ChaseDetail extends Chase {
   attempts: Attempt[];
 }
 
-export async function getChase(deps: ChaseDeps, tenantId: string, id: string): Promise<ChaseDetail> {
+export async function getChase(deps: Deps, tenantId: string, id: string): Promise<ChaseDetail> {
   const { rows } = await deps.db.query<ChaseRow>(`select ${CHASE_COLUMNS} from chases where tenant_id = $1 and id = $2`, [tenantId, id]);
   if (!rows[0]) throw notFound('chase', 'id');
   const [timeline, attempts] = await Promise.all([selectTimeline(deps.db, tenantId, id), selectAttempts(deps.db, tenantId, id)]);
@@ -198,7 +199,7 @@ export async function getChase(deps: ChaseDeps, tenantId: string, id: string): P
 }
 
 export async function listChases(
-  deps: ChaseDeps,
+  deps: Deps,
   tenantId: string,
   options: { cursor?: string; limit: number; campaignId?: string; status?: ChaseStatus; contactId?: string },
 ): Promise<Page<Chase>> {
@@ -214,7 +215,7 @@ export async function listChases(
 }
 
 /** Cancels a live chase; a call already on the line is left to finish. Cancelling an ended chase is a conflict. */
-export async function cancelChase(deps: ChaseDeps, tenantId: string, id: string): Promise<ChaseDetail> {
+export async function cancelChase(deps: Deps, tenantId: string, id: string): Promise<ChaseDetail> {
   await withTransaction(deps.db, async (tx) => {
     const { rows } = await tx.query<{ status: ChaseStatus }>(`select status from chases where tenant_id = $1 and id = $2 for update`, [tenantId, id]);
     if (!rows[0]) throw notFound('chase', 'id');

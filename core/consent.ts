@@ -148,12 +148,17 @@ export async function listOptOuts(
   return toPage(rows, options.limit, (r) => toOptOut(r, deps));
 }
 
-/** Current opt-out state of one number (by blind index), for the dialer's last-moment check. */
+/** Which channels a number is opted out of, from the channels its ledger events name. */
+export function optedOutOf(channels: readonly string[]): { voice: boolean; sms: boolean } {
+  const has = (c: Channel) => channels.includes(c) || channels.includes('all');
+  return { voice: has('voice'), sms: has('sms') };
+}
+
+/** Current opt-out state of one number (by blind index). */
 export async function optOutState(db: Pick<pg.Pool, 'query'>, tenantId: string, phoneHash: Buffer) {
   const { rows } = await db.query<{ channel: Channel }>(
     `select distinct channel from consent_events where tenant_id = $1 and phone_hash = $2`,
     [tenantId, phoneHash],
   );
-  const has = (c: Channel) => rows.some((r) => r.channel === c || r.channel === 'all');
-  return { voice: has('voice'), sms: has('sms') };
+  return optedOutOf(rows.map((r) => r.channel));
 }

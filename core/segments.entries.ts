@@ -6,10 +6,10 @@
 import { withTransaction } from './db/pool.ts';
 import { getCampaign, type Campaign } from './campaigns.ts';
 import { CANDIDATE_SELECT, startCandidates, type BulkResult, type CandidateRow } from './chases.ts';
-import type { ChaseDeps } from './chases.store.ts';
+import type { Deps } from './deps.ts';
 import { refreshSegment } from './segments.ts';
 
-export async function startSegmentEntries(deps: ChaseDeps, tenantId: string, campaign: Campaign): Promise<BulkResult> {
+export async function startSegmentEntries(deps: Deps, tenantId: string, campaign: Campaign): Promise<BulkResult> {
   if (campaign.trigger.type !== 'segment-entry' || campaign.status !== 'active') {
     return { created: 0, skipped: { alreadyLive: 0, optedOut: 0, invalidNumber: 0 } };
   }
@@ -39,7 +39,7 @@ export async function startSegmentEntries(deps: ChaseDeps, tenantId: string, cam
 }
 
 /** Refreshes a segment, then starts the segment-entry campaigns watching it. */
-export async function refreshSegmentAndStart(deps: ChaseDeps, tenantId: string, segmentId: string): Promise<Record<string, number>> {
+export async function refreshSegmentAndStart(deps: Deps, tenantId: string, segmentId: string): Promise<Record<string, number>> {
   const counts = await refreshSegment(deps, tenantId, segmentId);
   if (!deps.jobs) return counts;
   const { rows } = await deps.db.query<{ id: string }>(
@@ -51,7 +51,7 @@ export async function refreshSegmentAndStart(deps: ChaseDeps, tenantId: string, 
 }
 
 /** The periodic job: segments watched by an active segment-entry campaign, refreshed when older than `everyMinutes`. */
-export async function refreshWatchedSegments(deps: ChaseDeps, everyMinutes = 5): Promise<number> {
+export async function refreshWatchedSegments(deps: Deps, everyMinutes = 5): Promise<number> {
   const { rows } = await deps.db.query<{ tenant_id: string; id: string }>(
     `select distinct s.tenant_id, s.id from segments s
        join campaigns c on c.tenant_id = s.tenant_id and c.status = 'active' and c.trigger ->> 'type' = 'segment-entry' and c.trigger ->> 'segmentId' = s.id::text

@@ -6,7 +6,7 @@
 import express from 'express';
 import { z } from 'zod';
 import type { Logger } from 'pino';
-import type { ChaseDeps } from '../core/chases.store.ts';
+import type { Deps } from '../core/deps.ts';
 import { applySmsReport, callScript } from '../core/chases.script.ts';
 import type { CallReport } from '../core/chases.outcomes.ts';
 import { withTransaction } from '../core/db/pool.ts';
@@ -14,7 +14,7 @@ import { queues, type JobQueue } from '../core/jobs/queue.ts';
 import type { WebhookVerifier } from '../core/ports.ts';
 
 export interface TwilioWebhookOptions {
-  deps: ChaseDeps & { jobs: JobQueue };
+  deps: Deps & { jobs: JobQueue };
   verifier: WebhookVerifier;
   publicBaseUrl: string;
   log: Logger;

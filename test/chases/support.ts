@@ -3,8 +3,7 @@ import { upsertContact } from '../../core/contacts.ts';
 import { createCampaign, type Campaign } from '../../core/campaigns.ts';
 import { getChase, type ChaseDetail } from '../../core/chases.ts';
 import type { Deps } from '../../core/deps.ts';
-
-export const ALL_DAY = { days: Object.fromEntries(['1', '2', '3', '4', '5', '6', '7'].map((d) => [d, [{ start: '00:00', end: '24:00' }]])) };
+import { ALL_DAY, eventually } from '../support/data.ts';
 
 /** A CN mobile number per index: +86 138 0000 nnnn. */
 export const mobile = (i: number) => `+86138${String(i).padStart(8, '0')}`;
@@ -29,11 +28,9 @@ const TERMINAL = new Set(['completed', 'canceled', 'opted-out', 'expired', 'fail
 
 /** Polls until the chase satisfies `done` (default: ended), or fails after `timeoutMs`. */
 export async function waitForChase(deps: Deps, tenantId: string, id: string, done: (c: ChaseDetail) => boolean = (c) => TERMINAL.has(c.status), timeoutMs = 15_000): Promise<ChaseDetail> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const chase = await getChase(deps, tenantId, id);
-    if (done(chase)) return chase;
-    if (Date.now() > until) throw new Error(`chase ${id} still ${chase.status}: ${chase.timeline.map((e) => e.type).join(', ')}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  let last: ChaseDetail | undefined;
+  return eventually(async () => {
+    last = await getChase(deps, tenantId, id);
+    return done(last) && last;
+  }, () => `chase ${id} to settle; still ${last?.status}: ${last?.timeline.map((e) => e.type).join(', ')}`, timeoutMs);
 }

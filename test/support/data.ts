@@ -110,13 +110,13 @@ export async function newCampaign(app: TestApp, overrides: Record<string, unknow
   return res.body;
 }
 
-/** Polls `check` until it returns something truthy, or fails naming `what` after `timeoutMs`. */
-export async function eventually<T>(check: () => Promise<T | undefined | null | false>, what: string, timeoutMs = 15_000): Promise<T> {
+/** Polls `check` until it returns something truthy, or fails naming `what` (worked out at the timeout) after `timeoutMs`. */
+export async function eventually<T>(check: () => Promise<T | undefined | null | false>, what: string | (() => string), timeoutMs = 15_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
     if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${typeof what === 'function' ? what() : what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
