@@ -1,0 +1,100 @@
+/**
+ * Twilio's callbacks at the real HTTP server: only signed ones get in, a delivery repeated is
+ * handled once, a malformed one is a 400, and an SMS delivery report lands on its attempt.
+ */
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import { testEngineApp, type TestApp } from '../support/app.ts';
+import { twilioSignature, type TwilioSim } from '../../sim/twilio/index.ts';
+import type { WorkerDeps } from '../../core/chases.store.ts';
+import { refreshWatchedSegments } from '../../core/segments.entries.ts';
+import { createSegment } from '../../core/segments.ts';
+import { upsertContact } from '../../core/contacts.ts';
+import { campaign, contact, mobile, waitForChase } from './support.ts';
+import { startChase } from '../../core/chases.ts';
+import { startWorker } from '../../core/jobs/worker.ts';
+
+// No worker: jobs the webhooks enqueue stay in the queue, where the test can count them.
+let app: TestApp & { sim: TwilioSim; worker: WorkerDeps };
+before(async () => {
+  app = await testEngineApp({ worker: false });
+});
+after(() => app.close());
+
+function post(path: string, params: Record<string, string>, signature?: string) {
+  const url = `${app.url}${path}`;
+  return fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature ?? twilioSignature(app.sim.authToken, url, params) },
+    body: new URLSearchParams(params),
+  });
+}
+
+const callStatusJobs = async () =>
+  (await app.db.pool.query<{ n: number }>(`select count(*)::int as n from pgboss.job where name = 'call-status'`)).rows[0]!.n;
+
+describe('Twilio webhooks', () => {
+  const attempt = randomUUID();
+  const params = { CallSid: `CA${'1'.repeat(32)}`, CallStatus: 'ringing', AccountSid: 'AC'.padEnd(34, '0') };
+
+  test('an unsigned or wrongly signed callback is 403 and enqueues nothing', async () => {
+    const before = await callStatusJobs();
+    assert.equal((await post(`/webhooks/twilio/status?attempt=${attempt}`, params, 'bm90IGEgc2lnbmF0dXJl')).status, 403);
+    // Signed for another URL: the attempt id is covered by the signature.
+    const forOther = twilioSignature(app.sim.authToken, `${app.url}/webhooks/twilio/status?attempt=${randomUUID()}`, params);
+    assert.equal((await post(`/webhooks/twilio/status?attempt=${attempt}`, params, forOther)).status, 403);
+    assert.equal(await callStatusJobs(), before);
+  });
+
+  test('a signed callback is 204 and queued once, however often Twilio repeats it', async () => {
+    const before = await callStatusJobs();
+    for (let i = 0; i < 3; i++) assert.equal((await post(`/webhooks/twilio/status?attempt=${attempt}`, params)).status, 204);
+    assert.equal(await callStatusJobs(), before + 1);
+    // The next status of the same call is another delivery.
+    assert.equal((await post(`/webhooks/twilio/status?attempt=${attempt}`, { ...params, CallStatus: 'completed' })).status, 204);
+    assert.equal(await callStatusJobs(), before + 2);
+  });
+
+  test('a signed but malformed callback is 400', async () => {
+    assert.equal((await post(`/webhooks/twilio/status?attempt=not-a-uuid`, params)).status, 400);
+    assert.equal((await post(`/webhooks/twilio/status?attempt=${attempt}`, { ...params, CallStatus: 'exploded' })).status, 400);
+  });
+
+  test('TwiML for an unknown attempt hangs up; for a real one it says the script', async () => {
+    const res = await post(`/webhooks/twilio/voice?attempt=${randomUUID()}`, { CallSid: params.CallSid });
+    assert.equal(res.status, 200);
+    assert.match(await res.text(), /<Response><Hangup\/><\/Response>/);
+  });
+});
+
+describe('with a worker', () => {
+  let worker: { stop(): Promise<void> };
+  before(async () => {
+    worker = await startWorker(app.worker, app.boss!, { schedule: false, idleMs: 20 });
+  });
+  after(() => worker.stop());
+
+  test("the SMS's delivery report lands on its attempt", async () => {
+    const phone = mobile(500);
+    const c = await campaign(app.worker, app.tenantId, { channel: { policy: 'sms' }, scripts: [{ name: 'd', say: 'x', sms: 'Your cart is waiting' }] });
+    const done = await waitForChase(app.worker, app.tenantId, (await startChase(app.worker, app.tenantId, { campaignId: c.id, contact: { id: await contact(app.worker, app.tenantId, phone) } })).id);
+    assert.equal(done.outcome, 'sms-sent');
+    await waitForChase(app.worker, app.tenantId, done.id, (ch) => ch.attempts[0]?.status === 'delivered');
+  });
+
+  test('the every-minute segment job refreshes a watched segment and starts the contacts that entered', async () => {
+    const segment = await createSegment(app.worker, app.tenantId, {
+      name: 'gold', definition: { kind: 'rules', tiers: [{ name: 'gold', when: { attribute: 'orderValue', op: 'gte', value: 500 } }] },
+    });
+    const c = await campaign(app.worker, app.tenantId, { trigger: { type: 'segment-entry', segmentId: segment.id } });
+    const { contact: entered } = await upsertContact(app.worker, app.tenantId, { phone: mobile(501), attributes: { orderValue: 900 } }, 'api');
+    await upsertContact(app.worker, app.tenantId, { phone: mobile(502), attributes: { orderValue: 100 } }, 'api');
+    assert.equal(await refreshWatchedSegments(app.worker, 0), 1);
+    const { rows } = await app.db.pool.query<{ contact_id: string }>(`select contact_id from chases where campaign_id = $1`, [c.id]);
+    assert.deepEqual(rows.map((r) => r.contact_id), [entered.id]);
+    // A second tick with nobody new starts nothing more.
+    await refreshWatchedSegments(app.worker, 0);
+    assert.equal((await app.db.pool.query(`select 1 from chases where campaign_id = $1`, [c.id])).rowCount, 1);
+  });
+});
