@@ -95,9 +95,10 @@ async function seedEntries(tx: Pick<pg.PoolClient, 'query'>, tenantId: string, c
   );
 }
 
-export async function getCampaign(db: Pick<pg.Pool, 'query'>, tenantId: string, id: string): Promise<Campaign> {
+/** @param field the input that named the campaign, for the 404 ('id' on /campaigns/{id}, 'campaignId' on a chase) */
+export async function getCampaign(db: Pick<pg.Pool, 'query'>, tenantId: string, id: string, field = 'id'): Promise<Campaign> {
   const { rows } = await db.query<CampaignRow>(`${SELECT} where tenant_id = $1 and id = $2`, [tenantId, id]);
-  if (!rows[0]) throw notFound('campaign', 'campaignId');
+  if (!rows[0]) throw notFound('campaign', field);
   return toCampaign(rows[0]);
 }
 
@@ -144,7 +145,6 @@ const transitions: Record<'pause' | 'resume' | 'cancel', { from: CampaignStatus[
  * live chase ends as canceled. Repeating an action is harmless.
  */
 export async function setCampaignStatus(deps: Deps, tenantId: string, id: string, action: 'pause' | 'resume' | 'cancel'): Promise<Campaign> {
-  const { jobs, clock } = chaseEngine(deps);
   return withTransaction(deps.db, async (tx) => {
     const { rows } = await tx.query<{ status: CampaignStatus }>(`select status from campaigns where tenant_id = $1 and id = $2 for update`, [tenantId, id]);
     if (!rows[0]) throw notFound('campaign', 'id');
@@ -154,7 +154,10 @@ export async function setCampaignStatus(deps: Deps, tenantId: string, id: string
     }
     await tx.query(`update campaigns set status = $3, updated_at = now() where tenant_id = $1 and id = $2`, [tenantId, id, rule.to]);
     if (action === 'cancel') await endChases(tx, tenantId, { campaignId: id }, 'canceled', { reason: 'campaign canceled' });
-    if (action === 'resume' && rows[0].status === 'paused') await rescheduleLive(tx, jobs, tenantId, id, clock.now());
+    if (action === 'resume' && rows[0].status === 'paused') {
+      const { jobs, clock } = chaseEngine(deps); // only resuming sends jobs
+      await rescheduleLive(tx, jobs, tenantId, id, clock.now());
+    }
     return getCampaign(tx, tenantId, id);
   });
 }

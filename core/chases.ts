@@ -113,7 +113,7 @@ const toCandidate = (r: CandidateRow): Candidate => ({
 });
 
 export async function startChase(deps: Deps, tenantId: string, input: StartChase): Promise<ChaseDetail> {
-  const campaign = await getCampaign(deps.db, tenantId, input.campaignId);
+  const campaign = await getCampaign(deps.db, tenantId, input.campaignId, 'campaignId');
   if (campaign.status === 'canceled') throw new AppError('CONFLICT', 'the campaign is canceled', { field: 'campaignId' });
   const contactId = await resolveContact(deps, tenantId, input.contact);
   const segmentId = campaignSegment(campaign);
@@ -154,7 +154,7 @@ export async function startChasesForSegment(
   tenantId: string,
   input: { campaignId: string; segmentId?: string; tiers?: string[] },
 ): Promise<BulkResult> {
-  const campaign = await getCampaign(deps.db, tenantId, input.campaignId);
+  const campaign = await getCampaign(deps.db, tenantId, input.campaignId, 'campaignId');
   if (campaign.status === 'canceled') throw new AppError('CONFLICT', 'the campaign is canceled', { field: 'campaignId' });
   const segmentId = input.segmentId ?? campaignSegment(campaign);
   if (!segmentId) throw validation('segmentId is required: the campaign has no segment of its own', 'segmentId');

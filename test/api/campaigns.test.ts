@@ -152,7 +152,7 @@ describe('update', () => {
 
   test('an unknown campaign is 404', async () => {
     const res = await app.request('PATCH', '/v1/campaigns/00000000-0000-4000-8000-000000000000', { key: operator.key, body: { name: 'x' } });
-    assertProblem(res, 404, 'NOT_FOUND');
+    assertProblem(res, 404, 'NOT_FOUND', 'id');
   });
 });
 
@@ -207,7 +207,7 @@ describe('who may do what', () => {
   test('another tenant gets 404 for every campaign action and does not see it listed', async () => {
     const c = await newCampaign(app);
     const key = other.key;
-    assertProblem(await app.request('GET', `/v1/campaigns/${c.id}`, { key }), 404, 'NOT_FOUND');
+    assertProblem(await app.request('GET', `/v1/campaigns/${c.id}`, { key }), 404, 'NOT_FOUND', 'id');
     assertProblem(await app.request('PATCH', `/v1/campaigns/${c.id}`, { key, body: { name: 'Mine now' } }), 404, 'NOT_FOUND');
     for (const action of ['pause', 'resume', 'cancel']) {
       assertProblem(await post(`/v1/campaigns/${c.id}/${action}`, undefined, key), 404, 'NOT_FOUND');
