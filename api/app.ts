@@ -12,10 +12,14 @@ import { createMetrics } from './metrics.ts';
 import { procedures } from './procedures/index.ts';
 import { restRouter } from './rest.ts';
 import { fileRoutes } from './routes/files.ts';
+import { linkRoutes } from './routes/links.ts';
+import { mediaRoutes } from './routes/media.ts';
 import { trpcMiddleware } from './trpc.ts';
 import type { JobQueue } from '../core/jobs/queue.ts';
 import type { Clock, WebhookVerifier } from '../core/ports.ts';
 import { twilioWebhooks } from '../webhooks/twilio.ts';
+import type { IntentClassifier } from '../core/intents/intents.ts';
+import { createOfflineClassifier } from '../core/intents/classifier.ts';
 
 export interface AppOptions {
   deps: Deps;
@@ -24,7 +28,7 @@ export interface AppOptions {
   /** Extra readiness checks (e.g. Redis) besides the database. */
   readyChecks?: Record<string, () => Promise<void>>;
   /** The chase engine's queue and the carrier's webhook verifier; without them chases cannot start here. */
-  engine?: { jobs: JobQueue; clock?: Clock; verifier: WebhookVerifier; publicBaseUrl: string };
+  engine?: { jobs: JobQueue; clock?: Clock; verifier: WebhookVerifier; publicBaseUrl: string; classifier?: IntentClassifier };
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
@@ -97,9 +101,17 @@ export function createApp(options: AppOptions): express.Express {
     next();
   };
   if (engine) {
-    app.use('/webhooks/twilio', twilioWebhooks({ deps: { ...deps, jobs: engine.jobs }, verifier: engine.verifier, publicBaseUrl: engine.publicBaseUrl, log }));
+    app.use('/webhooks/twilio', twilioWebhooks({
+      deps: { ...deps, jobs: engine.jobs },
+      verifier: engine.verifier,
+      classifier: engine.classifier ?? createOfflineClassifier(),
+      publicBaseUrl: engine.publicBaseUrl,
+      log,
+    }));
   }
   app.use(fileRoutes(deps, { maxUploadBytes: options.maxUploadBytes ?? 50 * 1048576, metrics }));
+  app.use(linkRoutes(deps));
+  app.use(mediaRoutes(deps));
   app.use('/v1', requireJson, json); // not /trpc: it reads its own bodies and answers bad JSON in its own format
   app.use(restRouter(deps, procedures));
   app.use('/trpc', trpcMiddleware(deps));

@@ -26,6 +26,8 @@ const envSchema = z
     TWILIO_ACCOUNT_SID: optional(z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'must look like AC followed by 32 hex digits')),
     TWILIO_AUTH_TOKEN: optional(z.string()),
     TWILIO_API_BASE_URL: optional(z.string().url()),
+    GOOGLE_APPLICATION_CREDENTIALS: optional(z.string().describe('a Google service-account key file: prompts are synthesised with Google Text-to-Speech')),
+    GOOGLE_TTS_API_BASE_URL: optional(z.string().url()),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.CHASELINE_ENCRYPTION_KEY) {

@@ -48,7 +48,7 @@ async function main(config: Config, mode: Mode) {
   }
 
   const app = createApp({
-    deps: runtime.deps,
+    deps: { ...runtime.deps, lines: engine.lines },
     log,
     maxUploadBytes: config.CHASELINE_MAX_UPLOAD_MB * 1048576,
     readyChecks,

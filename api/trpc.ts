@@ -22,6 +22,8 @@ import {
 } from './procedures/campaigns.ts';
 import { chaseRulesGet, chaseRulesSet } from './procedures/chase-rules.ts';
 import { chasesCancel, chasesGet, chasesList, chasesStart, chasesStartBulk } from './procedures/chases.ts';
+import { intentsClassify } from './procedures/intents.ts';
+import { linesCreate, linesDelete, linesGet, linesList, linesUpdate } from './procedures/lines.ts';
 
 interface TrpcContext {
   deps: Deps;
@@ -137,12 +139,20 @@ export const appRouter = t.router({
     cancel: mutation(campaignsCancel),
   }),
   chaseRules: t.router({ get: query(chaseRulesGet), set: mutation(chaseRulesSet) }),
+  intents: t.router({ classify: mutation(intentsClassify) }),
   chases: t.router({
     start: mutation(chasesStart),
     startBulk: mutation(chasesStartBulk),
     get: query(chasesGet),
     list: query(chasesList),
     cancel: mutation(chasesCancel),
+  }),
+  lines: t.router({
+    create: mutation(linesCreate),
+    list: query(linesList),
+    get: query(linesGet),
+    update: mutation(linesUpdate),
+    delete: mutation(linesDelete),
   }),
 });
 

@@ -5,8 +5,10 @@
 import type { z } from 'zod';
 import { createTwilioConnector } from './twilio/index.ts';
 import { twilioCredentials } from './twilio/schemas.ts';
+import { createGoogleTtsConnector } from './google-tts/index.ts';
+import { googleTtsCredentials } from './google-tts/schemas.ts';
 
-export const connectorIds = ['twilio'] as const;
+export const connectorIds = ['twilio', 'google-tts'] as const;
 export type ConnectorId = (typeof connectorIds)[number];
 
 interface ConnectorEntry {
@@ -17,4 +19,5 @@ interface ConnectorEntry {
 
 export const connectors = {
   twilio: { credentials: twilioCredentials, create: createTwilioConnector },
+  'google-tts': { credentials: googleTtsCredentials, create: createGoogleTtsConnector },
 } satisfies Record<ConnectorId, ConnectorEntry>;

@@ -5,6 +5,8 @@
  */
 import { z } from 'zod';
 import { DEFAULT_WINDOW, validateWindow, type CallingWindow } from './calling-window.ts';
+import { CallSettingsSchema, DialogSchema, VoiceSchema } from './dialog.schema.ts';
+import { dialogProblems } from './dialog.ts';
 
 const e164 = z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number such as +14155550100');
 const hhmm = z.string().describe("local time 'HH:MM'");
@@ -31,7 +33,15 @@ export const DEFAULT_CAPS = { callsPerDay: 2, minHoursBetweenCalls: 6, refusalCo
 export type Caps = { callsPerDay: number; minHoursBetweenCalls: number; refusalCooldownDays: number };
 
 /** Tenant-wide defaults, overridden by a campaign's own. */
-export const TenantChaseRulesSchema = z.object({ window: CallingWindowSchema.optional(), caps: CapsSchema.optional() });
+export const TenantChaseRulesSchema = z.object({
+  window: CallingWindowSchema.optional(),
+  caps: CapsSchema.optional(),
+  numberChecks: z.enum(['off', 'before-first-dial', 'at-import']).optional().describe(
+    "carrier lookup of each number's validity and line type (Twilio Lookup, billed per lookup, cached 30 days): 'off' (the default), " +
+      "'before-first-dial' (when a chase first contacts the number), or 'at-import' (right after a file import, and before the first dial for numbers that came another way). " +
+      'Invalid numbers are never dialled; numbers that cannot receive texts (landlines…) are never sent SMS',
+  ),
+});
 export type TenantChaseRules = z.infer<typeof TenantChaseRulesSchema>;
 
 export const TriggerSchema = z.discriminatedUnion('type', [
@@ -60,6 +70,8 @@ export const RulesSchema = z.object({
   caps: CapsSchema.optional(),
   priority: z.number().int().min(0).max(1000).default(0).describe('higher runs first when calls queue up'),
   tierPriority: z.record(z.string(), z.number().int().min(0).max(1000)).default({}).describe('added to priority for a chase in that segment tier'),
+  premiumFromPriority: z.number().int().min(0).max(21_000).default(100)
+    .describe("chases at or above this priority (campaign priority + tier priority) get the pool's premium lines"),
   maxCallAttempts: z.number().int().min(1, 'at least one call attempt, or use the sms policy').max(10).default(1),
   retryAfterMinutes: z.number().int().min(1).max(10_080).default(120).describe('between call attempts of one chase'),
   expireAfterHours: z.number().int().min(1).max(2160).default(72).describe('a chase not done by then ends as expired'),
@@ -72,7 +84,12 @@ export const ScriptSchema = z.object({
     .optional()
     .describe('the first script whose conditions all hold is used; one without `when` matches everyone'),
   say: z.string().trim().min(1).max(4000).describe('what the call says; {{name}} and {{context.key}} are filled in'),
-  sms: z.string().trim().min(1).max(1600).optional().describe('the SMS text for the SMS step'),
+  sms: z.string().trim().min(1).max(1600).optional().describe('the SMS text for the SMS step, and the link sent when the person asks for it during the call'),
+  locale: z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, "a BCP-47 tag such as 'en-US', 'zh-CN' or 'cmn-Hans-CN'").default('en-US')
+    .describe('language spoken and listened for'),
+  voice: VoiceSchema.default({ style: 'calm' }),
+  voicemail: z.string().trim().min(1).max(2000).optional().describe('left on an answering machine; without it the call hangs up on a machine'),
+  dialog: DialogSchema.optional(),
 });
 
 export const LineSchema = z.object({
@@ -88,7 +105,8 @@ export const CampaignInputSchema = z
     channel: ChannelSchema,
     rules: RulesSchema.default(RulesSchema.parse({})),
     scripts: z.array(ScriptSchema).min(1),
-    lines: z.array(LineSchema).min(1),
+    lines: z.array(LineSchema).default([]).describe("the campaign's own caller ids; empty: the tenant's line pool (/v1/lines)"),
+    call: CallSettingsSchema.default(CallSettingsSchema.parse({})),
   })
   .superRefine((c, ctx) => {
     if (!c.scripts.some((s) => !s.when)) {
@@ -98,7 +116,10 @@ export const CampaignInputSchema = z
       const i = c.scripts.findIndex((s) => !s.sms);
       ctx.addIssue({ code: 'custom', path: ['scripts', i, 'sms'], message: `the ${c.channel.policy} policy sends an SMS, so every script needs its text` });
     }
-    if (!c.lines.some((l) => l.minPriority === 0)) {
+    c.scripts.forEach((s, i) => {
+      for (const p of dialogProblems(s, c.call)) ctx.addIssue({ code: 'custom', path: ['scripts', i, ...p.path], message: p.message });
+    });
+    if (c.lines.length && !c.lines.some((l) => l.minPriority === 0)) {
       ctx.addIssue({ code: 'custom', path: ['lines'], message: 'one line must have minPriority 0, so every chase has a line' });
     }
   });

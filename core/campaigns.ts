@@ -10,6 +10,7 @@ import { withTransaction } from './db/pool.ts';
 import { decodeCursor, toPage, type Page } from './pagination.ts';
 import { CampaignInputSchema, TenantChaseRulesSchema, type CampaignInput, type TenantChaseRules } from './campaigns.rules.ts';
 import { chaseEngine } from './chases.store.ts';
+import { CallSettingsSchema } from './dialog.schema.ts';
 import { endChases, rescheduleLive } from './chases.transitions.ts';
 
 export type CampaignStatus = 'active' | 'paused' | 'canceled';
@@ -30,12 +31,13 @@ interface CampaignRow {
   rules: CampaignInput['rules'];
   scripts: CampaignInput['scripts'];
   lines: CampaignInput['lines'];
+  call: Partial<CampaignInput['call']>;
   segment_id: string | null;
   created_at: Date;
   updated_at: Date;
 }
 
-const COLUMNS = `id, name, status, segment_id, trigger, channel, rules, scripts, lines, created_at, updated_at`;
+const COLUMNS = `id, name, status, segment_id, trigger, channel, rules, scripts, lines, call, created_at, updated_at`;
 const SELECT = `select ${COLUMNS} from campaigns`;
 
 function toCampaign(r: CampaignRow): Campaign {
@@ -49,6 +51,8 @@ function toCampaign(r: CampaignRow): Campaign {
     rules: r.rules,
     scripts: r.scripts,
     lines: r.lines,
+    // Campaigns stored before calls had settings get the defaults.
+    call: CallSettingsSchema.parse(r.call ?? {}),
     createdAt: r.created_at.toISOString(),
     updatedAt: r.updated_at.toISOString(),
   };
@@ -71,9 +75,9 @@ export async function createCampaign(deps: Deps, tenantId: string, input: unknow
   return withTransaction(deps.db, async (tx) => {
     const id = randomUUID();
     const { rows } = await tx.query<CampaignRow>(
-      `insert into campaigns (tenant_id, id, name, segment_id, trigger, channel, rules, scripts, lines)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, $9) returning ${COLUMNS}`,
-      [tenantId, id, c.name, c.segmentId ?? null, c.trigger, c.channel, c.rules, JSON.stringify(c.scripts), JSON.stringify(c.lines)],
+      `insert into campaigns (tenant_id, id, name, segment_id, trigger, channel, rules, scripts, lines, call)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) returning ${COLUMNS}`,
+      [tenantId, id, c.name, c.segmentId ?? null, c.trigger, c.channel, c.rules, JSON.stringify(c.scripts), JSON.stringify(c.lines), c.call],
     );
     await seedEntries(tx, tenantId, id, c.trigger);
     return toCampaign(rows[0]!);
@@ -124,9 +128,9 @@ export async function updateCampaign(deps: Deps, tenantId: string, id: string, i
   if (c.trigger.type === 'segment-entry') await assertSegment(deps.db, tenantId, c.trigger.segmentId, 'trigger.segmentId');
   return withTransaction(deps.db, async (tx) => {
     const { rows } = await tx.query<CampaignRow>(
-      `update campaigns set name = $3, segment_id = $4, trigger = $5, channel = $6, rules = $7, scripts = $8, lines = $9, updated_at = now()
+      `update campaigns set name = $3, segment_id = $4, trigger = $5, channel = $6, rules = $7, scripts = $8, lines = $9, call = $10, updated_at = now()
         where tenant_id = $1 and id = $2 returning ${COLUMNS}`,
-      [tenantId, id, c.name, c.segmentId ?? null, c.trigger, c.channel, c.rules, JSON.stringify(c.scripts), JSON.stringify(c.lines)],
+      [tenantId, id, c.name, c.segmentId ?? null, c.trigger, c.channel, c.rules, JSON.stringify(c.scripts), JSON.stringify(c.lines), c.call],
     );
     if (JSON.stringify(c.trigger) !== JSON.stringify(current.trigger)) await seedEntries(tx, tenantId, id, c.trigger);
     return toCampaign(rows[0]!);

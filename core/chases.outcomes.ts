@@ -8,6 +8,7 @@ import { withTransaction } from './db/pool.ts';
 import { getCampaign } from './campaigns.ts';
 import { insertEvent, type EventType, type WorkerDeps } from './chases.store.ts';
 import { finishChase, scheduleChase } from './chases.transitions.ts';
+import { recordLineResult, type LineResult } from './lines.health.ts';
 
 export interface CallReport {
   attemptId: string;
@@ -21,6 +22,19 @@ export interface CallReport {
 const RANK: Record<string, number> = { dialing: 0, queued: 1, initiated: 1, ringing: 2, 'in-progress': 3 };
 const FINAL = new Set(['completed', 'busy', 'no-answer', 'failed', 'canceled']);
 const ENDED = new Set([...FINAL, 'not-placed']);
+
+/** Outcomes the dialog sets while the call is on; the call's end does not overwrite them. */
+const DIALOG_OUTCOMES = ['refused', 'callback', 'interested', 'opted-out', 'wrong-number', 'transferred'];
+
+/** Attempt outcomes that complete the chase, and the chase outcome each gives. */
+const COMPLETED_BY: Record<string, string> = {
+  answered: 'answered',
+  interested: 'interested',
+  refused: 'not-interested',
+  'wrong-number': 'wrong-number',
+  transferred: 'transferred',
+  'opted-out': 'opted-out',
+};
 
 const isMachine = (answeredBy: string | null | undefined) => Boolean(answeredBy && (answeredBy.startsWith('machine') || answeredBy === 'fax'));
 
@@ -39,9 +53,11 @@ async function hasEvent(tx: pg.PoolClient, tenantId: string, chaseId: string, at
 }
 
 export async function applyCallReport(deps: WorkerDeps, report: CallReport): Promise<void> {
+  // Set when this report ended a call on a pool line: the line's health counts it.
+  let lineResult: { tenantId: string; lineId: string; result: LineResult } | null = null;
   await withTransaction(deps.db, async (tx) => {
-    const { rows } = await tx.query<{ tenant_id: string; chase_id: string; campaign_id: string; status: string; sid: string | null; channel: string }>(
-      `select tenant_id, chase_id, campaign_id, status, sid, channel from attempts where id = $1 for update`,
+    const { rows } = await tx.query<{ tenant_id: string; chase_id: string; campaign_id: string; status: string; sid: string | null; channel: string; answered_by: string | null; line_id: string | null }>(
+      `select tenant_id, chase_id, campaign_id, status, sid, channel, answered_by, line_id from attempts where id = $1 for update`,
       [report.attemptId],
     );
     const attempt = rows[0];
@@ -64,26 +80,43 @@ export async function applyCallReport(deps: WorkerDeps, report: CallReport): Pro
       return;
     }
     const now = deps.clock.now();
-    const outcome = final ? outcomeOf(report.status, report.answeredBy) : null;
-    await tx.query(
+    // With asynchronous detection the machine verdict came in its own callback, before this one.
+    const answeredBy = report.answeredBy ?? attempt.answered_by;
+    const { rows: updated } = await tx.query<{ outcome: string | null }>(
       `update attempts set status = $2, sid = $3, answered_by = coalesce($4, answered_by), duration_seconds = coalesce($5, duration_seconds),
-              outcome = case when outcome = 'refused' then outcome else coalesce($6, outcome) end, ended_at = case when $7 then $8::timestamptz else ended_at end
-        where id = $1`,
-      [report.attemptId, report.status === 'initiated' ? 'queued' : report.status, report.callSid, report.answeredBy ?? null, report.durationSeconds ?? null, outcome, final, now],
+              outcome = case when outcome = any($9) then outcome else coalesce($6, outcome) end, ended_at = case when $7 then $8::timestamptz else ended_at end
+        where id = $1 returning outcome`,
+      [
+        report.attemptId, report.status === 'initiated' ? 'queued' : report.status, report.callSid, report.answeredBy ?? null, report.durationSeconds ?? null,
+        final ? outcomeOf(report.status, answeredBy) : null, final, now, DIALOG_OUTCOMES,
+      ],
     );
+    // What the person said on the call (refused, asked for a callback…) outlives the call's own end.
+    const outcome = final ? (updated[0]?.outcome ?? null) : null;
+    if (final && attempt.line_id) lineResult = { tenantId, lineId: attempt.line_id, result: lineResultOf(report.status, answeredBy) };
 
     if (report.status === 'ringing') await insertEvent(tx, tenantId, chaseId, 'ringing', null, report.attemptId);
     if (report.status === 'in-progress') {
-      await insertEvent(tx, tenantId, chaseId, isMachine(report.answeredBy) ? 'machine' : 'answered', null, report.attemptId);
+      await insertEvent(tx, tenantId, chaseId, isMachine(answeredBy) ? 'machine' : 'answered', null, report.attemptId);
     }
     if (!outcome) return;
-    // The outcomes (answered, machine, no-answer, busy, failed) are timeline event types too.
-    const type = outcome as EventType;
+    // The carrier's outcomes (answered, machine, no-answer, busy, failed) are timeline event types
+    // too; the dialog's (refused, callback…) were put on the timeline when they were said.
+    const type = outcomeOf(report.status, answeredBy) as EventType;
     if (!(await hasEvent(tx, tenantId, chaseId, report.attemptId, type))) {
       await insertEvent(tx, tenantId, chaseId, type, { durationSeconds: report.durationSeconds ?? null }, report.attemptId);
     }
     await advanceChase(deps, tx, tenantId, chaseId, outcome, now);
   });
+  const ended = lineResult as { tenantId: string; lineId: string; result: LineResult } | null;
+  if (ended && deps.lines) await recordLineResult(deps, deps.lines.health, ended.tenantId, ended.lineId, ended.result, deps.clock.now());
+}
+
+/** How a call's end counts for its line: only `failed` is the line's fault; busy and no-answer are the callee's. */
+function lineResultOf(status: string, answeredBy: string | null | undefined): LineResult {
+  if (status === 'completed') return isMachine(answeredBy) ? 'machine' : 'answered';
+  if (status === 'busy' || status === 'failed') return status;
+  return 'no-answer';
 }
 
 /** After a call ended: done if someone answered; otherwise call again, text, or stop, as the campaign says. */
@@ -95,12 +128,18 @@ async function advanceChase(deps: WorkerDeps, tx: pg.PoolClient, tenantId: strin
   const chase = rows[0];
   // Canceled, opted out or expired while the call was on: the attempt is recorded, the chase stays ended.
   if (chase?.status !== 'dialing') return;
-  if (outcome === 'answered') {
-    await finishChase(tx, tenantId, chaseId, 'completed', 'answered');
+  const done = COMPLETED_BY[outcome];
+  if (done) {
+    await finishChase(tx, tenantId, chaseId, 'completed', done);
     return;
   }
   const campaign = await getCampaign(tx, tenantId, chase.campaign_id);
   const at = (minutes: number) => new Date(now.getTime() + minutes * 60_000);
+  if (outcome === 'callback') {
+    // The person asked to be called later: the step still applies their calling window and the caps.
+    await scheduleChase(tx, deps.jobs, tenantId, chaseId, at(campaign.call.callbackAfterMinutes), 'voice', { reason: 'the person asked to be called back' });
+    return;
+  }
   if (chase.call_attempts < campaign.rules.maxCallAttempts) {
     await scheduleChase(tx, deps.jobs, tenantId, chaseId, at(campaign.rules.retryAfterMinutes), 'voice', { reason: outcome });
   } else if (campaign.channel.policy === 'voice-then-sms') {

@@ -12,7 +12,14 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { AppError, loggable } from './errors.ts';
 import { withTransaction } from './db/pool.ts';
-import { effectiveRules, pickLine, renderText, TenantChaseRulesSchema } from './campaigns.rules.ts';
+import { effectiveRules, pickLine, renderText, TenantChaseRulesSchema, type Script } from './campaigns.rules.ts';
+import { allPromptTexts } from './dialog.calls.ts';
+import { speechRequest } from './dialog.voice.ts';
+import { ensureAudio } from './media.ts';
+import { trackLinks } from './links.ts';
+import { screenNumber, type NumberChecksSetting } from './number-quality.ts';
+import { dialTarget } from './lines.ts';
+import { chooseLine, linePolicyTier } from './lines.select.ts';
 import { getCampaign, type Campaign } from './campaigns.ts';
 import { nextCallableTime } from './calling-window.ts';
 import { timeZoneForPhone } from './phone.timezone.ts';
@@ -44,12 +51,24 @@ interface Reserved {
   to: string;
   from: string;
   smsText: string | null;
+  /** The number itself (`to` may be a SIP address) and the tenant's number-check setting. */
+  e164: string;
+  numberChecks: NumberChecksSetting;
+  /** The BYOC trunk of the line, when it is one. */
+  byoc?: string;
+  /** The call's script and everything it may say to this person, to synthesise before dialling. */
+  script: Script;
+  prompts: string[];
 }
 
 export async function runChaseStep(deps: WorkerDeps, job: StepJob): Promise<void> {
   const reserved = await withTransaction(deps.db, (tx) => reserve(deps, tx, job));
   if (!reserved) return;
-  if (reserved.channel === 'voice') await placeCall(deps, job, reserved);
+  if (!(await screen(deps, job, reserved))) return;
+  if (reserved.channel === 'voice') {
+    await synthesisePrompts(deps, job, reserved);
+    await placeCall(deps, job, reserved);
+  }
   else await sendSms(deps, job, reserved);
 }
 
@@ -119,25 +138,137 @@ async function reserve(deps: WorkerDeps, tx: Tx, { tenantId, chaseId, step }: St
     return null;
   }
 
-  const line = pickLine(campaign.lines, chase.priority);
+  if (channel === 'sms') {
+    // One SMS per chase: the link may already have gone out during a call (then a callback was asked for, and missed).
+    const { rowCount } = await tx.query(`select 1 from attempts where tenant_id = $1 and chase_id = $2 and channel = 'sms' and status <> 'not-placed'`, [tenantId, chaseId]);
+    if (rowCount) {
+      await finishChase(tx, tenantId, chaseId, 'completed', 'sms-sent', { reason: 'the chase already sent its SMS' });
+      return null;
+    }
+  }
+  const line = await lineFor(deps, tx, tenantId, campaign, chase, to, now);
+  if ('problem' in line) {
+    await finishChase(tx, tenantId, chaseId, 'failed', 'no-line', { reason: line.problem }, line.problem);
+    return null;
+  }
+  if ('waitMs' in line) {
+    // Every usable line is at its calls-per-second limit (or drained, waiting for its probe).
+    const at = new Date(now.getTime() + line.waitMs);
+    if (at >= chase.deadline_at) await finishChase(tx, tenantId, chaseId, 'expired', null, { reason: 'no line free before the deadline' });
+    else await scheduleChase(tx, deps.jobs, tenantId, chaseId, at, channel, { reason: 'line capacity' });
+    return null;
+  }
   const attemptId = randomUUID();
   await tx.query(
-    `insert into attempts (tenant_id, id, chase_id, campaign_id, phone_hash, channel, status, from_number, created_at)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-    [tenantId, attemptId, chaseId, campaign.id, phoneHash, channel, channel === 'voice' ? 'dialing' : 'queued', line.from, now],
+    `insert into attempts (tenant_id, id, chase_id, campaign_id, phone_hash, channel, status, from_number, line_id, created_at)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+    [tenantId, attemptId, chaseId, campaign.id, phoneHash, channel, channel === 'voice' ? 'dialing' : 'queued', line.from, line.lineId, now],
   );
   await tx.query(
     `update chases set status = 'dialing', next_channel = $3, call_attempts = call_attempts + $4, updated_at = now() where tenant_id = $1 and id = $2`,
     [tenantId, chaseId, channel, channel === 'voice' ? 1 : 0],
   );
-  if (channel === 'voice') await insertEvent(tx, tenantId, chaseId, 'dialing', { from: line.from, timeZone }, attemptId);
-  return { attemptId, channel, to, from: line.from, smsText: channel === 'sms' ? smsText(deps, campaign, chase, chase.name_enc) : null };
+  if (channel === 'voice') await insertEvent(tx, tenantId, chaseId, 'dialing', { from: line.from, timeZone, ...(line.lineId ? { lineId: line.lineId, probe: line.probe } : {}) }, attemptId);
+  const script = campaign.scripts.find((s) => s.name === chase.script) ?? campaign.scripts.find((s) => !s.when)!;
+  const values = { name: chase.name_enc ? deps.pii.decrypt(chase.name_enc) : null, context: decodeContext(deps, chase.context_enc) };
+  return {
+    attemptId,
+    channel,
+    to: channel === 'voice' ? line.dialTo : to,
+    e164: to,
+    numberChecks: TenantChaseRulesSchema.parse(chase.chase_rules ?? {}).numberChecks ?? 'off',
+    from: line.from,
+    ...(line.byoc ? { byoc: line.byoc } : {}),
+    smsText: channel === 'sms' ? smsText(campaign, script, values) : null,
+    script,
+    prompts: channel === 'voice' && deps.speech ? allPromptTexts(script, values) : [],
+  };
 }
 
-function smsText(deps: WorkerDeps, campaign: Campaign, chase: ChaseRow, nameEnc: string | null): string {
-  const script = campaign.scripts.find((s) => s.name === chase.script) ?? campaign.scripts.find((s) => !s.when)!;
+interface ChosenLine {
+  from: string;
+  /** What the carrier dials: the number, or a SIP address on a SIP line. */
+  dialTo: string;
+  byoc?: string;
+  /** The pool line; null for a campaign's own caller ids. */
+  lineId: string | null;
+  probe: boolean;
+}
+
+/**
+ * The line of this attempt: the campaign's own caller ids when it has some, else the tenant's
+ * pool — premium lines for chases at or above the campaign's premiumFromPriority, a drained
+ * line only as its probe, and only a line with a calls-per-second token free.
+ */
+async function lineFor(deps: WorkerDeps, tx: Tx, tenantId: string, campaign: Campaign, chase: ChaseRow, to: string, now: Date): Promise<ChosenLine | { waitMs: number } | { problem: string }> {
+  if (campaign.lines.length) {
+    const own = pickLine(campaign.lines, chase.priority);
+    return { from: own.from, dialTo: to, lineId: null, probe: false };
+  }
+  if (!deps.lines) return { problem: 'the campaign has no lines of its own and this worker has no line pool' };
+  const wantTier = linePolicyTier(chase.priority, campaign.rules.premiumFromPriority ?? 100);
+  const choice = await chooseLine({ db: tx as unknown as pg.Pool }, deps.lines, tenantId, { wantTier }, now);
+  if (!choice) return { problem: "the campaign has no lines of its own and the tenant's line pool has no enabled line" };
+  if ('waitMs' in choice) return choice;
+  const target = dialTarget(choice.line, to);
+  return { from: target.from, dialTo: target.to, ...(target.byoc ? { byoc: target.byoc } : {}), lineId: choice.line.id, probe: choice.probe };
+}
+
+/** The SMS of a chase: its script's, else the campaign's first, else what the call would say. */
+export function smsText(campaign: Pick<Campaign, 'scripts'>, script: Script, values: { name: string | null; context: Record<string, unknown> }): string {
   const template = script.sms ?? campaign.scripts.find((s) => s.sms)?.sms ?? script.say;
-  return renderText(template, { name: nameEnc ? deps.pii.decrypt(nameEnc) : null, context: decodeContext(deps, chase.context_enc) });
+  return renderText(template, values);
+}
+
+/**
+ * Number quality, when the tenant checks numbers (Twilio Lookup, cached): an invalid number
+ * is never dialled and a landline never texted. The lookup runs after the reservation
+ * committed, so no lock is held over HTTP; a refused number gives the attempt back unplaced.
+ */
+async function screen(deps: WorkerDeps, job: StepJob, r: Reserved): Promise<boolean> {
+  if (r.numberChecks === 'off') return true;
+  let reason: string | null;
+  try {
+    reason = await screenNumber(deps, deps.carrier, job.tenantId, r.e164, r.channel, deps.clock.now(), r.numberChecks);
+  } catch (err) {
+    // The lookup failed: nothing was placed; the job retries with backoff, then dead-letters.
+    await giveBack(deps, job, r, `number check failed: ${err instanceof Error ? err.message : String(err)}`, 'scheduled');
+    throw err;
+  }
+  if (!reason) return true;
+  await giveBack(deps, job, r, reason, r.channel === 'sms' ? 'cannot-text' : 'invalid-number');
+  return false;
+}
+
+/** Undoes a reservation the carrier never saw: the attempt is not-placed, and the chase is scheduled again or ends with `outcome`. */
+async function giveBack(deps: WorkerDeps, job: StepJob, r: Reserved, reason: string, then: 'scheduled' | 'cannot-text' | 'invalid-number' | 'carrier-refused'): Promise<void> {
+  await withTransaction(deps.db, async (tx) => {
+    await tx.query(`update attempts set status = 'not-placed', error = $3, ended_at = $4 where tenant_id = $1 and id = $2`, [job.tenantId, r.attemptId, reason, deps.clock.now()]);
+    await tx.query(`update chases set call_attempts = call_attempts - $3, last_error = $4, updated_at = now() where tenant_id = $1 and id = $2`, [
+      job.tenantId, job.chaseId, r.channel === 'voice' ? 1 : 0, reason,
+    ]);
+    if (then === 'scheduled') {
+      await tx.query(`update chases set status = 'scheduled' where tenant_id = $1 and id = $2 and status = 'dialing'`, [job.tenantId, job.chaseId]);
+      await insertEvent(tx, job.tenantId, job.chaseId, 'failed', { error: reason, retrying: true }, r.attemptId);
+    } else {
+      await finishChase(tx, job.tenantId, job.chaseId, 'failed', then, { reason }, reason);
+    }
+  });
+}
+
+/**
+ * Synthesises what the call may say before it is placed, so no TwiML request waits for
+ * audio. Text-to-speech failing is not a reason to miss the call: it then speaks with <Say>.
+ */
+async function synthesisePrompts(deps: WorkerDeps, job: StepJob, r: Reserved): Promise<void> {
+  const speech = deps.speech;
+  if (!speech || !r.prompts.length) return;
+  try {
+    await Promise.all(r.prompts.map((text) => ensureAudio(deps, speech, job.tenantId, speechRequest(r.script, text))));
+    await deps.db.query(`update attempts set tts = true where tenant_id = $1 and id = $2`, [job.tenantId, r.attemptId]);
+  } catch (err) {
+    deps.log?.warn({ error: loggable(err), attemptId: r.attemptId }, 'text-to-speech failed: the call speaks with <Say>');
+  }
 }
 
 const callbackUrl = (deps: WorkerDeps, path: string, attemptId: string) => `${deps.publicBaseUrl.replace(/\/$/, '')}/webhooks/twilio/${path}?attempt=${attemptId}`;
@@ -161,7 +292,8 @@ async function placeCall(deps: WorkerDeps, job: StepJob, r: Reserved): Promise<v
       from: r.from,
       url: callbackUrl(deps, 'voice', r.attemptId),
       statusCallback: callbackUrl(deps, 'status', r.attemptId),
-      machineDetection: true,
+      machineDetection: { resultCallback: callbackUrl(deps, 'amd', r.attemptId) },
+      ...(r.byoc ? { byoc: r.byoc } : {}),
       timeoutSeconds: 30,
     });
     sid = info.sid;
@@ -182,9 +314,10 @@ async function placeCall(deps: WorkerDeps, job: StepJob, r: Reserved): Promise<v
 }
 
 async function sendSms(deps: WorkerDeps, job: StepJob, r: Reserved): Promise<void> {
+  const body = await trackLinks(deps, { tenantId: job.tenantId, chaseId: job.chaseId, attemptId: r.attemptId }, r.smsText!, deps.publicBaseUrl);
   let sid: string;
   try {
-    sid = (await deps.carrier.sendSms({ to: r.to, from: r.from, body: r.smsText!, statusCallback: callbackUrl(deps, 'sms-status', r.attemptId) })).sid;
+    sid = (await deps.carrier.sendSms({ to: r.to, from: r.from, body, statusCallback: callbackUrl(deps, 'sms-status', r.attemptId) })).sid;
   } catch (err) {
     await carrierFailed(deps, job, r, err);
     return;
@@ -214,20 +347,7 @@ async function carrierFailed(deps: WorkerDeps, job: StepJob, r: Reserved, err: u
     await deps.db.query(`update attempts set error = $3 where tenant_id = $1 and id = $2`, [job.tenantId, r.attemptId, message]);
     return;
   }
-  await withTransaction(deps.db, async (tx) => {
-    await tx.query(`update attempts set status = 'not-placed', error = $3, ended_at = $4 where tenant_id = $1 and id = $2`, [
-      job.tenantId, r.attemptId, message, deps.clock.now(),
-    ]);
-    await tx.query(`update chases set last_error = $3, call_attempts = call_attempts - $4, updated_at = now() where tenant_id = $1 and id = $2`, [
-      job.tenantId, job.chaseId, message, r.channel === 'voice' ? 1 : 0,
-    ]);
-    if (err.retryable) {
-      await tx.query(`update chases set status = 'scheduled' where tenant_id = $1 and id = $2 and status = 'dialing'`, [job.tenantId, job.chaseId]);
-      await insertEvent(tx, job.tenantId, job.chaseId, 'failed', { error: message, retrying: true }, r.attemptId);
-    } else {
-      await finishChase(tx, job.tenantId, job.chaseId, 'failed', 'carrier-refused', { error: message }, message);
-    }
-  });
+  await giveBack(deps, job, r, message, err.retryable ? 'scheduled' : 'carrier-refused');
   if (err.retryable) throw err;
 }
 

@@ -3,20 +3,25 @@ import type pg from 'pg';
 import type { Deps } from './deps.ts';
 import { AppError } from './errors.ts';
 import type { JobQueue } from './jobs/queue.ts';
-import type { Clock, Messaging, Telephony } from './ports.ts';
+import type { Clock, Messaging, NumberLookup, Speech, Telephony } from './ports.ts';
+import type { LineStores } from './lines.select.ts';
 
 
 /** What a worker needs to act: the carrier, and where the carrier calls us back. */
 export interface WorkerDeps extends Deps {
   jobs: JobQueue;
   clock: Clock;
-  carrier: Telephony & Messaging;
+  carrier: Telephony & Messaging & NumberLookup;
   /** Our public URL: callbacks and TwiML URLs are built on it. */
   publicBaseUrl: string;
   /** Attempts in dialing this long with no word from the carrier are reconciled by the reaper. */
   reapAfterMs?: number;
   /** Calls live this long are fetched from the carrier, in case their final callback was lost. */
   staleCallMs?: number;
+  /** The tenant line pool's shared state (health windows, CPS buckets): Redis, or memory in one process. */
+  lines?: LineStores;
+  /** Text-to-speech: prompts are synthesised before each call; without it calls speak with <Say>. */
+  speech?: Speech;
   /** How long a chase waits when another call to its number is on the line (default 5 minutes). */
   busyRetryMs?: number;
   log?: { info(o: object, msg: string): void; warn(o: object, msg: string): void; error(o: object, msg: string): void };
@@ -37,6 +42,8 @@ export const chaseStatuses: ChaseStatus[] = [...LIVE, ...TERMINAL];
 export const eventTypes = [
   'created', 'scheduled', 'dialing', 'ringing', 'answered', 'no-answer', 'busy', 'failed', 'machine',
   'sms-sent', 'completed', 'canceled', 'opted-out', 'expired',
+  // The call dialog and what followed it.
+  'intent', 'voicemail', 'transferred', 'callback-requested', 'refused', 'wrong-number', 'link-clicked',
 ] as const;
 export type EventType = (typeof eventTypes)[number];
 

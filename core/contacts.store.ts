@@ -80,7 +80,8 @@ export function toContact(row: ContactRow, pii: Pii): Contact {
     country: row.country,
     crm: row.crm ?? [],
     optedOut,
-    dialable: phoneValid && !(optedOut.voice && optedOut.sms),
+    // A number can parse (phoneValid) and still be refused by the carrier's lookup (the reason).
+    dialable: phoneValid && row.phone_invalid_reason === null && !(optedOut.voice && optedOut.sms),
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
   };

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { Pii } from './pii.ts';
 import type { JobQueue } from './jobs/queue.ts';
 import type { Clock } from './ports.ts';
+import type { LineStores } from './lines.select.ts';
 
 /** What every use case needs from the outside world, handed in at boot. */
 export interface Deps {
@@ -10,6 +11,8 @@ export interface Deps {
   /** The chase engine's queue: present where chases may start (API and worker processes). */
   jobs?: JobQueue;
   clock?: Clock;
+  /** The line pool's CPS buckets and health windows (Redis or memory); absent: a per-process memory store. */
+  lines?: LineStores;
 }
 
 export const roles = ['admin', 'operator', 'viewer'] as const;

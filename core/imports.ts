@@ -12,6 +12,8 @@ import { getTenant } from './tenants.ts';
 import { recordOptOuts, type Channel } from './consent.ts';
 import { upsertContactBatch, type PreparedContact } from './imports.store.ts';
 import { merge, prepareRows, type Prepared } from './imports.prepare.ts';
+import { withTransaction } from './db/pool.ts';
+import { queueImportNumberChecks } from './number-quality.ts';
 
 export const importKinds = ['contacts', 'do-not-call'] as const;
 export type ImportKind = (typeof importKinds)[number];
@@ -175,11 +177,16 @@ export async function importFile(
 }
 
 async function finish(deps: Deps, tenantId: string, r: ImportResult, status: 'done' | 'failed', error: string | null) {
-  await deps.db.query(
-    `update imports set status = $3, total = $4, created = $5, updated = $6, rejected = $7, error = $8, finished_at = now()
-      where tenant_id = $1 and id = $2`,
-    [tenantId, r.id, status, r.total, r.created, r.updated, JSON.stringify(r.rejected), error],
-  );
+  // One transaction: an import is never finished without its number checks queued.
+  await withTransaction(deps.db, async (tx) => {
+    await tx.query(
+      `update imports set status = $3, total = $4, created = $5, updated = $6, rejected = $7, error = $8, finished_at = now()
+        where tenant_id = $1 and id = $2`,
+      [tenantId, r.id, status, r.total, r.created, r.updated, JSON.stringify(r.rejected), error],
+    );
+    // Even a failed import keeps the rows it landed, so their numbers are checked too.
+    if (r.kind === 'contacts' && r.created + r.updated > 0) await queueImportNumberChecks(deps, tx, tenantId, r.id);
+  });
 }
 
 export async function getImport(deps: Deps, tenantId: string, id: string) {

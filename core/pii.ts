@@ -11,6 +11,7 @@ interface DerivedKey {
   id: string;
   aes: Buffer;
   index: Buffer;
+  hash: Buffer;
 }
 
 export interface Pii {
@@ -24,6 +25,15 @@ export interface Pii {
   keyIdOf(ciphertext: string): string;
   /** Blind index of a normalised (E.164) phone number under the current key. */
   phoneIndex(e164: string): Buffer;
+  /** Binary PII (audio): `<key id>:` then IV, tag and ciphertext, as bytes. */
+  encryptBytes(plaintext: Buffer): Buffer;
+  decryptBytes(ciphertext: Buffer): Buffer;
+  /**
+   * Keyed HMAC-SHA256 of `data` under the current key, separated by `purpose`: an id derived
+   * from content that may be PII (a script speaking a name) without letting anyone who sees
+   * the id confirm a guess.
+   */
+  keyedHash(purpose: string, data: string): Buffer;
 }
 
 const IV_BYTES = 12;
@@ -50,6 +60,7 @@ function derive(master: Buffer): DerivedKey {
     id: createHash('sha256').update('chaseline-key-id').update(master).digest('hex').slice(0, 8),
     aes: hkdf('chaseline/pii/aes-256-gcm'),
     index: hkdf('chaseline/pii/blind-index'),
+    hash: hkdf('chaseline/pii/keyed-hash'),
   };
 }
 
@@ -97,5 +108,21 @@ export function createPii(current: Buffer, previous: Buffer[] = []): Pii {
     decryptOptional: (c) => (c == null ? null : decrypt(c)),
     keyIdOf: (c) => c.slice(0, c.indexOf(':')),
     phoneIndex: (e164) => createHmac('sha256', now.index).update(e164).digest(),
+    encryptBytes: (plaintext) => {
+      const iv = nextIv();
+      const cipher = createCipheriv('aes-256-gcm', now.aes, iv);
+      const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
+      return Buffer.concat([Buffer.from(`${now.id}:`, 'ascii'), iv, cipher.getAuthTag(), body]);
+    },
+    decryptBytes: (ciphertext) => {
+      const sep = ciphertext.indexOf(0x3a); // ':' after the ascii key id
+      const key = sep > 0 ? keys.get(ciphertext.toString('ascii', 0, sep)) : undefined;
+      if (!key) throw new Error(`no key loaded for ciphertext key id "${ciphertext.toString('ascii', 0, Math.max(sep, 0))}"`);
+      const raw = ciphertext.subarray(sep + 1);
+      const decipher = createDecipheriv('aes-256-gcm', key.aes, raw.subarray(0, IV_BYTES));
+      decipher.setAuthTag(raw.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
+      return Buffer.concat([decipher.update(raw.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]);
+    },
+    keyedHash: (purpose, data) => createHmac('sha256', now.hash).update(`${purpose}\0${data}`).digest(),
   };
 }

@@ -15,8 +15,13 @@ export interface PlaceCall {
   url: string;
   /** Where the carrier reports status changes; carries our attempt id. */
   statusCallback: string;
-  /** Answering-machine detection. */
-  machineDetection?: boolean;
+  /**
+   * Asynchronous answering-machine detection: the call's instructions start at once, and the
+   * verdict (human, machine…) is posted to this URL once the greeting has ended.
+   */
+  machineDetection?: { resultCallback: string };
+  /** A BYOC trunk (Twilio's `Byoc`, BY…) to route the call through. */
+  byoc?: string;
   /** Seconds to let it ring. */
   timeoutSeconds?: number;
 }
@@ -37,6 +42,8 @@ export interface Telephony {
   fetchCall(sid: string): Promise<CallInfo>;
   /** Cancels a call not yet answered, or hangs up one in progress. */
   endCall(sid: string): Promise<CallInfo>;
+  /** Makes a call in progress continue with the instructions at `url` (e.g. a voicemail once a machine answered). */
+  redirectCall(sid: string, url: string): Promise<void>;
   /** Calls to `to` from `from` started at or after `since` (https://www.twilio.com/docs/voice/api/call-resource#read-multiple-call-resources). Used by the reaper to learn whether a call was placed for an attempt whose worker died. */
   findCalls?(query: { to: string; from: string; since: Date }): Promise<CallInfo[]>;
 }
@@ -73,3 +80,7 @@ export interface WebhookVerifier {
 export interface Clock {
   now(): Date;
 }
+
+export interface SpeechRequest { text?: string; ssml?: string; languageCode: string; voiceName?: string; speakingRate?: number; pitch?: number }
+/** Text-to-speech (https://cloud.google.com/text-to-speech/docs/reference/rest/v1/text/synthesize). */
+export interface Speech { synthesize(request: SpeechRequest): Promise<{ audio: Buffer; contentType: string }> }

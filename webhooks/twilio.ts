@@ -7,15 +7,20 @@ import express from 'express';
 import { z } from 'zod';
 import type { Logger } from 'pino';
 import type { Deps } from '../core/deps.ts';
-import { applySmsReport, callScript } from '../core/chases.script.ts';
+import { applySmsReport } from '../core/chases.script.ts';
 import type { CallReport } from '../core/chases.outcomes.ts';
 import { withTransaction } from '../core/db/pool.ts';
 import { queues, type JobQueue } from '../core/jobs/queue.ts';
 import type { WebhookVerifier } from '../core/ports.ts';
+import type { IntentClassifier } from '../core/intents/intents.ts';
+import { voiceRoutes } from './twilio.voice.ts';
+import { inboundSms } from './twilio.sms.ts';
 
 export interface TwilioWebhookOptions {
   deps: Deps & { jobs: JobQueue };
   verifier: WebhookVerifier;
+  /** Understands what the person said on the call. */
+  classifier: IntentClassifier;
   publicBaseUrl: string;
   log: Logger;
 }
@@ -31,8 +36,6 @@ const SmsStatusBody = z.object({
   MessageSid: z.string().regex(/^(SM|MM)[0-9a-f]{32}$/),
   MessageStatus: z.string(),
 });
-
-const xmlEscape = (s: string) => s.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
 
 export function twilioWebhooks(options: TwilioWebhookOptions): express.Router {
   const { deps, verifier, log } = options;
@@ -95,18 +98,7 @@ export function twilioWebhooks(options: TwilioWebhookOptions): express.Router {
     }
   });
 
-  // TwiML for the call: the campaign's script. The dialog (listen, understand, act) replaces this.
-  router.post('/voice', async (req, res, next) => {
-    try {
-      const query = AttemptQuery.safeParse(req.query);
-      const script = query.success ? await callScript(deps, query.data.attempt) : null;
-      const twiml = script
-        ? `<?xml version="1.0" encoding="UTF-8"?><Response><Say>${xmlEscape(script.say)}</Say><Hangup/></Response>`
-        : `<?xml version="1.0" encoding="UTF-8"?><Response><Hangup/></Response>`;
-      res.type('text/xml').send(twiml);
-    } catch (err) {
-      next(err);
-    }
-  });
+  voiceRoutes(router, { deps, classifier: options.classifier, base, log });
+  router.post('/sms', inboundSms({ deps, log }));
   return router;
 }

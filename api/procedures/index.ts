@@ -10,9 +10,12 @@ import {
 } from './campaigns.ts';
 import { chaseRulesGet, chaseRulesSet } from './chase-rules.ts';
 import { chasesCancel, chasesGet, chasesList, chasesStart, chasesStartBulk } from './chases.ts';
+import { linesCreate, linesDelete, linesGet, linesList, linesUpdate } from './lines.ts';
+import { intentsClassify } from './intents.ts';
 
 /** Every procedure of the v1 API; REST, tRPC and OpenAPI are built from this list. */
 export const procedures: Procedure[] = [
+  intentsClassify,
   tenantsCreate,
   tenantsCurrent,
   tenantsUpdate,
@@ -45,4 +48,9 @@ export const procedures: Procedure[] = [
   chasesGet,
   chasesList,
   chasesCancel,
+  linesCreate,
+  linesList,
+  linesGet,
+  linesUpdate,
+  linesDelete,
 ] as Procedure[];

@@ -13,6 +13,10 @@ import { systemClock } from '../../core/chases.store.ts';
 import { connectors } from '../../connectors/registry.ts';
 import type { TwilioConnector } from '../../connectors/twilio/index.ts';
 import { startTwilioSim, type TwilioSim } from '../../sim/twilio/index.ts';
+import type { GoogleTtsConnector } from '../../connectors/google-tts/index.ts';
+import { createLineStores } from '../../connectors/redis/index.ts';
+import type { LineStores } from '../../core/lines.select.ts';
+import { readFile } from 'node:fs/promises';
 
 // Fixed so that separate api and worker processes on one machine agree on the simulator's signatures.
 const SIM_ACCOUNT = 'AC00000000000000000000000000000000';
@@ -20,10 +24,27 @@ const SIM_TOKEN = 'chaseline-simulator-auth-token';
 
 export interface Engine {
   jobs: JobQueue;
+  /** The line pool's shared state, for the worker and for GET /v1/lines. */
+  lines: LineStores;
   carrier: TwilioConnector;
   publicBaseUrl: string;
   boss: PgBoss;
   stop(): Promise<void>;
+}
+
+/** Google Text-to-Speech when a service-account key is configured; otherwise calls speak with Twilio's <Say>. */
+async function speechFrom(config: Config, log: Logger): Promise<GoogleTtsConnector | null> {
+  if (!config.GOOGLE_APPLICATION_CREDENTIALS) {
+    log.info('text-to-speech: none configured, calls speak with Twilio <Say> voices');
+    return null;
+  }
+  const key = JSON.parse(await readFile(config.GOOGLE_APPLICATION_CREDENTIALS, 'utf8')) as { client_email?: string; private_key?: string };
+  const speech = connectors['google-tts'].create({
+    serviceAccount: { client_email: key.client_email ?? '', private_key: key.private_key ?? '' },
+    ...(config.GOOGLE_TTS_API_BASE_URL ? { apiBaseUrl: config.GOOGLE_TTS_API_BASE_URL } : {}),
+  });
+  log.info('text-to-speech: Google Cloud Text-to-Speech');
+  return speech;
 }
 
 export async function startEngine(config: Config, runtime: Runtime, log: Logger, options: { worker: boolean; port: number }): Promise<Engine> {
@@ -45,17 +66,22 @@ export async function startEngine(config: Config, runtime: Runtime, log: Logger,
   }
   if (!config.PUBLIC_BASE_URL) log.warn({ publicBaseUrl }, 'PUBLIC_BASE_URL is not set: the carrier will call back on localhost');
   const jobs = createJobQueue(boss);
+  const speech = await speechFrom(config, log);
+  const lines = createLineStores({ redisUrl: config.REDIS_URL });
   const worker = options.worker
-    ? await startWorker({ ...runtime.deps, jobs, clock: systemClock, carrier, publicBaseUrl, log }, boss)
+    ? await startWorker({ ...runtime.deps, jobs, clock: systemClock, carrier, publicBaseUrl, log, lines, ...(speech ? { speech } : {}) }, boss)
     : null;
   if (worker) log.info('worker: running the chase queues');
   return {
     jobs,
+    lines,
     carrier,
     publicBaseUrl,
     boss,
     async stop() {
       await worker?.stop();
+      await lines.close();
+      await speech?.close();
       await boss.stop({ graceful: false, wait: true, close: false }).catch(() => undefined);
       await sim?.close();
     },

@@ -81,7 +81,11 @@ export function createTwilioConnector(credentials: TwilioCredentials, options: T
             // call to its attempt if the worker died before it stored the sid. One callback less per call.
             statusCallbackEvent: ['ringing', 'answered', 'completed'],
             statusCallbackMethod: 'POST',
-            ...(c.machineDetection ? { machineDetection: 'Enable' } : {}),
+            // Async AMD waits for the greeting to end (DetectMessageEnd), so a voicemail left then starts after the beep.
+            ...(c.machineDetection
+              ? { machineDetection: 'DetectMessageEnd', asyncAmd: 'true', asyncAmdStatusCallback: c.machineDetection.resultCallback, asyncAmdStatusCallbackMethod: 'POST' }
+              : {}),
+            ...(c.byoc ? { byoc: c.byoc } : {}),
             ...(c.timeoutSeconds ? { timeout: c.timeoutSeconds } : {}),
           }),
         ),
@@ -94,6 +98,10 @@ export function createTwilioConnector(credentials: TwilioCredentials, options: T
         const status = current.status === 'in-progress' ? 'completed' : 'canceled';
         if (['completed', 'busy', 'no-answer', 'failed', 'canceled'].includes(current.status)) return toCallInfo(current);
         return toCallInfo(await client.calls(sid).update({ status }));
+      }),
+    redirectCall: (sid, url) =>
+      call('redirecting the call', async () => {
+        await client.calls(sid).update({ url, method: 'POST' });
       }),
     findCalls: ({ to, from, since }) =>
       call('listing calls', async () => {

@@ -34,7 +34,7 @@ test('a call placed through the SDK runs to completion, with signed status callb
     from: '+14155550100',
     url: `${app.url}/twiml`,
     statusCallback: `${app.url}/status?attempt=a1`,
-    machineDetection: true,
+    machineDetection: { resultCallback: `${app.url}/amd?attempt=a1` },
   });
   assert.match(placed.sid, /^CA[0-9a-f]{32}$/);
   assert.equal(placed.status, 'queued');

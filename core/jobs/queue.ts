@@ -13,10 +13,16 @@ export const queues = {
   chaseDead: 'chase-dead',
   /** A carrier status callback, after the webhook verified and deduplicated it. */
   callStatus: 'call-status',
+  /** What the person asked for during the call that needs the carrier (sending the link by SMS). */
+  dialogAction: 'dialog-action',
+  /** An answering machine picked up: leave the voicemail or hang up. */
+  callMachine: 'call-machine',
   /** Resolves attempts left in dialing (a worker died) and calls whose callbacks were lost. */
   reap: 'attempts-reap',
   /** Refreshes segments watched by segment-entry campaigns and starts chases for entries. */
   segmentsTick: 'segments-tick',
+  /** Carrier lookups of an import's numbers (tenants with numberChecks 'at-import'). */
+  numberChecks: 'number-checks',
 } as const;
 
 export type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
@@ -71,8 +77,12 @@ export async function startBoss(pool: pg.Pool, settings: QueueSettings = DEFAULT
   await ensureQueue(boss, queues.chaseDead, { ...common, retryLimit: 10 });
   await ensureQueue(boss, queues.chaseStep, { ...common, deadLetter: queues.chaseDead });
   await ensureQueue(boss, queues.callStatus, { ...common, retryLimit: 10 });
+  await ensureQueue(boss, queues.dialogAction, { ...common, retryLimit: 5 });
+  await ensureQueue(boss, queues.callMachine, { ...common, retryLimit: 3 });
   await ensureQueue(boss, queues.reap, { ...common, retryLimit: 0, policy: 'singleton' });
   await ensureQueue(boss, queues.segmentsTick, { ...common, retryLimit: 0, policy: 'singleton' });
+  // One job looks up to 500 numbers, 5 at a time: give it minutes, not the default seconds.
+  await ensureQueue(boss, queues.numberChecks, { ...common, expireInSeconds: Math.max(settings.expireInSeconds, 600) });
   return boss;
 }
 

@@ -8,7 +8,9 @@ import { loggable } from '../errors.ts';
 import { failDeadLetteredStep, runChaseStep } from '../chases.step.ts';
 import { applyCallReport, type CallReport } from '../chases.outcomes.ts';
 import { reapAttempts } from '../chases.reaper.ts';
+import { runCallMachine, runDialogAction, type CallMachineJob, type DialogActionJob } from '../dialog.actions.ts';
 import { refreshWatchedSegments } from '../segments.entries.ts';
+import { runNumberChecks, type NumberChecksJob } from '../number-quality.ts';
 import type { StepJob } from '../chases.transitions.ts';
 import { queues } from './queue.ts';
 import { runQueue, type Runner } from './runner.ts';
@@ -29,8 +31,11 @@ export async function startWorker(deps: WorkerDeps, boss: PgBoss, options: Worke
     runQueue<StepJob>(boss, queues.chaseStep, (job) => runChaseStep(deps, job), { ...common, batchSize: options.concurrency ?? 20 }),
     runQueue<StepJob>(boss, queues.chaseDead, (job) => failDeadLetteredStep(deps, job), { ...common, idleMs: 1000 }),
     runQueue<CallReport>(boss, queues.callStatus, (report) => applyCallReport(deps, report), { ...common, batchSize: options.concurrency ?? 20 }),
+    runQueue<DialogActionJob>(boss, queues.dialogAction, (job) => runDialogAction(deps, job), { ...common, batchSize: 10 }),
+    runQueue<CallMachineJob>(boss, queues.callMachine, (job) => runCallMachine(deps, job), { ...common, batchSize: 10 }),
     runQueue<object>(boss, queues.reap, async () => void (await reapAttempts(deps)), { ...common, idleMs: 1000, batchSize: 1 }),
     runQueue<object>(boss, queues.segmentsTick, async () => void (await refreshWatchedSegments(deps)), { ...common, idleMs: 1000, batchSize: 1 }),
+    runQueue<NumberChecksJob>(boss, queues.numberChecks, async (job) => void (await runNumberChecks(deps, deps.carrier, job)), { ...common, idleMs: 1000, batchSize: 2 }),
   ];
   if (options.schedule ?? true) {
     await boss.schedule(queues.reap, '* * * * *', {});

@@ -5,19 +5,21 @@
 import { randomBytes } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { rfc2822, type SimClock } from './clock.ts';
+import { detectionFor, type AmdResult } from './amd.ts';
 import { first, type Params } from './contract.ts';
 import { runDialog, type DocumentSource, type HeardEntry } from './dialog.ts';
 import { callJson } from './call-json.ts';
 import { badParam } from './errors.ts';
 import type { CallDraw, Persona, Utterance } from './profiles.ts';
 import type { FormParams } from './signature.ts';
-import { sendWebhook } from './webhook.ts';
+import { fetchMedia, sendWebhook } from './webhook.ts';
 
 export type CallStatus = 'queued' | 'ringing' | 'in-progress' | 'completed' | 'busy' | 'failed' | 'no-answer' | 'canceled';
 const TERMINAL = new Set<CallStatus>(['completed', 'busy', 'failed', 'no-answer', 'canceled']);
 
 export interface CallbackDelivery {
-  event: 'initiated' | 'ringing' | 'answered' | 'completed';
+  /** `amd`: the AsyncAmdStatusCallback request. */
+  event: 'initiated' | 'ringing' | 'answered' | 'completed' | 'amd';
   callStatus: string;
   url: string;
   /** HTTP status the application answered with, or the network error. */
@@ -35,6 +37,8 @@ export interface SimCall {
   /** Every status (plus the `initiated` event) with its simulated time. */
   history: { status: string; at: Date }[];
   answeredBy: string | null;
+  /** Answering machine detection, once it has a result: what, after how long, sync or async. */
+  amd: (AmdResult & { at: Date }) | null;
   /** What the profile decided for this call. */
   draw: CallDraw;
   /** The TwiML verbs executed, what was said, and the callee's replies. */
@@ -94,6 +98,7 @@ export class CallStore {
       status: 'queued',
       history: [{ status: 'queued', at: now }],
       answeredBy: null,
+      amd: null,
       draw,
       heard: [],
       callbacks: [],
@@ -186,15 +191,34 @@ export class CallStore {
     await clock.sleep(draw.ringMs, signal);
     call.answerTime = clock.now();
     this.setStatus(call, rt, 'in-progress');
-    const amd = first(params, 'MachineDetection');
-    if (amd && !params.has('SendDigits')) {
-      const machine = amd === 'DetectMessageEnd' ? 'machine_end_beep' : 'machine_start';
-      call.answeredBy = draw.pickup === 'human' ? 'human' : draw.pickup === 'fax' ? 'fax' : machine;
+    const amd = detectionFor(params, draw);
+    if (amd && !amd.async) {
+      // Synchronous AMD: the result is known before anything else is told about the answer.
+      call.answeredBy = amd.answeredBy;
+      call.amd = { ...amd, at: new Date(clock.now().getTime() + amd.durationMs) };
     }
     this.event(call, rt, params, 'answered', 'in-progress');
-    if (amd) await clock.sleep(amd === 'DetectMessageEnd' ? 8000 : 2500, signal); // detection before the TwiML request
+    if (amd && !amd.async) await clock.sleep(amd.durationMs, signal); // detection before the TwiML request
+    if (amd?.async) this.asyncAmd(call, rt, params, amd);
     await this.converse(call, rt, params, draw);
     this.finish(call, rt, params, 'completed');
+  }
+
+  /**
+   * AsyncAmd: the TwiML already runs; the result comes later, to AsyncAmdStatusCallback,
+   * signed like every callback. A call that ends first gets no result.
+   */
+  private asyncAmd(call: SimCall, rt: Runtime, params: Params, amd: AmdResult) {
+    const { clock, accountSid } = this.deps;
+    clock.sleep(amd.durationMs, rt.hangup.signal).then(() => {
+      call.answeredBy = amd.answeredBy;
+      call.amd = { ...amd, at: clock.now() };
+      const url = first(params, 'AsyncAmdStatusCallback');
+      if (!url) return; // Twilio's warning 21262: the result is only on the Call resource
+      const body = { AccountSid: accountSid, CallSid: call.sid, AnsweredBy: amd.answeredBy, MachineDetectionDuration: String(amd.durationMs) };
+      const method = first(params, 'AsyncAmdStatusCallbackMethod') ?? 'POST';
+      rt.callbacks = rt.callbacks.then(() => this.deliver(call, { event: 'amd', callStatus: call.status, url, response: 0 }, method, body));
+    }, () => undefined /* the call ended before detection finished */);
   }
 
   private async converse(call: SimCall, rt: Runtime, params: Params, draw: CallDraw) {
@@ -226,10 +250,17 @@ export class CallStore {
       nextUtterance: () => {
         const persona = this.deps.persona(call.to);
         const index = rt.gathers++;
-        // Machines and faxes never answer a prompt.
+        // Machines and faxes hear every prompt and never answer one.
         const utterance: Utterance = draw.pickup === 'human' ? (persona?.script[index] ?? null) : null;
-        return { utterance, confidence: persona?.confidence ?? 0.92 };
+        const own = utterance !== null && typeof utterance === 'object' ? utterance.bargeIn : undefined;
+        return {
+          utterance,
+          confidence: persona?.confidence ?? 0.92,
+          bargeIn: own ?? persona?.bargeIn ?? false,
+          bargeInAfterMs: 1000 * (persona?.bargeInAfter ?? 1),
+        };
       },
+      fetchMedia: (url: string, signal: AbortSignal) => fetchMedia(url, authToken, signal),
       fetchTwiml: async (url: string, method: string, extra: FormParams, signal: AbortSignal) => {
         const res = await sendWebhook({ url, method, params: { ...this.voiceParams(call), ...extra }, authToken, signal });
         if (res.status < 200 || res.status >= 300) throw new Error(`11200: ${method} ${url} answered HTTP ${res.status}`);
@@ -251,6 +282,7 @@ export class CallStore {
       From: call.from,
       To: call.to,
       ...(call.answeredBy ? { AnsweredBy: call.answeredBy } : {}),
+      ...(call.amd && !call.amd.async ? { MachineDetectionDuration: String(call.amd.durationMs) } : {}),
     };
   }
 
@@ -284,15 +316,16 @@ export class CallStore {
       ...extra,
     };
     const method = first(params, 'StatusCallbackMethod') ?? 'POST';
-    rt.callbacks = rt.callbacks.then(async () => {
-      const delivery: CallbackDelivery = { event, callStatus, url, response: 0 };
-      try {
-        delivery.response = (await sendWebhook({ url, method, params: body, authToken: this.deps.authToken, signal: this.closing.signal })).status;
-      } catch (err) {
-        delivery.response = String(err instanceof Error ? err.message : err);
-      }
-      call.callbacks.push(delivery);
-    });
+    rt.callbacks = rt.callbacks.then(() => this.deliver(call, { event, callStatus, url, response: 0 }, method, body));
+  }
+
+  private async deliver(call: SimCall, delivery: CallbackDelivery, method: string, params: FormParams) {
+    try {
+      delivery.response = (await sendWebhook({ url: delivery.url, method, params, authToken: this.deps.authToken, signal: this.closing.signal })).status;
+    } catch (err) {
+      delivery.response = String(err instanceof Error ? err.message : err);
+    }
+    call.callbacks.push(delivery);
   }
 
   /** Resolves when every callback queued so far has been delivered (or failed). */

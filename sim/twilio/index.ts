@@ -3,19 +3,26 @@
 // application back — signed — exactly where real Twilio would.
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import { checkAmdParams } from './amd.ts';
 import { listCalls } from './call-list.ts';
 import { CallStore, type SimCall } from './calls.ts';
 import { createClock, type SimClock } from './clock.ts';
 import { DEFAULT_VENDOR_DIR, first, isHttpUrl, loadFormSchemas, loadQuerySchemas, parseForm, validateForm } from './contract.ts';
 import { badParam, notFound, TwilioApiError } from './errors.ts';
+import { receiveSms, type InboundSms, type InboundSmsResult, type SmsNumberConfig } from './inbound-sms.ts';
 import { lookupPhoneNumber } from './lookups.ts';
+import { listMessages } from './message-list.ts';
 import { MessageStore, type SimMessage } from './messages.ts';
 import { DEFAULT_PROFILE, drawCall, pickWeighted, seededRandom, type OutcomeProfile, type Persona } from './profiles.ts';
 import { createSimServer, type Fault, type Route } from './server.ts';
 
 export type { SimCall, CallStatus, CallbackDelivery } from './calls.ts';
-export type { SimMessage } from './messages.ts';
-export type { HeardEntry } from './dialog.ts';
+export type { SimMessage, MessageDirection } from './messages.ts';
+export type { HeardEntry, GatherRecord } from './dialog.ts';
+export type { DialRecord, DialTarget } from './dial.ts';
+export type { AmdResult, AnsweredBy } from './amd.ts';
+export type { InboundSms, InboundSmsResult, SmsNumberConfig } from './inbound-sms.ts';
+export type { MediaResponse } from './webhook.ts';
 export type { OutcomeProfile, Persona, Utterance, LineType } from './profiles.ts';
 export type { SimClock } from './clock.ts';
 export { twilioSignature } from './signature.ts';
@@ -35,11 +42,17 @@ export interface TwilioSimOptions {
   /** Outcome profile for numbers without their own; default: every call answered. */
   profile?: OutcomeProfile;
   /**
-   * Per-number (E.164) profiles: the number called, else the line calling (its From — a
-   * number or a SIP trunk's caller id), else `profile`.
+   * Per-number (E.164) profiles: the number called (for a SIP `To`, the E.164 in its user
+   * part), else the BYOC trunk (its `BY…` sid, for calls with `Byoc`), else the line
+   * calling (its From — a number or a SIP trunk's caller id), else `profile`.
    */
   profiles?: Record<string, OutcomeProfile>;
+  /** Per callee (E.164, or the E.164 in a SIP URI): who answers and what they say. */
   personas?: Record<string, Persona>;
+  /** Where an SMS to any of the account's numbers is POSTed (see `receiveSms`). */
+  smsUrl?: string;
+  /** Per-number messaging configuration (E.164 → smsUrl, …), over `smsUrl`. */
+  numbers?: Record<string, SmsNumberConfig>;
   /** Twilio dequeues 1 call per second per account by default. */
   callsPerSecond?: number;
   /** Where twilio_api_v2010.json and twilio_lookups_v2.json live. */
@@ -64,6 +77,13 @@ export interface TwilioSim {
   lookups(): LookupRecord[];
   setProfile(number: string, profile: OutcomeProfile): void;
   setPersona(number: string, persona: Persona): void;
+  /** Sets (or replaces) a number's messaging configuration. */
+  setNumber(number: string, config: SmsNumberConfig): void;
+  /**
+   * An SMS from `from` arrives at `to`: POSTed to its smsUrl as Twilio does (signed), and
+   * each <Message> of the TwiML answer is sent back as an outbound-reply message.
+   */
+  receiveSms(sms: InboundSms): Promise<InboundSmsResult>;
   /**
    * Makes the next `count` authenticated requests (default 1) fail with Twilio's error JSON
    * and `status` (default 500; code 20500, or 20503 for a 503). With `processed`, each
@@ -80,7 +100,13 @@ const CALLS = '/2010-04-01/Accounts/{AccountSid}/Calls.json';
 const CALL = '/2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json';
 const MESSAGES = '/2010-04-01/Accounts/{AccountSid}/Messages.json';
 const ENDPOINT = /^(\+[1-9]\d{1,14}|(sip|client|sim):.+)$/; // what a call's To/From may be
+const SIP_URI = /^sips?:([^@;]+)@[^@\s]+$/i;
 const E164 = /^\+[1-9]\d{1,14}$/;
+/** The phone number an endpoint reaches: itself, or the E.164 user part of a SIP URI. */
+const numberOf = (endpoint: string) => {
+  const user = SIP_URI.exec(endpoint)?.[1];
+  return user && E164.test(user) ? user : endpoint;
+};
 
 export async function startTwilioSim(options: TwilioSimOptions = {}): Promise<TwilioSim> {
   const accountSid = options.accountSid ?? `AC${randomBytes(16).toString('hex')}`;
@@ -89,7 +115,7 @@ export async function startTwilioSim(options: TwilioSimOptions = {}): Promise<Tw
   const schemas = loadFormSchemas(options.vendorDir ?? DEFAULT_VENDOR_DIR, 'twilio_api_v2010.json', [
     [CALLS, 'post'], [CALL, 'post'], [MESSAGES, 'post'],
   ]);
-  const querySchemas = loadQuerySchemas(options.vendorDir ?? DEFAULT_VENDOR_DIR, 'twilio_api_v2010.json', [[CALLS, 'get']]);
+  const querySchemas = loadQuerySchemas(options.vendorDir ?? DEFAULT_VENDOR_DIR, 'twilio_api_v2010.json', [[CALLS, 'get'], [MESSAGES, 'get']]);
   const callEvents = { StatusCallbackEvent: ['initiated', 'ringing', 'answered', 'completed'] };
   const profiles = new Map(Object.entries(options.profiles ?? {}));
   const personas = new Map(Object.entries(options.personas ?? {}));
@@ -101,15 +127,16 @@ export async function startTwilioSim(options: TwilioSimOptions = {}): Promise<Tw
     if (!r) randoms.set(key, (r = profile.seed === undefined ? Math.random : seededRandom(profile.seed)));
     return r;
   };
-  const profileOf = (to: string, from: string | undefined): [OutcomeProfile, () => number] => {
-    for (const key of [to, from]) {
+  const profileOf = (...keys: (string | undefined)[]): [OutcomeProfile, () => number] => {
+    for (const key of keys) {
       const own = key === undefined ? undefined : profiles.get(key);
       if (own) return [own, randomFor(key!, own)];
     }
     return [defaultProfile, randomFor('*', defaultProfile)];
   };
+  const numbers = new Map(Object.entries(options.numbers ?? {}));
 
-  const store = new CallStore({ clock, accountSid, authToken, persona: (to) => personas.get(to), callsPerSecond: options.callsPerSecond ?? 1 });
+  const store = new CallStore({ clock, accountSid, authToken, persona: (to) => personas.get(to) ?? personas.get(numberOf(to)), callsPerSecond: options.callsPerSecond ?? 1 });
   const messages = new MessageStore({ clock, accountSid, authToken });
   const lookups: LookupRecord[] = [];
   const faults: Fault[] = [];
@@ -149,9 +176,13 @@ export async function startTwilioSim(options: TwilioSimOptions = {}): Promise<Tw
         fail(sources.length === 0 ? badParam(21205, 'Url parameter is required.') : null);
         fail(sources.length > 1 ? badParam(21205, `${sources.join(' and ')} are mutually exclusive.`) : null);
         fail(params.has('ApplicationSid') ? badParam(21218, 'ApplicationSid is not simulated; use Url or Twiml.') : null);
+        fail(to.startsWith('sip') && !SIP_URI.test(to) ? badParam(21211, `Invalid 'To' SIP address: ${to}`) : null);
         const timeout = Number(first(params, 'Timeout') ?? 60);
         fail(timeout < 1 || timeout > 600 ? badParam(20001, 'Timeout must be between 1 and 600 seconds.') : null);
-        const [profile, random] = profileOf(to, first(params, 'From'));
+        fail(checkAmdParams(params));
+        // Byoc only means something when To is a phone number; Twilio ignores it otherwise.
+        const byoc = E164.test(to) ? first(params, 'Byoc') : undefined;
+        const [profile, random] = profileOf(to, numberOf(to), byoc, first(params, 'From'));
         return { status: 201, json: store.toJson(store.create(params, drawCall(profile, random))) };
       },
     },
@@ -186,6 +217,14 @@ export async function startTwilioSim(options: TwilioSimOptions = {}): Promise<Tw
         fail(sc && !isHttpUrl(sc) ? badParam(21609, `Invalid StatusCallback: ${sc}`) : null);
         const [profile, random] = profileOf(to, first(params, 'From'));
         return { status: 201, json: messages.toJson(messages.create(params, pickWeighted(profile.sms ?? {}, 'delivered', random))) };
+      },
+    },
+    {
+      method: 'GET', pattern: /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\.json$/, handler: ({ match, path, query }) => {
+        account(match);
+        const params = parseForm(query.toString());
+        fail(validateForm(querySchemas.get(`GET ${MESSAGES}`) ?? { properties: {}, required: [] }, params));
+        return { status: 200, json: listMessages(messages.messages, params, path, (m) => messages.toJson(m)) };
       },
     },
     {
@@ -227,6 +266,18 @@ export async function startTwilioSim(options: TwilioSimOptions = {}): Promise<Tw
       randoms.delete(number);
     },
     setPersona: (number, persona) => void personas.set(number, persona),
+    setNumber: (number, config) => void numbers.set(number, config),
+    receiveSms: (sms) =>
+      receiveSms({
+        accountSid,
+        authToken,
+        messages,
+        config: (to) => ({ ...(options.smsUrl ? { smsUrl: options.smsUrl } : {}), ...numbers.get(to) }),
+        outcome: (to, from) => {
+          const [profile, random] = profileOf(to, from);
+          return pickWeighted(profile.sms ?? {}, 'delivered', random);
+        },
+      }, sms),
     failNext: ({ count = 1, status = 500, code = status === 503 ? 20503 : 20500, processed = false } = {}) => {
       const message = status === 503 ? 'Service Unavailable' : 'Internal Server Error';
       for (let i = 0; i < count; i++) faults.push({ error: new TwilioApiError(status, code, message), processed });

@@ -7,8 +7,12 @@ import { newSid } from './calls.ts';
 import type { SmsOutcome } from './profiles.ts';
 import { sendWebhook } from './webhook.ts';
 
+export type MessageDirection = 'outbound-api' | 'inbound' | 'outbound-reply';
+
 export interface SimMessage {
   sid: string;
+  /** `inbound`: received through `receiveSms`; `outbound-reply`: a <Message> in the app's answer to one. */
+  direction: MessageDirection;
   to: string;
   from: string | null;
   body: string;
@@ -41,12 +45,13 @@ export class MessageStore {
 
   constructor(private readonly deps: { clock: SimClock; accountSid: string; authToken: string }) {}
 
-  create(params: Params, outcome: SmsOutcome): SimMessage {
+  create(params: Params, outcome: SmsOutcome, direction: MessageDirection = 'outbound-api'): SimMessage {
     const now = this.deps.clock.now();
     const service = first(params, 'MessagingServiceSid') ?? null;
     const status = service && !params.has('From') ? 'accepted' : 'queued';
     const msg: SimMessage = {
       sid: newSid('SM'),
+      direction,
       to: first(params, 'To') ?? '',
       from: first(params, 'From') ?? null,
       body: first(params, 'Body') ?? '',
@@ -65,6 +70,30 @@ export class MessageStore {
     this.run(msg, outcome, first(params, 'StatusCallback')).catch(() => {
       /* only close() interrupts a message; nothing left to record */
     });
+    return msg;
+  }
+
+  /** An incoming message: it arrives already `received`, with no lifecycle of its own. */
+  receive(sms: { from: string; to: string; body: string; messagingServiceSid?: string }): SimMessage {
+    const now = this.deps.clock.now();
+    const msg: SimMessage = {
+      sid: newSid('SM'),
+      direction: 'inbound',
+      to: sms.to,
+      from: sms.from,
+      body: sms.body,
+      messagingServiceSid: sms.messagingServiceSid ?? null,
+      request: {},
+      status: 'received',
+      history: [{ status: 'received', at: now }],
+      errorCode: null,
+      callbacks: [],
+      dateCreated: now,
+      dateUpdated: now,
+      dateSent: now,
+    };
+    this.messages.push(msg);
+    this.bySid.set(msg.sid, msg);
     return msg;
   }
 
@@ -130,7 +159,7 @@ export class MessageStore {
     return {
       body: msg.body,
       num_segments: String(segmentsOf(msg.body)),
-      direction: 'outbound-api',
+      direction: msg.direction,
       from: msg.from,
       to: msg.to,
       date_updated: rfc2822(msg.dateUpdated),

@@ -19,17 +19,41 @@ export interface OutcomeProfile {
   sms?: Partial<Record<SmsOutcome, number>>;
   /** Lookup line type; default from the number's plan (libphonenumber). */
   lineType?: LineType;
+  /**
+   * Answering machine detection. `unknown`: share (0–1) of answered calls AMD cannot
+   * classify (AnsweredBy `unknown` once MachineDetectionTimeout runs out), whoever picked
+   * up. `machineEnd`: how a machine's greeting ends under `DetectMessageEnd`
+   * (default `machine_end_beep`).
+   */
+  amd?: { unknown?: number; machineEnd?: 'machine_end_beep' | 'machine_end_silence' | 'machine_end_other' };
   seed?: number;
 }
 
-/** A reply to one <Gather>: words, keypresses, or silence (null). */
-export type Utterance = string | { digits: string } | null;
+/**
+ * A reply to one <Gather>: words, keypresses, or silence (null). `{ text }` is words too;
+ * its `bargeIn` (and a `bargeIn` on digits) overrides the persona's for that reply.
+ */
+export type Utterance = string | { text: string; bargeIn?: boolean } | { digits: string; bargeIn?: boolean } | null;
 
 export interface Persona {
   /** One entry per <Gather>, in order; when it runs out the callee stays silent. */
   script: Utterance[];
   /** Speech recognition confidence reported with each utterance; default 0.92. */
   confidence?: number;
+  /**
+   * The callee talks over the prompt nested in a <Gather bargeIn="true"> (Twilio's
+   * default) instead of waiting for it to end; default false.
+   */
+  bargeIn?: boolean;
+  /** Seconds into the prompt at which a barging callee starts talking; default 1. */
+  bargeInAfter?: number;
+}
+
+/** The words or keys of a reply, whatever form the script gave it in. */
+export function replyOf(u: Utterance): { speech: string } | { digits: string } | null {
+  if (u === null) return null;
+  if (typeof u === 'string') return { speech: u };
+  return 'text' in u ? { speech: u.text } : { digits: u.digits };
 }
 
 export const DEFAULT_PROFILE: OutcomeProfile = {
@@ -67,6 +91,10 @@ export interface CallDraw {
   outcome: CallOutcome;
   pickup: Pickup;
   ringMs: number;
+  /** AMD could not tell who picked up (profile `amd.unknown`). */
+  amdUnknown?: boolean;
+  /** How a machine's greeting ends (profile `amd.machineEnd`), for DetectMessageEnd. */
+  machineEnd?: 'machine_end_beep' | 'machine_end_silence' | 'machine_end_other';
 }
 
 export function drawCall(profile: OutcomeProfile, random: () => number): CallDraw {
@@ -76,5 +104,8 @@ export function drawCall(profile: OutcomeProfile, random: () => number): CallDra
   const r = random();
   const machine = profile.machine ?? 0;
   const pickup: Pickup = r < machine ? 'machine' : r < machine + (profile.fax ?? 0) ? 'fax' : 'human';
-  return { outcome, pickup, ringMs };
+  // Drawn only when asked for, so existing seeds keep drawing the same calls.
+  const amdUnknown = profile.amd?.unknown ? random() < profile.amd.unknown : undefined;
+  const machineEnd = pickup === 'machine' ? profile.amd?.machineEnd : undefined;
+  return { outcome, pickup, ringMs, ...(amdUnknown ? { amdUnknown } : {}), ...(machineEnd ? { machineEnd } : {}) };
 }

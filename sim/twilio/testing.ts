@@ -20,7 +20,8 @@ export interface AppServer {
   close(): Promise<void>;
 }
 
-type Reply = string | { status: number; body?: string };
+/** A string is TwiML (200, text/xml); otherwise status, body and content type as given. */
+type Reply = string | { status: number; body?: string | Buffer; contentType?: string };
 
 export async function startAppServer(respond: (r: Received) => Reply = () => ({ status: 204 })): Promise<AppServer> {
   const received: Received[] = [];
@@ -45,7 +46,7 @@ export async function startAppServer(respond: (r: Received) => Reply = () => ({ 
         res.writeHead(200, { 'content-type': 'text/xml' });
         res.end(reply);
       } else {
-        res.writeHead(reply.status, { 'content-type': 'text/xml' });
+        res.writeHead(reply.status, { 'content-type': reply.contentType ?? 'text/xml' });
         res.end(reply.body ?? '');
       }
     });

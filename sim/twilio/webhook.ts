@@ -47,3 +47,20 @@ export async function sendWebhook(req: WebhookRequest): Promise<WebhookResponse>
   });
   return { status: res.status, body: await res.text(), contentType: res.headers.get('content-type') ?? '' };
 }
+
+export interface MediaResponse {
+  status: number;
+  contentType: string;
+  bytes: number;
+}
+
+/** GETs a <Play> URL as Twilio's media fetcher does: signed over the URL, body counted, not kept. */
+export async function fetchMedia(url: string, authToken: string, signal?: AbortSignal): Promise<MediaResponse> {
+  const timeout = AbortSignal.timeout(15_000);
+  const res = await fetch(url, {
+    headers: { 'x-twilio-signature': twilioSignature(authToken, url, {}), 'user-agent': 'TwilioProxy/1.1' },
+    signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+  });
+  const bytes = (await res.arrayBuffer()).byteLength;
+  return { status: res.status, contentType: res.headers.get('content-type') ?? '', bytes };
+}

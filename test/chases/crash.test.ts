@@ -73,7 +73,7 @@ function callsPerAttempt(sim: TwilioSim): Map<string, number> {
 
 describe('crash safety and concurrency', () => {
   test('kill -9 of workers at random moments over 1,000 chases: no second call for any attempt, every chase ends', { timeout: 480_000 }, async () => {
-    const c = await campaign(app.worker, app.tenantId, { channel: { policy: 'voice' }, scripts: [{ name: 'd', say: 'Hi' }], rules: { maxCallAttempts: 1 } });
+    const c = await campaign(app.worker, app.tenantId, { channel: { policy: 'voice' }, scripts: [{ name: 'd', say: 'Hi' }], rules: { maxCallAttempts: 1 }, call: { maxReprompts: 0 } });
     const ids: string[] = [];
     for (let i = 0; i < 1000; i++) ids.push(await contact(app.worker, app.tenantId, mobile(100_000 + i)));
     for (let i = 0; i < ids.length; i += 50) {
@@ -124,7 +124,7 @@ describe('crash safety and concurrency', () => {
     const caps = { callsPerDay: 2, minHoursBetweenCalls: 0 };
     const campaigns = [];
     for (let k = 0; k < 4; k++) {
-      campaigns.push(await campaign(app.worker, app.tenantId, { channel: { policy: 'voice' }, scripts: [{ name: 'd', say: 'Hi' }], rules: { caps, maxCallAttempts: 1 } }));
+      campaigns.push(await campaign(app.worker, app.tenantId, { channel: { policy: 'voice' }, scripts: [{ name: 'd', say: 'Hi' }], rules: { caps, maxCallAttempts: 1 }, call: { maxReprompts: 0 } }));
     }
     const phones = Array.from({ length: 40 }, (_, i) => mobile(200_000 + i));
     for (const p of phones) app.sim.setProfile(p, { outcomes: { answered: 1 }, ringSeconds: [1, 3] });

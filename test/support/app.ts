@@ -15,6 +15,10 @@ import { bootstrapDefaultTenant } from '../../core/tenants.ts';
 import { testDatabase, type TestDatabase } from './db.ts';
 import { createJobQueue, startBoss, type JobQueue, type QueueSettings } from '../../core/jobs/queue.ts';
 import { startWorker } from '../../core/jobs/worker.ts';
+import { memoryHealthStore } from '../../core/lines.health.ts';
+import { memoryTokenBucket } from '../../core/lines.cps.ts';
+import type { LineStores } from '../../core/lines.select.ts';
+import type { Speech } from '../../core/ports.ts';
 import { systemClock, type WorkerDeps } from '../../core/chases.store.ts';
 import { createTwilioConnector } from '../../connectors/twilio/index.ts';
 import type { WebhookVerifier } from '../../core/ports.ts';
@@ -65,6 +69,10 @@ export interface EngineOptions {
   staleCallMs?: number;
   concurrency?: number;
   queue?: Partial<QueueSettings>;
+  /** The line pool's shared state; default in memory. */
+  lines?: LineStores;
+  /** Text-to-speech for the worker (e.g. the Google TTS connector on its simulator). */
+  speech?: Speech;
 }
 
 /** testApp with the chase engine: pg-boss on the test database, the Twilio simulator, a worker. */
@@ -96,11 +104,17 @@ export async function testApp(
 
   let engine: { sim: TwilioSim; boss: PgBoss; jobs: JobQueue; worker: WorkerDeps; verifier: WebhookVerifier; stop(): Promise<void> } | undefined;
   if (options.engine) {
+    // One line pool state for the worker and for the API's GET /v1/lines, as in one process.
+    deps.lines = options.engine.lines ?? { health: memoryHealthStore(), cps: memoryTokenBucket() };
     const sim = await startTwilioSim(options.engine.sim);
     const boss = await startBoss(db.pool, { expireInSeconds: 30, retryLimit: 2, retryDelay: 1, ...options.engine.queue }, { maintenanceIntervalSeconds: 1 });
     const jobs = createJobQueue(boss);
     const carrier = createTwilioConnector({ accountSid: sim.accountSid, authToken: sim.authToken, apiBaseUrl: sim.url });
-    const worker: WorkerDeps = { ...deps, jobs, clock: systemClock, carrier, publicBaseUrl: url, reapAfterMs: options.engine.reapAfterMs, staleCallMs: options.engine.staleCallMs, log };
+    const worker: WorkerDeps = {
+      ...deps, jobs, clock: systemClock, carrier, publicBaseUrl: url, reapAfterMs: options.engine.reapAfterMs, staleCallMs: options.engine.staleCallMs, log,
+      lines: deps.lines!,
+      ...(options.engine.speech ? { speech: options.engine.speech } : {}),
+    };
     const running = options.engine.worker === false ? null : await startWorker(worker, boss, { schedule: false, idleMs: 50, concurrency: options.engine.concurrency });
     engine = {
       sim, boss, jobs, worker, verifier: carrier,

@@ -1,0 +1,211 @@
+/**
+ * A live call's side of the dialog: what the call is (script, contact, line), what each
+ * node says to this person, and what an answer does. Called by the TwiML webhooks, so every
+ * function here is a query or two: the slow parts (an SMS through the carrier) are jobs.
+ */
+import type pg from 'pg';
+import type { Deps } from './deps.ts';
+import { withTransaction } from './db/pool.ts';
+import { renderText, type Script } from './campaigns.rules.ts';
+import { CallSettingsSchema, type CallSettings, type DialogAction } from './dialog.schema.ts';
+import { buildDialog, type Dialog, type DialogNode, type Turn } from './dialog.ts';
+import { repromptText } from './dialog.defaults.ts';
+import { sayVoice, speechRequest, type SayVoice } from './dialog.voice.ts';
+import { decodeContext, insertEvent } from './chases.store.ts';
+import { recordOptOuts } from './consent.ts';
+import { queues, type JobQueue } from './jobs/queue.ts';
+import { mediaKey } from './media.ts';
+import type { IntentResult } from './intents/intents.ts';
+
+export interface LiveCall {
+  attemptId: string;
+  tenantId: string;
+  chaseId: string;
+  contactId: string;
+  campaignName: string;
+  /** Our caller id on this call. */
+  from: string;
+  script: Script;
+  call: CallSettings;
+  dialog: Dialog;
+  /** Prompts were synthesised before the call: play them from /media. */
+  tts: boolean;
+  values: { name: string | null; context: Record<string, unknown> };
+}
+
+interface CallRow {
+  tenant_id: string;
+  chase_id: string;
+  contact_id: string;
+  from_number: string;
+  tts: boolean;
+  script: string | null;
+  context_enc: string | null;
+  name_enc: string | null;
+  campaign_name: string;
+  scripts: Script[];
+  call: unknown;
+}
+
+/** The call behind an attempt, in one query; null for an unknown or non-voice attempt. */
+export async function loadCall(deps: Deps, attemptId: string): Promise<LiveCall | null> {
+  const { rows } = await deps.db.query<CallRow>(
+    `select a.tenant_id, a.chase_id, ch.contact_id, a.from_number, a.tts, ch.script, ch.context_enc, c.name_enc,
+            cp.name as campaign_name, cp.scripts, cp.call
+       from attempts a
+       join chases ch on ch.tenant_id = a.tenant_id and ch.id = a.chase_id
+       join campaigns cp on cp.tenant_id = a.tenant_id and cp.id = a.campaign_id
+       left join contacts c on c.tenant_id = ch.tenant_id and c.id = ch.contact_id
+      where a.id = $1 and a.channel = 'voice'`,
+    [attemptId],
+  );
+  const r = rows[0];
+  if (!r) return null;
+  const script = r.scripts.find((s) => s.name === r.script) ?? r.scripts.find((s) => !s.when)!;
+  // Campaigns stored before the dialog existed lack these fields: the schema's defaults fill them in.
+  const withDefaults = { ...script, locale: script.locale ?? 'en-US', voice: script.voice ?? { style: 'calm' as const } };
+  return {
+    attemptId,
+    tenantId: r.tenant_id,
+    chaseId: r.chase_id,
+    contactId: r.contact_id,
+    campaignName: r.campaign_name,
+    from: r.from_number,
+    script: withDefaults,
+    call: CallSettingsSchema.parse(r.call ?? {}),
+    dialog: buildDialog(withDefaults),
+    tts: r.tts,
+    values: { name: r.name_enc ? deps.pii.decrypt(r.name_enc) : null, context: decodeContext(deps, r.context_enc) },
+  };
+}
+
+export interface Prompt {
+  text: string;
+  voice: SayVoice;
+  /** Cache key of the synthesised audio, when the call's prompts were synthesised. */
+  mediaKey?: string;
+}
+
+/** What a node says to this person (after "sorry, I didn't catch that" when re-prompting). */
+export function promptText(script: Pick<Script, 'locale'>, node: DialogNode, reprompt: number, values: LiveCall['values']): string {
+  const text = renderText(node.say, values);
+  return reprompt > 0 ? `${repromptText(script.locale)} ${text}` : text;
+}
+
+export function prompt(deps: Deps, call: LiveCall, text: string): Prompt {
+  return { text, voice: sayVoice(call.script), ...(call.tts ? { mediaKey: mediaKey(deps, call.tenantId, speechRequest(call.script, text)) } : {}) };
+}
+
+/** Every text a call to this person may say: synthesised before dialling, so no request waits for audio. */
+export function allPromptTexts(script: Script, values: LiveCall['values']): string[] {
+  const texts = new Set<string>();
+  for (const node of buildDialog(script).values()) {
+    texts.add(promptText(script, node, 0, values));
+    if (node.listen) texts.add(promptText(script, node, 1, values));
+  }
+  if (script.voicemail) texts.add(renderText(script.voicemail, values));
+  return [...texts];
+}
+
+/** The attempt's outcome an action leaves; the chase moves on from it when the call ends. */
+const OUTCOME: Partial<Record<DialogAction, string>> = {
+  send_link: 'interested',
+  refuse: 'refused',
+  callback: 'callback',
+  opt_out: 'opted-out',
+  wrong_number: 'wrong-number',
+  transfer: 'transferred',
+};
+
+const EVENT: Partial<Record<DialogAction, 'refused' | 'callback-requested' | 'wrong-number'>> = {
+  refuse: 'refused',
+  callback: 'callback-requested',
+  wrong_number: 'wrong-number',
+};
+
+export interface AnswerRecord {
+  callSid: string;
+  /** The Gather's turn number on this call: Twilio retrying a request repeats it. */
+  turn: number;
+  node: string;
+  heard: IntentResult | null;
+  next: Turn;
+  /** The E.164 number Twilio says it called (its `To`), for the consent ledger. */
+  callee?: string;
+}
+
+/**
+ * Records an answer and does what the next node does, once per call and turn: a repeated
+ * request (Twilio retries) gets the same TwiML and changes nothing. Consent, the refusal
+ * cooldown and a wrong number are written here, in the same transaction, so they hold before
+ * the person hangs up; the link SMS goes through a job.
+ */
+export async function recordAnswer(deps: Deps & { jobs: JobQueue }, call: LiveCall, a: AnswerRecord): Promise<boolean> {
+  const action = a.next.node.do;
+  // Silence that leads to a re-prompt or a goodbye changes nothing: no write on that path.
+  if (!a.heard && (!action || action === 'hangup')) return true;
+  return withTransaction(deps.db, async (tx) => {
+    const { rowCount } = await tx.query(`insert into webhook_deliveries (vendor, delivery_id) values ('twilio-gather', $1) on conflict do nothing`, [
+      `${a.callSid}:${a.turn}`,
+    ]);
+    if (!rowCount) return false;
+    const { tenantId, chaseId, attemptId } = call;
+    await insertEvent(tx, tenantId, chaseId, 'intent', {
+      node: a.node,
+      intent: a.heard?.intent ?? null,
+      confidence: a.heard ? Math.round(a.heard.confidence * 1000) / 1000 : null,
+      next: a.next.node.id,
+      ...(a.next.reprompt ? { reprompt: a.next.reprompt } : {}),
+    }, attemptId);
+    const outcome = action ? OUTCOME[action] : undefined;
+    await tx.query(
+      `update attempts set intent = coalesce($3, intent), outcome = coalesce($4, outcome) where tenant_id = $1 and id = $2`,
+      [tenantId, attemptId, a.heard?.intent ?? null, outcome ?? null],
+    );
+    if (!action) return true;
+    const event = EVENT[action];
+    if (event) await insertEvent(tx, tenantId, chaseId, event, null, attemptId);
+    if (action === 'opt_out') await optOutCaller(deps, tx, call, a.callee);
+    if (action === 'wrong_number') await markWrongNumber(tx, call);
+    if (action === 'send_link') await deps.jobs.send(tx, queues.dialogAction, { tenantId, attemptId, action: 'send_link' });
+    return true;
+  });
+}
+
+async function optOutCaller(deps: Deps, tx: pg.PoolClient, call: LiveCall, callee: string | undefined): Promise<void> {
+  const { rows } = await tx.query<{ phone_hash: Buffer; phone_enc: string | null; contact_hash: Buffer | null }>(
+    `select a.phone_hash, c.phone_enc, c.phone_hash as contact_hash from attempts a
+       left join contacts c on c.tenant_id = a.tenant_id and c.id = $3
+      where a.tenant_id = $1 and a.id = $2`,
+    [call.tenantId, call.attemptId, call.contactId],
+  );
+  const r = rows[0];
+  if (!r) return;
+  // The ledger keeps the number's ciphertext: the contact's, or the number Twilio says it called
+  // (when the contact's number changed during the call), checked against the attempt's blind index.
+  const phoneEnc = r.contact_hash?.equals(r.phone_hash) && r.phone_enc
+    ? r.phone_enc
+    : callee && deps.pii.phoneIndex(callee).equals(r.phone_hash) ? deps.pii.encrypt(callee) : null;
+  if (!phoneEnc) throw new Error('cannot record the opt-out: the number called is unknown');
+  // Every channel: a person who says "stop calling me" does not want texts either.
+  await recordOptOuts(deps, call.tenantId, [{ phoneHash: r.phone_hash, phoneEnc, channel: 'all', source: 'voice-intent', note: 'said so on a call' }], tx);
+}
+
+/** The person who answered is not the contact: this number is never dialled for them again. */
+async function markWrongNumber(tx: pg.PoolClient, call: LiveCall): Promise<void> {
+  await tx.query(
+    `update contacts c set phone_invalid_reason = 'wrong number: the person who answered said so', updated_at = now()
+       from attempts a
+      where a.tenant_id = $1 and a.id = $2 and c.tenant_id = a.tenant_id and c.id = $3 and c.phone_hash = a.phone_hash`,
+    [call.tenantId, call.attemptId, call.contactId],
+  );
+}
+
+/** The outcome of a transfer (the agent's leg), on the timeline. */
+export async function recordTransfer(deps: Deps, call: LiveCall, dialStatus: string, durationSeconds: number | null): Promise<void> {
+  await insertEvent(deps.db, call.tenantId, call.chaseId, 'transferred', { status: dialStatus, durationSeconds }, call.attemptId);
+  if (dialStatus !== 'completed') {
+    // Nobody took it: the person is owed a call back.
+    await deps.db.query(`update attempts set outcome = 'callback' where tenant_id = $1 and id = $2`, [call.tenantId, call.attemptId]);
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * High-precision opt-out phrases, checked before the model. A missed opt-out is a
+ * compliance failure, so these catch the unmistakable forms however the rest of the
+ * utterance reads ("yes, just remove me" → opt_out). Patterns run on normalised text
+ * (simplified Chinese, lowercase, contractions expanded: "don't" → "do not").
+ */
+
+const CALL_EN = '(?:call|calling|text|texting|contact|contacting|ring|ringing|phone|phoning|message|messaging|email|emailing|bother|bothering|harass|harassing|spam|spamming)';
+
+const EN: RegExp[] = [
+  /\b(?:un|on|in) ?subscribe\b/,
+  /\bopt (?:me |us )?out\b/,
+  /\bdo not call (?:list|registry|register)\b/,
+  /\b(?:put|add|place) (?:me|us|my number|this number) (?:on|to) (?:the |your |a )?(?:do not call|dnc)\b/,
+  /\bdnc\b/,
+  /\b(?:remove|delete|erase|scrub|drop) (?:me|us|my (?:number|name|phone|info|information|details|data)|this number)(?: \w+)? (?:off|from|out of) (?:your|the|this|all)\b/,
+  // "take/get me off", never "get me somebody from your team".
+  /\b(?:take|get) (?:me|us|my (?:number|name|phone|info|information|details|data)|this number)(?: \w+)? (?:off|out of) (?:your|the|this|all|whatever)\b/,
+  /\b(?:delete|erase|scrub|lose) (?:my|this) (?:number|phone number|info|information|details|data)\b/,
+  /\b(?:stop|quit|cease|no more) (?:\w+ )?(?:calling|texting|contacting|messaging|ringing|bothering|harassing|spamming|calls|texts|messages)\b/,
+  new RegExp(`\\b(?:do not|never|will not) (?:ever )?${CALL_EN} (?:me|us|this (?:number|phone)|here|my \\w+)(?: \\w+)? (?:again|anymore|any more|ever)\\b`),
+  new RegExp(`\\b(?:do not|never) (?:ever )?${CALL_EN} (?:me|us|this number)$`),
+  /\b(?:never|do not) want to hear from you\b/,
+  /\b(?:report|sue|suing|reporting) (?:you|this|your)\b/,
+  /\b(?:file|filing|make|making) (?:a )?complaint\b/,
+  /\b(?:ftc|fcc|attorney general)\b/,
+  /\bthis is harassment\b/,
+  /\bleave (?:me|us) alone\b/,
+  /\bremove (?:me|us|my (?:number|name|details|info|information|data|phone)|this number)\b/,
+  /\b(?:be|get|got|been) (?:removed|taken off|unsubscribed)\b/,
+  /\b(?:do not|never) (?:want|wish) (?:to be )?(?:contacted|called|texted|messaged|phoned)\b/,
+  /\b(?:do not|never) want (?:any more|anymore|your|these|any of your|any) (?:\w+ ){0,2}(?:calls|texts|messages|emails)\b/,
+  /\bif you (?:call|text|contact|ring) (?:me |us |here )?again\b/,
+  /\b(?:you|they|people|guys) (?:\w+ )?(?:keep|always) (?:calling|texting|ringing)\b/,
+  /\bstop (?:sending|with the|it$|please$)/,
+  /^(?:please |oh please )?stop$/,
+  /\bblock(?:ing|ed)? (?:this|your|you)\b|^block$/,
+  /\b(?:call|calling|get|contact|talk to|tell) my (?:lawyer|attorney)\b|\bmy (?:lawyer|attorney) will\b/,
+  /\bcancel (?:all|these|the|your) (?:calls|messages|texts|notifications)\b/,
+  /\bdo not bother (?:calling|to call|contacting|texting)\b/,
+  /^(?:reply )?td$|^do not call$|\bremoved from\b|\b(?:do not|never) (?:call|contact|text) (?:me|us) in the future\b/,
+  /\b(?:do not|never) (?:call|contact|text|phone|ring) again\b|\bdo not want you to (?:call|contact|text|phone|ring)\b/,
+  // "Don't call me" is an opt-out unless it only rules out a time ("don't call me now").
+  /\b(?:do not|never) (?:call|contact|text|phone|ring|message) (?:me|us|this number)\b(?! (?:now|right now|at|during|before|after|until|till|today|tonight|this|in the|on|between|when|while))/,
+  /\bno solicit(?:ors|ing|ation|ations)?\b|\b(?:do not|will not) (?:accept|want|take) (?:any )?(?:solicitation|sales|telemarketing)/,
+  new RegExp(`\\b(?:told|asked) you (?:\\w+ ){0,3}(?:not to|to stop) ${CALL_EN}`),
+  /^stop(?: stop)*(?: it)?(?: please)?$/,
+  /\bi (?:want|would like) (?:to be )?(?:removed|off your list|off the list)\b/,
+];
+
+const ZH: RegExp[] = [
+  /退订|退定|取消订阅|^退$|(?<![a-z])td(?![a-z])|取消(?:所有|全部)?的?(?:通知|推送|短信|订阅)/,
+  // "现在别打" only rules out a time (callback_later); "别再打" and a bare "别打了" do not.
+  /(?<!现在|上午|下午|晚上|中午|白天|今天|这会儿?|上班时间?)(?:别|不要|不用|甭|莫)(?:给我|跟我|往我这|向我|对我)?(?:打|拨|来电|发短信|发信息|发消息|发了|联系|骚扰|打扰|推销|烦)/,
+  /(?:别|不要|不用|甭|莫|不准|不许)再/,
+  /再也?(?:不要|别)/,
+  /以后(?:都)?(?:别|不要|不用|甭)/,
+  /(?:我|号码|电话|手机|名单|信息|资料).{0,10}(?:删掉|删除|删了|移除|移出|去掉)|(?:删掉|删除|删了|移除|去掉)我/,
+  /拉黑|黑名单|免打扰/,
+  /投诉|举报|报警|12315|12345|工信部/,
+  /骚扰/,
+  // Complaints about being called at all are requests to stop.
+  /有完没完|烦不烦|烦死|别烦我|(?:老是?|总是?|一直|天天|每天|成天|三天两头)都?(?:给我)?(?:打(?!不通)|来电|发短信)/,
+  /(?:不接受|拒绝|不听)(?:任何)?(?:推销|营销|广告)/,
+  /停止(?:给我)?(?:打|拨|发|联系|推送)/,
+  /不想再(?:接|收|听)/,
+  /不要(?:给我|跟我)?打电话|别给我打电话|不要你们的电话/,
+];
+
+export function isOptOut(text: string, han: boolean): boolean {
+  for (const re of EN) if (re.test(text)) return true;
+  if (han) for (const re of ZH) if (re.test(text)) return true;
+  return false;
+}

@@ -1,0 +1,74 @@
+/**
+ * POST /webhooks/twilio/sms: a text someone sent to one of our lines, mounted behind the
+ * X-Twilio-Signature check of webhooks/twilio.ts. A STOP/退订 opts the sender out of every
+ * channel and is confirmed in the sender's language; HELP gets a short help text; anything
+ * else gets an empty reply. The body is never stored or logged: it may be PII.
+ *
+ * Unlike the status callbacks, the opt-out runs here rather than in a job: it is a few
+ * statements, it must end pending chases at once, and the reply confirms that it happened.
+ */
+import express from 'express';
+import { z } from 'zod';
+import type { Logger } from 'pino';
+import type { Deps } from '../core/deps.ts';
+import { withTransaction } from '../core/db/pool.ts';
+import { classifyInbound, optOutBySms, type InboundKeyword } from '../core/consent.sms.ts';
+
+// https://www.twilio.com/docs/messaging/guides/webhook-request — Twilio adds fields without
+// notice, so unknown ones are allowed through.
+const InboundSmsBody = z.object({
+  MessageSid: z.string().regex(/^(SM|MM)[0-9a-f]{32}$/),
+  AccountSid: z.string().regex(/^AC[0-9a-f]{32}$/),
+  From: z.string().regex(/^\+[1-9]\d{6,14}$/),
+  // Our line: a number, or a short code.
+  To: z.string().regex(/^\+?[0-9]{3,15}$/),
+  Body: z.string().max(1600).default(''),
+  NumMedia: z.coerce.number().int().min(0).optional(),
+});
+
+const REPLIES: Record<'opt-out' | 'help', Record<InboundKeyword['language'], string>> = {
+  'opt-out': {
+    en: 'You are unsubscribed and will receive no more calls or messages from us.',
+    zh: '您已退订，我们不会再给您打电话或发短信。',
+  },
+  help: {
+    en: 'Automated reminders. Reply STOP to unsubscribe from all calls and messages.',
+    zh: '这是自动提醒短信。回复“退订”或TD，即可不再接收我们的电话和短信。',
+  },
+};
+
+const xmlEscape = (s: string) => s.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** The TwiML reply for what the text asked: the same for the same text, so a duplicate gets the same answer. */
+export function replyTwiml(keyword: InboundKeyword): string {
+  const head = '<?xml version="1.0" encoding="UTF-8"?>';
+  if (keyword.kind === 'other') return `${head}<Response/>`;
+  return `${head}<Response><Message>${xmlEscape(REPLIES[keyword.kind][keyword.language])}</Message></Response>`;
+}
+
+export function inboundSms(options: { deps: Deps; log: Logger }): express.RequestHandler {
+  const { deps, log } = options;
+  return async (req, res, next) => {
+    try {
+      const parsed = InboundSmsBody.safeParse(req.body);
+      if (!parsed.success) {
+        res.status(400).type('text/plain').send(`unexpected inbound message: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}`);
+        return;
+      }
+      const sms = parsed.data;
+      const keyword = classifyInbound(sms.Body);
+      const outcome = await withTransaction(deps.db, async (tx) => {
+        const { rowCount } = await tx.query(`insert into webhook_deliveries (vendor, delivery_id) values ('twilio-sms', $1) on conflict do nothing`, [sms.MessageSid]);
+        if (!rowCount) return { duplicate: true, optedOutIn: 0 };
+        if (keyword.kind !== 'opt-out') return { duplicate: false, optedOutIn: 0 };
+        const fresh = await optOutBySms(deps, tx, { fromE164: sms.From, to: sms.To, keyword: keyword.keyword! });
+        return { duplicate: false, optedOutIn: fresh.length };
+      });
+      // The message SID and what it asked for only: never the number or the text.
+      log.info({ messageSid: sms.MessageSid, kind: keyword.kind, ...outcome }, 'inbound SMS');
+      res.type('text/xml').send(replyTwiml(keyword));
+    } catch (err) {
+      next(err);
+    }
+  };
+}
