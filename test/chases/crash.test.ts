@@ -4,55 +4,27 @@
  * several workers on overlapping campaigns over the same numbers never break a cap.
  */
 import assert from 'node:assert/strict';
-import { fork, type ChildProcess } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { testEngineApp, type TestApp } from '../support/app.ts';
 import { startChase } from '../../core/chases.ts';
 import { reapAttempts } from '../../core/chases.reaper.ts';
 import type { WorkerDeps } from '../../core/chases.store.ts';
 import type { TwilioSim } from '../../sim/twilio/index.ts';
 import { campaign, contact, mobile } from './support.ts';
-
-const WORKER = fileURLToPath(new URL('./worker.process.ts', import.meta.url));
+import { workerProcesses, type WorkerProcesses } from './workers.ts';
 
 let app: TestApp & { sim: TwilioSim; worker: WorkerDeps };
-const children = new Set<ChildProcess>();
+let workers: WorkerProcesses;
 
 before(async () => {
   app = await testEngineApp({ worker: false, reapAfterMs: 2000, staleCallMs: 30_000, queue: { expireInSeconds: 4 }, sim: { clockSpeed: 20, callsPerSecond: 500, profile: { outcomes: { answered: 3, 'no-answer': 1, busy: 1 }, ringSeconds: [1, 20] } } });
+  // A chase finding its number on the line waits 1 s, not 5 minutes, so the test can see every call the caps allow.
+  workers = workerProcesses(app, { TEST_BUSY_RETRY_MS: '1000' });
 });
 after(async () => {
-  for (const child of children) child.kill('SIGKILL');
+  workers.killAll();
   await app.close();
 });
-
-async function spawnWorker(concurrency = 10): Promise<ChildProcess> {
-  const child = fork(WORKER, [], {
-    execArgv: ['--import', 'tsx'],
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-    env: {
-      ...process.env,
-      TEST_DATABASE_URL: app.db.url,
-      TEST_MASTER_KEY: app.masterKey.toString('base64'),
-      TEST_SIM_URL: app.sim.url,
-      TEST_SIM_SID: app.sim.accountSid,
-      TEST_SIM_TOKEN: app.sim.authToken,
-      TEST_PUBLIC_URL: app.url,
-      TEST_EXPIRE_SECONDS: '4',
-      TEST_CONCURRENCY: String(concurrency),
-      // A chase finding its number on the line waits this long, not 5 minutes, so the test can see every call the caps allow.
-      TEST_BUSY_RETRY_MS: '1000',
-    },
-  });
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  await new Promise<void>((resolve, reject) => {
-    child.once('message', () => resolve());
-    child.once('exit', (code) => reject(new Error(`worker exited with ${code} before it was ready`)));
-  });
-  return child;
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -79,7 +51,7 @@ describe('crash safety and concurrency', () => {
     for (let i = 0; i < ids.length; i += 50) {
       await Promise.all(ids.slice(i, i + 50).map((id) => startChase(app.worker, app.tenantId, { campaignId: c.id, contact: { id } })));
     }
-    const workers = [await spawnWorker(), await spawnWorker()];
+    const running = [await workers.spawn(), await workers.spawn()];
     // The reaper runs beside the killing, as the scheduled job would in a surviving worker.
     let reaping = false;
     const reaper = setInterval(() => {
@@ -93,10 +65,10 @@ describe('crash safety and concurrency', () => {
       assert.ok(Date.now() < deadline, `${await liveChases([c.id])} chases still live`);
       await sleep(200 + Math.random() * 600);
       if (kills < 12) {
-        const victim = workers.splice(Math.floor(Math.random() * workers.length), 1)[0]!;
+        const victim = running.splice(Math.floor(Math.random() * running.length), 1)[0]!;
         victim.kill('SIGKILL');
         kills++;
-        workers.push(await spawnWorker());
+        running.push(await workers.spawn());
       }
     }
     clearInterval(reaper);
@@ -116,7 +88,7 @@ describe('crash safety and concurrency', () => {
     const known = new Set(attempts.map((a) => a.id));
     assert.ok([...perAttempt.keys()].every((id) => known.has(id)));
     assert.ok(kills >= 3, `only ${kills} kills happened`);
-    for (const w of workers) w.kill('SIGKILL');
+    workers.killAll();
   });
 
   test('three workers, four campaigns over the same numbers: never more than the cap, never two calls at once', { timeout: 120_000 }, async () => {
@@ -131,7 +103,7 @@ describe('crash safety and concurrency', () => {
     const ids = [];
     for (const p of phones) ids.push(await contact(app.worker, app.tenantId, p));
     for (const cp of campaigns) await Promise.all(ids.map((id) => startChase(app.worker, app.tenantId, { campaignId: cp.id, contact: { id } })));
-    const workers = [await spawnWorker(20), await spawnWorker(20), await spawnWorker(20)];
+    for (let k = 0; k < 3; k++) await workers.spawn(20);
     const campaignIds = campaigns.map((x) => x.id);
     // Done when each number has had its two calls and the rest wait for the cap.
     const deadline = Date.now() + 90_000;
@@ -145,7 +117,7 @@ describe('crash safety and concurrency', () => {
       await sleep(300);
     }
     await app.sim.settled();
-    for (const w of workers) w.kill('SIGKILL');
+    workers.killAll();
     for (const p of phones) {
       const calls = app.sim.calls().filter((call) => call.to === p);
       assert.equal(calls.length, 2, `${calls.length} calls to one number`);
