@@ -1,6 +1,7 @@
 /**
  * The calls of bench/twiml.bench.ts, in their own process: every call at once asks for its
- * TwiML, then answers each <Gather> by posting to its action URL, signed as Twilio signs.
+ * TwiML, then answers each <Gather> by posting to its action URL, signed as Twilio signs,
+ * after a pause for the prompt and the answer.
  * Reports each request's latency (ms) to the parent.
  */
 import { randomBytes } from 'node:crypto';
@@ -12,7 +13,14 @@ interface Start {
   authToken: string;
   accountSid: string;
   attempts: string[];
+  /** Calls start spread over this many ms, as a dialer places them. */
+  rampMs: number;
+  /** Between two requests of a call: the prompt being spoken and the person answering. */
+  thinkMs: [number, number];
 }
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const between = ([min, max]: [number, number]) => min + Math.random() * (max - min);
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1000 });
 const ANSWERS = ['how much is it', 'ok sure, send it'];
@@ -45,11 +53,13 @@ process.once('message', async (start: Start) => {
   await Promise.all(start.attempts.map(async (attempt) => {
     const base = { AccountSid: start.accountSid, CallSid: `CA${randomBytes(16).toString('hex')}`, CallStatus: 'in-progress', Direction: 'outbound-api', From: '+14155550100', To: '+8613900000000' };
     try {
+      await sleep(Math.random() * start.rampMs);
       const first = await post(start, `${start.url}/webhooks/twilio/voice?attempt=${attempt}`, base);
       voice.push(first.ms);
       let action = actionOf(first.twiml);
       for (const answer of ANSWERS) {
         if (!action) break;
+        await sleep(between(start.thinkMs));
         const next = await post(start, action, { ...base, SpeechResult: answer, Confidence: '0.92' });
         gather.push(next.ms);
         action = actionOf(next.twiml);

@@ -1,13 +1,15 @@
 /**
- * TwiML webhook latency with many calls in flight: N simulated calls at once, each asking
- * /webhooks/twilio/voice and then answering two <Gather>s ("how much is it", then "ok, send
- * it") the way Twilio would — signed form posts following each TwiML's action URL. The
+ * TwiML webhook latency with many calls in flight: N simulated calls at once (started over
+ * `--ramp` ms), each asking /webhooks/twilio/voice and then answering two <Gather>s ("how
+ * much is it", then "ok, send it") after a `--think` pause for the prompt and the answer, the
+ * way Twilio would — signed form posts following each TwiML's action URL. The
  * server (the real express app, the offline intent classifier, PostgreSQL) runs in this
  * process; the calls come from a child process, so the load generator does not share the
  * server's event loop.
  *
  *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npm run bench:twiml
- *   npm run bench:twiml -- --calls 500 --rounds 3
+ *   npm run bench:twiml -- --calls 500 --rounds 3 --ramp 2000 --think 2000-5000
+ *   npm run bench:twiml -- --ramp 0 --think 0-0      # every request at once: the server's throughput
  */
 import { fork } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -29,7 +31,15 @@ import { createTwilioConnector } from '../connectors/twilio/index.ts';
 import { openBenchDatabase } from './support.ts';
 
 const { values: args } = parseArgs({
-  options: { calls: { type: 'string', default: '500' }, rounds: { type: 'string', default: '3' }, pool: { type: 'string', default: '10' } },
+  options: {
+    calls: { type: 'string', default: '500' },
+    rounds: { type: 'string', default: '3' },
+    pool: { type: 'string', default: '10' },
+    /** The calls start spread over this many ms. */
+    ramp: { type: 'string', default: '2000' },
+    /** min-max ms between a call's requests (the prompt, then the answer); 0-0 fires them back to back. */
+    think: { type: 'string', default: '2000-5000' },
+  },
 });
 const CALLS = Number(args.calls);
 const AUTH_TOKEN = randomBytes(16).toString('hex');
@@ -66,7 +76,7 @@ async function main() {
     for (let round = 1; round <= Number(args.rounds); round++) {
       // Each round is a fresh set of calls: same attempts, new CallSids (the gathers are deduplicated per call).
       const child = fork(new URL('./twiml-load.process.ts', import.meta.url), [], { execArgv: ['--import', 'tsx'] });
-      child.send({ url, authToken: AUTH_TOKEN, accountSid: ACCOUNT_SID, attempts });
+      child.send({ url, authToken: AUTH_TOKEN, accountSid: ACCOUNT_SID, attempts, rampMs: Number(args.ramp), thinkMs: args.think.split('-').map(Number) });
       const [report] = (await once(child, 'message')) as [{ voice: number[]; gather: number[]; errors: number; wallMs: number }];
       child.kill();
       const voice = report.voice.sort((a, b) => a - b);
@@ -77,6 +87,8 @@ async function main() {
         calls: CALLS,
         requests: all.length,
         errors: report.errors,
+        ramp: Number(args.ramp),
+        think: args.think,
         requestsPerSecond: Math.round(all.length / (report.wallMs / 1000)),
         voiceMs: { p50: quantile(voice, 0.5), p99: quantile(voice, 0.99) },
         gatherMs: { p50: quantile(gather, 0.5), p99: quantile(gather, 0.99) },

@@ -11,7 +11,7 @@ import { CallSettingsSchema, type CallSettings, type DialogAction } from './dial
 import { buildDialog, type Dialog, type DialogNode, type Turn } from './dialog.ts';
 import { repromptText } from './dialog.defaults.ts';
 import { sayVoice, speechRequest, type SayVoice } from './dialog.voice.ts';
-import { decodeContext, insertEvent } from './chases.store.ts';
+import { decodeContext, insertEvent, type EventType } from './chases.store.ts';
 import { recordOptOuts } from './consent.ts';
 import { queues, type JobQueue } from './jobs/queue.ts';
 import { mediaKey } from './media.ts';
@@ -144,33 +144,50 @@ export async function recordAnswer(deps: Deps & { jobs: JobQueue }, call: LiveCa
   const action = a.next.node.do;
   // Silence that leads to a re-prompt or a goodbye changes nothing: no write on that path.
   if (!a.heard && (!action || action === 'hangup')) return true;
-  return withTransaction(deps.db, async (tx) => {
-    const { rowCount } = await tx.query(`insert into webhook_deliveries (vendor, delivery_id) values ('twilio-gather', $1) on conflict do nothing`, [
-      `${a.callSid}:${a.turn}`,
-    ]);
-    if (!rowCount) return false;
-    const { tenantId, chaseId, attemptId } = call;
-    await insertEvent(tx, tenantId, chaseId, 'intent', {
+  const { tenantId, chaseId, attemptId } = call;
+  const events: { type: EventType; detail: Record<string, unknown> | null }[] = [{
+    type: 'intent',
+    detail: {
       node: a.node,
       intent: a.heard?.intent ?? null,
       confidence: a.heard ? Math.round(a.heard.confidence * 1000) / 1000 : null,
       next: a.next.node.id,
       ...(a.next.reprompt ? { reprompt: a.next.reprompt } : {}),
-    }, attemptId);
-    const outcome = action ? OUTCOME[action] : undefined;
-    await tx.query(
-      `update attempts set intent = coalesce($3, intent), outcome = coalesce($4, outcome) where tenant_id = $1 and id = $2`,
-      [tenantId, attemptId, a.heard?.intent ?? null, outcome ?? null],
-    );
-    if (!action) return true;
-    const event = EVENT[action];
-    if (event) await insertEvent(tx, tenantId, chaseId, event, null, attemptId);
+    },
+  }];
+  const event = action ? EVENT[action] : undefined;
+  if (event) events.push({ type: event, detail: null });
+  const params = [`${a.callSid}:${a.turn}`, tenantId, chaseId, attemptId, JSON.stringify(events), a.heard?.intent ?? null, (action && OUTCOME[action]) ?? null];
+  if (action !== 'opt_out' && action !== 'wrong_number' && action !== 'send_link') {
+    // The common answer is one statement, so the TwiML is not kept waiting by round trips.
+    const { rows } = await deps.db.query<{ fresh: boolean }>(`${RECORD_ANSWER} select exists (select 1 from fresh) as fresh`, params);
+    return rows[0]!.fresh;
+  }
+  return withTransaction(deps.db, async (tx) => {
+    const { rows } = await tx.query<{ fresh: boolean }>(`${RECORD_ANSWER} select exists (select 1 from fresh) as fresh`, params);
+    if (!rows[0]!.fresh) return false;
     if (action === 'opt_out') await optOutCaller(deps, tx, call, a.callee);
     if (action === 'wrong_number') await markWrongNumber(tx, call);
     if (action === 'send_link') await deps.jobs.send(tx, queues.dialogAction, { tenantId, attemptId, action: 'send_link' });
     return true;
   });
 }
+
+/**
+ * Records one answer once per call and turn ($1): its timeline events ($5, in order) and the
+ * attempt's intent ($6) and outcome ($7). Every part is conditioned on the dedupe row being new.
+ */
+const RECORD_ANSWER = `
+  with fresh as (insert into webhook_deliveries (vendor, delivery_id) values ('twilio-gather', $1) on conflict do nothing returning 1),
+  events as (
+    insert into chase_events (tenant_id, chase_id, type, attempt_id, detail)
+    select $2, $3, e.type, $4, e.detail from rows from (jsonb_to_recordset($5::jsonb) as (type text, detail jsonb)) with ordinality as e(type, detail, n)
+     where exists (select 1 from fresh) order by e.n
+  ),
+  attempt as (
+    update attempts set intent = coalesce($6, intent), outcome = coalesce($7, outcome)
+     where tenant_id = $2 and id = $4 and exists (select 1 from fresh)
+  )`;
 
 async function optOutCaller(deps: Deps, tx: pg.PoolClient, call: LiveCall, callee: string | undefined): Promise<void> {
   const { rows } = await tx.query<{ phone_hash: Buffer; phone_enc: string | null; contact_hash: Buffer | null }>(
