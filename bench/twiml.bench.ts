@@ -63,8 +63,6 @@ async function main() {
       scripts: [{ name: 's', say: 'Hello {{name}}, your cart is waiting. Shall I text you the link?', sms: 'Your cart: {{context.link}}' }],
       lines: [{ from: '+14155550100', minPriority: 0 }],
     });
-    // N contacts, chases and attempts in progress, as if the worker had just placed N calls.
-    const attempts = await seedCalls(db, deps.pii, tenant.id, campaign.id, CALLS);
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -74,7 +72,9 @@ async function main() {
     console.error(`load average at start: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
     const results = [];
     for (let round = 1; round <= Number(args.rounds); round++) {
-      // Each round is a fresh set of calls: same attempts, new CallSids (the gathers are deduplicated per call).
+      // Each round is a fresh set of N calls in progress, as if the worker had just placed them:
+      // nothing about them is cached by the server yet.
+      const attempts = await seedCalls(db, deps.pii, tenant.id, campaign.id, CALLS, round);
       const child = fork(new URL('./twiml-load.process.ts', import.meta.url), [], { execArgv: ['--import', 'tsx'] });
       child.send({ url, authToken: AUTH_TOKEN, accountSid: ACCOUNT_SID, attempts, rampMs: Number(args.ramp), thinkMs: args.think.split('-').map(Number) });
       const [report] = (await once(child, 'message')) as [{ voice: number[]; gather: number[]; errors: number; wallMs: number }];
@@ -105,8 +105,8 @@ async function main() {
   }
 }
 
-async function seedCalls(db: ReturnType<typeof createPool>, pii: ReturnType<typeof createPii>, tenantId: string, campaignId: string, n: number): Promise<string[]> {
-  const contacts = Array.from({ length: n }, (_, i) => ({ id: randomUUID(), phone: `+86139${String(i).padStart(8, '0')}`, name: `Bench ${i}` }));
+async function seedCalls(db: ReturnType<typeof createPool>, pii: ReturnType<typeof createPii>, tenantId: string, campaignId: string, n: number, round: number): Promise<string[]> {
+  const contacts = Array.from({ length: n }, (_, i) => ({ id: randomUUID(), phone: `+86139${String(round * 100_000 + i).padStart(8, '0')}`, name: `Bench ${i}` }));
   await db.query(
     `insert into contacts (tenant_id, id, phone_hash, phone_enc, name_enc) select $1, id, hash, enc, name from unnest($2::uuid[], $3::bytea[], $4::text[], $5::text[]) as t (id, hash, enc, name)`,
     [tenantId, contacts.map((c) => c.id), contacts.map((c) => pii.phoneIndex(c.phone)), contacts.map((c) => pii.encrypt(c.phone)), contacts.map((c) => pii.encrypt(c.name))],

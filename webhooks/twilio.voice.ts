@@ -54,8 +54,34 @@ const twiml = (res: express.Response, xml: string) => res.type('text/xml').send(
 /** The callee's number from Twilio's `To`: E.164 as is, or the number inside a SIP address. */
 const calleeOf = (to: string | undefined) => to?.match(/^(?:sip:)?(\+[1-9]\d{6,14})(?:@|$)/)?.[1];
 
+/**
+ * A call's script, contact and line do not change while it is on, and Twilio asks for TwiML
+ * several times per call: each process keeps the calls it served for a few minutes, so an
+ * answer costs one statement, not two. A miss (another process served the last request) reads it again.
+ */
+function callCache(deps: Deps, ttlMs = 10 * 60_000, max = 20_000) {
+  const calls = new Map<string, { call: LiveCall; until: number }>();
+  return async (attemptId: string): Promise<LiveCall | null> => {
+    const now = Date.now();
+    const hit = calls.get(attemptId);
+    if (hit && hit.until > now) return hit.call;
+    const call = await loadCall(deps, attemptId);
+    if (call) {
+      calls.delete(attemptId);
+      calls.set(attemptId, { call, until: now + ttlMs });
+      // Oldest first: a Map iterates in insertion order.
+      for (const key of calls.keys()) {
+        if (calls.size <= max) break;
+        calls.delete(key);
+      }
+    }
+    return call;
+  };
+}
+
 export function voiceRoutes(router: express.Router, options: VoiceWebhookOptions): void {
   const { deps, classifier, base, log } = options;
+  const cachedCall = callCache(deps);
   const url = (path: string, query: Record<string, string | number>) =>
     `${base}/webhooks/twilio/${path}?${new URLSearchParams(Object.entries(query).map(([k, v]) => [k, String(v)])).toString()}`;
   const spoken = (call: LiveCall, text: string): SpokenPrompt => {
@@ -90,7 +116,7 @@ export function voiceRoutes(router: express.Router, options: VoiceWebhookOptions
 
   router.post('/voice', handle(async (req, res) => {
     const query = CallQuery.safeParse(req.query);
-    const call = query.success ? await loadCall(deps, query.data.attempt) : null;
+    const call = query.success ? await cachedCall(query.data.attempt) : null;
     if (!call) {
       log.warn({ path: req.path }, 'TwiML asked for an unknown attempt: hanging up');
       twiml(res, HANG_UP);
@@ -107,7 +133,7 @@ export function voiceRoutes(router: express.Router, options: VoiceWebhookOptions
       return;
     }
     const { attempt, node: nodeId, r, t } = query.data;
-    const call = await loadCall(deps, attempt);
+    const call = await cachedCall(attempt);
     const from = call?.dialog.get(nodeId);
     if (!call || !from) {
       twiml(res, HANG_UP);
