@@ -128,7 +128,7 @@ describe('the call dialog through the simulator', () => {
     assert.equal(done.outcome, 'not-interested');
     const other = await campaign(deps, t, { name: 'other', rules: { expireAfterHours: 24 * 30 } });
     const next = await waitForChase(deps, t, (await startChase(deps, t, { campaignId: other.id, contact: { id } })).id, (ch) => ch.timeline.some((e) => e.type === 'scheduled' && e.detail?.reason === 'frequency cap'));
-    assert.ok(new Date(next.dueAt).getTime() > Date.now() + 6.9 * 86_400_000, `held for the 7-day cooldown, due ${next.dueAt}`);
+    assert.ok(new Date(next.dueAt).getTime() > Date.now() + 6.9 * 86_400_000, `held for the 7-day cooldown, due ${next.dueAt}: ${JSON.stringify(next.timeline)} ${JSON.stringify(done.attempts)}`);
     assert.equal(app.sim.calls().filter((call) => call.to === phone).length, 1, 'not called again');
   });
 
