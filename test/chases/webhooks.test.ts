@@ -68,6 +68,31 @@ describe('Twilio webhooks', () => {
   });
 });
 
+describe('the dialog webhooks', () => {
+  test('an answer Twilio repeats is recorded once, and gets the same TwiML both times; a forged one is 403', async () => {
+    const c = await campaign(app.worker, app.tenantId);
+    const chase = await startChase(app.worker, app.tenantId, { campaignId: c.id, contact: { id: await contact(app.worker, app.tenantId, mobile(900)) } });
+    const attemptId = randomUUID();
+    await app.db.pool.query(
+      `insert into attempts (tenant_id, id, chase_id, campaign_id, phone_hash, channel, status, from_number) select tenant_id, $2, id, campaign_id, phone_hash, 'voice', 'in-progress', '+14155550100' from chases where id = $1`,
+      [chase.id, attemptId],
+    );
+    const path = `/webhooks/twilio/gather?attempt=${attemptId}&node=start&r=0&t=0`;
+    const answer = { CallSid: `CA${'2'.repeat(32)}`, AccountSid: 'AC'.padEnd(34, '0'), SpeechResult: 'no thanks not interested', Confidence: '0.9' };
+    const first = await post(path, answer);
+    const again = await post(path, answer);
+    assert.equal(first.status, 200);
+    const twiml = await first.text();
+    assert.match(twiml, /Thank you for your time, goodbye\.<\/prosody><\/Say><Hangup\/>/);
+    assert.equal(await again.text(), twiml);
+    const { rows } = await app.db.pool.query<{ type: string }>(`select type from chase_events where attempt_id = $1 order by seq`, [attemptId]);
+    assert.deepEqual(rows.map((r) => r.type), ['intent', 'refused']);
+    const { rows: attempt } = await app.db.pool.query<{ intent: string; outcome: string }>(`select intent, outcome from attempts where id = $1`, [attemptId]);
+    assert.deepEqual(attempt[0], { intent: 'not_interested', outcome: 'refused' });
+    assert.equal((await post(path, { ...answer, SpeechResult: 'stop calling me' }, 'forged')).status, 403);
+  });
+});
+
 describe('with a worker', () => {
   let worker: { stop(): Promise<void> };
   before(async () => {
