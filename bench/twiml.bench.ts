@@ -39,6 +39,8 @@ const { values: args } = parseArgs({
     ramp: { type: 'string', default: '2000' },
     /** min-max ms between a call's requests (the prompt, then the answer); 0-0 fires them back to back. */
     think: { type: 'string', default: '2000-5000' },
+    /** Calls played before the measured rounds (JIT, the pool's connections, the classifier's training); 0 measures a cold process. */
+    warmup: { type: 'string', default: '100' },
   },
 });
 const CALLS = Number(args.calls);
@@ -70,20 +72,25 @@ async function main() {
     server.on('request', createApp({ deps, log: pino({ level: 'warn' }), engine: { jobs, clock: systemClock, verifier, publicBaseUrl: url } }));
 
     console.error(`load average at start: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-    const results = [];
-    for (let round = 1; round <= Number(args.rounds); round++) {
-      // Each round is a fresh set of N calls in progress, as if the worker had just placed them:
-      // nothing about them is cached by the server yet.
-      const attempts = await seedCalls(db, deps.pii, tenant.id, campaign.id, CALLS, round);
+    const play = async (n: number, round: number) => {
+      // A fresh set of n calls in progress, as if the worker had just placed them: nothing about them is cached yet.
+      const attempts = await seedCalls(db, deps.pii, tenant.id, campaign.id, n, round);
       const child = fork(new URL('./twiml-load.process.ts', import.meta.url), [], { execArgv: ['--import', 'tsx'] });
       child.send({ url, authToken: AUTH_TOKEN, accountSid: ACCOUNT_SID, attempts, rampMs: Number(args.ramp), thinkMs: args.think.split('-').map(Number) });
       const [report] = (await once(child, 'message')) as [{ voice: number[]; gather: number[]; errors: number; wallMs: number }];
       child.kill();
+      return report;
+    };
+    if (Number(args.warmup) > 0) await play(Number(args.warmup), 0);
+    const results = [];
+    for (let round = 1; round <= Number(args.rounds); round++) {
+      const report = await play(CALLS, round);
       const voice = report.voice.sort((a, b) => a - b);
       const gather = report.gather.sort((a, b) => a - b);
       const all = [...voice, ...gather].sort((a, b) => a - b);
       results.push({
         round,
+        warmup: Number(args.warmup),
         calls: CALLS,
         requests: all.length,
         errors: report.errors,
