@@ -24,6 +24,7 @@ import { chaseRulesGet, chaseRulesSet } from './procedures/chase-rules.ts';
 import { chasesCancel, chasesGet, chasesList, chasesStart, chasesStartBulk } from './procedures/chases.ts';
 import { intentsClassify } from './procedures/intents.ts';
 import { linesCreate, linesDelete, linesGet, linesList, linesUpdate } from './procedures/lines.ts';
+import { connectorsDelete, connectorsList, connectorsPut } from './procedures/connectors.ts';
 
 interface TrpcContext {
   deps: Deps;
@@ -146,6 +147,11 @@ export const appRouter = t.router({
     get: query(chasesGet),
     list: query(chasesList),
     cancel: mutation(chasesCancel),
+  }),
+  connectors: t.router({
+    put: mutation(connectorsPut),
+    list: query(connectorsList),
+    delete: mutation(connectorsDelete),
   }),
   lines: t.router({
     create: mutation(linesCreate),

@@ -1,0 +1,71 @@
+/**
+ * A tenant's connectors: PUT the credentials of one (checked by that connector's own schema,
+ * from the registry), list them with their sync state, remove one. Credentials are encrypted
+ * at rest and never returned: the list says which fields are set.
+ */
+import { z } from 'zod';
+import { defineProcedure } from '../procedure.ts';
+import { connectorIds, connectors } from '../../connectors/registry.ts';
+import { deleteConnector, listConnectors, saveConnector } from '../../core/connectors.ts';
+
+const ConnectorType = z.enum(connectorIds).describe('the connector: one entry of the registry');
+
+const ConnectorOut = z
+  .object({
+    type: z.string(),
+    enabled: z.boolean(),
+    credentialFields: z.array(z.string()).describe('the credential fields that are set; their values are never returned'),
+    cursor: z.unknown().describe("where the connector's incremental sync resumes"),
+    syncStatus: z.enum(['queued', 'running', 'ok', 'failed']).nullable(),
+    lastSyncAt: z.string().nullable(),
+    lastError: z.string().nullable(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: 'Connector' });
+
+// One variant per registered connector, so a bad credential is a 400 naming its field (credentials.accountSid…).
+const [first, ...rest] = connectorIds.map((type) =>
+  z.object({
+    type: z.literal(type),
+    credentials: connectors[type].credentials.describe(`the ${type} credentials; apiBaseUrl points it at a sandbox, proxy or simulator`),
+    enabled: z.boolean().default(true),
+  }),
+);
+const ConnectorInput = z.discriminatedUnion('type', [first!, ...rest]);
+
+export const connectorsPut = defineProcedure({
+  name: 'connectors.put',
+  method: 'put',
+  path: '/v1/connectors/:type',
+  summary: 'Configure a connector: its credentials are checked by the connector’s schema and stored encrypted',
+  tag: 'connectors',
+  role: 'admin',
+  input: ConnectorInput,
+  output: ConnectorOut,
+  handler: async ({ ctx, input }) => ({ body: await saveConnector(ctx.deps, ctx.actor.tenantId, input.type, input.credentials as object, input.enabled) }),
+});
+
+export const connectorsList = defineProcedure({
+  name: 'connectors.list',
+  method: 'get',
+  path: '/v1/connectors',
+  summary: 'The configured connectors, with their sync state (cursor, last sync, last error)',
+  tag: 'connectors',
+  role: 'viewer',
+  input: z.object({}),
+  output: z.object({ items: z.array(ConnectorOut) }),
+  handler: async ({ ctx }) => ({ body: { items: await listConnectors(ctx.deps, ctx.actor.tenantId) } }),
+});
+
+export const connectorsDelete = defineProcedure({
+  name: 'connectors.delete',
+  method: 'delete',
+  path: '/v1/connectors/:type',
+  summary: 'Remove a connector and its credentials',
+  tag: 'connectors',
+  role: 'admin',
+  input: z.object({ type: ConnectorType }),
+  output: ConnectorOut,
+  handler: async ({ ctx, input }) => ({ body: await deleteConnector(ctx.deps, ctx.actor.tenantId, input.type) }),
+});

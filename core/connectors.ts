@@ -1,0 +1,84 @@
+/**
+ * A tenant's connectors: which outside systems it has configured, their credentials
+ * (encrypted at rest, never returned) and the state of their sync. Which types exist and
+ * what their credentials look like is the registry's business (connectors/registry.ts):
+ * credentials reach here already checked by the connector's own schema.
+ */
+import type { Deps } from './deps.ts';
+import { notFound } from './errors.ts';
+
+export interface ConnectorState {
+  type: string;
+  enabled: boolean;
+  /** The credential fields that are set (their values are never shown). */
+  credentialFields: string[];
+  cursor: unknown;
+  syncStatus: 'queued' | 'running' | 'ok' | 'failed' | null;
+  lastSyncAt: string | null;
+  lastError: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+interface ConnectorRow {
+  type: string;
+  credentials_enc: string;
+  enabled: boolean;
+  cursor: unknown;
+  sync_status: ConnectorState['syncStatus'];
+  last_sync_at: Date | null;
+  last_error: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const COLUMNS = `type, credentials_enc, enabled, cursor, sync_status, last_sync_at, last_error, created_at, updated_at`;
+
+function toState(deps: Deps, r: ConnectorRow): ConnectorState {
+  const credentials = JSON.parse(deps.pii.decrypt(r.credentials_enc)) as Record<string, unknown>;
+  return {
+    type: r.type,
+    enabled: r.enabled,
+    credentialFields: Object.keys(credentials).filter((k) => credentials[k] !== undefined && credentials[k] !== null).sort(),
+    cursor: r.cursor,
+    syncStatus: r.sync_status,
+    lastSyncAt: r.last_sync_at?.toISOString() ?? null,
+    lastError: r.last_error,
+    createdAt: r.created_at.toISOString(),
+    updatedAt: r.updated_at.toISOString(),
+  };
+}
+
+/** Creates or replaces a connector's credentials; its sync state (cursor) is kept. */
+export async function saveConnector(deps: Deps, tenantId: string, type: string, credentials: object, enabled = true): Promise<ConnectorState> {
+  const { rows } = await deps.db.query<ConnectorRow>(
+    `insert into connectors (tenant_id, type, credentials_enc, enabled) values ($1, $2, $3, $4)
+     on conflict (tenant_id, type) do update set credentials_enc = excluded.credentials_enc, enabled = excluded.enabled, last_error = null, updated_at = now()
+     returning ${COLUMNS}`,
+    [tenantId, type, deps.pii.encrypt(JSON.stringify(credentials)), enabled],
+  );
+  return toState(deps, rows[0]!);
+}
+
+export async function listConnectors(deps: Deps, tenantId: string): Promise<ConnectorState[]> {
+  const { rows } = await deps.db.query<ConnectorRow>(`select ${COLUMNS} from connectors where tenant_id = $1 order by type`, [tenantId]);
+  return rows.map((r) => toState(deps, r));
+}
+
+export async function getConnector(deps: Deps, tenantId: string, type: string): Promise<ConnectorState> {
+  const { rows } = await deps.db.query<ConnectorRow>(`select ${COLUMNS} from connectors where tenant_id = $1 and type = $2`, [tenantId, type]);
+  if (!rows[0]) throw notFound(`${type} connector`, 'type');
+  return toState(deps, rows[0]);
+}
+
+/** The decrypted credentials, for the process that builds the connector. */
+export async function connectorCredentials(deps: Deps, tenantId: string, type: string): Promise<unknown> {
+  const { rows } = await deps.db.query<{ credentials_enc: string }>(`select credentials_enc from connectors where tenant_id = $1 and type = $2 and enabled`, [tenantId, type]);
+  return rows[0] ? JSON.parse(deps.pii.decrypt(rows[0].credentials_enc)) : null;
+}
+
+export async function deleteConnector(deps: Deps, tenantId: string, type: string): Promise<ConnectorState> {
+  const state = await getConnector(deps, tenantId, type);
+  await deps.db.query(`delete from connectors where tenant_id = $1 and type = $2`, [tenantId, type]);
+  return state;
+}
