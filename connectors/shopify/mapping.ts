@@ -1,0 +1,79 @@
+/**
+ * Shopify webhook payloads as Chaseline's commerce events: pure functions, tested on the
+ * vendor's own sample payloads. A number is passed on as written, with the country it came
+ * with; normalising (and keeping an invalid one with its reason) is core's job.
+ */
+import type { CheckoutEvent, OrderEvent, RawPhone } from '../../core/commerce.ts';
+import { CheckoutPayload, OrderPayload } from './schemas.ts';
+
+type Address = { phone?: string | null; country_code?: string | null; first_name?: string | null; last_name?: string | null; name?: string | null } | null | undefined;
+
+/**
+ * The number to chase, best first: the one given for SMS marketing, the checkout's, the
+ * customer's, then the addresses'. Each keeps the country of the address it came with (or
+ * the billing/shipping country) so a national number can be read.
+ */
+function phoneOf(p: { sms_marketing_phone?: string | null; phone?: string | null; customer?: { phone?: string | null; default_address?: Address } | null; billing_address?: Address; shipping_address?: Address }): RawPhone | null {
+  const country = p.billing_address?.country_code ?? p.shipping_address?.country_code ?? p.customer?.default_address?.country_code ?? null;
+  const candidates: [string | null | undefined, string | null | undefined][] = [
+    [p.sms_marketing_phone, country],
+    [p.phone, country],
+    [p.customer?.phone, country],
+    [p.billing_address?.phone, p.billing_address?.country_code],
+    [p.shipping_address?.phone, p.shipping_address?.country_code],
+    [p.customer?.default_address?.phone, p.customer?.default_address?.country_code],
+  ];
+  const found = candidates.find(([raw]) => raw && raw.trim());
+  return found ? { raw: found[0]!.trim(), country: found[1] ?? country } : null;
+}
+
+function nameOf(p: { customer?: { first_name?: string | null; last_name?: string | null } | null; billing_address?: Address; shipping_address?: Address }): string | null {
+  const parts = (first?: string | null, last?: string | null) => [first, last].filter((x) => x && x.trim()).join(' ') || null;
+  return parts(p.customer?.first_name, p.customer?.last_name) ?? p.billing_address?.name ?? p.shipping_address?.name ?? null;
+}
+
+/**
+ * A resource's id, exactly: Shopify's numeric ids pass 2^53, so JSON.parse rounds them
+ * (820982911946154508 arrives as 820982911946154500); the GraphQL id string keeps every digit.
+ */
+function idOf(r: { id?: number | string | null; admin_graphql_api_id?: string | null } | null | undefined): string | null {
+  const fromGid = r?.admin_graphql_api_id?.match(/\/(\d+)$/)?.[1];
+  if (fromGid) return fromGid;
+  return r?.id === undefined || r?.id === null ? null : String(r.id);
+}
+
+const smsConsent = (state: string | null | undefined): CheckoutEvent['smsConsent'] =>
+  state === 'subscribed' || state === 'unsubscribed' || state === 'not_subscribed' || state === 'pending' ? state : null;
+
+export function checkoutEvent(shop: string, payload: unknown): CheckoutEvent {
+  const c = CheckoutPayload.parse(payload);
+  return {
+    shop,
+    token: c.token,
+    phone: phoneOf(c),
+    name: nameOf(c),
+    customerId: idOf(c.customer),
+    smsConsent: smsConsent(c.customer?.sms_marketing_consent?.state) ?? (c.buyer_accepts_sms === true ? 'subscribed' : null),
+    cart: {
+      items: c.line_items.map((i) => ({ title: [i.title, i.variant_title].filter(Boolean).join(' – ') || 'item', quantity: i.quantity, price: i.price })),
+      total: c.total_price,
+      currency: c.currency,
+      recoveryUrl: c.abandoned_checkout_url ?? null,
+    },
+    completedAt: c.completed_at ?? null,
+    updatedAt: c.updated_at,
+  };
+}
+
+export function orderEvent(shop: string, payload: unknown): OrderEvent {
+  const o = OrderPayload.parse(payload);
+  return {
+    shop,
+    orderId: idOf(o)!,
+    checkoutToken: o.checkout_token ?? null,
+    phone: phoneOf(o),
+    total: o.total_price,
+    currency: o.currency,
+    createdAt: o.created_at ?? null,
+  };
+}

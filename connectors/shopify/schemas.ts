@@ -1,0 +1,66 @@
+/**
+ * The parts of Shopify's webhook payloads Chaseline reads, as zod schemas: lenient about
+ * everything else (Shopify adds fields without notice), strict about what we use.
+ * https://shopify.dev/docs/api/webhooks (topics checkouts/create, checkouts/update, orders/create)
+ */
+import { z } from 'zod';
+
+const Address = z.object({
+  phone: z.string().nullish(),
+  first_name: z.string().nullish(),
+  last_name: z.string().nullish(),
+  name: z.string().nullish(),
+  country_code: z.string().nullish(),
+}).loose();
+
+const Customer = z.object({
+  id: z.union([z.number(), z.string()]).nullish(),
+  admin_graphql_api_id: z.string().nullish(),
+  first_name: z.string().nullish(),
+  last_name: z.string().nullish(),
+  phone: z.string().nullish(),
+  default_address: Address.nullish(),
+  sms_marketing_consent: z.object({ state: z.string().nullish() }).loose().nullish(),
+}).loose();
+
+const LineItem = z.object({
+  title: z.string().nullish(),
+  variant_title: z.string().nullish(),
+  quantity: z.number().int(),
+  price: z.string(),
+  product_id: z.union([z.number(), z.string()]).nullish(),
+  variant_id: z.union([z.number(), z.string()]).nullish(),
+}).loose();
+
+export const CheckoutPayload = z.object({
+  token: z.string().min(1),
+  phone: z.string().nullish(),
+  sms_marketing_phone: z.string().nullish(),
+  buyer_accepts_sms: z.boolean().nullish(),
+  total_price: z.string(),
+  currency: z.string().min(3).max(3),
+  abandoned_checkout_url: z.string().nullish(),
+  completed_at: z.string().nullish(),
+  created_at: z.string().nullish(),
+  updated_at: z.string(),
+  customer: Customer.nullish(),
+  billing_address: Address.nullish(),
+  shipping_address: Address.nullish(),
+  line_items: z.array(LineItem).default([]),
+}).loose();
+
+export const OrderPayload = z.object({
+  id: z.union([z.number(), z.string()]),
+  admin_graphql_api_id: z.string().nullish(),
+  checkout_token: z.string().nullish(),
+  phone: z.string().nullish(),
+  total_price: z.string(),
+  currency: z.string().min(3).max(3),
+  created_at: z.string().nullish(),
+  customer: Customer.nullish(),
+  billing_address: Address.nullish(),
+  shipping_address: Address.nullish(),
+}).loose();
+
+export type CheckoutPayload = z.infer<typeof CheckoutPayload>;
+export type OrderPayload = z.infer<typeof OrderPayload>;

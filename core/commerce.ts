@@ -1,0 +1,43 @@
+/**
+ * Commerce events as Chaseline sees them, whatever the store (Shopify today): an abandoned
+ * checkout to chase, an order that may end a chase and recover its revenue. Connectors map
+ * their payloads to these; core never reads a vendor's payload.
+ */
+
+/** A number as the store wrote it, with the country it came with (ISO 3166-1 alpha-2, when known). */
+export interface RawPhone {
+  raw: string;
+  country: string | null;
+}
+
+export interface CheckoutEvent {
+  shop: string;
+  /** The checkout's token: one abandonment, one chase. */
+  token: string;
+  phone: RawPhone | null;
+  name: string | null;
+  customerId: string | null;
+  smsConsent: 'subscribed' | 'unsubscribed' | 'not_subscribed' | 'pending' | null;
+  cart: {
+    items: { title: string; quantity: number; price: string }[];
+    /** Decimal strings as the store sends them: money is never a float. */
+    total: string;
+    currency: string;
+    /** The link that brings the buyer back to their cart. */
+    recoveryUrl: string | null;
+  };
+  /** Set once the checkout became an order: its chase stops. */
+  completedAt: string | null;
+  updatedAt: string;
+}
+
+export interface OrderEvent {
+  shop: string;
+  orderId: string;
+  /** The checkout the order came from, when it did. */
+  checkoutToken: string | null;
+  phone: RawPhone | null;
+  total: string;
+  currency: string;
+  createdAt: string | null;
+}
