@@ -18,6 +18,7 @@ import { trpcMiddleware } from './trpc.ts';
 import type { JobQueue } from '../core/jobs/queue.ts';
 import type { Clock, WebhookVerifier } from '../core/ports.ts';
 import { twilioWebhooks } from '../webhooks/twilio.ts';
+import { shopifyWebhook } from '../webhooks/shopify.ts';
 import type { IntentClassifier } from '../core/intents/intents.ts';
 import { createOfflineClassifier } from '../core/intents/classifier.ts';
 
@@ -108,6 +109,7 @@ export function createApp(options: AppOptions): express.Express {
       publicBaseUrl: engine.publicBaseUrl,
       log,
     }));
+    app.use('/webhooks/shopify', shopifyWebhook({ deps: { ...deps, jobs: engine.jobs }, log }));
   }
   app.use(fileRoutes(deps, { maxUploadBytes: options.maxUploadBytes ?? 50 * 1048576, metrics }));
   app.use(linkRoutes(deps));

@@ -7,12 +7,16 @@ import { createTwilioConnector } from './twilio/index.ts';
 import { twilioCredentials } from './twilio/schemas.ts';
 import { createGoogleTtsConnector } from './google-tts/index.ts';
 import { googleTtsCredentials } from './google-tts/schemas.ts';
+import { createShopifyConnector } from './shopify/index.ts';
+import { shopifyCredentials, type ShopifyCredentials } from './shopify/schemas.ts';
 
-export const connectorIds = ['twilio', 'google-tts'] as const;
+export const connectorIds = ['twilio', 'google-tts', 'shopify'] as const;
 export type ConnectorId = (typeof connectorIds)[number];
 
-interface ConnectorEntry {
+export interface ConnectorEntry {
   credentials: z.ZodType;
+  /** The vendor account the credentials belong to (a shop's domain), when inbound webhooks must find their tenant by it. */
+  account?: (credentials: never) => string;
   // The factory checks its own credentials with the schema before anything else.
   create: (credentials: never) => unknown;
 }
@@ -20,4 +24,5 @@ interface ConnectorEntry {
 export const connectors = {
   twilio: { credentials: twilioCredentials, create: createTwilioConnector },
   'google-tts': { credentials: googleTtsCredentials, create: createGoogleTtsConnector },
+  shopify: { credentials: shopifyCredentials, create: createShopifyConnector, account: (c: ShopifyCredentials) => c.shop },
 } satisfies Record<ConnectorId, ConnectorEntry>;

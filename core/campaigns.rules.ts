@@ -47,6 +47,10 @@ export type TenantChaseRules = z.infer<typeof TenantChaseRulesSchema>;
 export const TriggerSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('manual').describe('chases start through the API (one, or in bulk by segment)') }),
   z.object({
+    type: z.literal('abandoned-checkout').describe("each checkout a connected store (Shopify) reports without an order starts a chase, keyed on the checkout's token; the order ends it"),
+    delayMinutes: z.number().int().min(0).max(10_080).default(120).describe('after the checkout was last updated (default 2 hours)'),
+  }),
+  z.object({
     type: z.literal('segment-entry'),
     segmentId: z.uuid(),
     tiers: z.array(z.string().min(1)).min(1).optional().describe('only entries into these tiers (default: any)'),

@@ -44,6 +44,8 @@ export const eventTypes = [
   'sms-sent', 'completed', 'canceled', 'opted-out', 'expired',
   // The call dialog and what followed it.
   'intent', 'voicemail', 'transferred', 'callback-requested', 'refused', 'wrong-number', 'link-clicked',
+  // What the store said: an order recovered the cart.
+  'recovered',
 ] as const;
 export type EventType = (typeof eventTypes)[number];
 

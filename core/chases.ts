@@ -27,6 +27,12 @@ export interface StartChase {
   context?: Record<string, unknown>;
 }
 
+/** For chases started by an event (a store's abandoned checkout): when it is due, and the event's key. */
+export interface StartOptions {
+  dueAt?: Date;
+  sourceKey?: string;
+}
+
 /** The channels a policy uses, in order. */
 export const policyChannels = (c: Pick<Campaign, 'channel'>): ('voice' | 'sms')[] =>
   c.channel.policy === 'voice-then-sms' ? ['voice', 'sms'] : c.channel.policy === 'voice' ? ['voice'] : ['sms'];
@@ -62,15 +68,16 @@ interface Candidate {
 const firstChannel = (campaign: Campaign, optedOut: Candidate['optedOut']) => policyChannels(campaign).find((ch) => !optedOut[ch]) ?? null;
 
 /** Inserts chases for candidates that have no live chase in the campaign; returns the new rows. */
-async function insertChases(tx: Pick<pg.PoolClient, 'query'>, deps: Deps, tenantId: string, campaign: Campaign, candidates: Candidate[], contextEnc: string | null) {
+async function insertChases(tx: Pick<pg.PoolClient, 'query'>, deps: Deps, tenantId: string, campaign: Campaign, candidates: Candidate[], contextEnc: string | null, options: StartOptions = {}) {
   const { clock } = chaseEngine(deps);
   const now = clock.now();
-  const due = new Date(now.getTime() + campaign.rules.delayMinutes * 60_000);
+  // An event's chase is due when the event says (never in the past); others after the campaign's delay.
+  const due = options.dueAt ? new Date(Math.max(options.dueAt.getTime(), now.getTime())) : new Date(now.getTime() + campaign.rules.delayMinutes * 60_000);
   const deadline = new Date(now.getTime() + campaign.rules.expireAfterHours * 3_600_000);
   const ok = candidates.map((c) => ({ c, channel: firstChannel(campaign, c.optedOut)! }));
   const { rows } = await tx.query<{ id: string; contact_id: string; step: number; priority: number; due_at: Date; deadline_at: Date }>(
-    `insert into chases (tenant_id, id, campaign_id, contact_id, phone_hash, status, tier, priority, script, context_enc, next_channel, due_at, deadline_at)
-     select $1, id, $2, contact_id, phone_hash, 'scheduled', tier, priority, script, $3, channel, $4, $5
+    `insert into chases (tenant_id, id, campaign_id, contact_id, phone_hash, status, tier, priority, script, context_enc, next_channel, due_at, deadline_at, source_key)
+     select $1, id, $2, contact_id, phone_hash, 'scheduled', tier, priority, script, $3, channel, $4, $5, $13
        from unnest($6::uuid[], $7::uuid[], $8::bytea[], $9::text[], $10::int[], $11::text[], $12::text[]) as t (id, contact_id, phone_hash, tier, priority, script, channel)
      on conflict (tenant_id, campaign_id, contact_id) where status in ('scheduled', 'dialing') do nothing
      returning id, contact_id, step, priority, due_at, deadline_at`,
@@ -78,6 +85,7 @@ async function insertChases(tx: Pick<pg.PoolClient, 'query'>, deps: Deps, tenant
       tenantId, campaign.id, contextEnc, due, deadline,
       ok.map(() => randomUUID()), ok.map((o) => o.c.contactId), ok.map((o) => o.c.phoneHash), ok.map((o) => o.c.tier),
       ok.map((o) => chasePriority(campaign.rules, o.c.tier)), ok.map((o) => pickScript(campaign.scripts, o.c.tags, o.c.tier).name), ok.map((o) => o.channel),
+      options.sourceKey ?? null,
     ],
   );
   if (rows.length) {
@@ -112,7 +120,7 @@ const toCandidate = (r: CandidateRow): Candidate => ({
   contactId: r.contact_id, phoneHash: r.phone_hash!, tags: r.tags, tier: r.tier, optedOut: { voice: r.voice_out, sms: r.sms_out },
 });
 
-export async function startChase(deps: Deps, tenantId: string, input: StartChase): Promise<ChaseDetail> {
+export async function startChase(deps: Deps, tenantId: string, input: StartChase, options: StartOptions = {}): Promise<ChaseDetail> {
   const campaign = await getCampaign(deps.db, tenantId, input.campaignId, 'campaignId');
   if (campaign.status === 'canceled') throw new AppError('CONFLICT', 'the campaign is canceled', { field: 'campaignId' });
   const contactId = await resolveContact(deps, tenantId, input.contact);
@@ -132,7 +140,7 @@ export async function startChase(deps: Deps, tenantId: string, input: StartChase
     throw new AppError('CONFLICT', `the number opted out of ${policyChannels(campaign).join(' and ')}`, { field: 'contact', details: { reason: 'opted-out' } });
   }
   const contextEnc = input.context && Object.keys(input.context).length ? deps.pii.encrypt(JSON.stringify(input.context)) : null;
-  const created = await withTransaction(deps.db, (tx) => insertChases(tx, deps, tenantId, campaign, [candidate], contextEnc));
+  const created = await withTransaction(deps.db, (tx) => insertChases(tx, deps, tenantId, campaign, [candidate], contextEnc, options));
   if (!created[0]) {
     const { rows: live } = await deps.db.query<{ id: string }>(
       `select id from chases where tenant_id = $1 and campaign_id = $2 and contact_id = $3 and status = any($4)`,

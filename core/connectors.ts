@@ -50,12 +50,12 @@ function toState(deps: Deps, r: ConnectorRow): ConnectorState {
 }
 
 /** Creates or replaces a connector's credentials; its sync state (cursor) is kept. */
-export async function saveConnector(deps: Deps, tenantId: string, type: string, credentials: object, enabled = true): Promise<ConnectorState> {
+export async function saveConnector(deps: Deps, tenantId: string, type: string, credentials: object, options: { enabled?: boolean; account?: string | null } = {}): Promise<ConnectorState> {
   const { rows } = await deps.db.query<ConnectorRow>(
-    `insert into connectors (tenant_id, type, credentials_enc, enabled) values ($1, $2, $3, $4)
-     on conflict (tenant_id, type) do update set credentials_enc = excluded.credentials_enc, enabled = excluded.enabled, last_error = null, updated_at = now()
+    `insert into connectors (tenant_id, type, account, credentials_enc, enabled) values ($1, $2, $3, $4, $5)
+     on conflict (tenant_id, type) do update set account = excluded.account, credentials_enc = excluded.credentials_enc, enabled = excluded.enabled, last_error = null, updated_at = now()
      returning ${COLUMNS}`,
-    [tenantId, type, deps.pii.encrypt(JSON.stringify(credentials)), enabled],
+    [tenantId, type, options.account ?? null, deps.pii.encrypt(JSON.stringify(credentials)), options.enabled ?? true],
   );
   return toState(deps, rows[0]!);
 }
@@ -75,6 +75,15 @@ export async function getConnector(deps: Deps, tenantId: string, type: string): 
 export async function connectorCredentials(deps: Deps, tenantId: string, type: string): Promise<unknown> {
   const { rows } = await deps.db.query<{ credentials_enc: string }>(`select credentials_enc from connectors where tenant_id = $1 and type = $2 and enabled`, [tenantId, type]);
   return rows[0] ? JSON.parse(deps.pii.decrypt(rows[0].credentials_enc)) : null;
+}
+
+/** The tenants whose enabled connector of `type` is for `account`, with their credentials (an inbound webhook's candidates). */
+export async function connectorsForAccount(deps: Deps, type: string, account: string): Promise<{ tenantId: string; credentials: unknown }[]> {
+  const { rows } = await deps.db.query<{ tenant_id: string; credentials_enc: string }>(
+    `select tenant_id, credentials_enc from connectors where type = $1 and account = $2 and enabled`,
+    [type, account],
+  );
+  return rows.map((r) => ({ tenantId: r.tenant_id, credentials: JSON.parse(deps.pii.decrypt(r.credentials_enc)) }));
 }
 
 export async function deleteConnector(deps: Deps, tenantId: string, type: string): Promise<ConnectorState> {

@@ -3,6 +3,9 @@
 create table connectors (
   tenant_id uuid not null references tenants (id),
   type text not null,
+  -- The account at the vendor (a Shopify shop's domain…): not a secret, and how an inbound
+  -- webhook finds its tenant.
+  account text,
   -- The credentials as JSON, encrypted like PII (AES-256-GCM with a key id): they are secrets.
   credentials_enc text not null,
   enabled boolean not null default true,
@@ -14,3 +17,5 @@ create table connectors (
   updated_at timestamptz not null default now(),
   primary key (tenant_id, type)
 );
+
+create index connectors_by_account on connectors (type, account);

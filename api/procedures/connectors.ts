@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { defineProcedure } from '../procedure.ts';
-import { connectorIds, connectors } from '../../connectors/registry.ts';
+import { connectorIds, connectors, type ConnectorEntry } from '../../connectors/registry.ts';
 import { deleteConnector, listConnectors, saveConnector } from '../../core/connectors.ts';
 
 const ConnectorType = z.enum(connectorIds).describe('the connector: one entry of the registry');
@@ -43,7 +43,11 @@ export const connectorsPut = defineProcedure({
   role: 'admin',
   input: ConnectorInput,
   output: ConnectorOut,
-  handler: async ({ ctx, input }) => ({ body: await saveConnector(ctx.deps, ctx.actor.tenantId, input.type, input.credentials as object, input.enabled) }),
+  handler: async ({ ctx, input }) => {
+    const entry: ConnectorEntry = connectors[input.type];
+    const account = entry.account ? entry.account(input.credentials as never) : null;
+    return { body: await saveConnector(ctx.deps, ctx.actor.tenantId, input.type, input.credentials as object, { enabled: input.enabled, account }) };
+  },
 });
 
 export const connectorsList = defineProcedure({

@@ -64,3 +64,14 @@ export const OrderPayload = z.object({
 
 export type CheckoutPayload = z.infer<typeof CheckoutPayload>;
 export type OrderPayload = z.infer<typeof OrderPayload>;
+
+/** A shop's credentials (a custom app's): checked before the connector is made. */
+export const shopifyCredentials = z.object({
+  shop: z.string().regex(/^[a-z0-9][a-z0-9-]*\.myshopify\.com$/, "must be the shop's myshopify.com domain, e.g. demo.myshopify.com"),
+  accessToken: z.string().min(10, 'is shorter than an Admin API access token'),
+  /** Signs the webhooks (X-Shopify-Hmac-Sha256). */
+  apiSecret: z.string().min(10, "is shorter than an app's API secret key"),
+  /** A Shopify-compatible endpoint instead of https://{shop} (a proxy, the simulator). */
+  apiBaseUrl: z.url().optional(),
+});
+export type ShopifyCredentials = z.infer<typeof shopifyCredentials>;

@@ -15,6 +15,8 @@ export const queues = {
   callStatus: 'call-status',
   /** What the person asked for during the call that needs the carrier (sending the link by SMS). */
   dialogAction: 'dialog-action',
+  /** A store's webhook (an abandoned checkout, an order), verified and stored: start, move or end chases. */
+  commerceEvent: 'commerce-event',
   /** An answering machine picked up: leave the voicemail or hang up. */
   callMachine: 'call-machine',
   /** Resolves attempts left in dialing (a worker died) and calls whose callbacks were lost. */
@@ -79,6 +81,7 @@ export async function startBoss(pool: pg.Pool, settings: QueueSettings = DEFAULT
   await ensureQueue(boss, queues.callStatus, { ...common, retryLimit: 10 });
   await ensureQueue(boss, queues.dialogAction, { ...common, retryLimit: 5 });
   await ensureQueue(boss, queues.callMachine, { ...common, retryLimit: 3 });
+  await ensureQueue(boss, queues.commerceEvent, { ...common, retryLimit: 10 });
   await ensureQueue(boss, queues.reap, { ...common, retryLimit: 0, policy: 'singleton' });
   await ensureQueue(boss, queues.segmentsTick, { ...common, retryLimit: 0, policy: 'singleton' });
   // One job looks up to 500 numbers, 5 at a time: give it minutes, not the default seconds.

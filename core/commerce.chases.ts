@@ -1,0 +1,159 @@
+/**
+ * What a store's events do to chases. An abandoned checkout starts (or, when updated,
+ * postpones and refreshes) a chase in every active abandoned-checkout campaign, keyed on the
+ * checkout's token, due its delay after the checkout's last change; a completed checkout or an
+ * order ends it at once; an order that follows a contact is revenue recovered by the chase.
+ */
+import type pg from 'pg';
+import type { Deps } from './deps.ts';
+import { AppError, loggable } from './errors.ts';
+import { withTransaction } from './db/pool.ts';
+import type { CheckoutEvent, OrderEvent } from './commerce.ts';
+import { normalizePhone } from './phone.ts';
+import { getTenant } from './tenants.ts';
+import { upsertContact } from './contacts.ts';
+import { getCampaign, type Campaign } from './campaigns.ts';
+import { startChase } from './chases.ts';
+import { chaseEngine, insertEvent, LIVE } from './chases.store.ts';
+import { endChases, scheduleChase } from './chases.transitions.ts';
+import { queues } from './jobs/queue.ts';
+
+type Log = { info(o: object, msg: string): void; warn(o: object, msg: string): void };
+
+async function checkoutCampaigns(deps: Deps, tenantId: string): Promise<Campaign[]> {
+  const { rows } = await deps.db.query<{ id: string }>(
+    `select id from campaigns where tenant_id = $1 and status = 'active' and trigger ->> 'type' = 'abandoned-checkout'`,
+    [tenantId],
+  );
+  return Promise.all(rows.map((r) => getCampaign(deps.db, tenantId, r.id)));
+}
+
+/** The chase's context: what its script and SMS can say about the cart. */
+const cartContext = (e: CheckoutEvent) => ({
+  link: e.cart.recoveryUrl,
+  cartTotal: e.cart.total,
+  currency: e.cart.currency,
+  product: e.cart.items[0]?.title ?? null,
+  items: e.cart.items.length,
+});
+
+export type CheckoutOutcome = 'started' | 'updated' | 'ended' | 'no-campaign' | 'no-number' | 'not-chased';
+
+export async function applyCheckout(deps: Deps, tenantId: string, e: CheckoutEvent, log?: Log): Promise<CheckoutOutcome> {
+  if (e.completedAt) {
+    const ended = await endBySource(deps, tenantId, e.token, 'the checkout was completed');
+    return ended ? 'ended' : 'not-chased';
+  }
+  const campaigns = await checkoutCampaigns(deps, tenantId);
+  if (!campaigns.length) return 'no-campaign';
+  if (!e.phone) return 'no-number';
+  const tenant = await getTenant(deps, tenantId);
+  const phone = normalizePhone(e.phone.raw, e.phone.country ?? tenant.defaultRegion);
+  if (!phone.valid || !phone.e164) return 'no-number';
+  const contact = await upsertContact(deps, tenantId, {
+    phone: phone.e164,
+    ...(e.name ? { name: e.name } : {}),
+    ...(e.customerId ? { crm: { system: 'shopify', externalId: e.customerId } } : {}),
+  }, 'crm');
+  const context = cartContext(e);
+  const contextEnc = deps.pii.encrypt(JSON.stringify(context));
+  let outcome: CheckoutOutcome = 'not-chased';
+  for (const campaign of campaigns) {
+    const delay = campaign.trigger.type === 'abandoned-checkout' ? campaign.trigger.delayMinutes : 120;
+    const dueAt = new Date(Date.parse(e.updatedAt) + delay * 60_000);
+    // The contact's live chase in this campaign follows its newest checkout: a second
+    // abandonment by the same person moves that chase on rather than starting another call.
+    const refreshed = await withTransaction(deps.db, async (tx) => {
+      const { rows } = await tx.query<{ id: string; status: string; next_channel: 'voice' | 'sms' }>(
+        `update chases set context_enc = $4, source_key = $5, updated_at = now()
+          where tenant_id = $1 and campaign_id = $2 and contact_id = $3 and status = any($6) returning id, status, next_channel`,
+        [tenantId, campaign.id, contact.contact.id, contextEnc, e.token, LIVE],
+      );
+      const live = rows[0];
+      if (!live) return false;
+      // Still waiting for its first step: the delay counts from the checkout's latest change.
+      const { jobs, clock } = chaseEngine(deps);
+      if (live.status === 'scheduled') {
+        await scheduleChase(tx, jobs, tenantId, live.id, new Date(Math.max(dueAt.getTime(), clock.now().getTime())), live.next_channel, { reason: 'the checkout was updated' });
+      }
+      return true;
+    });
+    if (refreshed) {
+      outcome = 'updated';
+      continue;
+    }
+    try {
+      await startChase(deps, tenantId, { campaignId: campaign.id, contact: { id: contact.contact.id }, context }, { dueAt, sourceKey: e.token });
+      outcome = 'started';
+    } catch (err) {
+      // Opted out, or a number the carrier cannot take: the checkout is not chased, and that is said, not thrown.
+      if (!(err instanceof AppError) || !['CONFLICT', 'VALIDATION'].includes(err.code)) throw err;
+      log?.info({ tenantId, campaignId: campaign.id, error: loggable(err) }, 'abandoned checkout not chased');
+    }
+  }
+  return outcome;
+}
+
+/**
+ * An order ends its checkout's chases at once; when a chase had contacted the person first,
+ * the order's total is revenue it recovered.
+ */
+export async function applyOrder(deps: Deps, tenantId: string, e: OrderEvent): Promise<{ ended: number; recovered: number }> {
+  if (!e.checkoutToken) return { ended: 0, recovered: 0 };
+  const token = e.checkoutToken;
+  return withTransaction(deps.db, async (tx) => {
+    const ended = await endChasesBySource(tx, tenantId, token, 'the order was placed');
+    const { rows } = await tx.query<{ id: string }>(
+      `update chases ch set revenue = $3, revenue_currency = $4, updated_at = now()
+        where ch.tenant_id = $1 and ch.source_key = $2 and ch.revenue is null
+          and exists (select 1 from attempts a where a.tenant_id = ch.tenant_id and a.chase_id = ch.id and a.status <> 'not-placed')
+        returning id`,
+      [tenantId, token, e.total, e.currency],
+    );
+    for (const r of rows) await insertEvent(tx, tenantId, r.id, 'recovered', { orderId: e.orderId, total: e.total, currency: e.currency });
+    return { ended, recovered: rows.length };
+  });
+}
+
+async function endBySource(deps: Deps, tenantId: string, token: string, reason: string): Promise<number> {
+  return withTransaction(deps.db, (tx) => endChasesBySource(tx, tenantId, token, reason));
+}
+
+async function endChasesBySource(tx: pg.PoolClient, tenantId: string, token: string, reason: string): Promise<number> {
+  const { rows } = await tx.query<{ id: string }>(`select id from chases where tenant_id = $1 and source_key = $2 and status = any($3)`, [tenantId, token, LIVE]);
+  if (!rows.length) return 0;
+  return endChases(tx, tenantId, { chaseIds: rows.map((r) => r.id) }, 'canceled', { reason });
+}
+
+export interface CommerceEventJob {
+  tenantId: string;
+  deliveryId: string;
+}
+
+/** The job behind a store webhook: the event was verified, mapped and stored encrypted by the webhook. */
+export async function runCommerceEvent(deps: Deps, job: CommerceEventJob, log?: Log): Promise<void> {
+  const { rows } = await deps.db.query<{ topic: string; event_enc: string; processed_at: Date | null }>(
+    `select topic, event_enc, processed_at from commerce_events where tenant_id = $1 and delivery_id = $2`,
+    [job.tenantId, job.deliveryId],
+  );
+  const stored = rows[0];
+  if (!stored || stored.processed_at) return;
+  const event = JSON.parse(deps.pii.decrypt(stored.event_enc)) as CheckoutEvent | OrderEvent;
+  if (stored.topic.startsWith('checkouts/')) await applyCheckout(deps, job.tenantId, event as CheckoutEvent, log);
+  else await applyOrder(deps, job.tenantId, event as OrderEvent);
+  await deps.db.query(`update commerce_events set processed_at = now() where tenant_id = $1 and delivery_id = $2`, [job.tenantId, job.deliveryId]);
+}
+
+/** Stores a verified, mapped store event and queues its job, once per delivery id; false for a redelivery. */
+export async function receiveCommerceEvent(deps: Deps, tenantId: string, deliveryId: string, topic: string, event: CheckoutEvent | OrderEvent): Promise<boolean> {
+  const { jobs } = chaseEngine(deps);
+  return withTransaction(deps.db, async (tx) => {
+    const { rowCount } = await tx.query(
+      `insert into commerce_events (tenant_id, delivery_id, topic, event_enc) values ($1, $2, $3, $4) on conflict do nothing`,
+      [tenantId, deliveryId, topic, deps.pii.encrypt(JSON.stringify(event))],
+    );
+    if (!rowCount) return false;
+    await jobs.send(tx, queues.commerceEvent, { tenantId, deliveryId } satisfies CommerceEventJob);
+    return true;
+  });
+}
