@@ -8,7 +8,10 @@ import type pg from 'pg';
 import type { Deps } from './deps.ts';
 import { AppError, loggable } from './errors.ts';
 import { withTransaction } from './db/pool.ts';
-import type { CheckoutEvent, OrderEvent } from './commerce.ts';
+import type { CheckoutEvent, CustomerEvent, OrderEvent, RedactEvent } from './commerce.ts';
+import { applyCustomer, applyRedact } from './commerce.customers.ts';
+
+type CommerceEvent = CheckoutEvent | OrderEvent | CustomerEvent | RedactEvent;
 import { normalizePhone } from './phone.ts';
 import { getTenant } from './tenants.ts';
 import { upsertContact } from './contacts.ts';
@@ -132,20 +135,24 @@ export interface CommerceEventJob {
 
 /** The job behind a store webhook: the event was verified, mapped and stored encrypted by the webhook. */
 export async function runCommerceEvent(deps: Deps, job: CommerceEventJob, log?: Log): Promise<void> {
-  const { rows } = await deps.db.query<{ topic: string; event_enc: string; processed_at: Date | null }>(
+  const { rows } = await deps.db.query<{ topic: string; event_enc: string | null; processed_at: Date | null }>(
     `select topic, event_enc, processed_at from commerce_events where tenant_id = $1 and delivery_id = $2`,
     [job.tenantId, job.deliveryId],
   );
   const stored = rows[0];
-  if (!stored || stored.processed_at) return;
-  const event = JSON.parse(deps.pii.decrypt(stored.event_enc)) as CheckoutEvent | OrderEvent;
-  if (stored.topic.startsWith('checkouts/')) await applyCheckout(deps, job.tenantId, event as CheckoutEvent, log);
-  else await applyOrder(deps, job.tenantId, event as OrderEvent);
-  await deps.db.query(`update commerce_events set processed_at = now() where tenant_id = $1 and delivery_id = $2`, [job.tenantId, job.deliveryId]);
+  if (!stored || stored.processed_at || !stored.event_enc) return;
+  const event: unknown = JSON.parse(deps.pii.decrypt(stored.event_enc!));
+  const topic = stored.topic;
+  if (topic.startsWith('checkouts/')) await applyCheckout(deps, job.tenantId, event as CheckoutEvent, log);
+  else if (topic.startsWith('orders/')) await applyOrder(deps, job.tenantId, event as OrderEvent);
+  else if (topic === 'customers/update') await applyCustomer(deps, job.tenantId, event as CustomerEvent);
+  else if (topic === 'customers/redact' || topic === 'shop/redact') await applyRedact(deps, job.tenantId, event as RedactEvent);
+  // Done: the event (it names a person) goes; the row stays as the delivery's receipt.
+  await deps.db.query(`update commerce_events set processed_at = now(), event_enc = null where tenant_id = $1 and delivery_id = $2`, [job.tenantId, job.deliveryId]);
 }
 
 /** Stores a verified, mapped store event and queues its job, once per delivery id; false for a redelivery. */
-export async function receiveCommerceEvent(deps: Deps, tenantId: string, deliveryId: string, topic: string, event: CheckoutEvent | OrderEvent): Promise<boolean> {
+export async function receiveCommerceEvent(deps: Deps, tenantId: string, deliveryId: string, topic: string, event: CommerceEvent): Promise<boolean> {
   const { jobs } = chaseEngine(deps);
   return withTransaction(deps.db, async (tx) => {
     const { rowCount } = await tx.query(

@@ -41,3 +41,18 @@ export interface OrderEvent {
   currency: string;
   createdAt: string | null;
 }
+
+/** A customer's record changed at the store: what Chaseline takes from it is their SMS consent. */
+export interface CustomerEvent {
+  shop: string;
+  customerId: string;
+  phone: RawPhone | null;
+  smsConsent: CheckoutEvent['smsConsent'];
+}
+
+/** The store asks for a customer's personal data to be erased — or, with no customer, everything from the shop. */
+export interface RedactEvent {
+  shop: string;
+  customerId: string | null;
+  phone: RawPhone | null;
+}

@@ -17,6 +17,8 @@ import type { ShopifyCredentials } from '../connectors/shopify/schemas.ts';
 
 const CHECKOUT_TOPICS = new Set(['checkouts/create', 'checkouts/update']);
 const ORDER_TOPICS = new Set(['orders/create', 'orders/paid']);
+// The mandatory compliance topics that ask for erasure (customers/data_request is acknowledged only, see below).
+const REDACT_TOPICS = new Set(['customers/redact', 'shop/redact']);
 
 export function shopifyWebhook(options: { deps: Deps & { jobs: JobQueue }; log: Logger }): express.Router {
   const { deps, log } = options;
@@ -49,9 +51,15 @@ export function shopifyWebhook(options: { deps: Deps & { jobs: JobQueue }; log: 
         res.status(400).type('text/plain').send('the body is not JSON');
         return;
       }
-      const event = CHECKOUT_TOPICS.has(topic) ? match.shopify.checkoutEvent(payload) : ORDER_TOPICS.has(topic) ? match.shopify.orderEvent(payload) : null;
+      const { shopify } = match;
+      const event = CHECKOUT_TOPICS.has(topic) ? shopify.checkoutEvent(payload)
+        : ORDER_TOPICS.has(topic) ? shopify.orderEvent(payload)
+          : topic === 'customers/update' ? shopify.customerEvent(payload)
+            : REDACT_TOPICS.has(topic) ? shopify.redactEvent(payload)
+              : null;
       if (!event) {
-        // Acknowledged so Shopify does not retry or disable the subscription; not acted on yet.
+        // Acknowledged so Shopify does not retry or disable the subscription; not acted on
+        // (customers/data_request: what Chaseline holds is answered to the merchant out of band).
         log.warn({ topic, tenantId: match.tenantId }, 'shopify webhook topic not handled');
         res.status(200).end();
         return;

@@ -1,8 +1,9 @@
 /**
- * Shopify connector: webhooks in (verified, mapped to commerce events). The Admin GraphQL
+ * Shopify connector: webhooks in (verified, mapped to commerce events: checkouts, orders,
+ * customers' consent, redaction requests). The Admin GraphQL
  * write-backs (customer tags, a note on a recovered order) come with the outbox.
  */
-import { checkoutEvent, orderEvent } from './mapping.ts';
+import { checkoutEvent, customerEvent, orderEvent, redactEvent } from './mapping.ts';
 import { shopifyCredentials, type ShopifyCredentials } from './schemas.ts';
 import { verifyShopifyWebhook } from './webhook.ts';
 
@@ -11,6 +12,8 @@ export interface ShopifyConnector {
   verifyWebhook(rawBody: Buffer, hmacHeader: string | undefined): boolean;
   checkoutEvent: (payload: unknown) => ReturnType<typeof checkoutEvent>;
   orderEvent: (payload: unknown) => ReturnType<typeof orderEvent>;
+  customerEvent: (payload: unknown) => ReturnType<typeof customerEvent>;
+  redactEvent: (payload: unknown) => ReturnType<typeof redactEvent>;
 }
 
 export function createShopifyConnector(credentials: ShopifyCredentials): ShopifyConnector {
@@ -20,5 +23,7 @@ export function createShopifyConnector(credentials: ShopifyCredentials): Shopify
     verifyWebhook: (rawBody, hmac) => verifyShopifyWebhook(rawBody, hmac, c.apiSecret),
     checkoutEvent: (payload) => checkoutEvent(c.shop, payload),
     orderEvent: (payload) => orderEvent(c.shop, payload),
+    customerEvent: (payload) => customerEvent(c.shop, payload),
+    redactEvent: (payload) => redactEvent(c.shop, payload),
   };
 }

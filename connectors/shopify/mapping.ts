@@ -3,8 +3,8 @@
  * vendor's own sample payloads. A number is passed on as written, with the country it came
  * with; normalising (and keeping an invalid one with its reason) is core's job.
  */
-import type { CheckoutEvent, OrderEvent, RawPhone } from '../../core/commerce.ts';
-import { CheckoutPayload, OrderPayload } from './schemas.ts';
+import type { CheckoutEvent, CustomerEvent, OrderEvent, RawPhone, RedactEvent } from '../../core/commerce.ts';
+import { CheckoutPayload, CustomerPayload, OrderPayload, RedactPayload } from './schemas.ts';
 
 type Address = { phone?: string | null; country_code?: string | null; first_name?: string | null; last_name?: string | null; name?: string | null } | null | undefined;
 
@@ -76,4 +76,15 @@ export function orderEvent(shop: string, payload: unknown): OrderEvent {
     currency: o.currency,
     createdAt: o.created_at ?? null,
   };
+}
+
+export function customerEvent(shop: string, payload: unknown): CustomerEvent {
+  const c = CustomerPayload.parse(payload);
+  return { shop, customerId: idOf(c)!, phone: phoneOf({ phone: c.phone, customer: { default_address: c.default_address } }), smsConsent: smsConsent(c.sms_marketing_consent?.state) };
+}
+
+export function redactEvent(shop: string, payload: unknown): RedactEvent {
+  const r = RedactPayload.parse(payload);
+  if (!r.customer) return { shop, customerId: null, phone: null };
+  return { shop, customerId: String(r.customer.id), phone: r.customer.phone ? { raw: r.customer.phone, country: null } : null };
 }

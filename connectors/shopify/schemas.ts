@@ -75,3 +75,17 @@ export const shopifyCredentials = z.object({
   apiBaseUrl: z.url().optional(),
 });
 export type ShopifyCredentials = z.infer<typeof shopifyCredentials>;
+
+export const CustomerPayload = z.object({
+  id: z.union([z.number(), z.string()]),
+  admin_graphql_api_id: z.string().nullish(),
+  phone: z.string().nullish(),
+  default_address: Address.nullish(),
+  sms_marketing_consent: z.object({ state: z.string().nullish() }).loose().nullish(),
+}).loose();
+
+/** customers/redact (with a customer) and shop/redact (without). */
+export const RedactPayload = z.object({
+  shop_domain: z.string(),
+  customer: z.object({ id: z.union([z.number(), z.string()]), phone: z.string().nullish() }).loose().nullish(),
+}).loose();

@@ -11,6 +11,7 @@ import { testEngineApp, type TestApp } from '../support/app.ts';
 import type { WorkerDeps } from '../../core/chases.store.ts';
 import type { TwilioSim } from '../../sim/twilio/index.ts';
 import { getChase } from '../../core/chases.ts';
+import { setCampaignStatus } from '../../core/campaigns.ts';
 import { campaign, mobile, waitForChase } from './support.ts';
 import { eventually } from '../support/data.ts';
 
@@ -81,6 +82,8 @@ describe('abandoned checkouts', () => {
     assert.deepEqual(recovered.timeline.find((e) => e.type === 'recovered')?.detail, { orderId: '820982911946154508', total: '404.95', currency: 'USD' });
     const { rows } = await app.db.pool.query<{ revenue: string; revenue_currency: string }>(`select revenue, revenue_currency from chases where id = $1`, [id]);
     assert.deepEqual(rows[0], { revenue: '404.95', revenue_currency: 'USD' });
+    // Only the next tests' own campaigns chase their checkouts.
+    await setCampaignStatus(app.worker, app.tenantId, c.id, 'pause');
   });
 
   test('an order placed before the call cancels the chase, and no call is made', async () => {
@@ -110,7 +113,7 @@ describe('abandoned checkouts', () => {
     assert.equal(rows[0]!.n, 1);
     const chases = await eventually(async () => { const found = await chaseOf('tok-803'); return found.length ? found : false; }, 'the chase to start', 10_000);
     // One chase per campaign that chases checkouts, however often the webhook came.
-    const { rows: campaigns } = await app.db.pool.query<{ n: number }>(`select count(*)::int as n from campaigns where trigger ->> 'type' = 'abandoned-checkout'`);
+    const { rows: campaigns } = await app.db.pool.query<{ n: number }>(`select count(*)::int as n from campaigns where trigger ->> 'type' = 'abandoned-checkout' and status = 'active'`);
     assert.equal(chases.length, campaigns[0]!.n);
     await deliver('checkouts/update', checkout('tok-803', phone, { completed_at: new Date().toISOString() }));
     for (const chase of chases) {
@@ -118,4 +121,39 @@ describe('abandoned checkouts', () => {
       assert.ok(ended.timeline.some((e) => e.detail?.reason === 'the checkout was completed') || ended.status === 'completed', JSON.stringify(ended.timeline));
     }
   });
+
+  test("a customer's withdrawn SMS consent becomes a sticky SMS opt-out; a redaction erases the person but keeps the counts", async () => {
+    const phone = mobile(804);
+    const customer = { id: 7001, admin_graphql_api_id: 'gid://shopify/Customer/7001', first_name: 'Mei', last_name: 'Lin' };
+    await deliver('checkouts/create', checkout('tok-804', phone, { customer }));
+    const chases = await eventually(async () => { const found = await chaseOf('tok-804'); return found.length ? found : false; }, 'the chase to start', 10_000);
+    const { rows: contacts } = await app.db.pool.query<{ id: string }>(`select contact_id as id from contact_crm_refs where system = 'shopify' and external_id = '7001'`);
+    const contactId = contacts[0]!.id;
+
+    await deliver('customers/update', { ...sample('customers_update'), id: 7001, admin_graphql_api_id: 'gid://shopify/Customer/7001', phone: null, sms_marketing_consent: { state: 'unsubscribed' } });
+    const optedOut = await eventually(async () => {
+      const res = await app.request('GET', '/v1/opt-outs');
+      return (res.body.items as { channel: string; source: string }[]).find((o) => o.channel === 'sms' && o.source === 'crm');
+    }, 'the SMS opt-out');
+    assert.ok(optedOut);
+
+    const redact = { ...sample('customers_redact'), shop_domain: SHOP, customer: { id: 7001, email: 'x@example.com', phone: null } };
+    assert.equal((await deliver('customers/redact', redact)).status, 200);
+    const erased = await eventually(async () => {
+      const { rows } = await app.db.pool.query<{ phone_enc: string | null; name_enc: string | null; phone_invalid_reason: string | null }>(
+        `select phone_enc, name_enc, phone_invalid_reason from contacts where id = $1`, [contactId]);
+      return rows[0]?.phone_invalid_reason ? rows[0] : false;
+    }, 'the contact to be erased');
+    assert.deepEqual(erased, { phone_enc: null, name_enc: null, phone_invalid_reason: 'erased on request' });
+    const { rows: refs } = await app.db.pool.query(`select 1 from contact_crm_refs where contact_id = $1`, [contactId]);
+    assert.equal(refs.length, 0);
+    for (const id of chases) {
+      const chase = await getChase(app.worker, app.tenantId, id);
+      assert.ok(!['scheduled', 'dialing'].includes(chase.status), 'its chases ended');
+      assert.deepEqual(chase.context, {}, 'the cart context is gone');
+    }
+    const { rows: events } = await app.db.pool.query<{ n: number }>(`select count(*)::int as n from commerce_events where event_enc is not null and processed_at is not null`);
+    assert.equal(events[0]!.n, 0, 'processed store events keep no personal data');
+  });
 });
+
