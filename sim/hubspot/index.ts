@@ -1,0 +1,167 @@
+// startHubspotSim(): a local, stateful stand-in for the part of HubSpot's API Chaseline
+// uses — contacts v3 (CRUD, batch, search), calls engagements v3 with their contact
+// associations (inline and v4), private-app bearer auth, the API rate limits — plus
+// signed webhook deliveries. The official @hubspot/api-client works against it unchanged:
+// `new Client({ accessToken: sim.accessToken, basePath: sim.url })`.
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { Associations, associationRoutes, type SimAssociation } from './associations.ts';
+import { DEFAULT_VENDOR_DIR, loadContract } from './contract.ts';
+import { RateLimiter, type RateLimitOptions } from './limits.ts';
+import { objectRoutes } from './objects.ts';
+import { createSimServer, type RecordedRequest, type ServerState } from './server.ts';
+import { KNOWN_PROPERTIES, ObjectStore, type CrmObject, type ObjectType } from './store.ts';
+import { deliverWebhook, type WebhookDelivery, type WebhookEvent } from './webhook.ts';
+
+export type { RateLimitOptions } from './limits.ts';
+export type { RecordedRequest } from './server.ts';
+export type { CrmObject } from './store.ts';
+export type { SimAssociation } from './associations.ts';
+export type { WebhookEvent, WebhookDelivery } from './webhook.ts';
+export { signV3, signatureUri } from './webhook.ts';
+export { SEARCH_RESULT_CAP } from './search.ts';
+
+export interface HubspotSimOptions {
+  /** The private app's token; default a generated `pat-na1-…`. */
+  accessToken?: string;
+  /** More tokens that are accepted (each with its own rate-limit counters). */
+  extraTokens?: string[];
+  /** The app's client secret that signs webhooks; default generated. */
+  clientSecret?: string;
+  /** Where sendWebhook() delivers when it is given no targetUrl. */
+  webhookUrl?: string;
+  portalId?: number;
+  appId?: number;
+  /** Limits per token; `false` turns them all off. Defaults: 100 / 10 s, 250,000 / day, search 5 / s. */
+  rateLimits?: RateLimitOptions | false;
+  /** Custom properties the portal defines, beyond the standard ones. */
+  contactProperties?: string[];
+  callProperties?: string[];
+  port?: number;
+  host?: string;
+  /** Where crm-contacts-v3.json etc. live. */
+  vendorDir?: string;
+}
+
+/** A CRM object as tests see it: every stored property. */
+export interface SimObject {
+  id: string;
+  properties: Record<string, string>;
+  createdAt: Date;
+  updatedAt: Date;
+  archived: boolean;
+}
+
+export interface HubspotSim {
+  /** http://127.0.0.1:port — stands for https://api.hubapi.com (the client's `basePath`). */
+  url: string;
+  accessToken: string;
+  clientSecret: string;
+  portalId: number;
+  appId: number;
+  contacts(): SimObject[];
+  calls(): SimObject[];
+  associations(): SimAssociation[];
+  /** Every request that reached the simulator, in order. */
+  requests(): RecordedRequest[];
+  /** Replaces all contacts (ids assigned in order, or kept when given). */
+  setContacts(contacts: { id?: string; properties: Record<string, string>; updatedAt?: Date }[]): SimObject[];
+  /** Creates or changes one contact as a user in HubSpot would: last-modified moves. */
+  upsertContact(properties: Record<string, string>, id?: string): SimObject;
+  /** Creates `count` contacts quickly (for paging and the 10,000 search cap). */
+  seedContacts(count: number, make?: (i: number) => Record<string, string>): void;
+  /** Answers every request with `status` (HubSpot's error JSON) for `ms` milliseconds. */
+  failFor(ms: number, status?: number): void;
+  /** POSTs a batch of events to `targetUrl`, signed as HubSpot signs them (v3, and v1). */
+  sendWebhook(events: WebhookEvent[], options?: { targetUrl?: string; clientSecret?: string; timestamp?: number }): Promise<WebhookDelivery>;
+  close(): Promise<void>;
+}
+
+export async function startHubspotSim(options: HubspotSimOptions = {}): Promise<HubspotSim> {
+  const accessToken = options.accessToken ?? `pat-na1-${randomUUID()}`;
+  const clientSecret = options.clientSecret ?? randomUUID();
+  const portalId = options.portalId ?? 12345678;
+  const appId = options.appId ?? 987654;
+  const contract = loadContract(options.vendorDir ?? DEFAULT_VENDOR_DIR, ['crm-contacts-v3.json', 'crm-calls-v3.json', 'associations-v4.json']);
+  // HubSpot ids are numeric strings from one sequence per portal; start well above 0 so a
+  // test cannot pass by confusing an index with an id.
+  let lastId = 100_000;
+  const nextId = () => String(++lastId);
+  let lastEventId = 1_000;
+  const stores: Record<ObjectType, ObjectStore> = {
+    contacts: new ObjectStore('contacts', nextId, new Set([...KNOWN_PROPERTIES.contacts, ...(options.contactProperties ?? [])])),
+    calls: new ObjectStore('calls', nextId, new Set([...KNOWN_PROPERTIES.calls, ...(options.callProperties ?? [])])),
+  };
+  const assoc = new Associations(stores);
+  const state: ServerState = {
+    tokens: [accessToken, ...(options.extraTokens ?? [])],
+    limiter: options.rateLimits === false ? null : new RateLimiter(options.rateLimits),
+    outage: null,
+    log: [],
+  };
+  const routes = [
+    ...objectRoutes('contacts', stores.contacts, contract, assoc),
+    ...objectRoutes('calls', stores.calls, contract, assoc),
+    ...associationRoutes(assoc, stores, contract),
+  ];
+  const server = createSimServer(routes, state);
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve));
+  const address = server.address() as AddressInfo;
+  const url = `http://${options.host ?? '127.0.0.1'}:${address.port}`;
+
+  const snapshot = (o: CrmObject): SimObject => ({ ...o, properties: { ...o.properties } });
+  const upsertContact = (properties: Record<string, string>, id?: string) => {
+    const existing = id ? stores.contacts.get(id) : undefined;
+    return snapshot(existing ? stores.contacts.update(existing.id, properties)! : stores.contacts.create(properties));
+  };
+
+  return {
+    url,
+    accessToken,
+    clientSecret,
+    portalId,
+    appId,
+    contacts: () => stores.contacts.live().map(snapshot),
+    calls: () => stores.calls.live().map(snapshot),
+    associations: () => assoc.links.map((l) => ({ ...l })),
+    requests: () => state.log.map((r) => ({ ...r })),
+    setContacts(contacts) {
+      stores.contacts.objects.clear();
+      assoc.links.length = 0;
+      return contacts.map((c) => {
+        const obj = stores.contacts.create(c.properties, c.updatedAt);
+        if (c.id) {
+          stores.contacts.objects.delete(obj.id);
+          obj.id = c.id;
+          obj.properties.hs_object_id = c.id;
+          stores.contacts.objects.set(c.id, obj);
+          lastId = Math.max(lastId, Number(c.id) || lastId);
+        }
+        return snapshot(obj);
+      });
+    },
+    upsertContact,
+    seedContacts(count, make = (i) => ({ firstname: `Seed${i}`, lastname: 'Contact', phone: `+1415555${String(i % 10_000).padStart(4, '0')}` })) {
+      for (let i = 0; i < count; i++) stores.contacts.create(make(i));
+    },
+    failFor(ms, status = 503) {
+      state.outage = { until: Date.now() + ms, status };
+    },
+    sendWebhook(events, opts = {}) {
+      const targetUrl = opts.targetUrl ?? options.webhookUrl;
+      if (!targetUrl) throw new Error('sendWebhook needs a targetUrl (or the webhookUrl option)');
+      return deliverWebhook(events, {
+        targetUrl,
+        clientSecret: opts.clientSecret ?? clientSecret,
+        portalId,
+        appId,
+        nextEventId: () => ++lastEventId,
+        timestamp: opts.timestamp,
+      });
+    },
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

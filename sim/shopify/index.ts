@@ -1,0 +1,187 @@
+// startShopifySim(): a local, stateful Shopify store for one app. It sends the store's
+// webhooks (abandoned checkouts, orders, customers, the GDPR topics) signed as Shopify
+// signs them, and answers the Admin GraphQL calls Chaseline makes, on 127.0.0.1.
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { CostBucket, executeGraphQL, type ThrottleOptions, type GraphQLResult } from './graphql.ts';
+import { ShopState, type SimCheckout, type SimCustomer, type SimOrder } from './store.ts';
+import { createStoreActions, type StoreActions } from './actions.ts';
+import { WebhookSender, type WebhookDelivery, type SendOptions } from './webhooks.ts';
+import { DEFAULT_VENDOR_DIR, loadSamples, type Topic } from './vendor.ts';
+
+export type { SimCheckout, SimCustomer, SimOrder, SimLineItem, SmsMarketingConsent, SmsConsentState, FinancialStatus } from './store.ts';
+export type { WebhookDelivery, DeliveryAttempt, SendOptions } from './webhooks.ts';
+export type { GraphQLResult, GraphQLError, ThrottleOptions } from './graphql.ts';
+export type { CustomerInput, CheckoutInput, CheckoutChanges, OrderInput, CustomerChanges, StoreActions } from './actions.ts';
+export type { Topic } from './vendor.ts';
+export { shopifyHmac } from './webhooks.ts';
+export { TOPICS, loadSchemas, loadSamples } from './vendor.ts';
+
+export interface ShopifySimOptions {
+  /** The shop's myshopify domain. Default `demo.myshopify.com`. */
+  shop?: string;
+  /** Numeric shop id, as the GDPR topics carry it. Default 548380009 (the samples' shop). */
+  shopId?: number;
+  /** The Admin API access token the app holds. Default: `shpat_` + 32 hex. */
+  accessToken?: string;
+  /** The app's API secret (client secret) webhooks are signed with. Default: 32 hex. */
+  apiSecret?: string;
+  /** Where every topic is POSTed (unless `subscriptions` names a URL for it). */
+  webhookUrl?: string;
+  /** Per-topic subscription URLs, over `webhookUrl`. */
+  subscriptions?: Partial<Record<Topic, string>>;
+  /** X-Shopify-API-Version of webhooks. Default: the current quarter's version (e.g. 2026-10). */
+  apiVersion?: string;
+  /** Admin GraphQL cost bucket. Default 2000 points, 100 restored per second. */
+  throttle?: ThrottleOptions;
+  /** The store's clock. Default `() => new Date()`. */
+  now?: () => Date;
+  port?: number;
+  host?: string;
+  /** The vendor folder (holding shopify/samples and shopify/schemas); default ../shared/vendor. */
+  vendorDir?: string;
+}
+
+export interface GraphQLRequestRecord {
+  apiVersion: string;
+  body: unknown;
+  status: number;
+  response: GraphQLResult | { errors: string };
+}
+
+export interface ShopifySim extends StoreActions {
+  /** http://127.0.0.1:port — stands for https://{shop}. */
+  url: string;
+  shop: string;
+  shopId: number;
+  accessToken: string;
+  apiSecret: string;
+  apiVersion: string;
+  /** Snapshots of the store's records. */
+  customers(): SimCustomer[];
+  checkouts(): SimCheckout[];
+  orders(): SimOrder[];
+  /** Every webhook sent, with each delivery attempt. */
+  deliveries(): WebhookDelivery[];
+  /** Shopify's retry of a sent webhook: same X-Shopify-Webhook-Id, event id and body. */
+  redeliver(webhookId: string, options?: SendOptions): Promise<WebhookDelivery>;
+  /** Points future webhooks (all topics, or one) at a URL. */
+  subscribe(url: string, topic?: Topic): void;
+  graphqlRequests(): GraphQLRequestRecord[];
+  /** Resolves once the webhooks that Admin API changes triggered have been delivered. */
+  settled(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The API version of the current quarter, as Shopify names them (2026-01, -04, -07, -10). */
+export function currentApiVersion(date = new Date()): string {
+  const month = Math.floor(date.getUTCMonth() / 3) * 3 + 1;
+  return `${date.getUTCFullYear()}-${String(month).padStart(2, '0')}`;
+}
+
+const GRAPHQL_PATH = /^\/admin\/api\/(\d{4}-\d{2}|unstable)\/graphql\.json$/;
+
+function send(res: ServerResponse, status: number, json: unknown) {
+  const body = JSON.stringify(json);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+const sameSecret = (given: string | undefined, expected: string) => {
+  const a = Buffer.from(given ?? '');
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+};
+
+export async function startShopifySim(options: ShopifySimOptions = {}): Promise<ShopifySim> {
+  const shop = options.shop ?? 'demo.myshopify.com';
+  const shopId = options.shopId ?? 548380009;
+  const accessToken = options.accessToken ?? `shpat_${randomBytes(16).toString('hex')}`;
+  const apiSecret = options.apiSecret ?? randomBytes(16).toString('hex');
+  const now = options.now ?? (() => new Date());
+  const apiVersion = options.apiVersion ?? currentApiVersion(now());
+  const samples = loadSamples(options.vendorDir ? `${options.vendorDir.replace(/\/$/, '')}/shopify/` : DEFAULT_VENDOR_DIR);
+  const subscriptions = new Map<Topic | '*', string>(Object.entries(options.subscriptions ?? {}) as [Topic, string][]);
+  if (options.webhookUrl) subscriptions.set('*', options.webhookUrl);
+
+  const state = new ShopState();
+  const sender = new WebhookSender({ shop, apiSecret, apiVersion, now, urlFor: (t) => subscriptions.get(t) ?? subscriptions.get('*') });
+  const actions = createStoreActions({ state, sender, info: { shop, shopId, samples }, now });
+  const bucket = new CostBucket(options.throttle ?? {}, () => now().getTime());
+  const graphqlRequests: GraphQLRequestRecord[] = [];
+  const pending = new Set<Promise<unknown>>();
+  const hooks = {
+    now: () => actions.timestamp(),
+    // Shopify sends customers/update after an Admin API change too (e.g. tags), asynchronously.
+    customerChanged: (c: SimCustomer) => {
+      const p = actions.sendCustomerUpdate(c).finally(() => pending.delete(p));
+      pending.add(p);
+    },
+  };
+
+  const server = createServer((req, res) => {
+    void (async () => {
+      const path = new URL(req.url ?? '/', 'http://sim').pathname;
+      const match = GRAPHQL_PATH.exec(path);
+      try {
+        if (!match || req.method !== 'POST') return send(res, 404, { errors: 'Not Found' });
+        const body = await readBody(req);
+        if (!sameSecret(req.headers['x-shopify-access-token'] as string | undefined, accessToken)) {
+          const response = { errors: '[API] Invalid API key or access token (unrecognized login or wrong password)' };
+          graphqlRequests.push({ apiVersion: match[1]!, body, status: 401, response });
+          return send(res, 401, response);
+        }
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(body);
+        } catch {
+          const response = { errors: [{ message: 'Invalid JSON in request body' }] };
+          graphqlRequests.push({ apiVersion: match[1]!, body, status: 400, response });
+          return send(res, 400, response);
+        }
+        const response = executeGraphQL(parsed, state, bucket, hooks);
+        graphqlRequests.push({ apiVersion: match[1]!, body: parsed, status: 200, response });
+        send(res, 200, response);
+      } catch (err) {
+        // A simulator bug must be loud, never a silent success.
+        send(res, 500, { errors: [{ message: `Simulator error: ${err instanceof Error ? err.message : String(err)}` }] });
+      }
+    })();
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve);
+  });
+  const { address, port } = server.address() as AddressInfo;
+
+  return {
+    ...actions,
+    url: `http://${address}:${port}`,
+    shop,
+    shopId,
+    accessToken,
+    apiSecret,
+    apiVersion,
+    customers: () => [...state.customers.values()].map((c) => structuredClone(c)),
+    checkouts: () => [...state.checkouts.values()].map((c) => structuredClone(c)),
+    orders: () => [...state.orders.values()].map((o) => structuredClone(o)),
+    deliveries: () => [...sender.deliveries],
+    redeliver: (webhookId, opts) => sender.redeliver(webhookId, opts),
+    subscribe: (url, topic) => void subscriptions.set(topic ?? '*', url),
+    graphqlRequests: () => [...graphqlRequests],
+    settled: async () => {
+      while (pending.size) await Promise.allSettled([...pending]);
+    },
+    close: () => new Promise<void>((resolve, reject) => {
+      server.closeAllConnections();
+      server.close((err) => (err ? reject(err) : resolve()));
+    }),
+  };
+}
