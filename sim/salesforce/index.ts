@@ -1,0 +1,116 @@
+// A stateful Salesforce org on one local origin, served the way the official client
+// (@salesforce/core → jsforce) talks to a real one: REST query with cursors, sObject
+// reads and writes, sObject Collections, Bulk API 2.0 query jobs, Bearer auth, the daily
+// API request allowance, and injected outages. See sim/README.md.
+import type { AddressInfo } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { Org, type SfRecord } from './store.ts';
+import { SaveFailure } from './errors.ts';
+import { createSfServer, pruneUsage, type LoggedRequest, type ServerState } from './server.ts';
+import { restRoutes } from './rest.ts';
+import { bulkRoutes } from './bulk.ts';
+import { jsonDatetime } from './render.ts';
+import type { SObjectType } from './schema.ts';
+
+export type { SfRecord } from './store.ts';
+export type { SObjectType } from './schema.ts';
+export type { LoggedRequest } from './server.ts';
+export { SaveFailure } from './errors.ts';
+
+export interface SalesforceSimOptions {
+  port?: number;
+  /** Versions served under /services/data; default 58.0–64.0. */
+  versions?: string[];
+  /** Records per REST query batch (Salesforce: 2,000). */
+  queryBatchSize?: number;
+  /** API requests allowed in any rolling 24 hours (a Developer Edition org gets 15,000). */
+  dailyApiLimit?: number;
+  /** Real milliseconds a Bulk API 2.0 query job takes to complete. */
+  bulkJobMs?: number;
+  /** Records per Bulk API 2.0 results page when the client sends no maxRecords. */
+  bulkPageSize?: number;
+  /** The org's clock (epoch ms) for record stamps and the API usage window; default Date.now. */
+  now?: () => number;
+  accessToken?: string;
+}
+
+export interface SalesforceSim {
+  /** The instanceUrl. */
+  url: string;
+  accessToken: string;
+  orgId: string;
+  /** Copies of the records of a type, including soft-deleted ones (IsDeleted), datetimes as +0000 strings. */
+  records(type: SObjectType): SfRecord[];
+  /** Inserts records as the API would (same checks); returns their ids. */
+  insert(type: SObjectType, records: Record<string, unknown>[]): string[];
+  update(id: string, fields: Record<string, unknown>): void;
+  /** Soft delete (the recycle bin); queryAll still sees the record. */
+  remove(id: string): void;
+  requests(): LoggedRequest[];
+  /** API requests counted in the last 24 hours of the org's clock. */
+  apiUsage(): { used: number; limit: number };
+  /** Answers every API request with `status` for the next `ms` of real time. */
+  failFor(ms: number, status?: number): void;
+  close(): Promise<void>;
+}
+
+export async function startSalesforceSim(options: SalesforceSimOptions = {}): Promise<SalesforceSim> {
+  const now = options.now ?? Date.now;
+  const org = new Org(now);
+  const accessToken = options.accessToken ?? `${org.orgId.slice(0, 15)}!AQ${randomBytes(48).toString('base64url')}`;
+  const state: ServerState = {
+    accessToken,
+    versions: options.versions ?? ['58.0', '59.0', '60.0', '61.0', '62.0', '63.0', '64.0'],
+    dailyLimit: options.dailyApiLimit ?? 100_000,
+    now,
+    usage: [],
+    log: [],
+  };
+  const routes = [
+    ...restRoutes(org, { batchSize: options.queryBatchSize ?? 2000 }),
+    ...bulkRoutes(org, { jobMs: options.bulkJobMs ?? 50, pageSize: options.bulkPageSize ?? 100_000 }),
+    {
+      method: 'GET',
+      pattern: /^\/limits\/?$/,
+      handler: () => ({ status: 200, json: { DailyApiRequests: { Max: state.dailyLimit, Remaining: Math.max(0, state.dailyLimit - state.usage.length) } } }),
+    },
+  ];
+  const server = createSfServer(routes, state);
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+
+  const saved = <T>(fn: () => T): T => {
+    try {
+      return fn();
+    } catch (err) {
+      // Test data that Salesforce would refuse is a bug in the test: say why.
+      if (err instanceof SaveFailure) throw new Error(`Salesforce sim refused the write: ${err.message}`);
+      throw err;
+    }
+  };
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    accessToken,
+    orgId: org.orgId,
+    records: (type) => org.list(type, true).map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'string' && /^\d{4}-\d\d-\d\dT.*Z$/.test(v) ? jsonDatetime(v) : v]))),
+    insert: (type, records) => saved(() => records.map((r) => org.insert(type, r).Id as string)),
+    update: (id, fields) => void saved(() => org.update(id, fields)),
+    remove: (id) => {
+      if (!org.remove(id)) throw new Error(`Salesforce sim: no record ${id}`);
+    },
+    requests: () => state.log.slice(),
+    apiUsage: () => {
+      pruneUsage(state);
+      return { used: state.usage.length, limit: state.dailyLimit };
+    },
+    failFor: (ms, status = 503) => {
+      state.outage = { until: Date.now() + ms, status };
+    },
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((err) => (err ? reject(err) : resolve()));
+      }),
+  };
+}
