@@ -68,8 +68,9 @@ export async function runChaseStep(deps: WorkerDeps, job: StepJob): Promise<void
   if (reserved.channel === 'voice') {
     await synthesisePrompts(deps, job, reserved);
     await placeCall(deps, job, reserved);
+  } else {
+    await sendSms(deps, job, reserved);
   }
-  else await sendSms(deps, job, reserved);
 }
 
 async function reserve(deps: WorkerDeps, tx: Tx, { tenantId, chaseId, step }: StepJob): Promise<Reserved | null> {
