@@ -41,17 +41,19 @@ const inflight = new Map<string, Promise<void>>();
  */
 export async function ensureAudio(deps: Deps, speech: Speech, tenantId: string, request: SpeechRequest): Promise<string> {
   const key = mediaKey(deps, tenantId, request);
-  const { rows } = await deps.db.query<{ stale: boolean }>(
-    `select last_used_at < now() - interval '${TOUCH_AFTER}' as stale from media where key = $1`,
-    [key],
-  );
-  if (rows[0]) {
-    if (rows[0].stale) await deps.db.query('update media set last_used_at = now() where key = $1', [key]);
-    return key;
-  }
+  // Joined before anything is awaited: a caller arriving while another looks the key up or
+  // synthesises it waits for that, rather than finding no row yet and synthesising again.
   let pending = inflight.get(key);
   if (!pending) {
     pending = (async () => {
+      const { rows } = await deps.db.query<{ stale: boolean }>(
+        `select last_used_at < now() - interval '${TOUCH_AFTER}' as stale from media where key = $1`,
+        [key],
+      );
+      if (rows[0]) {
+        if (rows[0].stale) await deps.db.query('update media set last_used_at = now() where key = $1', [key]);
+        return;
+      }
       const { audio, contentType } = await speech.synthesize(request);
       await deps.db.query(
         `insert into media (key, tenant_id, content_type, audio_enc, bytes) values ($1, $2, $3, $4, $5)
