@@ -8,9 +8,11 @@ import { twilioCredentials } from './twilio/schemas.ts';
 import { createGoogleTtsConnector } from './google-tts/index.ts';
 import { googleTtsCredentials } from './google-tts/schemas.ts';
 import { createShopifyConnector } from './shopify/index.ts';
+import { createHubspotConnector } from './hubspot/index.ts';
+import { hubspotCredentials } from './hubspot/schemas.ts';
 import { shopifyCredentials, type ShopifyCredentials } from './shopify/schemas.ts';
 
-export const connectorIds = ['twilio', 'google-tts', 'shopify'] as const;
+export const connectorIds = ['twilio', 'google-tts', 'shopify', 'hubspot'] as const;
 export type ConnectorId = (typeof connectorIds)[number];
 
 export interface ConnectorEntry {
@@ -25,4 +27,5 @@ export const connectors = {
   twilio: { credentials: twilioCredentials, create: createTwilioConnector },
   'google-tts': { credentials: googleTtsCredentials, create: createGoogleTtsConnector },
   shopify: { credentials: shopifyCredentials, create: createShopifyConnector, account: (c: ShopifyCredentials) => c.shop },
+  hubspot: { credentials: hubspotCredentials, create: createHubspotConnector },
 } satisfies Record<ConnectorId, ConnectorEntry>;

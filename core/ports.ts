@@ -84,3 +84,46 @@ export interface Clock {
 export interface SpeechRequest { text?: string; ssml?: string; languageCode: string; voiceName?: string; speakingRate?: number; pitch?: number }
 /** Text-to-speech (https://cloud.google.com/text-to-speech/docs/reference/rest/v1/text/synthesize). */
 export interface Speech { synthesize(request: SpeechRequest): Promise<{ audio: Buffer; contentType: string }> }
+
+/** A contact as a CRM holds it, mapped to what Chaseline needs; the number as written there. */
+export interface CrmContact {
+  externalId: string;
+  phone: { raw: string; country: string | null } | null;
+  name: string | null;
+  tags: string[];
+  /** The CRM says not to call (HubSpot's configured property, Salesforce's DoNotCall). */
+  doNotCall: boolean;
+  /** The CRM's last change, ISO: the source's timestamp for last-writer-wins. */
+  updatedAt: string;
+}
+
+/** Where an incremental pull resumes: the CRM's change time reached, and the records already read at exactly that time. */
+export interface CrmCursor {
+  since: string | null;
+  seenAtSince: string[];
+}
+
+/** One call, as a native activity on the CRM record. */
+export interface CallActivity {
+  externalContactId: string;
+  at: Date;
+  title: string;
+  body: string;
+  outcome: 'answered' | 'no-answer' | 'busy' | 'failed' | 'machine' | 'wrong-number';
+  durationSeconds: number | null;
+  from: string;
+  to: string;
+  callSid: string | null;
+  recordingUrl?: string;
+}
+
+/**
+ * A CRM: contacts pulled incrementally, calls written back as activities
+ * (HubSpot https://developers.hubspot.com/docs/api/crm/calls, Salesforce Task).
+ */
+export interface CrmConnector {
+  /** Pages of contacts changed since the cursor, oldest first, each with the cursor to resume after it. */
+  pullContacts(cursor: CrmCursor): AsyncIterable<{ contacts: CrmContact[]; cursor: CrmCursor }>;
+  /** Creates the activities in as few requests as the CRM's batch size allows; returns their ids in order. */
+  logCalls(calls: CallActivity[]): Promise<string[]>;
+}
