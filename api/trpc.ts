@@ -24,7 +24,7 @@ import { chaseRulesGet, chaseRulesSet } from './procedures/chase-rules.ts';
 import { chasesCancel, chasesGet, chasesList, chasesStart, chasesStartBulk } from './procedures/chases.ts';
 import { intentsClassify } from './procedures/intents.ts';
 import { linesCreate, linesDelete, linesGet, linesList, linesUpdate } from './procedures/lines.ts';
-import { connectorsDelete, connectorsList, connectorsPut } from './procedures/connectors.ts';
+import { connectorsDelete, connectorsList, connectorsPut, connectorsSync } from './procedures/connectors.ts';
 
 interface TrpcContext {
   deps: Deps;
@@ -152,6 +152,7 @@ export const appRouter = t.router({
     put: mutation(connectorsPut),
     list: query(connectorsList),
     delete: mutation(connectorsDelete),
+    sync: mutation(connectorsSync),
   }),
   lines: t.router({
     create: mutation(linesCreate),

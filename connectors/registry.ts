@@ -3,6 +3,10 @@
  * one folder plus one line here; core never switches on a vendor name.
  */
 import type { z } from 'zod';
+import type { Deps } from '../core/deps.ts';
+import { connectorCredentials } from '../core/connectors.ts';
+import type { CrmConnectorFor } from '../core/crm.sync.ts';
+import type { CrmConnector } from '../core/ports.ts';
 import { createTwilioConnector } from './twilio/index.ts';
 import { twilioCredentials } from './twilio/schemas.ts';
 import { createGoogleTtsConnector } from './google-tts/index.ts';
@@ -17,6 +21,8 @@ export type ConnectorId = (typeof connectorIds)[number];
 
 export interface ConnectorEntry {
   credentials: z.ZodType;
+  /** The connector pulls contacts (a CRM): it can be synced. */
+  syncs?: true;
   /** The vendor account the credentials belong to (a shop's domain), when inbound webhooks must find their tenant by it. */
   account?: (credentials: never) => string;
   // The factory checks its own credentials with the schema before anything else.
@@ -27,5 +33,15 @@ export const connectors = {
   twilio: { credentials: twilioCredentials, create: createTwilioConnector },
   'google-tts': { credentials: googleTtsCredentials, create: createGoogleTtsConnector },
   shopify: { credentials: shopifyCredentials, create: createShopifyConnector, account: (c: ShopifyCredentials) => c.shop },
-  hubspot: { credentials: hubspotCredentials, create: createHubspotConnector },
+  hubspot: { credentials: hubspotCredentials, create: createHubspotConnector, syncs: true },
 } satisfies Record<ConnectorId, ConnectorEntry>;
+
+/** The worker's way to a tenant's CRM connector: its stored credentials, built by the registry. */
+export function crmConnectorFor(deps: Deps): CrmConnectorFor {
+  return async (tenantId, type) => {
+    const entry = (connectors as Record<string, ConnectorEntry>)[type];
+    if (!entry?.syncs) return null;
+    const credentials = await connectorCredentials(deps, tenantId, type);
+    return credentials ? (entry.create(credentials as never) as CrmConnector) : null;
+  };
+}

@@ -5,6 +5,7 @@ import { AppError } from './errors.ts';
 import type { JobQueue } from './jobs/queue.ts';
 import type { Clock, Messaging, NumberLookup, Speech, Telephony } from './ports.ts';
 import type { LineStores } from './lines.select.ts';
+import type { CrmConnectorFor } from './crm.sync.ts';
 
 
 /** What a worker needs to act: the carrier, and where the carrier calls us back. */
@@ -20,6 +21,8 @@ export interface WorkerDeps extends Deps {
   staleCallMs?: number;
   /** The tenant line pool's shared state (health windows, CPS buckets): Redis, or memory in one process. */
   lines?: LineStores;
+  /** Builds a tenant's CRM connector (the registry's business, handed in at boot). */
+  crm?: CrmConnectorFor;
   /** Text-to-speech: prompts are synthesised before each call; without it calls speak with <Say>. */
   speech?: Speech;
   /** How long a chase waits when another call to its number is on the line (default 5 minutes). */

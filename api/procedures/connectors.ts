@@ -7,6 +7,8 @@ import { z } from 'zod';
 import { defineProcedure } from '../procedure.ts';
 import { connectorIds, connectors, type ConnectorEntry } from '../../connectors/registry.ts';
 import { deleteConnector, listConnectors, saveConnector } from '../../core/connectors.ts';
+import { requestSync } from '../../core/crm.sync.ts';
+import { AppError } from '../../core/errors.ts';
 
 const ConnectorType = z.enum(connectorIds).describe('the connector: one entry of the registry');
 
@@ -72,4 +74,21 @@ export const connectorsDelete = defineProcedure({
   input: z.object({ type: ConnectorType }),
   output: ConnectorOut,
   handler: async ({ ctx, input }) => ({ body: await deleteConnector(ctx.deps, ctx.actor.tenantId, input.type) }),
+});
+
+export const connectorsSync = defineProcedure({
+  name: 'connectors.sync',
+  method: 'post',
+  path: '/v1/connectors/:type/sync',
+  summary: 'Queue a pull of the CRM’s contacts from where the last one stopped (one waits at a time)',
+  tag: 'connectors',
+  role: 'operator',
+  statuses: [202],
+  input: z.object({ type: ConnectorType }),
+  output: ConnectorOut,
+  handler: async ({ ctx, input }) => {
+    const entry: ConnectorEntry = connectors[input.type];
+    if (!entry.syncs) throw new AppError('CONFLICT', `the ${input.type} connector has nothing to sync`, { field: 'type' });
+    return { status: 202, body: await requestSync(ctx.deps, ctx.actor.tenantId, input.type) };
+  },
 });

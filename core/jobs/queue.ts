@@ -15,6 +15,8 @@ export const queues = {
   callStatus: 'call-status',
   /** What the person asked for during the call that needs the carrier (sending the link by SMS). */
   dialogAction: 'dialog-action',
+  /** Pulls a tenant's CRM contacts from the connector's cursor. */
+  connectorSync: 'connector-sync',
   /** A store's webhook (an abandoned checkout, an order), verified and stored: start, move or end chases. */
   commerceEvent: 'commerce-event',
   /** An answering machine picked up: leave the voicemail or hang up. */
@@ -82,6 +84,8 @@ export async function startBoss(pool: pg.Pool, settings: QueueSettings = DEFAULT
   await ensureQueue(boss, queues.dialogAction, { ...common, retryLimit: 5 });
   await ensureQueue(boss, queues.callMachine, { ...common, retryLimit: 3 });
   await ensureQueue(boss, queues.commerceEvent, { ...common, retryLimit: 10 });
+  // A sync of thousands of contacts paces itself under the CRM's limits: give it time.
+  await ensureQueue(boss, queues.connectorSync, { ...common, retryLimit: 5, expireInSeconds: Math.max(settings.expireInSeconds, 3600) });
   await ensureQueue(boss, queues.reap, { ...common, retryLimit: 0, policy: 'singleton' });
   await ensureQueue(boss, queues.segmentsTick, { ...common, retryLimit: 0, policy: 'singleton' });
   // One job looks up to 500 numbers, 5 at a time: give it minutes, not the default seconds.

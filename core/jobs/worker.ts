@@ -10,6 +10,7 @@ import { applyCallReport, type CallReport } from '../chases.outcomes.ts';
 import { reapAttempts } from '../chases.reaper.ts';
 import { runCallMachine, runDialogAction, type CallMachineJob, type DialogActionJob } from '../dialog.actions.ts';
 import { runCommerceEvent, type CommerceEventJob } from '../commerce.chases.ts';
+import { runSync, type SyncJob } from '../crm.sync.ts';
 import { refreshWatchedSegments } from '../segments.entries.ts';
 import { runNumberChecks, type NumberChecksJob } from '../number-quality.ts';
 import type { StepJob } from '../chases.transitions.ts';
@@ -33,6 +34,7 @@ export async function startWorker(deps: WorkerDeps, boss: PgBoss, options: Worke
     runQueue<StepJob>(boss, queues.chaseDead, (job) => failDeadLetteredStep(deps, job), { ...common, idleMs: 1000 }),
     runQueue<CallReport>(boss, queues.callStatus, (report) => applyCallReport(deps, report), { ...common, batchSize: options.concurrency ?? 20 }),
     runQueue<DialogActionJob>(boss, queues.dialogAction, (job) => runDialogAction(deps, job), { ...common, batchSize: 10 }),
+    runQueue<SyncJob>(boss, queues.connectorSync, async (job) => void (await runSync(deps, job)), { ...common, idleMs: 500, batchSize: 1 }),
     runQueue<CommerceEventJob>(boss, queues.commerceEvent, (job) => runCommerceEvent(deps, job, deps.log), { ...common, batchSize: 10 }),
     runQueue<CallMachineJob>(boss, queues.callMachine, (job) => runCallMachine(deps, job), { ...common, batchSize: 10 }),
     runQueue<object>(boss, queues.reap, async () => void (await reapAttempts(deps)), { ...common, idleMs: 1000, batchSize: 1 }),

@@ -21,6 +21,7 @@ import type { LineStores } from '../../core/lines.select.ts';
 import type { Speech } from '../../core/ports.ts';
 import { systemClock, type WorkerDeps } from '../../core/chases.store.ts';
 import { createTwilioConnector } from '../../connectors/twilio/index.ts';
+import { crmConnectorFor } from '../../connectors/registry.ts';
 import type { WebhookVerifier } from '../../core/ports.ts';
 import { startTwilioSim, type TwilioSim, type TwilioSimOptions } from '../../sim/twilio/index.ts';
 
@@ -113,6 +114,7 @@ export async function testApp(
     const worker: WorkerDeps = {
       ...deps, jobs, clock: systemClock, carrier, publicBaseUrl: url, reapAfterMs: options.engine.reapAfterMs, staleCallMs: options.engine.staleCallMs, log,
       lines: deps.lines!,
+      crm: crmConnectorFor(deps),
       ...(options.engine.speech ? { speech: options.engine.speech } : {}),
     };
     const running = options.engine.worker === false ? null : await startWorker(worker, boss, { schedule: false, idleMs: 50, concurrency: options.engine.concurrency });
