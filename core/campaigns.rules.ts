@@ -151,6 +151,10 @@ export function pickScript(scripts: Script[], tags: string[], tier: string | nul
   return scripts.find(matches) ?? scripts[scripts.length - 1]!;
 }
 
+/** The script a chase was given, by name; the catch-all one if it was renamed or removed since. */
+export const scriptNamed = <S extends Pick<Script, 'name' | 'when'>>(scripts: S[], name: string | null): S =>
+  scripts.find((s) => s.name === name) ?? scripts.find((s) => !s.when)!;
+
 /** The line with the highest minPriority the chase's priority reaches. */
 export function pickLine(lines: Line[], priority: number): Line {
   const eligible = lines.filter((l) => l.minPriority <= priority).sort((a, b) => b.minPriority - a.minPriority);

@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { AppError, loggable } from './errors.ts';
 import { withTransaction } from './db/pool.ts';
-import { effectiveRules, pickLine, renderText, TenantChaseRulesSchema, type Script } from './campaigns.rules.ts';
+import { effectiveRules, pickLine, renderText, scriptNamed, TenantChaseRulesSchema, type Script } from './campaigns.rules.ts';
 import { allPromptTexts } from './dialog.calls.ts';
 import { speechRequest } from './dialog.voice.ts';
 import { ensureAudio } from './media.ts';
@@ -24,7 +24,7 @@ import { getCampaign, type Campaign } from './campaigns.ts';
 import { nextCallableTime } from './calling-window.ts';
 import { timeZoneForPhone } from './phone.timezone.ts';
 import { callInFlight, capsBlockUntil, lockPhone, readPhoneState } from './chases.caps.ts';
-import { CHASE_COLUMNS, decodeContext, insertEvent, type ChaseRow, type WorkerDeps } from './chases.store.ts';
+import { callbackUrl, CHASE_COLUMNS, decodeContext, insertEvent, type ChaseRow, type WorkerDeps } from './chases.store.ts';
 import { finishChase, scheduleChase, type StepJob } from './chases.transitions.ts';
 import { policyChannels } from './chases.ts';
 
@@ -170,7 +170,7 @@ async function reserve(deps: WorkerDeps, tx: Tx, { tenantId, chaseId, step }: St
     [tenantId, chaseId, channel, channel === 'voice' ? 1 : 0],
   );
   if (channel === 'voice') await insertEvent(tx, tenantId, chaseId, 'dialing', { from: line.from, timeZone, ...(line.lineId ? { lineId: line.lineId, probe: line.probe } : {}) }, attemptId);
-  const script = campaign.scripts.find((s) => s.name === chase.script) ?? campaign.scripts.find((s) => !s.when)!;
+  const script = scriptNamed(campaign.scripts, chase.script);
   const values = { name: chase.name_enc ? deps.pii.decrypt(chase.name_enc) : null, context: decodeContext(deps, chase.context_enc) };
   return {
     attemptId,
@@ -272,7 +272,6 @@ async function synthesisePrompts(deps: WorkerDeps, job: StepJob, r: Reserved): P
   }
 }
 
-const callbackUrl = (deps: WorkerDeps, path: string, attemptId: string) => `${deps.publicBaseUrl.replace(/\/$/, '')}/webhooks/twilio/${path}?attempt=${attemptId}`;
 
 /**
  * Whether the carrier certainly did not act on the request: it answered with a 4xx (429

@@ -30,6 +30,10 @@ export interface WorkerDeps extends Deps {
   log?: { info(o: object, msg: string): void; warn(o: object, msg: string): void; error(o: object, msg: string): void };
 }
 
+/** Where the carrier asks for instructions or reports on an attempt: our webhook, carrying the attempt id. */
+export const callbackUrl = (deps: Pick<WorkerDeps, 'publicBaseUrl'>, path: string, attemptId: string) =>
+  `${deps.publicBaseUrl.replace(/\/$/, '')}/webhooks/twilio/${path}?attempt=${attemptId}`;
+
 export const systemClock: Clock = { now: () => new Date() };
 
 export function chaseEngine(deps: Deps): { jobs: JobQueue; clock: Clock } {

@@ -8,12 +8,12 @@ import { AppError, loggable } from './errors.ts';
 import { withTransaction } from './db/pool.ts';
 import { getCampaign } from './campaigns.ts';
 import { lockPhone } from './chases.caps.ts';
-import { decodeContext, insertEvent, type WorkerDeps } from './chases.store.ts';
+import { callbackUrl, decodeContext, insertEvent, type WorkerDeps } from './chases.store.ts';
 import { smsText } from './chases.step.ts';
 import { optOutState } from './consent.ts';
 import { loadCall } from './dialog.calls.ts';
 import { trackLinks } from './links.ts';
-import type { Script } from './campaigns.rules.ts';
+import { scriptNamed } from './campaigns.rules.ts';
 
 export interface DialogActionJob {
   tenantId: string;
@@ -25,8 +25,6 @@ export interface CallMachineJob {
   attemptId: string;
   callSid: string;
 }
-
-const callbackUrl = (deps: WorkerDeps, path: string, attemptId: string) => `${deps.publicBaseUrl.replace(/\/$/, '')}/webhooks/twilio/${path}?attempt=${attemptId}`;
 
 interface LinkSms {
   smsId: string;
@@ -61,7 +59,7 @@ export async function runDialogAction(deps: WorkerDeps, job: DialogActionJob): P
     ]);
     if (rowCount) return null;
     const campaign = await getCampaign(tx, job.tenantId, a.campaign_id);
-    const script: Script = campaign.scripts.find((s) => s.name === a.script) ?? campaign.scripts.find((s) => !s.when)!;
+    const script = scriptNamed(campaign.scripts, a.script);
     const values = { name: a.name_enc ? deps.pii.decrypt(a.name_enc) : null, context: decodeContext(deps, a.context_enc) };
     const smsId = randomUUID();
     await tx.query(

@@ -6,7 +6,7 @@
 import type pg from 'pg';
 import type { Deps } from './deps.ts';
 import { withTransaction } from './db/pool.ts';
-import { renderText, type Script } from './campaigns.rules.ts';
+import { renderText, scriptNamed, type Script } from './campaigns.rules.ts';
 import { CallSettingsSchema, type CallSettings, type DialogAction } from './dialog.schema.ts';
 import { buildDialog, type Dialog, type DialogNode, type Turn } from './dialog.ts';
 import { repromptText } from './dialog.defaults.ts';
@@ -61,7 +61,7 @@ export async function loadCall(deps: Deps, attemptId: string): Promise<LiveCall 
   );
   const r = rows[0];
   if (!r) return null;
-  const script = r.scripts.find((s) => s.name === r.script) ?? r.scripts.find((s) => !s.when)!;
+  const script = scriptNamed(r.scripts, r.script);
   // Campaigns stored before the dialog existed lack these fields: the schema's defaults fill them in.
   const withDefaults = { ...script, locale: script.locale ?? 'en-US', voice: script.voice ?? { style: 'calm' as const } };
   return {

@@ -2,13 +2,13 @@
 // (../shared/vendor/shopify/samples), and the webhook signature.
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
+import { loadSamples, type Topic } from '../../sim/shopify/vendor.ts';
 import { checkoutEvent, orderEvent } from './mapping.ts';
 import { verifyShopifyWebhook } from './webhook.ts';
 
-const vendorDir = process.env.CHASELINE_VENDOR_DIR ?? new URL('../../../shared/vendor/', import.meta.url).pathname;
-const sample = (topic: string) => (JSON.parse(readFileSync(`${vendorDir.replace(/\/$/, '')}/shopify/samples/${topic}.json`, 'utf8')) as { response: Record<string, unknown> }).response;
+const samples = loadSamples();
+const sample = (topic: string) => samples[topic.replace('_', '/') as Topic];
 
 test('an abandoned checkout: its token, cart, recovery link and the best number to chase, with the country it came with', () => {
   const e = checkoutEvent('demo.myshopify.com', sample('checkouts_update'));

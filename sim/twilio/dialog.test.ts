@@ -2,13 +2,12 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import twilio from 'twilio';
-import { startTwilioSim, type TwilioSim } from './index.ts';
-import { simTwilioClient } from './sdk.ts';
-import { startAppServer, until, type AppServer, type Received } from './testing.ts';
+import { type TwilioSim } from './index.ts';
+import { startDialogTestbed, until, type AppServer, type DialogTestbed, type Received } from './testing.ts';
 
 let sim: TwilioSim;
 let app: AppServer;
-let client: ReturnType<typeof simTwilioClient>;
+let client: DialogTestbed['client'];
 const from = '+14155550199';
 
 // A tiny dialog app: ask, then react to the answer.
@@ -31,15 +30,11 @@ function reply(r: Received): string | { status: number } {
   }
 }
 
+let bed: DialogTestbed;
 before(async () => {
-  sim = await startTwilioSim({ clockSpeed: 100, callsPerSecond: 100, profile: { outcomes: { answered: 1 }, ringSeconds: [1, 1] } });
-  app = await startAppServer(reply);
-  client = simTwilioClient(sim);
+  ({ sim, app, client } = bed = await startDialogTestbed(reply));
 });
-after(async () => {
-  await sim.close();
-  await app.close();
-});
+after(() => bed.close());
 
 const finished = (sid: string) => until(() => ['completed', 'failed'].includes(sim.calls().find((c) => c.sid === sid)?.status ?? ''), 5000, `call ${sid} to end`);
 const said = (sid: string) => sim.calls().find((c) => c.sid === sid)!.heard.filter((h) => h.verb === 'Say').map((h) => h.text);

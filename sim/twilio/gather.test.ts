@@ -2,13 +2,12 @@
 // over the prompt), its attributes in the heard log, and a persona answering in order.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTwilioSim, type HeardEntry, type TwilioSim } from './index.ts';
-import { simTwilioClient } from './sdk.ts';
-import { startAppServer, until, type AppServer, type Received } from './testing.ts';
+import { type HeardEntry, type TwilioSim } from './index.ts';
+import { startDialogTestbed, until, type AppServer, type DialogTestbed, type Received } from './testing.ts';
 
 let sim: TwilioSim;
 let app: AppServer;
-let client: ReturnType<typeof simTwilioClient>;
+let client: DialogTestbed['client'];
 const from = '+14155550199';
 // 16 Chinese characters: 4 simulated seconds of speech.
 const QUESTION = '您好，这里是商城。您的购物车里还有商品，请问您还需要吗？';
@@ -29,17 +28,13 @@ function reply(r: Received): string | { status: number } {
   return '<Response/>';
 }
 
+let bed: DialogTestbed;
 before(async () => {
   // Slower than elsewhere: the barge-in test compares simulated durations, and at 100×
   // a 30 ms stall of a busy test machine would already be 3 simulated seconds.
-  sim = await startTwilioSim({ clockSpeed: 25, callsPerSecond: 100, profile: { outcomes: { answered: 1 }, ringSeconds: [1, 1] } });
-  app = await startAppServer(reply);
-  client = simTwilioClient(sim);
+  ({ sim, app, client } = bed = await startDialogTestbed(reply, 25));
 });
-after(async () => {
-  await sim.close();
-  await app.close();
-});
+after(() => bed.close());
 
 const heardOf = async (sid: string) => {
   await until(() => sim.calls().find((c) => c.sid === sid)?.status === 'completed', 5000, `call ${sid} to end`);

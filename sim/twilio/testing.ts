@@ -2,6 +2,8 @@
 // (status callbacks, TwiML fetches, Gather actions) and answers with what the test says.
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { startTwilioSim, type TwilioSim } from './index.ts';
+import { simTwilioClient } from './sdk.ts';
 
 export interface Received {
   method: string;
@@ -86,4 +88,27 @@ export async function until(predicate: () => boolean, timeoutMs = 5000, what = '
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 5));
   }
+}
+
+export interface DialogTestbed {
+  sim: TwilioSim;
+  app: AppServer;
+  client: ReturnType<typeof simTwilioClient>;
+  close(): Promise<void>;
+}
+
+/**
+ * What the TwiML tests start with: a simulator whose calls are all answered after 1 s of
+ * ringing, an app answering the simulator's requests with `respond`, and the SDK on the simulator.
+ */
+export async function startDialogTestbed(respond: (r: Received) => Reply, clockSpeed = 100): Promise<DialogTestbed> {
+  const sim = await startTwilioSim({ clockSpeed, callsPerSecond: 100, profile: { outcomes: { answered: 1 }, ringSeconds: [1, 1] } });
+  const app = await startAppServer(respond);
+  return {
+    sim, app, client: simTwilioClient(sim),
+    async close() {
+      await sim.close();
+      await app.close();
+    },
+  };
 }

@@ -13,6 +13,7 @@ import { AppError } from '../../core/errors.ts';
 import type { WorkerDeps } from '../../core/chases.store.ts';
 import type { TwilioSim } from '../../sim/twilio/index.ts';
 import { campaign, contact, mobile, waitForChase } from './support.ts';
+import { eventually } from '../support/data.ts';
 
 let app: TestApp & { sim: TwilioSim; worker: WorkerDeps };
 let deps: WorkerDeps;
@@ -51,7 +52,7 @@ describe('the call dialog through the simulator', () => {
     assert.match(heard, /王伟您好/);
     assert.match(heard, /价格是199元/, heard);
     assert.match(heard, /链接已经用短信发给您了/);
-    const sms = await waitFor(() => app.sim.messages().find((m) => m.to === phone));
+    const sms = await eventually(async () => app.sim.messages().find((m) => m.to === phone), 'the link SMS', 5000);
     assert.equal(await smsCount(started.id), 1, 'one SMS for the chase');
     // The link is tracked: it goes through /l/{code}, which records the click and redirects.
     const link = sms.body.match(/^您的购物车：(http\S+\/l\/[\w-]{8,})$/)?.[1];
@@ -172,16 +173,6 @@ describe('the call dialog through the simulator', () => {
     assert.equal(done.attempts.find((a) => a.channel === 'voice')?.outcome, 'machine');
   });
 });
-
-async function waitFor<T>(get: () => T | undefined, timeoutMs = 5000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = get();
-    if (v) return v;
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 async function smsCount(chaseId: string): Promise<number> {
   const { rows } = await deps.db.query<{ n: number }>(`select count(*)::int as n from attempts where chase_id = $1 and channel = 'sms'`, [chaseId]);

@@ -5,8 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { createHmac, randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
+import { loadSamples, type Topic } from '../../sim/shopify/vendor.ts';
 import { testEngineApp, type TestApp } from '../support/app.ts';
 import type { WorkerDeps } from '../../core/chases.store.ts';
 import type { TwilioSim } from '../../sim/twilio/index.ts';
@@ -17,8 +17,8 @@ import { eventually } from '../support/data.ts';
 
 const SHOP = 'demo.myshopify.com';
 const SECRET = 'shpss_0123456789abcdef';
-const vendorDir = process.env.CHASELINE_VENDOR_DIR ?? new URL('../../../shared/vendor/', import.meta.url).pathname;
-const sample = (topic: string) => (JSON.parse(readFileSync(`${vendorDir.replace(/\/$/, '')}/shopify/samples/${topic}.json`, 'utf8')) as { response: Record<string, unknown> }).response;
+const samples = loadSamples();
+const sample = (topic: string) => samples[topic.replace('_', '/') as Topic];
 
 let app: TestApp & { sim: TwilioSim; worker: WorkerDeps };
 
