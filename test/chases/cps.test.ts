@@ -56,10 +56,15 @@ test('two worker processes never exceed a line’s calls per second', { skip: RE
   const { rows: dialing } = await deps.db.query<{ at: Date }>(`select at from chase_events where tenant_id = $1 and type = 'dialing' order by at`, [t]);
   assert.equal(dialing.length, CALLS);
   const taken = dialing.map((r) => r.at.getTime());
-  // The bucket holds CPS tokens (its burst) and refills CPS a second: any one second sees at most burst + rate.
+  // The bucket holds CPS tokens (its burst) and refills CPS a second: any one second sees at most
+  // burst + rate tokens taken. The event is stamped a few statements after the token, and on a
+  // busy 2-core machine a worker can be paused between the two, so the window checked is shorter
+  // by that jitter: at most burst + rate in any 850 ms. Buckets not shared across the two
+  // processes would let through twice as many.
+  const JITTER_MS = 150;
   for (const start of taken) {
-    const inWindow = taken.filter((x) => x >= start && x < start + 1000).length;
-    assert.ok(inWindow <= 2 * CPS, `${inWindow} calls reserved within one second from ${new Date(start).toISOString()}`);
+    const inWindow = taken.filter((x) => x >= start && x < start + 1000 - JITTER_MS).length;
+    assert.ok(inWindow <= 2 * CPS, `${inWindow} calls reserved within ${1000 - JITTER_MS} ms from ${new Date(start).toISOString()}`);
   }
   const placed = app.sim.calls().map((call) => call.dateCreated.getTime()).sort((a, b) => a - b);
   const seconds = (placed.at(-1)! - placed[0]!) / 1000;
