@@ -19,6 +19,8 @@ import type { JobQueue } from '../core/jobs/queue.ts';
 import type { Clock, WebhookVerifier } from '../core/ports.ts';
 import { twilioWebhooks } from '../webhooks/twilio.ts';
 import { shopifyWebhook } from '../webhooks/shopify.ts';
+import { hubspotWebhook } from '../webhooks/hubspot.ts';
+import { salesforceWebhook } from '../webhooks/salesforce.ts';
 import type { IntentClassifier } from '../core/intents/intents.ts';
 import { createOfflineClassifier } from '../core/intents/classifier.ts';
 
@@ -110,6 +112,8 @@ export function createApp(options: AppOptions): express.Express {
       log,
     }));
     app.use('/webhooks/shopify', shopifyWebhook({ deps: { ...deps, jobs: engine.jobs }, log }));
+    app.use('/webhooks/hubspot', hubspotWebhook({ deps: { ...deps, jobs: engine.jobs }, publicBaseUrl: engine.publicBaseUrl, log }));
+    app.use('/webhooks/salesforce', salesforceWebhook({ deps: { ...deps, jobs: engine.jobs }, log }));
   }
   app.use(fileRoutes(deps, { maxUploadBytes: options.maxUploadBytes ?? 50 * 1048576, metrics }));
   app.use(linkRoutes(deps));

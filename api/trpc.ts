@@ -24,7 +24,7 @@ import { chaseRulesGet, chaseRulesSet } from './procedures/chase-rules.ts';
 import { chasesCancel, chasesGet, chasesList, chasesStart, chasesStartBulk } from './procedures/chases.ts';
 import { intentsClassify } from './procedures/intents.ts';
 import { linesCreate, linesDelete, linesGet, linesList, linesUpdate } from './procedures/lines.ts';
-import { connectorsDelete, connectorsList, connectorsPut, connectorsSync } from './procedures/connectors.ts';
+import { connectorsDelete, connectorsList, connectorsOutbox, connectorsOutboxRetry, connectorsPut, connectorsSync } from './procedures/connectors.ts';
 
 interface TrpcContext {
   deps: Deps;
@@ -153,6 +153,8 @@ export const appRouter = t.router({
     list: query(connectorsList),
     delete: mutation(connectorsDelete),
     sync: mutation(connectorsSync),
+    outbox: query(connectorsOutbox),
+    outboxRetry: mutation(connectorsOutboxRetry),
   }),
   lines: t.router({
     create: mutation(linesCreate),

@@ -6,17 +6,21 @@ import type { z } from 'zod';
 import type { Deps } from '../core/deps.ts';
 import { connectorCredentials } from '../core/connectors.ts';
 import type { CrmConnectorFor } from '../core/crm.sync.ts';
-import type { CrmConnector } from '../core/ports.ts';
+import type { CrmConnector, WriteBackTarget } from '../core/ports.ts';
+import type { WriteBackTargetFor } from '../core/outbox.ts';
+import type { TokenBucket } from '../core/lines.cps.ts';
 import { createTwilioConnector } from './twilio/index.ts';
 import { twilioCredentials } from './twilio/schemas.ts';
 import { createGoogleTtsConnector } from './google-tts/index.ts';
 import { googleTtsCredentials } from './google-tts/schemas.ts';
 import { createShopifyConnector } from './shopify/index.ts';
 import { createHubspotConnector } from './hubspot/index.ts';
-import { hubspotCredentials } from './hubspot/schemas.ts';
+import { hubspotCredentials, type HubspotCredentials } from './hubspot/schemas.ts';
 import { shopifyCredentials, type ShopifyCredentials } from './shopify/schemas.ts';
+import { createSalesforceConnector } from './salesforce/index.ts';
+import { salesforceCredentials, type SalesforceCredentials } from './salesforce/schemas.ts';
 
-export const connectorIds = ['twilio', 'google-tts', 'shopify', 'hubspot'] as const;
+export const connectorIds = ['twilio', 'google-tts', 'shopify', 'hubspot', 'salesforce'] as const;
 export type ConnectorId = (typeof connectorIds)[number];
 
 export interface ConnectorEntry {
@@ -25,23 +29,43 @@ export interface ConnectorEntry {
   syncs?: true;
   /** The vendor account the credentials belong to (a shop's domain), when inbound webhooks must find their tenant by it. */
   account?: (credentials: never) => string;
-  // The factory checks its own credentials with the schema before anything else.
-  create: (credentials: never) => unknown;
+  /** The connector takes write-backs (it is a WriteBackTarget): CRM activities, opt-outs, tags, notes. */
+  writesBack?: true;
+  // The factory checks its own credentials with the schema before anything else. Connectors
+  // the worker builds per tenant (CRMs, stores) take ConnectorOptions.
+  create: (credentials: never, options?: never) => unknown;
+}
+
+/** What the worker hands every connector it builds. */
+export interface ConnectorOptions {
+  /** Shared by every worker (Redis when configured), so together they stay under the vendor's limits. */
+  limiter?: TokenBucket;
+  /** Whose limits they are: the tenant. */
+  account?: string;
 }
 
 export const connectors = {
   twilio: { credentials: twilioCredentials, create: createTwilioConnector },
   'google-tts': { credentials: googleTtsCredentials, create: createGoogleTtsConnector },
-  shopify: { credentials: shopifyCredentials, create: createShopifyConnector, account: (c: ShopifyCredentials) => c.shop },
-  hubspot: { credentials: hubspotCredentials, create: createHubspotConnector, syncs: true },
+  shopify: { credentials: shopifyCredentials, create: createShopifyConnector, account: (c: ShopifyCredentials) => c.shop, writesBack: true },
+  hubspot: { credentials: hubspotCredentials, create: createHubspotConnector, syncs: true, writesBack: true, account: (c: HubspotCredentials) => c.portalId ?? '' },
+  salesforce: { credentials: salesforceCredentials, create: createSalesforceConnector, syncs: true, writesBack: true, account: (c: SalesforceCredentials) => c.orgId ?? '' },
 } satisfies Record<ConnectorId, ConnectorEntry>;
+
+/** A tenant's enabled connector of `type` with the entry's `capability`, built from its stored credentials; null otherwise. */
+async function build(deps: Deps, tenantId: string, type: string, capability: 'syncs' | 'writesBack'): Promise<unknown> {
+  const entry = (connectors as Record<string, ConnectorEntry>)[type];
+  if (!entry?.[capability]) return null;
+  const credentials = await connectorCredentials(deps, tenantId, type);
+  return credentials ? entry.create(credentials as never, { ...(deps.lines ? { limiter: deps.lines.cps } : {}), account: tenantId } satisfies ConnectorOptions as never) : null;
+}
 
 /** The worker's way to a tenant's CRM connector: its stored credentials, built by the registry. */
 export function crmConnectorFor(deps: Deps): CrmConnectorFor {
-  return async (tenantId, type) => {
-    const entry = (connectors as Record<string, ConnectorEntry>)[type];
-    if (!entry?.syncs) return null;
-    const credentials = await connectorCredentials(deps, tenantId, type);
-    return credentials ? (entry.create(credentials as never) as CrmConnector) : null;
-  };
+  return async (tenantId, type) => (await build(deps, tenantId, type, 'syncs')) as CrmConnector | null;
+}
+
+/** The worker's way to a tenant's connector as a write-back target (the outbox's sender). */
+export function writeBackTargetFor(deps: Deps): WriteBackTargetFor {
+  return async (tenantId, type) => (await build(deps, tenantId, type, 'writesBack')) as WriteBackTarget | null;
 }

@@ -8,6 +8,7 @@ import { withTransaction } from './db/pool.ts';
 import { getCampaign } from './campaigns.ts';
 import { insertEvent, type EventType, type WorkerDeps } from './chases.store.ts';
 import { finishChase, scheduleChase } from './chases.transitions.ts';
+import { writeBackCall } from './outbox.activities.ts';
 import { recordLineResult, type LineResult } from './lines.health.ts';
 
 export interface CallReport {
@@ -106,6 +107,7 @@ export async function applyCallReport(deps: WorkerDeps, report: CallReport): Pro
     if (!(await hasEvent(tx, tenantId, chaseId, report.attemptId, type))) {
       await insertEvent(tx, tenantId, chaseId, type, { durationSeconds: report.durationSeconds ?? null }, report.attemptId);
     }
+    await writeBackCall(tx, deps, tenantId, report.attemptId);
     await advanceChase(deps, tx, tenantId, chaseId, outcome, now);
   });
   const ended = lineResult as { tenantId: string; lineId: string; result: LineResult } | null;

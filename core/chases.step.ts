@@ -27,6 +27,7 @@ import { callInFlight, capsBlockUntil, lockPhone, readPhoneState } from './chase
 import { callbackUrl, CHASE_COLUMNS, decodeContext, insertEvent, type ChaseRow, type WorkerDeps } from './chases.store.ts';
 import { finishChase, scheduleChase, type StepJob } from './chases.transitions.ts';
 import { policyChannels } from './chases.ts';
+import { writeBackSms } from './outbox.activities.ts';
 
 type Tx = pg.PoolClient;
 
@@ -328,6 +329,7 @@ async function sendSms(deps: WorkerDeps, job: StepJob, r: Reserved): Promise<voi
       [job.tenantId, r.attemptId, sid, deps.clock.now()],
     );
     await insertEvent(tx, job.tenantId, job.chaseId, 'sms-sent', { from: r.from }, r.attemptId);
+    await writeBackSms(tx, deps, job.tenantId, r.attemptId, body);
     const { rows } = await tx.query<{ status: string }>(`select status from chases where tenant_id = $1 and id = $2 for update`, [job.tenantId, job.chaseId]);
     if (rows[0]?.status === 'dialing') await finishChase(tx, job.tenantId, job.chaseId, 'completed', 'sms-sent');
   });

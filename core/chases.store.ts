@@ -5,6 +5,7 @@ import { AppError } from './errors.ts';
 import type { JobQueue } from './jobs/queue.ts';
 import type { Clock, Messaging, NumberLookup, Speech, Telephony } from './ports.ts';
 import type { LineStores } from './lines.select.ts';
+import type { OutboxRetry, WriteBackTargetFor } from './outbox.ts';
 import type { CrmConnectorFor } from './crm.sync.ts';
 
 
@@ -23,6 +24,10 @@ export interface WorkerDeps extends Deps {
   lines?: LineStores;
   /** Builds a tenant's CRM connector (the registry's business, handed in at boot). */
   crm?: CrmConnectorFor;
+  /** Builds a tenant's connector as a write-back target (the registry's business, handed in at boot). */
+  writeBack?: WriteBackTargetFor;
+  /** The outbox's backoff (default 30 s doubling to 10 min, 20 tries). */
+  outboxRetry?: OutboxRetry;
   /** Text-to-speech: prompts are synthesised before each call; without it calls speak with <Say>. */
   speech?: Speech;
   /** How long a chase waits when another call to its number is on the line (default 5 minutes). */

@@ -8,7 +8,7 @@ import type pg from 'pg';
 import type { Deps } from './deps.ts';
 import { AppError, loggable } from './errors.ts';
 import { withTransaction } from './db/pool.ts';
-import type { CheckoutEvent, CustomerEvent, OrderEvent, RedactEvent } from './commerce.ts';
+import { STORE_SYSTEM, type CheckoutEvent, type CustomerEvent, type OrderEvent, type RedactEvent } from './commerce.ts';
 import { applyCustomer, applyRedact } from './commerce.customers.ts';
 
 type CommerceEvent = CheckoutEvent | OrderEvent | CustomerEvent | RedactEvent;
@@ -20,6 +20,7 @@ import { startChase } from './chases.ts';
 import { chaseEngine, insertEvent, LIVE } from './chases.store.ts';
 import { endChases, scheduleChase } from './chases.transitions.ts';
 import { queues } from './jobs/queue.ts';
+import { enqueueForLinkedContacts, enqueueWriteBacks } from './outbox.ts';
 
 type Log = { info(o: object, msg: string): void; warn(o: object, msg: string): void };
 
@@ -56,7 +57,7 @@ export async function applyCheckout(deps: Deps, tenantId: string, e: CheckoutEve
   const contact = await upsertContact(deps, tenantId, {
     phone: phone.e164,
     ...(e.name ? { name: e.name } : {}),
-    ...(e.customerId ? { crm: { system: 'shopify', externalId: e.customerId } } : {}),
+    ...(e.customerId ? { crm: { system: STORE_SYSTEM, externalId: e.customerId } } : {}),
   }, 'crm');
   const context = cartContext(e);
   const contextEnc = deps.pii.encrypt(JSON.stringify(context));
@@ -106,14 +107,24 @@ export async function applyOrder(deps: Deps, tenantId: string, e: OrderEvent): P
   const token = e.checkoutToken;
   return withTransaction(deps.db, async (tx) => {
     const ended = await endChasesBySource(tx, tenantId, token, 'the order was placed');
-    const { rows } = await tx.query<{ id: string }>(
+    const { rows } = await tx.query<{ id: string; contact_id: string }>(
       `update chases ch set revenue = $3, revenue_currency = $4, updated_at = now()
         where ch.tenant_id = $1 and ch.source_key = $2 and ch.revenue is null
           and exists (select 1 from attempts a where a.tenant_id = ch.tenant_id and a.chase_id = ch.id and a.status <> 'not-placed')
-        returning id`,
+        returning id, contact_id`,
       [tenantId, token, e.total, e.currency],
     );
     for (const r of rows) await insertEvent(tx, tenantId, r.id, 'recovered', { orderId: e.orderId, total: e.total, currency: e.currency });
+    if (rows.length) {
+      // The store's order says who brought it back, and the customer's record is tagged.
+      await enqueueWriteBacks(tx, deps, tenantId, [{
+        connector: STORE_SYSTEM, dedupeKey: `note:${e.orderId}`,
+        item: { kind: 'order-note', orderId: e.orderId, note: 'Recovered by Chaseline: the buyer was contacted about this cart before ordering.' },
+      }]);
+      await enqueueForLinkedContacts(tx, deps, tenantId, rows.map((r) => r.contact_id), (externalId) => ({ kind: 'tags', externalId, add: ['chase:recovered'] }), {
+        dedupeKey: () => `recovered:${e.orderId}`,
+      });
+    }
     return { ended, recovered: rows.length };
   });
 }

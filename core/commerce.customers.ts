@@ -4,14 +4,14 @@
  * person — or, for a shop, everyone who came from it.
  */
 import type { Deps } from './deps.ts';
-import type { CustomerEvent, RawPhone, RedactEvent } from './commerce.ts';
+import { STORE_SYSTEM, type CustomerEvent, type RawPhone, type RedactEvent } from './commerce.ts';
 import { normalizePhone } from './phone.ts';
 import { getTenant } from './tenants.ts';
 import { recordOptOuts, storedPhone } from './consent.ts';
 import { eraseContacts } from './privacy.ts';
 
 /** The store's customers live in its CRM references under this system. */
-const SYSTEM = 'shopify';
+const SYSTEM = STORE_SYSTEM;
 
 async function e164Of(deps: Deps, tenantId: string, phone: RawPhone | null): Promise<string | null> {
   if (!phone) return null;
@@ -33,7 +33,7 @@ export async function applyCustomer(deps: Deps, tenantId: string, e: CustomerEve
     e164 = rows[0]?.phone_enc ? deps.pii.decrypt(rows[0].phone_enc) : null;
   }
   if (!e164) return 'unchanged';
-  const [fresh] = await recordOptOuts(deps, tenantId, [{ ...storedPhone(deps.pii, e164), channel: 'sms', source: 'crm', note: 'SMS marketing consent withdrawn at the store' }]);
+  const [fresh] = await recordOptOuts(deps, tenantId, [{ ...storedPhone(deps.pii, e164), channel: 'sms', source: 'crm', note: 'SMS marketing consent withdrawn at the store', origin: SYSTEM }]);
   return fresh ? 'opted-out' : 'unchanged';
 }
 

@@ -4,6 +4,9 @@
  * their payloads to these; core never reads a vendor's payload.
  */
 
+/** The store's connector (the registry's type): its customers are the contacts' CRM references, its orders get the notes. */
+export const STORE_SYSTEM = 'shopify';
+
 /** A number as the store wrote it, with the country it came with (ISO 3166-1 alpha-2, when known). */
 export interface RawPhone {
   raw: string;

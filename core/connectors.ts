@@ -16,6 +16,8 @@ export interface ConnectorState {
   syncStatus: 'queued' | 'running' | 'ok' | 'failed' | null;
   lastSyncAt: string | null;
   lastError: string | null;
+  /** Write-backs waiting to be sent, and dead ones (out of attempts, or refused for good) until retried. */
+  outbox: { pending: number; dead: number };
   createdAt: string;
   updatedAt: string;
 }
@@ -28,11 +30,15 @@ interface ConnectorRow {
   sync_status: ConnectorState['syncStatus'];
   last_sync_at: Date | null;
   last_error: string | null;
+  pending: number | null;
+  dead: number | null;
   created_at: Date;
   updated_at: Date;
 }
 
-const COLUMNS = `type, credentials_enc, enabled, cursor, sync_status, last_sync_at, last_error, created_at, updated_at`;
+const COLUMNS = `type, credentials_enc, enabled, cursor, sync_status, last_sync_at, last_error, created_at, updated_at,
+  (select count(*) filter (where o.status = 'pending') from outbox o where o.tenant_id = connectors.tenant_id and o.connector = connectors.type and o.status in ('pending', 'dead'))::int as pending,
+  (select count(*) filter (where o.status = 'dead') from outbox o where o.tenant_id = connectors.tenant_id and o.connector = connectors.type and o.status in ('pending', 'dead'))::int as dead`;
 
 function toState(deps: Deps, r: ConnectorRow): ConnectorState {
   const credentials = JSON.parse(deps.pii.decrypt(r.credentials_enc)) as Record<string, unknown>;
@@ -44,6 +50,7 @@ function toState(deps: Deps, r: ConnectorRow): ConnectorState {
     syncStatus: r.sync_status,
     lastSyncAt: r.last_sync_at?.toISOString() ?? null,
     lastError: r.last_error,
+    outbox: { pending: r.pending ?? 0, dead: r.dead ?? 0 },
     createdAt: r.created_at.toISOString(),
     updatedAt: r.updated_at.toISOString(),
   };

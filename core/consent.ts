@@ -9,6 +9,7 @@ import { tenantPhone } from './tenants.ts';
 import { withTransaction } from './db/pool.ts';
 import { decodeCursor, toPage, type Page } from './pagination.ts';
 import { endChases } from './chases.transitions.ts';
+import { writeBackOptOuts } from './outbox.activities.ts';
 
 export const channels = ['voice', 'sms', 'all'] as const;
 export type Channel = (typeof channels)[number];
@@ -31,6 +32,8 @@ export interface OptOutRequest {
   channel: Channel;
   source: ConsentSource;
   note?: string | null;
+  /** The CRM or store it came from (its connector type): every other linked vendor is told, that one is not (no echo). */
+  origin?: string | null;
 }
 
 interface EventRow {
@@ -96,6 +99,9 @@ export async function recordOptOuts(
           JSON.stringify(appended.map((r) => ({ hash: r.phoneHash.toString('hex'), enc: r.phoneEnc, channel: r.channel, source: r.source, note: r.note ?? null }))),
         ],
       );
+      for (const origin of new Set(appended.map((r) => r.origin ?? null))) {
+        await writeBackOptOuts(tx, deps, tenantId, appended.filter((r) => (r.origin ?? null) === origin), origin);
+      }
       // An opt-out on any channel ends the number's pending chases at once, in every campaign.
       await endChases(tx, tenantId, { phoneHashes: [...new Set(appended.map((r) => r.phoneHash.toString('hex')))].map((h) => Buffer.from(h, 'hex')) }, 'opted-out', {
         reason: 'the number opted out',

@@ -26,6 +26,11 @@ export interface ContactInput {
   timeZone?: string;
   country?: string;
   crm?: CrmRef;
+  /**
+   * When the source changed this version (a CRM's modification stamp). Last writer wins: a
+   * version older than the one the contact holds changes nothing. Default: now.
+   */
+  changedAt?: Date;
 }
 
 /**
@@ -70,7 +75,7 @@ export async function upsertContact(
   const { email, timeZone, country } = checkFields(input);
   const phoneHash = phone.e164 ? deps.pii.phoneIndex(phone.e164) : null;
 
-  // In the column order of the statements below ($3 … $13).
+  // In the column order of the statements below ($3 … $14).
   const values = [
     deps.pii.encryptOptional(phone.e164 ?? phone.input),
     phoneHash,
@@ -83,6 +88,7 @@ export async function upsertContact(
     input.attributes ?? {},
     timeZone,
     country ?? phone.country,
+    input.changedAt ?? null,
   ];
 
   return withTransaction(deps.db, async (tx) => {
@@ -95,8 +101,8 @@ export async function upsertContact(
           `update contacts set phone_enc = $3, phone_hash = $4, phone_type = $5, phone_country = $6,
                   phone_invalid_reason = $7, name_enc = coalesce($8, name_enc), email_enc = coalesce($9, email_enc),
                   tags = coalesce($10::text[], tags), attributes = attributes || $11::jsonb, time_zone = coalesce($12, time_zone),
-                  country = coalesce($13, country), updated_at = now()
-            where tenant_id = $1 and id = $2`,
+                  country = coalesce($13, country), changed_at = coalesce($14, now()), updated_at = now()
+            where tenant_id = $1 and id = $2 and (changed_at is null or $14::timestamptz is null or changed_at <= $14)`,
           [tenantId, targetId, ...values],
         );
         id = targetId;
@@ -104,18 +110,26 @@ export async function upsertContact(
       } else {
         const { rows } = await tx.query<{ id: string; inserted: boolean }>(
           `insert into contacts (tenant_id, id, phone_enc, phone_hash, phone_type, phone_country, phone_invalid_reason,
-                                 name_enc, email_enc, tags, attributes, time_zone, country)
-           values ($1, $2, $3, $4, $5, $6, $7, $8, $9, coalesce($10::text[], '{}'), $11, $12, $13)
+                                 name_enc, email_enc, tags, attributes, time_zone, country, changed_at)
+           values ($1, $2, $3, $4, $5, $6, $7, $8, $9, coalesce($10::text[], '{}'), $11, $12, $13, coalesce($14::timestamptz, now()))
            on conflict (tenant_id, phone_hash) do update set
              name_enc = coalesce(excluded.name_enc, contacts.name_enc), email_enc = coalesce(excluded.email_enc, contacts.email_enc),
              tags = coalesce($10::text[], contacts.tags), attributes = contacts.attributes || excluded.attributes,
              time_zone = coalesce(excluded.time_zone, contacts.time_zone), country = coalesce(excluded.country, contacts.country),
-             updated_at = now()
+             changed_at = excluded.changed_at, updated_at = now()
+           where contacts.changed_at is null or $14::timestamptz is null or contacts.changed_at <= $14
            returning id, (xmax = 0) as inserted`,
           [tenantId, randomUUID(), ...values],
         );
-        id = rows[0]!.id;
-        created = rows[0]!.inserted;
+        if (rows[0]) {
+          id = rows[0].id;
+          created = rows[0].inserted;
+        } else {
+          // A newer version of this number's contact is already here: it stays as it is.
+          const { rows: held } = await tx.query<{ id: string }>(`select id from contacts where tenant_id = $1 and phone_hash = $2`, [tenantId, phoneHash]);
+          id = held[0]!.id;
+          created = false;
+        }
       }
     } catch (err) {
       if ((err as { code?: string }).code === '23505') {

@@ -50,13 +50,14 @@ export async function runSync(deps: Deps & { crm?: CrmConnectorFor; log?: { warn
   await setState(deps, job, 'running');
   let count = 0;
   try {
-    for await (const page of crm.pullContacts(rows[0]?.cursor ?? { since: null, seenAtSince: [] })) {
+    for await (const page of crm.pullContacts(rows[0]?.cursor ?? null)) {
       for (const c of page.contacts) {
         const saved = await upsertContact(deps, job.tenantId, {
           ...(c.phone ? { phone: c.phone.raw } : {}),
           ...(c.name ? { name: c.name } : {}),
           ...(c.tags.length ? { tags: c.tags } : {}),
           crm: { system: job.type, externalId: c.externalId },
+          changedAt: new Date(c.updatedAt),
         }, 'crm').catch((err: unknown) => {
           // A record we cannot keep (no number at all) is skipped, not fatal to the sync.
           if (err instanceof AppError && err.code === 'VALIDATION') return null;
@@ -64,7 +65,7 @@ export async function runSync(deps: Deps & { crm?: CrmConnectorFor; log?: { warn
         });
         const phone = saved?.contact.phoneValid ? saved.contact.phone : null;
         if (c.doNotCall && phone) {
-          await recordOptOuts(deps, job.tenantId, [{ ...storedPhone(deps.pii, phone), channel: 'voice', source: 'crm', note: `do-not-call in ${job.type}` }]);
+          await recordOptOuts(deps, job.tenantId, [{ ...storedPhone(deps.pii, phone), channel: 'voice', source: 'crm', note: `do-not-call in ${job.type}`, origin: job.type }]);
         }
         count++;
       }

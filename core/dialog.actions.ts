@@ -14,6 +14,7 @@ import { optOutState } from './consent.ts';
 import { loadCall } from './dialog.calls.ts';
 import { trackLinks } from './links.ts';
 import { scriptNamed } from './campaigns.rules.ts';
+import { writeBackSms } from './outbox.activities.ts';
 
 export interface DialogActionJob {
   tenantId: string;
@@ -91,6 +92,7 @@ export async function runDialogAction(deps: WorkerDeps, job: DialogActionJob): P
       job.tenantId, sms.smsId, sid, deps.clock.now(),
     ]);
     await insertEvent(tx, job.tenantId, sms.chaseId, 'sms-sent', { from: sms.from, reason: 'asked for on the call' }, sms.smsId);
+    await writeBackSms(tx, deps, job.tenantId, sms.smsId, body);
   });
 }
 

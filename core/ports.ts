@@ -97,11 +97,12 @@ export interface CrmContact {
   updatedAt: string;
 }
 
-/** Where an incremental pull resumes: the CRM's change time reached, and the records already read at exactly that time. */
-export interface CrmCursor {
-  since: string | null;
-  seenAtSince: string[];
-}
+/**
+ * Where an incremental pull resumes: the connector's own JSON (the change time reached, the
+ * records already read at that time, per object…), saved as it is after every page; null
+ * for a first sync.
+ */
+export type CrmCursor = Record<string, unknown>;
 
 /** One call, as a native activity on the CRM record. */
 export interface CallActivity {
@@ -117,13 +118,55 @@ export interface CallActivity {
   recordingUrl?: string;
 }
 
+/** One SMS Chaseline sent, as a native activity on the CRM record. */
+export interface MessageActivity {
+  externalContactId: string;
+  at: Date;
+  body: string;
+  from: string;
+  to: string;
+  messageSid: string | null;
+}
+
 /**
- * A CRM: contacts pulled incrementally, calls written back as activities
- * (HubSpot https://developers.hubspot.com/docs/api/crm/calls, Salesforce Task).
+ * A change Chaseline writes back to a vendor, one per outbox row. `externalId` is the
+ * vendor's id of the record (a CRM contact or lead, a store's customer); `order-note` names
+ * the store's order.
  */
-export interface CrmConnector {
+export type WriteBack =
+  | { kind: 'call'; call: CallActivity }
+  | { kind: 'sms'; message: MessageActivity }
+  | { kind: 'opt-out'; externalId: string; channel: 'voice' | 'sms' | 'all' }
+  | { kind: 'tags'; externalId: string; add: string[] }
+  | { kind: 'order-note'; orderId: string; note: string };
+export type WriteBackKind = WriteBack['kind'];
+
+/**
+ * What became of one write-back: `done` (with the vendor's id of what was created, if any);
+ * `skipped` when the vendor has no such thing (a store has no call activities); `rejected`
+ * when the vendor refused this item for good (the record was deleted, a field is invalid):
+ * retrying cannot help, so it goes to the dead-letter at once.
+ */
+export type WriteBackResult = { status: 'done'; vendorId?: string } | { status: 'skipped' } | { status: 'rejected'; error: string };
+
+/** A vendor Chaseline writes back to (CRMs, stores). */
+export interface WriteBackTarget {
+  /**
+   * Applies the items in as few requests as the vendor's batch sizes allow; one result per
+   * item, in order. Throws (an AppError, retryable or not) when the vendor could not be
+   * reached or refused the whole request: the outbox then retries every item with backoff.
+   * When earlier requests of the call went through before one failed, the error's
+   * `details.partial` says so (one entry per item: its result, or null where nothing was
+   * written), and only the null ones are retried — an activity is never created twice.
+   */
+  writeBack(items: WriteBack[]): Promise<WriteBackResult[]>;
+}
+
+/**
+ * A CRM: contacts pulled incrementally, Chaseline's calls, texts, opt-outs and tags written
+ * back (HubSpot https://developers.hubspot.com/docs/api/crm/calls, Salesforce Task).
+ */
+export interface CrmConnector extends WriteBackTarget {
   /** Pages of contacts changed since the cursor, oldest first, each with the cursor to resume after it. */
-  pullContacts(cursor: CrmCursor): AsyncIterable<{ contacts: CrmContact[]; cursor: CrmCursor }>;
-  /** Creates the activities in as few requests as the CRM's batch size allows; returns their ids in order. */
-  logCalls(calls: CallActivity[]): Promise<string[]>;
+  pullContacts(cursor: CrmCursor | null): AsyncIterable<{ contacts: CrmContact[]; cursor: CrmCursor }>;
 }

@@ -24,6 +24,8 @@ async function eraseIn(tx: pg.PoolClient, tenantId: string, contactIds: string[]
   await tx.query(`update chases set context_enc = null where tenant_id = $1 and id = any($2)`, [tenantId, chaseIds]);
   await tx.query(`delete from links where tenant_id = $1 and chase_id = any($2)`, [tenantId, chaseIds]);
   await tx.query(`delete from contact_crm_refs where tenant_id = $1 and contact_id = any($2)`, [tenantId, contactIds]);
+  // Write-backs not yet sent about them would name them to a vendor after they asked to be forgotten.
+  await tx.query(`delete from outbox where tenant_id = $1 and contact_id = any($2) and status in ('pending', 'dead')`, [tenantId, contactIds]);
   const { rowCount } = await tx.query(
     `update contacts set phone_enc = null, phone_hash = null, phone_type = null, phone_country = null, name_enc = null, email_enc = null,
             tags = '{}', attributes = '{}', time_zone = null, country = null, phone_invalid_reason = $3, updated_at = now()

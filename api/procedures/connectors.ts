@@ -8,6 +8,7 @@ import { defineProcedure } from '../procedure.ts';
 import { connectorIds, connectors, type ConnectorEntry } from '../../connectors/registry.ts';
 import { deleteConnector, listConnectors, saveConnector } from '../../core/connectors.ts';
 import { requestSync } from '../../core/crm.sync.ts';
+import { listOutbox, retryDeadWriteBacks } from '../../core/outbox.ts';
 import { AppError } from '../../core/errors.ts';
 
 const ConnectorType = z.enum(connectorIds).describe('the connector: one entry of the registry');
@@ -21,6 +22,7 @@ const ConnectorOut = z
     syncStatus: z.enum(['queued', 'running', 'ok', 'failed']).nullable(),
     lastSyncAt: z.string().nullable(),
     lastError: z.string().nullable(),
+    outbox: z.object({ pending: z.int(), dead: z.int() }).describe('write-backs waiting to be sent, and dead ones (GET …/outbox?status=dead, POST …/outbox/retry)'),
     createdAt: z.string(),
     updatedAt: z.string(),
   })
@@ -91,4 +93,46 @@ export const connectorsSync = defineProcedure({
     if (!entry.syncs) throw new AppError('CONFLICT', `the ${input.type} connector has nothing to sync`, { field: 'type' });
     return { status: 202, body: await requestSync(ctx.deps, ctx.actor.tenantId, input.type) };
   },
+});
+
+const OutboxRowOut = z
+  .object({
+    id: z.string(),
+    kind: z.enum(['call', 'sms', 'opt-out', 'tags', 'order-note']),
+    status: z.enum(['pending', 'done', 'skipped', 'dead']),
+    attempts: z.int(),
+    lastError: z.string().nullable().describe('why the last send failed (the vendor’s answer)'),
+    nextAt: z.string().nullable().describe('when a pending write-back is tried next'),
+    createdAt: z.string(),
+    doneAt: z.string().nullable(),
+  })
+  .meta({ id: 'WriteBack' });
+
+export const connectorsOutbox = defineProcedure({
+  name: 'connectors.outbox',
+  method: 'get',
+  path: '/v1/connectors/:type/outbox',
+  summary: 'The connector’s write-backs (activities, opt-outs, tags, notes) by status, newest first: the dead-letter is status=dead',
+  tag: 'connectors',
+  role: 'viewer',
+  input: z.object({
+    type: ConnectorType,
+    status: z.enum(['pending', 'done', 'skipped', 'dead']).default('dead'),
+    limit: z.coerce.number().int().min(1).max(500).default(100),
+  }),
+  output: z.object({ items: z.array(OutboxRowOut) }),
+  handler: async ({ ctx, input }) => ({ body: { items: await listOutbox(ctx.deps.db, ctx.actor.tenantId, input.type, input.status, input.limit) } }),
+});
+
+export const connectorsOutboxRetry = defineProcedure({
+  name: 'connectors.outboxRetry',
+  method: 'post',
+  path: '/v1/connectors/:type/outbox/retry',
+  summary: 'Send the dead write-backs again (after the credentials or the vendor were fixed)',
+  tag: 'connectors',
+  role: 'operator',
+  statuses: [202],
+  input: z.object({ type: ConnectorType }),
+  output: z.object({ retried: z.int() }),
+  handler: async ({ ctx, input }) => ({ status: 202, body: { retried: await retryDeadWriteBacks(ctx.deps, ctx.actor.tenantId, input.type) } }),
 });

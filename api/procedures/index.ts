@@ -11,7 +11,7 @@ import {
 import { chaseRulesGet, chaseRulesSet } from './chase-rules.ts';
 import { chasesCancel, chasesGet, chasesList, chasesStart, chasesStartBulk } from './chases.ts';
 import { linesCreate, linesDelete, linesGet, linesList, linesUpdate } from './lines.ts';
-import { connectorsDelete, connectorsList, connectorsPut, connectorsSync } from './connectors.ts';
+import { connectorsDelete, connectorsList, connectorsOutbox, connectorsOutboxRetry, connectorsPut, connectorsSync } from './connectors.ts';
 import { intentsClassify } from './intents.ts';
 
 /** Every procedure of the v1 API; REST, tRPC and OpenAPI are built from this list. */
@@ -58,4 +58,6 @@ export const procedures: Procedure[] = [
   connectorsList,
   connectorsDelete,
   connectorsSync,
+  connectorsOutbox,
+  connectorsOutboxRetry,
 ] as Procedure[];

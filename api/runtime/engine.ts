@@ -10,7 +10,7 @@ import type { Runtime } from './boot.ts';
 import { createJobQueue, startBoss, type JobQueue } from '../../core/jobs/queue.ts';
 import { startWorker } from '../../core/jobs/worker.ts';
 import { systemClock } from '../../core/chases.store.ts';
-import { connectors, crmConnectorFor } from '../../connectors/registry.ts';
+import { connectors, crmConnectorFor, writeBackTargetFor } from '../../connectors/registry.ts';
 import type { TwilioConnector } from '../../connectors/twilio/index.ts';
 import { startTwilioSim, type TwilioSim } from '../../sim/twilio/index.ts';
 import type { GoogleTtsConnector } from '../../connectors/google-tts/index.ts';
@@ -69,7 +69,7 @@ export async function startEngine(config: Config, runtime: Runtime, log: Logger,
   const speech = await speechFrom(config, log);
   const lines = createLineStores({ redisUrl: config.REDIS_URL });
   const worker = options.worker
-    ? await startWorker({ ...runtime.deps, jobs, clock: systemClock, carrier, publicBaseUrl, log, lines, crm: crmConnectorFor(runtime.deps), ...(speech ? { speech } : {}) }, boss)
+    ? await startWorker({ ...runtime.deps, jobs, clock: systemClock, carrier, publicBaseUrl, log, lines, crm: crmConnectorFor({ ...runtime.deps, lines }), writeBack: writeBackTargetFor({ ...runtime.deps, lines }), ...(speech ? { speech } : {}) }, boss)
     : null;
   if (worker) log.info('worker: running the chase queues');
   return {

@@ -1,52 +1,34 @@
 /**
  * HubSpot connector on @hubspot/api-client: contacts pulled incrementally by
- * `lastmodifieddate` through search (moving the window past search's 10,000-result cap),
- * calls written back as calls engagements associated to their contacts, 100 a request.
+ * `lastmodifieddate` through search (moving the window past search's 10,000-result cap);
+ * calls, texts, opt-outs and tags written back (writeback.ts); every request paced under
+ * HubSpot's ten-second, search and daily limits by buckets all workers share (limits.ts).
  */
+import { createHash } from 'node:crypto';
 import { Client } from '@hubspot/api-client';
+import { z } from 'zod';
 import { AppError } from '../../core/errors.ts';
 import { memoryTokenBucket, type TokenBucket } from '../../core/lines.cps.ts';
-import type { CallActivity, CrmConnector, CrmContact, CrmCursor } from '../../core/ports.ts';
-import { CALL_TO_CONTACT, callProperties, contactFromHubspot, type HubspotObject } from './mapping.ts';
+import type { CrmConnector, CrmContact, CrmCursor } from '../../core/ports.ts';
+import { request } from './errors.ts';
+import { hubspotPacer } from './limits.ts';
+import { contactFromHubspot, type HubspotObject } from './mapping.ts';
 import { hubspotCredentials, type HubspotCredentials } from './schemas.ts';
+import { hubspotWriteBack } from './writeback.ts';
 
 /** Search pages are at most 200 records, and search stops at the 10,000th result. */
 const PAGE = 200;
 const SEARCH_CAP = 10_000;
-/** Batch create takes at most 100 inputs. */
-const BATCH = 100;
-/**
- * HubSpot's limits, kept under: search allows 5 requests a second per account, everything
- * else 100 (or 190) per 10 seconds. https://developers.hubspot.com/docs/guides/apps/api-usage/usage-details
- */
-const SEARCH_PER_SECOND = 4;
-const CALLS_PER_SECOND = 9;
+
+/** The newest lastmodifieddate reached, and the contacts already read at exactly that time. */
+const pullCursor = z.object({ since: z.string().nullable().default(null), seenAtSince: z.array(z.string()).default([]) });
 
 export interface HubspotConnectorOptions {
   /** Shared by every worker (Redis) so together they stay under HubSpot's limits; memory by default. */
   limiter?: TokenBucket;
-  /** The account the limits count for (the portal), part of the limiter's keys. */
+  /** The account the limits count for (the portal), part of the limiter's keys; default the credentials' portalId, else a digest of the token. */
   account?: string;
 }
-
-/** HubSpot's errors as ours: 429 says which limit (policyName), so the caller can back off per limit. */
-function upstream(err: unknown, what: string): AppError {
-  const e = err as { code?: unknown; body?: { policyName?: string; category?: string } };
-  const status = typeof e.code === 'number' ? e.code : undefined;
-  const details = { ...(status === undefined ? {} : { httpStatus: status }), ...(e.body?.policyName ? { policyName: e.body.policyName } : {}) };
-  if (status === 429) return new AppError('RATE_LIMITED', `${what}: HubSpot rate limit ${e.body?.policyName ?? ''}`.trim(), { cause: err, details });
-  if (status === 401 || status === 403) return new AppError('UPSTREAM', `${what}: HubSpot refused the credentials (HTTP ${status})`, { cause: err, retryable: false, details });
-  if (status && status >= 400 && status < 500) return new AppError('VALIDATION', `${what}: HubSpot answered HTTP ${status} ${e.body?.category ?? ''}`.trim(), { cause: err, retryable: false, details });
-  return new AppError('UPSTREAM', `${what}: ${status ? `HTTP ${status}` : 'no answer from HubSpot'}`, { cause: err, retryable: true, details });
-}
-
-const call = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
-  try {
-    return await fn();
-  } catch (err) {
-    throw upstream(err, what);
-  }
-};
 
 // Without a shared (Redis) limiter, every connector in this process shares one: limits count per account, not per connector object.
 const processLimiter = memoryTokenBucket();
@@ -54,27 +36,20 @@ const processLimiter = memoryTokenBucket();
 export function createHubspotConnector(credentials: HubspotCredentials, options: HubspotConnectorOptions = {}): CrmConnector {
   const c = hubspotCredentials.parse(credentials);
   const limiter = options.limiter ?? processLimiter;
-  const account = options.account ?? 'default';
-  /** Waits for a token of HubSpot's limit before a request. */
-  const pace = async (limit: 'search' | 'calls') => {
-    for (;;) {
-      const wait = await limiter.take(`hubspot:${account}:${limit}`, limit === 'search' ? SEARCH_PER_SECOND : CALLS_PER_SECOND, 1);
-      if (!wait) return;
-      await new Promise((r) => setTimeout(r, wait));
-    }
-  };
+  const account = options.account || c.portalId || createHash('sha256').update(c.accessToken).digest('hex').slice(0, 16);
+  const pace = hubspotPacer({ limiter, account, dailyLimit: c.dailyLimit });
   // Retries are the job queue's: the client's own are process-wide settings and off by default.
   const client = new Client({ accessToken: c.accessToken, ...(c.apiBaseUrl ? { basePath: c.apiBaseUrl.replace(/\/$/, '') } : {}) });
   const properties = ['firstname', 'lastname', 'phone', 'mobilephone', 'country', 'lastmodifieddate', c.tagsProperty, c.doNotCallProperty];
 
-  async function* pullContacts(start: CrmCursor): AsyncIterable<{ contacts: CrmContact[]; cursor: CrmCursor }> {
-    let cursor = start;
+  async function* pullContacts(start: CrmCursor | null): AsyncIterable<{ contacts: CrmContact[]; cursor: CrmCursor }> {
+    let cursor = pullCursor.parse(start ?? {});
     // A window is one search, paged with `after`: its filter stays put while paging.
-    let windowSince = start.since;
+    let windowSince = cursor.since;
     let after: string | undefined;
     for (;;) {
       await pace('search');
-      const page = await call('searching contacts', () =>
+      const page = await request('searching contacts', () =>
         client.crm.contacts.searchApi.doSearch({
           filterGroups: windowSince ? [{ filters: [{ propertyName: 'lastmodifieddate', operator: 'GTE' as never, value: windowSince }] }] : [],
           // The SDK types sorts as strings; HubSpot takes (and the SDK sends) this object form.
@@ -109,18 +84,6 @@ export function createHubspotConnector(credentials: HubspotCredentials, options:
 
   return {
     pullContacts,
-    async logCalls(calls: CallActivity[]) {
-      const ids: string[] = [];
-      for (let i = 0; i < calls.length; i += BATCH) {
-        const inputs = calls.slice(i, i + BATCH).map((a) => ({
-          properties: callProperties(a),
-          associations: [{ to: { id: a.externalContactId }, types: [{ associationCategory: 'HUBSPOT_DEFINED' as never, associationTypeId: CALL_TO_CONTACT }] }],
-        }));
-        await pace('calls');
-        const created = await call('logging calls', () => client.crm.objects.calls.batchApi.create({ inputs }));
-        ids.push(...created.results.map((r) => r.id));
-      }
-      return ids;
-    },
+    writeBack: hubspotWriteBack({ client, pace, props: c }),
   };
 }

@@ -1,8 +1,9 @@
 /**
- * HubSpot records as Chaseline's, and Chaseline's calls as HubSpot calls engagements: pure
- * functions. https://developers.hubspot.com/docs/api/crm/calls
+ * HubSpot records as Chaseline's, and Chaseline's calls, texts, opt-outs and tags as HubSpot
+ * calls engagements, communications and contact properties: pure functions.
+ * https://developers.hubspot.com/docs/api/crm/calls, https://developers.hubspot.com/docs/api/crm/communications
  */
-import type { CallActivity, CrmContact } from '../../core/ports.ts';
+import type { CallActivity, CrmContact, MessageActivity } from '../../core/ports.ts';
 
 export interface HubspotObject {
   id: string;
@@ -63,3 +64,35 @@ export function callProperties(c: CallActivity): Record<string, string> {
 
 /** HUBSPOT_DEFINED association type "call to contact". */
 export const CALL_TO_CONTACT = 194;
+
+/** The properties of a communications object logging one SMS Chaseline sent (HubSpot wants logged_from CRM). */
+export function smsProperties(m: MessageActivity): Record<string, string> {
+  return {
+    hs_communication_channel_type: 'SMS',
+    hs_communication_logged_from: 'CRM',
+    hs_communication_body: m.body,
+    hs_timestamp: m.at.toISOString(),
+  };
+}
+
+/** HUBSPOT_DEFINED association type "communication to contact". */
+export const COMMUNICATION_TO_CONTACT = 81;
+
+/**
+ * The contact properties recording an opt-out on `channel`: do-not-call for voice, the SMS
+ * opt-out property for texts when the portal has one; null when nothing can record it.
+ */
+export function optOutProperties(channel: 'voice' | 'sms' | 'all', props: { doNotCallProperty: string; smsOptOutProperty?: string | undefined }): Record<string, string> | null {
+  const out: Record<string, string> = {};
+  if (channel !== 'sms') out[props.doNotCallProperty] = 'true';
+  if (channel !== 'voice' && props.smsOptOutProperty) out[props.smsOptOutProperty] = 'true';
+  return Object.keys(out).length ? out : null;
+}
+
+/** A ';'-separated tags value with `add` joined in (existing order kept); null when nothing new. */
+export function mergeTags(current: string | null | undefined, add: string[]): string | null {
+  const tags = (current ?? '').split(';').map((t) => t.trim()).filter(Boolean);
+  // A tag holding ';' would read back as two: it is written as two.
+  const fresh = add.flatMap((t) => t.split(';')).map((t) => t.trim()).filter((t) => t && !tags.includes(t));
+  return fresh.length ? [...tags, ...new Set(fresh)].join(';') : null;
+}

@@ -9,7 +9,13 @@ export const hubspotCredentials = z.object({
   tagsProperty: z.string().regex(/^[a-z0-9_]+$/, 'must be a property internal name').default('chaseline_tags'),
   /** A boolean contact property meaning "do not call". */
   doNotCallProperty: z.string().regex(/^[a-z0-9_]+$/, 'must be a property internal name').default('chaseline_do_not_call'),
+  /** A contact property set to 'true' when the contact opts out of texts; without it SMS opt-outs are not written back. */
+  smsOptOutProperty: z.string().regex(/^[a-z0-9_]+$/, 'must be a property internal name').optional(),
   /** The app's client secret: checks webhook signatures (v3). */
   clientSecret: z.string().min(8).optional(),
+  /** The HubSpot account (portal, "Hub ID") the token belongs to: inbound webhooks find their tenant by it. */
+  portalId: z.string().regex(/^\d+$/, 'must be the HubSpot account id (digits)').optional(),
+  /** The account's API requests per day (250,000 for a private app; more with the API limit increase). */
+  dailyLimit: z.number().int().min(1).default(250_000),
 });
 export type HubspotCredentials = z.input<typeof hubspotCredentials>;

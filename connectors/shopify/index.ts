@@ -1,13 +1,18 @@
 /**
  * Shopify connector: webhooks in (verified, mapped to commerce events: checkouts, orders,
- * customers' consent, redaction requests). The Admin GraphQL
- * write-backs (customer tags, a note on a recovered order) come with the outbox.
+ * customers' consent, redaction requests), and Chaseline's write-backs out through the
+ * Admin GraphQL API (customer tags, a note on a recovered order, an SMS opt-out).
  */
+import type { WriteBackTarget } from '../../core/ports.ts';
+import { createAdminApi, type AdminOptions } from './admin.ts';
 import { checkoutEvent, customerEvent, orderEvent, redactEvent } from './mapping.ts';
 import { shopifyCredentials, type ShopifyCredentials } from './schemas.ts';
 import { verifyShopifyWebhook } from './webhook.ts';
+import { writeBackToShopify } from './writeback.ts';
 
-export interface ShopifyConnector {
+export { SHOPIFY_API_VERSION } from './admin.ts';
+
+export interface ShopifyConnector extends WriteBackTarget {
   shop: string;
   verifyWebhook(rawBody: Buffer, hmacHeader: string | undefined): boolean;
   checkoutEvent: (payload: unknown) => ReturnType<typeof checkoutEvent>;
@@ -16,8 +21,10 @@ export interface ShopifyConnector {
   redactEvent: (payload: unknown) => ReturnType<typeof redactEvent>;
 }
 
-export function createShopifyConnector(credentials: ShopifyCredentials): ShopifyConnector {
+export function createShopifyConnector(credentials: ShopifyCredentials, options: AdminOptions = {}): ShopifyConnector {
   const c = shopifyCredentials.parse(credentials);
+  // One per connector: it carries what Shopify last said of the app's cost bucket.
+  const admin = createAdminApi(c, options);
   return {
     shop: c.shop,
     verifyWebhook: (rawBody, hmac) => verifyShopifyWebhook(rawBody, hmac, c.apiSecret),
@@ -25,5 +32,6 @@ export function createShopifyConnector(credentials: ShopifyCredentials): Shopify
     orderEvent: (payload) => orderEvent(c.shop, payload),
     customerEvent: (payload) => customerEvent(c.shop, payload),
     redactEvent: (payload) => redactEvent(c.shop, payload),
+    writeBack: (items) => writeBackToShopify(admin, items),
   };
 }

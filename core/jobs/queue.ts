@@ -17,6 +17,8 @@ export const queues = {
   dialogAction: 'dialog-action',
   /** Pulls a tenant's CRM contacts from the connector's cursor. */
   connectorSync: 'connector-sync',
+  /** Sends a connector's pending write-backs (the outbox): activities, opt-outs, tags, notes. */
+  connectorWriteBack: 'connector-writeback',
   /** A store's webhook (an abandoned checkout, an order), verified and stored: start, move or end chases. */
   commerceEvent: 'commerce-event',
   /** An answering machine picked up: leave the voicemail or hang up. */
@@ -35,6 +37,10 @@ export interface JobOptions {
   startAfter?: Date;
   priority?: number;
   singletonKey?: string;
+  /** With singletonKey: at most one job per key in each slot of this many seconds (a burst of sends wakes one job). */
+  singletonSeconds?: number;
+  /** With singletonSeconds: a send in a taken slot goes into the next slot instead of being dropped. */
+  singletonNextSlot?: boolean;
 }
 
 export interface JobQueue {
@@ -86,6 +92,8 @@ export async function startBoss(pool: pg.Pool, settings: QueueSettings = DEFAULT
   await ensureQueue(boss, queues.commerceEvent, { ...common, retryLimit: 10 });
   // A sync of thousands of contacts paces itself under the CRM's limits: give it time.
   await ensureQueue(boss, queues.connectorSync, { ...common, retryLimit: 5, expireInSeconds: Math.max(settings.expireInSeconds, 3600) });
+  // Write-backs pace themselves under the vendor's limits; their retries are the outbox's own.
+  await ensureQueue(boss, queues.connectorWriteBack, { ...common, retryLimit: 5, expireInSeconds: Math.max(settings.expireInSeconds, 900) });
   await ensureQueue(boss, queues.reap, { ...common, retryLimit: 0, policy: 'singleton' });
   await ensureQueue(boss, queues.segmentsTick, { ...common, retryLimit: 0, policy: 'singleton' });
   // One job looks up to 500 numbers, 5 at a time: give it minutes, not the default seconds.

@@ -11,6 +11,7 @@ import { reapAttempts } from '../chases.reaper.ts';
 import { runCallMachine, runDialogAction, type CallMachineJob, type DialogActionJob } from '../dialog.actions.ts';
 import { runCommerceEvent, type CommerceEventJob } from '../commerce.chases.ts';
 import { runSync, type SyncJob } from '../crm.sync.ts';
+import { sendWriteBacks, wakeOverdueWriteBacks, type WriteBackJob } from '../outbox.ts';
 import { refreshWatchedSegments } from '../segments.entries.ts';
 import { runNumberChecks, type NumberChecksJob } from '../number-quality.ts';
 import type { StepJob } from '../chases.transitions.ts';
@@ -35,9 +36,10 @@ export async function startWorker(deps: WorkerDeps, boss: PgBoss, options: Worke
     runQueue<CallReport>(boss, queues.callStatus, (report) => applyCallReport(deps, report), { ...common, batchSize: options.concurrency ?? 20 }),
     runQueue<DialogActionJob>(boss, queues.dialogAction, (job) => runDialogAction(deps, job), { ...common, batchSize: 10 }),
     runQueue<SyncJob>(boss, queues.connectorSync, async (job) => void (await runSync(deps, job)), { ...common, idleMs: 500, batchSize: 1 }),
+    runQueue<WriteBackJob>(boss, queues.connectorWriteBack, async (job) => void (await sendWriteBacks(deps, job)), { ...common, idleMs: 500, batchSize: 2 }),
     runQueue<CommerceEventJob>(boss, queues.commerceEvent, (job) => runCommerceEvent(deps, job, deps.log), { ...common, batchSize: 10 }),
     runQueue<CallMachineJob>(boss, queues.callMachine, (job) => runCallMachine(deps, job), { ...common, batchSize: 10 }),
-    runQueue<object>(boss, queues.reap, async () => void (await reapAttempts(deps)), { ...common, idleMs: 1000, batchSize: 1 }),
+    runQueue<object>(boss, queues.reap, async () => void (await reapAttempts(deps), await wakeOverdueWriteBacks(deps)), { ...common, idleMs: 1000, batchSize: 1 }),
     runQueue<object>(boss, queues.segmentsTick, async () => void (await refreshWatchedSegments(deps)), { ...common, idleMs: 1000, batchSize: 1 }),
     runQueue<NumberChecksJob>(boss, queues.numberChecks, async (job) => void (await runNumberChecks(deps, deps.carrier, job)), { ...common, idleMs: 1000, batchSize: 2 }),
   ];

@@ -1,11 +1,15 @@
-// Call ↔ contact associations: inline on create (v3 `associations`), and the v4
-// endpoints (labelled create, default create, batch create, list). HubSpot defines type
-// 194 for call→contact and 193 for contact→call; an association to a contact that does
-// not exist is refused before anything is written.
+// Engagement ↔ contact associations (calls and communications): inline on create (v3
+// `associations`), and the v4 endpoints (labelled create, default create, batch create,
+// list). HubSpot defines 194/193 for call→contact/contact→call and 81/82 for
+// communication→contact/contact→communication; an association to a record that does not
+// exist is refused before anything is written.
 // https://developers.hubspot.com/docs/api/crm/associations/v4
 import type { Contract } from './contract.ts';
 import { notFound, validation } from './errors.ts';
-import { CALL_TO_CONTACT, CONTACT_TO_CALL, OBJECT_TYPE_IDS, type ObjectStore, type ObjectType } from './store.ts';
+import {
+  CALL_TO_CONTACT, COMMUNICATION_TO_CONTACT, CONTACT_TO_CALL, CONTACT_TO_COMMUNICATION, OBJECT_TYPE_IDS,
+  type EngagementType, type ObjectStore, type ObjectType,
+} from './store.ts';
 import type { Route } from './server.ts';
 
 export interface AssociationSpec {
@@ -16,18 +20,36 @@ export interface InlineAssociation {
   to: { id: string };
   types: AssociationSpec[];
 }
-/** One stored link, always kept from the call's side. */
+/** One stored link, always kept from the engagement's side (`typeId` is the engagement→contact type). */
 export interface SimAssociation {
-  callId: string;
+  objectType: EngagementType;
+  objectId: string;
   contactId: string;
   typeId: number;
 }
 
 const FILE = 'associations-v4.json';
-const NAMES: Record<string, ObjectType> = { contacts: 'contacts', contact: 'contacts', '0-1': 'contacts', calls: 'calls', call: 'calls', '0-48': 'calls' };
-/** The HUBSPOT_DEFINED type id for each direction. */
-const TYPE_ID: Record<ObjectType, number> = { calls: CALL_TO_CONTACT, contacts: CONTACT_TO_CALL };
-const LABEL_TYPE: Record<ObjectType, string> = { calls: 'call_to_contact', contacts: 'contact_to_call' };
+const NAMES: Record<string, ObjectType> = {
+  contacts: 'contacts', contact: 'contacts', '0-1': 'contacts',
+  calls: 'calls', call: 'calls', '0-48': 'calls',
+  communications: 'communications', communication: 'communications', '0-18': 'communications',
+};
+/** The HUBSPOT_DEFINED type of each direction the simulator keeps. */
+const DEFINED: { from: ObjectType; to: ObjectType; typeId: number; label: string }[] = [
+  { from: 'calls', to: 'contacts', typeId: CALL_TO_CONTACT, label: 'call_to_contact' },
+  { from: 'contacts', to: 'calls', typeId: CONTACT_TO_CALL, label: 'contact_to_call' },
+  { from: 'communications', to: 'contacts', typeId: COMMUNICATION_TO_CONTACT, label: 'communication_to_contact' },
+  { from: 'contacts', to: 'communications', typeId: CONTACT_TO_COMMUNICATION, label: 'contact_to_communication' },
+];
+
+/** HubSpot's default type from `from` to `to`, or a 400 for a pair the simulator does not keep. */
+export function definedType(from: ObjectType, to: ObjectType) {
+  const d = DEFINED.find((x) => x.from === from && x.to === to);
+  if (!d) throw validation(`associations from ${from} to ${to} are not simulated`);
+  return d;
+}
+
+const singular = (t: ObjectType) => t.slice(0, -1).toUpperCase();
 
 export class Associations {
   readonly links: SimAssociation[] = [];
@@ -36,43 +58,57 @@ export class Associations {
 
   objectType(name: string): ObjectType {
     const t = NAMES[name.toLowerCase()];
-    if (!t) throw validation(`Unable to infer object type from: ${name} (the simulator keeps contacts and calls)`);
+    if (!t) throw validation(`Unable to infer object type from: ${name} (the simulator keeps contacts, calls and communications)`);
     return t;
   }
 
-  /** Checks one association of `from` (an object being created, or existing) to the other type. */
-  check(from: ObjectType, toId: string, types: AssociationSpec[]) {
-    const to: ObjectType = from === 'calls' ? 'contacts' : 'calls';
+  /** Checks one association of `from` (an object being created, or existing) to `to`'s record `toId`. */
+  check(from: ObjectType, to: ObjectType, toId: string, types: AssociationSpec[]) {
+    const expected = definedType(from, to).typeId;
     if (!types.length) throw validation('types must name at least one association type');
     for (const t of types) {
-      if (t.associationCategory !== 'HUBSPOT_DEFINED' || t.associationTypeId !== TYPE_ID[from]) {
-        throw validation(`${t.associationCategory} association type ${t.associationTypeId} is not valid from ${from} to ${to}; HubSpot defines ${TYPE_ID[from]}`, {
+      if (t.associationCategory !== 'HUBSPOT_DEFINED' || t.associationTypeId !== expected) {
+        throw validation(`${t.associationCategory} association type ${t.associationTypeId} is not valid from ${from} to ${to}; HubSpot defines ${expected}`, {
           context: { associationTypeId: [String(t.associationTypeId)] },
         });
       }
     }
     if (!this.stores[to].get(toId)) {
-      throw validation(`One or more associations are invalid: ${to.slice(0, -1).toUpperCase()} ${toId} does not exist`, { subCategory: 'crm.associations.INVALID_OBJECT_IDS', context: { toObjectId: [toId] } });
+      throw validation(`One or more associations are invalid: ${singular(to)} ${toId} does not exist`, { subCategory: 'crm.associations.INVALID_OBJECT_IDS', context: { toObjectId: [toId] } });
     }
   }
 
+  /** An inline association names no target type: its type id says which (194 → a contact). */
+  inlineTarget(from: ObjectType, a: InlineAssociation): ObjectType {
+    const id = a.types[0]?.associationTypeId;
+    const d = DEFINED.find((x) => x.from === from && x.typeId === id);
+    if (!d) {
+      throw validation(`association type ${String(id)} is not valid from ${from}; HubSpot defines ${DEFINED.filter((x) => x.from === from).map((x) => x.typeId).join(', ') || 'none simulated'}`, {
+        context: { associationTypeId: [String(id)] },
+      });
+    }
+    return d.to;
+  }
+
   checkInline(from: ObjectType, a: InlineAssociation) {
-    if (from !== 'calls' && from !== 'contacts') throw validation(`associations are not simulated from ${from}`);
-    this.check(from, a.to.id, a.types);
+    this.check(from, this.inlineTarget(from, a), a.to.id, a.types);
   }
 
   linkInline(from: ObjectType, id: string, a: InlineAssociation) {
-    this.link(from, id, a.to.id);
+    this.link(from, id, this.inlineTarget(from, a), a.to.id);
   }
 
-  link(from: ObjectType, fromId: string, toId: string) {
-    const [callId, contactId] = from === 'calls' ? [fromId, toId] : [toId, fromId];
-    if (!this.links.some((l) => l.callId === callId && l.contactId === contactId)) this.links.push({ callId, contactId, typeId: CALL_TO_CONTACT });
+  link(from: ObjectType, fromId: string, to: ObjectType, toId: string) {
+    const [objectType, objectId, contactId] = from === 'contacts' ? [to as EngagementType, toId, fromId] : [from, fromId, toId];
+    if (!this.links.some((l) => l.objectType === objectType && l.objectId === objectId && l.contactId === contactId)) {
+      this.links.push({ objectType, objectId, contactId, typeId: definedType(objectType, 'contacts').typeId });
+    }
   }
 
-  /** Ids on the other side of `from`/`id`. */
-  others(from: ObjectType, id: string): string[] {
-    return from === 'calls' ? this.links.filter((l) => l.callId === id).map((l) => l.contactId) : this.links.filter((l) => l.contactId === id).map((l) => l.callId);
+  /** Ids of `to`'s records linked to `from`'s record `id`. */
+  others(from: ObjectType, id: string, to: ObjectType): string[] {
+    if (from === 'contacts') return this.links.filter((l) => l.objectType === to && l.contactId === id).map((l) => l.objectId);
+    return to === 'contacts' ? this.links.filter((l) => l.objectType === from && l.objectId === id).map((l) => l.contactId) : [];
   }
 
   /** The v3 `associations` member of a GET with `?associations=…`. */
@@ -80,15 +116,14 @@ export class Associations {
     const out: Record<string, { results: { id: string; type: string }[] }> = {};
     for (const w of wanted) {
       const t = NAMES[w.toLowerCase()];
-      if (!t || t === from) continue;
-      const ids = this.others(from, id);
-      if (ids.length) out[t] = { results: ids.map((i) => ({ id: i, type: LABEL_TYPE[from] })) };
+      if (!t || t === from || !DEFINED.some((d) => d.from === from && d.to === t)) continue;
+      const ids = this.others(from, id, t);
+      if (ids.length) out[t] = { results: ids.map((i) => ({ id: i, type: definedType(from, t).label })) };
     }
     return out;
   }
 
-  labelsPair(from: ObjectType, fromId: string, toId: string) {
-    const to: ObjectType = from === 'calls' ? 'contacts' : 'calls';
+  labelsPair(from: ObjectType, fromId: string, to: ObjectType, toId: string) {
     return { fromObjectTypeId: OBJECT_TYPE_IDS[from], fromObjectId: fromId, toObjectTypeId: OBJECT_TYPE_IDS[to], toObjectId: toId, labels: [] };
   }
 }
@@ -98,12 +133,12 @@ const SEG = '([^/]+)';
 
 export function associationRoutes(assoc: Associations, stores: Record<ObjectType, ObjectStore>, contract: Contract): Route[] {
   const existing = (type: ObjectType, id: string) => {
-    if (!stores[type].get(id)) throw notFound(`${type.slice(0, -1).toUpperCase()} ${id} does not exist`);
+    if (!stores[type].get(id)) throw notFound(`${singular(type)} ${id} does not exist`);
   };
   const pair = (fromName: string, toName: string) => {
     const from = assoc.objectType(fromName);
     const to = assoc.objectType(toName);
-    if (from === to) throw validation(`associations between ${from} and ${to} are not simulated`);
+    definedType(from, to);
     return { from, to };
   };
   const batchTimes = (started: Date) => ({ status: 'COMPLETE', startedAt: started.toISOString(), completedAt: new Date().toISOString() });
@@ -112,12 +147,12 @@ export function associationRoutes(assoc: Associations, stores: Record<ObjectType
       method: 'PUT',
       pattern: new RegExp(`^${V4}/objects/${SEG}/${SEG}/associations/default/${SEG}/${SEG}$`),
       handler: ({ match }) => {
-        const { from } = pair(match[1]!, match[3]!);
+        const { from, to } = pair(match[1]!, match[3]!);
         const [fromId, toId] = [match[2]!, match[4]!];
         existing(from, fromId);
-        assoc.check(from, toId, [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: from === 'calls' ? CALL_TO_CONTACT : CONTACT_TO_CALL }]);
-        assoc.link(from, fromId, toId);
-        const spec = { associationCategory: 'HUBSPOT_DEFINED', associationTypeId: from === 'calls' ? CALL_TO_CONTACT : CONTACT_TO_CALL };
+        const spec = { associationCategory: 'HUBSPOT_DEFINED', associationTypeId: definedType(from, to).typeId };
+        assoc.check(from, to, toId, [spec]);
+        assoc.link(from, fromId, to, toId);
         return { status: 200, json: { ...batchTimes(new Date()), results: [{ from: { id: fromId }, to: { id: toId }, associationSpec: spec }] } };
       },
     },
@@ -127,23 +162,23 @@ export function associationRoutes(assoc: Associations, stores: Record<ObjectType
       handler: ({ match, body }) => {
         const problem = contract.check(FILE, `${V4}/objects/{objectType}/{objectId}/associations/{toObjectType}/{toObjectId}`, 'put', body);
         if (problem) throw problem;
-        const { from } = pair(match[1]!, match[3]!);
+        const { from, to } = pair(match[1]!, match[3]!);
         const [fromId, toId] = [match[2]!, match[4]!];
         existing(from, fromId);
-        assoc.check(from, toId, body as AssociationSpec[]);
-        assoc.link(from, fromId, toId);
-        return { status: 201, json: assoc.labelsPair(from, fromId, toId) };
+        assoc.check(from, to, toId, body as AssociationSpec[]);
+        assoc.link(from, fromId, to, toId);
+        return { status: 201, json: assoc.labelsPair(from, fromId, to, toId) };
       },
     },
     {
       method: 'GET',
       pattern: new RegExp(`^${V4}/objects/${SEG}/${SEG}/associations/${SEG}$`),
       handler: ({ match }) => {
-        const { from } = pair(match[1]!, match[3]!);
+        const { from, to } = pair(match[1]!, match[3]!);
         existing(from, match[2]!);
-        const results = assoc.others(from, match[2]!).map((id) => ({
+        const results = assoc.others(from, match[2]!, to).map((id) => ({
           toObjectId: id,
-          associationTypes: [{ category: 'HUBSPOT_DEFINED', typeId: from === 'calls' ? CALL_TO_CONTACT : CONTACT_TO_CALL, label: null }],
+          associationTypes: [{ category: 'HUBSPOT_DEFINED', typeId: definedType(from, to).typeId, label: null }],
         }));
         return { status: 200, json: { results } };
       },
@@ -155,7 +190,7 @@ export function associationRoutes(assoc: Associations, stores: Record<ObjectType
         const problem = contract.check(FILE, `${V4}/associations/{fromObjectType}/{toObjectType}/batch/create`, 'post', body);
         if (problem) throw problem;
         const started = new Date();
-        const { from } = pair(match[1]!, match[2]!);
+        const { from, to } = pair(match[1]!, match[2]!);
         const inputs = (body as { inputs: { from: { id: string }; to: { id: string }; types: AssociationSpec[] }[] }).inputs;
         if (inputs.length > 2000) throw validation('inputs may hold at most 2000 associations');
         const results = [];
@@ -163,9 +198,9 @@ export function associationRoutes(assoc: Associations, stores: Record<ObjectType
         for (const input of inputs) {
           try {
             existing(from, input.from.id);
-            assoc.check(from, input.to.id, input.types);
-            assoc.link(from, input.from.id, input.to.id);
-            results.push(assoc.labelsPair(from, input.from.id, input.to.id));
+            assoc.check(from, to, input.to.id, input.types);
+            assoc.link(from, input.from.id, to, input.to.id);
+            results.push(assoc.labelsPair(from, input.from.id, to, input.to.id));
           } catch (err) {
             const e = err as Error & { category?: string; extra?: { context?: unknown } };
             errors.push({ status: 'error', category: e.category ?? 'VALIDATION_ERROR', message: e.message, context: e.extra?.context ?? {}, errors: [], links: {} });

@@ -41,7 +41,7 @@ test('a call created with an inline association 194 lands on the contact', async
   assert.match(call.id, /^\d+$/);
   assert.equal(call.properties.hs_call_status, 'COMPLETED');
   assert.deepEqual(sim.calls().find((c) => c.id === call.id)?.properties.hs_call_duration, '42000');
-  assert.deepEqual(sim.associations().filter((a) => a.callId === call.id), [{ callId: call.id, contactId, typeId: 194 }]);
+  assert.deepEqual(sim.associations().filter((a) => a.objectId === call.id), [{ objectType: 'calls', objectId: call.id, contactId, typeId: 194 }]);
 
   const fromContact = await client.crm.associations.v4.basicApi.getPage('contacts', contactId, 'calls');
   assert.ok(fromContact.results.some((r) => r.toObjectId === call.id && r.associationTypes[0]?.typeId === 193));
@@ -86,7 +86,7 @@ test('batch create of calls with associations', async () => {
     associations: [{ to: { id }, types: [{ associationCategory: HUBSPOT_DEFINED, associationTypeId: 194 }] }],
   })) });
   assert.equal(res.results.length, 2);
-  assert.ok(res.results.every((r) => sim.associations().some((a) => a.callId === r.id)));
+  assert.ok(res.results.every((r) => sim.associations().some((a) => a.objectId === r.id)));
 });
 
 test('associations v4: labelled create, default create and batch create', async () => {
@@ -104,7 +104,7 @@ test('associations v4: labelled create, default create and batch create', async 
     { _from: { id: third.id }, to: { id: contactId }, types: [{ associationCategory: v4, associationTypeId: 194 }] },
   ] });
   assert.equal(batch.results.length, 1);
-  assert.ok(sim.associations().some((a) => a.callId === third.id && a.contactId === contactId));
+  assert.ok(sim.associations().some((a) => a.objectId === third.id && a.contactId === contactId));
 
   await assert.rejects(client.crm.associations.v4.basicApi.create('calls', third.id, 'contacts', '555', [{ associationCategory: v4, associationTypeId: 194 }]), { code: 400 });
   const partial = await client.crm.associations.v4.batchApi.create('calls', 'contacts', { inputs: [

@@ -1,7 +1,7 @@
 // startHubspotSim(): a local, stateful stand-in for the part of HubSpot's API Chaseline
-// uses — contacts v3 (CRUD, batch, search), calls engagements v3 with their contact
-// associations (inline and v4), private-app bearer auth, the API rate limits — plus
-// signed webhook deliveries. The official @hubspot/api-client works against it unchanged:
+// uses — contacts v3 (CRUD, batch, search), calls and communications (SMS) engagements v3
+// with their contact associations (inline and v4), private-app bearer auth, the API rate
+// limits — plus signed webhook deliveries. The official @hubspot/api-client works against it unchanged:
 // `new Client({ accessToken: sim.accessToken, basePath: sim.url })`.
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
@@ -61,6 +61,8 @@ export interface HubspotSim {
   appId: number;
   contacts(): SimObject[];
   calls(): SimObject[];
+  /** Logged WhatsApp, LinkedIn and SMS messages. */
+  communications(): SimObject[];
   associations(): SimAssociation[];
   /** Every request that reached the simulator, in order. */
   requests(): RecordedRequest[];
@@ -91,6 +93,7 @@ export async function startHubspotSim(options: HubspotSimOptions = {}): Promise<
   const stores: Record<ObjectType, ObjectStore> = {
     contacts: new ObjectStore('contacts', nextId, new Set([...KNOWN_PROPERTIES.contacts, ...(options.contactProperties ?? [])])),
     calls: new ObjectStore('calls', nextId, new Set([...KNOWN_PROPERTIES.calls, ...(options.callProperties ?? [])])),
+    communications: new ObjectStore('communications', nextId, new Set(KNOWN_PROPERTIES.communications)),
   };
   const assoc = new Associations(stores);
   const state: ServerState = {
@@ -102,6 +105,7 @@ export async function startHubspotSim(options: HubspotSimOptions = {}): Promise<
   const routes = [
     ...objectRoutes('contacts', stores.contacts, contract, assoc),
     ...objectRoutes('calls', stores.calls, contract, assoc),
+    ...objectRoutes('communications', stores.communications, contract, assoc),
     ...associationRoutes(assoc, stores, contract),
   ];
   const server = createSimServer(routes, state);
@@ -123,6 +127,7 @@ export async function startHubspotSim(options: HubspotSimOptions = {}): Promise<
     appId,
     contacts: () => stores.contacts.live().map(snapshot),
     calls: () => stores.calls.live().map(snapshot),
+    communications: () => stores.communications.live().map(snapshot),
     associations: () => assoc.links.map((l) => ({ ...l })),
     requests: () => state.log.map((r) => ({ ...r })),
     setContacts(contacts) {

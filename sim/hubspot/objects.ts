@@ -1,7 +1,7 @@
-// CRM objects v3 routes for contacts and calls: create, read, update, archive, list, the
-// batch endpoints (100 inputs at most) and search. Bodies are checked against the
-// vendor's OpenAPI first; answers use its response shapes and status codes — the official
-// client treats any status other than the documented one as an error, even a 2xx.
+// CRM objects v3 routes for contacts, calls and communications: create, read, update,
+// archive, list, the batch endpoints (100 inputs at most) and search. Bodies are checked
+// against the vendor's OpenAPI first; answers use its response shapes and status codes — the
+// official client treats any status other than the documented one as an error, even a 2xx.
 import type { Contract } from './contract.ts';
 import { HubspotApiError, notFound, validation } from './errors.ts';
 import type { Associations, InlineAssociation } from './associations.ts';
@@ -11,7 +11,12 @@ import type { Route } from './server.ts';
 
 const BATCH_MAX = 100;
 const LIST_MAX = 100;
-const FILES: Record<ObjectType, string> = { contacts: 'crm-contacts-v3.json', calls: 'crm-calls-v3.json' };
+// There is no vendor document for communications in ../shared/vendor: its endpoints are the
+// generic CRM objects v3 ones (the same request schemas as calls, per HubSpot's reference),
+// so its bodies are checked against the calls document, under the calls paths.
+const FILES: Record<ObjectType, string> = { contacts: 'crm-contacts-v3.json', calls: 'crm-calls-v3.json', communications: 'crm-calls-v3.json' };
+const SPEC_BASE: Record<ObjectType, string> = { contacts: '/crm/v3/objects/contacts', calls: '/crm/v3/objects/calls', communications: '/crm/v3/objects/calls' };
+const ID_PARAM: Record<ObjectType, string> = { contacts: 'contactId', calls: 'callId', communications: 'callId' };
 
 type Props = Record<string, string>;
 interface CreateInput { properties: Props; associations?: InlineAssociation[] }
@@ -41,7 +46,7 @@ function notFoundIds(type: ObjectType, ids: string[]) {
 export function objectRoutes(type: ObjectType, store: ObjectStore, contract: Contract, assoc: Associations): Route[] {
   const base = `/crm/v3/objects/${type}`;
   const check = (path: string, body: unknown) => {
-    const problem = contract.check(FILES[type], path, 'post', body);
+    const problem = contract.check(FILES[type], path.replace(base, SPEC_BASE[type]), 'post', body);
     if (problem) throw problem;
   };
   const checkBatch = (inputs: unknown[]) => {
@@ -106,7 +111,7 @@ export function objectRoutes(type: ObjectType, store: ObjectStore, contract: Con
       method: 'PATCH',
       pattern: new RegExp(`^${base}/([^/]+)$`),
       handler: ({ match, query, body }) => {
-        const problem = contract.check(FILES[type], `${base}/{${type === 'contacts' ? 'contactId' : 'callId'}}`, 'patch', body);
+        const problem = contract.check(FILES[type], `${SPEC_BASE[type]}/{${ID_PARAM[type]}}`, 'patch', body);
         if (problem) throw problem;
         const props = (body as { properties: Props }).properties;
         const obj = find(decodeURIComponent(match[1]!), query.get('idProperty') ?? undefined);
@@ -173,6 +178,8 @@ export function objectRoutes(type: ObjectType, store: ObjectStore, contract: Con
         const started = new Date();
         const inputs = (body as { inputs: UpdateInput[] }).inputs;
         checkBatch(inputs);
+        const dupes = [...new Set(inputs.map((i) => i.id).filter((id, n, all) => all.indexOf(id) !== n))];
+        if (dupes.length) throw validation(`Duplicate IDs found in batch input: [${dupes.join(', ')}]. IDs must be unique`, { context: { ids: dupes } });
         for (const input of inputs) store.checkProperties(input.properties, false);
         const results: CrmObject[] = [];
         const missing: string[] = [];

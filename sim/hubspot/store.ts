@@ -1,9 +1,11 @@
-// The CRM's state: contacts and calls (engagements) as HubSpot keeps them — string
-// properties, numeric string ids, createdAt/updatedAt, a last-modified property bumped on
-// every write — and the call↔contact associations between them.
+// The CRM's state: contacts, calls and communications (engagements) as HubSpot keeps them —
+// string properties, numeric string ids, createdAt/updatedAt, a last-modified property
+// bumped on every write — and the engagement↔contact associations between them.
 import { validation } from './errors.ts';
 
-export type ObjectType = 'contacts' | 'calls';
+export type ObjectType = 'contacts' | 'calls' | 'communications';
+/** Activities logged on a contact's timeline. */
+export type EngagementType = Exclude<ObjectType, 'contacts'>;
 
 export interface CrmObject {
   id: string;
@@ -14,27 +16,32 @@ export interface CrmObject {
   archivedAt?: Date;
 }
 
-/** Association type ids HubSpot defines between calls and contacts. */
+/** Association type ids HubSpot defines (HUBSPOT_DEFINED) between engagements and contacts. */
 export const CALL_TO_CONTACT = 194;
 export const CONTACT_TO_CALL = 193;
-export const OBJECT_TYPE_IDS: Record<ObjectType, string> = { contacts: '0-1', calls: '0-48' };
+export const COMMUNICATION_TO_CONTACT = 81;
+export const CONTACT_TO_COMMUNICATION = 82;
+export const OBJECT_TYPE_IDS: Record<ObjectType, string> = { contacts: '0-1', calls: '0-48', communications: '0-18' };
 
 /** Properties HubSpot returns when the request names none. */
 export const DEFAULT_PROPERTIES: Record<ObjectType, string[]> = {
   contacts: ['createdate', 'email', 'firstname', 'hs_object_id', 'lastmodifieddate', 'lastname'],
   calls: ['hs_createdate', 'hs_lastmodifieddate', 'hs_object_id'],
+  communications: ['hs_createdate', 'hs_lastmodifieddate', 'hs_object_id'],
 };
 
 /** Returned whatever properties were asked for. */
 const ALWAYS: Record<ObjectType, string[]> = {
   contacts: ['createdate', 'hs_object_id', 'lastmodifieddate'],
   calls: ['hs_createdate', 'hs_lastmodifieddate', 'hs_object_id'],
+  communications: ['hs_createdate', 'hs_lastmodifieddate', 'hs_object_id'],
 };
 
 /** Set by HubSpot, refused on write (READ_ONLY_VALUE), as HubSpot does. */
 const READ_ONLY: Record<ObjectType, string[]> = {
   contacts: ['hs_object_id', 'createdate', 'lastmodifieddate', 'hs_lastmodifieddate', 'hs_createdate'],
   calls: ['hs_object_id', 'hs_createdate', 'hs_lastmodifieddate'],
+  communications: ['hs_object_id', 'hs_createdate', 'hs_lastmodifieddate'],
 };
 
 /** The portal's property definitions; a property outside them is PROPERTY_DOESNT_EXIST. */
@@ -49,11 +56,31 @@ export const KNOWN_PROPERTIES: Record<ObjectType, string[]> = {
     'hs_call_disposition', 'hs_call_duration', 'hs_call_from_number', 'hs_call_to_number', 'hs_call_recording_url',
     'hs_call_callee_object_id', 'hs_call_callee_object_type', 'hubspot_owner_id', 'hs_activity_type', 'hs_attachment_ids',
   ],
+  // https://developers.hubspot.com/docs/api/crm/communications (WhatsApp, LinkedIn and SMS messages logged on the timeline).
+  communications: [
+    ...READ_ONLY.communications, 'hs_timestamp', 'hs_communication_channel_type', 'hs_communication_logged_from', 'hs_communication_body',
+    'hubspot_owner_id', 'hs_attachment_ids',
+  ],
 };
 
-const CALL_ENUMS: Record<string, string[]> = {
-  hs_call_direction: ['INBOUND', 'OUTBOUND'],
-  hs_call_status: ['BUSY', 'CALLING_CRM_USER', 'CANCELED', 'COMPLETED', 'CONNECTING', 'FAILED', 'IN_PROGRESS', 'MISSED', 'NO_ANSWER', 'QUEUED', 'RINGING'],
+/** Enumerated properties per type, with HubSpot's options. */
+const ENUMS: Partial<Record<ObjectType, Record<string, string[]>>> = {
+  calls: {
+    hs_call_direction: ['INBOUND', 'OUTBOUND'],
+    hs_call_status: ['BUSY', 'CALLING_CRM_USER', 'CANCELED', 'COMPLETED', 'CONNECTING', 'FAILED', 'IN_PROGRESS', 'MISSED', 'NO_ANSWER', 'QUEUED', 'RINGING'],
+  },
+  communications: {
+    hs_communication_channel_type: ['WHATS_APP', 'LINKEDIN_MESSAGE', 'SMS'],
+    // "This must be set to CRM in your request."
+    hs_communication_logged_from: ['CRM'],
+  },
+};
+
+/** What a create must set: engagements need their timeline time; a communication its channel and origin. */
+const REQUIRED: Record<ObjectType, string[]> = {
+  contacts: [],
+  calls: ['hs_timestamp'],
+  communications: ['hs_timestamp', 'hs_communication_channel_type', 'hs_communication_logged_from'],
 };
 
 export class ObjectStore {
@@ -71,14 +98,14 @@ export class ObjectStore {
     for (const [name, value] of Object.entries(props)) {
       if (!this.known.has(name)) bad.push({ name, error: 'PROPERTY_DOESNT_EXIST', message: `Property "${name}" does not exist` });
       else if (READ_ONLY[this.type].includes(name)) bad.push({ name, error: 'READ_ONLY_VALUE', message: `${name} is a read only property; its value cannot be set.` });
-      else if (this.type === 'calls' && CALL_ENUMS[name] && value !== '' && !CALL_ENUMS[name].includes(value)) {
-        bad.push({ name, error: 'INVALID_OPTION', message: `${value} was not one of the allowed options: ${CALL_ENUMS[name].join(', ')}` });
+      else if (ENUMS[this.type]?.[name] && value !== '' && !ENUMS[this.type]![name]!.includes(value)) {
+        bad.push({ name, error: 'INVALID_OPTION', message: `${value} was not one of the allowed options: ${ENUMS[this.type]![name]!.join(', ')}` });
       } else if (name === 'hs_timestamp' && value !== '' && Number.isNaN(parseTime(value))) {
         bad.push({ name, error: 'INVALID_DATETIME', message: `${value} is not a valid datetime` });
       }
     }
-    if (creating && this.type === 'calls' && !props.hs_timestamp) {
-      bad.push({ name: 'hs_timestamp', error: 'REQUIRED_PROPERTY', message: 'hs_timestamp is required' });
+    if (creating) {
+      for (const name of REQUIRED[this.type]) if (!props[name]) bad.push({ name, error: 'REQUIRED_PROPERTY', message: `${name} is required` });
     }
     if (bad.length) {
       const first = bad[0]!;

@@ -14,7 +14,8 @@ let sim: SalesforceSim;
 let conn: Connection;
 
 before(async () => {
-  sim = await startSalesforceSim({ bulkJobMs: 120 });
+  // Long enough that a busy machine still sees the job running at least twice at 25 ms polls.
+  sim = await startSalesforceSim({ bulkJobMs: 400 });
   conn = await simConnection(sim);
   conn.bulk2.pollInterval = 25;
   sim.insert('Contact', Array.from({ length: 10_000 }, (_, i) => ({ FirstName: i % 7 ? 'Grace' : null, LastName: `Hopper, "${i}"`, Phone: `+1415${String(i).padStart(7, '0')}`, DoNotCall: i % 10 === 0 })));

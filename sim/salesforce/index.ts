@@ -1,7 +1,8 @@
 // A stateful Salesforce org on one local origin, served the way the official client
 // (@salesforce/core → jsforce) talks to a real one: REST query with cursors, sObject
-// reads and writes, sObject Collections, Bulk API 2.0 query jobs, Bearer auth, the daily
-// API request allowance, and injected outages. See sim/README.md.
+// reads and writes, sObject Collections, Bulk API 2.0 query jobs, Bearer auth, the JWT
+// bearer token endpoint, the daily API request allowance, and injected outages. See
+// sim/README.md.
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { Org, type SfRecord } from './store.ts';
@@ -10,11 +11,13 @@ import { createSfServer, pruneUsage, type LoggedRequest, type ServerState } from
 import { restRoutes } from './rest.ts';
 import { bulkRoutes } from './bulk.ts';
 import { jsonDatetime } from './render.ts';
+import { tokenEndpoint, type ConnectedApp } from './oauth.ts';
 import type { SObjectType } from './schema.ts';
 
 export type { SfRecord } from './store.ts';
 export type { SObjectType } from './schema.ts';
 export type { LoggedRequest } from './server.ts';
+export type { ConnectedApp } from './oauth.ts';
 export { SaveFailure } from './errors.ts';
 
 export interface SalesforceSimOptions {
@@ -35,9 +38,10 @@ export interface SalesforceSimOptions {
 }
 
 export interface SalesforceSim {
-  /** The instanceUrl. */
+  /** The instanceUrl, also the login URL of the token endpoint (POST /services/oauth2/token). */
   url: string;
-  accessToken: string;
+  /** A valid session's token; a new one after expireSessions(). */
+  readonly accessToken: string;
   orgId: string;
   /** Copies of the records of a type, including soft-deleted ones (IsDeleted), datetimes as +0000 strings. */
   records(type: SObjectType): SfRecord[];
@@ -51,21 +55,39 @@ export interface SalesforceSim {
   apiUsage(): { used: number; limit: number };
   /** Answers every API request with `status` for the next `ms` of real time. */
   failFor(ms: number, status?: number): void;
+  /** Registers a connected app for the JWT bearer flow: its consumer key, certificate (or public key) and pre-authorised users. */
+  registerConnectedApp(app: ConnectedApp): void;
+  /** Ends every session (as a timeout or a revocation does): every token answers 401 INVALID_SESSION_ID from now on. */
+  expireSessions(): void;
   close(): Promise<void>;
 }
 
 export async function startSalesforceSim(options: SalesforceSimOptions = {}): Promise<SalesforceSim> {
   const now = options.now ?? Date.now;
   const org = new Org(now);
-  const accessToken = options.accessToken ?? `${org.orgId.slice(0, 15)}!AQ${randomBytes(48).toString('base64url')}`;
-  const state: ServerState = {
-    accessToken,
+  const newToken = () => `${org.orgId.slice(0, 15)}!AQ${randomBytes(48).toString('base64url')}`;
+  const state: ServerState & { accessToken: string } = {
+    accessToken: options.accessToken ?? newToken(),
+    tokens: new Set(),
     versions: options.versions ?? ['58.0', '59.0', '60.0', '61.0', '62.0', '63.0', '64.0'],
     dailyLimit: options.dailyApiLimit ?? 100_000,
     now,
     usage: [],
     log: [],
   };
+  state.tokens.add(state.accessToken);
+  let url = '';
+  const oauth = tokenEndpoint({
+    url: () => url,
+    orgId: org.orgId,
+    userId: org.userId,
+    issue: () => {
+      const token = newToken();
+      state.tokens.add(token);
+      return token;
+    },
+  });
+  state.oauth = oauth.handle;
   const routes = [
     ...restRoutes(org, { batchSize: options.queryBatchSize ?? 2000 }),
     ...bulkRoutes(org, { jobMs: options.bulkJobMs ?? 50, pageSize: options.bulkPageSize ?? 100_000 }),
@@ -78,6 +100,7 @@ export async function startSalesforceSim(options: SalesforceSimOptions = {}): Pr
   const server = createSfServer(routes, state);
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
+  url = `http://127.0.0.1:${port}`;
 
   const saved = <T>(fn: () => T): T => {
     try {
@@ -90,8 +113,10 @@ export async function startSalesforceSim(options: SalesforceSimOptions = {}): Pr
   };
 
   return {
-    url: `http://127.0.0.1:${port}`,
-    accessToken,
+    url,
+    get accessToken() {
+      return state.accessToken;
+    },
     orgId: org.orgId,
     records: (type) => org.list(type, true).map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'string' && /^\d{4}-\d\d-\d\dT.*Z$/.test(v) ? jsonDatetime(v) : v]))),
     insert: (type, records) => saved(() => records.map((r) => org.insert(type, r).Id as string)),
@@ -106,6 +131,12 @@ export async function startSalesforceSim(options: SalesforceSimOptions = {}): Pr
     },
     failFor: (ms, status = 503) => {
       state.outage = { until: Date.now() + ms, status };
+    },
+    registerConnectedApp: (app) => oauth.register(app),
+    expireSessions: () => {
+      state.tokens.clear();
+      state.accessToken = newToken();
+      state.tokens.add(state.accessToken);
     },
     close: () =>
       new Promise<void>((resolve, reject) => {

@@ -37,7 +37,10 @@ export interface LoggedRequest {
   errorCode?: string;
 }
 export interface ServerState {
-  accessToken: string;
+  /** Every access token the org accepts (the default one and those the token endpoint issued). */
+  tokens: Set<string>;
+  /** POST /services/oauth2/token, given the raw form body. */
+  oauth?: (raw: string) => SfResponse;
   versions: string[];
   dailyLimit: number;
   now: () => number;
@@ -55,12 +58,16 @@ const OUTAGE_ERRORS: Record<number, [string, string]> = {
 // Salesforce release names, for the version list GET /services/data answers.
 const RELEASES = ['Spring', 'Summer', 'Winter'];
 
-function authorised(header: string | undefined, token: string): boolean {
+function authorised(header: string | undefined, tokens: Set<string>): boolean {
   const m = /^(?:Bearer|OAuth)\s+(.+)$/i.exec(header ?? '');
   if (!m?.[1]) return false;
   const given = Buffer.from(m[1]);
-  const expected = Buffer.from(token);
-  return given.length === expected.length && timingSafeEqual(given, expected);
+  let ok = false;
+  for (const token of tokens) {
+    const expected = Buffer.from(token);
+    if (given.length === expected.length && timingSafeEqual(given, expected)) ok = true;
+  }
+  return ok;
 }
 
 async function readBody(req: IncomingMessage): Promise<string> {
@@ -105,9 +112,14 @@ export function createSfServer(routes: Route[], state: ServerState): Server {
         const raw = await readBody(req);
         if (raw) entry.body = raw.startsWith('{') || raw.startsWith('[') ? safeJson(raw) : raw;
         if (/^\/services\/data\/?$/.test(url.pathname) && method === 'GET') return send({ status: 200, json: versionList(state.versions) });
+        // The token endpoint takes no session and does not count against the API allowance.
+        if (url.pathname === '/services/oauth2/token' && state.oauth) {
+          if (method !== 'POST') throw new SfError(405, 'METHOD_NOT_ALLOWED', `HTTP Method '${method}' not allowed. Allowed are POST`);
+          return send(state.oauth(raw));
+        }
         const m = /^\/services\/data\/v(\d+\.\d)(\/.*)?$/.exec(url.pathname);
         if (!m) throw notFound();
-        if (!authorised(req.headers.authorization, state.accessToken)) throw invalidSession();
+        if (!authorised(req.headers.authorization, state.tokens)) throw invalidSession();
         const now = state.now();
         // Outages run on real time (they model the network), not on the org's clock.
         if (state.outage && Date.now() < state.outage.until) {

@@ -174,3 +174,23 @@ test('customerSmsMarketingConsentUpdate records an opt-out written back, and tag
     await app.close();
   }
 });
+
+test('failFor is an outage: every request gets the status, before auth, then the store answers again', async () => {
+  const sim = await startShopifySim();
+  try {
+    const c = sim.createCustomer({ phone: '+14155550100' });
+    sim.failFor(300);
+    const down = await adminClient(sim).request(CUSTOMER, { variables: { id: c.gid } });
+    assert.equal(down.errors?.networkStatusCode, 503);
+    const wrongToken = await adminClient(sim, 'shpat_wrong').request(CUSTOMER, { variables: { id: c.gid } });
+    assert.equal(wrongToken.errors?.networkStatusCode, 503, 'the outage comes before the token check');
+    sim.failFor(0, 500);
+    await new Promise((r) => setTimeout(r, 5));
+    const up = await adminClient(sim).request(CUSTOMER, { variables: { id: c.gid } });
+    assert.equal(up.errors, undefined);
+    assert.equal(up.data.customer.id, c.gid);
+    assert.deepEqual(sim.graphqlRequests().map((r) => r.status), [503, 503, 200]);
+  } finally {
+    await sim.close();
+  }
+});

@@ -69,6 +69,8 @@ export interface ShopifySim extends StoreActions {
   /** Points future webhooks (all topics, or one) at a URL. */
   subscribe(url: string, topic?: Topic): void;
   graphqlRequests(): GraphQLRequestRecord[];
+  /** An outage: every Admin API request, before auth, gets `status` for the next `ms` of real time. */
+  failFor(ms: number, status?: number): void;
   /** Resolves once the webhooks that Admin API changes triggered have been delivered. */
   settled(): Promise<void>;
   close(): Promise<void>;
@@ -117,6 +119,7 @@ export async function startShopifySim(options: ShopifySimOptions = {}): Promise<
   const bucket = new CostBucket(options.throttle ?? {}, () => now().getTime());
   const graphqlRequests: GraphQLRequestRecord[] = [];
   const pending = new Set<Promise<unknown>>();
+  let outage: { until: number; status: number } | undefined;
   const hooks = {
     now: () => actions.timestamp(),
     // Shopify sends customers/update after an Admin API change too (e.g. tags), asynchronously.
@@ -133,6 +136,11 @@ export async function startShopifySim(options: ShopifySimOptions = {}): Promise<
       try {
         if (!match || req.method !== 'POST') return send(res, 404, { errors: 'Not Found' });
         const body = await readBody(req);
+        if (outage && Date.now() < outage.until) {
+          const response = { errors: outage.status === 503 ? 'Service Unavailable' : 'Internal Server Error' };
+          graphqlRequests.push({ apiVersion: match[1]!, body, status: outage.status, response });
+          return send(res, outage.status, response);
+        }
         if (!sameSecret(req.headers['x-shopify-access-token'] as string | undefined, accessToken)) {
           const response = { errors: '[API] Invalid API key or access token (unrecognized login or wrong password)' };
           graphqlRequests.push({ apiVersion: match[1]!, body, status: 401, response });
@@ -176,6 +184,9 @@ export async function startShopifySim(options: ShopifySimOptions = {}): Promise<
     redeliver: (webhookId, opts) => sender.redeliver(webhookId, opts),
     subscribe: (url, topic) => void subscriptions.set(topic ?? '*', url),
     graphqlRequests: () => [...graphqlRequests],
+    failFor: (ms, status = 503) => {
+      outage = { until: Date.now() + ms, status };
+    },
     settled: async () => {
       while (pending.size) await Promise.allSettled([...pending]);
     },

@@ -21,7 +21,8 @@ import type { LineStores } from '../../core/lines.select.ts';
 import type { Speech } from '../../core/ports.ts';
 import { systemClock, type WorkerDeps } from '../../core/chases.store.ts';
 import { createTwilioConnector } from '../../connectors/twilio/index.ts';
-import { crmConnectorFor } from '../../connectors/registry.ts';
+import { crmConnectorFor, writeBackTargetFor } from '../../connectors/registry.ts';
+import type { OutboxRetry } from '../../core/outbox.ts';
 import type { WebhookVerifier } from '../../core/ports.ts';
 import { startTwilioSim, type TwilioSim, type TwilioSimOptions } from '../../sim/twilio/index.ts';
 
@@ -74,6 +75,8 @@ export interface EngineOptions {
   lines?: LineStores;
   /** Text-to-speech for the worker (e.g. the Google TTS connector on its simulator). */
   speech?: Speech;
+  /** The outbox's backoff (tests shorten it). */
+  outboxRetry?: OutboxRetry;
 }
 
 /** testApp with the chase engine: pg-boss on the test database, the Twilio simulator, a worker. */
@@ -115,6 +118,8 @@ export async function testApp(
       ...deps, jobs, clock: systemClock, carrier, publicBaseUrl: url, reapAfterMs: options.engine.reapAfterMs, staleCallMs: options.engine.staleCallMs, log,
       lines: deps.lines!,
       crm: crmConnectorFor(deps),
+      writeBack: writeBackTargetFor(deps),
+      ...(options.engine.outboxRetry ? { outboxRetry: options.engine.outboxRetry } : {}),
       ...(options.engine.speech ? { speech: options.engine.speech } : {}),
     };
     const running = options.engine.worker === false ? null : await startWorker(worker, boss, { schedule: false, idleMs: 50, concurrency: options.engine.concurrency });

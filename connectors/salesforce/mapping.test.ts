@@ -1,0 +1,39 @@
+// The pure parts: records from REST and from Bulk CSV read alike, the keyset SOQL, positions,
+// and save errors as dead-letter lines without phone numbers.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { contactFromSalesforce, isoStamp, personType, saveError } from './mapping.ts';
+import { changesSoql, later, readCursor } from './soql.ts';
+
+test('a REST record and the same record from Bulk CSV map to the same contact', () => {
+  const rest = { attributes: { type: 'Lead' }, Id: '00Q5g000000Abc1EAC', FirstName: null, LastName: 'Hopper', Phone: '+1 415 555 0101', MobilePhone: ' ', DoNotCall: true, SystemModstamp: '2026-03-02T09:00:05.000+0000' };
+  const csv = { Id: '00Q5g000000Abc1EAC', FirstName: '', LastName: 'Hopper', Phone: '+1 415 555 0101', MobilePhone: '', DoNotCall: 'true', SystemModstamp: '2026-03-02T09:00:05.000Z' };
+  const expected = { externalId: '00Q5g000000Abc1EAC', phone: { raw: '+1 415 555 0101', country: null }, name: 'Hopper', tags: [], doNotCall: true, updatedAt: '2026-03-02T09:00:05.000Z' };
+  assert.deepEqual(contactFromSalesforce(rest), expected);
+  assert.deepEqual(contactFromSalesforce(csv), expected);
+  assert.equal(isoStamp('2026-03-02T10:00:05.000+0100'), '2026-03-02T09:00:05.000Z');
+  assert.throws(() => isoStamp(''), /not a Salesforce datetime/);
+});
+
+test('the keyset SOQL and the order of positions', () => {
+  const from = { since: '2026-03-02T09:00:05.000Z', id: '0035g000000Abc1AAC' };
+  assert.equal(changesSoql('Contact', null), 'SELECT Id, FirstName, LastName, Phone, MobilePhone, DoNotCall, SystemModstamp FROM Contact ORDER BY SystemModstamp, Id');
+  assert.equal(
+    changesSoql('Lead', from, false),
+    "SELECT Id, FirstName, LastName, Phone, MobilePhone, DoNotCall, SystemModstamp FROM Lead WHERE IsConverted = false AND (SystemModstamp > 2026-03-02T09:00:05.000Z OR (SystemModstamp = 2026-03-02T09:00:05.000Z AND Id > '0035g000000Abc1AAC'))",
+  );
+  const sameSecond = { ...from, id: '0035g000000Abc2AAC' };
+  const nextSecond = { since: '2026-03-02T09:00:06.000Z', id: '0035g000000Abc0AAC' };
+  assert.equal(later(from, sameSecond), sameSecond);
+  assert.equal(later(nextSecond, sameSecond), nextSecond);
+  assert.equal(later(null, from), from);
+  // What goes into SOQL is checked: a cursor that is not the connector's is refused.
+  assert.throws(() => readCursor({ Contact: { since: "2026-03-02T09:00:05Z' OR Id != '", id: 'x' } }), /cursor/);
+  assert.deepEqual(readCursor(null), { Contact: null, Lead: null });
+});
+
+test('ids by key prefix; save errors without phone numbers', () => {
+  assert.deepEqual(['0035g000000Abc1AAC', '00Q5g000000Abc1', '001000000000001AAA', '003nope'].map(personType), ['Contact', 'Lead', null, null]);
+  assert.equal(saveError([{ statusCode: 'FIELD_CUSTOM_VALIDATION_EXCEPTION', message: 'Phone +1 (415) 555-0101 is blocked for 0035g000000Abc1AAC', fields: [] }]), 'FIELD_CUSTOM_VALIDATION_EXCEPTION: Phone … is blocked for 0035g000000Abc1AAC');
+  assert.equal(saveError(undefined), 'UNKNOWN_ERROR');
+});

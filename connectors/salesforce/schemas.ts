@@ -1,0 +1,40 @@
+import { z } from 'zod';
+
+/**
+ * A Salesforce org's credentials: an access token (a session, or from a connected app's
+ * flow elsewhere), or a connected app's JWT bearer flow (client id, the integration user,
+ * the certificate's private key), which Chaseline turns into tokens itself.
+ * https://help.salesforce.com/s/articleView?id=sf.remoteaccess_oauth_jwt_flow.htm
+ */
+const accessTokenAuth = z.object({
+  accessToken: z.string().min(10, 'is shorter than a Salesforce access token'),
+  /** The org's instance, e.g. https://acme.my.salesforce.com. */
+  instanceUrl: z.url(),
+});
+
+const jwtAuth = z.object({
+  /** The connected app's consumer key. */
+  clientId: z.string().min(10, "is shorter than a connected app's consumer key"),
+  /** The integration user the tokens act as. */
+  username: z.string().min(3),
+  /** The PEM private key of the certificate uploaded to the connected app. */
+  privateKey: z.string().includes('PRIVATE KEY', { message: 'must be a PEM private key' }),
+  /** https://login.salesforce.com, https://test.salesforce.com (sandboxes) or the org's My Domain. */
+  loginUrl: z.url().default('https://login.salesforce.com'),
+});
+
+export const salesforceCredentials = z.object({
+  auth: z.union([accessTokenAuth, jwtAuth]),
+  /** The org's 18-character id (00D…): inbound Outbound Messages are matched to their tenant by it. */
+  orgId: z.string().regex(/^00D[0-9A-Za-z]{12}([0-9A-Za-z]{3})?$/, "must be the org's id (00D…)").optional(),
+  /** The REST API version, e.g. 62.0. */
+  apiVersion: z.string().regex(/^\d{2,3}\.0$/, 'must look like 62.0').default('62.0'),
+  /**
+   * A Salesforce-compatible endpoint instead of the instance's own URL (a proxy, the
+   * simulator): every API request goes there.
+   */
+  apiBaseUrl: z.url().optional(),
+  /** A shared secret an Outbound Message's endpoint URL carries, checked on every delivery. */
+  inboundSecret: z.string().min(16, 'must be at least 16 characters').optional(),
+});
+export type SalesforceCredentials = z.input<typeof salesforceCredentials>;

@@ -1,0 +1,130 @@
+/**
+ * POST /webhooks/salesforce?campaign={id}&key={inboundSecret}: Salesforce starts chases.
+ *
+ * - A workflow or Flow's Outbound Message (SOAP): each notification's Contact or Lead
+ *   (Id, Phone, MobilePhone, FirstName, LastName, as the message's fields were chosen) is
+ *   chased; the answer is the Ack Salesforce waits for, and a notification it sends again
+ *   is acted on once (by its Id).
+ *   https://developer.salesforce.com/docs/atlas.en-us.api.meta/api/sforce_api_om_outboundmessaging_understanding.htm
+ * - A Flow's HTTP callout (JSON): `{ organizationId, requestId?, records: [{ Id, Phone?,
+ *   MobilePhone?, FirstName?, LastName? }] }`.
+ *
+ * Outbound Messages are not signed: the tenant is found by the org's id and the URL's key
+ * must be its connector's inboundSecret (compared in constant time; the access log drops the
+ * query string). The campaign is the URL's `campaign`.
+ */
+import { randomUUID, timingSafeEqual } from 'node:crypto';
+import express from 'express';
+import type { Logger } from 'pino';
+import { XMLParser } from 'fast-xml-parser';
+import { z } from 'zod';
+import type { Deps } from '../core/deps.ts';
+import type { JobQueue } from '../core/jobs/queue.ts';
+import { connectorsForAccount } from '../core/connectors.ts';
+import { AppError } from '../core/errors.ts';
+import { startChasesFromCrm, type InboundRecord } from '../core/crm.inbound.ts';
+import { salesforceCredentials } from '../connectors/salesforce/schemas.ts';
+
+const SYSTEM = 'salesforce';
+
+const SfRecord = z.object({
+  Id: z.string().regex(/^[a-zA-Z0-9]{15}([a-zA-Z0-9]{3})?$/, 'must be a Salesforce record id'),
+  Phone: z.coerce.string().nullish(),
+  MobilePhone: z.coerce.string().nullish(),
+  FirstName: z.coerce.string().nullish(),
+  LastName: z.coerce.string().nullish(),
+}).loose();
+
+const FlowBody = z.object({
+  organizationId: z.string(),
+  requestId: z.string().min(1).max(200).optional(),
+  records: z.array(SfRecord).min(1).max(200),
+});
+
+const recordOf = (r: z.infer<typeof SfRecord>): InboundRecord => ({
+  externalId: r.Id,
+  phone: [r.MobilePhone, r.Phone].find((p) => p && p.trim())?.trim() ?? null,
+  name: [r.FirstName, r.LastName].filter((x) => x && x.trim()).join(' ') || null,
+});
+
+const xml = new XMLParser({ removeNSPrefix: true, ignoreAttributes: true, parseTagValue: false, isArray: (name) => name === 'Notification' });
+
+/** One delivery: the org it says it is from, and its notifications (an id and a record each). */
+interface Delivery {
+  orgId: string;
+  notifications: { id: string; record: InboundRecord }[];
+  soap: boolean;
+}
+
+function parseDelivery(body: string, contentType: string): Delivery {
+  if (/json/i.test(contentType)) {
+    const flow = FlowBody.parse(JSON.parse(body));
+    const id = flow.requestId ?? randomUUID(); // no id: nothing to recognise a retry by
+    return { orgId: flow.organizationId, soap: false, notifications: flow.records.map((r, i) => ({ id: `${id}:${i}`, record: recordOf(r) })) };
+  }
+  const doc = xml.parse(body) as { Envelope?: { Body?: { notifications?: { OrganizationId?: string; Notification?: { Id?: string; sObject?: unknown }[] } } } };
+  const n = doc.Envelope?.Body?.notifications;
+  if (!n?.OrganizationId || !n.Notification?.length) throw new AppError('VALIDATION', 'not an Outbound Message: no OrganizationId or Notification');
+  return {
+    orgId: n.OrganizationId,
+    soap: true,
+    notifications: n.Notification.map((x, i) => {
+      if (!x.Id) throw new AppError('VALIDATION', `Notification ${i + 1} has no Id`);
+      return { id: x.Id, record: recordOf(SfRecord.parse(x.sObject)) };
+    }),
+  };
+}
+
+const ACK = '<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body>'
+  + '<notificationsResponse xmlns="http://soap.sforce.com/2005/09/outbound"><Ack>true</Ack></notificationsResponse></soapenv:Body></soapenv:Envelope>';
+
+const sameSecret = (given: string, expected: string | undefined) => {
+  if (!expected) return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+};
+
+export function salesforceWebhook(options: { deps: Deps & { jobs: JobQueue }; log: Logger }): express.Router {
+  const { deps, log } = options;
+  const router = express.Router();
+  router.post('/', express.text({ type: () => true, limit: '5mb' }), async (req, res, next) => {
+    try {
+      let delivery: Delivery;
+      try {
+        delivery = parseDelivery(typeof req.body === 'string' ? req.body : '', req.get('content-type') ?? '');
+      } catch (err) {
+        const why = err instanceof z.ZodError ? err.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') : err instanceof Error ? err.message : String(err);
+        res.status(400).type('text/plain').send(`unreadable delivery: ${why}`);
+        return;
+      }
+      const key = typeof req.query.key === 'string' ? req.query.key : '';
+      const tenant = (await connectorsForAccount(deps, SYSTEM, delivery.orgId)).find((c) => sameSecret(key, salesforceCredentials.safeParse(c.credentials).data?.inboundSecret));
+      if (!tenant) {
+        log.warn('salesforce delivery for an unknown org or with a wrong key');
+        res.status(401).type('text/plain').send('unknown org or wrong key');
+        return;
+      }
+      const campaignId = typeof req.query.campaign === 'string' ? req.query.campaign : '';
+      if (!z.uuid().safeParse(campaignId).success) {
+        res.status(400).type('text/plain').send('the URL needs ?campaign= with the id of the campaign to chase in');
+        return;
+      }
+      const counts: Record<string, number> = {};
+      for (const n of delivery.notifications) {
+        const result = await startChasesFromCrm(deps, tenant.tenantId, { system: SYSTEM, deliveryId: n.id, campaignId, records: [n.record] });
+        for (const r of result.duplicate ? [{ outcome: 'duplicate' }] : result.records) counts[r.outcome] = (counts[r.outcome] ?? 0) + 1;
+      }
+      log.info({ tenantId: tenant.tenantId, ...counts }, 'salesforce delivery');
+      if (delivery.soap) res.status(200).type('text/xml').send(ACK);
+      else res.status(200).json({ counts });
+    } catch (err) {
+      if (err instanceof AppError && (err.code === 'NOT_FOUND' || err.code === 'CONFLICT')) {
+        res.status(err.code === 'NOT_FOUND' ? 404 : 409).type('text/plain').send(err.message);
+        return;
+      }
+      next(err);
+    }
+  });
+  return router;
+}
