@@ -11,7 +11,7 @@ import { createQueryJob, resultsPage, waitForJob, type BulkOptions } from './bul
 import { contactFromSalesforce, type SfRow } from './mapping.ts';
 import { salesforceCredentials, type SalesforceCredentials } from './schemas.ts';
 import { createSession } from './session.ts';
-import { changesSoql, later, OBJECTS, positionOf, readCursor, type PersonObject, type PullCursor } from './soql.ts';
+import { advance, changesSoql, OBJECTS, readCursor, unseen, type PersonObject, type PullCursor } from './soql.ts';
 import { writeBack } from './writeback.ts';
 
 export interface SalesforceConnectorOptions extends Partial<BulkOptions> {
@@ -42,25 +42,28 @@ export function createSalesforceConnector(credentials: SalesforceCredentials, op
     async function* readJob(job: NonNullable<PullCursor['bulk']>): AsyncIterable<Page> {
       do {
         const { rows, next } = await resultsPage(session, job.jobId, job.locator, bulk.pageSize);
-        // Unordered (see changesSoql): the position is the furthest record of the whole job.
-        for (const r of rows) job.max = later(job.max, positionOf(r));
+        const fresh = unseen(job.from, rows);
+        // Unordered (see changesSoql): the position moves to the newest records of the whole job, once it is all read.
+        job.max = advance(job.max ?? job.from, fresh);
         job.locator = next;
         if (next === null) {
-          cursor[job.object] = later(cursor[job.object], job.max);
+          cursor[job.object] = job.max;
           delete cursor.bulk;
         }
-        yield page(rows);
+        yield page(fresh);
       } while (job.locator !== null);
     }
 
     async function* pullObject(object: PersonObject): AsyncIterable<Page> {
-      let result = await session.run(`querying ${object}s`, (conn) => conn.query(changesSoql(object, cursor[object])) as unknown as PromiseLike<QueryPage>);
-      const large = !result.done && result.totalSize > threshold;
+      const from = cursor[object];
+      let result = await session.run(`querying ${object}s`, (conn) => conn.query(changesSoql(object, from)) as unknown as PromiseLike<QueryPage>);
+      // The records read before at the position's stamp come again (and are dropped): they do not make a pull large.
+      const large = !result.done && result.totalSize - (from?.ids.length ?? 0) > threshold;
       for (;;) {
-        const last = result.records.at(-1);
-        if (last) {
-          cursor[object] = positionOf(last);
-          yield page(result.records);
+        const fresh = unseen(from, result.records);
+        if (fresh.length) {
+          cursor[object] = advance(cursor[object], fresh);
+          yield page(fresh);
         }
         if (result.done || !result.nextRecordsUrl) return;
         if (large) break;
@@ -70,7 +73,7 @@ export function createSalesforceConnector(credentials: SalesforceCredentials, op
       // Past the threshold, the rest comes from one Bulk API 2.0 job. It is in the cursor from
       // its creation on, so a pull that stops while it runs picks it up instead of starting another.
       const jobId = await createQueryJob(session, changesSoql(object, cursor[object], false));
-      cursor.bulk = { object, jobId, locator: null, max: null };
+      cursor.bulk = { object, jobId, locator: null, max: null, from: cursor[object] };
       yield page([]);
       await waitForJob(session, jobId, bulk);
       yield* readJob(cursor.bulk);

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { contactFromSalesforce, isoStamp, personType, saveError } from './mapping.ts';
-import { changesSoql, later, readCursor } from './soql.ts';
+import { advance, changesSoql, readCursor, unseen } from './soql.ts';
 
 test('a REST record and the same record from Bulk CSV map to the same contact', () => {
   const rest = { attributes: { type: 'Lead' }, Id: '00Q5g000000Abc1EAC', FirstName: null, LastName: 'Hopper', Phone: '+1 415 555 0101', MobilePhone: ' ', DoNotCall: true, SystemModstamp: '2026-03-02T09:00:05.000+0000' };
@@ -15,20 +15,25 @@ test('a REST record and the same record from Bulk CSV map to the same contact', 
   assert.throws(() => isoStamp(''), /not a Salesforce datetime/);
 });
 
-test('the keyset SOQL and the order of positions', () => {
-  const from = { since: '2026-03-02T09:00:05.000Z', id: '0035g000000Abc1AAC' };
+test('the SOQL from a position, and positions: the newest stamp with every id read at it', () => {
+  const from = { since: '2026-03-02T09:00:05.000Z', ids: ['0035g000000Abc1AAC'] };
   assert.equal(changesSoql('Contact', null), 'SELECT Id, FirstName, LastName, Phone, MobilePhone, DoNotCall, SystemModstamp FROM Contact ORDER BY SystemModstamp, Id');
   assert.equal(
     changesSoql('Lead', from, false),
-    "SELECT Id, FirstName, LastName, Phone, MobilePhone, DoNotCall, SystemModstamp FROM Lead WHERE IsConverted = false AND (SystemModstamp > 2026-03-02T09:00:05.000Z OR (SystemModstamp = 2026-03-02T09:00:05.000Z AND Id > '0035g000000Abc1AAC'))",
+    'SELECT Id, FirstName, LastName, Phone, MobilePhone, DoNotCall, SystemModstamp FROM Lead WHERE IsConverted = false AND SystemModstamp >= 2026-03-02T09:00:05.000Z',
   );
-  const sameSecond = { ...from, id: '0035g000000Abc2AAC' };
-  const nextSecond = { since: '2026-03-02T09:00:06.000Z', id: '0035g000000Abc0AAC' };
-  assert.equal(later(from, sameSecond), sameSecond);
-  assert.equal(later(nextSecond, sameSecond), nextSecond);
-  assert.equal(later(null, from), from);
+  const row = (id: string, stamp: string) => ({ Id: id, SystemModstamp: stamp });
+  // Read out of order (a bulk job): the newest stamp wins, with all its ids; an older one adds nothing.
+  assert.deepEqual(advance(from, [row('0035g000000Abc0AAC', '2026-03-02T09:00:05.000+0000'), row('0035g000000Abc9AAC', '2026-03-02T09:00:04.000+0000')]), {
+    since: '2026-03-02T09:00:05.000Z', ids: ['0035g000000Abc1AAC', '0035g000000Abc0AAC'],
+  });
+  assert.deepEqual(advance(from, [row('0035g000000Abc7AAC', '2026-03-02T09:00:06.000Z')]), { since: '2026-03-02T09:00:06.000Z', ids: ['0035g000000Abc7AAC'] });
+  assert.equal(advance(null, []), null);
+  // A record stamped in the position's second after it was taken is new, whatever its id; one already read is not.
+  assert.deepEqual(unseen(from, [row('0035g000000Abc1AAC', '2026-03-02T09:00:05.000Z'), row('0035g000000Aba0AAC', '2026-03-02T09:00:05.000Z')]).map((r) => r.Id), ['0035g000000Aba0AAC']);
+  assert.deepEqual(unseen(from, [row('0035g000000Abc1AAC', '2026-03-02T09:00:06.000Z')]).length, 1, 'changed again later: new');
   // What goes into SOQL is checked: a cursor that is not the connector's is refused.
-  assert.throws(() => readCursor({ Contact: { since: "2026-03-02T09:00:05Z' OR Id != '", id: 'x' } }), /cursor/);
+  assert.throws(() => readCursor({ Contact: { since: "2026-03-02T09:00:05Z' OR Id != '", ids: [] } }), /cursor/);
   assert.deepEqual(readCursor(null), { Contact: null, Lead: null });
 });
 

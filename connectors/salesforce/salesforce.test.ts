@@ -51,6 +51,8 @@ async function pull(connector: CrmConnector, cursor: CrmCursor | null, pages = I
 const ids = (contacts: CrmContact[]) => contacts.map((c) => c.externalId);
 const sorted = (xs: string[]) => [...xs].sort();
 const requestsSince = (s: SalesforceSim, n: number) => s.requests().slice(n);
+/** The cursor's positions with their ids in order (a bulk job reads them in any order). */
+const positions = (cursor: CrmCursor | null) => Object.fromEntries(Object.entries(cursor ?? {}).map(([k, v]) => [k, { ...(v as object), ids: sorted((v as { ids: string[] }).ids) }]));
 
 describe('pulling contacts and leads', () => {
   test('a first sync of 5,000 takes one query per 2,000 records of each object, and misses or repeats none', async () => {
@@ -77,11 +79,13 @@ describe('pulling contacts and leads', () => {
       externalId: contactIds[0], phone: { raw: '+16505550000', country: null }, name: 'Ada0 Lovelace0', tags: [], doNotCall: true, updatedAt: '2026-03-02T09:00:00.000Z',
     });
     assert.deepEqual([byId.get(contactIds[1]!)!.phone?.raw, byId.get(contactIds[1]!)!.doNotCall], ['+14155550001', false], 'Phone when there is no MobilePhone');
-    assert.deepEqual(first.cursor, { Contact: { since: '2026-03-02T09:00:00.000Z', id: contactIds.at(-1) }, Lead: { since: '2026-03-02T09:00:00.000Z', id: leadIds.at(-1) } });
+    assert.deepEqual(positions(first.cursor), { Contact: { since: '2026-03-02T09:00:00.000Z', ids: sorted(contactIds) }, Lead: { since: '2026-03-02T09:00:00.000Z', ids: sorted(leadIds) } });
 
     const again = await pull(connect(sim), first.cursor);
     assert.equal(again.contacts.length, 0, 'nothing changed: nothing returned');
-    assert.equal(sim.requests().length - before, 5, 'one query per object');
+    // The records at the newest stamp are read again (here all 5,000 share it), so one stamped in
+    // that second after the first pull's query would not be missed; they are not handed out again.
+    assert.equal(sim.requests().length - before, 6, 'the first sync’s 3, then 3 again');
   });
 
   test('an incremental pull returns exactly what changed, records sharing a stamp split across pages and runs', async () => {
@@ -102,15 +106,30 @@ describe('pulling contacts and leads', () => {
     const next = await pull(connect(small), first.cursor);
     assert.deepEqual(sorted(ids(next.contacts)), sorted([...edited, added!, leadIds[2]!]));
     assert.equal(next.contacts.length, 9, 'none twice');
-    assert.deepEqual(next.pages.map((p) => p.contacts.length), [5, 3, 1], 'the seven sharing one stamp span two pages');
+    // Pages of 5: the one Contact left at the first pull's stamp is read again and dropped.
+    assert.deepEqual(next.pages.map((p) => p.contacts.length), [4, 4, 1], 'the seven sharing one stamp span two pages');
     assert.equal(small.requests().length - before, 3);
     assert.equal(next.contacts.find((c) => c.externalId === leadIds[2])!.doNotCall, true, 'DoNotCall pulled');
 
     // Stopped after the first page (mid-stamp), the next run resumes after its last record.
     const part = await pull(connect(small), first.cursor, 1);
-    assert.deepEqual(part.contacts.map((c) => c.updatedAt), Array(5).fill('2026-03-02T09:00:01.000Z'));
+    assert.deepEqual(part.contacts.map((c) => c.updatedAt), Array(4).fill('2026-03-02T09:00:01.000Z'));
     const rest = await pull(connect(small), part.cursor);
     assert.deepEqual(sorted([...ids(part.contacts), ...ids(rest.contacts)]), sorted(ids(next.contacts)));
+    assert.equal((await pull(connect(small), next.cursor)).contacts.length, 0);
+  });
+
+  test('a record stamped in the newest second after a pull read it is not missed, whatever its id', async () => {
+    smallClock += 10_000;
+    const [older] = small.insert('Contact', people(1));
+    smallClock += 1000;
+    const [newer] = small.insert('Contact', people(1));
+    const first = await pull(connect(small), null);
+    assert.ok(ids(first.contacts).includes(newer!));
+    // Same second as `newer`, and an id before it: a keyset on (stamp, id) would skip it.
+    small.update(older!, { Phone: '+14155550188' });
+    const next = await pull(connect(small), first.cursor);
+    assert.deepEqual(ids(next.contacts), [older]);
     assert.equal((await pull(connect(small), next.cursor)).contacts.length, 0);
   });
 
@@ -124,21 +143,24 @@ describe('pulling contacts and leads', () => {
     assert.equal(first.contacts.length, 7000, 'no record twice');
     assert.deepEqual(sorted(ids(first.contacts)), sorted([...contactIds, ...leadIds]));
     const sent = requestsSince(bulkSim, before).map((r) => `${r.method} ${r.url.replace(/750\w{15}/, '{job}').replace(/\?q=.*/, '?q=…').replace(/locator=[\w-]+/, 'locator=…')}`);
+    // Every record shares one stamp here (the worst case): a job starts at the REST page's stamp,
+    // so it reads that page's records again (dropped), 4,500 and 2,500 rows in pages of 1,000.
+    const more = (n: number) => Array(n).fill('GET /services/data/v62.0/jobs/query/{job}/results?maxRecords=1000&locator=…');
     assert.deepEqual(sent.filter((r) => !r.endsWith('/jobs/query/{job}')), [
       'GET /services/data/v62.0/query?q=…',
       'POST /services/data/v62.0/jobs/query',
       'GET /services/data/v62.0/jobs/query/{job}/results?maxRecords=1000',
-      'GET /services/data/v62.0/jobs/query/{job}/results?maxRecords=1000&locator=…',
-      'GET /services/data/v62.0/jobs/query/{job}/results?maxRecords=1000&locator=…',
+      ...more(4),
       'GET /services/data/v62.0/query?q=…',
       'POST /services/data/v62.0/jobs/query',
       'GET /services/data/v62.0/jobs/query/{job}/results?maxRecords=1000',
+      ...more(2),
     ]);
     const job = requestsSince(bulkSim, before).find((r) => r.method === 'POST')!.body as { query: string };
-    assert.equal(job.query, `SELECT Id, FirstName, LastName, Phone, MobilePhone, DoNotCall, SystemModstamp FROM Contact WHERE (SystemModstamp > 2026-03-02T09:00:00.000Z OR (SystemModstamp = 2026-03-02T09:00:00.000Z AND Id > '${contactIds[1999]}'))`);
+    assert.equal(job.query, `SELECT Id, FirstName, LastName, Phone, MobilePhone, DoNotCall, SystemModstamp FROM Contact WHERE SystemModstamp >= 2026-03-02T09:00:00.000Z`);
     const fromCsv = first.contacts.find((c) => c.externalId === contactIds[4321])!;
     assert.deepEqual(fromCsv, { externalId: contactIds[4321], phone: { raw: '+14155554321', country: null }, name: `Ada4321 O'Brien, "4321"`, tags: [], doNotCall: true, updatedAt: '2026-03-02T09:00:00.000Z' });
-    assert.deepEqual(first.cursor, { Contact: { since: '2026-03-02T09:00:00.000Z', id: contactIds.at(-1) }, Lead: { since: '2026-03-02T09:00:00.000Z', id: leadIds.at(-1) } });
+    assert.deepEqual(positions(first.cursor), { Contact: { since: '2026-03-02T09:00:00.000Z', ids: sorted(contactIds) }, Lead: { since: '2026-03-02T09:00:00.000Z', ids: sorted(leadIds) } });
     assert.equal((await pull(connect(bulkSim), first.cursor)).contacts.length, 0);
   });
 

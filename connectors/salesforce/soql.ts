@@ -1,8 +1,10 @@
 /**
  * The incremental pull's SOQL and cursor, pure. Salesforce stamps SystemModstamp to the
- * second, so many records share one: each object's position is the last (SystemModstamp, Id)
- * read, and the next query starts strictly after it — a keyset that neither skips nor repeats
- * a record across pages or runs.
+ * second, so many records share one, and a record can still be stamped with the newest second
+ * after a query read it: each object's position is the newest stamp read and the ids read at
+ * exactly that stamp. The next query starts at that stamp (>=) and drops those ids, so nothing
+ * is skipped — not even a record stamped in that second later, whatever its id — and nothing
+ * is handed out twice.
  * https://developer.salesforce.com/docs/atlas.en-us.soql_sosl.meta/soql_sosl/sforce_api_calls_soql_select_orderby.htm
  */
 import { z } from 'zod';
@@ -18,7 +20,8 @@ const FIELDS = ['Id', 'FirstName', 'LastName', 'Phone', 'MobilePhone', 'DoNotCal
 // Both end up inside SOQL: only an ISO datetime and a record id pass.
 const position = z.object({
   since: z.string().regex(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,3})?Z$/),
-  id: z.string().regex(/^[0-9A-Za-z]{15}(?:[0-9A-Za-z]{3})?$/),
+  /** The records already read at exactly `since`. */
+  ids: z.array(z.string().regex(/^[0-9A-Za-z]{15}(?:[0-9A-Za-z]{3})?$/)),
 });
 export type Position = z.infer<typeof position>;
 
@@ -31,7 +34,9 @@ const pullCursor = z.object({
       object: z.enum(OBJECTS),
       jobId: z.string().regex(/^750[0-9A-Za-z]{12}(?:[0-9A-Za-z]{3})?$/),
       locator: z.string().regex(/^[\w+/=-]+$/).nullable(),
+      /** Where the object's position moves once the whole job is read; `from`, the position the job's query started at. */
       max: position.nullable(),
+      from: position.nullable().default(null),
     })
     .optional(),
 });
@@ -43,12 +48,27 @@ export function readCursor(cursor: CrmCursor | null): PullCursor {
   return parsed.data;
 }
 
-export const positionOf = (r: SfRow): Position => ({ since: isoStamp(r.SystemModstamp), id: String(r.Id) });
+/** The position after reading `rows` (in any order) from `from`: the newest stamp, and every id read at it. */
+export function advance(from: Position | null, rows: SfRow[]): Position | null {
+  let since = from?.since ?? null;
+  const ids = new Set(from?.ids ?? []);
+  for (const r of rows) {
+    const stamp = isoStamp(r.SystemModstamp);
+    // ISO stamps of one form order as text.
+    if (since === null || stamp > since) {
+      since = stamp;
+      ids.clear();
+    }
+    if (stamp === since) ids.add(String(r.Id));
+  }
+  return since === null ? null : { since, ids: [...ids] };
+}
 
-/** The later of two positions, by stamp and then id (ISO stamps of one form order as text). */
-export function later(a: Position | null, b: Position | null): Position | null {
-  if (!a || !b) return a ?? b;
-  return b.since > a.since || (b.since === a.since && b.id > a.id) ? b : a;
+/** Drops the records a query from `from` hands out again: those already read at its stamp. */
+export function unseen(from: Position | null, rows: SfRow[]): SfRow[] {
+  if (!from?.ids.length) return rows;
+  const seen = new Set(from.ids);
+  return rows.filter((r) => !(seen.has(String(r.Id)) && isoStamp(r.SystemModstamp) === from.since));
 }
 
 /**
@@ -59,7 +79,7 @@ export function later(a: Position | null, b: Position | null): Position | null {
 export function changesSoql(object: PersonObject, from: Position | null, ordered = true): string {
   const where = [
     ...(object === 'Lead' ? ['IsConverted = false'] : []),
-    ...(from ? [`(SystemModstamp > ${from.since} OR (SystemModstamp = ${from.since} AND Id > '${from.id}'))`] : []),
+    ...(from ? [`SystemModstamp >= ${from.since}`] : []),
   ];
   return `SELECT ${FIELDS.join(', ')} FROM ${object}${where.length ? ` WHERE ${where.join(' AND ')}` : ''}${ordered ? ' ORDER BY SystemModstamp, Id' : ''}`;
 }
