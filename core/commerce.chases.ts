@@ -48,6 +48,32 @@ export async function applyCheckout(deps: Deps, tenantId: string, e: CheckoutEve
     const ended = await endBySource(deps, tenantId, e.token, 'the checkout was completed');
     return ended ? 'ended' : 'not-chased';
   }
+  // Its order came first (the store's events are processed in any order): nothing to chase.
+  if (await checkoutClosed(deps, tenantId, e.token)) return 'not-chased';
+  const outcome = await chaseCheckout(deps, tenantId, e, log);
+  // An order received while the chase was being started found nothing to end: end it now. (One
+  // received after this check runs after the chase committed, and ends it itself.)
+  if ((outcome === 'started' || outcome === 'updated') && (await checkoutClosed(deps, tenantId, e.token))) {
+    await endBySource(deps, tenantId, e.token, 'the order was placed');
+    return 'ended';
+  }
+  return outcome;
+}
+
+/** Whether an order (or the checkout's completion) for this checkout has been received. */
+async function checkoutClosed(deps: Deps, tenantId: string, token: string): Promise<boolean> {
+  const { rowCount } = await deps.db.query(`select 1 from commerce_events where tenant_id = $1 and closes_checkout = $2 limit 1`, [tenantId, token]);
+  return Boolean(rowCount);
+}
+
+/** The checkout that a store event closes: an order's, or a completed checkout's own. */
+function closedBy(event: CommerceEvent): string | null {
+  if ('orderId' in event) return event.checkoutToken;
+  if ('completedAt' in event && event.completedAt) return event.token;
+  return null;
+}
+
+async function chaseCheckout(deps: Deps, tenantId: string, e: CheckoutEvent, log?: Log): Promise<CheckoutOutcome> {
   const campaigns = await checkoutCampaigns(deps, tenantId);
   if (!campaigns.length) return 'no-campaign';
   if (!e.phone) return 'no-number';
@@ -98,8 +124,11 @@ export async function applyCheckout(deps: Deps, tenantId: string, e: CheckoutEve
   return outcome;
 }
 
+/** Attempts that reached the person: a call picked up (by them or their voicemail), an SMS sent. A call still ringing did not. */
+const REACHED = ['in-progress', 'completed', 'sent', 'delivered'];
+
 /**
- * An order ends its checkout's chases at once; when a chase had contacted the person first,
+ * An order ends its checkout's chases at once; when a chase had reached the person first,
  * the order's total is revenue it recovered.
  */
 export async function applyOrder(deps: Deps, tenantId: string, e: OrderEvent): Promise<{ ended: number; recovered: number }> {
@@ -110,9 +139,9 @@ export async function applyOrder(deps: Deps, tenantId: string, e: OrderEvent): P
     const { rows } = await tx.query<{ id: string; contact_id: string }>(
       `update chases ch set revenue = $3, revenue_currency = $4, updated_at = now()
         where ch.tenant_id = $1 and ch.source_key = $2 and ch.revenue is null
-          and exists (select 1 from attempts a where a.tenant_id = ch.tenant_id and a.chase_id = ch.id and a.status <> 'not-placed')
+          and exists (select 1 from attempts a where a.tenant_id = ch.tenant_id and a.chase_id = ch.id and a.status = any($5))
         returning id, contact_id`,
-      [tenantId, token, e.total, e.currency],
+      [tenantId, token, e.total, e.currency, REACHED],
     );
     for (const r of rows) await insertEvent(tx, tenantId, r.id, 'recovered', { orderId: e.orderId, total: e.total, currency: e.currency });
     if (rows.length) {
@@ -167,8 +196,8 @@ export async function receiveCommerceEvent(deps: Deps, tenantId: string, deliver
   const { jobs } = chaseEngine(deps);
   return withTransaction(deps.db, async (tx) => {
     const { rowCount } = await tx.query(
-      `insert into commerce_events (tenant_id, delivery_id, topic, event_enc) values ($1, $2, $3, $4) on conflict do nothing`,
-      [tenantId, deliveryId, topic, deps.pii.encrypt(JSON.stringify(event))],
+      `insert into commerce_events (tenant_id, delivery_id, topic, event_enc, closes_checkout) values ($1, $2, $3, $4, $5) on conflict do nothing`,
+      [tenantId, deliveryId, topic, deps.pii.encrypt(JSON.stringify(event)), closedBy(event)],
     );
     if (!rowCount) return false;
     await jobs.send(tx, queues.commerceEvent, { tenantId, deliveryId } satisfies CommerceEventJob);

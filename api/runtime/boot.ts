@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import type { Deps } from '../../core/deps.ts';
 import { createPool } from '../../core/db/pool.ts';
+import { loggable } from '../../core/errors.ts';
 import { migrate } from '../../core/db/migrate.ts';
 import { createPii, generateMasterKey, parseMasterKey } from '../../core/pii.ts';
 import { bootstrapDefaultTenant, type Bootstrap } from '../../core/tenants.ts';
@@ -56,7 +57,8 @@ export async function boot(config: Config, log: Logger): Promise<Runtime> {
     log.info({ database: redactUrl(databaseUrl) }, 'database: DATABASE_URL');
   }
 
-  const pool = createPool(databaseUrl, { onIdleError: (err) => log.warn({ err }, 'idle database connection lost') });
+  // The error only: node-postgres attaches its client (connection parameters) to what it emits.
+  const pool = createPool(databaseUrl, { onIdleError: (err) => log.warn({ error: loggable(err) }, 'idle database connection lost') });
   try {
     const applied = await migrate(pool);
     if (applied.length) log.info({ applied }, 'migrations applied');

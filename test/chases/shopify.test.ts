@@ -103,6 +103,18 @@ describe('abandoned checkouts', () => {
     assert.equal(rows[0]!.n, 0, 'nothing recovered: the chase never reached the person');
   });
 
+  test('an order processed before its checkout (the store’s events come in any order): the checkout is never chased', async () => {
+    const phone = mobile(805);
+    await deliver('orders/create', { ...sample('orders_create'), checkout_token: 'tok-805' });
+    await deliver('checkouts/create', checkout('tok-805', phone));
+    await eventually(async () => {
+      const { rows } = await app.db.pool.query<{ n: number }>(`select count(*)::int as n from commerce_events where processed_at is null`);
+      return rows[0]!.n === 0;
+    }, 'both events to be processed');
+    assert.deepEqual(await chaseOf('tok-805'), []);
+    assert.equal(app.sim.calls().filter((call) => call.to === phone).length, 0);
+  });
+
   test('a forged webhook is 401; a redelivery is processed once; a completed checkout ends its chase', async () => {
     const phone = mobile(803);
     assert.equal((await deliver('checkouts/create', checkout('tok-803', phone), { secret: 'not the secret' })).status, 401);
