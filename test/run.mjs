@@ -20,7 +20,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const TEST_DIRS = ['core', 'connectors', 'api', 'webhooks', 'openapi', 'sim', 'test'];
+const TEST_DIRS = ['core', 'connectors', 'api', 'webhooks', 'openapi', 'sim', 'test', 'demo'];
 const SKIP_DIRS = new Set(['node_modules', '.data']);
 
 const args = process.argv.slice(2);
