@@ -16,6 +16,7 @@ import { apiKeysCreate, apiKeysList, apiKeysRevoke } from './procedures/api-keys
 import { contactsGet, contactsList, contactsUpsert, contactsValidate } from './procedures/contacts.ts';
 import { optOutsCreate, optOutsList } from './procedures/opt-outs.ts';
 import { auditList, importsGet } from './procedures/imports.ts';
+import { dataRequestsGet, dataRequestsList } from './procedures/data-requests.ts';
 import { segmentsCreate, segmentsGet, segmentsList, segmentsRefresh } from './procedures/segments.ts';
 import {
   campaignsCancel, campaignsCreate, campaignsGet, campaignsList, campaignsPause, campaignsResume, campaignsUpdate,
@@ -124,6 +125,7 @@ export const appRouter = t.router({
   optOuts: t.router({ create: mutation(optOutsCreate), list: query(optOutsList) }),
   imports: t.router({ get: query(importsGet) }),
   audit: t.router({ list: query(auditList) }),
+  dataRequests: t.router({ list: query(dataRequestsList), get: query(dataRequestsGet) }),
   segments: t.router({
     create: mutation(segmentsCreate),
     list: query(segmentsList),

@@ -4,7 +4,8 @@
  * person — or, for a shop, everyone who came from it.
  */
 import type { Deps } from './deps.ts';
-import { STORE_SYSTEM, type CustomerEvent, type RawPhone, type RedactEvent } from './commerce.ts';
+import { STORE_SYSTEM, type CustomerEvent, type DataRequestEvent, type RawPhone, type RedactEvent } from './commerce.ts';
+import { recordDataRequest } from './privacy.requests.ts';
 import { normalizePhone } from './phone.ts';
 import { getTenant } from './tenants.ts';
 import { recordOptOuts, storedPhone } from './consent.ts';
@@ -43,12 +44,23 @@ export async function applyRedact(deps: Deps, tenantId: string, e: RedactEvent):
     const { rows } = await deps.db.query<{ contact_id: string }>(`select contact_id from contact_crm_refs where tenant_id = $1 and system = $2`, [tenantId, SYSTEM]);
     return eraseContacts(deps, tenantId, rows.map((r) => r.contact_id));
   }
-  const e164 = await e164Of(deps, tenantId, e.phone);
+  return eraseContacts(deps, tenantId, await customerContacts(deps, tenantId, e.customerId, e.phone));
+}
+
+/** Compiles what Chaseline holds on the customer for the merchant to hand over (GET /v1/data-requests). */
+export async function applyDataRequest(deps: Deps, tenantId: string, e: DataRequestEvent): Promise<void> {
+  const contactIds = await customerContacts(deps, tenantId, e.customerId, e.phone);
+  await recordDataRequest(deps, tenantId, { source: SYSTEM, externalId: e.requestId, contactIds });
+}
+
+/** The contacts that are this store customer's: linked to them, or with their number. */
+async function customerContacts(deps: Deps, tenantId: string, customerId: string, phone: RawPhone | null): Promise<string[]> {
+  const e164 = await e164Of(deps, tenantId, phone);
   const { rows } = await deps.db.query<{ id: string }>(
     `select contact_id as id from contact_crm_refs where tenant_id = $1 and system = $2 and external_id = $3
      union
      select id from contacts where tenant_id = $1 and $4::bytea is not null and phone_hash = $4`,
-    [tenantId, SYSTEM, e.customerId, e164 ? deps.pii.phoneIndex(e164) : null],
+    [tenantId, SYSTEM, customerId, e164 ? deps.pii.phoneIndex(e164) : null],
   );
-  return eraseContacts(deps, tenantId, rows.map((r) => r.id));
+  return rows.map((r) => r.id);
 }

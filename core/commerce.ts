@@ -53,6 +53,15 @@ export interface CustomerEvent {
   smsConsent: CheckoutEvent['smsConsent'];
 }
 
+/** A customer asked the store what its apps hold on them: Chaseline compiles it for the merchant. */
+export interface DataRequestEvent {
+  shop: string;
+  /** The store's id of the request. */
+  requestId: string | null;
+  customerId: string;
+  phone: RawPhone | null;
+}
+
 /** The store asks for a customer's personal data to be erased — or, with no customer, everything from the shop. */
 export interface RedactEvent {
   shop: string;

@@ -17,7 +17,7 @@ import type { ShopifyCredentials } from '../connectors/shopify/schemas.ts';
 
 const CHECKOUT_TOPICS = new Set(['checkouts/create', 'checkouts/update']);
 const ORDER_TOPICS = new Set(['orders/create', 'orders/paid']);
-// The mandatory compliance topics that ask for erasure (customers/data_request is acknowledged only, see below).
+// The mandatory compliance topics that ask for erasure.
 const REDACT_TOPICS = new Set(['customers/redact', 'shop/redact']);
 
 export function shopifyWebhook(options: { deps: Deps & { jobs: JobQueue }; log: Logger }): express.Router {
@@ -56,10 +56,10 @@ export function shopifyWebhook(options: { deps: Deps & { jobs: JobQueue }; log: 
         : ORDER_TOPICS.has(topic) ? shopify.orderEvent(payload)
           : topic === 'customers/update' ? shopify.customerEvent(payload)
             : REDACT_TOPICS.has(topic) ? shopify.redactEvent(payload)
-              : null;
+              : topic === 'customers/data_request' ? shopify.dataRequestEvent(payload)
+                : null;
       if (!event) {
-        // Acknowledged so Shopify does not retry or disable the subscription; not acted on
-        // (customers/data_request: what Chaseline holds is answered to the merchant out of band).
+        // Acknowledged so Shopify does not retry or disable the subscription; not acted on.
         log.warn({ topic, tenantId: match.tenantId }, 'shopify webhook topic not handled');
         res.status(200).end();
         return;

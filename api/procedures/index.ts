@@ -4,6 +4,7 @@ import { apiKeysCreate, apiKeysList, apiKeysRevoke } from './api-keys.ts';
 import { contactsGet, contactsList, contactsUpsert, contactsValidate } from './contacts.ts';
 import { optOutsCreate, optOutsList } from './opt-outs.ts';
 import { auditList, importsGet } from './imports.ts';
+import { dataRequestsGet, dataRequestsList } from './data-requests.ts';
 import { segmentsCreate, segmentsGet, segmentsList, segmentsRefresh } from './segments.ts';
 import {
   campaignsCancel, campaignsCreate, campaignsGet, campaignsList, campaignsPause, campaignsResume, campaignsUpdate,
@@ -31,6 +32,8 @@ export const procedures: Procedure[] = [
   optOutsList,
   importsGet,
   auditList,
+  dataRequestsList,
+  dataRequestsGet,
   segmentsCreate,
   segmentsList,
   segmentsGet,

@@ -1,11 +1,11 @@
 /**
  * Shopify connector: webhooks in (verified, mapped to commerce events: checkouts, orders,
- * customers' consent, redaction requests), and Chaseline's write-backs out through the
+ * customers' consent, data and redaction requests), and Chaseline's write-backs out through the
  * Admin GraphQL API (customer tags, a note on a recovered order, an SMS opt-out).
  */
 import type { WriteBackTarget } from '../../core/ports.ts';
 import { createAdminApi, type AdminOptions } from './admin.ts';
-import { checkoutEvent, customerEvent, orderEvent, redactEvent } from './mapping.ts';
+import { checkoutEvent, customerEvent, dataRequestEvent, orderEvent, redactEvent } from './mapping.ts';
 import { shopifyCredentials, type ShopifyCredentials } from './schemas.ts';
 import { verifyShopifyWebhook } from './webhook.ts';
 import { writeBackToShopify } from './writeback.ts';
@@ -19,6 +19,7 @@ export interface ShopifyConnector extends WriteBackTarget {
   orderEvent: (payload: unknown) => ReturnType<typeof orderEvent>;
   customerEvent: (payload: unknown) => ReturnType<typeof customerEvent>;
   redactEvent: (payload: unknown) => ReturnType<typeof redactEvent>;
+  dataRequestEvent: (payload: unknown) => ReturnType<typeof dataRequestEvent>;
 }
 
 export function createShopifyConnector(credentials: ShopifyCredentials, options: AdminOptions = {}): ShopifyConnector {
@@ -32,6 +33,7 @@ export function createShopifyConnector(credentials: ShopifyCredentials, options:
     orderEvent: (payload) => orderEvent(c.shop, payload),
     customerEvent: (payload) => customerEvent(c.shop, payload),
     redactEvent: (payload) => redactEvent(c.shop, payload),
+    dataRequestEvent: (payload) => dataRequestEvent(c.shop, payload),
     writeBack: (items) => writeBackToShopify(admin, items),
   };
 }

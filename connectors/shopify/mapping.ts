@@ -3,8 +3,8 @@
  * vendor's own sample payloads. A number is passed on as written, with the country it came
  * with; normalising (and keeping an invalid one with its reason) is core's job.
  */
-import type { CheckoutEvent, CustomerEvent, OrderEvent, RawPhone, RedactEvent } from '../../core/commerce.ts';
-import { CheckoutPayload, CustomerPayload, OrderPayload, RedactPayload } from './schemas.ts';
+import type { CheckoutEvent, CustomerEvent, DataRequestEvent, OrderEvent, RawPhone, RedactEvent } from '../../core/commerce.ts';
+import { CheckoutPayload, CustomerPayload, DataRequestPayload, OrderPayload, RedactPayload } from './schemas.ts';
 
 type Address = { phone?: string | null; country_code?: string | null; first_name?: string | null; last_name?: string | null; name?: string | null } | null | undefined;
 
@@ -87,4 +87,14 @@ export function redactEvent(shop: string, payload: unknown): RedactEvent {
   const r = RedactPayload.parse(payload);
   if (!r.customer) return { shop, customerId: null, phone: null };
   return { shop, customerId: String(r.customer.id), phone: r.customer.phone ? { raw: r.customer.phone, country: null } : null };
+}
+
+export function dataRequestEvent(shop: string, payload: unknown): DataRequestEvent {
+  const r = DataRequestPayload.parse(payload);
+  return {
+    shop,
+    requestId: r.data_request ? String(r.data_request.id) : null,
+    customerId: String(r.customer.id),
+    phone: r.customer.phone ? { raw: r.customer.phone, country: null } : null,
+  };
 }

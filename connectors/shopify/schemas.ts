@@ -84,6 +84,13 @@ export const CustomerPayload = z.object({
   sms_marketing_consent: z.object({ state: z.string().nullish() }).loose().nullish(),
 }).loose();
 
+/** customers/data_request: the customer, and the request's id. */
+export const DataRequestPayload = z.object({
+  shop_domain: z.string(),
+  customer: z.object({ id: z.union([z.number(), z.string()]), phone: z.string().nullish() }).loose(),
+  data_request: z.object({ id: z.union([z.number(), z.string()]) }).loose().nullish(),
+}).loose();
+
 /** customers/redact (with a customer) and shop/redact (without). */
 export const RedactPayload = z.object({
   shop_domain: z.string(),

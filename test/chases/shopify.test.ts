@@ -134,6 +134,33 @@ describe('abandoned checkouts', () => {
     }
   });
 
+  test('a customer’s data request: what Chaseline holds on them is compiled for the admins, each read audited', async () => {
+    const phone = mobile(806);
+    const customer = { id: 7006, admin_graphql_api_id: 'gid://shopify/Customer/7006', first_name: 'Lin', last_name: 'Wu' };
+    await deliver('checkouts/create', checkout('tok-806', phone, { customer }));
+    await eventually(async () => { const found = await chaseOf('tok-806'); return found.length ? found : false; }, 'the chase to start', 10_000);
+    const request = { ...sample('customers_data_request'), shop_domain: SHOP, customer: { id: 7006, email: 'lin@example.com', phone: null }, data_request: { id: 99006 } };
+    assert.equal((await deliver('customers/data_request', request)).status, 200);
+    assert.equal((await deliver('customers/data_request', request)).status, 200, 'a second delivery of the same request');
+    const listed = await eventually(async () => {
+      const res = await app.request('GET', '/v1/data-requests');
+      return (res.body.items as { id: string; externalId: string }[]).filter((r) => r.externalId === '99006').length ? res.body.items : false;
+    }, 'the data request');
+    const mine = (listed as { id: string; source: string; externalId: string; contacts: number }[]).filter((r) => r.externalId === '99006');
+    assert.equal(mine.length, 1, 'kept once');
+    assert.deepEqual([mine[0]!.source, mine[0]!.contacts], ['shopify', 1]);
+    const one = await app.request('GET', `/v1/data-requests/${mine[0]!.id}`);
+    assert.equal(one.status, 200, one.text);
+    const [held] = one.body.report.contacts as { phone: string; name: string; crm: { system: string; externalId: string }[]; chases: { context: { link: string } }[] }[];
+    assert.equal(held!.phone, phone);
+    assert.equal(held!.name, 'Lin Wu');
+    assert.deepEqual(held!.crm, [{ system: 'shopify', externalId: '7006' }]);
+    assert.ok(held!.chases.length >= 1 && held!.chases[0]!.context.link.includes('tok-806'), 'their chases, with the cart');
+    const audit = await app.request('GET', '/v1/audit-log');
+    assert.ok((audit.body.items as { action: string }[]).some((e) => e.action === 'data-request.read'));
+    assert.ok(!app.logs.join('\n').includes(phone.slice(1)), 'the number is in no log');
+  });
+
   test("a customer's withdrawn SMS consent becomes a sticky SMS opt-out; a redaction erases the person but keeps the counts", async () => {
     const phone = mobile(804);
     const customer = { id: 7001, admin_graphql_api_id: 'gid://shopify/Customer/7001', first_name: 'Mei', last_name: 'Lin' };
