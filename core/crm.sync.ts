@@ -8,8 +8,7 @@ import type { Deps } from './deps.ts';
 import { AppError, loggable } from './errors.ts';
 import { withTransaction } from './db/pool.ts';
 import { getConnector, type ConnectorState } from './connectors.ts';
-import { upsertContact } from './contacts.ts';
-import { recordOptOuts, storedPhone } from './consent.ts';
+import { storeCrmContacts } from './crm.contacts.ts';
 import { queues } from './jobs/queue.ts';
 import { chaseEngine } from './chases.store.ts';
 import type { CrmConnector, CrmCursor } from './ports.ts';
@@ -51,24 +50,7 @@ export async function runSync(deps: Deps & { crm?: CrmConnectorFor; log?: { warn
   let count = 0;
   try {
     for await (const page of crm.pullContacts(rows[0]?.cursor ?? null)) {
-      for (const c of page.contacts) {
-        const saved = await upsertContact(deps, job.tenantId, {
-          ...(c.phone ? { phone: c.phone.raw } : {}),
-          ...(c.name ? { name: c.name } : {}),
-          ...(c.tags.length ? { tags: c.tags } : {}),
-          crm: { system: job.type, externalId: c.externalId },
-          changedAt: new Date(c.updatedAt),
-        }, 'crm').catch((err: unknown) => {
-          // A record we cannot keep (no number at all) is skipped, not fatal to the sync.
-          if (err instanceof AppError && err.code === 'VALIDATION') return null;
-          throw err;
-        });
-        const phone = saved?.contact.phoneValid ? saved.contact.phone : null;
-        if (c.doNotCall && phone) {
-          await recordOptOuts(deps, job.tenantId, [{ ...storedPhone(deps.pii, phone), channel: 'voice', source: 'crm', note: `do-not-call in ${job.type}`, origin: job.type }]);
-        }
-        count++;
-      }
+      count += await storeCrmContacts(deps, job.tenantId, job.type, page.contacts);
       // Saved after every page: the next run resumes here.
       await deps.db.query(`update connectors set cursor = $3 where tenant_id = $1 and type = $2`, [job.tenantId, job.type, JSON.stringify(page.cursor)]);
     }
