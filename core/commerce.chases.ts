@@ -150,7 +150,7 @@ export async function applyOrder(deps: Deps, tenantId: string, e: OrderEvent): P
         connector: STORE_SYSTEM, dedupeKey: `note:${e.orderId}`,
         item: { kind: 'order-note', orderId: e.orderId, note: 'Recovered by Chaseline: the buyer was contacted about this cart before ordering.' },
       }]);
-      await enqueueForLinkedContacts(tx, deps, tenantId, rows.map((r) => r.contact_id), (externalId) => ({ kind: 'tags', externalId, add: ['chase:recovered'] }), {
+      await enqueueForLinkedContacts(tx, deps, tenantId, rows.map((r) => r.contact_id), (externalId) => [{ kind: 'tags', externalId, add: ['chase:recovered'] }], {
         dedupeKey: () => `recovered:${e.orderId}`,
       });
     }

@@ -6,7 +6,7 @@
  */
 import type { Deps } from './deps.ts';
 import type { Queryable } from './jobs/queue.ts';
-import type { CallActivity } from './ports.ts';
+import type { CallActivity, WriteBack } from './ports.ts';
 import { enqueueForLinkedContacts } from './outbox.ts';
 
 /** The tag a call's outcome leaves on the contact's record. */
@@ -79,17 +79,17 @@ export async function writeBackCall(tx: Queryable, deps: Deps, tenantId: string,
   const outcome = a.outcome;
   const to = deps.pii.decrypt(a.phone_enc);
   const body = [`Chaseline call for "${a.campaign_name}": ${TELLS[outcome] ?? outcome}.`, a.intent ? `Understood: ${a.intent.replaceAll('_', ' ')}.` : ''].filter(Boolean).join(' ');
-  await enqueueForLinkedContacts(tx, deps, tenantId, [a.contact_id], (externalContactId) => ({
-    kind: 'call',
-    call: {
-      externalContactId, at: a.created_at, title: `Chaseline: ${a.campaign_name}`, body, outcome: activityOutcome(outcome),
-      durationSeconds: a.duration_seconds, from: a.from_number, to, callSid: a.sid,
-    },
-  }), { dedupeKey: () => `call:${attemptId}` });
   const tag = TAG_OF[outcome];
-  if (tag) {
-    await enqueueForLinkedContacts(tx, deps, tenantId, [a.contact_id], (externalId) => ({ kind: 'tags', externalId, add: [tag] }), { dedupeKey: () => `tags:${attemptId}` });
-  }
+  await enqueueForLinkedContacts(tx, deps, tenantId, [a.contact_id], (externalId): WriteBack[] => [
+    {
+      kind: 'call',
+      call: {
+        externalContactId: externalId, at: a.created_at, title: `Chaseline: ${a.campaign_name}`, body, outcome: activityOutcome(outcome),
+        durationSeconds: a.duration_seconds, from: a.from_number, to, callSid: a.sid,
+      },
+    },
+    ...(tag ? [{ kind: 'tags' as const, externalId, add: [tag] }] : []),
+  ], { dedupeKey: (item) => `${item.kind}:${attemptId}` });
 }
 
 /** A sent SMS, as a message activity on the linked records. */
@@ -97,9 +97,9 @@ export async function writeBackSms(tx: Queryable, deps: Deps, tenantId: string, 
   const a = await attemptOf(tx, tenantId, attemptId);
   if (!a?.phone_enc) return;
   const to = deps.pii.decrypt(a.phone_enc);
-  await enqueueForLinkedContacts(tx, deps, tenantId, [a.contact_id], (externalContactId) => ({
-    kind: 'sms', message: { externalContactId, at: a.created_at, body, from: a.from_number, to, messageSid: a.sid },
-  }), { dedupeKey: () => `sms:${attemptId}` });
+  await enqueueForLinkedContacts(tx, deps, tenantId, [a.contact_id], (externalContactId) => [
+    { kind: 'sms', message: { externalContactId, at: a.created_at, body, from: a.from_number, to, messageSid: a.sid } },
+  ], { dedupeKey: () => `sms:${attemptId}` });
 }
 
 /**
@@ -111,6 +111,6 @@ export async function writeBackOptOuts(tx: Queryable, deps: Deps, tenantId: stri
     const hashes = optOuts.filter((o) => o.channel === channel).map((o) => o.phoneHash);
     if (!hashes.length) continue;
     const { rows } = await tx.query<{ id: string }>(`select id from contacts where tenant_id = $1 and phone_hash = any($2::bytea[])`, [tenantId, hashes]);
-    await enqueueForLinkedContacts(tx, deps, tenantId, rows.map((r) => r.id), (externalId) => ({ kind: 'opt-out', externalId, channel }), { except: origin });
+    await enqueueForLinkedContacts(tx, deps, tenantId, rows.map((r) => r.id), (externalId) => [{ kind: 'opt-out', externalId, channel }], { except: origin });
   }
 }

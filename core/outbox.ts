@@ -86,8 +86,8 @@ export async function enqueueForLinkedContacts(
   deps: Deps,
   tenantId: string,
   contactIds: string[],
-  make: (externalId: string, system: string) => WriteBack | null,
-  options: { except?: string | null; dedupeKey?: (system: string, externalId: string) => string } = {},
+  make: (externalId: string, system: string) => WriteBack[],
+  options: { except?: string | null; dedupeKey?: (item: WriteBack) => string } = {},
 ): Promise<number> {
   if (!contactIds.length) return 0;
   const { rows } = await tx.query<{ system: string; external_id: string; contact_id: string }>(
@@ -99,8 +99,9 @@ export async function enqueueForLinkedContacts(
   );
   const out: NewWriteBack[] = [];
   for (const r of rows) {
-    const item = make(r.external_id, r.system);
-    if (item) out.push({ connector: r.system, item, contactId: r.contact_id, ...(options.dedupeKey ? { dedupeKey: options.dedupeKey(r.system, r.external_id) } : {}) });
+    for (const item of make(r.external_id, r.system)) {
+      out.push({ connector: r.system, item, contactId: r.contact_id, ...(options.dedupeKey ? { dedupeKey: options.dedupeKey(item) } : {}) });
+    }
   }
   await enqueueWriteBacks(tx, deps, tenantId, out);
   return out.length;
