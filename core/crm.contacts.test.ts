@@ -4,25 +4,21 @@
  * that is another contact's does not move; do-not-call is a sticky voice opt-out.
  */
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { storeCrmContacts } from './crm.contacts.ts';
 import { listContacts, upsertContact } from './contacts.ts';
 import { optOutState } from './consent.ts';
-import { bootstrapDefaultTenant } from './tenants.ts';
-import { createPii } from './pii.ts';
 import type { Deps } from './deps.ts';
 import type { CrmContact } from './ports.ts';
-import { testDatabase, type TestDatabase } from '../test/support/db.ts';
+import type { TestDatabase } from '../test/support/db.ts';
+import { testTenant } from '../test/support/tenant.ts';
 
 let db: TestDatabase;
 let deps: Deps;
 let tenantId: string;
 
 before(async () => {
-  db = await testDatabase();
-  deps = { db: db.pool, pii: createPii(randomBytes(32)) };
-  tenantId = (await bootstrapDefaultTenant(deps, { adminKey: `chl_test_${randomBytes(24).toString('base64url')}`, defaultRegion: 'US' })).tenant.id;
+  ({ db, deps, tenantId } = await testTenant());
 });
 after(() => db.drop());
 

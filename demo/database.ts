@@ -7,8 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { findFreePort } from '../api/runtime/embedded-postgres.ts';
+import { adminQuery } from '../core/db/admin.ts';
 
 export interface DemoDatabase {
   /** What the demo's configuration says about the database (DATABASE_URL, data dir, embedded port). */
@@ -34,7 +34,7 @@ export async function demoDatabase(serverUrl: string | undefined): Promise<DemoD
   }
   const name = `chaseline_demo_${randomBytes(6).toString('hex')}`;
   try {
-    await adminQuery(serverUrl, `CREATE DATABASE ${name}`);
+    await adminQuery(serverUrl, `CREATE DATABASE ${name}`, 'chaseline-demo');
   } catch (err) {
     await removeDir();
     throw new Error(`could not create a database on the server DATABASE_URL names: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
@@ -46,18 +46,7 @@ export async function demoDatabase(serverUrl: string | undefined): Promise<DemoD
     description: `database ${name} on ${url.host} (DATABASE_URL; dropped at the end)`,
     remove: async () => {
       await removeDir();
-      await adminQuery(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await adminQuery(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`, 'chaseline-demo');
     },
   };
-}
-
-async function adminQuery(url: string, sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url, application_name: 'chaseline-demo' });
-  client.on('error', () => {});
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end().catch(() => {});
-  }
 }

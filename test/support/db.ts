@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { migrate } from '../../core/db/migrate.ts';
 import { createPool } from '../../core/db/pool.ts';
+import { adminQuery } from '../../core/db/admin.ts';
 
 export type TestDatabase = {
   /** URL of the fresh database. */
@@ -24,7 +25,7 @@ export async function testDatabase(options: TestDatabaseOptions = {}): Promise<T
     throw new Error('DATABASE_URL is not set: run tests through `npm test` / `node test/run.mjs`, which start an embedded PostgreSQL when it is unset');
   }
   const name = `chaseline_test_${process.pid}_${randomBytes(4).toString('hex')}`;
-  await adminQuery(admin, `CREATE DATABASE ${name}`);
+  await adminQuery(admin, `CREATE DATABASE ${name}`, 'chaseline-test-admin');
   const url = new URL(admin);
   url.pathname = `/${name}`;
   const pool = createPool(url.toString());
@@ -33,7 +34,7 @@ export async function testDatabase(options: TestDatabaseOptions = {}): Promise<T
   const drop = (): Promise<void> =>
     (dropped ??= (async () => {
       await pool.end().catch(() => {});
-      await adminQuery(admin, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await adminQuery(admin, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`, 'chaseline-test-admin');
     })());
 
   if (options.migrations !== false) {
@@ -45,15 +46,4 @@ export async function testDatabase(options: TestDatabaseOptions = {}): Promise<T
     }
   }
   return { url: url.toString(), pool, drop };
-}
-
-async function adminQuery(url: string, sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url, application_name: 'chaseline-test-admin' });
-  client.on('error', () => {});
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end().catch(() => {});
-  }
 }
