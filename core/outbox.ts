@@ -274,11 +274,13 @@ export async function listOutbox(db: Queryable, tenantId: string, connector: str
   }));
 }
 
-/** Wakes the sender of every connector with write-backs overdue by a minute (a lost wake-up, a row written where no queue ran). */
+/** Wakes the sender of every enabled connector with write-backs overdue by a minute (a lost wake-up, a row written where no queue ran). */
 export async function wakeOverdueWriteBacks(deps: Deps): Promise<number> {
   const { jobs } = chaseEngine(deps);
   const { rows } = await deps.db.query<{ tenant_id: string; connector: string }>(
-    `select distinct tenant_id, connector from outbox where status = 'pending' and next_at < now() - interval '1 minute'`,
+    `select distinct o.tenant_id, o.connector from outbox o
+       join connectors k on k.tenant_id = o.tenant_id and k.type = o.connector and k.enabled
+      where o.status = 'pending' and o.next_at < now() - interval '1 minute'`,
   );
   for (const r of rows) await jobs.send(deps.db, queues.connectorWriteBack, { tenantId: r.tenant_id, connector: r.connector } satisfies WriteBackJob);
   return rows.length;

@@ -10,7 +10,7 @@ import { startShopifySim, type ShopifySim } from '../../sim/shopify/index.ts';
 import { testEngineApp, type TestApp } from '../support/app.ts';
 import type { WorkerDeps } from '../../core/chases.store.ts';
 import type { TwilioSim } from '../../sim/twilio/index.ts';
-import { enqueueWriteBacks } from '../../core/outbox.ts';
+import { enqueueWriteBacks, wakeOverdueWriteBacks } from '../../core/outbox.ts';
 import { withTransaction } from '../../core/db/pool.ts';
 import { campaign, mobile, waitForChase } from './support.ts';
 import { eventually } from '../support/data.ts';
@@ -123,5 +123,18 @@ describe('write-backs to the store', () => {
     await eventually(async () => (await connectorState()).outbox.dead === 1, 'the refused one to be dead');
     const dead = await app.request('GET', '/v1/connectors/shopify/outbox?status=dead');
     assert.equal((dead.body as { items: { attempts: number }[] }).items[0]!.attempts, 1, 'refused for good: not retried');
+  });
+
+  test('a write-back written where no queue runs (a one-off script) is found by the worker’s sweep and sent', async () => {
+    const customer = shop.createCustomer({ firstName: 'Qin', phone: mobile(905) });
+    await withTransaction(app.db.pool, (tx) => enqueueWriteBacks(tx, { db: app.db.pool, pii: app.worker.pii }, app.tenantId, [
+      { connector: 'shopify', item: { kind: 'tags', externalId: String(customer.id), add: ['chase:answered'] } },
+    ]));
+    await new Promise((r) => setTimeout(r, 500));
+    assert.deepEqual(customerTags(customer.id), [], 'nothing woke a sender');
+    // The sweep runs every minute and takes rows overdue by one: make this one overdue.
+    await app.db.pool.query(`update outbox set next_at = now() - interval '2 minutes' where status = 'pending'`);
+    assert.equal(await wakeOverdueWriteBacks(app.worker), 1);
+    await eventually(() => customerTags(customer.id).includes('chase:answered'), 'the tag to land after the sweep');
   });
 });
