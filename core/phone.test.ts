@@ -35,6 +35,8 @@ const valid: [unknown, string, string, PhoneType, string][] = [
   ['8613800138000', 'CN', CN_MOBILE, 'mobile', 'CN'], // '+' dropped by a spreadsheet
   ['86 138 0013 8000', 'GB', CN_MOBILE, 'mobile', 'CN'],
   ['13800138000.0', 'CN', CN_MOBILE, 'mobile', 'CN'], // float-typed CSV column
+  ['138.0013.800.0', 'CN', CN_MOBILE, 'mobile', 'CN'], // dots as separators, the last group a lone 0: not a decimal
+  ['1380013800.0', 'CN', CN_MOBILE, 'mobile', 'CN'], // the same, read as digits first because that is a valid number
   ['17951 13800138000', 'CN', CN_MOBILE, 'mobile', 'CN'], // carrier IP-dialling prefix
   [13800138000, 'CN', CN_MOBILE, 'mobile', 'CN'], // spreadsheet number cell
   [8613800138000, 'US', CN_MOBILE, 'mobile', 'CN'],

@@ -103,7 +103,7 @@ function fromTelUri(uri: string): string {
 
 type Screened = { plus: boolean; digits: string } | PhoneReason;
 
-function screen(raw: string): Screened {
+function screen(raw: string, decimal: boolean): Screened {
   let s = raw;
   if (NON_ASCII.test(s)) {
     s = s.normalize('NFKC').replace(FORMAT_CHARS, '').replace(UNICODE_DIGIT, toAsciiDigit);
@@ -111,7 +111,7 @@ function screen(raw: string): Screened {
   s = s.trim();
   if (s === '') return 'missing';
   if (TEL_SCHEME.test(s)) s = fromTelUri(s.replace(TEL_SCHEME, ''));
-  else s = s.replace(SPREADSHEET_DECIMAL, '$1');
+  else if (decimal) s = s.replace(SPREADSHEET_DECIMAL, '$1');
   if (!SHAPE.test(s)) return SCIENTIFIC.test(s) ? 'rounded by a spreadsheet' : 'invalid characters';
   const digits = s.replace(NON_DIGITS, '');
   const plus = s.includes('+');
@@ -273,7 +273,16 @@ function invalid(input: string, reason: PhoneReason): PhoneResult {
 export function normalizePhone(input: unknown, defaultRegion: string): PhoneResult {
   const given = inputText(input);
   if (given.text === null) return invalid(given.input, 'invalid characters');
-  const screened = screen(given.text);
+  // '13800138000.0' is a float-typed CSV column, but '+690 729.0' is dotted digits: the trailing
+  // '.0' is read as a separator first, and as a decimal only when that gives no valid number.
+  if (SPREADSHEET_DECIMAL.test(given.text.trim())) {
+    const dotted = normalizeScreened(given, screen(given.text, false), defaultRegion);
+    if (dotted.valid) return dotted;
+  }
+  return normalizeScreened(given, screen(given.text, true), defaultRegion);
+}
+
+function normalizeScreened(given: { input: string }, screened: Screened, defaultRegion: string): PhoneResult {
   if (typeof screened === 'string') return invalid(given.input, screened);
   const { plus, digits } = screened;
   const region = toRegion(defaultRegion);
