@@ -48,11 +48,14 @@ const SUBJECT = 255;
 const DESCRIPTION = 32_000;
 const day = (at: Date) => at.toISOString().slice(0, 10);
 
-/** A completed outbound call Task on the Contact or Lead (WhoId), as Salesforce's own dialers log them. */
+/** A completed Task on the Contact or Lead (WhoId), dated the day of the activity. */
+const completedTask = (whoId: string, at: Date, fields: SfRow): SfRow => ({
+  attributes: { type: 'Task' }, WhoId: whoId, ...fields, Status: 'Completed', ActivityDate: day(at),
+});
+
+/** A completed outbound call Task, as Salesforce's own dialers log them. */
 export function callTask(c: CallActivity): SfRow {
-  return {
-    attributes: { type: 'Task' },
-    WhoId: c.externalContactId,
+  return completedTask(c.externalContactId, c.at, {
     TaskSubtype: 'Call',
     CallType: 'Outbound',
     CallDisposition: DISPOSITIONS[c.outcome],
@@ -60,22 +63,12 @@ export function callTask(c: CallActivity): SfRow {
     ...(c.callSid ? { CallObject: c.callSid } : {}),
     Subject: clip(c.title, SUBJECT),
     Description: clip(c.recordingUrl ? `${c.body}\n\nRecording: ${c.recordingUrl}` : c.body, DESCRIPTION),
-    Status: 'Completed',
-    ActivityDate: day(c.at),
-  };
+  });
 }
 
 /** A completed Task for a text we sent (Salesforce has no standard SMS activity). */
 export function smsTask(m: MessageActivity): SfRow {
-  return {
-    attributes: { type: 'Task' },
-    WhoId: m.externalContactId,
-    TaskSubtype: 'Task',
-    Subject: 'SMS sent',
-    Description: clip(m.body, DESCRIPTION),
-    Status: 'Completed',
-    ActivityDate: day(m.at),
-  };
+  return completedTask(m.externalContactId, m.at, { TaskSubtype: 'Task', Subject: 'SMS sent', Description: clip(m.body, DESCRIPTION) });
 }
 
 /** The object a record id belongs to, by its key prefix: 003 Contact, 00Q Lead. */
