@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { testEngineApp, type TestApp } from '../support/app.ts';
 import { eventually } from '../support/data.ts';
+import { connectorState, outboxDrained, syncConnector } from '../support/connectors.ts';
 import { startHubspotSim, type HubspotSim } from '../../sim/hubspot/index.ts';
 import type { WorkerDeps } from '../../core/chases.store.ts';
 import type { TwilioSim } from '../../sim/twilio/index.ts';
@@ -37,16 +38,8 @@ after(async () => {
   await hub?.close();
 });
 
-const connector = async () => (await app.request('GET', '/v1/connectors')).body.items.find((c: { type: string }) => c.type === 'hubspot');
-
-async function sync() {
-  const before = (await connector())?.lastSyncAt;
-  assert.equal((await app.request('POST', '/v1/connectors/hubspot/sync')).status, 202);
-  await eventually(async () => {
-    const s = await connector();
-    return s.syncStatus === 'ok' && s.lastSyncAt !== before;
-  }, 'the sync to finish', 30_000);
-}
+const connector = () => connectorState(app, 'hubspot');
+const sync = () => syncConnector(app, 'hubspot');
 
 const hubspotId = (i: number) => hub.contacts().find((c) => c.properties.firstname === `Ann${i}`)!.id;
 const startChase = async (i: number) => {
@@ -54,7 +47,7 @@ const startChase = async (i: number) => {
   assert.equal(res.status, 201, res.text);
   return res.body.id as string;
 };
-const outboxDrained = () => eventually(async () => (await connector()).outbox.pending === 0, 'the outbox to drain', 20_000);
+const drained = () => outboxDrained(app, 'hubspot');
 const contactUpdates = () => hub.requests().filter((r) => r.method === 'POST' && r.path.endsWith('/crm/v3/objects/contacts/batch/update')).length;
 
 test('a chase’s call lands in HubSpot as a call engagement on the contact, its link SMS as a message, its outcome as a tag', async () => {
@@ -78,13 +71,13 @@ test('an opt-out made in Chaseline reaches HubSpot once; the next sync brings it
   const res = await app.request('POST', '/v1/opt-outs', { body: { phone: phone(3), channel: 'all' } });
   assert.equal(res.status, 201, res.text);
   await eventually(() => hub.contacts().find((c) => c.id === hubspotId(3))!.properties.chaseline_do_not_call === 'true', 'do-not-call set in HubSpot');
-  await outboxDrained();
+  await drained();
   assert.equal(contactUpdates() - updatesBefore, 1);
 
   // HubSpot now shows the contact modified; pulling it again changes nothing and writes nothing back.
   await sync();
   await new Promise((r) => setTimeout(r, 1000));
-  await outboxDrained();
+  await drained();
   assert.equal(contactUpdates() - updatesBefore, 1, 'no echo');
   const { rows } = await app.db.pool.query<{ n: number }>(`select count(*)::int as n from outbox where kind = 'opt-out'`);
   assert.equal(rows[0]!.n, 1);
@@ -98,7 +91,7 @@ test('an opt-out made in HubSpot reaches Chaseline, ends the chase, and is not w
   assert.ok(optOuts.some((o) => o.phone === phone(4) && o.channel === 'voice' && o.source === 'crm'));
   const refused = await app.request('POST', '/v1/chases', { body: { campaignId, contact: { crm: { system: 'hubspot', externalId: hubspotId(4) } } } });
   assert.equal(refused.status, 409, 'no call to a number HubSpot says not to call');
-  await outboxDrained();
+  await drained();
   assert.equal(contactUpdates(), updatesBefore, 'nothing written back to where it came from');
 });
 
@@ -110,7 +103,7 @@ test('HubSpot down while calls end: every call is logged once it is back, none t
   const pending = await connector();
   assert.ok(pending.outbox.pending > 0 || hub.calls().length === callsBefore + 5, 'the write-backs waited (or HubSpot was back already)');
   await eventually(() => hub.calls().length === callsBefore + 5, 'the 5 calls to be logged after the outage', 20_000);
-  await outboxDrained();
+  await drained();
   await new Promise((r) => setTimeout(r, 1000));
   assert.equal(hub.calls().length, callsBefore + 5, 'none twice');
   assert.equal((await connector()).outbox.dead, 0);

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { testEngineApp, type TestApp } from '../support/app.ts';
 import { eventually } from '../support/data.ts';
+import { connectorState, outboxDrained, syncConnector } from '../support/connectors.ts';
 import { startSalesforceSim, type SalesforceSim } from '../../sim/salesforce/index.ts';
 import type { WorkerDeps } from '../../core/chases.store.ts';
 import type { TwilioSim } from '../../sim/twilio/index.ts';
@@ -35,24 +36,15 @@ after(async () => {
   await sf?.close();
 });
 
-const connector = async () => (await app.request('GET', '/v1/connectors')).body.items.find((c: { type: string }) => c.type === 'salesforce');
-
-async function sync() {
-  const before = (await connector())?.lastSyncAt;
-  assert.equal((await app.request('POST', '/v1/connectors/salesforce/sync')).status, 202);
-  return eventually(async () => {
-    const s = await connector();
-    if (s.syncStatus === 'failed') throw new Error(`the sync failed: ${s.lastError}`);
-    return s.syncStatus === 'ok' && s.lastSyncAt !== before && s;
-  }, 'the sync to finish', 30_000);
-}
+const connector = () => connectorState(app, 'salesforce');
+const sync = () => syncConnector(app, 'salesforce');
 
 const startChase = async (externalId: string) => {
   const res = await app.request('POST', '/v1/chases', { body: { campaignId, contact: { crm: { system: 'salesforce', externalId } } } });
   assert.equal(res.status, 201, res.text);
   return res.body.id as string;
 };
-const outboxDrained = () => eventually(async () => (await connector()).outbox.pending === 0, 'the outbox to drain', 20_000);
+const drained = () => outboxDrained(app, 'salesforce');
 const patches = () => sf.requests().filter((r) => r.method === 'PATCH' && r.url.includes('/composite/sobjects')).length;
 const tasksOf = (whoId: string) => sf.records('Task').filter((t) => t.WhoId === whoId);
 
@@ -79,10 +71,10 @@ test('an opt-out made in Chaseline sets DoNotCall once; the next sync brings it 
   const before = patches();
   assert.equal((await app.request('POST', '/v1/opt-outs', { body: { phone: phone(3), channel: 'voice' } })).status, 201);
   await eventually(() => sf.records('Contact').find((c) => c.Id === contactIds[3])!.DoNotCall === true, 'DoNotCall set in Salesforce');
-  await outboxDrained();
+  await drained();
   await sync();
   await new Promise((r) => setTimeout(r, 800));
-  await outboxDrained();
+  await drained();
   assert.equal(patches() - before, 1, 'no echo');
 });
 
@@ -93,7 +85,7 @@ test('DoNotCall set in Salesforce reaches Chaseline and is not written back', as
   const optOuts = (await app.request('GET', '/v1/opt-outs')).body.items as { phone: string; channel: string }[];
   assert.ok(optOuts.some((o) => o.phone === phone(4) && o.channel === 'voice'));
   assert.equal((await app.request('POST', '/v1/chases', { body: { campaignId, contact: { crm: { system: 'salesforce', externalId: contactIds[4] } } } })).status, 409);
-  await outboxDrained();
+  await drained();
   assert.equal(patches(), before);
 });
 
@@ -102,7 +94,7 @@ test('Salesforce down while calls end: every Task lands once it is back, none tw
   const ids = await Promise.all([5, 6, 7].map((i) => startChase(contactIds[i]!)));
   for (const id of ids) await waitForChase(app.worker, app.tenantId, id);
   await eventually(() => [5, 6, 7].every((i) => tasksOf(contactIds[i]!).length === 1), 'the Tasks after the outage', 20_000);
-  await outboxDrained();
+  await drained();
   await new Promise((r) => setTimeout(r, 800));
   assert.deepEqual([5, 6, 7].map((i) => tasksOf(contactIds[i]!).length), [1, 1, 1], 'none twice');
   assert.equal((await connector()).outbox.dead, 0);
