@@ -14,7 +14,9 @@ let twilio: TwilioConnector;
 
 before(async () => {
   sim = await startTwilioSim({ clockSpeed: 200, callsPerSecond: 50, profile: { outcomes: { answered: 1 }, ringSeconds: [2, 2], seed: 1 } });
-  app = await startAppServer((r) => (r.path === '/twiml' ? '<Response><Say>您好</Say><Hangup/></Response>' : { status: 204 }));
+  // The pause keeps the callee on the line until answering-machine detection (2.5 simulated
+  // seconds) has its verdict: a call that ends first gets none, as on Twilio.
+  app = await startAppServer((r) => (r.path === '/twiml' ? '<Response><Say>您好</Say><Pause length="3"/><Hangup/></Response>' : { status: 204 }));
   twilio = createTwilioConnector({ accountSid: sim.accountSid, authToken: sim.authToken, apiBaseUrl: sim.url });
 });
 after(async () => {

@@ -87,7 +87,9 @@ test('a call still in the account queue has no start_time, so date filters do no
   const slow = await startTwilioSim({ clockSpeed: 100, callsPerSecond: 0.001, startAt: new Date('2024-05-01T12:00:00Z'), profile: ringing });
   try {
     const c = simTwilioClient(slow);
-    await c.calls.create({ to: '+14155550321', from, twiml });
+    const dialled = await c.calls.create({ to: '+14155550321', from, twiml });
+    // The first call leaves the queue at once, but only as the simulated clock moves on.
+    await until(() => slow.calls().find((x) => x.sid === dialled.sid)?.status !== 'queued', 5000, 'the first call dialled');
     const queued = await c.calls.create({ to: '+14155550321', from, twiml });
     assert.equal((await c.calls(queued.sid).fetch()).startTime, null);
     assert.equal((await c.calls.list({ to: '+14155550321', startTimeAfter: new Date('2024-05-01') })).length, 1, 'only the dialled one');
