@@ -58,6 +58,11 @@ function toCampaign(r: CampaignRow): Campaign {
   };
 }
 
+/** A campaign read as `to_jsonb(campaigns)` inside another query (timestamps come as text). */
+export function campaignFromJson(j: Omit<CampaignRow, 'created_at' | 'updated_at'> & { created_at: string; updated_at: string }): Campaign {
+  return toCampaign({ ...j, created_at: new Date(j.created_at), updated_at: new Date(j.updated_at) });
+}
+
 /** The segment whose tiers a campaign's chases carry: its own, else its trigger's. */
 export const campaignSegment = (c: Pick<Campaign, 'segmentId' | 'trigger'>): string | null =>
   c.segmentId ?? (c.trigger.type === 'segment-entry' ? c.trigger.segmentId : null);

@@ -22,8 +22,15 @@ const LIVE_CALL = new Set(['dialing', 'queued', 'ringing', 'in-progress']);
  * own statement: a statement reads from a snapshot taken before its own lock was granted.
  */
 export async function lockPhone(tx: Tx, tenantId: string, phoneHash: Buffer): Promise<void> {
-  await tx.query(`select pg_advisory_xact_lock(hashtextextended($1 || ':' || encode($2::bytea, 'hex'), 0))`, [tenantId, phoneHash]);
+  await tx.query(`select ${phoneLockSql('$1', '$2')}`, [tenantId, phoneHash]);
 }
+
+/**
+ * The SQL that takes lockPhone's lock, for a statement that also reads what the lock does not
+ * guard (the chase step takes it while reading its chase). `tenant` must be a text parameter.
+ */
+export const phoneLockSql = (tenant: string, phoneHash: string): string =>
+  `pg_advisory_xact_lock(hashtextextended(${tenant}::text || ':' || encode(${phoneHash}::bytea, 'hex'), 0))`;
 
 export interface PhoneAttempt {
   channel: 'voice' | 'sms';

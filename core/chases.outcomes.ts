@@ -5,8 +5,8 @@
  */
 import type pg from 'pg';
 import { withTransaction } from './db/pool.ts';
-import { getCampaign } from './campaigns.ts';
-import { insertEvent, type EventType, type WorkerDeps } from './chases.store.ts';
+import { campaignFromJson } from './campaigns.ts';
+import { insertEvent, type WorkerDeps } from './chases.store.ts';
 import { finishChase, scheduleChase } from './chases.transitions.ts';
 import { writeBackCall } from './outbox.activities.ts';
 import { recordLineResult, type LineResult } from './lines.health.ts';
@@ -20,7 +20,6 @@ export interface CallReport {
   durationSeconds?: number | null;
 }
 
-const RANK: Record<string, number> = { dialing: 0, queued: 1, initiated: 1, ringing: 2, 'in-progress': 3 };
 const FINAL = new Set(['completed', 'busy', 'no-answer', 'failed', 'canceled']);
 const ENDED = new Set([...FINAL, 'not-placed']);
 
@@ -46,19 +45,30 @@ function outcomeOf(status: string, answeredBy: string | null | undefined): strin
   return status; // busy, no-answer, failed
 }
 
-async function hasEvent(tx: pg.PoolClient, tenantId: string, chaseId: string, attemptId: string, type: EventType): Promise<boolean> {
-  const { rowCount } = await tx.query(`select 1 from chase_events where tenant_id = $1 and chase_id = $2 and attempt_id = $3 and type = $4`, [
-    tenantId, chaseId, attemptId, type,
-  ]);
-  return Boolean(rowCount);
-}
+/** Whether chase $10's contact is linked with an enabled connector (then the call is written back). */
+const LINKED_SQL = `exists (select 1 from chases ch join contact_crm_refs r on r.tenant_id = ch.tenant_id and r.contact_id = ch.contact_id
+                             join connectors k on k.tenant_id = r.tenant_id and k.type = r.system and k.enabled
+                     where ch.tenant_id = $9 and ch.id = $10)`;
+
+/** The live statuses in the order a call goes through them (initiated is stored as queued). */
+const PROGRESS = ['dialing', 'queued', 'ringing', 'in-progress'];
 
 export async function applyCallReport(deps: WorkerDeps, report: CallReport): Promise<void> {
+  if (!FINAL.has(report.status)) {
+    await applyCallProgress(deps, report);
+    return;
+  }
   // Set when this report ended a call on a pool line: the line's health counts it.
   let lineResult: { tenantId: string; lineId: string; result: LineResult } | null = null;
   await withTransaction(deps.db, async (tx) => {
-    const { rows } = await tx.query<{ tenant_id: string; chase_id: string; campaign_id: string; status: string; sid: string | null; channel: string; answered_by: string | null; line_id: string | null }>(
-      `select tenant_id, chase_id, campaign_id, status, sid, channel, answered_by, line_id from attempts where id = $1 for update`,
+    // The attempt and its chase, both locked (in that order, as everywhere), with the campaign.
+    const { rows } = await tx.query<{ tenant_id: string; chase_id: string; status: string; sid: string | null; channel: string; answered_by: string | null; line_id: string | null } & { chase: ChaseState }>(
+      `select a.tenant_id, a.chase_id, a.status, a.sid, a.channel, a.answered_by, a.line_id,
+              json_build_object('status', ch.status, 'call_attempts', ch.call_attempts, 'campaign', to_jsonb(cp)) as chase
+         from attempts a
+         join chases ch on ch.tenant_id = a.tenant_id and ch.id = a.chase_id
+         join campaigns cp on cp.tenant_id = ch.tenant_id and cp.id = ch.campaign_id
+        where a.id = $1 for update of a, ch`,
       [report.attemptId],
     );
     const attempt = rows[0];
@@ -75,43 +85,67 @@ export async function applyCallReport(deps: WorkerDeps, report: CallReport): Pro
       if (!attempt.sid) await tx.query(`update attempts set sid = $2 where id = $1`, [report.attemptId, report.callSid]);
       return;
     }
-    const final = FINAL.has(report.status);
-    if (!final && (RANK[report.status] ?? 0) <= (RANK[attempt.status] ?? 0)) {
-      if (!attempt.sid) await tx.query(`update attempts set sid = $2 where id = $1`, [report.attemptId, report.callSid]);
-      return;
-    }
     const now = deps.clock.now();
     // With asynchronous detection the machine verdict came in its own callback, before this one.
     const answeredBy = report.answeredBy ?? attempt.answered_by;
-    const { rows: updated } = await tx.query<{ outcome: string | null }>(
-      `update attempts set status = $2, sid = $3, answered_by = coalesce($4, answered_by), duration_seconds = coalesce($5, duration_seconds),
-              outcome = case when outcome = any($9) then outcome else coalesce($6, outcome) end, ended_at = case when $7 then $8::timestamptz else ended_at end
-        where id = $1 returning outcome`,
+    // In one statement: the attempt ends; the carrier's outcome (answered, machine, no-answer,
+    // busy, failed) goes on the timeline unless already there (the dialog put its own outcomes,
+    // refused, callback…, there when they were said); and whether the contact is linked with a
+    // CRM or store that hears about the call.
+    const { rows: updated } = await tx.query<{ outcome: string | null; linked: boolean }>(
+      `with ended as (
+         update attempts set status = $2, sid = $3, answered_by = coalesce($4, answered_by), duration_seconds = coalesce($5, duration_seconds),
+                outcome = case when outcome = any($8) then outcome else $6 end, ended_at = $7
+          where id = $1 returning outcome),
+       event as (
+         insert into chase_events (tenant_id, chase_id, type, attempt_id, detail) select $9, $10, $6, $1, $11
+          where not exists (select 1 from chase_events where tenant_id = $9 and chase_id = $10 and attempt_id = $1 and type = $6))
+       select outcome, ${LINKED_SQL} as linked from ended`,
       [
-        report.attemptId, report.status === 'initiated' ? 'queued' : report.status, report.callSid, report.answeredBy ?? null, report.durationSeconds ?? null,
-        final ? outcomeOf(report.status, answeredBy) : null, final, now, DIALOG_OUTCOMES,
+        report.attemptId, report.status, report.callSid, report.answeredBy ?? null, report.durationSeconds ?? null, outcomeOf(report.status, answeredBy), now,
+        DIALOG_OUTCOMES, tenantId, chaseId, { durationSeconds: report.durationSeconds ?? null },
       ],
     );
     // What the person said on the call (refused, asked for a callback…) outlives the call's own end.
-    const outcome = final ? (updated[0]?.outcome ?? null) : null;
-    if (final && attempt.line_id) lineResult = { tenantId, lineId: attempt.line_id, result: lineResultOf(report.status, answeredBy) };
-
-    if (report.status === 'ringing') await insertEvent(tx, tenantId, chaseId, 'ringing', null, report.attemptId);
-    if (report.status === 'in-progress') {
-      await insertEvent(tx, tenantId, chaseId, isMachine(answeredBy) ? 'machine' : 'answered', null, report.attemptId);
-    }
-    if (!outcome) return;
-    // The carrier's outcomes (answered, machine, no-answer, busy, failed) are timeline event types
-    // too; the dialog's (refused, callback…) were put on the timeline when they were said.
-    const type = outcomeOf(report.status, answeredBy) as EventType;
-    if (!(await hasEvent(tx, tenantId, chaseId, report.attemptId, type))) {
-      await insertEvent(tx, tenantId, chaseId, type, { durationSeconds: report.durationSeconds ?? null }, report.attemptId);
-    }
-    await writeBackCall(tx, deps, tenantId, report.attemptId);
-    await advanceChase(deps, tx, tenantId, chaseId, outcome, now);
+    const outcome = updated[0]?.outcome ?? outcomeOf(report.status, answeredBy);
+    if (attempt.line_id) lineResult = { tenantId, lineId: attempt.line_id, result: lineResultOf(report.status, answeredBy) };
+    if (updated[0]?.linked) await writeBackCall(tx, deps, tenantId, report.attemptId);
+    await advanceChase(deps, tx, tenantId, chaseId, attempt.chase, outcome, now);
   });
   const ended = lineResult as { tenantId: string; lineId: string; result: LineResult } | null;
   if (ended && deps.lines) await recordLineResult(deps, deps.lines.health, ended.tenantId, ended.lineId, ended.result, deps.clock.now());
+}
+
+/**
+ * A call moving on while it is live (queued, ringing, picked up), in one statement: the
+ * attempt's status only moves forward, and each move adds its timeline event (ringing,
+ * answered or machine). A status that comes late or twice changes nothing but a missing sid.
+ */
+async function applyCallProgress(deps: WorkerDeps, report: CallReport): Promise<void> {
+  const status = report.status === 'initiated' ? 'queued' : report.status;
+  const rank = PROGRESS.indexOf(status);
+  const { rows } = await deps.db.query<{ channel: string; sid: string | null }>(
+    `with old as (
+       select id, channel, sid, answered_by,
+              channel = 'voice' and (sid is null or sid = $3) and array_position($6::text[], status) - 1 < $5 as moves
+         from attempts where id = $1 for update),
+     moved as (
+       update attempts a set status = case when old.moves then $2 else a.status end, sid = $3,
+              answered_by = case when old.moves then coalesce($4, a.answered_by) else a.answered_by end
+         from old
+        where a.id = old.id and old.channel = 'voice' and (old.moves or old.sid is null)
+       returning a.tenant_id, a.chase_id, a.answered_by, old.moves),
+     event as (
+       insert into chase_events (tenant_id, chase_id, type, attempt_id)
+       select tenant_id, chase_id,
+              case when $2 = 'ringing' then 'ringing' when answered_by like 'machine%' or answered_by = 'fax' then 'machine' else 'answered' end, $1
+         from moved where moves and $2 in ('ringing', 'in-progress'))
+     select channel, sid from old`,
+    [report.attemptId, status, report.callSid, report.answeredBy ?? null, rank, PROGRESS],
+  );
+  const attempt = rows[0];
+  if (!attempt || attempt.channel !== 'voice') deps.log?.warn({ attemptId: report.attemptId }, 'call status for an unknown attempt');
+  else if (attempt.sid && attempt.sid !== report.callSid) deps.log?.warn({ attemptId: report.attemptId }, 'call status for another call of this attempt: ignored');
 }
 
 /** How a call's end counts for its line: only `failed` is the line's fault; busy and no-answer are the callee's. */
@@ -121,21 +155,22 @@ function lineResultOf(status: string, answeredBy: string | null | undefined): Li
   return 'no-answer';
 }
 
+interface ChaseState {
+  status: string;
+  call_attempts: number;
+  campaign: Parameters<typeof campaignFromJson>[0];
+}
+
 /** After a call ended: done if someone answered; otherwise call again, text, or stop, as the campaign says. */
-async function advanceChase(deps: WorkerDeps, tx: pg.PoolClient, tenantId: string, chaseId: string, outcome: string, now: Date): Promise<void> {
-  const { rows } = await tx.query<{ status: string; campaign_id: string; call_attempts: number }>(
-    `select status, campaign_id, call_attempts from chases where tenant_id = $1 and id = $2 for update`,
-    [tenantId, chaseId],
-  );
-  const chase = rows[0];
+async function advanceChase(deps: WorkerDeps, tx: pg.PoolClient, tenantId: string, chaseId: string, chase: ChaseState, outcome: string, now: Date): Promise<void> {
   // Canceled, opted out or expired while the call was on: the attempt is recorded, the chase stays ended.
-  if (chase?.status !== 'dialing') return;
+  if (chase.status !== 'dialing') return;
   const done = COMPLETED_BY[outcome];
   if (done) {
     await finishChase(tx, tenantId, chaseId, 'completed', done);
     return;
   }
-  const campaign = await getCampaign(tx, tenantId, chase.campaign_id);
+  const campaign = campaignFromJson(chase.campaign);
   const at = (minutes: number) => new Date(now.getTime() + minutes * 60_000);
   if (outcome === 'callback') {
     // The person asked to be called later: the step still applies their calling window and the caps.

@@ -10,7 +10,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import { AppError, loggable } from './errors.ts';
+import { AppError, loggable, notFound } from './errors.ts';
 import { withTransaction } from './db/pool.ts';
 import { effectiveRules, pickLine, renderText, scriptNamed, TenantChaseRulesSchema, type Script } from './campaigns.rules.ts';
 import { allPromptTexts } from './dialog.calls.ts';
@@ -20,10 +20,10 @@ import { trackLinks } from './links.ts';
 import { screenNumber, type NumberChecksSetting } from './number-quality.ts';
 import { dialTarget } from './lines.ts';
 import { chooseLine, linePolicyTier } from './lines.select.ts';
-import { getCampaign, type Campaign } from './campaigns.ts';
+import { campaignFromJson, type Campaign } from './campaigns.ts';
 import { nextCallableTime } from './calling-window.ts';
 import { timeZoneForPhone } from './phone.timezone.ts';
-import { callInFlight, capsBlockUntil, lockPhone, readPhoneState } from './chases.caps.ts';
+import { callInFlight, capsBlockUntil, phoneLockSql, readPhoneState } from './chases.caps.ts';
 import { callbackUrl, CHASE_COLUMNS, decodeContext, insertEvent, type ChaseRow, type WorkerDeps } from './chases.store.ts';
 import { finishChase, scheduleChase, type StepJob } from './chases.transitions.ts';
 import { policyChannels } from './chases.ts';
@@ -44,6 +44,7 @@ interface StepContext {
   time_zone: string | null;
   name_enc: string | null;
   chase_rules: unknown;
+  campaign: Parameters<typeof campaignFromJson>[0] | null;
 }
 
 interface Reserved {
@@ -75,19 +76,24 @@ export async function runChaseStep(deps: WorkerDeps, job: StepJob): Promise<void
 }
 
 async function reserve(deps: WorkerDeps, tx: Tx, { tenantId, chaseId, step }: StepJob): Promise<Reserved | null> {
-  // The chase (locked), its contact and the tenant's rule defaults in one round trip.
+  // In one round trip: the chase (locked), its contact, its campaign, the tenant's rule
+  // defaults, and the advisory lock of the contact's number (see lockPhone), so that what is
+  // read about the number below comes from a snapshot taken once the lock is held.
   const { rows } = await tx.query<ChaseRow & StepContext>(
-    `select ${STEP_COLUMNS}, c.phone_hash as contact_phone_hash, c.phone_enc, c.phone_invalid_reason, c.time_zone, c.name_enc, t.chase_rules
+    `select ${STEP_COLUMNS}, c.phone_hash as contact_phone_hash, c.phone_enc, c.phone_invalid_reason, c.time_zone, c.name_enc, t.chase_rules,
+            to_jsonb(cp) as campaign, ${phoneLockSql('$3', 'c.phone_hash')} as locked
        from chases ch
        join tenants t on t.id = ch.tenant_id
+       left join campaigns cp on cp.tenant_id = ch.tenant_id and cp.id = ch.campaign_id
        left join contacts c on c.tenant_id = ch.tenant_id and c.id = ch.contact_id
       where ch.tenant_id = $1 and ch.id = $2 for update of ch`,
-    [tenantId, chaseId],
+    [tenantId, chaseId, tenantId],
   );
   const chase = rows[0];
   // Stale: the chase moved on (rescheduled, ended) since this job was sent.
   if (!chase || chase.step !== step || chase.status !== 'scheduled') return null;
-  const campaign = await getCampaign(tx, tenantId, chase.campaign_id);
+  if (!chase.campaign) throw notFound('campaign', 'campaignId');
+  const campaign = campaignFromJson(chase.campaign);
   if (campaign.status === 'paused') return null; // resuming sends a fresh job
   if (campaign.status === 'canceled') {
     await finishChase(tx, tenantId, chaseId, 'canceled', null, { reason: 'campaign canceled' });
@@ -111,7 +117,6 @@ async function reserve(deps: WorkerDeps, tx: Tx, { tenantId, chaseId, step }: St
   }
   const { window, caps } = effectiveRules(campaign.rules, TenantChaseRulesSchema.parse(chase.chase_rules ?? {}));
 
-  await lockPhone(tx, tenantId, phoneHash);
   const phone = await readPhoneState(tx, tenantId, phoneHash, caps, now);
   const optedOut = phone.optedOut;
   let channel = chase.next_channel;
@@ -160,17 +165,18 @@ async function reserve(deps: WorkerDeps, tx: Tx, { tenantId, chaseId, step }: St
     else await scheduleChase(tx, deps.jobs, tenantId, chaseId, at, channel, { reason: 'line capacity' });
     return null;
   }
+  // The attempt, the chase now dialing and (for a call) its timeline event, in one statement.
   const attemptId = randomUUID();
+  const dialing = channel === 'voice' ? { from: line.from, timeZone, ...(line.lineId ? { lineId: line.lineId, probe: line.probe } : {}) } : null;
   await tx.query(
-    `insert into attempts (tenant_id, id, chase_id, campaign_id, phone_hash, channel, status, from_number, line_id, created_at)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-    [tenantId, attemptId, chaseId, campaign.id, phoneHash, channel, channel === 'voice' ? 'dialing' : 'queued', line.from, line.lineId, now],
+    `with attempt as (
+       insert into attempts (tenant_id, id, chase_id, campaign_id, phone_hash, channel, status, from_number, line_id, created_at)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)),
+     chase as (
+       update chases set status = 'dialing', next_channel = $6, call_attempts = call_attempts + $11, updated_at = now() where tenant_id = $1 and id = $3)
+     insert into chase_events (tenant_id, chase_id, type, attempt_id, detail) select $1, $3, 'dialing', $2, $12::jsonb where $12::jsonb is not null`,
+    [tenantId, attemptId, chaseId, campaign.id, phoneHash, channel, channel === 'voice' ? 'dialing' : 'queued', line.from, line.lineId, now, channel === 'voice' ? 1 : 0, dialing],
   );
-  await tx.query(
-    `update chases set status = 'dialing', next_channel = $3, call_attempts = call_attempts + $4, updated_at = now() where tenant_id = $1 and id = $2`,
-    [tenantId, chaseId, channel, channel === 'voice' ? 1 : 0],
-  );
-  if (channel === 'voice') await insertEvent(tx, tenantId, chaseId, 'dialing', { from: line.from, timeZone, ...(line.lineId ? { lineId: line.lineId, probe: line.probe } : {}) }, attemptId);
   const script = scriptNamed(campaign.scripts, chase.script);
   const values = { name: chase.name_enc ? deps.pii.decrypt(chase.name_enc) : null, context: decodeContext(deps, chase.context_enc) };
   return {

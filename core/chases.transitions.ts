@@ -65,11 +65,12 @@ export async function finishChase(
   error: string | null = null,
 ): Promise<void> {
   await tx.query(
-    `update chases set status = $3, outcome = coalesce($4, outcome), last_error = coalesce($5, last_error), updated_at = now()
-      where tenant_id = $1 and id = $2`,
-    [tenantId, chaseId, status, outcome, error],
+    `with ended as (
+       update chases set status = $3, outcome = coalesce($4, outcome), last_error = coalesce($5, last_error), updated_at = now()
+        where tenant_id = $1 and id = $2)
+     insert into chase_events (tenant_id, chase_id, type, detail) values ($1, $2, $6, $7)`,
+    [tenantId, chaseId, status, outcome, error, eventFor(status), { ...(outcome ? { outcome } : {}), ...detail }],
   );
-  await insertEvent(tx, tenantId, chaseId, eventFor(status), { ...(outcome ? { outcome } : {}), ...detail });
 }
 
 /**

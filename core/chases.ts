@@ -75,12 +75,12 @@ async function insertChases(tx: Pick<pg.PoolClient, 'query'>, deps: Deps, tenant
   const due = options.dueAt ? new Date(Math.max(options.dueAt.getTime(), now.getTime())) : new Date(now.getTime() + campaign.rules.delayMinutes * 60_000);
   const deadline = new Date(now.getTime() + campaign.rules.expireAfterHours * 3_600_000);
   const ok = candidates.map((c) => ({ c, channel: firstChannel(campaign, c.optedOut)! }));
-  const { rows } = await tx.query<{ id: string; contact_id: string; step: number; priority: number; due_at: Date; deadline_at: Date }>(
+  const { rows } = await tx.query<ChaseRow>(
     `insert into chases (tenant_id, id, campaign_id, contact_id, phone_hash, status, tier, priority, script, context_enc, next_channel, due_at, deadline_at, source_key)
      select $1, id, $2, contact_id, phone_hash, 'scheduled', tier, priority, script, $3, channel, $4, $5, $13
        from unnest($6::uuid[], $7::uuid[], $8::bytea[], $9::text[], $10::int[], $11::text[], $12::text[]) as t (id, contact_id, phone_hash, tier, priority, script, channel)
      on conflict (tenant_id, campaign_id, contact_id) where status in ('scheduled', 'dialing') do nothing
-     returning id, contact_id, step, priority, due_at, deadline_at`,
+     returning ${CHASE_COLUMNS}`,
     [
       tenantId, campaign.id, contextEnc, due, deadline,
       ok.map(() => randomUUID()), ok.map((o) => o.c.contactId), ok.map((o) => o.c.phoneHash), ok.map((o) => o.c.tier),
@@ -88,16 +88,24 @@ async function insertChases(tx: Pick<pg.PoolClient, 'query'>, deps: Deps, tenant
       options.sourceKey ?? null,
     ],
   );
-  if (rows.length) {
-    await tx.query(
-      `insert into chase_events (tenant_id, chase_id, type, detail)
-       select $1, id, e.type, case when e.type = 'scheduled' then jsonb_build_object('at', $3::timestamptz) else null end
-         from unnest($2::uuid[]) as t (id) cross join (values (1, 'created'), (2, 'scheduled')) as e (n, type) order by id, e.n`,
-      [tenantId, rows.map((r) => r.id), due],
-    );
-    await enqueueNewChases(tx, chaseEngine(deps).jobs, tenantId, rows);
-  }
-  return rows;
+  if (!rows.length) return [];
+  const { rows: events } = await tx.query<{ chase_id: string; seq: string; at: Date; type: ChaseEvent['type']; detail: Record<string, unknown> | null }>(
+    `insert into chase_events (tenant_id, chase_id, type, detail)
+     select $1, id, e.type, case when e.type = 'scheduled' then jsonb_build_object('at', $3::timestamptz) else null end
+       from unnest($2::uuid[]) as t (id) cross join (values (1, 'created'), (2, 'scheduled')) as e (n, type) order by id, e.n
+     returning chase_id, seq, at, type, detail`,
+    [tenantId, rows.map((r) => r.id), due],
+  );
+  await enqueueNewChases(tx, chaseEngine(deps).jobs, tenantId, rows);
+  // The new chases with their timelines, so that starting one needs no read back.
+  const timelines = new Map<string, typeof events>();
+  for (const e of events) timelines.set(e.chase_id, [...(timelines.get(e.chase_id) ?? []), e]);
+  return rows.map((row) => ({
+    row,
+    timeline: (timelines.get(row.id) ?? [])
+      .sort((a, b) => Number(BigInt(a.seq) - BigInt(b.seq)))
+      .map((e): ChaseEvent => ({ at: e.at.toISOString(), type: e.type, attemptId: null, detail: e.detail })),
+  }));
 }
 
 export const CANDIDATE_SELECT = `
@@ -148,7 +156,7 @@ export async function startChase(deps: Deps, tenantId: string, input: StartChase
     );
     throw new AppError('CONFLICT', 'the contact already has a live chase in this campaign', { field: 'contact', details: { chaseId: live[0]?.id } });
   }
-  return getChase(deps, tenantId, created[0].id);
+  return { ...toChase(deps, created[0].row), timeline: created[0].timeline, attempts: [] };
 }
 
 export interface BulkResult {

@@ -59,6 +59,7 @@ interface AttemptRow {
   created_at: Date;
 }
 
+/** The attempt as its write-backs tell it; null when its contact is linked with no enabled connector (most are not). */
 async function attemptOf(tx: Queryable, tenantId: string, attemptId: string): Promise<AttemptRow | null> {
   const { rows } = await tx.query<AttemptRow>(
     `select ch.contact_id, cp.name as campaign_name, a.outcome, a.intent, a.from_number, c.phone_enc, a.sid, a.duration_seconds, a.created_at
@@ -66,7 +67,9 @@ async function attemptOf(tx: Queryable, tenantId: string, attemptId: string): Pr
        join chases ch on ch.tenant_id = a.tenant_id and ch.id = a.chase_id
        join campaigns cp on cp.tenant_id = a.tenant_id and cp.id = a.campaign_id
        join contacts c on c.tenant_id = ch.tenant_id and c.id = ch.contact_id
-      where a.tenant_id = $1 and a.id = $2`,
+      where a.tenant_id = $1 and a.id = $2
+        and exists (select 1 from contact_crm_refs r join connectors k on k.tenant_id = r.tenant_id and k.type = r.system and k.enabled
+                     where r.tenant_id = a.tenant_id and r.contact_id = ch.contact_id)`,
     [tenantId, attemptId],
   );
   return rows[0] ?? null;

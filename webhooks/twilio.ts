@@ -1,6 +1,6 @@
 /**
  * Twilio's callbacks: verify X-Twilio-Signature over PUBLIC_BASE_URL + path + query and the
- * posted params → parse → dedupe (CallSid + status) → enqueue → 204. The slow part (moving
+ * posted params → parse → dedupe (CallSid + status, by the job's id) and enqueue → 204. The slow part (moving
  * the chase on) runs in a worker from the call-status queue.
  */
 import express from 'express';
@@ -9,8 +9,7 @@ import type { Logger } from 'pino';
 import type { Deps } from '../core/deps.ts';
 import { applySmsReport } from '../core/chases.script.ts';
 import type { CallReport } from '../core/chases.outcomes.ts';
-import { withTransaction } from '../core/db/pool.ts';
-import { queues, type JobQueue } from '../core/jobs/queue.ts';
+import { jobIdFor, queues, type JobQueue } from '../core/jobs/queue.ts';
 import type { WebhookVerifier } from '../core/ports.ts';
 import type { IntentClassifier } from '../core/intents/intents.ts';
 import { voiceRoutes } from './twilio.voice.ts';
@@ -71,12 +70,10 @@ export function twilioWebhooks(options: TwilioWebhookOptions): express.Router {
         answeredBy: b.AnsweredBy ?? null,
         durationSeconds: b.CallDuration ?? null,
       };
-      await withTransaction(deps.db, async (tx) => {
-        const { rowCount } = await tx.query(`insert into webhook_deliveries (vendor, delivery_id) values ('twilio', $1) on conflict do nothing`, [
-          `${b.CallSid}:${b.CallStatus}`,
-        ]);
-        if (rowCount) await deps.jobs.send(tx, queues.callStatus, report);
-      });
+      // Deduplicated by the job's id (CallSid + status): a callback Twilio sends twice is one
+      // statement and no job the second time. The job itself is idempotent too, should a repeat
+      // come after the first job was archived.
+      await deps.jobs.send(deps.db, queues.callStatus, report, { id: jobIdFor(`call-status:${b.CallSid}:${b.CallStatus}`) });
       res.status(204).end();
     } catch (err) {
       next(err);

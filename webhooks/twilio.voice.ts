@@ -200,12 +200,17 @@ export function voiceRoutes(router: express.Router, options: VoiceWebhookOptions
     }
     const { attempt } = query.data;
     const { CallSid, AnsweredBy } = body.data;
-    await withTransaction(deps.db, async (tx) => {
-      const { rowCount } = await tx.query(`insert into webhook_deliveries (vendor, delivery_id) values ('twilio', $1) on conflict do nothing`, [`${CallSid}:amd`]);
-      if (!rowCount) return;
-      await tx.query(`update attempts set answered_by = $2 where id = $1 and channel = 'voice'`, [attempt, AnsweredBy]);
-      if (AnsweredBy.startsWith('machine') || AnsweredBy === 'fax') await deps.jobs.send(tx, queues.callMachine, { attemptId: attempt, callSid: CallSid });
-    });
+    // The verdict is recorded once per call (deduplicated by CallSid); a machine also queues its job.
+    const record = `with fresh as (insert into webhook_deliveries (vendor, delivery_id) values ('twilio', $1) on conflict do nothing returning 1)
+                    update attempts set answered_by = $3 where id = $2 and channel = 'voice' and exists (select 1 from fresh)`;
+    if (AnsweredBy.startsWith('machine') || AnsweredBy === 'fax') {
+      await withTransaction(deps.db, async (tx) => {
+        const { rows } = await tx.query(`${record} returning 1`, [`${CallSid}:amd`, attempt, AnsweredBy]);
+        if (rows.length) await deps.jobs.send(tx, queues.callMachine, { attemptId: attempt, callSid: CallSid });
+      });
+    } else {
+      await deps.db.query(record, [`${CallSid}:amd`, attempt, AnsweredBy]);
+    }
     res.status(204).end();
   }));
 }

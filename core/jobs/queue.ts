@@ -5,6 +5,7 @@
  */
 import PgBoss from 'pg-boss';
 import type pg from 'pg';
+import { v5 as uuidv5 } from 'uuid';
 
 export const queues = {
   /** Take one chase one step: check, reserve, call or text. */
@@ -31,9 +32,20 @@ export const queues = {
   numberChecks: 'number-checks',
 } as const;
 
+/** Namespace of the job ids derived from vendors' delivery keys (a fixed random UUID). */
+const DELIVERY_NAMESPACE = '5b0d6f4e-8a57-4c1e-9d2a-3f6c1b7e0a94';
+
+/** A job id that is the same for every delivery of one event (e.g. a CallSid and its status). */
+export const jobIdFor = (deliveryKey: string): string => uuidv5(deliveryKey, DELIVERY_NAMESPACE);
+
 export type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
 
 export interface JobOptions {
+  /**
+   * The job's own id. pg-boss ignores a second send of an id its queue already holds, so an id
+   * derived from a delivery (`jobIdFor`) deduplicates it in the same statement as the enqueue.
+   */
+  id?: string;
   startAfter?: Date;
   priority?: number;
   singletonKey?: string;
