@@ -16,8 +16,8 @@
  *   npm run bench:chases -- --parts a,d --contacts 200000  # some parts, smaller
  *
  * Options: --jobs (a), --chases and --concurrency 20,50 (b), --clock-speed (b's simulator),
- * --rate 200,40 --seconds --latency-concurrency (c), --contacts (d), --pool (connections,
- * default 10 as in production), --sim process|in-process.
+ * --rate 200,40 --seconds --latency-concurrency --calls answered,unanswered (c), --contacts (d),
+ * --pool (connections, default 10 as in production), --sim process|in-process.
  *
  * The API server and worker share this process, as `npm start` runs them; the simulator runs
  * in a child process by default (bench/twilio-sim.process.ts) so its CPU is not charged to
@@ -61,6 +61,7 @@ const { values: args } = parseArgs({
     rate: { type: 'string', default: '200,40' },
     seconds: { type: 'string', default: '20' },
     'latency-concurrency': { type: 'string', default: '20' },
+    calls: { type: 'string', default: 'answered,unanswered' },
     contacts: { type: 'string', default: '1000000' },
     pool: { type: 'string', default: '10' },
     sim: { type: 'string', default: 'process' },
@@ -411,12 +412,21 @@ async function atSteadyRate(rate: number, seconds: number, start: (i: number) =>
   return { started: total, achievedRate: Math.round(total / elapsed), maxInflight };
 }
 
-async function latencyRun(bench: Bench, rate: number, seconds: number) {
+/**
+ * What the called people do in (c): `answered` — everyone picks up after a second and stays
+ * silent through the script's questions (a TwiML fetch, an answering-machine verdict, three
+ * <Gather> turns and three status callbacks per call: the heaviest call there is);
+ * `unanswered` — every phone rings for a second and nobody picks up (two status callbacks).
+ */
+const CALLS = { answered: { answered: 1 }, unanswered: { 'no-answer': 1 } } as const;
+type Calls = keyof typeof CALLS;
+
+async function latencyRun(bench: Bench, rate: number, seconds: number, calls: Calls) {
   const count = Math.round(rate * seconds);
-  const { ids, phones } = await insertContacts(bench, count, `bench-c-${rate}`);
-  const campaign = await benchCampaign(bench, `bench-c-${rate}`);
+  const { ids, phones } = await insertContacts(bench, count, `bench-c-${rate}-${calls}`);
+  const campaign = await benchCampaign(bench, `bench-c-${rate}-${calls}`);
   // clockSpeed 1 with startAt now: the simulator's dateCreated is wall time.
-  const engine = await startEngine(bench, { ...quickCalls(1), profile: { outcomes: { answered: 1 }, ringSeconds: [1, 1], machine: 0 } }, Number(args['latency-concurrency']));
+  const engine = await startEngine(bench, { ...quickCalls(1), profile: { outcomes: CALLS[calls], ringSeconds: [1, 1], machine: 0 } }, Number(args['latency-concurrency']));
   try {
     const starting = await atSteadyRate(rate, seconds, async (i) => {
       await startChase(bench.deps, bench.tenantId, { campaignId: campaign.id, contact: { id: ids[i]! } });
@@ -427,7 +437,7 @@ async function latencyRun(bench: Bench, rate: number, seconds: number) {
     await waitFor('every chase completed', async () => (await countStatus(bench, campaign.id, 'completed')) >= count, 120_000, 200).catch((err: unknown) => {
       console.error(String(err));
     });
-    return { rate, seconds, chases: count, concurrency: Number(args['latency-concurrency']), ...starting, dueToCallMs: latencyStats(pairs.map((p) => p.called - p.due)) };
+    return { rate, seconds, calls, chases: count, concurrency: Number(args['latency-concurrency']), ...starting, dueToCallMs: latencyStats(pairs.map((p) => p.called - p.due)) };
   } finally {
     await engine.stop();
   }
@@ -435,12 +445,18 @@ async function latencyRun(bench: Bench, rate: number, seconds: number) {
 
 async function partC(bench: Bench) {
   const runs = [];
-  for (const rate of numbers(args.rate)) runs.push(await latencyRun(bench, rate, Number(args.seconds)));
+  const profiles = args.calls.split(',').map((c) => {
+    if (!(c in CALLS)) throw new Error(`--calls: ${c} is not one of ${Object.keys(CALLS).join(', ')}`);
+    return c as Calls;
+  });
+  for (const calls of profiles) {
+    for (const rate of numbers(args.rate)) runs.push(await latencyRun(bench, rate, Number(args.seconds), calls));
+  }
   details.c = runs;
   for (const r of runs) {
     const { p50, p99, max } = r.dueToCallMs;
     summary.push({
-      part: 'c', what: `${fmt(r.chases)} chases started one by one at ${r.rate}/s (achieved ${r.achievedRate}/s): due → Calls request p50 ${fmt(p50)} ms, max ${fmt(max)} ms; p99`,
+      part: 'c', what: `${fmt(r.chases)} chases started one by one at ${r.rate}/s (achieved ${r.achievedRate}/s), calls ${r.calls}: due → Calls request p50 ${fmt(p50)} ms, max ${fmt(max)} ms; p99`,
       value: `${fmt(p99)} ms`, ...(r.rate === 200 ? { target: '< 500 ms', met: p99 < 500 } : {}),
     });
   }
