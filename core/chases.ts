@@ -75,12 +75,24 @@ async function insertChases(tx: Pick<pg.PoolClient, 'query'>, deps: Deps, tenant
   const due = options.dueAt ? new Date(Math.max(options.dueAt.getTime(), now.getTime())) : new Date(now.getTime() + campaign.rules.delayMinutes * 60_000);
   const deadline = new Date(now.getTime() + campaign.rules.expireAfterHours * 3_600_000);
   const ok = candidates.map((c) => ({ c, channel: firstChannel(campaign, c.optedOut)! }));
-  const { rows } = await tx.query<ChaseRow>(
-    `insert into chases (tenant_id, id, campaign_id, contact_id, phone_hash, status, tier, priority, script, context_enc, next_channel, due_at, deadline_at, source_key)
-     select $1, id, $2, contact_id, phone_hash, 'scheduled', tier, priority, script, $3, channel, $4, $5, $13
-       from unnest($6::uuid[], $7::uuid[], $8::bytea[], $9::text[], $10::int[], $11::text[], $12::text[]) as t (id, contact_id, phone_hash, tier, priority, script, channel)
-     on conflict (tenant_id, campaign_id, contact_id) where status in ('scheduled', 'dialing') do nothing
-     returning ${CHASE_COLUMNS}`,
+  // The chases, their first two timeline events (created, scheduled) and those events read
+  // back, in one statement: starting one chase needs no read after it.
+  const { rows } = await tx.query<ChaseRow & { timeline: { at: string; type: ChaseEvent['type']; detail: Record<string, unknown> | null }[] }>(
+    `with chase as (
+       insert into chases (tenant_id, id, campaign_id, contact_id, phone_hash, status, tier, priority, script, context_enc, next_channel, due_at, deadline_at, source_key)
+       select $1, id, $2, contact_id, phone_hash, 'scheduled', tier, priority, script, $3, channel, $4, $5, $13
+         from unnest($6::uuid[], $7::uuid[], $8::bytea[], $9::text[], $10::int[], $11::text[], $12::text[]) as t (id, contact_id, phone_hash, tier, priority, script, channel)
+       on conflict (tenant_id, campaign_id, contact_id) where status in ('scheduled', 'dialing') do nothing
+       returning ${CHASE_COLUMNS}),
+     event as (
+       insert into chase_events (tenant_id, chase_id, type, detail)
+       select $1, chase.id, e.type, case when e.type = 'scheduled' then jsonb_build_object('at', $4::timestamptz) else null end
+         from chase cross join (values (1, 'created'), (2, 'scheduled')) as e (n, type) order by chase.id, e.n
+       returning chase_id, seq, at, type, detail)
+     select chase.*, t.timeline
+       from chase
+       join (select chase_id, json_agg(json_build_object('at', at, 'type', type, 'detail', detail) order by seq) as timeline from event group by chase_id) t
+         on t.chase_id = chase.id`,
     [
       tenantId, campaign.id, contextEnc, due, deadline,
       ok.map(() => randomUUID()), ok.map((o) => o.c.contactId), ok.map((o) => o.c.phoneHash), ok.map((o) => o.c.tier),
@@ -88,23 +100,10 @@ async function insertChases(tx: Pick<pg.PoolClient, 'query'>, deps: Deps, tenant
       options.sourceKey ?? null,
     ],
   );
-  if (!rows.length) return [];
-  const { rows: events } = await tx.query<{ chase_id: string; seq: string; at: Date; type: ChaseEvent['type']; detail: Record<string, unknown> | null }>(
-    `insert into chase_events (tenant_id, chase_id, type, detail)
-     select $1, id, e.type, case when e.type = 'scheduled' then jsonb_build_object('at', $3::timestamptz) else null end
-       from unnest($2::uuid[]) as t (id) cross join (values (1, 'created'), (2, 'scheduled')) as e (n, type) order by id, e.n
-     returning chase_id, seq, at, type, detail`,
-    [tenantId, rows.map((r) => r.id), due],
-  );
-  await enqueueNewChases(tx, chaseEngine(deps).jobs, tenantId, rows);
-  // The new chases with their timelines, so that starting one needs no read back.
-  const timelines = new Map<string, typeof events>();
-  for (const e of events) timelines.set(e.chase_id, [...(timelines.get(e.chase_id) ?? []), e]);
-  return rows.map((row) => ({
+  if (rows.length) await enqueueNewChases(tx, chaseEngine(deps).jobs, tenantId, rows);
+  return rows.map(({ timeline, ...row }) => ({
     row,
-    timeline: (timelines.get(row.id) ?? [])
-      .sort((a, b) => Number(BigInt(a.seq) - BigInt(b.seq)))
-      .map((e): ChaseEvent => ({ at: e.at.toISOString(), type: e.type, attemptId: null, detail: e.detail })),
+    timeline: timeline.map((e): ChaseEvent => ({ at: new Date(e.at).toISOString(), type: e.type, attemptId: null, detail: e.detail })),
   }));
 }
 
