@@ -3,7 +3,7 @@
  * handled once, a malformed one is a 400, and an SMS delivery report lands on its attempt.
  */
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { testEngineApp, type TestApp } from '../support/app.ts';
 import { twilioSignature, type TwilioSim } from '../../sim/twilio/index.ts';
@@ -14,6 +14,7 @@ import { upsertContact } from '../../core/contacts.ts';
 import { campaign, contact, mobile, waitForChase } from './support.ts';
 import { startChase } from '../../core/chases.ts';
 import { startWorker } from '../../core/jobs/worker.ts';
+import { applyCallReport, type CallReport } from '../../core/chases.outcomes.ts';
 
 // No worker: jobs the webhooks enqueue stay in the queue, where the test can count them.
 let app: TestApp & { sim: TwilioSim; worker: WorkerDeps };
@@ -65,6 +66,59 @@ describe('Twilio webhooks', () => {
     const res = await post(`/webhooks/twilio/voice?attempt=${randomUUID()}`, { CallSid: params.CallSid });
     assert.equal(res.status, 200);
     assert.match(await res.text(), /<Response><Hangup\/><\/Response>/);
+  });
+});
+
+describe('the call-status job', () => {
+  /** A chase dialing its attempt, as the step leaves it. */
+  async function dialing(phone: string, overrides: Record<string, unknown> = {}) {
+    const c = await campaign(app.worker, app.tenantId, overrides);
+    const chase = await startChase(app.worker, app.tenantId, { campaignId: c.id, contact: { id: await contact(app.worker, app.tenantId, phone) } });
+    const attemptId = randomUUID();
+    await app.db.pool.query(
+      `with a as (insert into attempts (tenant_id, id, chase_id, campaign_id, phone_hash, channel, status, from_number)
+                  select tenant_id, $2, id, campaign_id, phone_hash, 'voice', 'dialing', '+14155550100' from chases where id = $1)
+       update chases set status = 'dialing', call_attempts = 1 where id = $1`,
+      [chase.id, attemptId],
+    );
+    return { chaseId: chase.id, attemptId, sid: `CA${randomBytes(16).toString('hex')}` };
+  }
+  const report = (attempt: { attemptId: string; sid: string }, status: string, extra: Partial<CallReport> = {}): CallReport => ({
+    attemptId: attempt.attemptId, callSid: attempt.sid, status, ...extra,
+  });
+  const state = async (attemptId: string) => {
+    const { rows: a } = await app.db.pool.query<{ status: string; sid: string | null; outcome: string | null }>(`select status, sid, outcome from attempts where id = $1`, [attemptId]);
+    const { rows: e } = await app.db.pool.query<{ type: string }>(`select type from chase_events where attempt_id = $1 order by seq`, [attemptId]);
+    return { ...a[0], events: e.map((r) => r.type) };
+  };
+
+  test('statuses only move a call forward: repeats and late ones change nothing, and each step is on the timeline once', async () => {
+    const call = await dialing(mobile(910));
+    for (const s of ['queued', 'ringing', 'ringing', 'in-progress', 'queued', 'ringing', 'in-progress']) await applyCallReport(app.worker, report(call, s));
+    assert.deepEqual(await state(call.attemptId), { status: 'in-progress', sid: call.sid, outcome: null, events: ['ringing', 'answered'] });
+    await applyCallReport(app.worker, report(call, 'completed', { durationSeconds: 12 }));
+    // Twilio's callbacks can overtake each other: a ringing that arrives after the end is ignored.
+    await applyCallReport(app.worker, report(call, 'ringing'));
+    await applyCallReport(app.worker, report(call, 'completed', { durationSeconds: 12 }));
+    assert.deepEqual(await state(call.attemptId), { status: 'completed', sid: call.sid, outcome: 'answered', events: ['ringing', 'answered'] });
+  });
+
+  test('a machine that picked up is on the timeline as a machine; a status of another call is ignored', async () => {
+    const call = await dialing(mobile(911));
+    await applyCallReport(app.worker, report(call, 'in-progress', { answeredBy: 'machine_end_beep' }));
+    await applyCallReport(app.worker, report({ ...call, sid: `CA${randomBytes(16).toString('hex')}` }, 'completed'));
+    assert.deepEqual(await state(call.attemptId), { status: 'in-progress', sid: call.sid, outcome: null, events: ['machine'] });
+    await applyCallReport(app.worker, report(call, 'completed', { durationSeconds: 20 }));
+    assert.deepEqual(await state(call.attemptId), { status: 'completed', sid: call.sid, outcome: 'machine', events: ['machine'] });
+  });
+
+  test('a call that was never answered ends a one-call chase as unreached, with its status on the timeline', async () => {
+    const call = await dialing(mobile(912), { channel: { policy: 'voice' }, rules: { maxCallAttempts: 1 } });
+    await applyCallReport(app.worker, report(call, 'ringing'));
+    await applyCallReport(app.worker, report(call, 'no-answer'));
+    assert.deepEqual(await state(call.attemptId), { status: 'no-answer', sid: call.sid, outcome: 'no-answer', events: ['ringing', 'no-answer'] });
+    const { rows } = await app.db.pool.query<{ status: string; outcome: string }>(`select status, outcome from chases where id = $1`, [call.chaseId]);
+    assert.deepEqual(rows[0], { status: 'completed', outcome: 'unreached' });
   });
 });
 
