@@ -162,24 +162,33 @@ export async function insertEvent(
   ]);
 }
 
-export async function selectTimeline(db: Pick<pg.Pool, 'query'>, tenantId: string, chaseId: string): Promise<ChaseEvent[]> {
-  const { rows } = await db.query<{ at: Date; type: EventType; attempt_id: string | null; detail: Record<string, unknown> | null }>(
-    `select at, type, attempt_id, detail from chase_events where tenant_id = $1 and chase_id = $2 order by seq`,
-    [tenantId, chaseId],
-  );
-  return rows.map((r) => ({ at: r.at.toISOString(), type: r.type, attemptId: r.attempt_id, detail: r.detail }));
+/**
+ * A chase's timeline and attempts as two JSON columns of the statement that reads the chase
+ * (`ch`): one snapshot, so the timeline never shows a move the chase row does not.
+ */
+export const DETAIL_COLUMNS = `
+  coalesce((select json_agg(json_build_object('at', e.at, 'type', e.type, 'attempt_id', e.attempt_id, 'detail', e.detail) order by e.seq)
+              from chase_events e where e.tenant_id = ch.tenant_id and e.chase_id = ch.id), '[]') as timeline,
+  coalesce((select json_agg(json_build_object('id', a.id, 'channel', a.channel, 'status', a.status, 'outcome', a.outcome, 'from_number', a.from_number,
+                     'sid', a.sid, 'answered_by', a.answered_by, 'duration_seconds', a.duration_seconds, 'error', a.error,
+                     'created_at', a.created_at, 'ended_at', a.ended_at) order by a.created_at, a.id)
+              from attempts a where a.tenant_id = ch.tenant_id and a.chase_id = ch.id), '[]') as attempts`;
+
+export interface DetailJson {
+  timeline: { at: string; type: EventType; attempt_id: string | null; detail: Record<string, unknown> | null }[];
+  attempts: {
+    id: string; channel: 'voice' | 'sms'; status: string; outcome: string | null; from_number: string; sid: string | null;
+    answered_by: string | null; duration_seconds: number | null; error: string | null; created_at: string; ended_at: string | null;
+  }[];
 }
 
-export async function selectAttempts(db: Pick<pg.Pool, 'query'>, tenantId: string, chaseId: string): Promise<Attempt[]> {
-  const { rows } = await db.query<{
-    id: string; channel: 'voice' | 'sms'; status: string; outcome: string | null; from_number: string; sid: string | null;
-    answered_by: string | null; duration_seconds: number | null; error: string | null; created_at: Date; ended_at: Date | null;
-  }>(
-    `select id, channel, status, outcome, from_number, sid, answered_by, duration_seconds, error, created_at, ended_at
-       from attempts where tenant_id = $1 and chase_id = $2 order by created_at, id`,
-    [tenantId, chaseId],
-  );
-  return rows.map((r) => ({
+const iso = (at: string) => new Date(at).toISOString();
+
+export const toTimeline = (rows: DetailJson['timeline']): ChaseEvent[] =>
+  rows.map((r) => ({ at: iso(r.at), type: r.type, attemptId: r.attempt_id, detail: r.detail }));
+
+export const toAttempts = (rows: DetailJson['attempts']): Attempt[] =>
+  rows.map((r) => ({
     id: r.id,
     channel: r.channel,
     status: r.status,
@@ -189,7 +198,6 @@ export async function selectAttempts(db: Pick<pg.Pool, 'query'>, tenantId: strin
     answeredBy: r.answered_by,
     durationSeconds: r.duration_seconds,
     error: r.error,
-    createdAt: r.created_at.toISOString(),
-    endedAt: r.ended_at?.toISOString() ?? null,
+    createdAt: iso(r.created_at),
+    endedAt: r.ended_at ? iso(r.ended_at) : null,
   }));
-}

@@ -13,8 +13,8 @@ import { chasePriority, pickScript } from './campaigns.rules.ts';
 import { upsertContact } from './contacts.ts';
 import { tenantPhone } from './tenants.ts';
 import {
-  chaseEngine, CHASE_COLUMNS, LIVE, selectAttempts, selectTimeline, toChase,
-  type Attempt, type Chase, type ChaseEvent, type ChaseRow, type ChaseStatus,
+  chaseEngine, CHASE_COLUMNS, DETAIL_COLUMNS, LIVE, toAttempts, toChase, toTimeline,
+  type Attempt, type Chase, type ChaseEvent, type ChaseRow, type ChaseStatus, type DetailJson,
 } from './chases.store.ts';
 import type { Deps } from './deps.ts';
 import { endChases, enqueueNewChases } from './chases.transitions.ts';
@@ -207,10 +207,13 @@ export interface ChaseDetail extends Chase {
 }
 
 export async function getChase(deps: Deps, tenantId: string, id: string): Promise<ChaseDetail> {
-  const { rows } = await deps.db.query<ChaseRow>(`select ${CHASE_COLUMNS} from chases where tenant_id = $1 and id = $2`, [tenantId, id]);
-  if (!rows[0]) throw notFound('chase', 'id');
-  const [timeline, attempts] = await Promise.all([selectTimeline(deps.db, tenantId, id), selectAttempts(deps.db, tenantId, id)]);
-  return { ...toChase(deps, rows[0]), timeline, attempts };
+  const { rows } = await deps.db.query<ChaseRow & DetailJson>(
+    `select ${CHASE_COLUMNS}, ${DETAIL_COLUMNS} from chases ch where tenant_id = $1 and id = $2`,
+    [tenantId, id],
+  );
+  const row = rows[0];
+  if (!row) throw notFound('chase', 'id');
+  return { ...toChase(deps, row), timeline: toTimeline(row.timeline), attempts: toAttempts(row.attempts) };
 }
 
 export async function listChases(
