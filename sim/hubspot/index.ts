@@ -70,7 +70,7 @@ export interface HubspotSim {
   setContacts(contacts: { id?: string; properties: Record<string, string>; updatedAt?: Date }[]): SimObject[];
   /** Creates or changes one contact as a user in HubSpot would: last-modified moves. */
   upsertContact(properties: Record<string, string>, id?: string): SimObject;
-  /** Creates `count` contacts quickly (for paging and the 10,000 search cap). */
+  /** Creates `count` contacts quickly (for paging and the 10,000 search cap), last modified 1 ms apart in the past. */
   seedContacts(count: number, make?: (i: number) => Record<string, string>): void;
   /** Answers every request with `status` (HubSpot's error JSON) for `ms` milliseconds. */
   failFor(ms: number, status?: number): void;
@@ -147,7 +147,10 @@ export async function startHubspotSim(options: HubspotSimOptions = {}): Promise<
     },
     upsertContact,
     seedContacts(count, make = (i) => ({ firstname: `Seed${i}`, lastname: 'Contact', phone: `+1415555${String(i % 10_000).padStart(4, '0')}` })) {
-      for (let i = 0; i < count; i++) stores.contacts.create(make(i));
+      // Seeded as a CRM's existing records are: each last modified at its own moment, a
+      // millisecond apart, all in the past (so no later change can sort before them).
+      const start = Date.now() - count;
+      for (let i = 0; i < count; i++) stores.contacts.create(make(i), new Date(start + i));
     },
     failFor(ms, status = 503) {
       state.outage = { until: Date.now() + ms, status };
