@@ -4,33 +4,24 @@
  * that is another contact's does not move; do-not-call is a sticky voice opt-out.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { storeCrmContacts } from './crm.contacts.ts';
 import { listContacts, upsertContact } from './contacts.ts';
 import { optOutState } from './consent.ts';
-import type { Deps } from './deps.ts';
 import type { CrmContact } from './ports.ts';
-import type { TestDatabase } from '../test/support/db.ts';
-import { testTenant } from '../test/support/tenant.ts';
+import { tenantPerFile } from '../test/support/tenant.ts';
 
-let db: TestDatabase;
-let deps: Deps;
-let tenantId: string;
-
-before(async () => {
-  ({ db, deps, tenantId } = await testTenant());
-});
-after(() => db.drop());
+const t = tenantPerFile();
 
 const record = (externalId: string, phone: string | null, extra: Partial<CrmContact> = {}): CrmContact => ({
   externalId, phone: phone ? { raw: phone, country: null } : null, name: `Person ${externalId}`, tags: [], doNotCall: false, updatedAt: '2026-11-01T10:00:00.000Z', ...extra,
 });
 const contactOf = async (system: string, externalId: string) =>
-  (await listContacts(deps, tenantId, { limit: 100, filter: { crmSystem: system } })).items.find((c) => c.crm.some((r) => r.system === system && r.externalId === externalId));
+  (await listContacts(t.deps, t.tenantId, { limit: 100, filter: { crmSystem: system } })).items.find((c) => c.crm.some((r) => r.system === system && r.externalId === externalId));
 
 test('records land on new contacts, a bad number is kept flagged, a number already known is the same contact', async () => {
-  const known = await upsertContact(deps, tenantId, { phone: '+14155550301', name: 'Known' }, 'api');
-  const stored = await storeCrmContacts(deps, tenantId, 'hubspot', [
+  const known = await upsertContact(t.deps, t.tenantId, { phone: '+14155550301', name: 'Known' }, 'api');
+  const stored = await storeCrmContacts(t.deps, t.tenantId, 'hubspot', [
     record('1', '(415) 555-0302', { tags: ['vip', ' vip '] }),
     record('2', '+1 415 555 0301'),
     record('3', 'not a number'),
@@ -46,7 +37,7 @@ test('records land on new contacts, a bad number is kept flagged, a number alrea
 });
 
 test('the same number twice in a page is one contact, the newer record winning; an older version changes nothing', async () => {
-  await storeCrmContacts(deps, tenantId, 'salesforce', [
+  await storeCrmContacts(t.deps, t.tenantId, 'salesforce', [
     record('003A', '+14155550311', { name: 'Newer', updatedAt: '2026-11-02T10:00:00.000Z' }),
     record('00QA', '+14155550311', { name: 'Older', updatedAt: '2026-11-01T10:00:00.000Z' }),
   ]);
@@ -54,22 +45,22 @@ test('the same number twice in a page is one contact, the newer record winning; 
   const b = await contactOf('salesforce', '00QA');
   assert.equal(a!.id, b!.id);
   assert.equal(a!.name, 'Newer');
-  await storeCrmContacts(deps, tenantId, 'salesforce', [record('003A', '+14155550311', { name: 'Stale', updatedAt: '2026-10-01T00:00:00.000Z' })]);
+  await storeCrmContacts(t.deps, t.tenantId, 'salesforce', [record('003A', '+14155550311', { name: 'Stale', updatedAt: '2026-10-01T00:00:00.000Z' })]);
   assert.equal((await contactOf('salesforce', '003A'))!.name, 'Newer');
 });
 
 test('a record whose number became another contact’s keeps its own number, and the page still lands', async () => {
-  await storeCrmContacts(deps, tenantId, 'hubspot', [record('21', '+14155550321'), record('22', '+14155550322')]);
-  await storeCrmContacts(deps, tenantId, 'hubspot', [record('21', '+14155550322', { name: 'Moved', updatedAt: '2026-11-03T00:00:00.000Z' })]);
+  await storeCrmContacts(t.deps, t.tenantId, 'hubspot', [record('21', '+14155550321'), record('22', '+14155550322')]);
+  await storeCrmContacts(t.deps, t.tenantId, 'hubspot', [record('21', '+14155550322', { name: 'Moved', updatedAt: '2026-11-03T00:00:00.000Z' })]);
   const moved = await contactOf('hubspot', '21');
   assert.deepEqual([moved!.name, moved!.phone], ['Moved', '+14155550321']);
   assert.equal((await contactOf('hubspot', '22'))!.phone, '+14155550322');
 });
 
 test('do-not-call becomes a voice opt-out, and clearing it in the CRM does not reopen calls', async () => {
-  await storeCrmContacts(deps, tenantId, 'hubspot', [record('31', '+14155550331', { doNotCall: true })]);
-  const hash = deps.pii.phoneIndex('+14155550331');
-  assert.deepEqual(await optOutState(deps.db, tenantId, hash), { voice: true, sms: false });
-  await storeCrmContacts(deps, tenantId, 'hubspot', [record('31', '+14155550331', { doNotCall: false, updatedAt: '2026-11-05T00:00:00.000Z' })]);
-  assert.deepEqual(await optOutState(deps.db, tenantId, hash), { voice: true, sms: false });
+  await storeCrmContacts(t.deps, t.tenantId, 'hubspot', [record('31', '+14155550331', { doNotCall: true })]);
+  const hash = t.deps.pii.phoneIndex('+14155550331');
+  assert.deepEqual(await optOutState(t.deps.db, t.tenantId, hash), { voice: true, sms: false });
+  await storeCrmContacts(t.deps, t.tenantId, 'hubspot', [record('31', '+14155550331', { doNotCall: false, updatedAt: '2026-11-05T00:00:00.000Z' })]);
+  assert.deepEqual(await optOutState(t.deps.db, t.tenantId, hash), { voice: true, sms: false });
 });
