@@ -23,9 +23,7 @@
  * in a child process by default (bench/twilio-sim.process.ts) so its CPU is not charged to
  * Chaseline's event loop — but on a small machine it still competes for the same cores.
  */
-import { fork } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -48,8 +46,9 @@ import { startWorker } from '../core/jobs/worker.ts';
 import { createPii } from '../core/pii.ts';
 import { createSegment, refreshSegment } from '../core/segments.ts';
 import { bootstrapDefaultTenant } from '../core/tenants.ts';
-import { startTwilioSim, type TwilioSimOptions } from '../sim/twilio/index.ts';
-import { openBenchDatabase } from './support.ts';
+import type { TwilioSimOptions } from '../sim/twilio/index.ts';
+import { fmt, latencyStats, openBenchDatabase, waitFor } from './support.ts';
+import { childProcessSim, inProcessSim, type Sim } from './twilio-sim.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -122,27 +121,6 @@ function benchCampaign(bench: Bench, name: string, segmentId?: string): Promise<
     scripts: [{ name: 'default', say: 'Hello {{name}}, your cart is waiting.' }],
     lines: [{ from: '+14155550100', minPriority: 0 }],
   });
-}
-
-// ---------------------------------------------------------------------------------------
-// Statistics
-
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
-
-function latencyStats(ms: number[]) {
-  const sorted = [...ms].sort((a, b) => a - b);
-  return { n: sorted.length, p50: Math.round(percentile(sorted, 50)), p90: Math.round(percentile(sorted, 90)), p99: Math.round(percentile(sorted, 99)), max: Math.round(sorted.at(-1) ?? NaN) };
-}
-
-const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
-
-/** Polls `check` every `everyMs` until it holds; throws after `timeoutMs`. */
-async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs: number, everyMs = 5): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await sleep(everyMs);
-  }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -222,57 +200,6 @@ async function partA(bench: Bench): Promise<QueueBaseline> {
 
 // ---------------------------------------------------------------------------------------
 // The engine: the simulator (a child process by default), the HTTP API for its callbacks, the worker
-
-/** The carrier simulator, in this process or its own. */
-interface Sim {
-  url: string;
-  accountSid: string;
-  authToken: string;
-  /** Every Calls create request: the number called and when the simulator received it (wall clock, ms). */
-  calls(): Promise<{ to: string; at: number }[]>;
-  close(): Promise<void>;
-}
-
-/** Wall-clock ms of a simulator timestamp: its clock runs `speed` times faster from `startAt`. */
-const wallClock = (startAt: number, speed: number) => (simMs: number) => startAt + (simMs - startAt) / speed;
-
-async function inProcessSim(options: TwilioSimOptions): Promise<Sim> {
-  const startAt = new Date();
-  const sim = await startTwilioSim({ ...options, startAt });
-  const wall = wallClock(startAt.getTime(), options.clockSpeed ?? 1);
-  return {
-    url: sim.url, accountSid: sim.accountSid, authToken: sim.authToken,
-    calls: async () => sim.calls().map((c) => ({ to: c.to, at: wall(c.dateCreated.getTime()) })),
-    close: () => sim.close(),
-  };
-}
-
-/** bench/twilio-sim.process.ts: the simulator's CPU (HTTP, signatures, TwiML) off our event loop. */
-async function childProcessSim(options: TwilioSimOptions): Promise<Sim> {
-  const child = fork(new URL('./twilio-sim.process.ts', import.meta.url), [JSON.stringify(options)], { execArgv: ['--import', 'tsx'] });
-  const exited = once(child, 'exit').then(([code]) => {
-    throw new Error(`the simulator process exited (${String(code)})`);
-  });
-  exited.catch(() => undefined);
-  const waiting = new Map<string, (message: unknown) => void>();
-  child.on('message', (message: { type: string }) => waiting.get(message.type)?.(message));
-  /** The next message of this type, or the child's death. */
-  const reply = <T>(type: string) => Promise.race([new Promise<T>((resolve) => waiting.set(type, resolve as (m: unknown) => void)), exited]);
-  const ready = await reply<{ url: string; accountSid: string; authToken: string; startAt: number }>('ready');
-  const wall = wallClock(ready.startAt, options.clockSpeed ?? 1);
-  return {
-    url: ready.url, accountSid: ready.accountSid, authToken: ready.authToken,
-    async calls() {
-      const answer = reply<{ calls: { to: string; dateCreated: number }[] }>('calls');
-      child.send({ type: 'calls' });
-      return (await answer).calls.map((c) => ({ to: c.to, at: wall(c.dateCreated) }));
-    },
-    async close() {
-      child.send({ type: 'close' });
-      await exited.catch(() => undefined);
-    },
-  };
-}
 
 interface Engine {
   sim: Sim;

@@ -35,7 +35,7 @@ import { enqueueWriteBacks, sendWriteBacks } from '../core/outbox.ts';
 import { createPii } from '../core/pii.ts';
 import type { WriteBack } from '../core/ports.ts';
 import { bootstrapDefaultTenant, createTenant } from '../core/tenants.ts';
-import { openBenchDatabase } from './support.ts';
+import { fmt, openBenchDatabase } from './support.ts';
 import { hubspotVendor, salesforceVendor, type Minimum, type SimRequest, type Vendor } from './sync.vendors.ts';
 
 const { values: args } = parseArgs({
@@ -68,7 +68,6 @@ const breakdown = (requests: SimRequest[]) => {
   return [...kinds].map(([k, n]) => `${k} ${n}`).join(', ') + (limited ? ` (${limited} answered 429)` : '');
 };
 
-const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
 interface Result {
   connector: string;
