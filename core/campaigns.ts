@@ -58,8 +58,10 @@ function toCampaign(r: CampaignRow): Campaign {
   };
 }
 
-/** A campaign read as `to_jsonb(campaigns)` inside another query (timestamps come as text). */
-export function campaignFromJson(j: Omit<CampaignRow, 'created_at' | 'updated_at'> & { created_at: string; updated_at: string }): Campaign {
+/** A campaign row read as `to_jsonb(campaigns)` inside another query: timestamps come as text. */
+export type CampaignJson = Omit<CampaignRow, 'created_at' | 'updated_at'> & { created_at: string; updated_at: string };
+
+export function campaignFromJson(j: CampaignJson): Campaign {
   return toCampaign({ ...j, created_at: new Date(j.created_at), updated_at: new Date(j.updated_at) });
 }
 

@@ -5,7 +5,7 @@
  */
 import type pg from 'pg';
 import { withTransaction } from './db/pool.ts';
-import { campaignFromJson } from './campaigns.ts';
+import { campaignFromJson, type CampaignJson } from './campaigns.ts';
 import { insertEvent, type WorkerDeps } from './chases.store.ts';
 import { finishChase, scheduleChase } from './chases.transitions.ts';
 import { writeBackCall } from './outbox.activities.ts';
@@ -158,7 +158,7 @@ function lineResultOf(status: string, answeredBy: string | null | undefined): Li
 interface ChaseState {
   status: string;
   call_attempts: number;
-  campaign: Parameters<typeof campaignFromJson>[0];
+  campaign: CampaignJson;
 }
 
 /** After a call ended: done if someone answered; otherwise call again, text, or stop, as the campaign says. */

@@ -20,7 +20,7 @@ import { trackLinks } from './links.ts';
 import { screenNumber, type NumberChecksSetting } from './number-quality.ts';
 import { dialTarget } from './lines.ts';
 import { chooseLine, linePolicyTier } from './lines.select.ts';
-import { campaignFromJson, type Campaign } from './campaigns.ts';
+import { campaignFromJson, type Campaign, type CampaignJson } from './campaigns.ts';
 import { nextCallableTime } from './calling-window.ts';
 import { timeZoneForPhone } from './phone.timezone.ts';
 import { callInFlight, capsBlockUntil, phoneLockSql, readPhoneState } from './chases.caps.ts';
@@ -44,7 +44,7 @@ interface StepContext {
   time_zone: string | null;
   name_enc: string | null;
   chase_rules: unknown;
-  campaign: Parameters<typeof campaignFromJson>[0] | null;
+  campaign: CampaignJson | null;
 }
 
 interface Reserved {
