@@ -68,7 +68,8 @@ export function nextTurn(dialog: Dialog, call: Pick<CallSettings, 'maxReprompts'
   const again = (): Turn => (reprompt < call.maxReprompts ? { node: from, reprompt: reprompt + 1 } : go('goodbye'));
   if ('noInput' in answer) return from.on.no_input ? go(from.on.no_input) : again();
   const { intent } = answer;
-  if (intent === 'opt_out') return go('opt_out');
+  // An answer that may be a request to stop is taken as one.
+  if (intent === 'opt_out' || intent === 'maybe_opt_out') return go('opt_out');
   const target = from.on[intent] ?? BUILT_IN_ROUTES[intent];
   if (!target) return again();
   // Asking for a person with nobody to transfer to: a person calls back instead.
@@ -84,7 +85,7 @@ export function dialogProblems(script: ScriptDialogInput, call: Pick<CallSetting
   for (const [id, node] of Object.entries(script.dialog)) {
     for (const [answer, target] of Object.entries(node.on ?? {})) {
       if (!dialog.has(target)) problems.push({ path: ['dialog', id, 'on', answer], message: `no node "${target}" in this dialog` });
-      if (answer === 'opt_out' && target !== 'opt_out') {
+      if ((answer === 'opt_out' || answer === 'maybe_opt_out') && target !== 'opt_out') {
         problems.push({ path: ['dialog', id, 'on', answer], message: 'an opt-out always goes to the opt_out node, which records it and hangs up' });
       }
     }
