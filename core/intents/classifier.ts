@@ -95,17 +95,18 @@ export function createOfflineClassifier(examples: Example[] = builtInExamples(),
       if (scope === 'opt_out') return { intent: 'opt_out', confidence: RULE_CONFIDENCE };
       if (scope === 'possible') return { intent: 'maybe_opt_out', confidence: RULE_CONFIDENCE };
       const p = model.predict(canonical);
-      // "Don't call me now" rules out a time (the rules read no "again" in it): the model's
-      // "don't call" n-grams do not make it an opt-out, and it never leads to a link.
-      if (scope !== 'for_now' && p[optOut]! >= optOutFloor) return { intent: 'opt_out', confidence: round(p[optOut]!) };
-      const excluded = scope === 'for_now' ? optOut : -1;
+      // "Don't call me now" rules out a time, "don't forget to call me" asks for a call (the rules
+      // read no "again" in either): the model's "don't … call" n-grams do not make them opt-outs.
+      const read = scope === 'for_now' || scope === 'wanted';
+      if (!read && p[optOut]! >= optOutFloor) return { intent: 'opt_out', confidence: round(p[optOut]!) };
+      const excluded = read ? optOut : -1;
       let best = -1;
       for (let c = 0; c < p.length; c++) if (c !== excluded && (best < 0 || p[c]! > p[best]!)) best = c;
       if (scope === 'for_now' && (sendingIntents.includes(modelIntents[best]!) || best === unknown || p[best]! < threshold)) {
         return { intent: 'callback_later', confidence: GUARD_CONFIDENCE };
       }
       // The model leans to sending but is not sure this is not a request to stop: ask.
-      if (sendingIntents.includes(modelIntents[best]!) && p[optOut]! >= doubtFloor) return { intent: 'maybe_opt_out', confidence: GUARD_CONFIDENCE };
+      if (!read && sendingIntents.includes(modelIntents[best]!) && p[optOut]! >= doubtFloor) return { intent: 'maybe_opt_out', confidence: GUARD_CONFIDENCE };
       if (best !== unknown && p[best]! < threshold) return { intent: 'unknown', confidence: round(1 - p[best]!) };
       return { intent: modelIntents[best]!, confidence: round(p[best]!) };
     },

@@ -99,10 +99,16 @@ describe('what is not a request to stop', () => {
     assert.deepEqual(failures(rows, (i) => i !== 'opt_out' && i !== 'maybe_opt_out'), []);
   });
 
-  test('words that contain a negator are not one: 别人, 要不要, 打折, 不用这个电话', () => {
-    for (const text of ['别人介绍的', '要不要打个折', '有没有打折', '他已经不用这个电话了', '能不能便宜点', '需不需要预约']) {
+  test('words that contain a negator are not one: 别人, 要不要, 打折, 不用这个电话, 别发火, 不要挂电话', () => {
+    for (const text of ['别人介绍的', '要不要打个折', '有没有打折', '他已经不用这个电话了', '能不能便宜点', '需不需要预约', '别发火 我问问价格', '不要挂电话 帮我转人工', '不用担心 我会打给你']) {
       assert.equal(prohibition(normalise(text).text), null, text);
     }
+  });
+
+  test('"don\'t forget to call me" asks for the call: never an opt-out', () => {
+    const rows = answers(combine(["don't forget to ", 'please dont forget to ', '别忘了', '不要忘记', '唔好唔記得', '千万别忘了'], ['call me', 'text me the link', '给我打电话', '打畀我', '发链接给我', 'send個link畀我'], ['', ' tomorrow', ' 明天']));
+    assert.deepEqual(failures(rows, (i) => i !== 'opt_out' && i !== 'maybe_opt_out'), []);
+    assert.equal(prohibition(normalise("don't forget to call me").text), 'wanted');
   });
 });
 

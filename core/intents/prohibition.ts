@@ -9,9 +9,10 @@
  *   opt_out   the person asked not to be contacted: "don't call me", "不要再发了", "stop texting"
  *   possible  it may be that: "don't send me anything", "不用发给我" — the call confirms
  *   for_now   only a time is ruled out: "don't call me now", "现在别打" — a callback, never a link
+ *   wanted    the negation is of forgetting: "don't forget to call me", "别忘了给我打电话" — not a stop
  */
 
-export type Prohibition = 'opt_out' | 'possible' | 'for_now' | null;
+export type Prohibition = 'opt_out' | 'possible' | 'for_now' | 'wanted' | null;
 
 /**
  * One Chinese character or one run of Latin letters and digits, as the model's features see
@@ -88,12 +89,12 @@ const CONTACT: Entry[] = [
     sms, message, messages, messaging, msg, msgs, email, emails, emailing, contact, contacting, bother, bothering, harass,
     harassing, spam, spamming, whatsapp, wechat, dm, reach, hear from, ring up,
     拨, 来电, 电话, 联系, 联络, 骚扰, 打扰, 推销, 推广, 短信, 信息, 讯息, 消息, 微信, 邮件, 致电, 找我, 烦我, 烦了, 收到, 接到`),
-  entry('打', '算 折 开 印 包 车 卡 针 球 工 字 错 扮 听 架 交 扫 理 烊 破 败 赢 输 赌 猎 量 击 造 折 扰'),
+  entry('打', '算 折 开 印 包 车 卡 针 球 工 字 错 扮 听 架 交 扫 理 烊 破 败 赢 输 赌 猎 量 击 造 扰 游 麻 人 孩 分 气 水 喷 哈 呼 滚 牌 仗 劫 鼓 铁 结 折 的'),
 ];
 const SEND: Entry[] = [
   ...entries('send, sending, sends, forward, mail, 寄, 传, 推送'),
   entry('推', '开 动 迟 辞 理 测 断 论 荐 进 出 广 销 送'),
-  entry('发', '票 现 生 展 烧 财 脾 音 言 表 布 型 达 明 挥 育'),
+  entry('发', '票 现 生 展 烧 财 脾 音 言 表 布 型 达 明 挥 育 火 愁 呆 疯 抖 神 誓 酵 光 亮 热 冷 胖 福 起 货 错'),
 ];
 // "Again", "from now on", "any more": the prohibition outlives this call.
 const AGAIN: Entry[] = [
@@ -116,7 +117,12 @@ const FOR_NOW: Entry[] = [
 ];
 // Words between an English negator and its verb that keep the scope ("don't you ever call",
 // "do not want you to text"); anything else ("don't know why you call") closes it.
-const EN_GAP = new Set('you u ya guys people even ever please dare bother to be want wanna need like keep go again any more all the these those your with just try me us me again'.split(' '));
+const EN_GAP = new Set('you u ya guys people even ever please dare bother to be want wanna need like keep go again any more all the these those your with try me us'.split(' '));
+// Likewise in Chinese: "别忘了给我打电话" (don't forget to call me), "不要挂电话" (don't hang up),
+// "不用担心" (don't worry) are not about being called.
+const HAN_BREAK = new Set([...'忘挂担怕急怪介客慌走紧']);
+// "Don't forget to …" asks for the action.
+const FORGET: Entry[] = entries('forget, 忘, 不记得, 不记, 没记得');
 const EN_OBJECT = new Set('me us here this my anyone anybody our'.split(' '));
 // "Don't text me the link" is about the link, not about texting: what follows the person is sent.
 const EN_SENT = new Set('the a an it that any anything stuff link links details info information offer offers'.split(' '));
@@ -127,7 +133,7 @@ const NEGATORS: [NegatorKind, Entry[]][] = [['stop', STOP], ['dont', DONT], ['no
 export function prohibition(text: string): Prohibition {
   const u = units(text, true);
   let found: Prohibition = null;
-  const rank = { opt_out: 3, possible: 2, for_now: 1 } as const;
+  const rank = { opt_out: 4, possible: 3, for_now: 2, wanted: 1 } as const;
   const note = (p: Exclude<Prohibition, null>) => {
     if (!found || rank[p] > rank[found]) found = p;
   };
@@ -149,14 +155,20 @@ function judge(u: string[], start: number, end: number, kind: NegatorKind): Proh
   let at = -1;
   let action: 'contact' | 'send' | null = null;
   let len = 0;
+  const forgetting = matchAt(u, end, FORGET) > 0;
   for (let k = end; k < Math.min(u.length, end + 7); k++) {
+    if (forgetting) {
+      if (u[k] === BOUNDARY) break;
+      if (matchAt(u, k, CONTACT) || matchAt(u, k, SEND)) return 'wanted';
+      continue;
+    }
     const c = matchAt(u, k, CONTACT);
     const s = c ? 0 : matchAt(u, k, SEND);
     if (c || s) {
       [at, action, len] = [k, c ? 'contact' : 'send', c || s];
       break;
     }
-    if (u[k] === BOUNDARY || (!HAN.test(u[k]!) && !EN_GAP.has(u[k]!))) break;
+    if (u[k] === BOUNDARY || HAN_BREAK.has(u[k]!) || (!HAN.test(u[k]!) && !EN_GAP.has(u[k]!))) break;
   }
   // "别再…了" / "不要再…" about something not named: it may be us.
   if (!action) return kind === 'dont' && HAN.test(u[start]!) && matchAt(u, end, AGAIN) && u[end] === '再' ? 'possible' : null;
