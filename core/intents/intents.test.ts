@@ -131,6 +131,11 @@ describe('behaviour a caller relies on', () => {
       ['打錯咗 冇呢個人', 'wrong_number'],
       ['我而家喺度開緊會', 'callback_later'],
       ['你哋係咩公司', 'unknown'],
+      // Complaints about being called are requests to stop; 住 ("for now") only rules out a time.
+      ['點解仲打嚟', 'opt_out'],
+      ['为什么又打来了', 'opt_out'],
+      ['唔好再煩住我', 'opt_out'],
+      ['唔好打嚟住 我喺度開會', 'callback_later'],
     ]);
   });
 

@@ -70,7 +70,7 @@ const STOP: Entry[] = [
   entry('停', '一 下 车 电 止'),
 ];
 const DONT: Entry[] = [
-  ...entries('do not, will not, would not, should not, must not, can not, better not, is not to, are not to, 不准, 不许, 甭, 莫, 勿, 不可以, 不愿意, 拒绝, 千万别, 千万不要'),
+  ...entries('do not, will not, would not, should not, must not, can not, better not, is not to, are not to, 不准, 不许, 甭, 莫, 勿, 不可以, 不愿意, 不希望, 拒绝, 千万别, 千万不要'),
   entry('别', '人 的 处 墅 名 家 针', '特 区 分 告 个 级 类 性 差 识 辨 鉴 离 派 送 有 道'),
   entry('不要', '紧 脸 钱 命 客 以', '要 需'),
   entry('不想', '要 买 用', '想'),
@@ -88,7 +88,8 @@ const CONTACT: Entry[] = [
   ...entries(`call, calls, calling, ring, ringing, rings, phone, phoning, dial, dialing, dialling, text, texts, texting, txt,
     sms, message, messages, messaging, msg, msgs, email, emails, emailing, contact, contacting, bother, bothering, harass,
     harassing, spam, spamming, whatsapp, wechat, dm, reach, hear from, ring up,
-    拨, 来电, 电话, 联系, 联络, 骚扰, 打扰, 推销, 推广, 短信, 信息, 讯息, 消息, 微信, 邮件, 致电, 找我, 烦我, 烦了, 收到, 接到`),
+    拨, 来电, 电话, 联系, 联络, 骚扰, 打扰, 推销, 推广, 短信, 信息, 讯息, 消息, 微信, 邮件, 致电, 找我, 收到, 接到`),
+  entry('烦', '心 恼 躁 闷', '麻 厌'),
   entry('打', '算 折 开 印 包 车 卡 针 球 工 字 错 扮 听 架 交 扫 理 烊 破 败 赢 输 赌 猎 量 击 造 扰 游 麻 人 孩 分 气 水 喷 哈 呼 滚 牌 仗 劫 鼓 铁 结 折 的'),
 ];
 const SEND: Entry[] = [
@@ -113,6 +114,8 @@ const FOR_NOW: Entry[] = [
     till, before, after, while, yet, later, tomorrow, at the moment, for now, busy, driving, meeting,
     这会, 今天, 今晚, 上午, 下午, 晚上, 中午, 白天, 上班, 开会, 开车, 暂时, 这个时间, 这几天, 这周, 这个星期, 最近, 目前,
     等会, 晚点, 一会, 明天, 下班, 午休, 忙, 先`),
+  // Cantonese 住 after a verb: "for the time being" (唔好打嚟住).
+  entry('住', '在 址 宅 院 户 房 处 的'),
   entry('现在', '开 起'),
 ];
 // Words between an English negator and its verb that keep the scope ("don't you ever call",

@@ -63,6 +63,8 @@ const ZH: RegExp[] = [
   // Complaints about being called at all are requests to stop.
   /有完没完|烦不烦|烦死|别烦我|(?:老是?|总是?|一直|天天|每天|成天|三天两头|经常)都?(?:给我)?(?:打(?!不通)|来电|发短信|call)/,
   /(?:不接受|拒绝|不听)(?:任何)?(?:推销|营销|广告)/,
+  // "Why are you calling again?" / "又打来" / Cantonese "仲打嚟" (still calling).
+  /(?:怎么|为什么|干嘛|点解|做乜|做什么|做咩)(?:又|还|仲|再)(?:打|来电|call|发)|(?:又|仲)再?(?:打|call)(?:来|过来|给我)/,
   /不想再(?:接|收|听)/,
   /(?<![a-z])(?:unsubscribe|opt out)(?![a-z])/,
 ];
