@@ -90,7 +90,7 @@ const CONTACT: Entry[] = [
     harassing, spam, spamming, whatsapp, wechat, dm, reach, hear from, ring up,
     拨, 来电, 电话, 联系, 联络, 骚扰, 打扰, 推销, 推广, 短信, 信息, 讯息, 消息, 微信, 邮件, 致电, 找我, 收到, 接到`),
   entry('烦', '心 恼 躁 闷', '麻 厌'),
-  entry('打', '算 折 开 印 包 车 卡 针 球 工 字 错 扮 听 架 交 扫 理 烊 破 败 赢 输 赌 猎 量 击 造 扰 游 麻 人 孩 分 气 水 喷 哈 呼 滚 牌 仗 劫 鼓 铁 结 折 的'),
+  entry('打', '算 折 开 印 包 车 卡 针 球 工 字 错 扮 听 架 交 扫 理 烊 破 败 赢 输 赌 猎 量 击 造 扰 游 麻 人 孩 分 气 水 喷 哈 呼 滚 牌 仗 劫 鼓 铁 结 的'),
 ];
 const SEND: Entry[] = [
   ...entries('send, sending, sends, forward, mail, 寄, 传, 推送'),
