@@ -10,6 +10,7 @@ import { insertEvent, type WorkerDeps } from './chases.store.ts';
 import { finishChase, scheduleChase } from './chases.transitions.ts';
 import { writeBackCall } from './outbox.activities.ts';
 import { recordLineResult, type LineResult } from './lines.health.ts';
+import { settleUnconfirmedOptOut, UNCONFIRMED_OPT_OUT } from './dialog.optout.ts';
 
 export interface CallReport {
   attemptId: string;
@@ -24,7 +25,7 @@ const FINAL = new Set(['completed', 'busy', 'no-answer', 'failed', 'canceled']);
 const ENDED = new Set([...FINAL, 'not-placed']);
 
 /** Outcomes the dialog sets while the call is on; the call's end does not overwrite them. */
-const DIALOG_OUTCOMES = ['refused', 'callback', 'interested', 'opted-out', 'wrong-number', 'transferred'];
+const DIALOG_OUTCOMES = ['refused', 'callback', 'interested', 'opted-out', 'wrong-number', 'transferred', UNCONFIRMED_OPT_OUT];
 
 /** Attempt outcomes that complete the chase, and the chase outcome each gives. */
 const COMPLETED_BY: Record<string, string> = {
@@ -107,10 +108,17 @@ export async function applyCallReport(deps: WorkerDeps, report: CallReport): Pro
       ],
     );
     // What the person said on the call (refused, asked for a callback…) outlives the call's own end.
-    const outcome = updated[0]?.outcome ?? outcomeOf(report.status, answeredBy);
+    let outcome = updated[0]?.outcome ?? outcomeOf(report.status, answeredBy);
+    let chase = attempt.chase;
+    if (outcome === UNCONFIRMED_OPT_OUT) {
+      // Asked "do you want us to stop?" and gone before answering: taken as a yes, whose opt-out ends the chase.
+      const settled = await settleUnconfirmedOptOut(deps, tx, tenantId, report.attemptId);
+      outcome = settled ? 'opted-out' : 'answered';
+      if (settled) chase = { ...chase, status: 'opted-out' };
+    }
     if (attempt.line_id) lineResult = { tenantId, lineId: attempt.line_id, result: lineResultOf(report.status, answeredBy) };
     if (updated[0]?.linked) await writeBackCall(tx, deps, tenantId, report.attemptId);
-    await advanceChase(deps, tx, tenantId, chaseId, attempt.chase, outcome, now);
+    await advanceChase(deps, tx, tenantId, chaseId, chase, outcome, now);
   });
   const ended = lineResult as { tenantId: string; lineId: string; result: LineResult } | null;
   if (ended && deps.lines) await recordLineResult(deps, deps.lines.health, ended.tenantId, ended.lineId, ended.result, deps.clock.now());

@@ -9,10 +9,10 @@ import { withTransaction } from './db/pool.ts';
 import { renderText, scriptNamed, type Script } from './campaigns.rules.ts';
 import { CallSettingsSchema, type CallSettings, type DialogAction } from './dialog.schema.ts';
 import { buildDialog, type Dialog, type DialogNode, type Turn } from './dialog.ts';
-import { repromptText } from './dialog.defaults.ts';
+import { CONFIRM_OPT_OUT, repromptText } from './dialog.defaults.ts';
 import { sayVoice, speechRequest, type SayVoice } from './dialog.voice.ts';
 import { decodeContext, insertEvent, type EventType } from './chases.store.ts';
-import { recordOptOuts } from './consent.ts';
+import { optOutCallee, UNCONFIRMED_OPT_OUT } from './dialog.optout.ts';
 import { queues, type JobQueue } from './jobs/queue.ts';
 import { mediaKey } from './media.ts';
 import type { IntentResult } from './intents/intents.ts';
@@ -123,6 +123,17 @@ const EVENT: Partial<Record<DialogAction, 'refused' | 'callback-requested' | 'wr
   wrong_number: 'wrong-number',
 };
 
+/** The attempt's outcome after an answer, or null to leave it as it is. */
+function answerOutcome(a: AnswerRecord): string | null {
+  const action = a.next.node.do;
+  if (action && OUTCOME[action]) return OUTCOME[action];
+  // Being asked "do you want us to stop?": if the call ends before the answer, it is a yes.
+  if (a.next.node.id === CONFIRM_OPT_OUT) return UNCONFIRMED_OPT_OUT;
+  // Answered it with something else (a price question): the question is settled.
+  if (a.node === CONFIRM_OPT_OUT) return 'answered';
+  return null;
+}
+
 export interface AnswerRecord {
   callSid: string;
   /** The Gather's turn number on this call: Twilio retrying a request repeats it. */
@@ -157,7 +168,7 @@ export async function recordAnswer(deps: Deps & { jobs: JobQueue }, call: LiveCa
   }];
   const event = action ? EVENT[action] : undefined;
   if (event) events.push({ type: event, detail: null });
-  const params = [`${a.callSid}:${a.turn}`, tenantId, chaseId, attemptId, JSON.stringify(events), a.heard?.intent ?? null, (action && OUTCOME[action]) ?? null];
+  const params = [`${a.callSid}:${a.turn}`, tenantId, chaseId, attemptId, JSON.stringify(events), a.heard?.intent ?? null, answerOutcome(a)];
   if (action !== 'opt_out' && action !== 'wrong_number' && action !== 'send_link') {
     // The common answer is one statement, so the TwiML is not kept waiting by round trips.
     const { rows } = await deps.db.query<{ fresh: boolean }>(`${RECORD_ANSWER} select exists (select 1 from fresh) as fresh`, params);
@@ -166,7 +177,9 @@ export async function recordAnswer(deps: Deps & { jobs: JobQueue }, call: LiveCa
   return withTransaction(deps.db, async (tx) => {
     const { rows } = await tx.query<{ fresh: boolean }>(`${RECORD_ANSWER} select exists (select 1 from fresh) as fresh`, params);
     if (!rows[0]!.fresh) return false;
-    if (action === 'opt_out') await optOutCaller(deps, tx, call, a.callee);
+    if (action === 'opt_out' && !(await optOutCallee(deps, tx, tenantId, attemptId, { ...(a.callee ? { callee: a.callee } : {}), note: 'said so on a call' }))) {
+      throw new Error('cannot record the opt-out: the number called is unknown');
+    }
     if (action === 'wrong_number') await markWrongNumber(tx, call);
     if (action === 'send_link') await deps.jobs.send(tx, queues.dialogAction, { tenantId, attemptId, action: 'send_link' });
     return true;
@@ -188,25 +201,6 @@ const RECORD_ANSWER = `
     update attempts set intent = coalesce($6, intent), outcome = coalesce($7, outcome)
      where tenant_id = $2 and id = $4 and exists (select 1 from fresh)
   )`;
-
-async function optOutCaller(deps: Deps, tx: pg.PoolClient, call: LiveCall, callee: string | undefined): Promise<void> {
-  const { rows } = await tx.query<{ phone_hash: Buffer; phone_enc: string | null; contact_hash: Buffer | null }>(
-    `select a.phone_hash, c.phone_enc, c.phone_hash as contact_hash from attempts a
-       left join contacts c on c.tenant_id = a.tenant_id and c.id = $3
-      where a.tenant_id = $1 and a.id = $2`,
-    [call.tenantId, call.attemptId, call.contactId],
-  );
-  const r = rows[0];
-  if (!r) return;
-  // The ledger keeps the number's ciphertext: the contact's, or the number Twilio says it called
-  // (when the contact's number changed during the call), checked against the attempt's blind index.
-  const phoneEnc = r.contact_hash?.equals(r.phone_hash) && r.phone_enc
-    ? r.phone_enc
-    : callee && deps.pii.phoneIndex(callee).equals(r.phone_hash) ? deps.pii.encrypt(callee) : null;
-  if (!phoneEnc) throw new Error('cannot record the opt-out: the number called is unknown');
-  // Every channel: a person who says "stop calling me" does not want texts either.
-  await recordOptOuts(deps, call.tenantId, [{ phoneHash: r.phone_hash, phoneEnc, channel: 'all', source: 'voice-intent', note: 'said so on a call' }], tx);
-}
 
 /** The person who answered is not the contact: this number is never dialled for them again. */
 async function markWrongNumber(tx: pg.PoolClient, call: LiveCall): Promise<void> {

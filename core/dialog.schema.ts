@@ -18,13 +18,13 @@ export const DialogNodeSchema = z.object({
   say: z.string().trim().min(1).max(4000).describe('what the node says; {{name}} and {{context.key}} are filled in'),
   listen: z.boolean().optional().describe('listen for an answer after speaking (default: yes, unless the node has an action)'),
   on: z.partialRecord(z.enum(answerKinds), nodeId).optional()
-    .describe('node to go to for each intent (or no_input); intents left out follow the built-in routes. opt_out always ends in the opt_out node'),
+    .describe('node to go to for each intent (or no_input); intents left out follow the built-in routes. opt_out always ends in the opt_out node; maybe_opt_out in confirm_opt_out (or opt_out, to take it as an opt-out)'),
   do: z.enum(dialogActions).optional().describe('what entering the node does: send_link (SMS), callback, refuse, opt_out, transfer, wrong_number, hangup'),
 });
 export type DialogNodeInput = z.infer<typeof DialogNodeSchema>;
 
 export const DialogSchema = z.record(nodeId, DialogNodeSchema)
-  .describe('nodes by id; they replace or add to the built-in ones (start, price, send_link, reconsider, callback, not_interested, opt_out, transfer, wrong_number, goodbye)');
+  .describe('nodes by id; they replace or add to the built-in ones (start, price, send_link, reconsider, callback, not_interested, opt_out, confirm_opt_out, transfer, wrong_number, goodbye); of opt_out and confirm_opt_out only the say can change');
 
 export const VoiceSchema = z.object({
   name: z.string().trim().min(1).max(100).optional()

@@ -17,22 +17,33 @@ interface VoicePreset {
   listen: string;
 }
 
-const PRESETS: Record<string, VoicePreset> = {
+/**
+ * The languages a script can speak. Cantonese (`yue`) is what Hong Kong and Macau callers
+ * speak: a zh-HK, zh-MO or yue-* script gets Cantonese voices and Cantonese recognition,
+ * while cmn-*-HK is Mandarin.
+ */
+export type Language = 'en-US' | 'en-GB' | 'zh-CN' | 'zh-TW' | 'yue';
+
+// Voice names from Google's Text-to-Speech list and Twilio's <Say> voices; recognition
+// languages from Twilio's <Gather> list (the SDK's GatherLanguage: Cantonese is yue-Hant-HK).
+const PRESETS: Record<Language, VoicePreset> = {
   'zh-CN': { ttsLanguage: 'cmn-CN', tts: ['cmn-CN-Wavenet-A', 'cmn-CN-Wavenet-B'], sayLanguage: 'cmn-CN', say: ['Google.cmn-CN-Wavenet-A', 'Google.cmn-CN-Wavenet-B'], listen: 'cmn-Hans-CN' },
   'zh-TW': { ttsLanguage: 'cmn-TW', tts: ['cmn-TW-Wavenet-A', 'cmn-TW-Wavenet-B'], sayLanguage: 'cmn-TW', say: ['Google.cmn-TW-Wavenet-A', 'Google.cmn-TW-Wavenet-B'], listen: 'cmn-Hant-TW' },
-  'zh-HK': { ttsLanguage: 'yue-HK', tts: ['yue-HK-Standard-A', 'yue-HK-Standard-B'], sayLanguage: 'yue-HK', say: ['Google.yue-HK-Standard-A', 'Google.yue-HK-Standard-B'], listen: 'yue-Hant-HK' },
+  yue: { ttsLanguage: 'yue-HK', tts: ['yue-HK-Standard-A', 'yue-HK-Standard-B'], sayLanguage: 'yue-HK', say: ['Google.yue-HK-Standard-A', 'Google.yue-HK-Standard-B'], listen: 'yue-Hant-HK' },
   'en-GB': { ttsLanguage: 'en-GB', tts: ['en-GB-Neural2-C', 'en-GB-Neural2-A'], sayLanguage: 'en-GB', say: ['Google.en-GB-Neural2-C', 'Google.en-GB-Neural2-A'], listen: 'en-GB' },
   'en-US': { ttsLanguage: 'en-US', tts: ['en-US-Neural2-C', 'en-US-Neural2-F'], sayLanguage: 'en-US', say: ['Google.en-US-Neural2-C', 'Google.en-US-Neural2-F'], listen: 'en-US' },
 };
 
-/** zh-CN, cmn-Hans-CN, zh-Hans → zh-CN; zh-TW, cmn-Hant-TW → zh-TW; … */
-function presetFor(locale: string): VoicePreset {
+/** yue, yue-HK, zh-HK, zh-Hant-HK → yue; zh-TW, cmn-Hant-TW, zh-Hant → zh-TW; zh-CN, cmn-Hans-CN, cmn-Hans-HK → zh-CN; … */
+export function languageOf(locale: string): Language {
   const l = locale.toLowerCase();
-  if (/^(zh|cmn)/.test(l)) return PRESETS[/tw|hant/.test(l) ? 'zh-TW' : /hk|mo/.test(l) ? 'zh-HK' : 'zh-CN']!;
-  if (l.startsWith('yue')) return PRESETS['zh-HK']!;
-  if (l === 'en-gb' || l === 'en-au' || l === 'en-ie') return PRESETS['en-GB']!;
-  return PRESETS['en-US']!;
+  if (l.startsWith('yue') || /^zh(?:-hant)?-(?:hk|mo)\b/.test(l)) return 'yue';
+  if (/^(?:zh|cmn)\b/.test(l)) return /-(?:tw|hant)\b/.test(l) ? 'zh-TW' : 'zh-CN';
+  if (/^en-(?:gb|au|ie|nz)\b/.test(l)) return 'en-GB';
+  return 'en-US';
 }
+
+const presetFor = (locale: string): VoicePreset => PRESETS[languageOf(locale)];
 
 const STYLE = { calm: { rate: 0.95, pitch: -1 }, lively: { rate: 1.1, pitch: 2 } } as const;
 

@@ -12,7 +12,8 @@ import type { Deps } from '../core/deps.ts';
 import type { JobQueue } from '../core/jobs/queue.ts';
 import { queues } from '../core/jobs/queue.ts';
 import { withTransaction } from '../core/db/pool.ts';
-import { DIGIT_INTENTS, nextTurn, type Answer } from '../core/dialog.ts';
+import { DIGIT_INTENTS, nextTurn, replyTo, type Answer } from '../core/dialog.ts';
+import { whisperText } from '../core/dialog.defaults.ts';
 import { loadCall, prompt, promptText, recordAnswer, recordTransfer, type LiveCall } from '../core/dialog.calls.ts';
 import { listenLanguage } from '../core/dialog.voice.ts';
 import type { DialogNode } from '../core/dialog.ts';
@@ -143,7 +144,7 @@ export function voiceRoutes(router: express.Router, options: VoiceWebhookOptions
     let heard: IntentResult | null = null;
     if (digits && DIGIT_INTENTS[digits[0]!]) heard = { intent: DIGIT_INTENTS[digits[0]!]!, confidence: 1 };
     else if (speech?.trim()) heard = await classifier.classify(speech, call.script.locale);
-    const answer: Answer = heard ? { intent: heard.intent } : { noInput: true };
+    const answer: Answer = heard ? { intent: heard.intent, reply: replyTo(from, speech, digits) } : { noInput: true };
     const next = nextTurn(call.dialog, call.call, from, answer, r);
     const callee = calleeOf(body.data.To);
     await recordAnswer(deps, call, { callSid: body.data.CallSid, turn: t, node: nodeId, heard, next, ...(callee ? { callee } : {}) });
@@ -183,10 +184,7 @@ export function voiceRoutes(router: express.Router, options: VoiceWebhookOptions
       twiml(res, HANG_UP);
       return;
     }
-    const who = call.values.name ? renderText('{{name}}', call.values) : 'a customer';
-    const text = /^(zh|cmn|yue)/i.test(call.script.locale)
-      ? `来自${call.campaignName}的转接：${who === 'a customer' ? '一位客户' : who}想和您通话。`
-      : `Transfer from ${call.campaignName}: ${who} asked to talk to a person.`;
+    const text = whisperText(call.script.locale, call.campaignName, call.values.name ? renderText('{{name}}', call.values) : null);
     // The agent's leg: spoken, not synthesised ahead (it is not the customer's call path).
     twiml(res, whisperTwiml({ text, voice: prompt(deps, { ...call, tts: false }, text).voice }));
   }));

@@ -1,11 +1,13 @@
 /**
- * The offline intent classifier: normalise → opt-out rules → n-gram logistic regression.
+ * The offline intent classifier: normalise → opt-out rules and prohibitions → n-gram
+ * logistic regression, whose answer may not send anything to someone who said "don't".
  * Everything it needs ships in core/intents/data, so nothing is fetched at run time.
  */
 import { readFileSync } from 'node:fs';
-import { intents, type Intent, type IntentClassifier, type IntentResult } from './intents.ts';
+import { intents, sendingIntents, type Intent, type IntentClassifier, type IntentResult } from './intents.ts';
 import { trainModel, type Model } from './model.ts';
 import { normalise } from './normalise.ts';
+import { prohibition } from './prohibition.ts';
 import { isOptOut } from './rules.ts';
 
 export interface Example {
@@ -21,6 +23,11 @@ export interface ClassifierOptions {
    * missed opt-out costs a complaint, a false one only a lost lead.
    */
   optOutFloor?: number;
+  /**
+   * When the model's best answer would send something (interested, reconsider, a price) and
+   * opt_out has at least this probability, the call asks first (`maybe_opt_out`).
+   */
+  doubtFloor?: number;
 }
 
 /** The port, answered synchronously (callers inside a TwiML request need no await). */
@@ -31,6 +38,12 @@ export interface OfflineClassifier extends IntentClassifier {
 const RULE_CONFIDENCE = 0.98;
 const DEFAULT_THRESHOLD = 0.4;
 const DEFAULT_OPT_OUT_FLOOR = 0.4;
+const DEFAULT_DOUBT_FLOOR = 0.15;
+/** The confidence of an answer the guards changed (a callback instead of a link, a question instead of a link). */
+const GUARD_CONFIDENCE = 0.7;
+
+/** The intents the model learns; `maybe_opt_out` is only ever the rules' answer. */
+export const modelIntents: readonly Intent[] = intents.filter((i) => i !== 'maybe_opt_out');
 
 /** Parses `{"text","intent"}` lines; a bad line names its number. */
 export function parseExamples(jsonl: string, source = 'examples'): Example[] {
@@ -46,9 +59,12 @@ export function parseExamples(jsonl: string, source = 'examples'): Example[] {
   return out;
 }
 
-/** The labelled utterances shipped with the product (English and Chinese). */
-export function builtInExamples(): Example[] {
-  return ['en', 'zh'].flatMap((lang) => {
+/** The training languages: English, Mandarin (simplified and traditional) and Cantonese, each with code-switched lines. */
+export const trainingLanguages = ['en', 'zh', 'yue'] as const;
+
+/** The labelled utterances shipped with the product, by language (default: all of them). */
+export function builtInExamples(languages: readonly string[] = trainingLanguages): Example[] {
+  return languages.flatMap((lang) => {
     const url = new URL(`./data/${lang}.jsonl`, import.meta.url);
     return parseExamples(readFileSync(url, 'utf8'), `data/${lang}.jsonl`);
   });
@@ -62,24 +78,37 @@ export function builtInExamples(): Example[] {
 export function createOfflineClassifier(examples: Example[] = builtInExamples(), options: ClassifierOptions = {}): OfflineClassifier {
   const threshold = options.threshold ?? DEFAULT_THRESHOLD;
   const optOutFloor = options.optOutFloor ?? DEFAULT_OPT_OUT_FLOOR;
+  const doubtFloor = options.doubtFloor ?? DEFAULT_DOUBT_FLOOR;
   const model: Model = trainModel(
-    examples.map((e) => ({ text: normalise(e.text).text, label: intents.indexOf(e.intent) })),
-    intents,
+    examples.filter((e) => modelIntents.includes(e.intent)).map((e) => ({ text: normalise(e.text).text, label: modelIntents.indexOf(e.intent) })),
+    modelIntents,
   );
-  const optOut = intents.indexOf('opt_out');
-  const unknown = intents.indexOf('unknown');
+  const optOut = modelIntents.indexOf('opt_out');
+  const unknown = modelIntents.indexOf('unknown');
 
   return {
     classify(text: string): IntentResult {
       const { text: canonical, han } = normalise(text ?? '');
       if (!canonical) return { intent: 'unknown', confidence: 1 };
       if (isOptOut(canonical, han)) return { intent: 'opt_out', confidence: RULE_CONFIDENCE };
+      const scope = prohibition(canonical);
+      if (scope === 'opt_out') return { intent: 'opt_out', confidence: RULE_CONFIDENCE };
+      if (scope === 'possible') return { intent: 'maybe_opt_out', confidence: RULE_CONFIDENCE };
       const p = model.predict(canonical);
-      if (p[optOut]! >= optOutFloor) return { intent: 'opt_out', confidence: round(p[optOut]!) };
-      let best = 0;
-      for (let c = 1; c < p.length; c++) if (p[c]! > p[best]!) best = c;
+      // "Don't call me now" rules out a time, "don't forget to call me" asks for a call (the rules
+      // read no "again" in either): the model's "don't … call" n-grams do not make them opt-outs.
+      const read = scope === 'for_now' || scope === 'wanted';
+      if (!read && p[optOut]! >= optOutFloor) return { intent: 'opt_out', confidence: round(p[optOut]!) };
+      const excluded = read ? optOut : -1;
+      let best = -1;
+      for (let c = 0; c < p.length; c++) if (c !== excluded && (best < 0 || p[c]! > p[best]!)) best = c;
+      if (scope === 'for_now' && (sendingIntents.includes(modelIntents[best]!) || best === unknown || p[best]! < threshold)) {
+        return { intent: 'callback_later', confidence: GUARD_CONFIDENCE };
+      }
+      // The model leans to sending but is not sure this is not a request to stop: ask.
+      if (!read && sendingIntents.includes(modelIntents[best]!) && p[optOut]! >= doubtFloor) return { intent: 'maybe_opt_out', confidence: GUARD_CONFIDENCE };
       if (best !== unknown && p[best]! < threshold) return { intent: 'unknown', confidence: round(1 - p[best]!) };
-      return { intent: intents[best]!, confidence: round(p[best]!) };
+      return { intent: modelIntents[best]!, confidence: round(p[best]!) };
     },
   };
 }

@@ -1,87 +1,49 @@
-// The offline classifier on utterances it was not trained on: a fixed ~20% of the shipped
-// data (chosen by a hash of the text, so the split never changes between runs) is held
-// out, the rest trains the model. Accuracy and, above all, opt_out recall must hold:
-// a missed opt-out means calling someone who asked us to stop.
+// The offline classifier: what the shipped data holds, and behaviour a caller relies on in
+// each language (English, Mandarin in both scripts, Cantonese, and speech that mixes them).
+// Accuracy on utterances it was never trained on is measured in heldout.test.ts.
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
-import { builtInExamples, createOfflineClassifier, type Example, type OfflineClassifier } from './classifier.ts';
-import { intents, type Intent } from './intents.ts';
+import { builtInExamples, createOfflineClassifier, modelIntents, type OfflineClassifier } from './classifier.ts';
+import { sendingIntents, type Intent } from './intents.ts';
 import { normalise } from './normalise.ts';
 
-/** FNV-1a: stable across runs and machines, unlike Math.random. */
-function hash(text: string): number {
-  let h = 2166136261;
-  for (const ch of text) h = Math.imul(h ^ ch.codePointAt(0)!, 16777619);
-  return h >>> 0;
-}
-
 const all = builtInExamples();
-const heldOut = all.filter((e) => hash(e.text) % 5 === 0);
-const training = all.filter((e) => hash(e.text) % 5 !== 0);
-let split: OfflineClassifier;
 let full: OfflineClassifier;
 
 before(() => {
-  split = createOfflineClassifier(training);
   full = createOfflineClassifier();
 });
 
-const isHan = (e: Example) => /\p{Script=Han}/u.test(e.text);
-
 describe('the shipped data', () => {
-  test('has at least 120 examples of every intent in each language, ~20% of the Chinese traditional', () => {
-    for (const [lang, rows] of [['en', all.filter((e) => !isHan(e))], ['zh', all.filter(isHan)]] as const) {
-      for (const intent of intents) {
+  test('English and Mandarin have at least 120 examples of every intent, Cantonese 30; ~20% of the Mandarin is traditional', () => {
+    for (const [lang, min] of [['en', 120], ['zh', 120], ['yue', 30]] as const) {
+      const rows = builtInExamples([lang]);
+      for (const intent of modelIntents) {
         const n = rows.filter((e) => e.intent === intent).length;
-        assert.ok(n >= 120, `${lang} ${intent}: ${n} examples`);
+        assert.ok(n >= min, `${lang} ${intent}: ${n} examples`);
       }
     }
-    const zh = all.filter(isHan);
+    const zh = builtInExamples(['zh']).filter((e) => /\p{Script=Han}/u.test(e.text));
     const traditional = zh.filter((e) => normalise(e.text).text !== e.text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim()).length;
     assert.ok(traditional / zh.length > 0.12, `traditional share ${traditional}/${zh.length}`);
   });
 
-  test('no utterance carries two labels', () => {
+  test('the Cantonese data is Cantonese (its own words in most lines) and some of it is code-switched', () => {
+    const yue = builtInExamples(['yue']);
+    const cantonese = yue.filter((e) => /[唔冇嘅咗嚟畀俾嘢哋佢喺係啲咪乜咩嗰呢諗睇搵揸攞喇㗎噃喎吓]/u.test(e.text)).length;
+    assert.ok(cantonese / yue.length > 0.6, `${cantonese}/${yue.length} lines with Cantonese words`);
+    const mixed = yue.filter((e) => /\p{Script=Han}/u.test(e.text) && /[a-z]{2,}/i.test(e.text)).length;
+    assert.ok(mixed >= 40, `${mixed} code-switched lines`);
+  });
+
+  test('no utterance carries two labels, and maybe_opt_out is never trained (only the rules answer it)', () => {
     const seen = new Map<string, Intent>();
     for (const e of all) {
       const key = normalise(e.text).text;
       const before = seen.get(key);
       assert.ok(!before || before === e.intent, `"${e.text}" is both ${before} and ${e.intent}`);
       seen.set(key, e.intent);
-    }
-  });
-});
-
-describe('held-out accuracy', () => {
-  test('accuracy ≥ 0.90 and opt_out recall ≥ 0.98 on the held-out split', (t) => {
-    const confusion = new Map<Intent, Map<Intent, number>>(intents.map((i) => [i, new Map()]));
-    let correct = 0;
-    for (const e of heldOut) {
-      const got = split.classify(e.text).intent;
-      if (got === e.intent) correct++;
-      const row = confusion.get(e.intent)!;
-      row.set(got, (row.get(got) ?? 0) + 1);
-    }
-    const accuracy = correct / heldOut.length;
-    const lines = [`held out ${heldOut.length} of ${all.length}; accuracy ${accuracy.toFixed(3)}`];
-    const recall = (i: Intent) => (confusion.get(i)!.get(i) ?? 0) / [...confusion.get(i)!.values()].reduce((a, b) => a + b, 0);
-    for (const i of intents) {
-      const predicted = intents.reduce((n, truth) => n + (confusion.get(truth)!.get(i) ?? 0), 0);
-      const precision = predicted ? (confusion.get(i)!.get(i) ?? 0) / predicted : 1;
-      lines.push(`${i.padEnd(15)} precision ${precision.toFixed(3)} recall ${recall(i).toFixed(3)}`);
-    }
-    lines.push(`opt_out answered as: ${JSON.stringify(Object.fromEntries(confusion.get('opt_out')!))}`);
-    lines.push(`answered opt_out: ${JSON.stringify(Object.fromEntries(intents.map((i) => [i, confusion.get(i)!.get('opt_out') ?? 0]).filter(([, n]) => n)))}`);
-    for (const line of lines) t.diagnostic(line);
-    assert.ok(accuracy >= 0.9, lines.join('\n'));
-    assert.ok(recall('opt_out') >= 0.98, lines.join('\n'));
-  });
-
-  test('each language on its own clears 0.90', () => {
-    for (const han of [false, true]) {
-      const rows = heldOut.filter((e) => isHan(e) === han);
-      const correct = rows.filter((e) => split.classify(e.text).intent === e.intent).length;
-      assert.ok(correct / rows.length >= 0.9, `${han ? 'zh' : 'en'}: ${correct}/${rows.length}`);
+      assert.notEqual(e.intent, 'maybe_opt_out', e.text);
     }
   });
 });
@@ -147,11 +109,61 @@ describe('behaviour a caller relies on', () => {
   });
 
   test('confidence is a probability in [0, 1], and the locale is only a hint', () => {
-    for (const e of heldOut.slice(0, 200)) {
-      const { confidence } = full.classify(e.text, isHan(e) ? 'en-US' : 'zh-TW');
+    for (const e of all.filter((_, i) => i % 15 === 0)) {
+      const { confidence } = full.classify(e.text, /\p{Script=Han}/u.test(e.text) ? 'en-US' : 'zh-TW');
       assert.ok(confidence >= 0 && confidence <= 1, `${confidence} for "${e.text}"`);
     }
     assert.deepEqual(full.classify('多少钱', 'en-US'), full.classify('多少钱', 'cmn-Hans-CN'));
     assert.ok(full.classify('yes please').confidence > full.classify('i guess').confidence, 'a clear answer is more confident than a vague one');
   });
+
+  test('Cantonese answers: the three the issue reported, and one of each intent', () => {
+    expect([
+      ['以後唔好再send嘢畀我', 'opt_out'],
+      ['唔使喇 多謝', 'not_interested'],
+      ['遲啲再打嚟啦 而家唔得閒', 'callback_later'],
+      ['唔該你哋以後咪再打嚟', 'opt_out'],
+      ['唔係幾啱我 唔使喇', 'not_interested'],
+      ['等我同屋企人傾吓先', 'reconsider'],
+      ['咁要俾幾錢', 'price_question'],
+      ['同我搵個真人', 'human'],
+      ['好呀 你send過嚟我睇吓', 'interested'],
+      ['打錯咗 冇呢個人', 'wrong_number'],
+      ['我而家喺度開緊會', 'callback_later'],
+      ['你哋係咩公司', 'unknown'],
+      // Complaints about being called are requests to stop; 住 ("for now") only rules out a time.
+      ['點解仲打嚟', 'opt_out'],
+      ['为什么又打来了', 'opt_out'],
+      ['唔好再煩住我', 'opt_out'],
+      ['唔好打嚟住 我喺度開會', 'callback_later'],
+    ]);
+  });
+
+  test('code-switched answers read like either language alone', () => {
+    expect([
+      ['send個link畀我', 'interested'],
+      ['这个price多少', 'price_question'],
+      ['OK 你 WhatsApp 我啦', 'interested'],
+      ['唔好再call我喇', 'opt_out'],
+      ['never 再 send 嘢畀我', 'opt_out'],
+      ['我 busy 緊 遲啲 call 返我', 'callback_later'],
+      ['搵個 agent 同我講', 'human'],
+    ]);
+  });
+
+  test('唔 before a word is "not", not a hesitation: 唔要 is a refusal, 唔 alone is noise', () => {
+    assert.equal(normalise('我唔要').text, '我不要');
+    assert.equal(normalise('唔 我諗吓先').text, '我想下先');
+    assert.equal(full.classify('我唔要').intent, 'not_interested');
+    assert.equal(full.classify('我要').intent, 'interested');
+  });
+
+  test('no answer that may be a request to stop leads to anything sent', () => {
+    for (const text of ["don't send me anything", '唔好send link畀我', '不用发给我', '唔使send畀我', 'no dont text me the link']) {
+      const { intent } = full.classify(text);
+      assert.ok(intent === 'opt_out' || intent === 'maybe_opt_out', `${text}: ${intent}`);
+      assert.ok(!sendingIntents.includes(intent), `${text}: ${intent}`);
+    }
+  });
 });
+

@@ -1,6 +1,13 @@
-/** What a callee's answer means to a chase, and the port a classifier implements. */
-export const intents = ['opt_out', 'not_interested', 'reconsider', 'price_question', 'human', 'interested', 'wrong_number', 'callback_later', 'unknown'] as const;
+/**
+ * What a callee's answer means to a chase, and the port a classifier implements.
+ * `maybe_opt_out` is an answer that may be a request to stop ("don't send me anything"):
+ * the call asks before anything else happens.
+ */
+export const intents = ['opt_out', 'not_interested', 'reconsider', 'price_question', 'human', 'interested', 'wrong_number', 'callback_later', 'unknown', 'maybe_opt_out'] as const;
 export type Intent = (typeof intents)[number];
+
+/** Intents after which the call sends something (the link, the details): never an answer to "stop". */
+export const sendingIntents: readonly Intent[] = ['interested', 'reconsider', 'price_question'];
 
 export interface IntentResult {
   intent: Intent;

@@ -4,16 +4,21 @@
  * Both training examples and live utterances go through here, so they always agree.
  */
 import { Converter } from 'opencc-js/t2cn';
+import { foldCantonese } from './cantonese.ts';
 
 // `tw` also folds Taiwan/Hong Kong variant forms (裏/裡, 著) before the traditional →
 // simplified step; on text that is already simplified it changes nothing.
 const toSimplified = Converter({ from: 'tw', to: 'cn' });
 
 const HAN = /\p{Script=Han}/u;
-// Hesitations a recogniser writes out; they carry no intent. 啊/呀/哦 are only dropped
-// when they stand alone or end a clause, since inside a word they are content.
+// Hesitations a recogniser writes out; they carry no intent. 唔 is a hesitation only on its
+// own: before a word it is Cantonese "not" (唔要, 唔好再打), folded to 不 before this runs.
+// 啊/呀/哦 and the Cantonese sentence particles are only dropped when they end a clause,
+// since inside a word they are content.
 const ZH_FILLERS = /[嗯呃唔诶欸哎唉]+|(?<!\p{Script=Han})额(?!\p{Script=Han})/gu;
-const ZH_TRAILING = /(?<=\S)[啊呀哦喔哈啦嘛呢]+(?=\s|$)/gu;
+const ZH_TRAILING = /(?<=\S)[啊呀哦喔哈啦嘛呢喇啰咯嘞㗎啫吖噃㖞喎囉]+(?=\s|$)/gu;
+// The recogniser hears 再 ("again") as its homophone 在 after a prohibition: "别在打了".
+const ZH_AGAIN_HOMOPHONE = /(别|不要|不用|甭|莫|不准|不许|不想|不能|不可以|没需要|不需要)在(?=给|跟|打|拨|发|来|联|找|骚|烦|推|收|接|寄|传|致|短|信|电|call|send|text|message|whatsapp|sms|email)/g;
 const EN_FILLERS = /\b(?:u+m+|u+h+|e+r+m*|h+m+|m+h*m*|a+h+|o+h+|huh)\b/g;
 
 // ASR writes the same words with and without apostrophes; the model sees one spelling.
@@ -52,7 +57,14 @@ export function normalise(raw: string): Normalised {
   // NFKC folds full-width letters, digits and punctuation to half-width.
   let s = raw.normalize('NFKC').toLowerCase();
   const han = HAN.test(s);
-  if (han) s = toSimplified(s);
+  if (han) {
+    // A recogniser may space out every character ("唔 好 再 打"): a run of single characters
+    // is one word again, while a space between clauses ("好的 发给我") stays.
+    s = s.replace(/(?:^|(?<=\s))\p{Script=Han}(?: \p{Script=Han}(?=\s|$))+/gu, (run) => run.replace(/ /g, ''));
+    // Cantonese 係 ("is", "yes") is a character of its own in traditional text, but OpenCC
+    // folds it into 系 (as in 联系), so it is read before the conversion; 關係 keeps it.
+    s = foldCantonese(toSimplified(s.replace(/(?<!關|关)係/g, '是'))).replace(ZH_AGAIN_HOMOPHONE, '$1再').replace(/再见|再會|再会/g, '拜拜');
+  }
   s = s.replace(/['’‘`]/g, ' ');
   // Punctuation and symbols become spaces: they separate clauses but carry no intent.
   s = s.replace(/[^\p{L}\p{N}\s]/gu, ' ');

@@ -16,7 +16,8 @@ const EN: RegExp[] = [
   /\b(?:remove|delete|erase|scrub|drop) (?:me|us|my (?:number|name|phone|info|information|details|data)|this number)(?: \w+)? (?:off|from|out of) (?:your|the|this|all)\b/,
   // "take/get me off", never "get me somebody from your team".
   /\b(?:take|get) (?:me|us|my (?:number|name|phone|info|information|details|data)|this number)(?: \w+)? (?:off|out of) (?:your|the|this|all|whatever)\b/,
-  /\b(?:delete|erase|scrub|lose) (?:my|this) (?:number|phone number|info|information|details|data)\b/,
+  /\b(?:delete|erase|scrub|lose|wipe|purge) (?:my|this) (?:number|phone number|info|information|details|data)\b/,
+  /\b(?:my|this) (?:number|phone number|info|information|details|data)\b.*\b(?:wipe|delete|erase|scrub|purge) (?:it|them|that|those)\b/,
   /\b(?:stop|quit|cease|no more) (?:\w+ )?(?:calling|texting|contacting|messaging|ringing|bothering|harassing|spamming|calls|texts|messages)\b/,
   new RegExp(`\\b(?:do not|never|will not) (?:ever )?${CALL_EN} (?:me|us|this (?:number|phone)|here|my \\w+)(?: \\w+)? (?:again|anymore|any more|ever)\\b`),
   new RegExp(`\\b(?:do not|never) (?:ever )?${CALL_EN} (?:me|us|this number)$`),
@@ -41,34 +42,38 @@ const EN: RegExp[] = [
   /^(?:reply )?td$|^do not call$|\bremoved from\b|\b(?:do not|never) (?:call|contact|text) (?:me|us) in the future\b/,
   /\b(?:do not|never) (?:call|contact|text|phone|ring) again\b|\bdo not want you to (?:call|contact|text|phone|ring)\b/,
   // "Don't call me" is an opt-out unless it only rules out a time ("don't call me now").
-  /\b(?:do not|never) (?:call|contact|text|phone|ring|message) (?:me|us|this number)\b(?! (?:now|right now|at|during|before|after|until|till|today|tonight|this|in the|on|between|when|while))/,
+  // "Don't text me the link" is about the link: the call confirms it (prohibition.ts).
+  /\b(?:do not|never) (?:call|contact|text|phone|ring|message) (?:me|us|this number)\b(?! (?:now|right now|at|during|before|after|until|till|today|tonight|this|in the|on|between|when|while|the|a|an|it|that|any|anything|stuff|link|links|details|info))/,
   /\bno solicit(?:ors|ing|ation|ations)?\b|\b(?:do not|will not) (?:accept|want|take) (?:any )?(?:solicitation|sales|telemarketing)/,
   new RegExp(`\\b(?:told|asked) you (?:\\w+ ){0,3}(?:not to|to stop) ${CALL_EN}`),
   /^stop(?: stop)*(?: it)?(?: please)?$/,
   /\bi (?:want|would like) (?:to be )?(?:removed|off your list|off the list)\b/,
 ];
 
+// Prohibitions around a call or a text ("别再打了", "不要给我发短信") are read by scope in
+// prohibition.ts; these are the other unmistakable forms. Cantonese arrives folded into
+// Mandarin words (cantonese.ts): "成日打嚟" is read as "天天打来".
 const ZH: RegExp[] = [
   /退订|退定|取消订阅|^退$|(?<![a-z])td(?![a-z])|取消(?:所有|全部)?的?(?:通知|推送|短信|订阅)/,
-  // "现在别打" only rules out a time (callback_later); "别再打" and a bare "别打了" do not.
-  /(?<!现在|上午|下午|晚上|中午|白天|今天|这会儿?|上班时间?)(?:别|不要|不用|甭|莫)(?:给我|跟我|往我这|向我|对我)?(?:打|拨|来电|发短信|发信息|发消息|发了|联系|骚扰|打扰|推销|烦)/,
-  /(?:别|不要|不用|甭|莫|不准|不许)再/,
-  /再也?(?:不要|别)/,
-  /以后(?:都)?(?:别|不要|不用|甭)/,
-  /(?:我|号码|电话|手机|名单|信息|资料).{0,10}(?:删掉|删除|删了|移除|移出|去掉)|(?:删掉|删除|删了|移除|去掉)我/,
-  /拉黑|黑名单|免打扰/,
-  /投诉|举报|报警|12315|12345|工信部/,
+  /(?:cancel|取消) ?(?:所有|全部|all|晒)?的? ?(?:message|messages|sms|text|texts|call|calls|短信|信息|讯息|通知|推送|电话)/,
+  /(?:我|号码|电话|手机|名单|信息|资料|number|record).{0,10}(?:删掉|删除|删了|删晒|移除|移出|去掉|剔走|剔除|剔了|delete|remove)|(?:删掉|删除|删了|移除|去掉|剔走|剔除|剔了|delete|remove) ?我/,
+  /拉黑|黑名单|免打扰|拒收|(?<![a-z])(?:block|blacklist)(?![a-z])/,
+  /投诉|举报|报警|12315|12345|工信部|消委会|电讯管理局/,
   /骚扰/,
   // Complaints about being called at all are requests to stop.
-  /有完没完|烦不烦|烦死|别烦我|(?:老是?|总是?|一直|天天|每天|成天|三天两头)都?(?:给我)?(?:打(?!不通)|来电|发短信)/,
+  /有完没完|烦不烦|烦死|别烦我|(?:老是?|总是?|一直|天天|每天|成天|三天两头|经常)都?(?:给我)?(?:打(?!不通)|来电|发短信|call)/,
   /(?:不接受|拒绝|不听)(?:任何)?(?:推销|营销|广告)/,
-  /停止(?:给我)?(?:打|拨|发|联系|推送)/,
+  // "Why are you calling again?" / "又打来" / Cantonese "仲打嚟" (still calling).
+  /(?:怎么|为什么|干嘛|点解|做乜|做什么|做咩)(?:又|还|仲|再)(?:打|来电|call|发)|(?:又|仲)再?(?:打|call)(?:来|过来|给我)/,
   /不想再(?:接|收|听)/,
-  /不要(?:给我|跟我)?打电话|别给我打电话|不要你们的电话/,
+  /(?<![a-z])(?:unsubscribe|opt out)(?![a-z])/,
 ];
 
 export function isOptOut(text: string, han: boolean): boolean {
   for (const re of EN) if (re.test(text)) return true;
-  if (han) for (const re of ZH) if (re.test(text)) return true;
+  if (!han) return false;
+  // Chinese words run together, and mixed speech puts spaces around the English in it.
+  const tight = text.replace(/ (?=\p{Script=Han})|(?<=\p{Script=Han}) /gu, '');
+  for (const re of ZH) if (re.test(tight)) return true;
   return false;
 }

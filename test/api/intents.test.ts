@@ -18,12 +18,15 @@ after(() => app?.close());
 const classify = (body: unknown, key: string | null = viewer.key) => app.request('POST', '/v1/intents/classify', { key, body });
 
 describe('POST /v1/intents/classify', () => {
-  test('200 with the intent and a confidence in [0, 1], for a viewer key, in both languages', async () => {
+  test('200 with the intent and a confidence in [0, 1], for a viewer key, in English, Mandarin and Cantonese', async () => {
     const cases: [Record<string, unknown>, string][] = [
       [{ text: 'yes please send me the link', locale: 'en-US' }, 'interested'],
       [{ text: '不要再給我打電話了', locale: 'zh-TW' }, 'opt_out'],
       [{ text: '这个多少钱', locale: 'cmn-Hans-CN' }, 'price_question'],
       [{ text: 'um sorry wrong number' }, 'wrong_number'],
+      [{ text: '以後唔好再send嘢畀我', locale: 'zh-HK' }, 'opt_out'],
+      [{ text: '唔好send嘢畀我', locale: 'yue-HK' }, 'maybe_opt_out'],
+      [{ text: 'send個link畀我', locale: 'zh-HK' }, 'interested'],
       [{ text: '喂' }, 'unknown'],
     ];
     for (const [body, intent] of cases) {

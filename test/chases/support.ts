@@ -3,7 +3,9 @@ import { upsertContact } from '../../core/contacts.ts';
 import { createCampaign, type Campaign } from '../../core/campaigns.ts';
 import { getChase, type ChaseDetail } from '../../core/chases.ts';
 import type { Deps } from '../../core/deps.ts';
+import { after, before } from 'node:test';
 import { ALL_DAY, eventually } from '../support/data.ts';
+import { testEngineApp } from '../support/app.ts';
 
 /** A CN mobile number per index: +86 138 0000 nnnn. */
 export const mobile = (i: number) => `+86138${String(i).padStart(8, '0')}`;
@@ -33,4 +35,12 @@ export async function waitForChase(deps: Deps, tenantId: string, id: string, don
     last = await getChase(deps, tenantId, id);
     return done(last) && last;
   }, () => `chase ${id} to settle; still ${last?.status}: ${last?.timeline.map((e) => e.type).join(', ')}`, timeoutMs);
+}
+
+/** The engine app on the carrier simulator for one test file: started before its tests, closed after them. */
+export function engineAppPerFile(options: Parameters<typeof testEngineApp>[0] = { sim: { clockSpeed: 50, callsPerSecond: 100 } }): Awaited<ReturnType<typeof testEngineApp>> {
+  const app = {} as Awaited<ReturnType<typeof testEngineApp>>;
+  before(async () => void Object.assign(app, await testEngineApp(options)));
+  after(() => app.close());
+  return app;
 }
