@@ -32,6 +32,12 @@ test('after a call just now, two waiting chases get +6 h and +24 h, the higher p
   assert.deepEqual(slots.map((s) => [s.id, hoursFromNow(s.at)]), [['high', 6], ['low', 24]]);
 });
 
+test('three deferred chases after a call just now: three distinct slots, +6 h, +24 h and +30 h, in priority order', () => {
+  const slots = planSlots([call(0)], [waiting('b', 2), waiting('c', 1), waiting('a', 3)], 'Asia/Shanghai', now);
+  assert.deepEqual(slots.map((s) => [s.id, hoursFromNow(s.at), s.position]), [['a', 6, 1], ['b', 24, 2], ['c', 30, 3]]);
+  assert.ok(slots.every((s) => s.reason === 'frequency cap'));
+});
+
 test('equal priority: the earliest deadline first', () => {
   const slots = planSlots([call(0)], [waiting('later', 1, { deadlineAt: now.getTime() + 3 * DAY }), waiting('sooner', 1, { deadlineAt: now.getTime() + 2 * DAY })], 'UTC', now);
   assert.deepEqual(slots.map((s) => s.id), ['sooner', 'later']);

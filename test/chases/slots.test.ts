@@ -61,7 +61,7 @@ test('three chases of one number in three campaigns: one call now, the others +6
   const contact = await app.request('POST', '/v1/contacts', { body: { name: 'Queue', phone } });
   assert.ok([200, 201].includes(contact.status), contact.text);
   const contactId = contact.body.id;
-  const low = await voice('low', { priority: 1, expireAfterHours: 26 });
+  const low = await voice('low', { priority: 1, expireAfterHours: 40 });
   const mid = await voice('mid', { priority: 5 });
   const high = await voice('high', { priority: 9 });
   // Started lowest first, so running them first-come would give the call to the wrong one.
@@ -98,22 +98,38 @@ test('three chases of one number in three campaigns: one call now, the others +6
   );
   await assertOneJobPerChase(Object.values(ids));
 
-  // A later, more urgent campaign takes the next slot; the chases behind it move back, and the
-  // one whose deadline (26 h) the move passes ends, saying why.
-  const urgent = await voice('urgent', { priority: 7 });
-  const started = await app.request('POST', '/v1/chases', { body: { campaignId: urgent.id, contact: { id: contactId } } });
-  assert.equal(started.status, 201, started.text);
-  const u = await eventually(async () => {
-    const c = await getChase(started.body.id);
-    return c.timeline.some((e: { type: string; detail?: { reason?: string } }) => e.type === 'scheduled' && e.detail?.reason === 'frequency cap') && c;
-  }, 'the urgent chase to take its slot');
-  const [m2, l2] = [await getChase(ids.mid!), await getChase(ids.low!)];
-  assert.equal(Date.parse(u.dueAt) - called, 6 * H);
-  assert.equal(Date.parse(m2.dueAt) - called, 24 * H);
-  assert.equal(Date.parse(lastScheduled(m2).at), Date.parse(m2.dueAt));
-  assert.equal(l2.status, 'expired');
+  // Later, more urgent campaigns take the next slots and the chases behind them move back: three
+  // deferred chases, three distinct slots within the caps. The one a move pushes past its
+  // deadline (40 h) ends, saying why.
+  const startLater = async (name: string, priority: number) => {
+    const res = await app.request('POST', '/v1/chases', { body: { campaignId: (await voice(name, { priority })).id, contact: { id: contactId } } });
+    assert.equal(res.status, 201, res.text);
+    return eventually(async () => {
+      const c = await getChase(res.body.id);
+      return c.status === 'scheduled' && lastScheduled(c)?.reason === 'frequency cap' && c;
+    }, `the ${name} chase to take its slot`);
+  };
+  const hours = async (id: string) => {
+    const c = await getChase(id);
+    assert.equal(Date.parse(lastScheduled(c)?.at), Date.parse(c.dueAt), 'the timeline says the due time');
+    return (Date.parse(c.dueAt) - called) / H;
+  };
+  const urgent = await startLater('urgent', 7);
+  assert.deepEqual([await hours(urgent.id), await hours(ids.mid!), await hours(ids.low!)], [6, 24, 30]);
+  // The published slots with the call made: never two within the gap, never three in 24 hours.
+  const slots = [0, 6, 24, 30];
+  for (const [i, t] of slots.entries()) {
+    if (i > 0) assert.ok(t - slots[i - 1]! >= 6);
+    assert.ok(slots.filter((u) => u > t - 24 && u <= t).length <= 2);
+  }
+  const vip = await startLater('vip', 8);
+  assert.deepEqual([await hours(vip.id), await hours(urgent.id), await hours(ids.mid!)], [6, 24, 30]);
+  const l2 = await getChase(ids.low!);
+  assert.equal(l2.status, 'expired', 'its next slot (48 h) is past its deadline');
   assert.match(l2.timeline.at(-1).detail.reason, /no time left before the deadline \(frequency cap\)/);
-  await assertOneJobPerChase([...Object.values(ids), started.body.id]);
+  const all = [...Object.values(ids), urgent.id, vip.id];
+  await assertOneJobPerChase(all);
+  const m2 = await getChase(ids.mid!);
 
   // The waiting chase's job firing early (as one would if a slot's call was placed late) just waits again, quietly.
   const { rows } = await app.db.pool.query<{ step: number }>(`select step from chases where id = $1`, [ids.mid!]);
@@ -122,6 +138,6 @@ test('three chases of one number in three campaigns: one call now, the others +6
   const m3 = await getChase(ids.mid!);
   assert.equal(m3.dueAt, m2.dueAt);
   assert.equal(m3.timeline.length, m2.timeline.length, 'nothing new on the timeline');
-  await assertOneJobPerChase([...Object.values(ids), started.body.id]);
+  await assertOneJobPerChase(all);
   assert.equal(app.sim.calls().filter((c) => c.to === phone).length, 1, 'still one call');
 });
