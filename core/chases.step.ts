@@ -26,6 +26,7 @@ import { timeZoneForPhone } from './phone.timezone.ts';
 import { callInFlight, capsBlockUntil, phoneLockSql, readPhoneState } from './chases.caps.ts';
 import { callbackUrl, CHASE_COLUMNS, decodeContext, insertEvent, type ChaseRow, type WorkerDeps } from './chases.store.ts';
 import { finishChase, scheduleChase, type StepJob } from './chases.transitions.ts';
+import { planPhoneQueue } from './chases.queue.ts';
 import { policyChannels } from './chases.ts';
 import { writeBackSms } from './outbox.activities.ts';
 
@@ -38,6 +39,7 @@ const BUSY_LINE_RETRY_MS = 5 * 60_000;
 const STEP_COLUMNS = CHASE_COLUMNS.replace(/(\w+)/g, 'ch.$1');
 
 interface StepContext {
+  in_phone_queue: boolean;
   contact_phone_hash: Buffer | null;
   phone_enc: string | null;
   phone_invalid_reason: string | null;
@@ -80,7 +82,7 @@ async function reserve(deps: WorkerDeps, tx: Tx, { tenantId, chaseId, step }: St
   // defaults, and the advisory lock of the contact's number (see lockPhone), so that what is
   // read about the number below comes from a snapshot taken once the lock is held.
   const { rows } = await tx.query<ChaseRow & StepContext>(
-    `select ${STEP_COLUMNS}, c.phone_hash as contact_phone_hash, c.phone_enc, c.phone_invalid_reason, c.time_zone, c.name_enc, t.chase_rules,
+    `select ${STEP_COLUMNS}, ch.in_phone_queue, c.phone_hash as contact_phone_hash, c.phone_enc, c.phone_invalid_reason, c.time_zone, c.name_enc, t.chase_rules,
             to_jsonb(cp) as campaign, ${phoneLockSql('$3', 'c.phone_hash')} as locked
        from chases ch
        join tenants t on t.id = ch.tenant_id
@@ -115,7 +117,8 @@ async function reserve(deps: WorkerDeps, tx: Tx, { tenantId, chaseId, step }: St
   if (!phoneHash.equals(chase.phone_hash)) {
     await tx.query(`update chases set phone_hash = $3 where tenant_id = $1 and id = $2`, [tenantId, chaseId, phoneHash]);
   }
-  const { window, caps } = effectiveRules(campaign.rules, TenantChaseRulesSchema.parse(chase.chase_rules ?? {}));
+  const tenantRules = TenantChaseRulesSchema.parse(chase.chase_rules ?? {});
+  const { window, caps } = effectiveRules(campaign.rules, tenantRules);
 
   const phone = await readPhoneState(tx, tenantId, phoneHash, caps, now);
   const optedOut = phone.optedOut;
@@ -131,18 +134,32 @@ async function reserve(deps: WorkerDeps, tx: Tx, { tenantId, chaseId, step }: St
   }
 
   const timeZone = chase.time_zone ?? timeZoneForPhone(to) ?? 'UTC';
-  const capped = capsBlockUntil(phone.attempts, channel, caps, now);
-  const busy = channel === 'voice' && !capped && callInFlight(phone.attempts);
-  const earliest = capped ?? (busy ? new Date(now.getTime() + (deps.busyRetryMs ?? BUSY_LINE_RETRY_MS)) : now);
-  const next = nextCallableTime(earliest, timeZone, window);
-  if (!next || next.getTime() > now.getTime()) {
-    const reason = capped ? 'frequency cap' : busy ? 'another call to this number is in progress' : 'calling window';
-    if (!next || next >= chase.deadline_at) {
-      await finishChase(tx, tenantId, chaseId, 'expired', null, { reason: `no time left before the deadline (${reason})` });
-    } else {
-      await scheduleChase(tx, deps.jobs, tenantId, chaseId, next, channel, { reason, timeZone });
+  if (channel === 'voice') {
+    // A call waits its turn in the number's queue: the caps, the window and the other chases
+    // waiting on the number decide its slot (chases.queue.ts).
+    const busy = callInFlight(phone.attempts);
+    const start = busy ? new Date(now.getTime() + (deps.busyRetryMs ?? BUSY_LINE_RETRY_MS)) : now;
+    const slot = await planPhoneQueue(tx, deps.jobs, {
+      tenantId, chase, phoneHash, attempts: phone.attempts, caps, window, tenantRules, timeZone, now, start,
+    });
+    if (!slot.at) {
+      await finishChase(tx, tenantId, chaseId, 'expired', null, { reason: `no time left before the deadline (${slot.reason})` });
+      return null;
     }
-    return null;
+    if (slot.at.getTime() > now.getTime()) return null;
+  } else {
+    // A text only waits for a refusal's cooldown and the window.
+    const capped = capsBlockUntil(phone.attempts, channel, caps, now);
+    const next = nextCallableTime(capped ?? now, timeZone, window);
+    if (!next || next.getTime() > now.getTime()) {
+      const reason = capped ? 'frequency cap' : 'calling window';
+      if (!next || next >= chase.deadline_at) {
+        await finishChase(tx, tenantId, chaseId, 'expired', null, { reason: `no time left before the deadline (${reason})` });
+      } else {
+        await scheduleChase(tx, deps.jobs, tenantId, chaseId, next, channel, { reason, timeZone });
+      }
+      return null;
+    }
   }
 
   if (channel === 'sms') {
@@ -173,7 +190,8 @@ async function reserve(deps: WorkerDeps, tx: Tx, { tenantId, chaseId, step }: St
        insert into attempts (tenant_id, id, chase_id, campaign_id, phone_hash, channel, status, from_number, line_id, created_at)
        values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)),
      chase as (
-       update chases set status = 'dialing', next_channel = $6, call_attempts = call_attempts + $11, updated_at = now() where tenant_id = $1 and id = $3)
+       update chases set status = 'dialing', next_channel = $6, call_attempts = call_attempts + $11, in_phone_queue = false, updated_at = now()
+        where tenant_id = $1 and id = $3)
      insert into chase_events (tenant_id, chase_id, type, attempt_id, detail) select $1, $3, 'dialing', $2, $12::jsonb where $12::jsonb is not null`,
     [tenantId, attemptId, chaseId, campaign.id, phoneHash, channel, channel === 'voice' ? 'dialing' : 'queued', line.from, line.lineId, now, channel === 'voice' ? 1 : 0, dialing],
   );
@@ -184,7 +202,7 @@ async function reserve(deps: WorkerDeps, tx: Tx, { tenantId, chaseId, step }: St
     channel,
     to: channel === 'voice' ? line.dialTo : to,
     e164: to,
-    numberChecks: TenantChaseRulesSchema.parse(chase.chase_rules ?? {}).numberChecks ?? 'off',
+    numberChecks: tenantRules.numberChecks ?? 'off',
     from: line.from,
     ...(line.byoc ? { byoc: line.byoc } : {}),
     smsText: channel === 'sms' ? smsText(campaign, script, values) : null,

@@ -16,12 +16,15 @@ export interface StepJob {
   step: number;
 }
 
-const stepJob = (tenantId: string, r: { id: string; step: number; priority: number; due_at: Date; deadline_at: Date }) => ({
+export const stepJob = (tenantId: string, r: { id: string; step: number; priority: number; due_at: Date; deadline_at: Date }) => ({
   data: { tenantId, chaseId: r.id, step: r.step } satisfies StepJob,
   options: { startAfter: r.due_at, priority: jobPriority(r.priority, r.due_at, r.deadline_at) },
 });
 
-/** Puts a live chase back on the queue for `at`, on `channel`. */
+/**
+ * Puts a live chase back on the queue for `at`, on `channel`, for a reason of its own (a
+ * delay, a retry, a callback): it leaves its number's queue of waiting chases, if it was in it.
+ */
 export async function scheduleChase(
   tx: Tx,
   jobs: JobQueue,
@@ -32,7 +35,7 @@ export async function scheduleChase(
   detail: Record<string, unknown> = {},
 ): Promise<void> {
   const { rows } = await tx.query<{ id: string; step: number; priority: number; due_at: Date; deadline_at: Date }>(
-    `update chases set status = 'scheduled', step = step + 1, due_at = $3, next_channel = $4, updated_at = now()
+    `update chases set status = 'scheduled', step = step + 1, due_at = $3, next_channel = $4, in_phone_queue = false, updated_at = now()
       where tenant_id = $1 and id = $2 returning id, step, priority, due_at, deadline_at`,
     [tenantId, chaseId, at, channel],
   );

@@ -20,4 +20,10 @@ export interface ImportSource {
   /** Every header of the file, in file order. */
   headers: string[];
   rows: AsyncIterable<ImportRow>;
+  /**
+   * How the file was encoded, as far as the reader knows yet (a CSV's encoding may only be
+   * settled once enough of it was read): `utf-8`, `utf-8-bom`, `gb18030`, `utf-16le`,
+   * `utf-16be`, or `xlsx` for a workbook; null while unknown.
+   */
+  encoding?: () => string | null;
 }

@@ -36,13 +36,8 @@ export function fileRoutes(deps: Deps, options: { maxUploadBytes: number; metric
     if (spooled) file = spooled;
     const requestHash = fingerprint('imports.create', query, spooled?.sha256);
     const out = await withIdempotency(deps, actor.tenantId, key, requestHash, async () => {
-      let encoding: string = 'xlsx';
-      const source = await readContactFile(file.stream, {
-        filename: file.filename,
-        contentType: file.contentType,
-        onEncoding: (detected) => (encoding = detected),
-      });
-      const result = await importFile(deps, actor, source, { ...query, encoding });
+      const source = await readContactFile(file.stream, { filename: file.filename, contentType: file.contentType });
+      const result = await importFile(deps, actor, source, query);
       req.log.info({ importId: result.id, total: result.total, rejected: result.rejected.length }, 'import finished');
       const count = (outcome: string, n: number) => options.metrics.importRows.inc({ kind: result.kind, outcome }, n);
       count('created', result.created);

@@ -14,6 +14,7 @@ import { loggable } from '../../core/errors.ts';
 import { migrate } from '../../core/db/migrate.ts';
 import { createPii, generateMasterKey, parseMasterKey } from '../../core/pii.ts';
 import { bootstrapDefaultTenant, type Bootstrap } from '../../core/tenants.ts';
+import { interruptDeadImports } from '../../core/imports.liveness.ts';
 import { startEmbeddedPostgres } from './embedded-postgres.ts';
 
 export interface Runtime {
@@ -71,6 +72,8 @@ export async function boot(config: Config, log: Logger): Promise<Runtime> {
       adminKey: config.CHASELINE_ADMIN_KEY,
       defaultRegion: config.CHASELINE_DEFAULT_REGION,
     });
+    // Imports left running by a process that died (this one's predecessor, or another's).
+    await interruptDeadImports(pool, log);
     return {
       deps,
       pool,

@@ -22,7 +22,7 @@ async function read(bytes: Uint8Array, chunkSize = 7) {
 
 test('the same Chinese file in every encoding Excel and others save', async () => {
   const files: [string, Uint8Array, DetectedEncoding][] = [
-    ['UTF-8 with BOM', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(chinese)]), 'utf-8'],
+    ['UTF-8 with BOM', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(chinese)]), 'utf-8-bom'],
     ['UTF-8', Buffer.from(chinese), 'utf-8'],
     ['GBK (Excel "CSV" on Chinese Windows)', iconv.encode(chinese, 'gbk'), 'gb18030'],
     ['UTF-16LE with BOM, tab-separated (Excel "Unicode text")', iconv.encode('\uFEFF' + chinese.replaceAll(',', '\t'), 'utf-16le'), 'utf-16le'],

@@ -24,8 +24,14 @@ export interface CsvSource extends ImportSource {
 const maxHeaderChars = 1_000_000;
 
 export async function readCsv(input: ByteInput, options: CsvOptions = {}): Promise<CsvSource> {
+  // Known once the decoder has seen enough bytes, which may be only at the end of the file.
+  let detected: DetectedEncoding | null = null;
+  const encoding = () => detected;
   const text = decodeStream(input as AsyncIterable<Buffer | Uint8Array | string>, {
-    onEncoding: options.onEncoding,
+    onEncoding: (e) => {
+      detected = e;
+      options.onEncoding?.(e);
+    },
   })[Symbol.asyncIterator]();
 
   // Read just enough text to see the header line, then choose the delimiter from it.
@@ -67,7 +73,7 @@ export async function readCsv(input: ByteInput, options: CsvOptions = {}): Promi
   const found = await locateHeader(nextRecord);
   if (!found) {
     await batches.return(undefined);
-    return { columns: {}, headers: [], rows: emptyRows(), delimiter };
+    return { columns: {}, headers: [], rows: emptyRows(), delimiter, encoding };
   }
   const mapping = mapHeaders(found.header.cells);
   const { pending } = found;
@@ -79,7 +85,7 @@ export async function readCsv(input: ByteInput, options: CsvOptions = {}): Promi
       await batches.return(undefined);
     }
   }
-  return { columns: mapping.columns, headers: mapping.headers, rows: rows(), delimiter };
+  return { columns: mapping.columns, headers: mapping.headers, rows: rows(), delimiter, encoding };
 }
 
 /** Turns a malformed-CSV error into the product's VALIDATION error, with the row. */

@@ -22,7 +22,7 @@ const sample = 'name,phone\r\n张三,13800138000\r\n李四 “经理”,+86 139\
 
 test('detects each encoding and returns the same text whatever the chunk size', async () => {
   const cases: [string, Uint8Array, DetectedEncoding, string][] = [
-    ['utf-8 with BOM', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(sample)]), 'utf-8', sample],
+    ['utf-8 with BOM', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(sample)]), 'utf-8-bom', sample],
     ['utf-8', Buffer.from(sample), 'utf-8', sample],
     ['gb18030', iconv.encode(sample, 'gb18030'), 'gb18030', sample],
     ['utf-16le', iconv.encode('\uFEFF' + sample, 'utf-16le'), 'utf-16le', sample],
@@ -54,7 +54,7 @@ test('GBK text with only a few non-ASCII bytes, and the window cut mid-character
 
 test('empty and tiny inputs', async () => {
   assert.deepEqual(await decode(new Uint8Array(0), 10), { text: '', encoding: 'utf-8' });
-  assert.deepEqual(await decode(Buffer.from([0xef, 0xbb, 0xbf]), 1), { text: '', encoding: 'utf-8' });
+  assert.deepEqual(await decode(Buffer.from([0xef, 0xbb, 0xbf]), 1), { text: '', encoding: 'utf-8-bom' });
   assert.deepEqual(await decode(Buffer.from([0xff, 0xfe]), 1), { text: '', encoding: 'utf-16le' });
   assert.deepEqual(await decode(iconv.encode('张', 'gbk'), 1), { text: '张', encoding: 'gb18030' });
   assert.deepEqual(await decode(Buffer.from('张'), 1), { text: '张', encoding: 'utf-8' });

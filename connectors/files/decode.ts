@@ -10,7 +10,8 @@
 /** What the readers accept: an upload stream, a file stream, or any async byte source. */
 export type ByteInput = AsyncIterable<Buffer | Uint8Array> | NodeJS.ReadableStream;
 
-export type DetectedEncoding = 'utf-8' | 'utf-16le' | 'utf-16be' | 'gb18030';
+/** `utf-8-bom` is UTF-8 that starts with a byte-order mark (Excel's "CSV UTF-8"). */
+export type DetectedEncoding = 'utf-8' | 'utf-8-bom' | 'utf-16le' | 'utf-16be' | 'gb18030';
 
 export interface DecodeOptions {
   /** Called once, as soon as the encoding is known (at the latest when input ends). */
@@ -42,7 +43,7 @@ export async function* decodeStream(
   const choose = (encoding: DetectedEncoding): TextDecoder => {
     options.onEncoding?.(encoding);
     // ignoreBOM: false (the default) makes TextDecoder drop a leading BOM for us.
-    return new TextDecoder(encoding);
+    return new TextDecoder(encoding === 'utf-8-bom' ? 'utf-8' : encoding);
   };
 
   for await (const chunk of input) {
@@ -106,7 +107,7 @@ export async function* decodeStream(
 }
 
 function bomEncoding(b: Buffer): DetectedEncoding | undefined {
-  if (b.length >= 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) return 'utf-8';
+  if (b.length >= 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) return 'utf-8-bom';
   if (b.length >= 2 && b[0] === 0xff && b[1] === 0xfe) return 'utf-16le';
   if (b.length >= 2 && b[0] === 0xfe && b[1] === 0xff) return 'utf-16be';
   return undefined;

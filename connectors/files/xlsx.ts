@@ -15,6 +15,9 @@ type SheetRow = ExcelJS.Row;
 let exceljs: Promise<typeof ExcelJS> | undefined;
 export const loadExcelJs = () => (exceljs ??= import('exceljs').then((m) => m.default));
 
+/** A workbook has no text encoding of its own to report: imports record its format instead. */
+const xlsx = () => 'xlsx';
+
 export async function readXlsx(input: ByteInput): Promise<ImportSource> {
   const excel = await loadExcelJs();
   // exceljs only accepts a real stream.Readable (it checks instanceof).
@@ -34,7 +37,7 @@ export async function readXlsx(input: ByteInput): Promise<ImportSource> {
     stream.destroy(); // not a workbook: don't read on
     throw err;
   });
-  if (first.done) return { columns: {}, headers: [], rows: emptyRows() };
+  if (first.done) return { columns: {}, headers: [], rows: emptyRows(), encoding: xlsx };
   const sheetRows = first.value[Symbol.asyncIterator]();
   let previous = 0;
   const nextRecord = async (): Promise<SheetRecord | undefined> => {
@@ -56,7 +59,7 @@ export async function readXlsx(input: ByteInput): Promise<ImportSource> {
   }
   if (!found) {
     await finish(sheetRows, sheets);
-    return { columns: {}, headers: [], rows: emptyRows() };
+    return { columns: {}, headers: [], rows: emptyRows(), encoding: xlsx };
   }
   const mapping = mapHeaders(found.header.cells);
   const { pending } = found;
@@ -72,7 +75,7 @@ export async function readXlsx(input: ByteInput): Promise<ImportSource> {
       else await finish(sheetRows, sheets);
     }
   }
-  return { columns: mapping.columns, headers: mapping.headers, rows: rows() };
+  return { columns: mapping.columns, headers: mapping.headers, rows: rows(), encoding: xlsx };
 }
 
 async function* emptyRows(): AsyncGenerator<ImportRow> {}

@@ -8,6 +8,7 @@ import { loggable } from '../errors.ts';
 import { failDeadLetteredStep, runChaseStep } from '../chases.step.ts';
 import { applyCallReport, type CallReport } from '../chases.outcomes.ts';
 import { reapAttempts } from '../chases.reaper.ts';
+import { interruptDeadImports } from '../imports.liveness.ts';
 import { runCallMachine, runDialogAction, type CallMachineJob, type DialogActionJob } from '../dialog.actions.ts';
 import { runCommerceEvent, type CommerceEventJob } from '../commerce.chases.ts';
 import { runSync, type SyncJob } from '../crm.sync.ts';
@@ -39,7 +40,8 @@ export async function startWorker(deps: WorkerDeps, boss: PgBoss, options: Worke
     runQueue<WriteBackJob>(boss, queues.connectorWriteBack, async (job) => void (await sendWriteBacks(deps, job)), { ...common, idleMs: 500, batchSize: 2 }),
     runQueue<CommerceEventJob>(boss, queues.commerceEvent, (job) => runCommerceEvent(deps, job, deps.log), { ...common, batchSize: 10 }),
     runQueue<CallMachineJob>(boss, queues.callMachine, (job) => runCallMachine(deps, job), { ...common, batchSize: 10 }),
-    runQueue<object>(boss, queues.reap, async () => void (await reapAttempts(deps), await wakeOverdueWriteBacks(deps)), { ...common, idleMs: 1000, batchSize: 1 }),
+    // Every minute: attempts and write-backs left behind, and imports whose process died while others run on.
+    runQueue<object>(boss, queues.reap, async () => void (await reapAttempts(deps), await wakeOverdueWriteBacks(deps), await interruptDeadImports(deps.db, deps.log)), { ...common, idleMs: 1000, batchSize: 1 }),
     runQueue<object>(boss, queues.segmentsTick, async () => void (await refreshWatchedSegments(deps)), { ...common, idleMs: 1000, batchSize: 1 }),
     runQueue<NumberChecksJob>(boss, queues.numberChecks, async (job) => void (await runNumberChecks(deps, deps.carrier, job)), { ...common, idleMs: 1000, batchSize: 2 }),
   ];

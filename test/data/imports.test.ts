@@ -101,7 +101,7 @@ describe('CSV imports', () => {
     const stored = await app.request('GET', `/v1/imports/${r.id}`);
     assert.equal(stored.status, 200, stored.text);
     assert.equal(stored.body.status, 'done');
-    assert.equal(stored.body.encoding, 'utf-8');
+    assert.equal(stored.body.encoding, 'utf-8-bom');
     assert.deepEqual(
       { total: stored.body.total, created: stored.body.created, updated: stored.body.updated, rejected: stored.body.rejected },
       { total: 12, created: 5, updated: 2, rejected: MESSY_REJECTED },
