@@ -1,7 +1,7 @@
 /** The environment, parsed once at boot. A bad value stops start-up naming the variable. */
 import { z } from 'zod';
 
-const optional = (schema: z.ZodString) =>
+const optional = <T extends z.ZodType>(schema: T) =>
   z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), schema.optional());
 
 const base64Key = z
@@ -28,6 +28,8 @@ const envSchema = z
     TWILIO_API_BASE_URL: optional(z.string().url()),
     GOOGLE_APPLICATION_CREDENTIALS: optional(z.string().describe('a Google service-account key file: prompts are synthesised with Google Text-to-Speech')),
     GOOGLE_TTS_API_BASE_URL: optional(z.string().url()),
+    /** `simulator` runs the built-in carrier on purpose (required for that in production); `twilio` insists on its credentials. */
+    CHASELINE_CARRIER: optional(z.enum(['twilio', 'simulator'], 'must be twilio or simulator')),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.CHASELINE_ENCRYPTION_KEY) {
@@ -36,6 +38,9 @@ const envSchema = z
         path: ['CHASELINE_ENCRYPTION_KEY'],
         message: 'is required when NODE_ENV=production (a generated key on local disk is for development only)',
       });
+    }
+    if (env.CHASELINE_CARRIER === 'twilio' && !env.TWILIO_ACCOUNT_SID) {
+      ctx.addIssue({ code: 'custom', path: ['TWILIO_ACCOUNT_SID'], message: 'is required with CHASELINE_CARRIER=twilio (and TWILIO_AUTH_TOKEN)' });
     }
     if (Boolean(env.TWILIO_ACCOUNT_SID) !== Boolean(env.TWILIO_AUTH_TOKEN)) {
       ctx.addIssue({ code: 'custom', path: ['TWILIO_AUTH_TOKEN'], message: 'TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN go together' });
@@ -51,9 +56,23 @@ export type Config = z.infer<typeof envSchema>;
 
 export class ConfigError extends Error {}
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+const invalid = (issues: { path: PropertyKey[]; message: string }[]) =>
+  new ConfigError(`Invalid configuration:\n${issues.map((i) => `  ${i.path.join('.') || '(environment)'}: ${i.message}`).join('\n')}`);
+
+/**
+ * The environment, checked. Processes that place calls (`npm start`, api, worker) need a
+ * carrier: in production one that is real, or the simulator asked for by name. The CLI, which
+ * places none, passes `{ carrier: false }`.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: { carrier?: boolean } = {}): Config {
   const parsed = envSchema.safeParse(env);
-  if (parsed.success) return parsed.data;
-  const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(environment)'}: ${i.message}`);
-  throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  if (!parsed.success) throw invalid(parsed.error.issues);
+  const config = parsed.data;
+  if ((options.carrier ?? true) && config.NODE_ENV === 'production' && !config.CHASELINE_CARRIER && !config.TWILIO_ACCOUNT_SID) {
+    throw invalid([{
+      path: ['CHASELINE_CARRIER'],
+      message: 'NODE_ENV=production needs a real carrier: set TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN, or CHASELINE_CARRIER=simulator to run the built-in simulator on purpose (nobody is called)',
+    }]);
+  }
+  return config;
 }
