@@ -1,5 +1,6 @@
 /** The environment, parsed once at boot. A bad value stops start-up naming the variable. */
 import { z } from 'zod';
+import { parseAllowedHosts } from '../connectors/vendor-urls.ts';
 
 const optional = <T extends z.ZodType>(schema: T) =>
   z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), schema.optional());
@@ -29,6 +30,18 @@ const envSchema = z
     GOOGLE_APPLICATION_CREDENTIALS: optional(z.string().describe('a Google service-account key file: prompts are synthesised with Google Text-to-Speech')),
     GOOGLE_TTS_API_BASE_URL: optional(z.string().url()),
     /** `simulator` runs the built-in carrier on purpose (required for that in production); `twilio` insists on its credentials. */
+    /** Hosts besides the vendors' own that a tenant's connector URLs may name: `127.0.0.1`, `sandbox.example.com:8443`, `*.example.com`. */
+    CHASELINE_ALLOWED_VENDOR_HOSTS: z
+      .string()
+      .default('')
+      .transform((list, ctx) => {
+        try {
+          return parseAllowedHosts(list);
+        } catch (err) {
+          ctx.addIssue({ code: 'custom', message: `${(err as Error).message} (a comma-separated list of host, host:port or *.domain)` });
+          return z.NEVER;
+        }
+      }),
     CHASELINE_CARRIER: optional(z.enum(['twilio', 'simulator'], 'must be twilio or simulator')),
   })
   .superRefine((env, ctx) => {

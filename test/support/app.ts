@@ -80,17 +80,26 @@ export interface EngineOptions {
 }
 
 /** testApp with the chase engine: pg-boss on the test database, the Twilio simulator, a worker. */
-export async function testEngineApp(options: EngineOptions & { defaultRegion?: string } = {}): Promise<TestApp & { sim: TwilioSim; boss: PgBoss; worker: WorkerDeps }> {
-  const app = await testApp({ defaultRegion: options.defaultRegion, engine: options });
+export async function testEngineApp(
+  options: EngineOptions & { defaultRegion?: string; allowedVendorHosts?: string[] } = {},
+): Promise<TestApp & { sim: TwilioSim; boss: PgBoss; worker: WorkerDeps }> {
+  const app = await testApp({ defaultRegion: options.defaultRegion, allowedVendorHosts: options.allowedVendorHosts, engine: options });
   return app as TestApp & { sim: TwilioSim; boss: PgBoss; worker: WorkerDeps };
 }
 
 export async function testApp(
-  options: { maxUploadBytes?: number; defaultRegion?: string; masterKey?: Buffer; engine?: EngineOptions } = {},
+  options: {
+    maxUploadBytes?: number;
+    defaultRegion?: string;
+    masterKey?: Buffer;
+    engine?: EngineOptions;
+    /** CHASELINE_ALLOWED_VENDOR_HOSTS; default 127.0.0.1, where the simulators listen. */
+    allowedVendorHosts?: string[];
+  } = {},
 ): Promise<TestApp> {
   const masterKey = options.masterKey ?? randomBytes(32);
   const db = await testDatabase();
-  const deps: Deps = { db: db.pool, pii: createPii(masterKey) };
+  const deps: Deps = { db: db.pool, pii: createPii(masterKey), allowedVendorHosts: options.allowedVendorHosts ?? ['127.0.0.1'] };
   const adminKey = `chl_test_${randomBytes(24).toString('base64url')}`;
   const boot = await bootstrapDefaultTenant(deps, { adminKey, defaultRegion: options.defaultRegion ?? 'CN' });
   const logs: string[] = [];
