@@ -5,14 +5,12 @@
 // production does not fall back to the simulator unless told to by name.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { twilioSignature } from '../sim/twilio/index.ts';
 import { campaignBody, eventually } from './support/data.ts';
-import { testDatabase, type TestDatabase } from './support/db.ts';
-import { freePort, startProcess, stopProcess, type Started } from './support/process.ts';
+import { freePort, processFixture, startProcess, stopProcess, type Started } from './support/process.ts';
 
 // What engine.ts signed with before every installation got its own secret: public, so forgeable.
 const OLD_ACCOUNT = 'AC00000000000000000000000000000000';
@@ -21,24 +19,17 @@ const NAME = 'Ada Forgetarget';
 const PHONE = '+14155550187';
 const LINE = '+14155550100';
 
-let db: TestDatabase;
-let dataDir: string;
+const files = processFixture('sim');
 let port: number;
 const adminKey = `chl_test_${randomBytes(24).toString('base64url')}`;
 
 before(async () => {
-  db = await testDatabase({ migrations: false });
-  dataDir = await mkdtemp(path.join(os.tmpdir(), 'chaseline-sim-'));
   port = await freePort();
-});
-after(async () => {
-  await db.drop();
-  await rm(dataDir, { recursive: true, force: true });
 });
 
 // The simulator calls back PUBLIC_BASE_URL, so the port is chosen before the process starts.
-const env = () => ({ DATABASE_URL: db.url, PORT: String(port), PUBLIC_BASE_URL: `http://127.0.0.1:${port}`, CHASELINE_DATA_DIR: dataDir, CHASELINE_ADMIN_KEY: adminKey });
-const secretFile = () => path.join(dataDir, 'simulator.secret');
+const env = () => ({ DATABASE_URL: files.db.url, PORT: String(port), PUBLIC_BASE_URL: `http://127.0.0.1:${port}`, CHASELINE_DATA_DIR: files.dataDir, CHASELINE_ADMIN_KEY: adminKey });
+const secretFile = () => path.join(files.dataDir, 'simulator.secret');
 const installationToken = async () => (await readFile(secretFile(), 'utf8')).trim();
 
 async function api(method: string, url: string, body?: unknown) {
@@ -73,7 +64,7 @@ function webhook(url: string, params: Record<string, string>, signing: { token?:
   });
 }
 
-describe('with the carrier simulator', () => {
+describe('with the carrier simulator', { timeout: 300_000 }, () => {
   let app: Started;
   before(async () => {
     app = await startProcess(env(), 'all');
@@ -123,7 +114,7 @@ describe('with the carrier simulator', () => {
   });
 });
 
-test('a later start, and separate api and worker processes, use the same secret', async () => {
+test('a later start, and separate api and worker processes, use the same secret', { timeout: 300_000 }, async () => {
   const token = await installationToken();
   // The worker's simulator signs the call's callbacks; the API process verifies them.
   const apiProcess = await startProcess(env(), 'api');
@@ -138,7 +129,7 @@ test('a later start, and separate api and worker processes, use the same secret'
   }
 });
 
-test('production without a real carrier refuses to start, naming CHASELINE_CARRIER; asked for by name, the simulator says so', async () => {
+test('production without a real carrier refuses to start, naming CHASELINE_CARRIER; asked for by name, the simulator says so', { timeout: 300_000 }, async () => {
   const production = { ...env(), NODE_ENV: 'production', CHASELINE_ENCRYPTION_KEY: randomBytes(32).toString('base64'), PORT: '0' };
   await assert.rejects(startProcess(production, 'all'), (err: Error) => {
     assert.match(err.message, /exited with 1/);

@@ -1,26 +1,11 @@
 // `npm start` as a person runs it: the mode and URL in the log, migrations applied, the
 // admin key printed on first run only, and a clean stop on SIGTERM.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { after, before, test } from 'node:test';
-import { testDatabase, type TestDatabase } from './support/db.ts';
-import { startProcess, stopProcess } from './support/process.ts';
+import { test } from 'node:test';
+import { processFixture, startProcess, stopProcess } from './support/process.ts';
 
-let db: TestDatabase;
-let dataDir: string;
-
-before(async () => {
-  db = await testDatabase({ migrations: false });
-  dataDir = await mkdtemp(path.join(os.tmpdir(), 'chaseline-start-'));
-});
-after(async () => {
-  await db.drop();
-  await rm(dataDir, { recursive: true, force: true });
-});
-
-const start = () => startProcess({ DATABASE_URL: db.url, PORT: '0', CHASELINE_DATA_DIR: dataDir });
+const files = processFixture('start');
+const start = () => startProcess({ DATABASE_URL: files.db.url, PORT: '0', CHASELINE_DATA_DIR: files.dataDir });
 const stop = stopProcess;
 
 const adminKeyIn = (stderr: string) => /^\s+(chl_\S+)\s*$/m.exec(stderr)?.[1];
@@ -30,7 +15,7 @@ test('first start: says which database and where it listens, migrates, prints th
   try {
     assert.match(first.stdout(), /database: DATABASE_URL/);
     assert.match(first.stdout(), /"applied":\["001_init"/);
-    assert.ok(!first.stdout().includes(new URL(db.url).password || '\u0000'), 'no database password in the log');
+    assert.ok(!first.stdout().includes(new URL(files.db.url).password || '\u0000'), 'no database password in the log');
     const key = adminKeyIn(first.stderr());
     assert.ok(key, `the admin key is printed on first run:\n${first.stderr()}`);
     const me = await fetch(`${first.url}/v1/tenants/current`, { headers: { authorization: `Bearer ${key}` } });

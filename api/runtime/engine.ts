@@ -19,6 +19,7 @@ import { createLineStores } from '../../connectors/redis/index.ts';
 import type { LineStores } from '../../core/lines.select.ts';
 import { readFile } from 'node:fs/promises';
 import { carrierMode, simulatorCredentials } from './simulator.ts';
+import { within } from './shutdown.ts';
 
 export interface Engine {
   jobs: JobQueue;
@@ -27,6 +28,8 @@ export interface Engine {
   carrier: TwilioConnector;
   publicBaseUrl: string;
   boss: PgBoss;
+  /** Stops taking jobs and waits up to `ms` for the running ones to finish (pg-boss retries any left). */
+  drainJobs(ms: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -74,17 +77,24 @@ export async function startEngine(config: Config, runtime: Runtime, log: Logger,
     ? await startWorker({ ...runtime.deps, jobs, clock: systemClock, carrier, publicBaseUrl, log, lines, crm: crmConnectorFor({ ...runtime.deps, lines }), writeBack: writeBackTargetFor({ ...runtime.deps, lines }), ...(speech ? { speech } : {}) }, boss)
     : null;
   if (worker) log.info('worker: running the chase queues');
+  let draining: Promise<void> | undefined;
+  const drainJobs = async (ms: number) => {
+    draining ??= worker ? worker.stop() : Promise.resolve();
+    if (!(await within(draining, ms))) log.warn({ waitedMs: ms }, 'jobs still running: stopping without them (pg-boss hands them out again once they expire)');
+  };
   return {
     jobs,
     lines,
     carrier,
     publicBaseUrl,
     boss,
+    drainJobs,
     async stop() {
-      await worker?.stop();
+      if (!draining) await drainJobs(20_000);
       await lines.close();
       await speech?.close();
-      await boss.stop({ graceful: false, wait: true, close: false }).catch(() => undefined);
+      // graceful: pg-boss's own workers (maintenance, the schedule) finish what they are doing.
+      await boss.stop({ graceful: true, timeout: 10_000, wait: true, close: false }).catch(() => undefined);
       await sim?.close();
     },
   };

@@ -3,9 +3,13 @@
  * a person starting it sees: start-up checks, signals, the data directory.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import os from 'node:os';
+import path from 'node:path';
+import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { testDatabase, type TestDatabase } from './db.ts';
 
 export const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -26,6 +30,20 @@ export const baseEnv = (): Record<string, string> => ({
   ...(process.env.CHASELINE_VENDOR_DIR ? { CHASELINE_VENDOR_DIR: process.env.CHASELINE_VENDOR_DIR } : {}),
 });
 
+/** The test file's empty database and data directory for the processes it starts: made before its tests, removed after. */
+export function processFixture(name: string): { db: TestDatabase; dataDir: string } {
+  const fixture = {} as { db: TestDatabase; dataDir: string };
+  before(async () => {
+    fixture.db = await testDatabase({ migrations: false });
+    fixture.dataDir = await mkdtemp(path.join(os.tmpdir(), `chaseline-${name}-`));
+  });
+  after(async () => {
+    await fixture.db?.drop();
+    if (fixture.dataDir) await rm(fixture.dataDir, { recursive: true, force: true });
+  });
+  return fixture;
+}
+
 /** A TCP port nobody listens on right now (for a process that must know its port before it starts). */
 export async function freePort(): Promise<number> {
   const server = createServer();
@@ -39,7 +57,7 @@ export async function freePort(): Promise<number> {
  * Spawns api/main.ts and waits until it listens (or, for `worker`, says it started);
  * rejects with its output if it exits first or takes longer than `timeoutMs`.
  */
-export async function startProcess(env: Record<string, string>, mode: 'all' | 'api' | 'worker' = 'all', timeoutMs = 30_000): Promise<Started> {
+export async function startProcess(env: Record<string, string>, mode: 'all' | 'api' | 'worker' = 'all', timeoutMs = 90_000): Promise<Started> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'api/main.ts', mode], { cwd: root, env: { ...baseEnv(), ...env } });
   let out = '';
   let err = '';
@@ -65,6 +83,16 @@ export async function startProcess(env: Record<string, string>, mode: 'all' | 'a
     });
   });
   return { child, url, stdout: () => out, stderr: () => err, exited };
+}
+
+/** `promise`, or a rejection naming `what` after `ms` (the timer does not outlive it). */
+export async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** SIGTERM, then the exit code (SIGKILL and null after `timeoutMs`). */
