@@ -8,6 +8,9 @@ import { AppError } from '../core/errors.ts';
 import { buildOpenApi } from '../openapi/build.ts';
 import { docsRouter } from '../openapi/docs.ts';
 import { errorHandler } from './http/problem.ts';
+import { securityHeaders } from './http/security.ts';
+import { createAuthLimiter, type AuthLimitOptions } from './http/auth-limit.ts';
+import { requireMetricsToken } from './http/metrics-token.ts';
 import { createMetrics } from './metrics.ts';
 import { procedures } from './procedures/index.ts';
 import { restRouter } from './rest.ts';
@@ -32,6 +35,10 @@ export interface AppOptions {
   readyChecks?: Record<string, () => Promise<void>>;
   /** The chase engine's queue and the carrier's webhook verifier; without them chases cannot start here. */
   engine?: { jobs: JobQueue; clock?: Clock; verifier: WebhookVerifier; publicBaseUrl: string; classifier?: IntentClassifier };
+  /** The limit on failed authentications per client address (default 20 a minute, in memory). */
+  authLimit?: AuthLimitOptions;
+  /** CHASELINE_METRICS_TOKEN: when set, /metrics wants it as a bearer token. */
+  metricsToken?: string;
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
@@ -43,6 +50,9 @@ export function createApp(options: AppOptions): express.Express {
   const metrics = createMetrics();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
+  app.use(securityHeaders());
+  // Read by every route that authenticates (http/auth-limit.ts), REST and tRPC alike.
+  app.locals.authLimiter = createAuthLimiter(options.authLimit);
 
   app.use(
     pinoHttp({
@@ -82,7 +92,7 @@ export function createApp(options: AppOptions): express.Express {
     }
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', checks });
   });
-  app.get('/metrics', async (_req, res) => {
+  app.get('/metrics', requireMetricsToken(options.metricsToken), async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   const openapi = buildOpenApi(procedures);

@@ -75,7 +75,8 @@ async function main(argv: string[]) {
     return;
   }
   if (command !== 'import' && command !== 'rotate-key') throw new Error(`unknown command "${command}"\n\n${USAGE}`);
-  const config = loadConfig();
+  // The CLI places no calls, so it runs without a carrier even in production.
+  const config = loadConfig(process.env, { carrier: false });
   // Logs go to stderr at warn so the command's own output stays readable.
   const runtime = await boot(config, pino({ level: config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL }, pino.destination(2)));
   // Ctrl-C must still stop an embedded PostgreSQL this command started.

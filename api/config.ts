@@ -1,7 +1,8 @@
 /** The environment, parsed once at boot. A bad value stops start-up naming the variable. */
 import { z } from 'zod';
+import { parseAllowedHosts } from '../connectors/vendor-urls.ts';
 
-const optional = (schema: z.ZodString) =>
+const optional = <T extends z.ZodType>(schema: T) =>
   z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), schema.optional());
 
 const base64Key = z
@@ -12,6 +13,11 @@ const envSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    /** The address to listen on: loopback on a laptop; 0.0.0.0 (or ::) in a container. */
+    HOST: z.preprocess(
+      (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+      z.string().regex(/^([0-9A-Fa-f:.]+|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?)$/, 'must be an IP address or a host name, e.g. 127.0.0.1 or 0.0.0.0').default('127.0.0.1'),
+    ),
     PUBLIC_BASE_URL: optional(z.string().url('must be an absolute URL such as https://chase.example.com')),
     DATABASE_URL: optional(z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')),
     REDIS_URL: optional(z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL')),
@@ -28,6 +34,21 @@ const envSchema = z
     TWILIO_API_BASE_URL: optional(z.string().url()),
     GOOGLE_APPLICATION_CREDENTIALS: optional(z.string().describe('a Google service-account key file: prompts are synthesised with Google Text-to-Speech')),
     GOOGLE_TTS_API_BASE_URL: optional(z.string().url()),
+    /** `simulator` runs the built-in carrier on purpose (required for that in production); `twilio` insists on its credentials. */
+    /** Hosts besides the vendors' own that a tenant's connector URLs may name: `127.0.0.1`, `sandbox.example.com:8443`, `*.example.com`. */
+    CHASELINE_ALLOWED_VENDOR_HOSTS: z
+      .string()
+      .default('')
+      .transform((list, ctx) => {
+        try {
+          return parseAllowedHosts(list);
+        } catch (err) {
+          ctx.addIssue({ code: 'custom', message: `${(err as Error).message} (a comma-separated list of host, host:port or *.domain)` });
+          return z.NEVER;
+        }
+      }),
+    CHASELINE_METRICS_TOKEN: optional(z.string().min(16, 'must be at least 16 characters (openssl rand -hex 24)')),
+    CHASELINE_CARRIER: optional(z.enum(['twilio', 'simulator'], 'must be twilio or simulator')),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.CHASELINE_ENCRYPTION_KEY) {
@@ -36,6 +57,9 @@ const envSchema = z
         path: ['CHASELINE_ENCRYPTION_KEY'],
         message: 'is required when NODE_ENV=production (a generated key on local disk is for development only)',
       });
+    }
+    if (env.CHASELINE_CARRIER === 'twilio' && !env.TWILIO_ACCOUNT_SID) {
+      ctx.addIssue({ code: 'custom', path: ['TWILIO_ACCOUNT_SID'], message: 'is required with CHASELINE_CARRIER=twilio (and TWILIO_AUTH_TOKEN)' });
     }
     if (Boolean(env.TWILIO_ACCOUNT_SID) !== Boolean(env.TWILIO_AUTH_TOKEN)) {
       ctx.addIssue({ code: 'custom', path: ['TWILIO_AUTH_TOKEN'], message: 'TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN go together' });
@@ -51,9 +75,23 @@ export type Config = z.infer<typeof envSchema>;
 
 export class ConfigError extends Error {}
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+const invalid = (issues: { path: PropertyKey[]; message: string }[]) =>
+  new ConfigError(`Invalid configuration:\n${issues.map((i) => `  ${i.path.join('.') || '(environment)'}: ${i.message}`).join('\n')}`);
+
+/**
+ * The environment, checked. Processes that place calls (`npm start`, api, worker) need a
+ * carrier: in production one that is real, or the simulator asked for by name. The CLI, which
+ * places none, passes `{ carrier: false }`.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: { carrier?: boolean } = {}): Config {
   const parsed = envSchema.safeParse(env);
-  if (parsed.success) return parsed.data;
-  const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(environment)'}: ${i.message}`);
-  throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  if (!parsed.success) throw invalid(parsed.error.issues);
+  const config = parsed.data;
+  if ((options.carrier ?? true) && config.NODE_ENV === 'production' && !config.CHASELINE_CARRIER && !config.TWILIO_ACCOUNT_SID) {
+    throw invalid([{
+      path: ['CHASELINE_CARRIER'],
+      message: 'NODE_ENV=production needs a real carrier: set TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN, or CHASELINE_CARRIER=simulator to run the built-in simulator on purpose (nobody is called)',
+    }]);
+  }
+  return config;
 }

@@ -9,6 +9,7 @@ import { ConfigError, loadConfig, type Config } from './config.ts';
 import { createApp } from './app.ts';
 import { boot } from './runtime/boot.ts';
 import { startEngine } from './runtime/engine.ts';
+import { drainOnSignals } from './runtime/shutdown.ts';
 
 type Mode = 'all' | 'api' | 'worker';
 
@@ -26,22 +27,15 @@ async function main(config: Config, mode: Mode) {
     log.info('shared state: in this process (REDIS_URL is not set; run a single node)');
   }
   const engine = await startEngine(config, runtime, log, { worker: mode !== 'api', port: config.PORT });
-  // Filled in once listening; shutdown may run before that.
-  const http: { server?: import('node:http').Server } = {};
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, 'shutting down');
-    http.server?.close();
-    http.server?.closeAllConnections();
-    await engine.stop();
-    await redis?.quit().catch(() => undefined);
-    await runtime.stop();
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  const drain = drainOnSignals({
+    log,
+    alongside: () => engine.drainJobs(25_000),
+    finally: async () => {
+      await engine.stop();
+      await redis?.quit().catch(() => undefined);
+      await runtime.stop();
+    },
+  });
   if (mode === 'worker') {
     log.info({ database: runtime.databaseMode }, 'Chaseline worker started');
     return;
@@ -53,13 +47,17 @@ async function main(config: Config, mode: Mode) {
     maxUploadBytes: config.CHASELINE_MAX_UPLOAD_MB * 1048576,
     readyChecks,
     engine: { jobs: engine.jobs, verifier: engine.carrier, publicBaseUrl: engine.publicBaseUrl },
+    authLimit: { redis },
+    metricsToken: config.CHASELINE_METRICS_TOKEN,
   });
-  const server = (http.server = app.listen(config.PORT));
+  const server = app.listen(config.PORT, config.HOST);
+  drain.serve(server);
   await once(server, 'listening');
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
   const url = config.PUBLIC_BASE_URL ?? `http://localhost:${port}`;
-  log.info({ url, database: runtime.databaseMode, tenant: runtime.bootstrap.tenant.id }, `Chaseline API listening on ${url} (docs at ${url}/docs)`);
+  log.info({ url, host: config.HOST, port, database: runtime.databaseMode, tenant: runtime.bootstrap.tenant.id }, `Chaseline API listening on ${url} (docs at ${url}/docs)`);
+  if (!config.CHASELINE_METRICS_TOKEN && config.NODE_ENV === 'production') log.warn('CHASELINE_METRICS_TOKEN is not set: /metrics is open to anyone who can reach this port');
   if (runtime.bootstrap.generatedAdminKey) {
     // Printed once, on first run, to the terminal only: the database keeps just its hash.
     process.stderr.write(

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { Request, RequestHandler } from 'express';
 import type { Actor, Deps } from '../core/deps.ts';
 import { AppError } from '../core/errors.ts';
-import { actorFromHeader } from './http/auth.ts';
+import { authenticateRequest } from './http/auth.ts';
 import { toAppError } from './http/problem.ts';
 import { errorTable } from './http/errors.map.ts';
 import { invoke, requireRole, type Procedure } from './procedure.ts';
@@ -79,7 +79,7 @@ const authorised = (role: Procedure['role']) =>
   t.procedure.use(async ({ ctx, next }) => {
     let actor: Actor;
     try {
-      actor = await actorFromHeader(ctx.deps, ctx.req.get('authorization'));
+      actor = await authenticateRequest(ctx.deps, ctx.req);
       requireRole(actor, role);
     } catch (err) {
       throw asTrpcError(err, ctx.req);

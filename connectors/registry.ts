@@ -10,21 +10,24 @@ import type { CrmConnector, WriteBackTarget } from '../core/ports.ts';
 import type { WriteBackTargetFor } from '../core/outbox.ts';
 import type { TokenBucket } from '../core/lines.cps.ts';
 import { createTwilioConnector } from './twilio/index.ts';
-import { twilioCredentials } from './twilio/schemas.ts';
+import { twilioCredentials, twilioUrls } from './twilio/schemas.ts';
 import { createGoogleTtsConnector } from './google-tts/index.ts';
-import { googleTtsCredentials } from './google-tts/schemas.ts';
+import { googleTtsCredentials, googleTtsUrls } from './google-tts/schemas.ts';
 import { createShopifyConnector } from './shopify/index.ts';
 import { createHubspotConnector } from './hubspot/index.ts';
-import { hubspotCredentials, type HubspotCredentials } from './hubspot/schemas.ts';
-import { shopifyCredentials, type ShopifyCredentials } from './shopify/schemas.ts';
+import { hubspotCredentials, hubspotUrls, type HubspotCredentials } from './hubspot/schemas.ts';
+import { shopifyCredentials, shopifyUrls, type ShopifyCredentials } from './shopify/schemas.ts';
 import { createSalesforceConnector } from './salesforce/index.ts';
-import { salesforceCredentials, type SalesforceCredentials } from './salesforce/schemas.ts';
+import { salesforceCredentials, salesforceUrls, type SalesforceCredentials } from './salesforce/schemas.ts';
+import { checkVendorUrls, type VendorUrls } from './vendor-urls.ts';
 
 export const connectorIds = ['twilio', 'google-tts', 'shopify', 'hubspot', 'salesforce'] as const;
 export type ConnectorId = (typeof connectorIds)[number];
 
 export interface ConnectorEntry {
   credentials: z.ZodType;
+  /** The vendor's own hosts, and the credential fields holding URLs the tenant's token is sent to. */
+  urls: VendorUrls;
   /** The connector pulls contacts (a CRM): it can be synced. */
   syncs?: true;
   /** The vendor account the credentials belong to (a shop's domain), when inbound webhooks must find their tenant by it. */
@@ -45,11 +48,11 @@ export interface ConnectorOptions {
 }
 
 export const connectors = {
-  twilio: { credentials: twilioCredentials, create: createTwilioConnector },
-  'google-tts': { credentials: googleTtsCredentials, create: createGoogleTtsConnector },
-  shopify: { credentials: shopifyCredentials, create: createShopifyConnector, account: (c: ShopifyCredentials) => c.shop, writesBack: true },
-  hubspot: { credentials: hubspotCredentials, create: createHubspotConnector, syncs: true, writesBack: true, account: (c: HubspotCredentials) => c.portalId ?? '' },
-  salesforce: { credentials: salesforceCredentials, create: createSalesforceConnector, syncs: true, writesBack: true, account: (c: SalesforceCredentials) => c.orgId ?? '' },
+  twilio: { credentials: twilioCredentials, urls: twilioUrls, create: createTwilioConnector },
+  'google-tts': { credentials: googleTtsCredentials, urls: googleTtsUrls, create: createGoogleTtsConnector },
+  shopify: { credentials: shopifyCredentials, urls: shopifyUrls, create: createShopifyConnector, account: (c: ShopifyCredentials) => c.shop, writesBack: true },
+  hubspot: { credentials: hubspotCredentials, urls: hubspotUrls, create: createHubspotConnector, syncs: true, writesBack: true, account: (c: HubspotCredentials) => c.portalId ?? '' },
+  salesforce: { credentials: salesforceCredentials, urls: salesforceUrls, create: createSalesforceConnector, syncs: true, writesBack: true, account: (c: SalesforceCredentials) => c.orgId ?? '' },
 } satisfies Record<ConnectorId, ConnectorEntry>;
 
 /** A tenant's enabled connector of `type` with the entry's `capability`, built from its stored credentials; null otherwise. */
@@ -57,7 +60,10 @@ async function build(deps: Deps, tenantId: string, type: string, capability: 'sy
   const entry = (connectors as Record<string, ConnectorEntry>)[type];
   if (!entry?.[capability]) return null;
   const credentials = await connectorCredentials(deps, tenantId, type);
-  return credentials ? entry.create(credentials as never, { ...(deps.lines ? { limiter: deps.lines.cps } : {}), account: tenantId } satisfies ConnectorOptions as never) : null;
+  if (!credentials) return null;
+  // Again at every use: stored credentials meet the operator's current list of allowed hosts.
+  checkVendorUrls(credentials, entry.urls, deps.allowedVendorHosts);
+  return entry.create(credentials as never, { ...(deps.lines ? { limiter: deps.lines.cps } : {}), account: tenantId } satisfies ConnectorOptions as never);
 }
 
 /** The worker's way to a tenant's CRM connector: its stored credentials, built by the registry. */

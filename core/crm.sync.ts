@@ -40,7 +40,14 @@ const setState = (deps: Deps, job: SyncJob, status: 'running' | 'ok' | 'failed',
   );
 
 export async function runSync(deps: Deps & { crm?: CrmConnectorFor; log?: { warn(o: object, msg: string): void } }, job: SyncJob): Promise<{ contacts: number }> {
-  const crm = deps.crm ? await deps.crm(job.tenantId, job.type) : null;
+  let crm: CrmConnector | null;
+  try {
+    crm = deps.crm ? await deps.crm(job.tenantId, job.type) : null;
+  } catch (err) {
+    // Credentials that can no longer be used (a URL the operator no longer allows): the sync says why.
+    await setState(deps, job, 'failed', err instanceof Error ? err.message : String(err));
+    return { contacts: 0 };
+  }
   if (!crm) {
     await setState(deps, job, 'failed', `the ${job.type} connector is not configured or does not sync`);
     return { contacts: 0 };

@@ -13,6 +13,8 @@ export interface Deps {
   clock?: Clock;
   /** The line pool's CPS buckets and health windows (Redis or memory); absent: a per-process memory store. */
   lines?: LineStores;
+  /** Hosts besides the vendors' own that connector URLs may point at (CHASELINE_ALLOWED_VENDOR_HOSTS): simulators, sandboxes. */
+  allowedVendorHosts?: readonly string[];
 }
 
 export const roles = ['admin', 'operator', 'viewer'] as const;

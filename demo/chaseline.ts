@@ -43,6 +43,8 @@ export async function startChaseline(env: Record<string, string>, teardown: Tear
     CHASELINE_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
     // The shoppers have US numbers (+1 415 555 …).
     CHASELINE_DEFAULT_REGION: 'US',
+    // The simulated HubSpot and Shopify the demo connects listen on this machine.
+    CHASELINE_ALLOWED_VENDOR_HOSTS: '127.0.0.1',
     LOG_LEVEL: 'warn',
   });
   // Chaseline's own log (warnings and errors only) goes to stderr; the story goes to stdout.

@@ -40,6 +40,11 @@ const errorResponses = {
   '409': problemResponse,
   '415': problemResponse,
   '422': problemResponse,
+  '429': {
+    ...problemResponse,
+    description: 'Too many failed authentications from this address (RATE_LIMITED): wait Retry-After seconds',
+    headers: { 'Retry-After': { description: 'Seconds until the address may try again', schema: { type: 'integer', minimum: 1 } } },
+  },
   '500': problemResponse,
 };
 

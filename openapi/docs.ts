@@ -21,7 +21,8 @@ const page = `<!doctype html>
 </html>`;
 
 // Kept in its own file (not inline) so a strict Content-Security-Policy can forbid inline scripts.
-const init = `window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#ui', deepLinking: true, persistAuthorization: true });`;
+// persistAuthorization off: a pasted API key must not outlive the tab in localStorage.
+const init = `window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#ui', deepLinking: true, persistAuthorization: false });`;
 
 export function docsRouter(): express.Router {
   const router = express.Router();
@@ -31,6 +32,14 @@ export function docsRouter(): express.Router {
   router.get('/docs/init.js', (_req, res) => {
     res.type('application/javascript').send(init);
   });
-  router.use('/docs/assets', express.static(assets, { index: false, maxAge: '1d' }));
+  router.use(
+    '/docs/assets',
+    // Public, unchanging files: cached for a day instead of the app's default no-store.
+    (_req, res, next) => {
+      res.removeHeader('Cache-Control');
+      next();
+    },
+    express.static(assets, { index: false, maxAge: '1d' }),
+  );
   return router;
 }

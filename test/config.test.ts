@@ -22,6 +22,7 @@ test('a bad value is refused with a message naming the variable', () => {
     ['PUBLIC_BASE_URL', 'not a url'],
     ['LOG_LEVEL', 'loud'],
     ['TWILIO_ACCOUNT_SID', 'nope'],
+    ['CHASELINE_CARRIER', 'carrier-pigeon'],
   ];
   for (const [name, value] of cases) {
     assert.throws(() => loadConfig({ [name]: value }), (err: Error) => err.message.includes(name), name);
@@ -30,7 +31,18 @@ test('a bad value is refused with a message naming the variable', () => {
 
 test('production refuses to run without an encryption key, and accepts one', () => {
   assert.throws(() => loadConfig({ NODE_ENV: 'production' }), /CHASELINE_ENCRYPTION_KEY/);
-  assert.equal(loadConfig({ NODE_ENV: 'production', CHASELINE_ENCRYPTION_KEY: goodKey }).NODE_ENV, 'production');
+  assert.equal(loadConfig({ NODE_ENV: 'production', CHASELINE_ENCRYPTION_KEY: goodKey, CHASELINE_CARRIER: 'simulator' }).NODE_ENV, 'production');
+});
+
+test('production needs a real carrier, or the simulator asked for by name; the CLI, which calls nobody, needs neither', () => {
+  const production = { NODE_ENV: 'production', CHASELINE_ENCRYPTION_KEY: goodKey };
+  assert.throws(() => loadConfig(production), /CHASELINE_CARRIER/);
+  assert.equal(loadConfig({ ...production, CHASELINE_CARRIER: 'simulator' }).CHASELINE_CARRIER, 'simulator');
+  assert.equal(loadConfig({ ...production, TWILIO_ACCOUNT_SID: `AC${'0'.repeat(32)}`, TWILIO_AUTH_TOKEN: 'a-real-auth-token' }).CHASELINE_CARRIER, undefined);
+  assert.equal(loadConfig(production, { carrier: false }).NODE_ENV, 'production');
+  // Development falls back to the simulator on its own (and says so loudly at start).
+  assert.equal(loadConfig({}).CHASELINE_CARRIER, undefined);
+  assert.throws(() => loadConfig({ CHASELINE_CARRIER: 'twilio' }), /TWILIO_ACCOUNT_SID/);
 });
 
 test('Twilio credentials come in pairs', () => {

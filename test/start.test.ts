@@ -1,62 +1,12 @@
 // `npm start` as a person runs it: the mode and URL in the log, migrations applied, the
 // admin key printed on first run only, and a clean stop on SIGTERM.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { testDatabase, type TestDatabase } from './support/db.ts';
+import { test } from 'node:test';
+import { processFixture, startProcess, stopProcess } from './support/process.ts';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-let db: TestDatabase;
-let dataDir: string;
-
-before(async () => {
-  db = await testDatabase({ migrations: false });
-  dataDir = await mkdtemp(path.join(os.tmpdir(), 'chaseline-start-'));
-});
-after(async () => {
-  await db.drop();
-  await rm(dataDir, { recursive: true, force: true });
-});
-
-interface Started {
-  child: ChildProcess;
-  url: string;
-  stdout: () => string;
-  stderr: () => string;
-}
-
-async function start(): Promise<Started> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'api/main.ts'], {
-    cwd: root,
-    env: { PATH: process.env.PATH ?? '', TMPDIR: os.tmpdir(), DATABASE_URL: db.url, PORT: '0', CHASELINE_DATA_DIR: dataDir },
-  });
-  let out = '';
-  let err = '';
-  child.stdout!.on('data', (c: Buffer) => (out += c));
-  child.stderr!.on('data', (c: Buffer) => (err += c));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no "listening" line in 30 s:\n${out}\n${err}`)), 30_000);
-    child.stdout!.on('data', () => {
-      const match = /listening on (http:\/\/\S+?) /.exec(out);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]!);
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`exited with ${code} before listening:\n${out}\n${err}`)));
-  });
-  return { child, url, stdout: () => out, stderr: () => err };
-}
-
-async function stop(s: Started): Promise<number | null> {
-  const exited = new Promise<number | null>((resolve) => s.child.once('exit', resolve));
-  s.child.kill('SIGTERM');
-  return exited;
-}
+const files = processFixture('start');
+const start = () => startProcess({ DATABASE_URL: files.db.url, PORT: '0', CHASELINE_DATA_DIR: files.dataDir });
+const stop = stopProcess;
 
 const adminKeyIn = (stderr: string) => /^\s+(chl_\S+)\s*$/m.exec(stderr)?.[1];
 
@@ -65,7 +15,7 @@ test('first start: says which database and where it listens, migrates, prints th
   try {
     assert.match(first.stdout(), /database: DATABASE_URL/);
     assert.match(first.stdout(), /"applied":\["001_init"/);
-    assert.ok(!first.stdout().includes(new URL(db.url).password || '\u0000'), 'no database password in the log');
+    assert.ok(!first.stdout().includes(new URL(files.db.url).password || '\u0000'), 'no database password in the log');
     const key = adminKeyIn(first.stderr());
     assert.ok(key, `the admin key is printed on first run:\n${first.stderr()}`);
     const me = await fetch(`${first.url}/v1/tenants/current`, { headers: { authorization: `Bearer ${key}` } });

@@ -1,7 +1,8 @@
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 import { authenticate } from '../../core/api-keys.ts';
 import type { Actor, Deps } from '../../core/deps.ts';
 import { AppError } from '../../core/errors.ts';
+import { limitFailures } from './auth-limit.ts';
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -18,10 +19,23 @@ export async function actorFromHeader(deps: Deps, header: string | undefined): P
   return actor;
 }
 
+// One authentication per request: a tRPC batch of ten procedures is one attempt, not ten.
+const attempts = new WeakMap<Request, Promise<Actor>>();
+
+/** The caller's actor from `Authorization: Bearer <key>`, under the per-address limit on failures (auth-limit.ts). */
+export function authenticateRequest(deps: Deps, req: Request): Promise<Actor> {
+  let pending = attempts.get(req);
+  if (!pending) {
+    pending = limitFailures(req, () => actorFromHeader(deps, req.get('authorization')));
+    attempts.set(req, pending);
+  }
+  return pending;
+}
+
 export const requireKey =
   (deps: Deps): RequestHandler =>
   async (req, _res, next) => {
-    const actor = await actorFromHeader(deps, req.get('authorization'));
+    const actor = await authenticateRequest(deps, req);
     req.actor = actor;
     req.log = req.log.child({ tenantId: actor.tenantId, keyId: actor.keyId });
     next();

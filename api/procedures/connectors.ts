@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { defineProcedure } from '../procedure.ts';
 import { connectorIds, connectors, type ConnectorEntry } from '../../connectors/registry.ts';
+import { checkVendorUrls } from '../../connectors/vendor-urls.ts';
 import { deleteConnector, listConnectors, saveConnector } from '../../core/connectors.ts';
 import { requestSync } from '../../core/crm.sync.ts';
 import { listOutbox, retryDeadWriteBacks } from '../../core/outbox.ts';
@@ -49,6 +50,7 @@ export const connectorsPut = defineProcedure({
   output: ConnectorOut,
   handler: async ({ ctx, input }) => {
     const entry: ConnectorEntry = connectors[input.type];
+    checkVendorUrls(input.credentials, entry.urls, ctx.deps.allowedVendorHosts);
     const account = entry.account ? entry.account(input.credentials as never) : null;
     return { body: await saveConnector(ctx.deps, ctx.actor.tenantId, input.type, input.credentials as object, { enabled: input.enabled, account }) };
   },

@@ -1,7 +1,8 @@
 /**
  * The chase engine in this process: pg-boss, the carrier and (in worker mode) the workers.
- * With no Twilio credentials the carrier is the local simulator, and that is said loudly:
- * no real call or SMS leaves the machine.
+ * With no Twilio credentials (or CHASELINE_CARRIER=simulator) the carrier is the local
+ * simulator, signing with the installation's own secret, and that is said loudly: no real
+ * call or SMS leaves the machine.
  */
 import type PgBoss from 'pg-boss';
 import type { Logger } from 'pino';
@@ -17,10 +18,8 @@ import type { GoogleTtsConnector } from '../../connectors/google-tts/index.ts';
 import { createLineStores } from '../../connectors/redis/index.ts';
 import type { LineStores } from '../../core/lines.select.ts';
 import { readFile } from 'node:fs/promises';
-
-// Fixed so that separate api and worker processes on one machine agree on the simulator's signatures.
-const SIM_ACCOUNT = 'AC00000000000000000000000000000000';
-const SIM_TOKEN = 'chaseline-simulator-auth-token';
+import { carrierMode, simulatorCredentials } from './simulator.ts';
+import { within } from './shutdown.ts';
 
 export interface Engine {
   jobs: JobQueue;
@@ -29,6 +28,8 @@ export interface Engine {
   carrier: TwilioConnector;
   publicBaseUrl: string;
   boss: PgBoss;
+  /** Stops taking jobs and waits up to `ms` for the running ones to finish (pg-boss retries any left). */
+  drainJobs(ms: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -53,15 +54,19 @@ export async function startEngine(config: Config, runtime: Runtime, log: Logger,
   boss.on('error', (err) => log.warn({ err }, 'pg-boss error'));
   let sim: TwilioSim | undefined;
   let carrier: TwilioConnector;
-  if (config.TWILIO_ACCOUNT_SID && config.TWILIO_AUTH_TOKEN) {
-    carrier = connectors.twilio.create({ accountSid: config.TWILIO_ACCOUNT_SID, authToken: config.TWILIO_AUTH_TOKEN, apiBaseUrl: config.TWILIO_API_BASE_URL });
+  if (carrierMode(config) === 'twilio') {
+    carrier = connectors.twilio.create({ accountSid: config.TWILIO_ACCOUNT_SID!, authToken: config.TWILIO_AUTH_TOKEN!, apiBaseUrl: config.TWILIO_API_BASE_URL });
     log.info({ apiBaseUrl: config.TWILIO_API_BASE_URL ?? 'https://api.twilio.com' }, 'carrier: Twilio');
   } else {
-    if (options.worker) sim = await startTwilioSim({ accountSid: SIM_ACCOUNT, authToken: SIM_TOKEN });
-    carrier = connectors.twilio.create({ accountSid: SIM_ACCOUNT, authToken: SIM_TOKEN, apiBaseUrl: sim?.url ?? 'http://127.0.0.1:9' });
+    // The api and worker processes of one installation read the same secret: the worker's simulator signs, the API verifies.
+    const credentials = await simulatorCredentials(config.CHASELINE_DATA_DIR);
+    const signing = { accountSid: credentials.accountSid, authToken: credentials.authToken };
+    if (options.worker) sim = await startTwilioSim(signing);
+    carrier = connectors.twilio.create({ ...signing, apiBaseUrl: sim?.url ?? 'http://127.0.0.1:9' });
+    const why = config.CHASELINE_CARRIER === 'simulator' ? 'CHASELINE_CARRIER=simulator' : 'no Twilio credentials (TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN) are set';
     log.warn(
-      { simulator: sim?.url ?? null },
-      '*** CARRIER SIMULATOR: no Twilio credentials (TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN) are set. Calls and SMS go to a local simulator; nobody is called. ***',
+      { simulator: sim?.url ?? null, secret: credentials.file, nodeEnv: config.NODE_ENV },
+      `*** CARRIER SIMULATOR${config.NODE_ENV === 'production' ? ' IN PRODUCTION' : ''}: ${why}. Calls and SMS go to a local simulator; nobody is called. ***`,
     );
   }
   if (!config.PUBLIC_BASE_URL) log.warn({ publicBaseUrl }, 'PUBLIC_BASE_URL is not set: the carrier will call back on localhost');
@@ -72,17 +77,24 @@ export async function startEngine(config: Config, runtime: Runtime, log: Logger,
     ? await startWorker({ ...runtime.deps, jobs, clock: systemClock, carrier, publicBaseUrl, log, lines, crm: crmConnectorFor({ ...runtime.deps, lines }), writeBack: writeBackTargetFor({ ...runtime.deps, lines }), ...(speech ? { speech } : {}) }, boss)
     : null;
   if (worker) log.info('worker: running the chase queues');
+  let draining: Promise<void> | undefined;
+  const drainJobs = async (ms: number) => {
+    draining ??= worker ? worker.stop() : Promise.resolve();
+    if (!(await within(draining, ms))) log.warn({ waitedMs: ms }, 'jobs still running: stopping without them (pg-boss hands them out again once they expire)');
+  };
   return {
     jobs,
     lines,
     carrier,
     publicBaseUrl,
     boss,
+    drainJobs,
     async stop() {
-      await worker?.stop();
+      if (!draining) await drainJobs(20_000);
       await lines.close();
       await speech?.close();
-      await boss.stop({ graceful: false, wait: true, close: false }).catch(() => undefined);
+      // graceful: pg-boss's own workers (maintenance, the schedule) finish what they are doing.
+      await boss.stop({ graceful: true, timeout: 10_000, wait: true, close: false }).catch(() => undefined);
       await sim?.close();
     },
   };

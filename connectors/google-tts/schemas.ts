@@ -1,4 +1,8 @@
 import { z } from 'zod';
+import type { VendorUrls } from '../vendor-urls.ts';
+
+/** texttospeech.googleapis.com and its regional endpoints (eu-texttospeech.googleapis.com…). */
+export const googleTtsUrls: VendorUrls = { vendor: 'Google', hosts: ['texttospeech.googleapis.com', '*.googleapis.com'], fields: ['apiBaseUrl'] };
 
 /** A Google Cloud service account's key file, as downloaded (only the fields used here). */
 export const serviceAccountKey = z.object({

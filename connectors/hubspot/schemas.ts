@@ -1,4 +1,8 @@
 import { z } from 'zod';
+import type { VendorUrls } from '../vendor-urls.ts';
+
+/** HubSpot's API: api.hubapi.com (api-eu1.hubapi.com for EU-hosted accounts). */
+export const hubspotUrls: VendorUrls = { vendor: 'HubSpot', hosts: ['api.hubapi.com', '*.hubapi.com'], fields: ['apiBaseUrl'] };
 
 /** A HubSpot private app's (or OAuth) access token and how Chaseline reads the portal. */
 export const hubspotCredentials = z.object({

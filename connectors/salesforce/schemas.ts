@@ -1,4 +1,16 @@
 import { z } from 'zod';
+import type { VendorUrls } from '../vendor-urls.ts';
+
+/**
+ * Salesforce's login and API hosts: login/test.salesforce.com, My Domains
+ * (acme.my.salesforce.com, acme--uat.sandbox.my.salesforce.com), legacy instances
+ * (na1.salesforce.com) and *.force.com. The token goes to each of these fields.
+ */
+export const salesforceUrls: VendorUrls = {
+  vendor: 'Salesforce',
+  hosts: ['*.salesforce.com', '*.force.com'],
+  fields: ['apiBaseUrl', 'auth.instanceUrl', 'auth.loginUrl'],
+};
 
 /**
  * A Salesforce org's credentials: an access token (a session, or from a connected app's

@@ -4,6 +4,7 @@
  * https://shopify.dev/docs/api/webhooks (topics checkouts/create, checkouts/update, orders/create)
  */
 import { z } from 'zod';
+import type { VendorUrls } from '../vendor-urls.ts';
 
 const Address = z.object({
   phone: z.string().nullish(),
@@ -64,6 +65,9 @@ export const OrderPayload = z.object({
 
 export type CheckoutPayload = z.infer<typeof CheckoutPayload>;
 export type OrderPayload = z.infer<typeof OrderPayload>;
+
+/** A shop's Admin API is on its own myshopify.com domain. */
+export const shopifyUrls: VendorUrls = { vendor: 'Shopify', hosts: ['*.myshopify.com'], fields: ['apiBaseUrl'] };
 
 /** A shop's credentials (a custom app's): checked before the connector is made. */
 export const shopifyCredentials = z.object({

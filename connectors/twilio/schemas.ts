@@ -1,4 +1,8 @@
 import { z } from 'zod';
+import type { VendorUrls } from '../vendor-urls.ts';
+
+/** Twilio's APIs: api.twilio.com, lookups.twilio.com, the regional api.<edge>.<region>.twilio.com. */
+export const twilioUrls: VendorUrls = { vendor: 'Twilio', hosts: ['*.twilio.com'], fields: ['apiBaseUrl'] };
 
 /** A tenant's Twilio credentials, checked before the connector is made. */
 export const twilioCredentials = z.object({

@@ -104,6 +104,7 @@ const jsonRpcCodes: Record<string, number> = {
   NOT_FOUND: -32004,
   CONFLICT: -32009,
   UNPROCESSABLE_CONTENT: -32022,
+  TOO_MANY_REQUESTS: -32029,
 };
 
 /** A CSV body of contacts. */

@@ -8,7 +8,9 @@ import type { AddressInfo } from 'node:net';
 import type PgBoss from 'pg-boss';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
+import { Redis } from 'ioredis';
 import { createApp } from '../../api/app.ts';
+import type { AuthLimitOptions } from '../../api/http/auth-limit.ts';
 import type { Deps } from '../../core/deps.ts';
 import { createPii } from '../../core/pii.ts';
 import { bootstrapDefaultTenant } from '../../core/tenants.ts';
@@ -80,17 +82,29 @@ export interface EngineOptions {
 }
 
 /** testApp with the chase engine: pg-boss on the test database, the Twilio simulator, a worker. */
-export async function testEngineApp(options: EngineOptions & { defaultRegion?: string } = {}): Promise<TestApp & { sim: TwilioSim; boss: PgBoss; worker: WorkerDeps }> {
-  const app = await testApp({ defaultRegion: options.defaultRegion, engine: options });
+export async function testEngineApp(
+  options: EngineOptions & { defaultRegion?: string; allowedVendorHosts?: string[] } = {},
+): Promise<TestApp & { sim: TwilioSim; boss: PgBoss; worker: WorkerDeps }> {
+  const app = await testApp({ defaultRegion: options.defaultRegion, allowedVendorHosts: options.allowedVendorHosts, engine: options });
   return app as TestApp & { sim: TwilioSim; boss: PgBoss; worker: WorkerDeps };
 }
 
 export async function testApp(
-  options: { maxUploadBytes?: number; defaultRegion?: string; masterKey?: Buffer; engine?: EngineOptions } = {},
+  options: {
+    maxUploadBytes?: number;
+    defaultRegion?: string;
+    masterKey?: Buffer;
+    engine?: EngineOptions;
+    /** CHASELINE_ALLOWED_VENDOR_HOSTS; default 127.0.0.1, where the simulators listen. */
+    allowedVendorHosts?: string[];
+    /** The failed-authentication limit (default: production's, counted in Redis when REDIS_URL is set, under this app's own prefix). */
+    authLimit?: AuthLimitOptions;
+    metricsToken?: string;
+  } = {},
 ): Promise<TestApp> {
   const masterKey = options.masterKey ?? randomBytes(32);
   const db = await testDatabase();
-  const deps: Deps = { db: db.pool, pii: createPii(masterKey) };
+  const deps: Deps = { db: db.pool, pii: createPii(masterKey), allowedVendorHosts: options.allowedVendorHosts ?? ['127.0.0.1'] };
   const adminKey = `chl_test_${randomBytes(24).toString('base64url')}`;
   const boot = await bootstrapDefaultTenant(deps, { adminKey, defaultRegion: options.defaultRegion ?? 'CN' });
   const logs: string[] = [];
@@ -132,10 +146,15 @@ export async function testApp(
       },
     };
   }
+  // Each app counts failures under its own prefix, so test files running at once on one Redis do not meet.
+  const redis = process.env.REDIS_URL ? new Redis(process.env.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 2 }) : undefined;
+  redis?.on('error', () => undefined);
   const app = createApp({
     deps,
     log,
     maxUploadBytes: options.maxUploadBytes,
+    authLimit: { redis, keyPrefix: `chaseline-test:${randomBytes(6).toString('hex')}:auth-failures`, ...options.authLimit },
+    ...(options.metricsToken ? { metricsToken: options.metricsToken } : {}),
     ...(engine ? { engine: { jobs: engine.jobs, verifier: engine.verifier, publicBaseUrl: url } } : {}),
   });
   server.on('request', app);
@@ -170,6 +189,7 @@ export async function testApp(
       await engine?.stop();
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
+      redis?.disconnect();
       await db.drop();
     },
   };
