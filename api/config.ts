@@ -23,6 +23,8 @@ const envSchema = z
     CHASELINE_EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(5439),
     CHASELINE_MAX_UPLOAD_MB: z.coerce.number().positive().default(50),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    // Unset: pretty on a terminal, JSON otherwise (api/runtime/log.ts).
+    LOG_FORMAT: z.preprocess((v) => (v === '' ? undefined : v), z.enum(['json', 'pretty'], 'must be json or pretty').optional()),
     TWILIO_ACCOUNT_SID: optional(z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'must look like AC followed by 32 hex digits')),
     TWILIO_AUTH_TOKEN: optional(z.string()),
     TWILIO_API_BASE_URL: optional(z.string().url()),

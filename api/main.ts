@@ -4,16 +4,16 @@
  */
 import { once } from 'node:events';
 import { Redis } from 'ioredis';
-import { pino } from 'pino';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { createApp } from './app.ts';
 import { boot } from './runtime/boot.ts';
 import { startEngine } from './runtime/engine.ts';
+import { createLogger } from './runtime/log.ts';
 
 type Mode = 'all' | 'api' | 'worker';
 
 async function main(config: Config, mode: Mode) {
-  const log = pino({ level: config.LOG_LEVEL, base: { service: mode === 'worker' ? 'chaseline-worker' : 'chaseline' } });
+  const log = createLogger(config, { base: { service: mode === 'worker' ? 'chaseline-worker' : 'chaseline' } });
   const runtime = await boot(config, log);
   const readyChecks: Record<string, () => Promise<void>> = {};
   let redis: Redis | undefined;
@@ -60,12 +60,6 @@ async function main(config: Config, mode: Mode) {
   const port = typeof address === 'object' && address ? address.port : config.PORT;
   const url = config.PUBLIC_BASE_URL ?? `http://localhost:${port}`;
   log.info({ url, database: runtime.databaseMode, tenant: runtime.bootstrap.tenant.id }, `Chaseline API listening on ${url} (docs at ${url}/docs)`);
-  if (runtime.bootstrap.generatedAdminKey) {
-    // Printed once, on first run, to the terminal only: the database keeps just its hash.
-    process.stderr.write(
-      `\n  Admin API key of the default tenant (shown only this once; set CHASELINE_ADMIN_KEY to choose your own):\n\n    ${runtime.bootstrap.generatedAdminKey}\n\n`,
-    );
-  }
 }
 
 try {

@@ -15,6 +15,7 @@ import { migrate } from '../../core/db/migrate.ts';
 import { createPii, generateMasterKey, parseMasterKey } from '../../core/pii.ts';
 import { bootstrapDefaultTenant, type Bootstrap } from '../../core/tenants.ts';
 import { startEmbeddedPostgres } from './embedded-postgres.ts';
+import { announceAdminKey } from './admin-key.ts';
 
 export interface Runtime {
   deps: Deps;
@@ -71,6 +72,8 @@ export async function boot(config: Config, log: Logger): Promise<Runtime> {
       adminKey: config.CHASELINE_ADMIN_KEY,
       defaultRegion: config.CHASELINE_DEFAULT_REGION,
     });
+    // Now, not once the server listens: whatever fails after this commit, the key was shown.
+    if (bootstrap.generatedAdminKey) announceAdminKey(bootstrap.generatedAdminKey);
     return {
       deps,
       pool,
