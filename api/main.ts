@@ -7,6 +7,7 @@ import { Redis } from 'ioredis';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { createApp } from './app.ts';
 import { boot } from './runtime/boot.ts';
+import { EmbeddedPostgresError } from './runtime/embedded-postgres.ts';
 import { startEngine } from './runtime/engine.ts';
 import { createLogger } from './runtime/log.ts';
 
@@ -67,7 +68,7 @@ try {
   if (!['all', 'api', 'worker'].includes(mode)) throw new Error(`unknown mode ${mode}: use all, api or worker`);
   await main(loadConfig(), mode);
 } catch (err) {
-  if (err instanceof ConfigError) {
+  if (err instanceof ConfigError || err instanceof EmbeddedPostgresError) {
     process.stderr.write(`${err.message}\n`);
   } else {
     process.stderr.write(`Chaseline could not start: ${(err as Error).stack ?? err}\n`);

@@ -49,7 +49,11 @@ export async function boot(config: Config, log: Logger): Promise<Runtime> {
     const embedded = await startEmbeddedPostgres({
       dataDir,
       port: config.CHASELINE_EMBEDDED_PG_PORT,
-      logger: { debug: (msg) => log.debug({ component: 'embedded-postgres' }, msg) },
+      logger: {
+        debug: (msg) => log.debug({ component: 'embedded-postgres' }, msg),
+        info: (msg) => log.info({ component: 'embedded-postgres' }, msg),
+        warn: (msg) => log.warn({ component: 'embedded-postgres' }, msg),
+      },
     });
     databaseUrl = embedded.url;
     stopEmbedded = embedded.stop;
