@@ -185,6 +185,8 @@ export async function startTwilioSim(options: TwilioSimOptions = {}): Promise<Tw
       return found ? { persona: found.spec, from: 'suffix', suffix: found.suffix } : { persona: null, from: 'none' };
     },
     set: setCallee,
+    calls: () => store.calls,
+    messages: () => messages.messages,
     reset: (number) => {
       callees.delete(number);
       profiles.delete(number);
@@ -301,7 +303,9 @@ export async function startTwilioSim(options: TwilioSimOptions = {}): Promise<Tw
     },
   ];
 
-  const control = options.personasBySuffix ? (method: string, path: string, body: string) => handleControl(registry, method, path, body) : undefined;
+  const control = options.personasBySuffix
+    ? (method: string, path: string, query: URLSearchParams, body: string) => handleControl(registry, method, path, query, body)
+    : undefined;
   const server = createSimServer(routes, { accountSid, authToken }, () => faults.shift(), control);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

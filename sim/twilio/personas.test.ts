@@ -111,3 +111,18 @@ test('a bad persona is a 400 naming the field, and nothing changes', async () =>
   assert.equal((await control('POST', '/sim/personas', {})).status, 405);
   assert.equal(((await (await control('GET', `/sim/personas/${number}`)).json()) as { from: string }).from, 'suffix');
 });
+
+test('GET /sim/calls and /sim/messages show what a callee heard, answered and was texted', async () => {
+  const number = '+14155550331'; // price-then-yes
+  await call(number);
+  await client().messages.create({ to: number, from, body: 'Your cart: https://shop.example/c/1' });
+  const calls = (await (await control('GET', `/sim/calls?to=%2B${number.slice(1)}`)).json()) as { to: string; status: string; conversation: unknown[] }[];
+  assert.equal(calls.length, 1);
+  assert.deepEqual(calls[0]!.conversation, [
+    { said: 'Question 1?' }, { replied: 'How much is it?' }, { said: 'Question 2?' }, { replied: 'OK, send me the link' }, { said: 'Goodbye.' },
+  ]);
+  const texts = (await (await control('GET', `/sim/messages?to=%2B${number.slice(1)}`)).json()) as { body: string }[];
+  assert.deepEqual(texts.map((m) => m.body), ['Your cart: https://shop.example/c/1']);
+  assert.ok(((await (await control('GET', '/sim/calls')).json()) as unknown[]).length > 1, 'without ?to, every call');
+  assert.equal((await control('GET', '/sim/calls?to=12345')).status, 400);
+});

@@ -39,7 +39,7 @@ export interface Fault {
 }
 
 /** The simulator's own API under /sim/ (no Twilio auth, JSON bodies): see control.ts. */
-export type ControlHandler = (method: string, path: string, body: string) => { status: number; json?: unknown };
+export type ControlHandler = (method: string, path: string, query: URLSearchParams, body: string) => { status: number; json?: unknown };
 
 export function createSimServer(
   routes: Route[],
@@ -58,7 +58,7 @@ export function createSimServer(
           } catch {
             return send(res, 400, { status: 400, message: 'the path is not valid percent-encoding' });
           }
-          const out = control(req.method ?? 'GET', path, await readBody(req));
+          const out = control(req.method ?? 'GET', path, url.searchParams, await readBody(req));
           return send(res, out.status, out.json ?? null);
         }
         if (!authorised(req.headers.authorization, creds.accountSid, creds.authToken)) {
