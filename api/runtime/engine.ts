@@ -12,7 +12,8 @@ import { startWorker } from '../../core/jobs/worker.ts';
 import { systemClock } from '../../core/chases.store.ts';
 import { connectors, crmConnectorFor, writeBackTargetFor } from '../../connectors/registry.ts';
 import type { TwilioConnector } from '../../connectors/twilio/index.ts';
-import { startTwilioSim, type TwilioSim } from '../../sim/twilio/index.ts';
+import type { TwilioSim } from '../../sim/twilio/index.ts';
+import { ensureSimulatedLine, removeSimulatedLine, startSimulator } from './simulator.ts';
 import type { GoogleTtsConnector } from '../../connectors/google-tts/index.ts';
 import { createLineStores } from '../../connectors/redis/index.ts';
 import type { LineStores } from '../../core/lines.select.ts';
@@ -56,13 +57,15 @@ export async function startEngine(config: Config, runtime: Runtime, log: Logger,
   if (config.TWILIO_ACCOUNT_SID && config.TWILIO_AUTH_TOKEN) {
     carrier = connectors.twilio.create({ accountSid: config.TWILIO_ACCOUNT_SID, authToken: config.TWILIO_AUTH_TOKEN, apiBaseUrl: config.TWILIO_API_BASE_URL });
     log.info({ apiBaseUrl: config.TWILIO_API_BASE_URL ?? 'https://api.twilio.com' }, 'carrier: Twilio');
+    await removeSimulatedLine(runtime.deps, runtime.bootstrap.tenant.id, log);
   } else {
-    if (options.worker) sim = await startTwilioSim({ accountSid: SIM_ACCOUNT, authToken: SIM_TOKEN });
+    if (options.worker) sim = await startSimulator({ accountSid: SIM_ACCOUNT, authToken: SIM_TOKEN }, config, options.port, log);
     carrier = connectors.twilio.create({ accountSid: SIM_ACCOUNT, authToken: SIM_TOKEN, apiBaseUrl: sim?.url ?? 'http://127.0.0.1:9' });
     log.warn(
       { simulator: sim?.url ?? null },
       '*** CARRIER SIMULATOR: no Twilio credentials (TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN) are set. Calls and SMS go to a local simulator; nobody is called. ***',
     );
+    await ensureSimulatedLine(runtime.deps, runtime.bootstrap.tenant.id, log);
   }
   if (!config.PUBLIC_BASE_URL) log.warn({ publicBaseUrl }, 'PUBLIC_BASE_URL is not set: the carrier will call back on localhost');
   const jobs = createJobQueue(boss);
