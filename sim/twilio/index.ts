@@ -3,6 +3,7 @@
 // application back — signed — exactly where real Twilio would.
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import { accountJson } from './account-json.ts';
 import { checkAmdParams } from './amd.ts';
 import { listCalls } from './call-list.ts';
 import { CallStore, type SimCall } from './calls.ts';
@@ -213,7 +214,15 @@ export async function startTwilioSim(options: TwilioSimOptions = {}): Promise<Tw
   const callPath = /^\/2010-04-01\/Accounts\/([^/]+)\/Calls\/([^/]+)\.json$/;
   const callsPath = /^\/2010-04-01\/Accounts\/([^/]+)\/Calls\.json$/;
 
+  const created = clock.now();
   const routes: Route[] = [
+    {
+      // What a client fetches to learn whether its credentials work (the auth is the server's).
+      method: 'GET', pattern: /^\/2010-04-01\/Accounts\/([^/]+)\.json$/, handler: ({ match }) => {
+        account(match);
+        return { status: 200, json: accountJson(accountSid, authToken, created) };
+      },
+    },
     {
       method: 'GET', pattern: callsPath, handler: ({ match, path, query }) => {
         account(match);
