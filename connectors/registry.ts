@@ -4,7 +4,7 @@
  */
 import type { z } from 'zod';
 import type { Deps } from '../core/deps.ts';
-import { connectorCredentials } from '../core/connectors.ts';
+import { connectorCredentials, type CredentialCheck } from '../core/connectors.ts';
 import type { CrmConnectorFor } from '../core/crm.sync.ts';
 import type { CrmConnector, WriteBackTarget } from '../core/ports.ts';
 import type { WriteBackTargetFor } from '../core/outbox.ts';
@@ -19,6 +19,11 @@ import { hubspotCredentials, type HubspotCredentials } from './hubspot/schemas.t
 import { shopifyCredentials, type ShopifyCredentials } from './shopify/schemas.ts';
 import { createSalesforceConnector } from './salesforce/index.ts';
 import { salesforceCredentials, type SalesforceCredentials } from './salesforce/schemas.ts';
+import { checkTwilioCredentials } from './twilio/check.ts';
+import { checkGoogleTtsCredentials } from './google-tts/check.ts';
+import { checkShopifyCredentials } from './shopify/check.ts';
+import { checkHubspotCredentials } from './hubspot/check.ts';
+import { checkSalesforceCredentials } from './salesforce/check.ts';
 
 export const connectorIds = ['twilio', 'google-tts', 'shopify', 'hubspot', 'salesforce'] as const;
 export type ConnectorId = (typeof connectorIds)[number];
@@ -31,6 +36,8 @@ export interface ConnectorEntry {
   account?: (credentials: never) => string;
   /** The connector takes write-backs (it is a WriteBackTarget): CRM activities, opt-outs, tags, notes. */
   writesBack?: true;
+  /** Tries the credentials against the vendor (one cheap authenticated read); never throws. */
+  check?: (credentials: never) => Promise<CredentialCheck>;
   // The factory checks its own credentials with the schema before anything else. Connectors
   // the worker builds per tenant (CRMs, stores) take ConnectorOptions.
   create: (credentials: never, options?: never) => unknown;
@@ -45,11 +52,11 @@ export interface ConnectorOptions {
 }
 
 export const connectors = {
-  twilio: { credentials: twilioCredentials, create: createTwilioConnector },
-  'google-tts': { credentials: googleTtsCredentials, create: createGoogleTtsConnector },
-  shopify: { credentials: shopifyCredentials, create: createShopifyConnector, account: (c: ShopifyCredentials) => c.shop, writesBack: true },
-  hubspot: { credentials: hubspotCredentials, create: createHubspotConnector, syncs: true, writesBack: true, account: (c: HubspotCredentials) => c.portalId ?? '' },
-  salesforce: { credentials: salesforceCredentials, create: createSalesforceConnector, syncs: true, writesBack: true, account: (c: SalesforceCredentials) => c.orgId ?? '' },
+  twilio: { credentials: twilioCredentials, create: createTwilioConnector, check: checkTwilioCredentials },
+  'google-tts': { credentials: googleTtsCredentials, create: createGoogleTtsConnector, check: checkGoogleTtsCredentials },
+  shopify: { credentials: shopifyCredentials, create: createShopifyConnector, account: (c: ShopifyCredentials) => c.shop, writesBack: true, check: checkShopifyCredentials },
+  hubspot: { credentials: hubspotCredentials, create: createHubspotConnector, syncs: true, writesBack: true, account: (c: HubspotCredentials) => c.portalId ?? '', check: checkHubspotCredentials },
+  salesforce: { credentials: salesforceCredentials, create: createSalesforceConnector, syncs: true, writesBack: true, account: (c: SalesforceCredentials) => c.orgId ?? '', check: checkSalesforceCredentials },
 } satisfies Record<ConnectorId, ConnectorEntry>;
 
 /** A tenant's enabled connector of `type` with the entry's `capability`, built from its stored credentials; null otherwise. */
