@@ -7,7 +7,7 @@
 // Then each contact's chase must have ended as the README's persona table says.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -51,6 +51,7 @@ let server: Spawned | undefined;
 
 before(async () => {
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'chaseline-walkthrough-data-'));
+  await chmod(dataDir, 0o755); // as root, an embedded PostgreSQL runs as `postgres` and must get through
   workDir = await mkdtemp(path.join(os.tmpdir(), 'chaseline-walkthrough-'));
   // As CI runs it, on a fresh database of the DATABASE_URL server; else npm start's own embedded one.
   if (process.env.DATABASE_URL) db = await testDatabase({ migrations: false });

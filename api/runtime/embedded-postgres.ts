@@ -371,7 +371,10 @@ async function assertReachable(owner: Owner, dirs: string[]): Promise<void> {
       const st = await stat(d);
       const bit = st.uid === owner.uid ? 0o100 : st.gid === owner.gid ? 0o010 : 0o001;
       if (!(st.mode & bit)) {
-        throw new Error(`PostgreSQL runs as user '${SUPERUSER}' (uid ${owner.uid}), which cannot enter ${d} (mode ${(st.mode & 0o777).toString(8)}); put the data elsewhere or chmod o+x ${d}`);
+        throw new EmbeddedPostgresError(
+          `Embedded PostgreSQL runs as user '${SUPERUSER}' (uid ${owner.uid}), which cannot enter ${d} (mode ${(st.mode & 0o777).toString(8)}). ` +
+            `Set CHASELINE_DATA_DIR to a directory it can reach, chmod o+x ${d}, or set DATABASE_URL to use a PostgreSQL of your own.`,
+        );
       }
       if (d === path.dirname(d)) break;
     }

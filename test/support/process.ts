@@ -43,14 +43,14 @@ export function spawnNode(args: string[], env: Record<string, string>): Spawned 
   const changed = () => listeners.forEach((l) => l());
   child.stdout!.on('data', (c: Buffer) => ((out += c), changed()));
   child.stderr!.on('data', (c: Buffer) => ((err += c), changed()));
+  let done = false;
   const exited = new Promise<number>((resolve) => {
     child.once('close', (code, signal) => {
+      done = true;
       changed();
       resolve(code ?? 128 + (signal ? os.constants.signals[signal] : 0));
     });
   });
-  let done = false;
-  void exited.then(() => (done = true));
   const waitFor = (pattern: RegExp, timeoutMs = 60_000) =>
     new Promise<RegExpExecArray>((resolve, reject) => {
       const check = () => {
