@@ -83,19 +83,22 @@ test('a real carrier configured: the simulated line leaves the pool (and the cam
 
 test('back in simulator mode with a line of its own: no simulated line is added; the simulator listens on PORT + 1', { timeout: 120_000 }, async () => {
   const port = await findFreePort();
-  const { server, api } = await start({ PORT: String(port) });
+  const { server, api } = await start({ PORT: String(port), CHASELINE_SIMULATOR_SPEED: '10' });
   try {
     assert.deepEqual(await lines(api), [['our number', '+14155550100', 'healthy']]);
     const announced = (await server.waitFor(/carrier simulator at http:\/\/127\.0\.0\.1:(\d+)/))[1];
     // PORT + 1 unless something else holds it, in which case the log says so.
     if (!/port \d+ is taken/.test(server.stdout())) assert.equal(Number(announced), port + 1);
+    assert.match(server.stdout(), /"clockSpeed":10/);
   } finally {
     assert.equal(await server.stop(), 0);
   }
 });
 
-test('a bad LOG_FORMAT stops the start, naming the variable', { timeout: 60_000 }, async () => {
-  const run = spawnNode(['api/main.ts', 'all'], { ...env, LOG_FORMAT: 'xml' });
+test('a bad LOG_FORMAT or simulator setting stops the start, naming the variable', { timeout: 60_000 }, async () => {
+  const run = spawnNode(['api/main.ts', 'all'], { ...env, LOG_FORMAT: 'xml', CHASELINE_SIMULATOR_SPEED: '0', CHASELINE_SIMULATOR_PORT: '70000' });
   assert.equal(await run.exited, 1);
   assert.match(run.stderr(), /LOG_FORMAT: must be json or pretty/);
+  assert.match(run.stderr(), /CHASELINE_SIMULATOR_SPEED: must be more than 0/);
+  assert.match(run.stderr(), /CHASELINE_SIMULATOR_PORT:/);
 });
