@@ -4,21 +4,23 @@
  *
  *   import FILE [--kind contacts|do-not-call] [--region CN] [--channel all|voice|sms] [--tenant ID]
  *   rotate-key
+ *   admin-key --reset
  */
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
-import { pino } from 'pino';
 import type { Actor } from '../core/deps.ts';
 import { AppError } from '../core/errors.ts';
 import { importFile, importKinds, type ImportKind } from '../core/imports.ts';
 import { rotateKeys } from '../core/pii.rotate.ts';
+import { resetBootstrapKey } from '../core/tenants.ts';
 import type { Channel } from '../core/consent.ts';
 import { readContactFile } from '../connectors/files/index.ts';
-import { ConfigError, loadConfig } from './config.ts';
+import { ConfigError, loadConfig, type Config } from './config.ts';
 import { boot, type Runtime } from './runtime/boot.ts';
+import { createLogger } from './runtime/log.ts';
 
 const USAGE = `Usage: npm run chaseline -- <command>
 
@@ -29,7 +31,21 @@ const USAGE = `Usage: npm run chaseline -- <command>
       --tenant ID                   default: the default tenant
   rotate-key       Re-encrypt all stored PII with CHASELINE_ENCRYPTION_KEY; put the old key in
                    CHASELINE_PREVIOUS_ENCRYPTION_KEYS and stop the API and workers first
+  admin-key --reset
+                   Revoke the default tenant's bootstrap admin key(s) and print a new one
+                   (the database keeps only a hash of a key, so a lost key cannot be shown again)
 `;
+
+async function runAdminKey(runtime: Runtime, config: Config, args: string[]) {
+  const { values } = parseArgs({ args, options: { reset: { type: 'boolean' } } });
+  if (!values.reset) throw new Error('a key cannot be shown again (only its hash is stored): use `admin-key --reset` to revoke it and get a new one');
+  const { key, revoked } = await resetBootstrapKey(runtime.deps);
+  process.stderr.write(`Revoked ${revoked.length} bootstrap key(s) of the default tenant. The new admin key (shown only this once):\n`);
+  process.stdout.write(`${key.key}\n`);
+  if (config.CHASELINE_ADMIN_KEY) {
+    process.stderr.write('CHASELINE_ADMIN_KEY is set: the key it names is revoked too and stays revoked; remove it from the environment.\n');
+  }
+}
 
 async function runImport(runtime: Runtime, args: string[]) {
   const { values, positionals } = parseArgs({
@@ -74,17 +90,18 @@ async function main(argv: string[]) {
     process.stdout.write(USAGE);
     return;
   }
-  if (command !== 'import' && command !== 'rotate-key') throw new Error(`unknown command "${command}"\n\n${USAGE}`);
+  if (!['import', 'rotate-key', 'admin-key'].includes(command)) throw new Error(`unknown command "${command}"\n\n${USAGE}`);
   // The CLI places no calls, so it runs without a carrier even in production.
   const config = loadConfig(process.env, { carrier: false });
   // Logs go to stderr at warn so the command's own output stays readable.
-  const runtime = await boot(config, pino({ level: config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL }, pino.destination(2)));
+  const runtime = await boot(config, createLogger({ ...config, LOG_LEVEL: config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL }, {}, 2));
   // Ctrl-C must still stop an embedded PostgreSQL this command started.
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => void runtime.stop().finally(() => process.exit(130)));
   }
   try {
     if (command === 'import') await runImport(runtime, rest);
+    else if (command === 'admin-key') await runAdminKey(runtime, config, rest);
     else {
       const done = await rotateKeys(runtime.deps, (table, n) => process.stderr.write(`\r${table}: ${n} rows re-encrypted`));
       process.stderr.write('\n');

@@ -28,7 +28,12 @@ const envSchema = z
     CHASELINE_DATA_DIR: z.string().default('.data'),
     CHASELINE_EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(5439),
     CHASELINE_MAX_UPLOAD_MB: z.coerce.number().positive().default(50),
+    // The built-in carrier simulator (no Twilio credentials): its port (unset: PORT + 1) and its clock's speed.
+    CHASELINE_SIMULATOR_PORT: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().min(0).max(65535).optional()),
+    CHASELINE_SIMULATOR_SPEED: z.coerce.number().positive('must be more than 0 (1 is real time)').max(1000).default(1),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    // Unset: pretty on a terminal, JSON otherwise (api/runtime/log.ts).
+    LOG_FORMAT: z.preprocess((v) => (v === '' ? undefined : v), z.enum(['json', 'pretty'], 'must be json or pretty').optional()),
     TWILIO_ACCOUNT_SID: optional(z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'must look like AC followed by 32 hex digits')),
     TWILIO_AUTH_TOKEN: optional(z.string()),
     TWILIO_API_BASE_URL: optional(z.string().url()),

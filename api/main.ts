@@ -4,17 +4,18 @@
  */
 import { once } from 'node:events';
 import { Redis } from 'ioredis';
-import { pino } from 'pino';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { createApp } from './app.ts';
 import { boot } from './runtime/boot.ts';
+import { EmbeddedPostgresError } from './runtime/embedded-postgres.ts';
 import { startEngine } from './runtime/engine.ts';
+import { createLogger } from './runtime/log.ts';
 import { drainOnSignals } from './runtime/shutdown.ts';
 
 type Mode = 'all' | 'api' | 'worker';
 
 async function main(config: Config, mode: Mode) {
-  const log = pino({ level: config.LOG_LEVEL, base: { service: mode === 'worker' ? 'chaseline-worker' : 'chaseline' } });
+  const log = createLogger(config, { base: { service: mode === 'worker' ? 'chaseline-worker' : 'chaseline' } });
   const runtime = await boot(config, log);
   const readyChecks: Record<string, () => Promise<void>> = {};
   let redis: Redis | undefined;
@@ -58,12 +59,6 @@ async function main(config: Config, mode: Mode) {
   const url = config.PUBLIC_BASE_URL ?? `http://localhost:${port}`;
   log.info({ url, host: config.HOST, port, database: runtime.databaseMode, tenant: runtime.bootstrap.tenant.id }, `Chaseline API listening on ${url} (docs at ${url}/docs)`);
   if (!config.CHASELINE_METRICS_TOKEN && config.NODE_ENV === 'production') log.warn('CHASELINE_METRICS_TOKEN is not set: /metrics is open to anyone who can reach this port');
-  if (runtime.bootstrap.generatedAdminKey) {
-    // Printed once, on first run, to the terminal only: the database keeps just its hash.
-    process.stderr.write(
-      `\n  Admin API key of the default tenant (shown only this once; set CHASELINE_ADMIN_KEY to choose your own):\n\n    ${runtime.bootstrap.generatedAdminKey}\n\n`,
-    );
-  }
 }
 
 try {
@@ -71,7 +66,7 @@ try {
   if (!['all', 'api', 'worker'].includes(mode)) throw new Error(`unknown mode ${mode}: use all, api or worker`);
   await main(loadConfig(), mode);
 } catch (err) {
-  if (err instanceof ConfigError) {
+  if (err instanceof ConfigError || err instanceof EmbeddedPostgresError) {
     process.stderr.write(`${err.message}\n`);
   } else {
     process.stderr.write(`Chaseline could not start: ${(err as Error).stack ?? err}\n`);

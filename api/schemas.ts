@@ -242,8 +242,23 @@ export const CampaignPatch = z.object({
 
 export const CampaignStatus = z.enum(['active', 'paused', 'canceled'] as const satisfies readonly CampaignStatusName[]);
 
+export const CampaignWarning = z
+  .object({
+    code: z.enum(['no-line']).describe('no-line: no line can call for this campaign (no lines of its own, and no enabled line in the pool)'),
+    field: z.string().describe('the campaign field to change'),
+    message: z.string(),
+  })
+  .meta({ id: 'CampaignWarning' });
+
 export const Campaign = z
-  .object({ id: Id, status: CampaignStatus, ...campaignFields, createdAt: z.string(), updatedAt: z.string() })
+  .object({
+    id: Id,
+    status: CampaignStatus,
+    ...campaignFields,
+    warnings: z.array(CampaignWarning).describe('what would stop this campaign’s chases now, e.g. no line to call from; empty when nothing'),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
   .meta({ id: 'Campaign' });
 
 /** Tenant-wide calling window and caps; a campaign's own override them. */

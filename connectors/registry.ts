@@ -4,7 +4,7 @@
  */
 import type { z } from 'zod';
 import type { Deps } from '../core/deps.ts';
-import { connectorCredentials } from '../core/connectors.ts';
+import { connectorCredentials, type CredentialCheck } from '../core/connectors.ts';
 import type { CrmConnectorFor } from '../core/crm.sync.ts';
 import type { CrmConnector, WriteBackTarget } from '../core/ports.ts';
 import type { WriteBackTargetFor } from '../core/outbox.ts';
@@ -20,6 +20,11 @@ import { shopifyCredentials, shopifyUrls, type ShopifyCredentials } from './shop
 import { createSalesforceConnector } from './salesforce/index.ts';
 import { salesforceCredentials, salesforceUrls, type SalesforceCredentials } from './salesforce/schemas.ts';
 import { checkVendorUrls, type VendorUrls } from './vendor-urls.ts';
+import { checkTwilioCredentials } from './twilio/check.ts';
+import { checkGoogleTtsCredentials } from './google-tts/check.ts';
+import { checkShopifyCredentials } from './shopify/check.ts';
+import { checkHubspotCredentials } from './hubspot/check.ts';
+import { checkSalesforceCredentials } from './salesforce/check.ts';
 
 export const connectorIds = ['twilio', 'google-tts', 'shopify', 'hubspot', 'salesforce'] as const;
 export type ConnectorId = (typeof connectorIds)[number];
@@ -34,6 +39,8 @@ export interface ConnectorEntry {
   account?: (credentials: never) => string;
   /** The connector takes write-backs (it is a WriteBackTarget): CRM activities, opt-outs, tags, notes. */
   writesBack?: true;
+  /** Tries the credentials against the vendor (one cheap authenticated read); never throws. */
+  check?: (credentials: never) => Promise<CredentialCheck>;
   // The factory checks its own credentials with the schema before anything else. Connectors
   // the worker builds per tenant (CRMs, stores) take ConnectorOptions.
   create: (credentials: never, options?: never) => unknown;
@@ -48,11 +55,11 @@ export interface ConnectorOptions {
 }
 
 export const connectors = {
-  twilio: { credentials: twilioCredentials, urls: twilioUrls, create: createTwilioConnector },
-  'google-tts': { credentials: googleTtsCredentials, urls: googleTtsUrls, create: createGoogleTtsConnector },
-  shopify: { credentials: shopifyCredentials, urls: shopifyUrls, create: createShopifyConnector, account: (c: ShopifyCredentials) => c.shop, writesBack: true },
-  hubspot: { credentials: hubspotCredentials, urls: hubspotUrls, create: createHubspotConnector, syncs: true, writesBack: true, account: (c: HubspotCredentials) => c.portalId ?? '' },
-  salesforce: { credentials: salesforceCredentials, urls: salesforceUrls, create: createSalesforceConnector, syncs: true, writesBack: true, account: (c: SalesforceCredentials) => c.orgId ?? '' },
+  twilio: { credentials: twilioCredentials, urls: twilioUrls, create: createTwilioConnector, check: checkTwilioCredentials },
+  'google-tts': { credentials: googleTtsCredentials, urls: googleTtsUrls, create: createGoogleTtsConnector, check: checkGoogleTtsCredentials },
+  shopify: { credentials: shopifyCredentials, urls: shopifyUrls, create: createShopifyConnector, account: (c: ShopifyCredentials) => c.shop, writesBack: true, check: checkShopifyCredentials },
+  hubspot: { credentials: hubspotCredentials, urls: hubspotUrls, create: createHubspotConnector, syncs: true, writesBack: true, account: (c: HubspotCredentials) => c.portalId ?? '', check: checkHubspotCredentials },
+  salesforce: { credentials: salesforceCredentials, urls: salesforceUrls, create: createSalesforceConnector, syncs: true, writesBack: true, account: (c: SalesforceCredentials) => c.orgId ?? '', check: checkSalesforceCredentials },
 } satisfies Record<ConnectorId, ConnectorEntry>;
 
 /** A tenant's enabled connector of `type` with the entry's `capability`, built from its stored credentials; null otherwise. */

@@ -22,6 +22,13 @@ export interface ConnectorState {
   updatedAt: string;
 }
 
+/**
+ * What the vendor said when a connector's credentials were tried on save (a cheap
+ * authenticated read): accepted, or not with the vendor's reason. A connector without a way
+ * to try them has no check.
+ */
+export type CredentialCheck = { ok: true } | { ok: false; reason: string };
+
 interface ConnectorRow {
   type: string;
   credentials_enc: string;

@@ -149,6 +149,31 @@ export async function createLine(deps: Pick<Deps, 'db'>, tenantId: string, input
   }
 }
 
+/**
+ * Adds `input` only when the tenant has no line at all (a starter line, such as the carrier
+ * simulator's); null when the pool already had one. Safe when several processes start at once:
+ * the unique name lets one insert win.
+ */
+export async function addLineIfPoolEmpty(db: Pick<pg.Pool, 'query'>, tenantId: string, input: unknown): Promise<Line | null> {
+  const l = LineInputSchema.parse(input);
+  const { rows } = await db.query<LineRow>(
+    `insert into lines (tenant_id, id, name, kind, from_number, byoc_trunk_sid, sip_domain, tier, cost_per_minute, cps, region, enabled)
+     select $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12 where not exists (select 1 from lines where tenant_id = $1)
+     on conflict (tenant_id, name) do nothing returning ${LINE_COLUMNS}`,
+    [tenantId, randomUUID(), ...params(l)],
+  );
+  return rows[0] ? toLine(rows[0]) : null;
+}
+
+/** Removes the line with this name and number, if there is one (the simulator's, once a real carrier is used). */
+export async function deleteLineNamed(db: Pick<pg.Pool, 'query'>, tenantId: string, name: string, fromNumber: string): Promise<Line | null> {
+  const { rows } = await db.query<LineRow>(
+    `delete from lines where tenant_id = $1 and name = $2 and from_number = $3 returning ${LINE_COLUMNS}`,
+    [tenantId, name, fromNumber],
+  );
+  return rows[0] ? toLine(rows[0]) : null;
+}
+
 /** @param field the input that named the line, for the 404 */
 export async function getLine(deps: Pick<Deps, 'db'>, tenantId: string, id: string, field = 'id'): Promise<Line> {
   const { rows } = await deps.db.query<LineRow>(`select ${LINE_COLUMNS} from lines where tenant_id = $1 and id = $2`, [tenantId, id]);

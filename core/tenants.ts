@@ -119,6 +119,30 @@ export async function bootstrapDefaultTenant(
   });
 }
 
+/**
+ * For an admin who lost the printed key: revokes every bootstrap key of the default tenant
+ * and makes a new one, in one transaction (audited, with no actor: it came from a terminal
+ * with access to the database). The new key is returned once; only its hash is stored.
+ */
+export async function resetBootstrapKey(deps: Deps): Promise<{ tenant: Tenant; key: NewApiKey; revoked: string[] }> {
+  return withTransaction(deps.db, async (tx) => {
+    await tx.query(`select pg_advisory_xact_lock(hashtext('chaseline:bootstrap'))`);
+    const found = await tx.query<TenantRow>(`select id, name, default_region, created_at from tenants where is_default`);
+    if (!found.rows[0]) throw notFound('default tenant');
+    const tenant = toTenant(found.rows[0]);
+    const revoked = await tx.query<{ id: string }>(
+      `update api_keys set revoked_at = now() where tenant_id = $1 and can_manage_tenants and revoked_at is null returning id`,
+      [tenant.id],
+    );
+    const key = await insertApiKey(tx, tenant.id, { name: 'bootstrap', role: 'admin', canManageTenants: true });
+    const ids = revoked.rows.map((r) => r.id);
+    await tx.query(`insert into audit_log (tenant_id, actor_key_id, action, details) values ($1, null, 'api-key.reset-bootstrap', $2)`, [
+      tenant.id, { keyId: key.id, revoked: ids },
+    ]);
+    return { tenant, key, revoked: ids };
+  });
+}
+
 /** A number typed by a caller, in E.164 under the tenant's default region; 400 naming `field` if invalid. */
 export async function tenantPhone(deps: Deps, tenantId: string, text: string, field = 'phone'): Promise<string> {
   const phone = normalizePhone(text, (await getTenant(deps, tenantId)).defaultRegion);

@@ -50,7 +50,15 @@ const LIVE = new Set(['scheduled', 'dialing']);
 const PAY_AFTER_MS = 1_500;
 
 export const hasEvent = (chase: Chase | undefined, type: string) => Boolean(chase?.timeline.some((e) => e.type === type));
-const clock = (iso: unknown) => new Date(String(iso)).toTimeString().slice(0, 8);
+/**
+ * A time as the story tells it, always with its zone: the recipient's when the event names it
+ * (calls are placed in their local calling window), else this machine's.
+ */
+const clock = (iso: unknown, timeZone?: unknown) => {
+  const zone = typeof timeZone === 'string' ? timeZone : undefined;
+  const format = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false, timeZoneName: 'short', ...(zone ? { timeZone: zone } : {}) });
+  return `${format.format(new Date(String(iso)))}${zone ? ` (${zone})` : ''}`;
+};
 const money = (amount: string) => `$${amount}`;
 const article = (word: string) => (/^[aeiou]/i.test(word) ? 'an' : 'a');
 /** A chase's outcome as the story says it. */
@@ -144,7 +152,7 @@ export class Story {
     const name = t.shopper.name;
     switch (e.type) {
       case 'scheduled':
-        return this.say(name, d.channel === 'sms' ? 'Chaseline will text instead' : `Chaseline will call at ${clock(d.at)}`);
+        return this.say(name, d.channel === 'sms' ? 'Chaseline will text instead' : `Chaseline will call at ${clock(d.at, d.timeZone)}`);
       case 'dialing':
         return this.say(name, 'Chaseline calls…');
       case 'answered':

@@ -39,20 +39,36 @@ const [first, ...rest] = connectorIds.map((type) =>
 );
 const ConnectorInput = z.discriminatedUnion('type', [first!, ...rest]);
 
+const CredentialCheck = z
+  .object({
+    ok: z.boolean().describe('whether the vendor accepted the credentials'),
+    reason: z.string().optional().describe('when not: what the vendor answered (or that it did not answer)'),
+  })
+  .meta({ id: 'CredentialCheck' });
+
+const ConnectorSaved = ConnectorOut.extend({
+  check: CredentialCheck.nullable().describe(
+    'the credentials tried against the vendor with one cheap authenticated read, after saving; they are saved either way (a vendor may be down for a while). Null for a connector that cannot be tried',
+  ),
+}).meta({ id: 'ConnectorSaved' });
+
 export const connectorsPut = defineProcedure({
   name: 'connectors.put',
   method: 'put',
   path: '/v1/connectors/:type',
-  summary: 'Configure a connector: its credentials are checked by the connector’s schema and stored encrypted',
+  summary: 'Configure a connector: its credentials are checked by the connector’s schema, stored encrypted, then tried against the vendor (`check`)',
   tag: 'connectors',
   role: 'admin',
   input: ConnectorInput,
-  output: ConnectorOut,
+  output: ConnectorSaved,
   handler: async ({ ctx, input }) => {
     const entry: ConnectorEntry = connectors[input.type];
     checkVendorUrls(input.credentials, entry.urls, ctx.deps.allowedVendorHosts);
     const account = entry.account ? entry.account(input.credentials as never) : null;
-    return { body: await saveConnector(ctx.deps, ctx.actor.tenantId, input.type, input.credentials as object, { enabled: input.enabled, account }) };
+    const saved = await saveConnector(ctx.deps, ctx.actor.tenantId, input.type, input.credentials as object, { enabled: input.enabled, account });
+    // Saved first: a vendor that is slow or down must not lose the admin's credentials.
+    const check = entry.check ? await entry.check(input.credentials as never) : null;
+    return { body: { ...saved, check } };
   },
 });
 

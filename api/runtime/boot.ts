@@ -16,6 +16,7 @@ import { createPii, generateMasterKey, parseMasterKey } from '../../core/pii.ts'
 import { bootstrapDefaultTenant, type Bootstrap } from '../../core/tenants.ts';
 import { interruptDeadImports } from '../../core/imports.liveness.ts';
 import { startEmbeddedPostgres } from './embedded-postgres.ts';
+import { announceAdminKey } from './admin-key.ts';
 
 export interface Runtime {
   deps: Deps;
@@ -49,7 +50,11 @@ export async function boot(config: Config, log: Logger): Promise<Runtime> {
     const embedded = await startEmbeddedPostgres({
       dataDir,
       port: config.CHASELINE_EMBEDDED_PG_PORT,
-      logger: { debug: (msg) => log.debug({ component: 'embedded-postgres' }, msg) },
+      logger: {
+        debug: (msg) => log.debug({ component: 'embedded-postgres' }, msg),
+        info: (msg) => log.info({ component: 'embedded-postgres' }, msg),
+        warn: (msg) => log.warn({ component: 'embedded-postgres' }, msg),
+      },
     });
     databaseUrl = embedded.url;
     stopEmbedded = embedded.stop;
@@ -72,6 +77,8 @@ export async function boot(config: Config, log: Logger): Promise<Runtime> {
       adminKey: config.CHASELINE_ADMIN_KEY,
       defaultRegion: config.CHASELINE_DEFAULT_REGION,
     });
+    // Now, not once the server listens: whatever fails after this commit, the key was shown.
+    if (bootstrap.generatedAdminKey) announceAdminKey(bootstrap.generatedAdminKey);
     // Imports left running by a process that died (this one's predecessor, or another's).
     await interruptDeadImports(pool, log);
     return {

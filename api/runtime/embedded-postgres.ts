@@ -5,13 +5,17 @@ import { execFile } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chown, lchown, mkdir, readFile, readdir, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import pg from 'pg';
+import { EmbeddedPostgresError, explainStartFailure, fatalLine } from './embedded-postgres.errors.ts';
+import { choosePort } from './embedded-postgres.port.ts';
+
+export { findFreePort } from './embedded-postgres.port.ts';
+export { EmbeddedPostgresError } from './embedded-postgres.errors.ts';
 
 /** pino-compatible; only `debug` is required. */
 export type EmbeddedPostgresLogger = {
@@ -23,7 +27,10 @@ export type EmbeddedPostgresLogger = {
 export type EmbeddedPostgresOptions = {
   /** Cluster directory, e.g. `.data/pg`; created and initialised on first use. */
   dataDir: string;
-  /** Port to listen on (127.0.0.1). A server already running for `dataDir` keeps its own port. */
+  /**
+   * Port to listen on (127.0.0.1). A server already running for `dataDir` keeps its own port;
+   * when another program holds this one, a free port is used instead (and `logger.warn` says so).
+   */
   port: number;
   /** PostgreSQL's own output goes to `logger.debug`, nowhere else. */
   logger?: EmbeddedPostgresLogger;
@@ -55,7 +62,6 @@ type LibraryOptions = { password: string; owner: Owner | undefined; port: number
 
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
   const dataDir = path.resolve(options.dataDir);
-  const port = options.port;
   const log = options.logger;
   // PostgreSQL refuses to run as root: then it runs as `postgres`, which must own
   // the data directory and be able to reach it, the binaries and the temp dir.
@@ -69,23 +75,29 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     log?.debug(chunk.trimEnd());
   };
   const Library = await loadLibrary();
-  const library = (dir: string, password: string): LibraryInstance =>
+  const library = (dir: string, password: string, port: number): LibraryInstance =>
     new Library(libraryOptions(dir, { password, owner, port, ephemeral: options.ephemeral ?? false, onLog }));
 
   if (!(await exists(path.join(dataDir, 'PG_VERSION')))) {
     if (owner) await assertReachable(owner, reachable);
     const t0 = Date.now();
     log?.info?.(`embedded-postgres: initialising a new cluster in ${dataDir}`);
-    await initialiseCluster(dataDir, owner, library).catch((err: unknown) => {
-      throw new Error(`embedded PostgreSQL: initdb failed for ${dataDir}: ${errorText(err)}\n${recent.text()}`, { cause: err });
+    await initialiseCluster(dataDir, owner, (dir, password) => library(dir, password, options.port)).catch((err: unknown) => {
+      throw new EmbeddedPostgresError(
+        `Embedded PostgreSQL could not create its database in ${dataDir}: ${fatalLine(recent.text()) ?? errorText(err)}. ` +
+          'Set CHASELINE_DATA_DIR to a directory it can write, or DATABASE_URL to use a PostgreSQL of your own.',
+        { cause: err },
+      );
     });
     log?.debug(`embedded-postgres: initdb took ${Date.now() - t0} ms`);
   }
 
   const password = await readPassword(dataDir);
   const running = await findRunningServer(dataDir, password);
-  if (running !== undefined) return attach(dataDir, running, password, port, log);
+  if (running !== undefined) return attach(dataDir, running, password, options.port, log);
 
+  const { port, notice } = await choosePort(options.port);
+  if (notice) log?.warn?.(notice);
   if (owner) {
     await assertReachable(owner, reachable);
     if ((await stat(dataDir)).uid !== owner.uid) {
@@ -93,7 +105,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
       await chownTree(dataDir, owner);
     }
   }
-  const instance = library(dataDir, password);
+  const instance = library(dataDir, password, port);
 
   recent.clear(); // errors below quote the server's output, not initdb's
   const t0 = Date.now();
@@ -105,7 +117,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     // Another process may have started the same cluster a moment ago.
     const running = await findRunningServer(dataDir, password);
     if (running !== undefined) return attach(dataDir, running, password, port, log);
-    throw new Error(`embedded PostgreSQL failed to start on 127.0.0.1:${port} (${dataDir}): ${errorText(err)}\n${recent.text()}`, { cause: err });
+    throw new EmbeddedPostgresError(explainStartFailure(recent.text(), { port, dataDir, cause: errorText(err) }), { cause: err });
   }
   log?.debug(`embedded-postgres: started on port ${port} in ${Date.now() - t0} ms`);
 
@@ -126,20 +138,6 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     throw err;
   }
   return { url: databaseUrl(password, port), port, attached: false, stop };
-}
-
-/** A port on 127.0.0.1 that was free a moment ago. */
-export async function findFreePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => (port ? resolve(port) : reject(new Error('could not find a free port'))));
-    });
-  });
 }
 
 async function attach(dataDir: string, port: number, password: string, wanted: number, log?: EmbeddedPostgresLogger): Promise<EmbeddedPostgres> {
@@ -257,7 +255,10 @@ async function findRunningServer(dataDir: string, password: string): Promise<num
   for (;;) {
     const pidFile = await readPidFile(dataDir);
     if (!pidFile) return undefined;
-    if (await answers(pidFile.port, password, dataDir)) return pidFile.port;
+    const state = await answers(pidFile.port, password, dataDir);
+    if (state === 'ours') return pidFile.port;
+    // A stale pid file (our server died) whose port another PostgreSQL has taken since.
+    if (state === 'other') return undefined;
     if (!isAlive(pidFile.pid) || Date.now() > deadline) return undefined;
     await sleep(200);
   }
@@ -281,27 +282,22 @@ function isAlive(pid: number): boolean {
   }
 }
 
-/** True if the port serves this very cluster; false if nothing usable answers yet. */
-async function answers(port: number, password: string, dataDir: string): Promise<boolean> {
+/** Whether the port serves this very cluster, another server, or nothing usable yet. */
+async function answers(port: number, password: string, dataDir: string): Promise<'ours' | 'other' | 'not-yet'> {
   const client = new pg.Client({ host: '127.0.0.1', port, user: SUPERUSER, password, database: 'postgres', connectionTimeoutMillis: 3_000 });
   client.on('error', () => {});
   try {
     await client.connect();
   } catch (err) {
     const code = (err as { code?: string }).code;
-    if (code === '28P01' || code === '28000') {
-      throw new Error(`port ${port} rejects the password stored in ${dataDir}; is another PostgreSQL using that port?`, { cause: err });
-    }
-    return false; // refused, starting up (57P03), shutting down, timed out
+    if (code === '28P01' || code === '28000') return 'other'; // it does not know our password
+    return 'not-yet'; // refused, starting up (57P03), shutting down, timed out
   }
   try {
     const { rows } = await client.query<{ dir: string }>("SELECT current_setting('data_directory') AS dir");
     const served = rows[0]?.dir ?? '';
     const ours = await realpath(dataDir);
-    if (served !== dataDir && served !== ours) {
-      throw new Error(`port ${port} is served by the PostgreSQL cluster in ${served}, not ${dataDir}`);
-    }
-    return true;
+    return served === dataDir || served === ours ? 'ours' : 'other';
   } finally {
     await client.end().catch(() => {});
   }
@@ -375,7 +371,10 @@ async function assertReachable(owner: Owner, dirs: string[]): Promise<void> {
       const st = await stat(d);
       const bit = st.uid === owner.uid ? 0o100 : st.gid === owner.gid ? 0o010 : 0o001;
       if (!(st.mode & bit)) {
-        throw new Error(`PostgreSQL runs as user '${SUPERUSER}' (uid ${owner.uid}), which cannot enter ${d} (mode ${(st.mode & 0o777).toString(8)}); put the data elsewhere or chmod o+x ${d}`);
+        throw new EmbeddedPostgresError(
+          `Embedded PostgreSQL runs as user '${SUPERUSER}' (uid ${owner.uid}), which cannot enter ${d} (mode ${(st.mode & 0o777).toString(8)}). ` +
+            `Set CHASELINE_DATA_DIR to a directory it can reach, chmod o+x ${d}, or set DATABASE_URL to use a PostgreSQL of your own.`,
+        );
       }
       if (d === path.dirname(d)) break;
     }

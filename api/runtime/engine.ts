@@ -13,12 +13,13 @@ import { startWorker } from '../../core/jobs/worker.ts';
 import { systemClock } from '../../core/chases.store.ts';
 import { connectors, crmConnectorFor, writeBackTargetFor } from '../../connectors/registry.ts';
 import type { TwilioConnector } from '../../connectors/twilio/index.ts';
-import { startTwilioSim, type TwilioSim } from '../../sim/twilio/index.ts';
+import type { TwilioSim } from '../../sim/twilio/index.ts';
+import { ensureSimulatedLine, removeSimulatedLine, startSimulator } from './simulator.ts';
 import type { GoogleTtsConnector } from '../../connectors/google-tts/index.ts';
 import { createLineStores } from '../../connectors/redis/index.ts';
 import type { LineStores } from '../../core/lines.select.ts';
 import { readFile } from 'node:fs/promises';
-import { carrierMode, simulatorCredentials } from './simulator.ts';
+import { carrierMode, simulatorCredentials } from './carrier.ts';
 import { within } from './shutdown.ts';
 
 export interface Engine {
@@ -57,17 +58,19 @@ export async function startEngine(config: Config, runtime: Runtime, log: Logger,
   if (carrierMode(config) === 'twilio') {
     carrier = connectors.twilio.create({ accountSid: config.TWILIO_ACCOUNT_SID!, authToken: config.TWILIO_AUTH_TOKEN!, apiBaseUrl: config.TWILIO_API_BASE_URL });
     log.info({ apiBaseUrl: config.TWILIO_API_BASE_URL ?? 'https://api.twilio.com' }, 'carrier: Twilio');
+    await removeSimulatedLine(runtime.deps, runtime.bootstrap.tenant.id, log);
   } else {
     // The api and worker processes of one installation read the same secret: the worker's simulator signs, the API verifies.
     const credentials = await simulatorCredentials(config.CHASELINE_DATA_DIR);
     const signing = { accountSid: credentials.accountSid, authToken: credentials.authToken };
-    if (options.worker) sim = await startTwilioSim(signing);
+    if (options.worker) sim = await startSimulator(signing, config, options.port, log);
     carrier = connectors.twilio.create({ ...signing, apiBaseUrl: sim?.url ?? 'http://127.0.0.1:9' });
     const why = config.CHASELINE_CARRIER === 'simulator' ? 'CHASELINE_CARRIER=simulator' : 'no Twilio credentials (TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN) are set';
     log.warn(
       { simulator: sim?.url ?? null, secret: credentials.file, nodeEnv: config.NODE_ENV },
       `*** CARRIER SIMULATOR${config.NODE_ENV === 'production' ? ' IN PRODUCTION' : ''}: ${why}. Calls and SMS go to a local simulator; nobody is called. ***`,
     );
+    await ensureSimulatedLine(runtime.deps, runtime.bootstrap.tenant.id, log);
   }
   if (!config.PUBLIC_BASE_URL) log.warn({ publicBaseUrl }, 'PUBLIC_BASE_URL is not set: the carrier will call back on localhost');
   const jobs = createJobQueue(boss);

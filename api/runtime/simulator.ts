@@ -1,64 +1,66 @@
 /**
- * Which carrier this process uses, and the built-in simulator's credentials.
- *
- * The simulator signs its callbacks (X-Twilio-Signature) and Chaseline verifies them with the
- * same auth token. A token written in the source would let anyone forge a webhook (a STOP that
- * opts a contact out, a /voice fetch that returns TwiML with their name), so the token is a
- * secret generated once per installation into the data directory, as the development
- * encryption key is: mode 0600, created by whichever process comes first, read by every later
- * start and by separate `api` and `worker` processes on the same machine, so they agree.
+ * `npm start` with no carrier configured: the Twilio simulator on a fixed, documented port
+ * (CHASELINE_SIMULATOR_PORT, else PORT + 1, on 127.0.0.1), whose callees follow the personas
+ * chosen by their number's last digit, and — so the first chase has a line to call from — a
+ * simulated line in the default tenant's pool while it has none. Once a real carrier is
+ * configured the simulated line is taken out of the pool again: it must never dial for real.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import path from 'node:path';
+import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
+import type { Deps } from '../../core/deps.ts';
+import { addLineIfPoolEmpty, deleteLineNamed } from '../../core/lines.ts';
+import { DEFAULT_PERSONAS_BY_SUFFIX, startTwilioSim, type TwilioSim } from '../../sim/twilio/index.ts';
 
-export type CarrierMode = 'twilio' | 'simulator';
+/** Twilio's own test number for "a valid From": a number nobody can be called from for real. */
+export const SIMULATED_LINE = {
+  name: 'Simulated line (carrier simulator: nobody is called)',
+  fromNumber: '+15005550006',
+  region: 'simulator',
+  cps: 5,
+} as const;
 
-/** CHASELINE_CARRIER when set; otherwise Twilio when its credentials are, else the simulator (config.ts refuses that in production). */
-export function carrierMode(config: Pick<Config, 'CHASELINE_CARRIER' | 'TWILIO_ACCOUNT_SID' | 'TWILIO_AUTH_TOKEN'>): CarrierMode {
-  if (config.CHASELINE_CARRIER) return config.CHASELINE_CARRIER;
-  return config.TWILIO_ACCOUNT_SID && config.TWILIO_AUTH_TOKEN ? 'twilio' : 'simulator';
-}
+/** The simulator's port: configured, else the API's port + 1 (any free port when the API's is 0). */
+export const simulatorPort = (config: Pick<Config, 'CHASELINE_SIMULATOR_PORT'>, apiPort: number): number =>
+  config.CHASELINE_SIMULATOR_PORT ?? (apiPort === 0 ? 0 : apiPort + 1);
 
-export const SIMULATOR_SECRET_FILE = 'simulator.secret';
-const TOKEN = /^[0-9a-f]{64}$/;
-
-export interface SimulatorCredentials {
-  accountSid: string;
-  authToken: string;
-  /** Where the secret lives. */
-  file: string;
-  /** This call generated it (first start of the installation). */
-  created: boolean;
-}
-
-/** The installation's simulator credentials from `dataDir`, generated there on first use. */
-export async function simulatorCredentials(dataDir: string): Promise<SimulatorCredentials> {
-  const file = path.resolve(dataDir, SIMULATOR_SECRET_FILE);
-  await mkdir(path.dirname(file), { recursive: true });
-  let created = false;
+export async function startSimulator(
+  credentials: { accountSid: string; authToken: string },
+  config: Pick<Config, 'CHASELINE_SIMULATOR_PORT' | 'CHASELINE_SIMULATOR_SPEED'>,
+  apiPort: number,
+  log: Logger,
+): Promise<TwilioSim> {
+  const options = {
+    ...credentials,
+    host: '127.0.0.1',
+    clockSpeed: config.CHASELINE_SIMULATOR_SPEED,
+    personasBySuffix: DEFAULT_PERSONAS_BY_SUFFIX,
+    // As many calls a second as the simulated line may start (a Twilio account starts with 1).
+    callsPerSecond: SIMULATED_LINE.cps,
+  };
+  const port = simulatorPort(config, apiPort);
+  let sim: TwilioSim;
   try {
-    // 'wx': of two processes starting at once, exactly one writes; the other reads its secret.
-    await writeFile(file, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600, flag: 'wx' });
-    created = true;
+    sim = await startTwilioSim({ ...options, port });
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+    sim = await startTwilioSim({ ...options, port: 0 });
+    log.warn({ simulator: sim.url }, `carrier simulator: port ${port} is taken, so it listens on ${sim.url} instead (set CHASELINE_SIMULATOR_PORT to choose)`);
   }
-  const authToken = await readToken(file);
-  // Not secret (it is in every REST path), but per installation too, derived so one file is enough.
-  const accountSid = `AC${createHash('sha256').update(`chaseline-simulator-account:${authToken}`).digest('hex').slice(0, 32)}`;
-  return { accountSid, authToken, file, created };
+  log.info(
+    { simulator: sim.url, clockSpeed: config.CHASELINE_SIMULATOR_SPEED },
+    `carrier simulator at ${sim.url}: each callee follows the persona the last digit of their number picks (GET ${sim.url}/sim/personas; PUT ${sim.url}/sim/personas/{number} to choose one)`,
+  );
+  return sim;
 }
 
-/** The token in `file`; a racing writer may not have flushed it yet, so an empty file is read again briefly. */
-async function readToken(file: string): Promise<string> {
-  for (let tries = 0; ; tries++) {
-    const token = (await readFile(file, 'utf8')).trim();
-    if (TOKEN.test(token)) return token;
-    if (token !== '' || tries >= 20) {
-      throw new Error(`${file} does not hold a simulator secret (64 hex digits): delete it and start again to generate a new one`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+/** In simulator mode: the simulated line, while the tenant's pool has no line at all. */
+export async function ensureSimulatedLine(deps: Pick<Deps, 'db'>, tenantId: string, log: Logger): Promise<void> {
+  const line = await addLineIfPoolEmpty(deps.db, tenantId, { ...SIMULATED_LINE, kind: 'number', tier: 'standard' });
+  if (line) log.info({ lineId: line.id }, `line pool: added "${line.name}" (${line.fromNumber}) so chases have a line to call from; see GET /v1/lines`);
+}
+
+/** With a real carrier: the simulated line, if an earlier start in simulator mode added it, leaves the pool. */
+export async function removeSimulatedLine(deps: Pick<Deps, 'db'>, tenantId: string, log: Logger): Promise<void> {
+  const line = await deleteLineNamed(deps.db, tenantId, SIMULATED_LINE.name, SIMULATED_LINE.fromNumber);
+  if (line) log.warn({ lineId: line.id }, `line pool: removed "${line.name}": a real carrier is configured, so add your own numbers (POST /v1/lines)`);
 }

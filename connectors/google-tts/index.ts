@@ -17,7 +17,7 @@ export interface GoogleTtsConnectorOptions {
 }
 
 /** google.rpc.Code numbers as HTTP statuses (https://cloud.google.com/apis/design/errors#handling_errors). */
-const GRPC_TO_HTTP: Record<number, number> = { 3: 400, 5: 404, 7: 403, 8: 429, 9: 400, 11: 400, 13: 500, 14: 503, 16: 401 };
+export const GRPC_TO_HTTP: Record<number, number> = { 3: 400, 5: 404, 7: 403, 8: 429, 9: 400, 11: 400, 13: 500, 14: 503, 16: 401 };
 
 /**
  * Google's errors as ours. In REST mode an HTTP error reaches us as the transport's error

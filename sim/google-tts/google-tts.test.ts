@@ -115,3 +115,23 @@ test('failNext answers the next requests with a Google error, and every request 
   const limited = await synthesize(ok('x'));
   assert.deepEqual([limited.status, limited.json.error?.status], [429, 'RESOURCE_EXHAUSTED']);
 });
+
+test('voices.list: the voices of a language (a bare language matches its regions), enums as numbers when asked; 401 without a valid token', async () => {
+  const list = async (query: string, token: string | null = sim.accessToken) => {
+    const res = await fetch(`${sim.url}/v1/voices${query}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+    return { status: res.status, json: (await res.json()) as { voices?: { name: string; languageCodes: string[]; ssmlGender: unknown }[]; error?: { status: string } } };
+  };
+  const en = await list('?languageCode=en');
+  assert.equal(en.status, 200);
+  assert.ok(en.json.voices!.length >= 2 && en.json.voices!.every((v) => v.languageCodes[0]!.startsWith('en-')), JSON.stringify(en.json));
+  assert.ok(en.json.voices!.every((v) => ['MALE', 'FEMALE', 'NEUTRAL'].includes(v.ssmlGender as string)));
+  const cantonese = await list('?languageCode=yue-HK&$alt=json%3Benum-encoding=int');
+  assert.deepEqual(cantonese.json.voices!.map((v) => [v.name, v.ssmlGender]), [['yue-HK-Standard-A', 2], ['yue-HK-Standard-B', 1]]);
+  assert.ok((await list('')).json.voices!.length > en.json.voices!.length, 'no languageCode: every voice');
+  for (const token of [null, 'wrong-token']) {
+    const refused = await list('?languageCode=en', token);
+    assert.equal(refused.status, 401);
+    assert.equal(refused.json.error?.status, 'UNAUTHENTICATED');
+  }
+  assert.equal(sim.requests().filter((r) => r.url.startsWith('/v1/voices')).length, 0, 'requests() keeps to synthesis');
+});

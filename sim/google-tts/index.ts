@@ -8,6 +8,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { durationMs, synthesizeSilence } from './audio.ts';
 import { checkSynthesize, spokenText, type SynthesisRequest } from './validate.ts';
+import { listVoices } from './voices.ts';
 
 export type { SynthesisRequest } from './validate.ts';
 export { audioEncodings, type AudioEncoding } from './audio.ts';
@@ -116,12 +117,15 @@ export async function startGoogleTtsSim(options: GoogleTtsSimOptions = {}): Prom
   const server = createServer((req, res) => {
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://sim');
-      if (url.pathname !== '/v1/text:synthesize') {
+      const voices = url.pathname === '/v1/voices';
+      if (url.pathname !== '/v1/text:synthesize' && !voices) {
         req.resume();
         return sendError(res, 404, `The requested URL ${url.pathname} was not found on this server.`);
       }
-      const record = (status: number, body: unknown, principal: string | null, request?: SynthesisRequest) =>
-        recorded.push({ url: req.url ?? '', body, status, principal, at: new Date(), ...(request ? { request } : {}) });
+      // Synthesis requests only: requests() is what was asked to speak.
+      const record = (status: number, body: unknown, principal: string | null, request?: SynthesisRequest) => {
+        if (!voices) recorded.push({ url: req.url ?? '', body, status, principal, at: new Date(), ...(request ? { request } : {}) });
+      };
 
       const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
       const principal = !bearer ? null : tokens.includes(bearer) ? 'token' : serviceAccountOf(bearer, keys);
@@ -130,8 +134,15 @@ export async function startGoogleTtsSim(options: GoogleTtsSimOptions = {}): Prom
         record(401, undefined, null);
         return sendError(res, 401, 'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.');
       }
-      if (req.method !== 'POST') {
+      if (voices && req.method === 'GET') {
         req.resume();
+        const json = JSON.stringify(listVoices(url.searchParams.get('languageCode'), /enum-encoding=int/.test(url.searchParams.get('$alt') ?? '')));
+        res.writeHead(200, { 'content-type': 'application/json; charset=UTF-8', 'content-length': Buffer.byteLength(json) });
+        return res.end(json);
+      }
+      if (req.method !== 'POST' || voices) {
+        req.resume();
+        if (voices) return sendError(res, 404, `The requested URL ${url.pathname} was not found on this server.`);
         record(404, undefined, principal);
         return sendError(res, 404, `The requested URL ${url.pathname} was not found on this server.`);
       }

@@ -94,8 +94,8 @@ test('unknown fields and operations are GraphQL errors, and a bad mutation chang
   try {
     const { order } = await sim.placeOrder();
     const client = adminClient(sim);
-    const unknownRoot = await client.request('query { shop { name } }');
-    assert.equal(unknownRoot.errors?.graphQLErrors?.[0]?.message, "Field 'shop' doesn't exist on type 'QueryRoot'");
+    const unknownRoot = await client.request('query { products(first: 1) { edges { node { id } } } }');
+    assert.equal(unknownRoot.errors?.graphQLErrors?.[0]?.message, "Field 'products' doesn't exist on type 'QueryRoot'");
     assert.equal(unknownRoot.errors?.graphQLErrors?.[0]?.extensions?.code, 'undefinedField');
     const badSelection = await client.request(`mutation { orderUpdate(input: { id: "${order.gid}", note: "x" }) { order { id nope } } }`);
     assert.equal(badSelection.errors?.graphQLErrors?.[0]?.extensions?.code, 'undefinedField');
@@ -190,6 +190,21 @@ test('failFor is an outage: every request gets the status, before auth, then the
     assert.equal(up.errors, undefined);
     assert.equal(up.data.customer.id, c.gid);
     assert.deepEqual(sim.graphqlRequests().map((r) => r.status), [503, 503, 200]);
+  } finally {
+    await sim.close();
+  }
+});
+
+test('shop { name myshopifyDomain } answers the store itself (the cheap read that proves a token), at a cost of 1', async () => {
+  const sim = await startShopifySim({ shop: 'linen-and-co.myshopify.com', shopName: 'Linen & Co' });
+  try {
+    const { data, errors, extensions } = await adminClient(sim).request('query { shop { id name myshopifyDomain currencyCode } }');
+    assert.equal(errors, undefined);
+    assert.deepEqual(data.shop, { id: 'gid://shopify/Shop/548380009', name: 'Linen & Co', myshopifyDomain: 'linen-and-co.myshopify.com', currencyCode: 'USD' });
+    assert.equal((extensions?.cost as { actualQueryCost?: number } | undefined)?.actualQueryCost, 1);
+    const unknown = await adminClient(sim).request('query { shop { plan } }');
+    assert.equal(unknown.data, undefined);
+    assert.match(unknown.errors?.graphQLErrors?.[0]?.message ?? '', /plan/);
   } finally {
     await sim.close();
   }

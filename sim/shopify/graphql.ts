@@ -1,4 +1,5 @@
-// The Admin GraphQL operations Chaseline uses — `customer(id)`, `order(id)`, `tagsAdd`,
+// The Admin GraphQL operations Chaseline uses — `shop` (the store itself: a cheap read that
+// proves the access token), `customer(id)`, `order(id)`, `tagsAdd`,
 // `tagsRemove`, `orderUpdate`, `customerSmsMarketingConsentUpdate` (an opt-out written back) — checked against a small schema before anything runs (so a misspelt
 // field is Shopify's `undefinedField` error, and a mutation never half-runs), executed
 // against the store, and charged to Shopify's cost-based throttle.
@@ -8,7 +9,8 @@ import { mergeTags, lineTotal, type ShopState, type SimCustomer, type SimOrder, 
 
 /** Each type's fields: the field's object type, or null for a scalar (or list of scalars). */
 const SCHEMA: Record<string, Record<string, string | null>> = {
-  QueryRoot: { customer: 'Customer', order: 'Order' },
+  QueryRoot: { shop: 'Shop', customer: 'Customer', order: 'Order' },
+  Shop: { id: null, name: null, myshopifyDomain: null, email: null, currencyCode: null },
   Mutation: {
     tagsAdd: 'TagsAddPayload', tagsRemove: 'TagsRemovePayload', orderUpdate: 'OrderUpdatePayload',
     customerSmsMarketingConsentUpdate: 'CustomerSmsMarketingConsentUpdatePayload',
@@ -167,11 +169,15 @@ export interface AdminHooks {
   /** A customer changed through the Admin API (Shopify then sends customers/update). */
   customerChanged(customer: SimCustomer): void;
   now(): string;
+  /** The store itself, as the `shop` query answers it. */
+  shop(): { id: string; name: string; myshopifyDomain: string; email: string; currencyCode: string };
 }
 
 function run(state: ShopState, hooks: AdminHooks, f: Field, variables: Record<string, unknown>): unknown {
   const arg = (name: string) => valueOf(f.args[name], variables);
   switch (f.name) {
+    case 'shop':
+      return { __typename: 'Shop', ...hooks.shop() };
     case 'customer': {
       const found = state.byGid(String(arg('id')));
       return found?.type === 'Customer' ? customerNode(found.record) : null;

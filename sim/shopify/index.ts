@@ -23,6 +23,8 @@ export interface ShopifySimOptions {
   shop?: string;
   /** Numeric shop id, as the GDPR topics carry it. Default 548380009 (the samples' shop). */
   shopId?: number;
+  /** The store's name (the `shop { name }` query). Default: the domain's first label. */
+  shopName?: string;
   /** The Admin API access token the app holds. Default: `shpat_` + 32 hex. */
   accessToken?: string;
   /** The app's API secret (client secret) webhooks are signed with. Default: 32 hex. */
@@ -122,6 +124,7 @@ export async function startShopifySim(options: ShopifySimOptions = {}): Promise<
   let outage: { until: number; status: number } | undefined;
   const hooks = {
     now: () => actions.timestamp(),
+    shop: () => ({ id: `gid://shopify/Shop/${shopId}`, name: options.shopName ?? shop.split('.')[0]!, myshopifyDomain: shop, email: `owner@${shop}`, currencyCode: 'USD' }),
     // Shopify sends customers/update after an Admin API change too (e.g. tags), asynchronously.
     customerChanged: (c: SimCustomer) => {
       const p = actions.sendCustomerUpdate(c).finally(() => pending.delete(p));

@@ -3,6 +3,7 @@
 // application back — signed — exactly where real Twilio would.
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import { accountJson } from './account-json.ts';
 import { checkAmdParams } from './amd.ts';
 import { listCalls } from './call-list.ts';
 import { CallStore, type SimCall } from './calls.ts';
@@ -15,6 +16,8 @@ import { listMessages } from './message-list.ts';
 import { MessageStore, type SimMessage } from './messages.ts';
 import { DEFAULT_PROFILE, drawCall, pickWeighted, seededRandom, type OutcomeProfile, type Persona } from './profiles.ts';
 import { createSimServer, type Fault, type Route } from './server.ts';
+import { handleControl, type PersonaRegistry } from './control.ts';
+import { personaBySuffix, personaParts, type PersonaRef, type PersonaSpec } from './personas.ts';
 
 export type { SimCall, CallStatus, CallbackDelivery } from './calls.ts';
 export type { SimMessage, MessageDirection } from './messages.ts';
@@ -25,6 +28,8 @@ export type { InboundSms, InboundSmsResult, SmsNumberConfig } from './inbound-sm
 export type { MediaResponse } from './webhook.ts';
 export type { OutcomeProfile, Persona, Utterance, LineType } from './profiles.ts';
 export type { SimClock } from './clock.ts';
+export type { Answers, PersonaSpec, PersonaRef, BuiltInPersona } from './personas.ts';
+export { BUILT_IN_PERSONAS, DEFAULT_PERSONAS_BY_SUFFIX } from './personas.ts';
 export { twilioSignature } from './signature.ts';
 
 export interface TwilioSimOptions {
@@ -49,6 +54,13 @@ export interface TwilioSimOptions {
   profiles?: Record<string, OutcomeProfile>;
   /** Per callee (E.164, or the E.164 in a SIP URI): who answers and what they say. */
   personas?: Record<string, Persona>;
+  /**
+   * Personas (who picks up and what they say) by the last digits of the number called, for
+   * numbers without a profile or persona of their own: `{ '1': 'price-then-yes', '42': {…} }`
+   * (the longest matching suffix wins; DEFAULT_PERSONAS_BY_SUFFIX is `npm start`'s set). Also
+   * enables the control API under /sim/ (GET /sim/personas, PUT /sim/personas/{E.164}).
+   */
+  personasBySuffix?: Record<string, PersonaRef>;
   /** Where an SMS to any of the account's numbers is POSTed (see `receiveSms`). */
   smsUrl?: string;
   /** Per-number messaging configuration (E.164 → smsUrl, …), over `smsUrl`. */
@@ -77,6 +89,8 @@ export interface TwilioSim {
   lookups(): LookupRecord[];
   setProfile(number: string, profile: OutcomeProfile): void;
   setPersona(number: string, persona: Persona): void;
+  /** Sets both halves of a callee — who picks up and what they say — as PUT /sim/personas/{number} does. */
+  setCallee(number: string, persona: PersonaSpec): void;
   /** Sets (or replaces) a number's messaging configuration. */
   setNumber(number: string, config: SmsNumberConfig): void;
   /**
@@ -127,16 +141,60 @@ export async function startTwilioSim(options: TwilioSimOptions = {}): Promise<Tw
     if (!r) randoms.set(key, (r = profile.seed === undefined ? Math.random : seededRandom(profile.seed)));
     return r;
   };
-  const profileOf = (...keys: (string | undefined)[]): [OutcomeProfile, () => number] => {
-    for (const key of keys) {
+  const bySuffix = options.personasBySuffix ?? {};
+  // Parsed once per persona, not per call.
+  const suffixParts = new Map<string, ReturnType<typeof personaParts>>();
+  const suffixCallee = (number: string | undefined) => {
+    const found = number === undefined ? undefined : personaBySuffix(bySuffix, number);
+    if (!found) return undefined;
+    let parts = suffixParts.get(found.suffix);
+    if (!parts) suffixParts.set(found.suffix, (parts = personaParts(found.spec)));
+    return { key: `suffix:${found.suffix}`, ...parts };
+  };
+  /** The profile of the first key that has one; a callee's persona by suffix comes after the numbers called (first `calleeKeys`). */
+  const profileOf = (calleeKeys: number, ...keys: (string | undefined)[]): [OutcomeProfile, () => number] => {
+    for (const [i, key] of keys.entries()) {
       const own = key === undefined ? undefined : profiles.get(key);
       if (own) return [own, randomFor(key!, own)];
+      const callee = i === calleeKeys - 1 ? suffixCallee(key) : undefined;
+      if (callee) return [callee.profile, randomFor(callee.key, callee.profile)];
     }
     return [defaultProfile, randomFor('*', defaultProfile)];
   };
   const numbers = new Map(Object.entries(options.numbers ?? {}));
 
-  const store = new CallStore({ clock, accountSid, authToken, persona: (to) => personas.get(to) ?? personas.get(numberOf(to)), callsPerSecond: options.callsPerSecond ?? 1 });
+  const store = new CallStore({
+    clock, accountSid, authToken, callsPerSecond: options.callsPerSecond ?? 1,
+    persona: (to) => personas.get(to) ?? personas.get(numberOf(to)) ?? suffixCallee(numberOf(to))?.persona,
+  });
+  // Callees set through the control API (or setCallee), by number.
+  const callees = new Map<string, PersonaSpec>();
+  const setCallee = (number: string, spec: PersonaSpec) => {
+    const { profile, persona } = personaParts(spec);
+    callees.set(number, spec);
+    profiles.set(number, profile);
+    randoms.delete(number);
+    personas.set(number, persona);
+  };
+  const registry: PersonaRegistry = {
+    bySuffix,
+    numbers: () => new Map(callees),
+    lookup: (number) => {
+      const own = callees.get(number);
+      if (own) return { persona: own, from: 'set' };
+      const found = personaBySuffix(bySuffix, number);
+      return found ? { persona: found.spec, from: 'suffix', suffix: found.suffix } : { persona: null, from: 'none' };
+    },
+    set: setCallee,
+    calls: () => store.calls,
+    messages: () => messages.messages,
+    reset: (number) => {
+      callees.delete(number);
+      profiles.delete(number);
+      randoms.delete(number);
+      personas.delete(number);
+    },
+  };
   const messages = new MessageStore({ clock, accountSid, authToken });
   const lookups: LookupRecord[] = [];
   const faults: Fault[] = [];
@@ -156,7 +214,15 @@ export async function startTwilioSim(options: TwilioSimOptions = {}): Promise<Tw
   const callPath = /^\/2010-04-01\/Accounts\/([^/]+)\/Calls\/([^/]+)\.json$/;
   const callsPath = /^\/2010-04-01\/Accounts\/([^/]+)\/Calls\.json$/;
 
+  const created = clock.now();
   const routes: Route[] = [
+    {
+      // What a client fetches to learn whether its credentials work (the auth is the server's).
+      method: 'GET', pattern: /^\/2010-04-01\/Accounts\/([^/]+)\.json$/, handler: ({ match }) => {
+        account(match);
+        return { status: 200, json: accountJson(accountSid, authToken, created) };
+      },
+    },
     {
       method: 'GET', pattern: callsPath, handler: ({ match, path, query }) => {
         account(match);
@@ -182,7 +248,7 @@ export async function startTwilioSim(options: TwilioSimOptions = {}): Promise<Tw
         fail(checkAmdParams(params));
         // Byoc only means something when To is a phone number; Twilio ignores it otherwise.
         const byoc = E164.test(to) ? first(params, 'Byoc') : undefined;
-        const [profile, random] = profileOf(to, numberOf(to), byoc, first(params, 'From'));
+        const [profile, random] = profileOf(2, to, numberOf(to), byoc, first(params, 'From'));
         return { status: 201, json: store.toJson(store.create(params, drawCall(profile, random))) };
       },
     },
@@ -215,7 +281,7 @@ export async function startTwilioSim(options: TwilioSimOptions = {}): Promise<Tw
         fail([...(first(params, 'Body') ?? '')].length > 1600 ? badParam(21617, 'The concatenated message body exceeds the 1600 character limit.') : null);
         const sc = first(params, 'StatusCallback');
         fail(sc && !isHttpUrl(sc) ? badParam(21609, `Invalid StatusCallback: ${sc}`) : null);
-        const [profile, random] = profileOf(to, first(params, 'From'));
+        const [profile, random] = profileOf(1, to, first(params, 'From'));
         return { status: 201, json: messages.toJson(messages.create(params, pickWeighted(profile.sms ?? {}, 'delivered', random))) };
       },
     },
@@ -246,7 +312,10 @@ export async function startTwilioSim(options: TwilioSimOptions = {}): Promise<Tw
     },
   ];
 
-  const server = createSimServer(routes, { accountSid, authToken }, () => faults.shift());
+  const control = options.personasBySuffix
+    ? (method: string, path: string, query: URLSearchParams, body: string) => handleControl(registry, method, path, query, body)
+    : undefined;
+  const server = createSimServer(routes, { accountSid, authToken }, () => faults.shift(), control);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
@@ -266,6 +335,7 @@ export async function startTwilioSim(options: TwilioSimOptions = {}): Promise<Tw
       randoms.delete(number);
     },
     setPersona: (number, persona) => void personas.set(number, persona),
+    setCallee,
     setNumber: (number, config) => void numbers.set(number, config),
     receiveSms: (sms) =>
       receiveSms({
@@ -274,7 +344,7 @@ export async function startTwilioSim(options: TwilioSimOptions = {}): Promise<Tw
         messages,
         config: (to) => ({ ...(options.smsUrl ? { smsUrl: options.smsUrl } : {}), ...numbers.get(to) }),
         outcome: (to, from) => {
-          const [profile, random] = profileOf(to, from);
+          const [profile, random] = profileOf(0, to, from);
           return pickWeighted(profile.sms ?? {}, 'delivered', random);
         },
       }, sms),

@@ -161,3 +161,17 @@ test('failNext injects Twilio 5xx answers, optionally after the request was carr
   assert.equal(sim.calls().filter((c) => c.to === to).length, 1, 'the answer was lost, the call was placed');
   assert.equal((await client.calls.list({ to })).length, 1, 'and only the next request fails');
 });
+
+test('fetching the account answers for its own credentials and refuses others as Twilio does (401 20003, 404 20404)', async () => {
+  const account = await client.api.v2010.accounts(sim.accountSid).fetch();
+  assert.equal(account.sid, sim.accountSid);
+  assert.equal(account.status, 'active');
+  assert.equal(account.type, 'Full');
+  assert.equal(account.ownerAccountSid, sim.accountSid);
+  assert.ok(account.dateCreated instanceof Date && !Number.isNaN(account.dateCreated.getTime()));
+  assert.equal(account.subresourceUris.calls, `/2010-04-01/Accounts/${sim.accountSid}/Calls.json`);
+
+  const wrong = simTwilioClient({ ...sim, authToken: 'f'.repeat(32) });
+  await assert.rejects(wrong.api.v2010.accounts(sim.accountSid).fetch(), (err: { status?: number; code?: number }) => err.status === 401 && err.code === 20003);
+  await assert.rejects(client.api.v2010.accounts(`AC${'0'.repeat(32)}`).fetch(), (err: { status?: number; code?: number }) => err.status === 404 && err.code === 20404);
+});

@@ -38,11 +38,29 @@ export interface Fault {
   processed: boolean;
 }
 
-export function createSimServer(routes: Route[], creds: { accountSid: string; authToken: string }, nextFault: () => Fault | undefined = () => undefined): Server {
+/** The simulator's own API under /sim/ (no Twilio auth, JSON bodies): see control.ts. */
+export type ControlHandler = (method: string, path: string, query: URLSearchParams, body: string) => { status: number; json?: unknown };
+
+export function createSimServer(
+  routes: Route[],
+  creds: { accountSid: string; authToken: string },
+  nextFault: () => Fault | undefined = () => undefined,
+  control?: ControlHandler,
+): Server {
   return createServer((req, res) => {
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://sim');
       try {
+        if (control && url.pathname.startsWith('/sim/')) {
+          let path: string;
+          try {
+            path = decodeURIComponent(url.pathname);
+          } catch {
+            return send(res, 400, { status: 400, message: 'the path is not valid percent-encoding' });
+          }
+          const out = control(req.method ?? 'GET', path, url.searchParams, await readBody(req));
+          return send(res, out.status, out.json ?? null);
+        }
         if (!authorised(req.headers.authorization, creds.accountSid, creds.authToken)) {
           res.setHeader('www-authenticate', 'Basic realm="Twilio API"');
           throw unauthenticated();

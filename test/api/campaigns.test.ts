@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { testApp, type TestApp } from '../support/app.ts';
-import { assertProblem, cnMobile, trpcQuery } from '../support/api.ts';
+import { assertProblem, cnMobile, trpcMutation, trpcQuery } from '../support/api.ts';
 import { ALL_DAY, campaignBody, listAll, newCampaign, newKey, newTenant, type KeyInfo } from '../support/data.ts';
 
 let app: TestApp;
@@ -72,6 +72,31 @@ describe('create and read', () => {
     const active = await app.request('GET', '/v1/campaigns?status=active', { key: t.key });
     assert.deepEqual(active.body.items.map((c: { id: string }) => c.id).sort(), [ids[0], ids[2]].sort());
     assertProblem(await app.request('GET', '/v1/campaigns?status=running', { key: t.key }), 400, 'VALIDATION', 'status');
+  });
+});
+
+describe('a campaign no line can serve is saved with a warning', () => {
+  test('no lines of its own and an empty pool: warnings say no-line at "lines", until a pool line is there and enabled', async () => {
+    const t = await newTenant(app, 'No lines yet');
+    const poolOnly = campaignBody({ lines: [] });
+    const created = await post('/v1/campaigns', poolOnly, t.key);
+    assert.equal(created.status, 201, created.text);
+    assert.deepEqual(created.body.warnings.map((w: { code: string; field: string }) => [w.code, w.field]), [['no-line', 'lines']]);
+    assert.match(created.body.warnings[0].message, /line pool is empty.*POST \/v1\/lines/);
+    const viaTrpc = await trpcMutation(app, 'campaigns.create', { ...poolOnly, name: 'over tRPC' }, { key: t.key });
+    assert.equal(viaTrpc.body.result.data.warnings[0].code, 'no-line', 'tRPC says the same');
+    const ownLines = await post('/v1/campaigns', campaignBody(), t.key);
+    assert.deepEqual(ownLines.body.warnings, [], 'a campaign with lines of its own can always call');
+
+    const line = await post('/v1/lines', { name: 'main', fromNumber: '+14155550123' }, t.key);
+    assert.equal(line.status, 201, line.text);
+    const get = (id: string) => app.request('GET', `/v1/campaigns/${id}`, { key: t.key });
+    assert.deepEqual((await get(created.body.id)).body.warnings, [], 'an enabled pool line serves it');
+    await app.request('PATCH', `/v1/lines/${line.body.id}`, { key: t.key, body: { enabled: false } });
+    const disabled = await get(created.body.id);
+    assert.match(disabled.body.warnings[0]?.message ?? '', /all 1 lines of the tenant's pool are disabled/);
+    const { items } = await listAll<{ id: string; warnings: { code: string }[] }>(app, '/v1/campaigns', { key: t.key });
+    assert.deepEqual(items.map((c) => c.warnings.map((w) => w.code)).sort(), [[], ['no-line'], ['no-line']]);
   });
 });
 

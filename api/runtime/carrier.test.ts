@@ -3,7 +3,7 @@ import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { carrierMode, simulatorCredentials } from './simulator.ts';
+import { carrierMode, simulatorCredentials } from './carrier.ts';
 
 test('processes starting at once over one data directory generate one simulator secret and all read it', async () => {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'chaseline-secret-'));
