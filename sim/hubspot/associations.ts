@@ -4,7 +4,7 @@
 // communication→contact/contact→communication; an association to a record that does not
 // exist is refused before anything is written.
 // https://developers.hubspot.com/docs/api/crm/associations/v4
-import type { Contract } from './contract.ts';
+import { checkBody } from './contract.ts';
 import { notFound, validation } from './errors.ts';
 import {
   CALL_TO_CONTACT, COMMUNICATION_TO_CONTACT, CONTACT_TO_CALL, CONTACT_TO_COMMUNICATION, OBJECT_TYPE_IDS,
@@ -28,7 +28,6 @@ export interface SimAssociation {
   typeId: number;
 }
 
-const FILE = 'associations-v4.json';
 const NAMES: Record<string, ObjectType> = {
   contacts: 'contacts', contact: 'contacts', '0-1': 'contacts',
   calls: 'calls', call: 'calls', '0-48': 'calls',
@@ -131,7 +130,7 @@ export class Associations {
 const V4 = '/crm/v4';
 const SEG = '([^/]+)';
 
-export function associationRoutes(assoc: Associations, stores: Record<ObjectType, ObjectStore>, contract: Contract): Route[] {
+export function associationRoutes(assoc: Associations, stores: Record<ObjectType, ObjectStore>): Route[] {
   const existing = (type: ObjectType, id: string) => {
     if (!stores[type].get(id)) throw notFound(`${singular(type)} ${id} does not exist`);
   };
@@ -160,7 +159,7 @@ export function associationRoutes(assoc: Associations, stores: Record<ObjectType
       method: 'PUT',
       pattern: new RegExp(`^${V4}/objects/${SEG}/${SEG}/associations/${SEG}/${SEG}$`),
       handler: ({ match, body }) => {
-        const problem = contract.check(FILE, `${V4}/objects/{objectType}/{objectId}/associations/{toObjectType}/{toObjectId}`, 'put', body);
+        const problem = checkBody('associations/put', body);
         if (problem) throw problem;
         const { from, to } = pair(match[1]!, match[3]!);
         const [fromId, toId] = [match[2]!, match[4]!];
@@ -187,7 +186,7 @@ export function associationRoutes(assoc: Associations, stores: Record<ObjectType
       method: 'POST',
       pattern: new RegExp(`^${V4}/associations/${SEG}/${SEG}/batch/create$`),
       handler: ({ match, body }) => {
-        const problem = contract.check(FILE, `${V4}/associations/{fromObjectType}/{toObjectType}/batch/create`, 'post', body);
+        const problem = checkBody('associations/batch/create', body);
         if (problem) throw problem;
         const started = new Date();
         const { from, to } = pair(match[1]!, match[2]!);

@@ -6,7 +6,6 @@
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { Associations, associationRoutes, type SimAssociation } from './associations.ts';
-import { DEFAULT_VENDOR_DIR, loadContract } from './contract.ts';
 import { RateLimiter, type RateLimitOptions } from './limits.ts';
 import { objectRoutes } from './objects.ts';
 import { createSimServer, type RecordedRequest, type ServerState } from './server.ts';
@@ -39,8 +38,6 @@ export interface HubspotSimOptions {
   callProperties?: string[];
   port?: number;
   host?: string;
-  /** Where crm-contacts-v3.json etc. live. */
-  vendorDir?: string;
 }
 
 /** A CRM object as tests see it: every stored property. */
@@ -84,7 +81,6 @@ export async function startHubspotSim(options: HubspotSimOptions = {}): Promise<
   const clientSecret = options.clientSecret ?? randomUUID();
   const portalId = options.portalId ?? 12345678;
   const appId = options.appId ?? 987654;
-  const contract = loadContract(options.vendorDir ?? DEFAULT_VENDOR_DIR, ['crm-contacts-v3.json', 'crm-calls-v3.json', 'associations-v4.json']);
   // HubSpot ids are numeric strings from one sequence per portal; start well above 0 so a
   // test cannot pass by confusing an index with an id.
   let lastId = 100_000;
@@ -103,10 +99,10 @@ export async function startHubspotSim(options: HubspotSimOptions = {}): Promise<
     log: [],
   };
   const routes = [
-    ...objectRoutes('contacts', stores.contacts, contract, assoc),
-    ...objectRoutes('calls', stores.calls, contract, assoc),
-    ...objectRoutes('communications', stores.communications, contract, assoc),
-    ...associationRoutes(assoc, stores, contract),
+    ...objectRoutes('contacts', stores.contacts, assoc),
+    ...objectRoutes('calls', stores.calls, assoc),
+    ...objectRoutes('communications', stores.communications, assoc),
+    ...associationRoutes(assoc, stores),
   ];
   const server = createSimServer(routes, state);
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve));

@@ -8,7 +8,7 @@ import { CostBucket, executeGraphQL, type ThrottleOptions, type GraphQLResult } 
 import { ShopState, type SimCheckout, type SimCustomer, type SimOrder } from './store.ts';
 import { createStoreActions, type StoreActions } from './actions.ts';
 import { WebhookSender, type WebhookDelivery, type SendOptions } from './webhooks.ts';
-import { DEFAULT_VENDOR_DIR, loadSamples, type Topic } from './vendor.ts';
+import { loadSamples, type Topic } from './vendor.ts';
 
 export type { SimCheckout, SimCustomer, SimOrder, SimLineItem, SmsMarketingConsent, SmsConsentState, FinancialStatus } from './store.ts';
 export type { WebhookDelivery, DeliveryAttempt, SendOptions } from './webhooks.ts';
@@ -39,8 +39,8 @@ export interface ShopifySimOptions {
   now?: () => Date;
   port?: number;
   host?: string;
-  /** The vendor folder (holding shopify/samples and shopify/schemas); default ../shared/vendor. */
-  vendorDir?: string;
+  /** The contract's folder (schemas/ and metadatas/); default sim/contracts/shopify. */
+  contractDir?: string;
 }
 
 export interface GraphQLRequestRecord {
@@ -109,7 +109,7 @@ export async function startShopifySim(options: ShopifySimOptions = {}): Promise<
   const apiSecret = options.apiSecret ?? randomBytes(16).toString('hex');
   const now = options.now ?? (() => new Date());
   const apiVersion = options.apiVersion ?? currentApiVersion(now());
-  const samples = loadSamples(options.vendorDir ? `${options.vendorDir.replace(/\/$/, '')}/shopify/` : DEFAULT_VENDOR_DIR);
+  const samples = loadSamples(options.contractDir);
   const subscriptions = new Map<Topic | '*', string>(Object.entries(options.subscriptions ?? {}) as [Topic, string][]);
   if (options.webhookUrl) subscriptions.set('*', options.webhookUrl);
 

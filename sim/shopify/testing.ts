@@ -39,7 +39,7 @@ export async function startReceiver(status: () => number = () => 200) {
   };
 }
 
-/** One validator per topic, compiled from ../shared/vendor/shopify/schemas. */
+/** One validator per topic, compiled from the vendor's schemas (sim/contracts/shopify). */
 export function schemaValidators() {
   const ajv = new Ajv2020({ allErrors: true, strict: false });
   // A CommonJS module: under Node's ESM interop its default export is one level down.

@@ -7,7 +7,7 @@ import { checkAmdParams } from './amd.ts';
 import { listCalls } from './call-list.ts';
 import { CallStore, type SimCall } from './calls.ts';
 import { createClock, type SimClock } from './clock.ts';
-import { DEFAULT_VENDOR_DIR, first, isHttpUrl, loadFormSchemas, loadQuerySchemas, parseForm, validateForm } from './contract.ts';
+import { CONTRACT_PATH, first, isHttpUrl, loadFormSchemas, loadQuerySchemas, parseForm, validateForm } from './contract.ts';
 import { badParam, notFound, TwilioApiError } from './errors.ts';
 import { receiveSms, type InboundSms, type InboundSmsResult, type SmsNumberConfig } from './inbound-sms.ts';
 import { lookupPhoneNumber } from './lookups.ts';
@@ -55,8 +55,8 @@ export interface TwilioSimOptions {
   numbers?: Record<string, SmsNumberConfig>;
   /** Twilio dequeues 1 call per second per account by default. */
   callsPerSecond?: number;
-  /** Where twilio_api_v2010.json and twilio_lookups_v2.json live. */
-  vendorDir?: string;
+  /** Twilio's OpenAPI document; default the copy in sim/contracts/twilio. */
+  contractPath?: string;
 }
 
 export interface LookupRecord {
@@ -112,10 +112,10 @@ export async function startTwilioSim(options: TwilioSimOptions = {}): Promise<Tw
   const accountSid = options.accountSid ?? `AC${randomBytes(16).toString('hex')}`;
   const authToken = options.authToken ?? randomBytes(16).toString('hex');
   const clock = createClock(options.clockSpeed ?? 1, options.startAt);
-  const schemas = loadFormSchemas(options.vendorDir ?? DEFAULT_VENDOR_DIR, 'twilio_api_v2010.json', [
+  const schemas = loadFormSchemas(options.contractPath ?? CONTRACT_PATH, [
     [CALLS, 'post'], [CALL, 'post'], [MESSAGES, 'post'],
   ]);
-  const querySchemas = loadQuerySchemas(options.vendorDir ?? DEFAULT_VENDOR_DIR, 'twilio_api_v2010.json', [[CALLS, 'get'], [MESSAGES, 'get']]);
+  const querySchemas = loadQuerySchemas(options.contractPath ?? CONTRACT_PATH, [[CALLS, 'get'], [MESSAGES, 'get']]);
   const callEvents = { StatusCallbackEvent: ['initiated', 'ringing', 'answered', 'completed'] };
   const profiles = new Map(Object.entries(options.profiles ?? {}));
   const personas = new Map(Object.entries(options.personas ?? {}));
