@@ -4,13 +4,13 @@
 // limits — plus signed webhook deliveries. The official @hubspot/api-client works against it unchanged:
 // `new Client({ accessToken: sim.accessToken, basePath: sim.url })`.
 import { randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import { Associations, associationRoutes, type SimAssociation } from './associations.ts';
 import { RateLimiter, type RateLimitOptions } from './limits.ts';
 import { objectRoutes } from './objects.ts';
 import { createSimServer, type RecordedRequest, type ServerState } from './server.ts';
 import { KNOWN_PROPERTIES, ObjectStore, type CrmObject, type ObjectType } from './store.ts';
 import { deliverWebhook, type WebhookDelivery, type WebhookEvent } from './webhook.ts';
+import { listen } from '../listen.ts';
 
 export type { RateLimitOptions } from './limits.ts';
 export type { RecordedRequest } from './server.ts';
@@ -105,8 +105,7 @@ export async function startHubspotSim(options: HubspotSimOptions = {}): Promise<
     ...associationRoutes(assoc, stores),
   ];
   const server = createSimServer(routes, state);
-  await new Promise<void>((resolve) => server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve));
-  const address = server.address() as AddressInfo;
+  const address = await listen(server, options.port ?? 0, options.host ?? '127.0.0.1');
   const url = `http://${options.host ?? '127.0.0.1'}:${address.port}`;
 
   const snapshot = (o: CrmObject): SimObject => ({ ...o, properties: { ...o.properties } });

@@ -2,7 +2,6 @@
 // Lookup v2) that places simulated calls on a simulated clock and calls the
 // application back — signed — exactly where real Twilio would.
 import { randomBytes } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import { checkAmdParams } from './amd.ts';
 import { listCalls } from './call-list.ts';
 import { CallStore, type SimCall } from './calls.ts';
@@ -15,6 +14,7 @@ import { listMessages } from './message-list.ts';
 import { MessageStore, type SimMessage } from './messages.ts';
 import { DEFAULT_PROFILE, drawCall, pickWeighted, seededRandom, type OutcomeProfile, type Persona } from './profiles.ts';
 import { createSimServer, type Fault, type Route } from './server.ts';
+import { listen } from '../listen.ts';
 
 export type { SimCall, CallStatus, CallbackDelivery } from './calls.ts';
 export type { SimMessage, MessageDirection } from './messages.ts';
@@ -247,11 +247,7 @@ export async function startTwilioSim(options: TwilioSimOptions = {}): Promise<Tw
   ];
 
   const server = createSimServer(routes, { accountSid, authToken }, () => faults.shift());
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const { port } = await listen(server, options.port ?? 0, options.host ?? '127.0.0.1');
 
   return {
     url: `http://${options.host ?? '127.0.0.1'}:${port}`,
