@@ -7,7 +7,7 @@
 import { checkBody } from './contract.ts';
 import { notFound, validation } from './errors.ts';
 import {
-  CALL_TO_CONTACT, COMMUNICATION_TO_CONTACT, CONTACT_TO_CALL, CONTACT_TO_COMMUNICATION, OBJECT_TYPE_IDS,
+  CALL_TO_CONTACT, COMMUNICATION_TO_CONTACT, CONTACT_TO_CALL, CONTACT_TO_COMMUNICATION, OBJECT_TYPE_IDS, objectTypeNamed, objectTypeOf,
   type EngagementType, type ObjectStore, type ObjectType,
 } from './store.ts';
 import type { Route } from './server.ts';
@@ -28,11 +28,6 @@ export interface SimAssociation {
   typeId: number;
 }
 
-const NAMES: Record<string, ObjectType> = {
-  contacts: 'contacts', contact: 'contacts', '0-1': 'contacts',
-  calls: 'calls', call: 'calls', '0-48': 'calls',
-  communications: 'communications', communication: 'communications', '0-18': 'communications',
-};
 /** The HUBSPOT_DEFINED type of each direction the simulator keeps. */
 const DEFINED: { from: ObjectType; to: ObjectType; typeId: number; label: string }[] = [
   { from: 'calls', to: 'contacts', typeId: CALL_TO_CONTACT, label: 'call_to_contact' },
@@ -56,9 +51,7 @@ export class Associations {
   constructor(private readonly stores: Record<ObjectType, ObjectStore>) {}
 
   objectType(name: string): ObjectType {
-    const t = NAMES[name.toLowerCase()];
-    if (!t) throw validation(`Unable to infer object type from: ${name} (the simulator keeps contacts, calls and communications)`);
-    return t;
+    return objectTypeOf(name);
   }
 
   /** Checks one association of `from` (an object being created, or existing) to `to`'s record `toId`. */
@@ -114,7 +107,7 @@ export class Associations {
   inlineView(from: ObjectType, id: string, wanted: string[]) {
     const out: Record<string, { results: { id: string; type: string }[] }> = {};
     for (const w of wanted) {
-      const t = NAMES[w.toLowerCase()];
+      const t = objectTypeNamed(w);
       if (!t || t === from || !DEFINED.some((d) => d.from === from && d.to === t)) continue;
       const ids = this.others(from, id, t);
       if (ids.length) out[t] = { results: ids.map((i) => ({ id: i, type: definedType(from, t).label })) };

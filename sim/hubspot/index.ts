@@ -1,20 +1,22 @@
 // startHubspotSim(): a local, stateful stand-in for the part of HubSpot's API Chaseline
 // uses — contacts v3 (CRUD, batch, search), calls and communications (SMS) engagements v3
-// with their contact associations (inline and v4), private-app bearer auth, the API rate
-// limits — plus signed webhook deliveries. The official @hubspot/api-client works against it unchanged:
+// with their contact associations (inline and v4), the properties API (definitions, options),
+// private-app bearer auth, the API rate limits — plus signed webhook deliveries. The official @hubspot/api-client works against it unchanged:
 // `new Client({ accessToken: sim.accessToken, basePath: sim.url })`.
 import { randomUUID } from 'node:crypto';
 import { Associations, associationRoutes, type SimAssociation } from './associations.ts';
 import { RateLimiter, type RateLimitOptions } from './limits.ts';
 import { objectRoutes } from './objects.ts';
+import { PropertyRegistry, propertyJson, propertyRoutes, type PropertyInput } from './properties.ts';
 import { createSimServer, type RecordedRequest, type ServerState } from './server.ts';
-import { KNOWN_PROPERTIES, ObjectStore, type CrmObject, type ObjectType } from './store.ts';
+import { ObjectStore, type CrmObject, type ObjectType } from './store.ts';
 import { deliverWebhook, type WebhookDelivery, type WebhookEvent } from './webhook.ts';
 import { listen } from '../listen.ts';
 
 export type { RateLimitOptions } from './limits.ts';
 export type { RecordedRequest } from './server.ts';
 export type { CrmObject } from './store.ts';
+export type { PropertyInput, SimOption } from './properties.ts';
 export type { SimAssociation } from './associations.ts';
 export type { WebhookEvent, WebhookDelivery } from './webhook.ts';
 export { signV3, signatureUri } from './webhook.ts';
@@ -33,9 +35,13 @@ export interface HubspotSimOptions {
   appId?: number;
   /** Limits per token; `false` turns them all off. Defaults: 100 / 10 s, 250,000 / day, search 5 / s. */
   rateLimits?: RateLimitOptions | false;
-  /** Custom properties the portal defines, beyond the standard ones. */
-  contactProperties?: string[];
-  callProperties?: string[];
+  /**
+   * Custom properties the portal defines, beyond the standard ones: a name is a single-line
+   * text property; `{ name, type: 'enumeration', fieldType: 'checkbox', options: ['a', …] }`
+   * a multiple-checkbox one whose values must be among its options.
+   */
+  contactProperties?: PropertyInput[];
+  callProperties?: PropertyInput[];
   port?: number;
   host?: string;
 }
@@ -61,6 +67,8 @@ export interface HubspotSim {
   /** Logged WhatsApp, LinkedIn and SMS messages. */
   communications(): SimObject[];
   associations(): SimAssociation[];
+  /** A property's definition as GET /crm/v3/properties/{type}/{name} answers it. */
+  property(type: ObjectType, name: string): ReturnType<typeof propertyJson> | undefined;
   /** Every request that reached the simulator, in order. */
   requests(): RecordedRequest[];
   /** Replaces all contacts (ids assigned in order, or kept when given). */
@@ -86,10 +94,15 @@ export async function startHubspotSim(options: HubspotSimOptions = {}): Promise<
   let lastId = 100_000;
   const nextId = () => String(++lastId);
   let lastEventId = 1_000;
+  const definitions: Record<ObjectType, PropertyRegistry> = {
+    contacts: new PropertyRegistry('contacts', options.contactProperties),
+    calls: new PropertyRegistry('calls', options.callProperties),
+    communications: new PropertyRegistry('communications'),
+  };
   const stores: Record<ObjectType, ObjectStore> = {
-    contacts: new ObjectStore('contacts', nextId, new Set([...KNOWN_PROPERTIES.contacts, ...(options.contactProperties ?? [])])),
-    calls: new ObjectStore('calls', nextId, new Set([...KNOWN_PROPERTIES.calls, ...(options.callProperties ?? [])])),
-    communications: new ObjectStore('communications', nextId, new Set(KNOWN_PROPERTIES.communications)),
+    contacts: new ObjectStore('contacts', nextId, definitions.contacts),
+    calls: new ObjectStore('calls', nextId, definitions.calls),
+    communications: new ObjectStore('communications', nextId, definitions.communications),
   };
   const assoc = new Associations(stores);
   const state: ServerState = {
@@ -103,6 +116,7 @@ export async function startHubspotSim(options: HubspotSimOptions = {}): Promise<
     ...objectRoutes('calls', stores.calls, assoc),
     ...objectRoutes('communications', stores.communications, assoc),
     ...associationRoutes(assoc, stores),
+    ...propertyRoutes(definitions),
   ];
   const server = createSimServer(routes, state);
   const address = await listen(server, options.port ?? 0, options.host ?? '127.0.0.1');
@@ -124,6 +138,10 @@ export async function startHubspotSim(options: HubspotSimOptions = {}): Promise<
     calls: () => stores.calls.live().map(snapshot),
     communications: () => stores.communications.live().map(snapshot),
     associations: () => assoc.links.map((l) => ({ ...l })),
+    property: (type, name) => {
+      const p = definitions[type].get(name);
+      return p && propertyJson(p);
+    },
     requests: () => state.log.map((r) => ({ ...r })),
     setContacts(contacts) {
       stores.contacts.objects.clear();
