@@ -1,4 +1,4 @@
-// Layer boundaries are enforced here so nobody has to remember them (see ../shared/STYLE.md).
+// Layer boundaries are enforced here so nobody has to remember them.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';

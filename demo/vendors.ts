@@ -2,7 +2,7 @@
  * The store and the CRM: the Shopify and HubSpot simulators, started on free ports and
  * connected to Chaseline through its own REST API, as an admin would connect the real ones.
  */
-import { startHubspotSim, type HubspotSim } from '../sim/hubspot/index.ts';
+import { startHubspotSim, type HubspotSim, type PropertyInput } from '../sim/hubspot/index.ts';
 import { startShopifySim, type ShopifySim } from '../sim/shopify/index.ts';
 import { listAll, type Api } from './api.ts';
 import type { Shopper } from './shoppers.ts';
@@ -14,8 +14,14 @@ export interface Vendors {
   hubspot: HubspotSim;
 }
 
-/** The contact properties the HubSpot connector reads and writes (tags, do-not-call), defined in the portal. */
-const HUBSPOT_PROPERTIES = ['chaseline_tags', 'chaseline_do_not_call', 'mobilephone', 'country'];
+/**
+ * The contact properties the HubSpot connector reads and writes, defined in the portal: the
+ * tags as a multiple-checkbox property (Chaseline adds its `chase:…` options), do-not-call.
+ */
+const HUBSPOT_PROPERTIES: PropertyInput[] = [
+  { name: 'chaseline_tags', label: 'Chaseline tags', type: 'enumeration', fieldType: 'checkbox', options: [] },
+  'chaseline_do_not_call', 'mobilephone', 'country',
+];
 
 export async function startVendors(chaselineUrl: string, teardown: Teardown): Promise<Vendors> {
   const shop = await startShopifySim({ webhookUrl: `${chaselineUrl}/webhooks/shopify` });

@@ -13,6 +13,13 @@
 // TMPDIR pointing into the runner's own temporary directory, so whatever they
 // leave behind (say, after Ctrl-C) goes when the run ends.
 // CHASELINE_DEBUG_PG=1 prints the embedded server's own log.
+//
+// Nothing can hang the run. Each test file gets FILE_TIMEOUT_MS: on Node 20, `--test-timeout`
+// bounds a test *file* as a whole (its subprocess), and the tests inside are timed only by
+// their own `timeout` options. The longest file (test/chases/crash.test.ts) takes about
+// 75 s on an idle 2-core machine; 5 minutes leaves room for a loaded one. Pass
+// `--test-timeout=<ms>` to change it. The whole run is stopped after RUN_TIMEOUT_MS
+// (CHASELINE_TEST_RUN_TIMEOUT_MS; default 20 minutes, four times the full suite).
 import { spawn } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -20,6 +27,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+const FILE_TIMEOUT_MS = 300_000;
+const RUN_TIMEOUT_MS = Number(process.env.CHASELINE_TEST_RUN_TIMEOUT_MS) || 20 * 60_000;
+/** After asking the tests to stop, how long they get before they are killed. */
+const KILL_GRACE_MS = 10_000;
 const TEST_DIRS = ['core', 'connectors', 'api', 'webhooks', 'openapi', 'sim', 'test', 'demo'];
 const SKIP_DIRS = new Set(['node_modules', '.data']);
 
@@ -31,11 +42,12 @@ let embedded; // { url, port, stop() } when we started a server
 let tmpDir;
 let child;
 let interrupted; // the signal that asked us to stop
+let timedOut = false; // the run passed RUN_TIMEOUT_MS
 
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   process.on(signal, () => {
     interrupted ??= signal;
-    if (child) child.kill(signal); // its exit then runs the normal cleanup
+    stopTests(signal); // their exit then runs the normal cleanup
   });
 }
 
@@ -67,12 +79,37 @@ async function main() {
     if (interrupted) return 1;
   }
 
-  const nodeArgs = ['--import', 'tsx', '--test', '--test-concurrency=2', ...nodeOptions, ...files];
-  child = spawn(process.execPath, nodeArgs, { cwd: root, env, stdio: 'inherit' });
+  // A later --test-timeout among nodeOptions wins over the default.
+  const nodeArgs = ['--import', 'tsx', '--test', '--test-concurrency=2', `--test-timeout=${FILE_TIMEOUT_MS}`, ...nodeOptions, ...files];
+  // Its own process group, so a stop reaches every test file's process and what they started.
+  child = spawn(process.execPath, nodeArgs, { cwd: root, env, stdio: 'inherit', detached: true });
+  const guard = setTimeout(() => {
+    console.error(`test/run.mjs: the run took longer than ${RUN_TIMEOUT_MS / 1000} s (CHASELINE_TEST_RUN_TIMEOUT_MS): stopping it`);
+    timedOut = true;
+    stopTests('SIGTERM');
+  }, RUN_TIMEOUT_MS);
   return new Promise((resolve, reject) => {
     child.on('error', reject);
-    child.on('exit', (code, signal) => resolve(code ?? 128 + (os.constants.signals[signal] ?? 0)));
+    child.on('exit', (code, signal) => {
+      clearTimeout(guard);
+      resolve(timedOut ? 1 : (code ?? 128 + (os.constants.signals[signal] ?? 0)));
+    });
   });
+}
+
+
+/** Signals the tests' process group; whatever is still there after the grace period is killed. */
+function stopTests(signal) {
+  if (!child?.pid || child.exitCode !== null || child.signalCode !== null) return;
+  const group = (sig) => {
+    try {
+      process.kill(-child.pid, sig);
+    } catch {
+      // already gone
+    }
+  };
+  group(signal);
+  setTimeout(() => group('SIGKILL'), KILL_GRACE_MS).unref();
 }
 
 async function findTests(dir) {

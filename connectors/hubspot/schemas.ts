@@ -9,7 +9,7 @@ export const hubspotCredentials = z.object({
   accessToken: z.string().min(10, 'is shorter than a HubSpot access token'),
   /** A HubSpot-compatible endpoint instead of https://api.hubapi.com (a proxy, the simulator). */
   apiBaseUrl: z.url().optional(),
-  /** The contact property holding tags, separated by ';' (a multi-checkbox property). */
+  /** The contact property holding tags, separated by ';': multiple checkboxes (Chaseline adds the options it writes) or text. */
   tagsProperty: z.string().regex(/^[a-z0-9_]+$/, 'must be a property internal name').default('chaseline_tags'),
   /** A boolean contact property meaning "do not call". */
   doNotCallProperty: z.string().regex(/^[a-z0-9_]+$/, 'must be a property internal name').default('chaseline_do_not_call'),

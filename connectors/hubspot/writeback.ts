@@ -2,7 +2,8 @@
  * Chaseline's outcomes written back to HubSpot in the fewest requests the batch sizes allow
  * (100 inputs each), every request paced: opt-outs and tags as contact properties — one batch
  * update per 100 contacts for both, after one batch read per 100 contacts for the tags
- * already there — then calls as calls engagements (type 194 to the contact) and texts as SMS
+ * already there (and, for a multiple-checkbox tags property, the missing options added:
+ * tags.ts) — then calls as calls engagements (type 194 to the contact) and texts as SMS
  * communications (type 81). A contact HubSpot does not have rejects only its own items; a
  * request failing whole throws, naming in details.partial what earlier requests wrote.
  * https://developers.hubspot.com/docs/api/crm/calls, https://developers.hubspot.com/docs/api/crm/communications
@@ -13,6 +14,7 @@ import type { WriteBack, WriteBackResult } from '../../core/ports.ts';
 import { hubspotAnswer, request, upstream } from './errors.ts';
 import type { Limit } from './limits.ts';
 import { CALL_TO_CONTACT, COMMUNICATION_TO_CONTACT, callProperties, mergeTags, optOutProperties, smsProperties } from './mapping.ts';
+import { tagOptions } from './tags.ts';
 
 const BATCH = 100;
 
@@ -27,6 +29,14 @@ interface Engagement {
   index: number;
   contactId: string;
   properties: Record<string, string>;
+}
+
+/** The property changes of one contact: opt-outs (`indexes`) and tags (`tagIndexes`), the items they answer. */
+interface ContactChange {
+  properties: Record<string, string>;
+  tags: string[];
+  indexes: number[];
+  tagIndexes: number[];
 }
 
 /** What a batch answer holds: created or read records, and per-input errors (207). */
@@ -72,8 +82,15 @@ export function matchCreated(inputs: Record<string, string>[], results: BatchAns
   return ids.map((id) => id ?? left.shift()?.id);
 }
 
+/** Whether HubSpot refused a batch for a value outside `property`'s options. */
+function invalidOption(err: unknown, property: string): boolean {
+  const { status, body } = hubspotAnswer(err);
+  return status === 400 && /INVALID_OPTION/.test(body?.message ?? '') && (body?.message ?? '').includes(`"${property}"`);
+}
+
 export function hubspotWriteBack(deps: WriteBackDeps): (items: WriteBack[]) => Promise<WriteBackResult[]> {
   const { client, pace, props } = deps;
+  const tagProperty = tagOptions({ client, pace, property: props.tagsProperty });
 
   const createApi = (kind: EngagementKind) => (inputs: object[]) =>
     (kind === 'calls' ? client.crm.objects.calls.batchApi.create({ inputs: inputs as never }) : client.crm.objects.communications.batchApi.create({ inputs: inputs as never })) as Promise<BatchAnswer>;
@@ -114,10 +131,15 @@ export function hubspotWriteBack(deps: WriteBackDeps): (items: WriteBack[]) => P
     }
   }
 
-  /** Contact property changes: tags read first (100 a request), then one update per contact (100 a request). */
-  async function updateContacts(changes: Map<string, { properties: Record<string, string>; tags: string[]; indexes: number[] }>, results: WriteBackResult[]) {
+  /**
+   * Contact property changes: tags read first (100 a request) and the tags property made to
+   * take them, then one update per contact (100 a request).
+   */
+  async function updateContacts(changes: Map<string, ContactChange>, results: WriteBackResult[]) {
+    const itemsOf = (c: ContactChange) => [...c.indexes, ...c.tagIndexes];
     const reject = (id: string) => {
-      for (const i of changes.get(id)?.indexes ?? []) results[i] = missingContact(id);
+      const c = changes.get(id);
+      if (c) for (const i of itemsOf(c)) results[i] = missingContact(id);
       changes.delete(id);
     };
     const tagged = [...changes].filter(([, c]) => c.tags.length).map(([id]) => id);
@@ -136,19 +158,52 @@ export function hubspotWriteBack(deps: WriteBackDeps): (items: WriteBack[]) => P
         if (merged !== null) changes.get(id)!.properties[props.tagsProperty] = merged;
       }
     }
+    await makeTagsWritable(changes, results);
     const updates = [...changes].filter(([, c]) => Object.keys(c.properties).length);
     // Nothing to change (the tags were all there already): done without a request.
-    for (const [, c] of changes) if (!Object.keys(c.properties).length) for (const i of c.indexes) results[i] = { status: 'done' };
+    for (const [, c] of changes) if (!Object.keys(c.properties).length) for (const i of itemsOf(c)) results[i] = { status: 'done' };
     for (const chunk of chunks(updates)) {
-      await pace('api');
-      const answer = (await request('updating contacts', () =>
-        client.crm.contacts.batchApi.update({ inputs: chunk.map(([id, c]) => ({ id, properties: c.properties })) }),
-      )) as BatchAnswer;
+      const send = async (): Promise<BatchAnswer> => {
+        // Tags refused on the way leave some contacts nothing to change.
+        const inputs = chunk.filter(([, c]) => Object.keys(c.properties).length).map(([id, c]) => ({ id, properties: c.properties }));
+        if (!inputs.length) return { results: [] };
+        await pace('api');
+        return (await client.crm.contacts.batchApi.update({ inputs })) as BatchAnswer;
+      };
+      let answer: BatchAnswer;
+      try {
+        answer = await send();
+      } catch (err) {
+        // Another writer replaced the options since they were read (a PATCH sends the whole
+        // list): read them again, add ours, and send once more.
+        if (err instanceof AppError) throw err; // the pacer's own refusal (a limit spent)
+        if (!invalidOption(err, props.tagsProperty)) throw upstream(err, 'updating contacts');
+        tagProperty.forget();
+        await makeTagsWritable(new Map(chunk), results);
+        answer = await request('updating contacts', send);
+      }
       const named = namedIds(answer.errors);
       for (const [id, c] of chunk) {
         if (named.has(id)) reject(id);
-        else for (const i of c.indexes) results[i] = { status: 'done', vendorId: id };
+        else for (const i of itemsOf(c)) results[i] = { status: 'done', vendorId: id };
       }
+    }
+  }
+
+  /**
+   * Every tag value about to be written must be one the tags property takes. When it can take
+   * none (no such property, or one that holds a single value), the tags are rejected with the
+   * reason and the rest of each contact's change (an opt-out) still goes.
+   */
+  async function makeTagsWritable(changes: Map<string, ContactChange>, results: WriteBackResult[]) {
+    const values = [...changes.values()].flatMap((c) => (c.properties[props.tagsProperty] ?? '').split(';').filter(Boolean));
+    if (!values.length) return;
+    const refusal = await tagProperty.prepare(values);
+    if (!refusal) return;
+    for (const c of changes.values()) {
+      delete c.properties[props.tagsProperty];
+      for (const i of c.tagIndexes) results[i] = { status: 'rejected', error: refusal };
+      c.tagIndexes = [];
     }
   }
 
@@ -157,12 +212,8 @@ export function hubspotWriteBack(deps: WriteBackDeps): (items: WriteBack[]) => P
     const calls: Engagement[] = [];
     const texts: Engagement[] = [];
     // One entry per contact: HubSpot refuses the same id twice in a batch update.
-    const changes = new Map<string, { properties: Record<string, string>; tags: string[]; indexes: number[] }>();
-    const change = (id: string, index: number) => {
-      const c = changes.get(id) ?? changes.set(id, { properties: {}, tags: [], indexes: [] }).get(id)!;
-      c.indexes.push(index);
-      return c;
-    };
+    const changes = new Map<string, ContactChange>();
+    const change = (id: string) => changes.get(id) ?? changes.set(id, { properties: {}, tags: [], indexes: [], tagIndexes: [] }).get(id)!;
     items.forEach((item, index) => {
       switch (item.kind) {
         case 'call':
@@ -173,13 +224,21 @@ export function hubspotWriteBack(deps: WriteBackDeps): (items: WriteBack[]) => P
           break;
         case 'opt-out': {
           const set = optOutProperties(item.channel, props);
-          if (set) Object.assign(change(item.externalId, index).properties, set);
-          else results[index] = { status: 'skipped' };
+          if (set) {
+            const c = change(item.externalId);
+            Object.assign(c.properties, set);
+            c.indexes.push(index);
+          } else {
+            results[index] = { status: 'skipped' };
+          }
           break;
         }
-        case 'tags':
-          change(item.externalId, index).tags.push(...item.add);
+        case 'tags': {
+          const c = change(item.externalId);
+          c.tags.push(...item.add);
+          c.tagIndexes.push(index);
           break;
+        }
         case 'order-note':
           results[index] = { status: 'skipped' };
           break;

@@ -53,7 +53,9 @@ export function checkoutEvent(shop: string, payload: unknown): CheckoutEvent {
     phone: phoneOf(c),
     name: nameOf(c),
     customerId: idOf(c.customer),
-    smsConsent: smsConsent(c.customer?.sms_marketing_consent?.state) ?? (c.buyer_accepts_sms === true ? 'subscribed' : null),
+    // Consent given at this checkout is an opt-in; not ticking the box says nothing (it is
+    // not an opt-out: only a withdrawn consent, on the customer, is).
+    smsConsent: smsConsent(c.customer?.sms_marketing_consent?.state) ?? (c.buyer_accepts_sms_marketing === true ? 'subscribed' : null),
     cart: {
       items: c.line_items.map((i) => ({ title: [i.title, i.variant_title].filter(Boolean).join(' – ') || 'item', quantity: i.quantity, price: i.price })),
       total: c.total_price,

@@ -1,6 +1,9 @@
 /**
  * The parts of Shopify's webhook payloads Chaseline reads, as zod schemas: lenient about
- * everything else (Shopify adds fields without notice), strict about what we use.
+ * everything else (Shopify adds fields without notice; they are dropped), strict about what
+ * we use. What is declared here is all the mapping can read (the parsed types have no other
+ * keys), so a test checks every field declared against the vendor's own JSON schema of each
+ * topic (sim/contracts/shopify).
  * https://shopify.dev/docs/api/webhooks (topics checkouts/create, checkouts/update, orders/create)
  */
 import { z } from 'zod';
@@ -12,7 +15,7 @@ const Address = z.object({
   last_name: z.string().nullish(),
   name: z.string().nullish(),
   country_code: z.string().nullish(),
-}).loose();
+});
 
 const Customer = z.object({
   id: z.union([z.number(), z.string()]).nullish(),
@@ -21,8 +24,8 @@ const Customer = z.object({
   last_name: z.string().nullish(),
   phone: z.string().nullish(),
   default_address: Address.nullish(),
-  sms_marketing_consent: z.object({ state: z.string().nullish() }).loose().nullish(),
-}).loose();
+  sms_marketing_consent: z.object({ state: z.string().nullish() }).nullish(),
+});
 
 const LineItem = z.object({
   title: z.string().nullish(),
@@ -31,13 +34,14 @@ const LineItem = z.object({
   price: z.string(),
   product_id: z.union([z.number(), z.string()]).nullish(),
   variant_id: z.union([z.number(), z.string()]).nullish(),
-}).loose();
+});
 
 export const CheckoutPayload = z.object({
   token: z.string().min(1),
   phone: z.string().nullish(),
   sms_marketing_phone: z.string().nullish(),
-  buyer_accepts_sms: z.boolean().nullish(),
+  /** Whether the buyer ticked "text me with news and offers" at this checkout. */
+  buyer_accepts_sms_marketing: z.boolean().nullish(),
   total_price: z.string(),
   currency: z.string().min(3).max(3),
   abandoned_checkout_url: z.string().nullish(),
@@ -48,7 +52,7 @@ export const CheckoutPayload = z.object({
   billing_address: Address.nullish(),
   shipping_address: Address.nullish(),
   line_items: z.array(LineItem).default([]),
-}).loose();
+});
 
 export const OrderPayload = z.object({
   id: z.union([z.number(), z.string()]),
@@ -61,7 +65,7 @@ export const OrderPayload = z.object({
   customer: Customer.nullish(),
   billing_address: Address.nullish(),
   shipping_address: Address.nullish(),
-}).loose();
+});
 
 export type CheckoutPayload = z.infer<typeof CheckoutPayload>;
 export type OrderPayload = z.infer<typeof OrderPayload>;
@@ -85,18 +89,27 @@ export const CustomerPayload = z.object({
   admin_graphql_api_id: z.string().nullish(),
   phone: z.string().nullish(),
   default_address: Address.nullish(),
-  sms_marketing_consent: z.object({ state: z.string().nullish() }).loose().nullish(),
-}).loose();
+  sms_marketing_consent: z.object({ state: z.string().nullish() }).nullish(),
+});
 
 /** customers/data_request: the customer, and the request's id. */
 export const DataRequestPayload = z.object({
   shop_domain: z.string(),
-  customer: z.object({ id: z.union([z.number(), z.string()]), phone: z.string().nullish() }).loose(),
-  data_request: z.object({ id: z.union([z.number(), z.string()]) }).loose().nullish(),
-}).loose();
+  customer: z.object({ id: z.union([z.number(), z.string()]), phone: z.string().nullish() }),
+  data_request: z.object({ id: z.union([z.number(), z.string()]) }).nullish(),
+});
 
 /** customers/redact (with a customer) and shop/redact (without). */
 export const RedactPayload = z.object({
   shop_domain: z.string(),
-  customer: z.object({ id: z.union([z.number(), z.string()]), phone: z.string().nullish() }).loose().nullish(),
-}).loose();
+  customer: z.object({ id: z.union([z.number(), z.string()]), phone: z.string().nullish() }).nullish(),
+});
+
+/** The webhook topics each payload schema reads (webhooks/shopify.ts routes them so). */
+export const PAYLOAD_TOPICS = [
+  { name: 'CheckoutPayload', schema: CheckoutPayload, topics: ['checkouts/create', 'checkouts/update'] },
+  { name: 'OrderPayload', schema: OrderPayload, topics: ['orders/create', 'orders/paid'] },
+  { name: 'CustomerPayload', schema: CustomerPayload, topics: ['customers/update'] },
+  { name: 'DataRequestPayload', schema: DataRequestPayload, topics: ['customers/data_request'] },
+  { name: 'RedactPayload', schema: RedactPayload, topics: ['customers/redact', 'shop/redact'] },
+] as const;

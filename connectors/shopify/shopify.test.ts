@@ -1,5 +1,5 @@
 // Shopify's payloads as commerce events, on the vendor's own sample payloads
-// (../shared/vendor/shopify/samples), and the webhook signature.
+// (sim/contracts/shopify), and the webhook signature.
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { test } from 'node:test';

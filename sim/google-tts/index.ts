@@ -5,10 +5,10 @@
 // shape `{ error: { code, message, status } }`.
 import { createPublicKey, verify as verifySignature, type KeyObject } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { durationMs, synthesizeSilence } from './audio.ts';
 import { checkSynthesize, spokenText, type SynthesisRequest } from './validate.ts';
 import { listVoices } from './voices.ts';
+import { listen } from '../listen.ts';
 
 export type { SynthesisRequest } from './validate.ts';
 export { audioEncodings, type AudioEncoding } from './audio.ts';
@@ -180,12 +180,7 @@ export async function startGoogleTtsSim(options: GoogleTtsSimOptions = {}): Prom
     });
   });
 
-  server.listen(options.port ?? 0, host);
-  await new Promise<void>((resolve, reject) => {
-    server.once('listening', resolve);
-    server.once('error', reject);
-  });
-  const port = (server.address() as AddressInfo).port;
+  const { port } = await listen(server, options.port ?? 0, host);
 
   return {
     url: `http://${host}:${port}`,

@@ -4,10 +4,10 @@
 // communication→contact/contact→communication; an association to a record that does not
 // exist is refused before anything is written.
 // https://developers.hubspot.com/docs/api/crm/associations/v4
-import type { Contract } from './contract.ts';
+import { checkBody } from './contract.ts';
 import { notFound, validation } from './errors.ts';
 import {
-  CALL_TO_CONTACT, COMMUNICATION_TO_CONTACT, CONTACT_TO_CALL, CONTACT_TO_COMMUNICATION, OBJECT_TYPE_IDS,
+  CALL_TO_CONTACT, COMMUNICATION_TO_CONTACT, CONTACT_TO_CALL, CONTACT_TO_COMMUNICATION, OBJECT_TYPE_IDS, objectTypeNamed, objectTypeOf,
   type EngagementType, type ObjectStore, type ObjectType,
 } from './store.ts';
 import type { Route } from './server.ts';
@@ -28,12 +28,6 @@ export interface SimAssociation {
   typeId: number;
 }
 
-const FILE = 'associations-v4.json';
-const NAMES: Record<string, ObjectType> = {
-  contacts: 'contacts', contact: 'contacts', '0-1': 'contacts',
-  calls: 'calls', call: 'calls', '0-48': 'calls',
-  communications: 'communications', communication: 'communications', '0-18': 'communications',
-};
 /** The HUBSPOT_DEFINED type of each direction the simulator keeps. */
 const DEFINED: { from: ObjectType; to: ObjectType; typeId: number; label: string }[] = [
   { from: 'calls', to: 'contacts', typeId: CALL_TO_CONTACT, label: 'call_to_contact' },
@@ -57,9 +51,7 @@ export class Associations {
   constructor(private readonly stores: Record<ObjectType, ObjectStore>) {}
 
   objectType(name: string): ObjectType {
-    const t = NAMES[name.toLowerCase()];
-    if (!t) throw validation(`Unable to infer object type from: ${name} (the simulator keeps contacts, calls and communications)`);
-    return t;
+    return objectTypeOf(name);
   }
 
   /** Checks one association of `from` (an object being created, or existing) to `to`'s record `toId`. */
@@ -115,7 +107,7 @@ export class Associations {
   inlineView(from: ObjectType, id: string, wanted: string[]) {
     const out: Record<string, { results: { id: string; type: string }[] }> = {};
     for (const w of wanted) {
-      const t = NAMES[w.toLowerCase()];
+      const t = objectTypeNamed(w);
       if (!t || t === from || !DEFINED.some((d) => d.from === from && d.to === t)) continue;
       const ids = this.others(from, id, t);
       if (ids.length) out[t] = { results: ids.map((i) => ({ id: i, type: definedType(from, t).label })) };
@@ -131,7 +123,7 @@ export class Associations {
 const V4 = '/crm/v4';
 const SEG = '([^/]+)';
 
-export function associationRoutes(assoc: Associations, stores: Record<ObjectType, ObjectStore>, contract: Contract): Route[] {
+export function associationRoutes(assoc: Associations, stores: Record<ObjectType, ObjectStore>): Route[] {
   const existing = (type: ObjectType, id: string) => {
     if (!stores[type].get(id)) throw notFound(`${singular(type)} ${id} does not exist`);
   };
@@ -160,7 +152,7 @@ export function associationRoutes(assoc: Associations, stores: Record<ObjectType
       method: 'PUT',
       pattern: new RegExp(`^${V4}/objects/${SEG}/${SEG}/associations/${SEG}/${SEG}$`),
       handler: ({ match, body }) => {
-        const problem = contract.check(FILE, `${V4}/objects/{objectType}/{objectId}/associations/{toObjectType}/{toObjectId}`, 'put', body);
+        const problem = checkBody('associations/put', body);
         if (problem) throw problem;
         const { from, to } = pair(match[1]!, match[3]!);
         const [fromId, toId] = [match[2]!, match[4]!];
@@ -187,7 +179,7 @@ export function associationRoutes(assoc: Associations, stores: Record<ObjectType
       method: 'POST',
       pattern: new RegExp(`^${V4}/associations/${SEG}/${SEG}/batch/create$`),
       handler: ({ match, body }) => {
-        const problem = contract.check(FILE, `${V4}/associations/{fromObjectType}/{toObjectType}/batch/create`, 'post', body);
+        const problem = checkBody('associations/batch/create', body);
         if (problem) throw problem;
         const started = new Date();
         const { from, to } = pair(match[1]!, match[2]!);

@@ -1,21 +1,22 @@
 // startHubspotSim(): a local, stateful stand-in for the part of HubSpot's API Chaseline
 // uses — contacts v3 (CRUD, batch, search), calls and communications (SMS) engagements v3
-// with their contact associations (inline and v4), private-app bearer auth, the API rate
-// limits — plus signed webhook deliveries. The official @hubspot/api-client works against it unchanged:
+// with their contact associations (inline and v4), the properties API (definitions, options),
+// private-app bearer auth, the API rate limits — plus signed webhook deliveries. The official @hubspot/api-client works against it unchanged:
 // `new Client({ accessToken: sim.accessToken, basePath: sim.url })`.
 import { randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import { Associations, associationRoutes, type SimAssociation } from './associations.ts';
-import { DEFAULT_VENDOR_DIR, loadContract } from './contract.ts';
 import { RateLimiter, type RateLimitOptions } from './limits.ts';
 import { objectRoutes } from './objects.ts';
+import { PropertyRegistry, propertyJson, propertyRoutes, type PropertyInput } from './properties.ts';
 import { createSimServer, type RecordedRequest, type ServerState } from './server.ts';
-import { KNOWN_PROPERTIES, ObjectStore, type CrmObject, type ObjectType } from './store.ts';
+import { ObjectStore, type CrmObject, type ObjectType } from './store.ts';
 import { deliverWebhook, type WebhookDelivery, type WebhookEvent } from './webhook.ts';
+import { listen } from '../listen.ts';
 
 export type { RateLimitOptions } from './limits.ts';
 export type { RecordedRequest } from './server.ts';
 export type { CrmObject } from './store.ts';
+export type { PropertyInput, SimOption } from './properties.ts';
 export type { SimAssociation } from './associations.ts';
 export type { WebhookEvent, WebhookDelivery } from './webhook.ts';
 export { signV3, signatureUri } from './webhook.ts';
@@ -34,13 +35,15 @@ export interface HubspotSimOptions {
   appId?: number;
   /** Limits per token; `false` turns them all off. Defaults: 100 / 10 s, 250,000 / day, search 5 / s. */
   rateLimits?: RateLimitOptions | false;
-  /** Custom properties the portal defines, beyond the standard ones. */
-  contactProperties?: string[];
-  callProperties?: string[];
+  /**
+   * Custom properties the portal defines, beyond the standard ones: a name is a single-line
+   * text property; `{ name, type: 'enumeration', fieldType: 'checkbox', options: ['a', …] }`
+   * a multiple-checkbox one whose values must be among its options.
+   */
+  contactProperties?: PropertyInput[];
+  callProperties?: PropertyInput[];
   port?: number;
   host?: string;
-  /** Where crm-contacts-v3.json etc. live. */
-  vendorDir?: string;
 }
 
 /** A CRM object as tests see it: every stored property. */
@@ -64,6 +67,8 @@ export interface HubspotSim {
   /** Logged WhatsApp, LinkedIn and SMS messages. */
   communications(): SimObject[];
   associations(): SimAssociation[];
+  /** A property's definition as GET /crm/v3/properties/{type}/{name} answers it. */
+  property(type: ObjectType, name: string): ReturnType<typeof propertyJson> | undefined;
   /** Every request that reached the simulator, in order. */
   requests(): RecordedRequest[];
   /** Replaces all contacts (ids assigned in order, or kept when given). */
@@ -84,16 +89,20 @@ export async function startHubspotSim(options: HubspotSimOptions = {}): Promise<
   const clientSecret = options.clientSecret ?? randomUUID();
   const portalId = options.portalId ?? 12345678;
   const appId = options.appId ?? 987654;
-  const contract = loadContract(options.vendorDir ?? DEFAULT_VENDOR_DIR, ['crm-contacts-v3.json', 'crm-calls-v3.json', 'associations-v4.json']);
   // HubSpot ids are numeric strings from one sequence per portal; start well above 0 so a
   // test cannot pass by confusing an index with an id.
   let lastId = 100_000;
   const nextId = () => String(++lastId);
   let lastEventId = 1_000;
+  const definitions: Record<ObjectType, PropertyRegistry> = {
+    contacts: new PropertyRegistry('contacts', options.contactProperties),
+    calls: new PropertyRegistry('calls', options.callProperties),
+    communications: new PropertyRegistry('communications'),
+  };
   const stores: Record<ObjectType, ObjectStore> = {
-    contacts: new ObjectStore('contacts', nextId, new Set([...KNOWN_PROPERTIES.contacts, ...(options.contactProperties ?? [])])),
-    calls: new ObjectStore('calls', nextId, new Set([...KNOWN_PROPERTIES.calls, ...(options.callProperties ?? [])])),
-    communications: new ObjectStore('communications', nextId, new Set(KNOWN_PROPERTIES.communications)),
+    contacts: new ObjectStore('contacts', nextId, definitions.contacts),
+    calls: new ObjectStore('calls', nextId, definitions.calls),
+    communications: new ObjectStore('communications', nextId, definitions.communications),
   };
   const assoc = new Associations(stores);
   const state: ServerState = {
@@ -103,14 +112,14 @@ export async function startHubspotSim(options: HubspotSimOptions = {}): Promise<
     log: [],
   };
   const routes = [
-    ...objectRoutes('contacts', stores.contacts, contract, assoc),
-    ...objectRoutes('calls', stores.calls, contract, assoc),
-    ...objectRoutes('communications', stores.communications, contract, assoc),
-    ...associationRoutes(assoc, stores, contract),
+    ...objectRoutes('contacts', stores.contacts, assoc),
+    ...objectRoutes('calls', stores.calls, assoc),
+    ...objectRoutes('communications', stores.communications, assoc),
+    ...associationRoutes(assoc, stores),
+    ...propertyRoutes(definitions),
   ];
   const server = createSimServer(routes, state);
-  await new Promise<void>((resolve) => server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve));
-  const address = server.address() as AddressInfo;
+  const address = await listen(server, options.port ?? 0, options.host ?? '127.0.0.1');
   const url = `http://${options.host ?? '127.0.0.1'}:${address.port}`;
 
   const snapshot = (o: CrmObject): SimObject => ({ ...o, properties: { ...o.properties } });
@@ -129,6 +138,10 @@ export async function startHubspotSim(options: HubspotSimOptions = {}): Promise<
     calls: () => stores.calls.live().map(snapshot),
     communications: () => stores.communications.live().map(snapshot),
     associations: () => assoc.links.map((l) => ({ ...l })),
+    property: (type, name) => {
+      const p = definitions[type].get(name);
+      return p && propertyJson(p);
+    },
     requests: () => state.log.map((r) => ({ ...r })),
     setContacts(contacts) {
       stores.contacts.objects.clear();

@@ -1,8 +1,8 @@
 // CRM objects v3 routes for contacts, calls and communications: create, read, update,
 // archive, list, the batch endpoints (100 inputs at most) and search. Bodies are checked
-// against the vendor's OpenAPI first; answers use its response shapes and status codes — the
+// against HubSpot's request shapes first (contract.ts); answers use its response shapes and status codes — the
 // official client treats any status other than the documented one as an error, even a 2xx.
-import type { Contract } from './contract.ts';
+import { checkBody, type BodyName } from './contract.ts';
 import { HubspotApiError, notFound, validation } from './errors.ts';
 import type { Associations, InlineAssociation } from './associations.ts';
 import { search, type SearchRequest } from './search.ts';
@@ -11,12 +11,6 @@ import type { Route } from './server.ts';
 
 const BATCH_MAX = 100;
 const LIST_MAX = 100;
-// There is no vendor document for communications in ../shared/vendor: its endpoints are the
-// generic CRM objects v3 ones (the same request schemas as calls, per HubSpot's reference),
-// so its bodies are checked against the calls document, under the calls paths.
-const FILES: Record<ObjectType, string> = { contacts: 'crm-contacts-v3.json', calls: 'crm-calls-v3.json', communications: 'crm-calls-v3.json' };
-const SPEC_BASE: Record<ObjectType, string> = { contacts: '/crm/v3/objects/contacts', calls: '/crm/v3/objects/calls', communications: '/crm/v3/objects/calls' };
-const ID_PARAM: Record<ObjectType, string> = { contacts: 'contactId', calls: 'callId', communications: 'callId' };
 
 type Props = Record<string, string>;
 interface CreateInput { properties: Props; associations?: InlineAssociation[] }
@@ -43,10 +37,11 @@ function notFoundIds(type: ObjectType, ids: string[]) {
   };
 }
 
-export function objectRoutes(type: ObjectType, store: ObjectStore, contract: Contract, assoc: Associations): Route[] {
+// Contacts, calls and communications share the generic CRM objects v3 endpoints and bodies.
+export function objectRoutes(type: ObjectType, store: ObjectStore, assoc: Associations): Route[] {
   const base = `/crm/v3/objects/${type}`;
-  const check = (path: string, body: unknown) => {
-    const problem = contract.check(FILES[type], path.replace(base, SPEC_BASE[type]), 'post', body);
+  const check = (name: BodyName, body: unknown) => {
+    const problem = checkBody(name, body);
     if (problem) throw problem;
   };
   const checkBatch = (inputs: unknown[]) => {
@@ -72,7 +67,7 @@ export function objectRoutes(type: ObjectType, store: ObjectStore, contract: Con
       method: 'POST',
       pattern: new RegExp(`^${base}$`),
       handler: ({ body }) => {
-        check(base, body);
+        check('create', body);
         return { status: 201, json: toJson(createOne(body as CreateInput), type, Object.keys((body as CreateInput).properties)) };
       },
     },
@@ -111,8 +106,7 @@ export function objectRoutes(type: ObjectType, store: ObjectStore, contract: Con
       method: 'PATCH',
       pattern: new RegExp(`^${base}/([^/]+)$`),
       handler: ({ match, query, body }) => {
-        const problem = contract.check(FILES[type], `${SPEC_BASE[type]}/{${ID_PARAM[type]}}`, 'patch', body);
-        if (problem) throw problem;
+        check('update', body);
         const props = (body as { properties: Props }).properties;
         const obj = find(decodeURIComponent(match[1]!), query.get('idProperty') ?? undefined);
         if (!obj) throw notFound();
@@ -135,7 +129,7 @@ export function objectRoutes(type: ObjectType, store: ObjectStore, contract: Con
       method: 'POST',
       pattern: new RegExp(`^${base}/batch/read$`),
       handler: ({ body, query }) => {
-        check(`${base}/batch/read`, body);
+        check('batch/read', body);
         const started = new Date();
         const b = body as { inputs: { id: string }[]; properties?: string[]; idProperty?: string };
         checkBatch(b.inputs);
@@ -156,7 +150,7 @@ export function objectRoutes(type: ObjectType, store: ObjectStore, contract: Con
       method: 'POST',
       pattern: new RegExp(`^${base}/batch/create$`),
       handler: ({ body }) => {
-        check(`${base}/batch/create`, body);
+        check('batch/create', body);
         const started = new Date();
         const inputs = (body as { inputs: CreateInput[] }).inputs;
         checkBatch(inputs);
@@ -174,7 +168,7 @@ export function objectRoutes(type: ObjectType, store: ObjectStore, contract: Con
       method: 'POST',
       pattern: new RegExp(`^${base}/batch/update$`),
       handler: ({ body }) => {
-        check(`${base}/batch/update`, body);
+        check('batch/update', body);
         const started = new Date();
         const inputs = (body as { inputs: UpdateInput[] }).inputs;
         checkBatch(inputs);
@@ -197,7 +191,7 @@ export function objectRoutes(type: ObjectType, store: ObjectStore, contract: Con
       method: 'POST',
       pattern: new RegExp(`^${base}/batch/upsert$`),
       handler: ({ body }) => {
-        check(`${base}/batch/upsert`, body);
+        check('batch/upsert', body);
         const started = new Date();
         const inputs = (body as { inputs: UpdateInput[] }).inputs;
         checkBatch(inputs);
@@ -217,7 +211,7 @@ export function objectRoutes(type: ObjectType, store: ObjectStore, contract: Con
       method: 'POST',
       pattern: new RegExp(`^${base}/batch/archive$`),
       handler: ({ body }) => {
-        check(`${base}/batch/archive`, body);
+        check('batch/archive', body);
         const inputs = (body as { inputs: { id: string }[] }).inputs;
         checkBatch(inputs);
         for (const { id } of inputs) {
@@ -231,7 +225,7 @@ export function objectRoutes(type: ObjectType, store: ObjectStore, contract: Con
       method: 'POST',
       pattern: new RegExp(`^${base}/search$`),
       handler: ({ body }) => {
-        check(`${base}/search`, body);
+        check('search', body);
         return { status: 200, json: search(store.live(), type, body as SearchRequest) };
       },
     },

@@ -2,6 +2,7 @@
 // string properties, numeric string ids, createdAt/updatedAt, a last-modified property
 // bumped on every write — and the engagement↔contact associations between them.
 import { validation } from './errors.ts';
+import type { PropertyRegistry } from './properties.ts';
 
 export type ObjectType = 'contacts' | 'calls' | 'communications';
 /** Activities logged on a contact's timeline. */
@@ -23,6 +24,22 @@ export const COMMUNICATION_TO_CONTACT = 81;
 export const CONTACT_TO_COMMUNICATION = 82;
 export const OBJECT_TYPE_IDS: Record<ObjectType, string> = { contacts: '0-1', calls: '0-48', communications: '0-18' };
 
+const NAMES: Record<string, ObjectType> = {
+  contacts: 'contacts', contact: 'contacts', '0-1': 'contacts',
+  calls: 'calls', call: 'calls', '0-48': 'calls',
+  communications: 'communications', communication: 'communications', '0-18': 'communications',
+};
+
+/** An object type as a path names it (plural, singular or type id), if the simulator keeps it. */
+export const objectTypeNamed = (name: string): ObjectType | undefined => NAMES[name.toLowerCase()];
+
+/** The same, with HubSpot's 400 for a type the simulator does not keep. */
+export function objectTypeOf(name: string): ObjectType {
+  const t = objectTypeNamed(name);
+  if (!t) throw validation(`Unable to infer object type from: ${name} (the simulator keeps contacts, calls and communications)`);
+  return t;
+}
+
 /** Properties HubSpot returns when the request names none. */
 export const DEFAULT_PROPERTIES: Record<ObjectType, string[]> = {
   contacts: ['createdate', 'email', 'firstname', 'hs_object_id', 'lastmodifieddate', 'lastname'],
@@ -35,45 +52,6 @@ const ALWAYS: Record<ObjectType, string[]> = {
   contacts: ['createdate', 'hs_object_id', 'lastmodifieddate'],
   calls: ['hs_createdate', 'hs_lastmodifieddate', 'hs_object_id'],
   communications: ['hs_createdate', 'hs_lastmodifieddate', 'hs_object_id'],
-};
-
-/** Set by HubSpot, refused on write (READ_ONLY_VALUE), as HubSpot does. */
-const READ_ONLY: Record<ObjectType, string[]> = {
-  contacts: ['hs_object_id', 'createdate', 'lastmodifieddate', 'hs_lastmodifieddate', 'hs_createdate'],
-  calls: ['hs_object_id', 'hs_createdate', 'hs_lastmodifieddate'],
-  communications: ['hs_object_id', 'hs_createdate', 'hs_lastmodifieddate'],
-};
-
-/** The portal's property definitions; a property outside them is PROPERTY_DOESNT_EXIST. */
-export const KNOWN_PROPERTIES: Record<ObjectType, string[]> = {
-  contacts: [
-    ...READ_ONLY.contacts, 'email', 'firstname', 'lastname', 'phone', 'mobilephone', 'company', 'jobtitle', 'website',
-    'address', 'city', 'state', 'zip', 'country', 'hs_timezone', 'hs_language', 'lifecyclestage', 'hs_lead_status',
-    'hubspot_owner_id', 'hs_whatsapp_phone_number', 'notes_last_contacted', 'num_contacted_notes', 'hs_email_optout',
-  ],
-  calls: [
-    ...READ_ONLY.calls, 'hs_timestamp', 'hs_call_title', 'hs_call_body', 'hs_call_direction', 'hs_call_status',
-    'hs_call_disposition', 'hs_call_duration', 'hs_call_from_number', 'hs_call_to_number', 'hs_call_recording_url',
-    'hs_call_callee_object_id', 'hs_call_callee_object_type', 'hubspot_owner_id', 'hs_activity_type', 'hs_attachment_ids',
-  ],
-  // https://developers.hubspot.com/docs/api/crm/communications (WhatsApp, LinkedIn and SMS messages logged on the timeline).
-  communications: [
-    ...READ_ONLY.communications, 'hs_timestamp', 'hs_communication_channel_type', 'hs_communication_logged_from', 'hs_communication_body',
-    'hubspot_owner_id', 'hs_attachment_ids',
-  ],
-};
-
-/** Enumerated properties per type, with HubSpot's options. */
-const ENUMS: Partial<Record<ObjectType, Record<string, string[]>>> = {
-  calls: {
-    hs_call_direction: ['INBOUND', 'OUTBOUND'],
-    hs_call_status: ['BUSY', 'CALLING_CRM_USER', 'CANCELED', 'COMPLETED', 'CONNECTING', 'FAILED', 'IN_PROGRESS', 'MISSED', 'NO_ANSWER', 'QUEUED', 'RINGING'],
-  },
-  communications: {
-    hs_communication_channel_type: ['WHATS_APP', 'LINKEDIN_MESSAGE', 'SMS'],
-    // "This must be set to CRM in your request."
-    hs_communication_logged_from: ['CRM'],
-  },
 };
 
 /** What a create must set: engagements need their timeline time; a communication its channel and origin. */
@@ -89,27 +67,28 @@ export class ObjectStore {
   constructor(
     readonly type: ObjectType,
     private readonly nextId: () => string,
-    readonly known: Set<string>,
+    /** The portal's definitions of this type's properties. */
+    readonly props: PropertyRegistry,
   ) {}
 
-  /** HubSpot's property validation: unknown names, read-only names, enumerations. */
+  /** HubSpot's property validation: unknown names, read-only names, values their definitions refuse. */
   checkProperties(props: Record<string, string>, creating: boolean) {
     const bad: { name: string; error: string; message: string }[] = [];
     for (const [name, value] of Object.entries(props)) {
-      if (!this.known.has(name)) bad.push({ name, error: 'PROPERTY_DOESNT_EXIST', message: `Property "${name}" does not exist` });
-      else if (READ_ONLY[this.type].includes(name)) bad.push({ name, error: 'READ_ONLY_VALUE', message: `${name} is a read only property; its value cannot be set.` });
-      else if (ENUMS[this.type]?.[name] && value !== '' && !ENUMS[this.type]![name]!.includes(value)) {
-        bad.push({ name, error: 'INVALID_OPTION', message: `${value} was not one of the allowed options: ${ENUMS[this.type]![name]!.join(', ')}` });
-      } else if (name === 'hs_timestamp' && value !== '' && Number.isNaN(parseTime(value))) {
-        bad.push({ name, error: 'INVALID_DATETIME', message: `${value} is not a valid datetime` });
-      }
+      const def = this.props.get(name);
+      const refusal = !def ? { error: 'PROPERTY_DOESNT_EXIST', message: `Property "${name}" does not exist` }
+        : def.readOnlyValue ? { error: 'READ_ONLY_VALUE', message: `${name} is a read only property; its value cannot be set.` }
+          : this.props.refusal(def, value);
+      if (refusal) bad.push({ name, ...refusal });
     }
     if (creating) {
       for (const name of REQUIRED[this.type]) if (!props[name]) bad.push({ name, error: 'REQUIRED_PROPERTY', message: `${name} is required` });
     }
     if (bad.length) {
       const first = bad[0]!;
-      throw validation(`Property values were not valid: ${JSON.stringify(bad.map((b) => ({ isValid: false, ...b })))}`, {
+      // HubSpot's validation results: { isValid, message, error, name, localizedErrorMessage }.
+      const results = bad.map((b) => ({ isValid: false, message: b.message, error: b.error, name: b.name, localizedErrorMessage: b.message }));
+      throw validation(`Property values were not valid: ${JSON.stringify(results)}`, {
         errors: bad.map((b) => ({ message: b.message, code: b.error, context: { propertyName: [b.name] } })),
         context: { propertyName: [first.name] },
       });

@@ -1,9 +1,9 @@
 // Test helpers: the official client pointed at a simulator, and a tiny receiving app that
 // records webhook deliveries with their raw bodies (what a signature covers).
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Client } from '@hubspot/api-client';
 import type { HubspotSim } from './index.ts';
+import { listen } from '../listen.ts';
 
 /** The official client exactly as the product builds it, aimed at the simulator. */
 export function simClient(sim: HubspotSim, extra: { numberOfApiCallRetries?: number; accessToken?: string } = {}): Client {
@@ -39,9 +39,12 @@ export async function startReceiver(status = 200) {
       res.end();
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = await listen(server, 0, '127.0.0.1');
+  // Never what keeps a test process alive: when the simulator a test starts next cannot
+  // start, the test fails and its process still exits instead of hanging on this listener.
+  server.unref();
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    url: `http://127.0.0.1:${port}`,
     received,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };

@@ -3,7 +3,6 @@
 // reads and writes, sObject Collections, Bulk API 2.0 query jobs, Bearer auth, the JWT
 // bearer token endpoint, the daily API request allowance, and injected outages. See
 // sim/README.md.
-import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { Org, type SfRecord } from './store.ts';
 import { SaveFailure } from './errors.ts';
@@ -13,6 +12,7 @@ import { bulkRoutes } from './bulk.ts';
 import { jsonDatetime } from './render.ts';
 import { tokenEndpoint, type ConnectedApp } from './oauth.ts';
 import type { SObjectType } from './schema.ts';
+import { listen } from '../listen.ts';
 
 export type { SfRecord } from './store.ts';
 export type { SObjectType } from './schema.ts';
@@ -98,8 +98,7 @@ export async function startSalesforceSim(options: SalesforceSimOptions = {}): Pr
     },
   ];
   const server = createSfServer(routes, state);
-  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const { port } = await listen(server, options.port ?? 0, '127.0.0.1');
   url = `http://127.0.0.1:${port}`;
 
   const saved = <T>(fn: () => T): T => {

@@ -3,12 +3,12 @@
 // signs them, and answers the Admin GraphQL calls Chaseline makes, on 127.0.0.1.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { CostBucket, executeGraphQL, type ThrottleOptions, type GraphQLResult } from './graphql.ts';
 import { ShopState, type SimCheckout, type SimCustomer, type SimOrder } from './store.ts';
 import { createStoreActions, type StoreActions } from './actions.ts';
 import { WebhookSender, type WebhookDelivery, type SendOptions } from './webhooks.ts';
-import { DEFAULT_VENDOR_DIR, loadSamples, type Topic } from './vendor.ts';
+import { loadSamples, type Topic } from './vendor.ts';
+import { listen } from '../listen.ts';
 
 export type { SimCheckout, SimCustomer, SimOrder, SimLineItem, SmsMarketingConsent, SmsConsentState, FinancialStatus } from './store.ts';
 export type { WebhookDelivery, DeliveryAttempt, SendOptions } from './webhooks.ts';
@@ -41,8 +41,8 @@ export interface ShopifySimOptions {
   now?: () => Date;
   port?: number;
   host?: string;
-  /** The vendor folder (holding shopify/samples and shopify/schemas); default ../shared/vendor. */
-  vendorDir?: string;
+  /** The contract's folder (schemas/ and metadatas/); default sim/contracts/shopify. */
+  contractDir?: string;
 }
 
 export interface GraphQLRequestRecord {
@@ -111,7 +111,7 @@ export async function startShopifySim(options: ShopifySimOptions = {}): Promise<
   const apiSecret = options.apiSecret ?? randomBytes(16).toString('hex');
   const now = options.now ?? (() => new Date());
   const apiVersion = options.apiVersion ?? currentApiVersion(now());
-  const samples = loadSamples(options.vendorDir ? `${options.vendorDir.replace(/\/$/, '')}/shopify/` : DEFAULT_VENDOR_DIR);
+  const samples = loadSamples(options.contractDir);
   const subscriptions = new Map<Topic | '*', string>(Object.entries(options.subscriptions ?? {}) as [Topic, string][]);
   if (options.webhookUrl) subscriptions.set('*', options.webhookUrl);
 
@@ -166,11 +166,7 @@ export async function startShopifySim(options: ShopifySimOptions = {}): Promise<
       }
     })();
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve);
-  });
-  const { address, port } = server.address() as AddressInfo;
+  const { address, port } = await listen(server, options.port ?? 0, options.host ?? '127.0.0.1');
 
   return {
     ...actions,

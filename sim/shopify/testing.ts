@@ -2,12 +2,12 @@
 // JSON schemas compiled with ajv (draft 2020-12, formats checked), and the official Admin
 // API client pointed at the simulator.
 import { createServer, type IncomingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
 // ajv arrives with the devDependency @seriousme/openapi-schema-validator (it validates with ajv).
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule, { type FormatsPlugin } from 'ajv-formats';
 import { createAdminApiClient } from '@shopify/admin-api-client';
 import { loadSchemas, TOPICS, type Topic } from './vendor.ts';
+import { listen } from '../listen.ts';
 
 export interface Received {
   headers: IncomingHttpHeaders;
@@ -27,8 +27,10 @@ export async function startReceiver(status: () => number = () => 200) {
       res.writeHead(status()).end();
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const { port } = await listen(server, 0, '127.0.0.1');
+  // Never what keeps a test process alive: when the simulator a test starts next cannot
+  // start, the test fails and its process still exits instead of hanging on this listener.
+  server.unref();
   return {
     url: `http://127.0.0.1:${port}/webhooks/shopify`,
     received,
@@ -39,7 +41,7 @@ export async function startReceiver(status: () => number = () => 200) {
   };
 }
 
-/** One validator per topic, compiled from ../shared/vendor/shopify/schemas. */
+/** One validator per topic, compiled from the vendor's schemas (sim/contracts/shopify). */
 export function schemaValidators() {
   const ajv = new Ajv2020({ allErrors: true, strict: false });
   // A CommonJS module: under Node's ESM interop its default export is one level down.

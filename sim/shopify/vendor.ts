@@ -1,12 +1,14 @@
-// The vendor's own webhook contract (../shared/vendor/shopify): a JSON schema and a sample
-// payload per topic. Payloads are built by overriding the sample, so every field Shopify
-// sends that we do not model still arrives with a value of the right shape.
+// The vendor's own webhook contract (sim/contracts/shopify, kept in the repository with its
+// source and licence): a JSON schema and a sample payload per topic. Payloads are built by
+// overriding the sample, so every field Shopify sends that we do not model still arrives
+// with a value of the right shape.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-export const DEFAULT_VENDOR_DIR = process.env.CHASELINE_VENDOR_DIR
-  ? `${process.env.CHASELINE_VENDOR_DIR.replace(/\/$/, '')}/shopify/`
-  : fileURLToPath(new URL('../../../shared/vendor/shopify/', import.meta.url));
+/** The contract's folder, resolved from this module (it ships with the repository). */
+export const CONTRACT_DIR = fileURLToPath(new URL('../contracts/shopify/', import.meta.url));
+/** The API version of the schemas and samples kept. */
+export const CONTRACT_VERSION = '2026-04';
 
 export const TOPICS = [
   'checkouts/create', 'checkouts/update', 'orders/create', 'orders/paid',
@@ -14,8 +16,8 @@ export const TOPICS = [
 ] as const;
 export type Topic = (typeof TOPICS)[number];
 
-/** `checkouts/create` → `checkouts_create.json`, the vendor folder's naming. */
-export const topicFile = (topic: Topic) => `${topic.replace('/', '_')}.json`;
+/** `checkouts/create` → `2026-04/checkouts/create.json`, the source repository's layout. */
+export const topicFile = (topic: Topic) => `${CONTRACT_VERSION}/${topic}.json`;
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type JsonObject = { [key: string]: Json };
@@ -24,23 +26,23 @@ function readJson(path: string): unknown {
   try {
     return JSON.parse(readFileSync(path, 'utf8'));
   } catch (err) {
-    throw new Error(`the Shopify contract file ${path} could not be read (${err instanceof Error ? err.message : String(err)}): the simulator needs the shared/vendor folder beside the repository, or CHASELINE_VENDOR_DIR`);
+    throw new Error(`the Shopify contract file ${path} could not be read (${err instanceof Error ? err.message : String(err)}): sim/contracts/shopify ships with the repository`, { cause: err });
   }
 }
 
-/** Each topic's sample payload (the `response` of the vendor's sample file). */
-export function loadSamples(vendorDir = DEFAULT_VENDOR_DIR): Record<Topic, JsonObject> {
-  const dir = vendorDir.replace(/\/?$/, '/');
+/** Each topic's sample payload (the `response` of the topic's metadata file). */
+export function loadSamples(contractDir = CONTRACT_DIR): Record<Topic, JsonObject> {
+  const dir = contractDir.replace(/\/?$/, '/');
   return Object.fromEntries(TOPICS.map((t) => {
-    const sample = readJson(`${dir}samples/${topicFile(t)}`) as { name?: string; response?: JsonObject };
-    if (sample.name !== t || !sample.response) throw new Error(`${dir}samples/${topicFile(t)}: not the sample of ${t}`);
+    const sample = readJson(`${dir}metadatas/${topicFile(t)}`) as { name?: string; response?: JsonObject };
+    if (sample.name !== t || !sample.response) throw new Error(`${dir}metadatas/${topicFile(t)}: not the sample of ${t}`);
     return [t, sample.response];
   })) as Record<Topic, JsonObject>;
 }
 
 /** Each topic's JSON schema (draft 2020-12), for tests that check what the simulator sends. */
-export function loadSchemas(vendorDir = DEFAULT_VENDOR_DIR): Record<Topic, JsonObject> {
-  const dir = vendorDir.replace(/\/?$/, '/');
+export function loadSchemas(contractDir = CONTRACT_DIR): Record<Topic, JsonObject> {
+  const dir = contractDir.replace(/\/?$/, '/');
   return Object.fromEntries(TOPICS.map((t) => [t, readJson(`${dir}schemas/${topicFile(t)}`)])) as Record<Topic, JsonObject>;
 }
 

@@ -195,7 +195,7 @@ test('GDPR topics name the customer and their orders', async () => {
 });
 
 test('the vendor checkout sample breaks its own schema only where the simulator deliberately differs', async () => {
-  // A tripwire: if ../shared/vendor changes, the overrides in payloads.ts need a new look.
+  // A tripwire: if the vendor's files in sim/contracts change, the overrides in payloads.ts need a new look.
   const { loadSamples } = await import('./index.ts');
   const samples = loadSamples();
   const fields = validate('checkouts/create', samples['checkouts/create']).map((e) => e.split(' ')[0]);

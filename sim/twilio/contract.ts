@@ -1,16 +1,13 @@
-// Request bodies are checked against the vendor's own OpenAPI (../shared/vendor/twilio),
-// read at startup, so the simulator cannot accept a request the real API would not
-// understand. Stricter than Twilio in one way, on purpose: an unknown parameter is a 400
+// Request bodies are checked against the vendor's own OpenAPI (sim/contracts/twilio, kept in
+// the repository with its source and licence), read at startup, so the simulator cannot
+// accept a request the real API would not understand. Stricter than Twilio in one way, on purpose: an unknown parameter is a 400
 // (Twilio ignores it), because a misspelt parameter is a product bug we want to see.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { badParam, type TwilioApiError } from './errors.ts';
 
-// The vendor's own contract lives in the shared/ folder beside the repository (DESIGN.md);
-// CHASELINE_VENDOR_DIR points elsewhere (a folder holding twilio/…).
-export const DEFAULT_VENDOR_DIR = process.env.CHASELINE_VENDOR_DIR
-  ? `${process.env.CHASELINE_VENDOR_DIR.replace(/\/$/, '')}/twilio/`
-  : fileURLToPath(new URL('../../../shared/vendor/twilio/', import.meta.url));
+/** Twilio's OpenAPI document of the 2010-04-01 API, resolved from this module (it ships with the repository). */
+export const CONTRACT_PATH = fileURLToPath(new URL('../contracts/twilio/twilio_api_v2010.json', import.meta.url));
 
 interface PropSchema {
   type?: string;
@@ -36,15 +33,18 @@ type Operation = {
 };
 type Spec = { paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, PropSchema> } };
 
-function readSpec(vendorDir: string, file: string) {
-  const path = `${vendorDir.replace(/\/?$/, '/')}${file}`;
-  let text: string;
+/** The OpenAPI document, parsed; a missing or broken one fails the simulator's start with its path. */
+function readContract(path: string): Spec {
   try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    throw new Error(`the Twilio contract ${file} is not at ${path}: the simulator needs the shared/vendor folder beside the repository, or CHASELINE_VENDOR_DIR`);
+    return JSON.parse(readFileSync(path, 'utf8')) as Spec;
+  } catch (err) {
+    throw new Error(`the Twilio contract ${path} could not be read (${err instanceof Error ? err.message : String(err)}): sim/contracts/twilio ships with the repository`, { cause: err });
   }
-  const spec = JSON.parse(text) as Spec;
+}
+
+function readSpec(path: string) {
+  const spec = readContract(path);
+  const file = path.split('/').pop() ?? path;
   // $ref'd enums are resolved once, here, so validation never chases references.
   const resolve = (p: PropSchema): PropSchema => {
     if (!p.$ref) return p.items ? { ...p, items: resolve(p.items) } : p;
@@ -52,12 +52,12 @@ function readSpec(vendorDir: string, file: string) {
     if (!target) throw new Error(`${file}: unresolved ${p.$ref}`);
     return resolve(target);
   };
-  return { spec, resolve };
+  return { spec, file, resolve };
 }
 
 /** Loads the form schema of each operation's request body. */
-export function loadFormSchemas(vendorDir: string, file: string, operations: [path: string, method: string][]): Map<string, FormSchema> {
-  const { spec, resolve } = readSpec(vendorDir, file);
+export function loadFormSchemas(contractPath: string, operations: [path: string, method: string][]): Map<string, FormSchema> {
+  const { spec, file, resolve } = readSpec(contractPath);
   const out = new Map<string, FormSchema>();
   for (const [path, method] of operations) {
     const schema = spec.paths[path]?.[method]?.requestBody?.content?.['application/x-www-form-urlencoded']?.schema;
@@ -69,8 +69,8 @@ export function loadFormSchemas(vendorDir: string, file: string, operations: [pa
 }
 
 /** Loads each operation's query parameters as a form schema, so a query string is checked like a body. */
-export function loadQuerySchemas(vendorDir: string, file: string, operations: [path: string, method: string][]): Map<string, FormSchema> {
-  const { spec, resolve } = readSpec(vendorDir, file);
+export function loadQuerySchemas(contractPath: string, operations: [path: string, method: string][]): Map<string, FormSchema> {
+  const { spec, file, resolve } = readSpec(contractPath);
   const out = new Map<string, FormSchema>();
   for (const [path, method] of operations) {
     const query = spec.paths[path]?.[method]?.parameters?.filter((p) => p.in === 'query');

@@ -2,13 +2,12 @@
 // Lookup v2) that places simulated calls on a simulated clock and calls the
 // application back — signed — exactly where real Twilio would.
 import { randomBytes } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import { accountJson } from './account-json.ts';
 import { checkAmdParams } from './amd.ts';
 import { listCalls } from './call-list.ts';
 import { CallStore, type SimCall } from './calls.ts';
 import { createClock, type SimClock } from './clock.ts';
-import { DEFAULT_VENDOR_DIR, first, isHttpUrl, loadFormSchemas, loadQuerySchemas, parseForm, validateForm } from './contract.ts';
+import { CONTRACT_PATH, first, isHttpUrl, loadFormSchemas, loadQuerySchemas, parseForm, validateForm } from './contract.ts';
 import { badParam, notFound, TwilioApiError } from './errors.ts';
 import { receiveSms, type InboundSms, type InboundSmsResult, type SmsNumberConfig } from './inbound-sms.ts';
 import { lookupPhoneNumber } from './lookups.ts';
@@ -18,6 +17,7 @@ import { DEFAULT_PROFILE, drawCall, pickWeighted, seededRandom, type OutcomeProf
 import { createSimServer, type Fault, type Route } from './server.ts';
 import { handleControl, type PersonaRegistry } from './control.ts';
 import { personaBySuffix, personaParts, type PersonaRef, type PersonaSpec } from './personas.ts';
+import { listen } from '../listen.ts';
 
 export type { SimCall, CallStatus, CallbackDelivery } from './calls.ts';
 export type { SimMessage, MessageDirection } from './messages.ts';
@@ -67,8 +67,8 @@ export interface TwilioSimOptions {
   numbers?: Record<string, SmsNumberConfig>;
   /** Twilio dequeues 1 call per second per account by default. */
   callsPerSecond?: number;
-  /** Where twilio_api_v2010.json and twilio_lookups_v2.json live. */
-  vendorDir?: string;
+  /** Twilio's OpenAPI document; default the copy in sim/contracts/twilio. */
+  contractPath?: string;
 }
 
 export interface LookupRecord {
@@ -126,10 +126,10 @@ export async function startTwilioSim(options: TwilioSimOptions = {}): Promise<Tw
   const accountSid = options.accountSid ?? `AC${randomBytes(16).toString('hex')}`;
   const authToken = options.authToken ?? randomBytes(16).toString('hex');
   const clock = createClock(options.clockSpeed ?? 1, options.startAt);
-  const schemas = loadFormSchemas(options.vendorDir ?? DEFAULT_VENDOR_DIR, 'twilio_api_v2010.json', [
+  const schemas = loadFormSchemas(options.contractPath ?? CONTRACT_PATH, [
     [CALLS, 'post'], [CALL, 'post'], [MESSAGES, 'post'],
   ]);
-  const querySchemas = loadQuerySchemas(options.vendorDir ?? DEFAULT_VENDOR_DIR, 'twilio_api_v2010.json', [[CALLS, 'get'], [MESSAGES, 'get']]);
+  const querySchemas = loadQuerySchemas(options.contractPath ?? CONTRACT_PATH, [[CALLS, 'get'], [MESSAGES, 'get']]);
   const callEvents = { StatusCallbackEvent: ['initiated', 'ringing', 'answered', 'completed'] };
   const profiles = new Map(Object.entries(options.profiles ?? {}));
   const personas = new Map(Object.entries(options.personas ?? {}));
@@ -316,11 +316,7 @@ export async function startTwilioSim(options: TwilioSimOptions = {}): Promise<Tw
     ? (method: string, path: string, query: URLSearchParams, body: string) => handleControl(registry, method, path, query, body)
     : undefined;
   const server = createSimServer(routes, { accountSid, authToken }, () => faults.shift(), control);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const { port } = await listen(server, options.port ?? 0, options.host ?? '127.0.0.1');
 
   return {
     url: `http://${options.host ?? '127.0.0.1'}:${port}`,

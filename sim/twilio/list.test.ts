@@ -3,7 +3,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { DEFAULT_VENDOR_DIR } from './contract.ts';
+import { CONTRACT_PATH } from './contract.ts';
 import { startTwilioSim, type TwilioSim } from './index.ts';
 import { simTwilioClient } from './sdk.ts';
 import { until } from './testing.ts';
@@ -100,7 +100,7 @@ test('a call still in the account queue has no start_time, so date filters do no
 });
 
 test('the page carries exactly the contract\'s fields, and bad queries are refused', async () => {
-  const spec = JSON.parse(readFileSync(`${DEFAULT_VENDOR_DIR}twilio_api_v2010.json`, 'utf8')) as {
+  const spec = JSON.parse(readFileSync(CONTRACT_PATH, 'utf8')) as {
     paths: Record<string, { get: { responses: { 200: { content: { 'application/json': { schema: { properties: object } } } } } } }>;
     components: { schemas: Record<string, { properties: object }> };
   };

@@ -138,8 +138,8 @@ test('lookup a number with line type intelligence', async () => {
 
 test('call and message JSON carry exactly the fields of the vendor schemas', async () => {
   const { readFileSync } = await import('node:fs');
-  const { DEFAULT_VENDOR_DIR } = await import('./contract.ts');
-  const spec = JSON.parse(readFileSync(`${DEFAULT_VENDOR_DIR}twilio_api_v2010.json`, 'utf8')) as { components: { schemas: Record<string, { properties: object }> } };
+  const { CONTRACT_PATH } = await import('./contract.ts');
+  const spec = JSON.parse(readFileSync(CONTRACT_PATH, 'utf8')) as { components: { schemas: Record<string, { properties: object }> } };
   const fieldsOf = (name: string) => Object.keys(spec.components.schemas[name]?.properties ?? {}).sort();
   const auth = { authorization: `Basic ${Buffer.from(`${sim.accountSid}:${sim.authToken}`).toString('base64')}` };
   const call = await client.calls.create({ to: '+14155550120', from: '+14155550199', twiml });

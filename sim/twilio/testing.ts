@@ -1,9 +1,9 @@
 // A tiny application server for tests: records every request the simulator makes
 // (status callbacks, TwiML fetches, Gather actions) and answers with what the test says.
 import { createServer, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { startTwilioSim, type TwilioSim } from './index.ts';
 import { simTwilioClient } from './sdk.ts';
+import { listen } from '../listen.ts';
 
 export interface Received {
   method: string;
@@ -53,8 +53,11 @@ export async function startAppServer(respond: (r: Received) => Reply = () => ({ 
       }
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const { port } = await listen(server, 0, '127.0.0.1');
+  // Never what keeps a test process alive: when the simulator a test starts next cannot
+  // start, the test fails and its process still exits instead of hanging on this listener.
+  server.unref();
+  const url = `http://127.0.0.1:${port}`;
   return {
     url,
     received,
@@ -103,7 +106,10 @@ export interface DialogTestbed {
  */
 export async function startDialogTestbed(respond: (r: Received) => Reply, clockSpeed = 100): Promise<DialogTestbed> {
   const sim = await startTwilioSim({ clockSpeed, callsPerSecond: 100, profile: { outcomes: { answered: 1 }, ringSeconds: [1, 1] } });
-  const app = await startAppServer(respond);
+  const app = await startAppServer(respond).catch(async (err: unknown) => {
+    await sim.close();
+    throw err;
+  });
   return {
     sim, app, client: simTwilioClient(sim),
     async close() {

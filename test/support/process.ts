@@ -27,7 +27,6 @@ export interface Started {
 export const baseEnv = (): Record<string, string> => ({
   PATH: process.env.PATH ?? '',
   TMPDIR: os.tmpdir(),
-  ...(process.env.CHASELINE_VENDOR_DIR ? { CHASELINE_VENDOR_DIR: process.env.CHASELINE_VENDOR_DIR } : {}),
 });
 
 /** The test file's empty database and data directory for the processes it starts: made before its tests, removed after. */
