@@ -34,9 +34,22 @@ describe('inbound SMS keywords', () => {
   });
 
   test('words that merely contain a keyword are not an opt-out', () => {
-    for (const body of ['Stopped by the shop today', 'stopover', 'I will not cancel my order', 'the end is near', 'Tomorrow', 'TDD', '好的', 'please stop']) {
+    for (const body of ['Stopped by the shop today', 'stopover', 'I will not cancel my order', 'the end is near', 'Tomorrow', 'TDD', '好的', 'When does my order arrive?', '不要忘了给我发链接']) {
       assert.notEqual(kind(body), 'opt-out', body);
     }
+  });
+
+  test('a request to stop written in a sentence is an opt-out, in English, Chinese, Cantonese or a mix', () => {
+    for (const body of ['please stop', 'No more texts please', "Don't ever message me again", 'take me off your list', '请勿再联系我', '别再给我发短信了', '以後唔好再send嘢畀我', '唔好再打嚟', 'never 再 send 我']) {
+      assert.equal(kind(body), 'opt-out', body);
+    }
+    assert.equal(language('别再给我发短信了'), 'zh');
+    assert.equal(classifyInbound('please stop').keyword, null, 'nothing of the message is kept as the keyword');
+  });
+
+  test('a text that may ask us to stop is unclear (the reply asks), never ignored', () => {
+    for (const body of ["don't send me anything", '不用发给我']) assert.equal(kind(body), 'unclear', body);
+    assert.equal(kind("don't call me now, I'm driving"), 'other');
   });
 
   test('HELP and 帮助 ask for help; anything else is just a message', () => {

@@ -7,15 +7,22 @@
 import type pg from 'pg';
 import type { Deps } from './deps.ts';
 import { recordOptOuts, storedPhone } from './consent.ts';
+import { normalise } from './intents/normalise.ts';
+import { prohibition } from './intents/prohibition.ts';
+import { isOptOut } from './intents/rules.ts';
 
-export type InboundKind = 'opt-out' | 'help' | 'other';
+/** `unclear`: it may ask us to stop ("don't send me anything"), so the reply asks whether it does. */
+export type InboundKind = 'opt-out' | 'unclear' | 'help' | 'other';
 export type ReplyLanguage = 'en' | 'zh';
 
 export interface InboundKeyword {
   kind: InboundKind;
   /** The language the person wrote in, for the reply. */
   language: ReplyLanguage;
-  /** The keyword recognised, normalised (never the rest of the message, which may be PII). */
+  /**
+   * The keyword recognised, normalised (never the rest of the message, which may be PII);
+   * null for anything else, an opt-out asked for in a sentence included.
+   */
   keyword: string | null;
 }
 
@@ -51,7 +58,22 @@ export function classifyInbound(body: string): InboundKeyword {
   if (en) return { kind: 'opt-out', language: 'en', keyword: en[1]! };
   if (HELP_ZH.includes(text)) return { kind: 'help', language: 'zh', keyword: text };
   if (HELP_EN.includes(text)) return { kind: 'help', language: 'en', keyword: text };
-  return { kind: 'other', language: /\p{Script=Han}/u.test(text) ? 'zh' : 'en', keyword: null };
+  const language = /\p{Script=Han}/u.test(text) ? 'zh' : 'en';
+  return { kind: askedToStop(body), language, keyword: null };
+}
+
+/**
+ * A request to stop written in a sentence ("please stop", "no more texts", "别再发了",
+ * "唔好再send嘢畀我"): any reasonable way of asking counts, not only the carriers' keywords.
+ * The call's own rules read it, so a text and a spoken answer are understood alike.
+ */
+function askedToStop(body: string): InboundKind {
+  const { text, han } = normalise(body);
+  if (!text) return 'other';
+  if (isOptOut(text, han)) return 'opt-out';
+  const scope = prohibition(text);
+  if (scope === 'opt_out') return 'opt-out';
+  return scope === 'possible' ? 'unclear' : 'other';
 }
 
 /** The tenants that reached `from` from our number `to`: those that sent to it from that line, or own the line. */
@@ -78,12 +100,12 @@ async function tenantsOnLine(tx: pg.PoolClient, phoneHash: Buffer, to: string): 
  * its pending chases there at once (recordOptOuts does). Runs in the caller's transaction.
  * @returns the tenants where the opt-out is new
  */
-export async function optOutBySms(deps: Deps, tx: pg.PoolClient, input: { fromE164: string; to: string; keyword: string }): Promise<string[]> {
+export async function optOutBySms(deps: Deps, tx: pg.PoolClient, input: { fromE164: string; to: string; keyword: string | null }): Promise<string[]> {
   const stored = storedPhone(deps.pii, input.fromE164);
   const tenants = await tenantsOnLine(tx, stored.phoneHash, input.to);
   const fresh: string[] = [];
   for (const tenantId of tenants) {
-    const [created] = await recordOptOuts(deps, tenantId, [{ ...stored, channel: 'all', source: 'sms-stop', note: `SMS keyword ${input.keyword}` }], tx);
+    const [created] = await recordOptOuts(deps, tenantId, [{ ...stored, channel: 'all', source: 'sms-stop', note: input.keyword ? `SMS keyword ${input.keyword}` : 'SMS asking to stop' }], tx);
     if (created) fresh.push(tenantId);
   }
   return fresh;

@@ -1,7 +1,8 @@
 /**
  * POST /webhooks/twilio/sms: a text someone sent to one of our lines, mounted behind the
  * X-Twilio-Signature check of webhooks/twilio.ts. A STOP/退订 opts the sender out of every
- * channel and is confirmed in the sender's language; HELP gets a short help text; anything
+ * channel and is confirmed in the sender's language, as is a request to stop written in a sentence;
+ * a text that may ask to stop gets asked whether it does; HELP gets a short help text; anything
  * else gets an empty reply. The body is never stored or logged: it may be PII.
  *
  * Unlike the status callbacks, the opt-out runs here rather than in a job: it is a few
@@ -26,10 +27,15 @@ const InboundSmsBody = z.object({
   NumMedia: z.coerce.number().int().min(0).optional(),
 });
 
-const REPLIES: Record<'opt-out' | 'help', Record<InboundKeyword['language'], string>> = {
+const REPLIES: Record<'opt-out' | 'unclear' | 'help', Record<InboundKeyword['language'], string>> = {
   'opt-out': {
     en: 'You are unsubscribed and will receive no more calls or messages from us.',
     zh: '您已退订，我们不会再给您打电话或发短信。',
+  },
+  // A text that may ask us to stop is never ignored: the reply asks, and one word settles it.
+  unclear: {
+    en: 'Would you like us to stop calling and texting you? Reply STOP and we will not contact you again.',
+    zh: '您是否希望我们不再给您打电话或发短信？回复“退订”，我们将不再联系您。',
   },
   help: {
     en: 'Automated reminders. Reply STOP to unsubscribe from all calls and messages.',
@@ -61,7 +67,7 @@ export function inboundSms(options: { deps: Deps; log: Logger }): express.Reques
         const { rowCount } = await tx.query(`insert into webhook_deliveries (vendor, delivery_id) values ('twilio-sms', $1) on conflict do nothing`, [sms.MessageSid]);
         if (!rowCount) return { duplicate: true, optedOutIn: 0 };
         if (keyword.kind !== 'opt-out') return { duplicate: false, optedOutIn: 0 };
-        const fresh = await optOutBySms(deps, tx, { fromE164: sms.From, to: sms.To, keyword: keyword.keyword! });
+        const fresh = await optOutBySms(deps, tx, { fromE164: sms.From, to: sms.To, keyword: keyword.keyword });
         return { duplicate: false, optedOutIn: fresh.length };
       });
       // The message SID and what it asked for only: never the number or the text.

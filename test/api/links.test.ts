@@ -100,6 +100,10 @@ describe('inbound SMS', () => {
     ['退订', 711, /您已退订，我们不会再给您打电话或发短信。/],
     ['Td', 712, /您已退订/],
     ['stop please', 713, /You are unsubscribed/],
+    // Asked in a sentence, not with a keyword: any reasonable way of asking counts.
+    ['Please don’t text me again', 714, /You are unsubscribed/],
+    ['以後唔好再send嘢畀我', 715, /您已退订/],
+    ['别再给我发短信了，谢谢', 716, /您已退订/],
   ];
   for (const [body, n, reply] of cases) {
     test(`"${body}" opts the number out of every channel, ends its pending chase and confirms`, async () => {
@@ -128,6 +132,20 @@ describe('inbound SMS', () => {
     assert.equal(await chaseStatus(pendingId), 'scheduled');
     // The body may be PII: it reaches no log.
     assert.ok(!app.logs.some((l) => l.includes('order arrive') || l.includes(phone.slice(3))));
+  });
+
+  test('a text that may ask us to stop is asked whether it does, and a STOP then settles it', async () => {
+    const phone = mobile(717);
+    const { pendingId } = await contacted(phone);
+    const res = await app.sim.receiveSms({ from: phone, to: LINE, body: "don't send me anything" });
+    assert.equal(res.status, 200);
+    assert.equal(res.replies.length, 1);
+    assert.match(res.replies[0]!, /stop calling and texting you\? Reply STOP/);
+    assert.deepEqual(await optOuts(phone), [], 'asked, not yet opted out');
+    assert.equal(await chaseStatus(pendingId), 'scheduled');
+    const answer = await app.sim.receiveSms({ from: phone, to: LINE, body: 'STOP' });
+    assert.match(answer.replies[0]!, /You are unsubscribed/);
+    assert.equal(await chaseStatus(pendingId), 'opted-out');
   });
 
   test('HELP gets the help text', async () => {
