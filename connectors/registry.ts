@@ -18,7 +18,7 @@ import { createHubspotConnector } from './hubspot/index.ts';
 import { hubspotCredentials, hubspotUrls, type HubspotCredentials } from './hubspot/schemas.ts';
 import { shopifyCredentials, shopifyUrls, type ShopifyCredentials } from './shopify/schemas.ts';
 import { createSalesforceConnector } from './salesforce/index.ts';
-import { salesforceCredentials, salesforceUrls, type SalesforceCredentials } from './salesforce/schemas.ts';
+import { salesforceCredentials, salesforceOrgKey, salesforceUrls, type SalesforceCredentials } from './salesforce/schemas.ts';
 import { checkVendorUrls, type VendorUrls } from './vendor-urls.ts';
 import { checkTwilioCredentials } from './twilio/check.ts';
 import { checkGoogleTtsCredentials } from './google-tts/check.ts';
@@ -59,7 +59,7 @@ export const connectors = {
   'google-tts': { credentials: googleTtsCredentials, urls: googleTtsUrls, create: createGoogleTtsConnector, check: checkGoogleTtsCredentials },
   shopify: { credentials: shopifyCredentials, urls: shopifyUrls, create: createShopifyConnector, account: (c: ShopifyCredentials) => c.shop, writesBack: true, check: checkShopifyCredentials },
   hubspot: { credentials: hubspotCredentials, urls: hubspotUrls, create: createHubspotConnector, syncs: true, writesBack: true, account: (c: HubspotCredentials) => c.portalId ?? '', check: checkHubspotCredentials },
-  salesforce: { credentials: salesforceCredentials, urls: salesforceUrls, create: createSalesforceConnector, syncs: true, writesBack: true, account: (c: SalesforceCredentials) => c.orgId ?? '', check: checkSalesforceCredentials },
+  salesforce: { credentials: salesforceCredentials, urls: salesforceUrls, create: createSalesforceConnector, syncs: true, writesBack: true, account: (c: SalesforceCredentials) => (c.orgId ? salesforceOrgKey(c.orgId) : ''), check: checkSalesforceCredentials },
 } satisfies Record<ConnectorId, ConnectorEntry>;
 
 /** A tenant's enabled connector of `type` with the entry's `capability`, built from its stored credentials; null otherwise. */

@@ -23,7 +23,7 @@ import type { JobQueue } from '../core/jobs/queue.ts';
 import { connectorsForAccount } from '../core/connectors.ts';
 import { AppError } from '../core/errors.ts';
 import { startChasesFromCrm, type InboundRecord } from '../core/crm.inbound.ts';
-import { salesforceCredentials } from '../connectors/salesforce/schemas.ts';
+import { salesforceCredentials, salesforceOrgKey } from '../connectors/salesforce/schemas.ts';
 
 const SYSTEM = 'salesforce';
 
@@ -99,7 +99,7 @@ export function salesforceWebhook(options: { deps: Deps & { jobs: JobQueue }; lo
         return;
       }
       const key = typeof req.query.key === 'string' ? req.query.key : '';
-      const tenant = (await connectorsForAccount(deps, SYSTEM, delivery.orgId)).find((c) => sameSecret(key, salesforceCredentials.safeParse(c.credentials).data?.inboundSecret));
+      const tenant = (await connectorsForAccount(deps, SYSTEM, salesforceOrgKey(delivery.orgId))).find((c) => sameSecret(key, salesforceCredentials.safeParse(c.credentials).data?.inboundSecret));
       if (!tenant) {
         log.warn('salesforce delivery for an unknown org or with a wrong key');
         res.status(401).type('text/plain').send('unknown org or wrong key');

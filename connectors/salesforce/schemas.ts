@@ -35,9 +35,16 @@ const jwtAuth = z.object({
   loginUrl: z.url().default('https://login.salesforce.com'),
 });
 
+/**
+ * The org an id names, whichever form it is in: Setup shows the 15-character id, Outbound
+ * Messages and the API send the 18-character one, whose first 15 characters are the same id
+ * (the last three only make it case-insensitive).
+ */
+export const salesforceOrgKey = (orgId: string): string => orgId.slice(0, 15);
+
 export const salesforceCredentials = z.object({
   auth: z.union([accessTokenAuth, jwtAuth]),
-  /** The org's 18-character id (00D…): inbound Outbound Messages are matched to their tenant by it. */
+  /** The org's id (00D…), 15 or 18 characters: inbound Outbound Messages are matched to their tenant by it. */
   orgId: z.string().regex(/^00D[0-9A-Za-z]{12}([0-9A-Za-z]{3})?$/, "must be the org's id (00D…)").optional(),
   /** The REST API version, e.g. 62.0. */
   apiVersion: z.string().regex(/^\d{2,3}\.0$/, 'must look like 62.0').default('62.0'),

@@ -106,4 +106,14 @@ describe('Salesforce starts chases', () => {
     assert.equal(ok.status, 200);
     assert.deepEqual(await chasesOf('0035g00000NoNumAAB'), []);
   });
+
+  test('an org id saved as Setup shows it (15 characters) matches the 18-character id a delivery sends', async () => {
+    const put = await app.request('PUT', '/v1/connectors/salesforce', {
+      body: { credentials: { auth: { accessToken: '00D5g000004ABCD!AQ0123456789', instanceUrl: 'https://acme.my.salesforce.com' }, orgId: ORG.slice(0, 15), inboundSecret: SECRET } },
+    });
+    assert.equal(put.status, 200, put.text);
+    const message = outboundMessage(ORG, [{ id: '04l5g00000Org15AAV', sObject: { Id: '0035g00000Org15AAB', MobilePhone: '+8613800138015' } }]);
+    assert.equal((await post(message, `campaign=${campaignId}&key=${SECRET}`)).status, 200);
+    assert.deepEqual(await chasesOf('0035g00000Org15AAB'), ['scheduled']);
+  });
 });
