@@ -94,12 +94,15 @@ export function findBadText(value: unknown, maxDepth = MAX_DEPTH): BadText | nul
 export const cleanString = (text: string): string =>
   text.replace(BAD_ALL, (c) => (c === '\u0000' ? '' : '\uFFFD'));
 
+/** A string safe to store and echo, each bad character shown as U+FFFD (for names of things, not data). */
+export const displayText = (text: string): string => text.replace(BAD_ALL, '\uFFFD');
+
 const MAX_FIELD = 200;
 
 /** The dotted field name of a path, safe to echo: bad characters replaced, long names cut. */
 export function fieldName(path: (string | number)[], root: string): string {
   if (!path.length) return root;
-  const name = path.map((p) => String(p).replace(BAD_ALL, '\uFFFD')).join('.');
+  const name = path.map((p) => displayText(String(p))).join('.');
   return name.length > MAX_FIELD ? `${name.slice(0, MAX_FIELD)}…` : name;
 }
 
