@@ -203,6 +203,25 @@ export const rawBodies: { label: string; body: string | Blob; headers: Record<st
   { label: 'a 2 MB body', body: JSON.stringify({ name: 'x'.repeat(2 * 1024 * 1024) }), headers: { 'content-type': 'application/json' } },
 ];
 
+const csv = (text: string) => new Blob([text], { type: 'text/csv' });
+const multipart = (boundary: string, body: string) => ({ body, headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } });
+
+/** Files for the upload route: cells and headers the database cannot hold, lying formats, broken envelopes. */
+export const fileBodies: { label: string; body: string | Blob; headers: Record<string, string> }[] = [
+  { label: 'CSV with NUL in cells and a header', body: csv('name,phone,no\u0000te\nA\u0000n,13912345678,x\u0000\nBo,13912345679,y\n'), headers: { 'content-type': 'text/csv' } },
+  { label: 'CSV of NUL bytes', body: csv('\u0000'.repeat(5000)), headers: { 'content-type': 'text/csv' } },
+  { label: 'UTF-16 BOM then an odd number of bytes', body: new Blob([new Uint8Array([0xff, 0xfe, 0x41, 0x00, 0x00, 0xd8, 0x42])]), headers: { 'content-type': 'text/csv' } },
+  { label: 'a ZIP header and garbage as XLSX', body: new Blob([new Uint8Array([0x50, 0x4b, 0x03, 0x04, 1, 2, 3, 4, 5, 6, 7, 8, 9])]), headers: { 'content-type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' } },
+  { label: 'an OLE header (legacy .xls)', body: new Blob([new Uint8Array([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1, 0, 0])]), headers: { 'content-type': 'application/vnd.ms-excel' } },
+  { label: 'gzip that is not gzip', body: 'phone\n13912345678\n', headers: { 'content-type': 'text/csv', 'content-encoding': 'gzip' } },
+  { label: 'an unterminated quote', body: 'name,phone\n"Ann,13912345678\n', headers: { 'content-type': 'text/csv' } },
+  { label: 'an empty body', body: '', headers: { 'content-type': 'text/csv' } },
+  { label: 'multipart without a closing boundary', ...multipart('b0undary', '--b0undary\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\n\r\nphone\n1') },
+  { label: 'multipart with no boundary', body: 'x', headers: { 'content-type': 'multipart/form-data' } },
+  { label: 'multipart with a NUL filename', ...multipart('b', '--b\r\nContent-Disposition: form-data; name="file"; filename="a\u0000.csv"\r\nContent-Type: text/csv\r\n\r\nphone\n13912345678\r\n--b--\r\n') },
+  { label: 'JSON instead of a file', body: '{"phone":"13912345678"}', headers: { 'content-type': 'application/json' } },
+];
+
 /** Query and path values that are malformed, oversized or of the wrong type (already URL-encoded). */
 export const badParams = [
   '%00', 'a%00b', '%ED%A0%80', '%F0%9F%98', '%', '%zz', 'x'.repeat(5000), '-1', '0', '1.5', '1e309', 'NaN',
