@@ -64,6 +64,9 @@ describe('NUL and lone surrogates', () => {
     assertTrpcError(await trpcQuery(app, 'contacts.list', { tag: 'x\u0000' }), 400, 'BAD_REQUEST', 'VALIDATION', 'tag');
     assertTrpcError(await trpcMutation(app, 'tenants.update', '\u0000'), 400, 'BAD_REQUEST', 'VALIDATION', 'input');
     assert.deepEqual((await trpcQuery(app, 'contacts.list', {})).body.result.data.items, []);
+    // A raw NUL in tRPC's own query string is its malformed input, answered in its own shape.
+    const rawNul = await fetch(`${app.url}/trpc/contacts.list?input=%7B%7D%00`, { headers: { authorization: `Bearer ${app.adminKey}` } });
+    assertTrpcError({ status: rawNul.status, headers: rawNul.headers, body: await rawNul.json() }, 400, 'PARSE_ERROR', 'MALFORMED_JSON', 'input');
   });
 
   test('text that is only unusual is kept as sent: emoji (surrogate pairs), CJK, control characters other than NUL', async () => {
