@@ -200,7 +200,7 @@ export const rawBodies: { label: string; body: string | Blob; headers: Record<st
   { label: 'text/plain', body: '{}', headers: { 'content-type': 'text/plain' } },
   { label: 'no content type', body: '{}', headers: {} },
   { label: 'invalid UTF-8', body: new Blob([new Uint8Array([0x7b, 0x22, 0x6e, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0xed, 0xa0, 0x80, 0x22, 0x7d])]), headers: { 'content-type': 'application/json' } },
-  { label: 'a 2 MB body', body: JSON.stringify({ name: 'x'.repeat(2 * 1024 * 1024) }), headers: { 'content-type': 'application/json' } },
+  { label: 'a body just over 1 MB', body: JSON.stringify({ name: 'x'.repeat(1024 * 1024) }), headers: { 'content-type': 'application/json' } },
 ];
 
 const csv = (text: string) => new Blob([text], { type: 'text/csv' });
