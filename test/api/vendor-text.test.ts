@@ -99,3 +99,29 @@ test('a signed Shopify checkout with NUL in the buyer\'s name and the product is
   const contact = (await app.request('GET', `/v1/contacts/${got.contactId}`)).body;
   assert.equal(contact.name, 'Jo Do\uFFFDe');
 });
+
+test('a Salesforce Flow callout with NUL in its request id and names starts its chase, the text cleaned', { timeout: 30_000 }, async () => {
+  const org = '00D5g000004TEXTEAZ';
+  const key = 'text0123456789abcdef';
+  const put = await app.request('PUT', '/v1/connectors/salesforce', {
+    body: { credentials: { auth: { accessToken: '00D5g000004TEXT!AQ0123456789', instanceUrl: 'https://text.my.salesforce.com' }, orgId: org, inboundSecret: key } },
+  });
+  assert.equal(put.status, 200, put.text);
+  const c = await campaign(app.worker, app.tenantId, { name: 'from salesforce' });
+  const body = JSON.stringify({ organizationId: org, requestId: 'flow\u0000-1', records: [{ Id: '00Q5g00000TeXt1EAF', FirstName: 'B\u0000o', LastName: 'Ng\ud800', MobilePhone: '+14155553100' }] });
+  const res = await fetch(`${app.url}/webhooks/salesforce?campaign=${c.id}&key=${key}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  assert.equal(res.status, 200, await res.clone().text());
+  assert.deepEqual(((await res.json()) as { counts: Record<string, number> }).counts, { started: 1 });
+  const contact = (await listAll<Contact>(app, '/v1/contacts')).items.find((x) => x.phone === '+14155553100');
+  assert.equal(contact?.name, 'Bo Ng\uFFFD');
+});
+
+test('a HubSpot delivery naming a portal with NUL matches no tenant: 401 before any signature is checked, not a 500', async () => {
+  const events = [{ eventId: 1, subscriptionId: 1, portalId: '42\u0000', subscriptionType: 'contact.creation', objectId: 1, occurredAt: Date.now(), attemptNumber: 0 }];
+  const res = await fetch(`${app.url}/webhooks/hubspot`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-hubspot-signature-v3': 'c2ln', 'x-hubspot-request-timestamp': String(Date.now()) },
+    body: JSON.stringify(events),
+  });
+  assert.equal(res.status, 401, await res.text());
+});
