@@ -47,7 +47,7 @@ const nativeErrors: Partial<Record<TRPC_ERROR_CODE_KEY, (error: TRPCError) => Ap
   BAD_REQUEST: (error) =>
     error.cause instanceof SyntaxError
       ? new AppError('MALFORMED_JSON', 'the input is not valid JSON', { field: 'input' })
-      : /batch/i.test(error.message)
+      : /batch call exceeds/i.test(error.message) // maxBatchSize's refusal names no field of its own
         ? new AppError('VALIDATION', `a batch may call at most ${TRPC_MAX_BATCH} procedures`, { field: 'batch' })
         : new AppError('VALIDATION', error.message, { field: 'input' }),
   NOT_FOUND: (error) => new AppError('NOT_FOUND', error.message, { field: 'path' }),

@@ -72,6 +72,12 @@ test('a batch of more than 20 procedures is 400 naming batch, and runs none of t
   assert.equal(fiveHundred.status, 400);
   assert.equal(await contactCount(), before, 'no procedure of a refused batch ran');
 
+  // tRPC's other refusals of a batch keep their own words, naming the input.
+  const notAnObject = await fetch(`${app.url}/trpc/${names(2)}?batch=1`, { method: 'POST', headers: { ...auth(), 'content-type': 'application/json' }, body: '[1]' });
+  const each = await asTrpc(notAnObject);
+  assert.equal(each.body.length, 2, 'one error per call');
+  for (const item of each.body) assertTrpcError({ ...each, body: item }, 400, 'BAD_REQUEST', 'VALIDATION', 'input');
+
   const twenty = await send(20);
   assert.equal(twenty.status, 200);
   assert.equal((await twenty.json()).length, 20);
