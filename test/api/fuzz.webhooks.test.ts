@@ -9,6 +9,7 @@ import { testEngineApp, type TestApp } from '../support/app.ts';
 import { cnMobile } from '../support/api.ts';
 import { campaignBody } from '../support/data.ts';
 import { SEED, deepJson, inParallel, leakIn, rng } from '../support/fuzz.ts';
+import { NOWHERE } from '../support/fuzz.inputs.ts';
 
 const SHOP = 'fuzz.myshopify.com';
 const PORTAL = '4242';
@@ -23,9 +24,9 @@ let campaignId: string;
 before(async () => {
   app = await testEngineApp({ worker: false });
   for (const [type, credentials] of [
-    ['shopify', { shop: SHOP, accessToken: 'shpat_fuzz0123456789', apiSecret: 'shpss_fuzz0123456789' }],
-    ['hubspot', { accessToken: 'pat-fuzz-0123456789', clientSecret: 'fuzz-client-secret', portalId: PORTAL }],
-    ['salesforce', { auth: { accessToken: '00D5g000004FUZZ!AQ0123456789', instanceUrl: 'https://fuzz.my.salesforce.com' }, orgId: ORG, inboundSecret: SF_KEY }],
+    ['shopify', { shop: SHOP, accessToken: 'shpat_fuzz0123456789', apiSecret: 'shpss_fuzz0123456789', apiBaseUrl: NOWHERE }],
+    ['hubspot', { accessToken: 'pat-fuzz-0123456789', clientSecret: 'fuzz-client-secret', portalId: PORTAL, apiBaseUrl: NOWHERE }],
+    ['salesforce', { auth: { accessToken: '00D5g000004FUZZ!AQ0123456789', instanceUrl: 'https://fuzz.my.salesforce.com' }, orgId: ORG, inboundSecret: SF_KEY, apiBaseUrl: NOWHERE }],
   ] as const) {
     const put = await app.request('PUT', `/v1/connectors/${type}`, { body: { credentials } });
     assert.equal(put.status, 200, `${type}: ${put.text}`);

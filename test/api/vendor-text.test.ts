@@ -10,6 +10,7 @@ import { startHubspotSim, type HubspotSim } from '../../sim/hubspot/index.ts';
 import { loadSamples } from '../../sim/shopify/vendor.ts';
 import type { WorkerDeps } from '../../core/chases.store.ts';
 import { campaign } from '../chases/support.ts';
+import { NOWHERE } from '../support/fuzz.inputs.ts';
 
 const SHOP = 'text.myshopify.com';
 const SECRET = 'shpss_text0123456789';
@@ -22,7 +23,7 @@ before(async () => {
   app = (await testEngineApp({ defaultRegion: 'US' })) as TestApp & { worker: WorkerDeps };
   for (const [type, credentials] of [
     ['hubspot', { accessToken: hub.accessToken, apiBaseUrl: hub.url }],
-    ['shopify', { shop: SHOP, accessToken: 'shpat_text0123456789', apiSecret: SECRET }],
+    ['shopify', { shop: SHOP, accessToken: 'shpat_text0123456789', apiSecret: SECRET, apiBaseUrl: NOWHERE }],
   ] as const) {
     const put = await app.request('PUT', `/v1/connectors/${type}`, { body: { credentials } });
     assert.equal(put.status, 200, put.text);
@@ -104,7 +105,7 @@ test('a Salesforce Flow callout with NUL in its request id and names starts its 
   const org = '00D5g000004TEXTEAZ';
   const key = 'text0123456789abcdef';
   const put = await app.request('PUT', '/v1/connectors/salesforce', {
-    body: { credentials: { auth: { accessToken: '00D5g000004TEXT!AQ0123456789', instanceUrl: 'https://text.my.salesforce.com' }, orgId: org, inboundSecret: key } },
+    body: { credentials: { auth: { accessToken: '00D5g000004TEXT!AQ0123456789', instanceUrl: 'https://text.my.salesforce.com' }, orgId: org, inboundSecret: key, apiBaseUrl: NOWHERE } },
   });
   assert.equal(put.status, 200, put.text);
   const c = await campaign(app.worker, app.tenantId, { name: 'from salesforce' });

@@ -7,6 +7,12 @@
 import { cnMobile } from './api.ts';
 import { ALL_DAY, campaignBody } from './data.ts';
 
+/**
+ * Where connectors configured by the fuzz point: a local port nothing listens on, so that
+ * anything trying them (a sync, a check on save) fails at once instead of reaching a vendor.
+ */
+export const NOWHERE = 'http://127.0.0.1:9';
+
 export interface FuzzIds {
   contact: string;
   segment: string;
@@ -23,7 +29,7 @@ export interface ValidInput {
 }
 
 export function validInputs(ids: FuzzIds): Record<string, ValidInput> {
-  const shopify = { credentials: { shop: 'fuzz.myshopify.com', accessToken: 'shpat_fuzz0123456789', apiSecret: 'fuzz-secret' } };
+  const shopify = { credentials: { shop: 'fuzz.myshopify.com', accessToken: 'shpat_fuzz0123456789', apiSecret: 'fuzz-secret', apiBaseUrl: NOWHERE } };
   return {
     'tenants.create': { body: { name: 'Fuzz tenant', defaultRegion: 'CN' } },
     'tenants.update': { body: { name: 'default', defaultRegion: 'CN' } },
