@@ -11,6 +11,8 @@ import { errorHandler } from './http/problem.ts';
 import { securityHeaders } from './http/security.ts';
 import { createAuthLimiter, type AuthLimitOptions } from './http/auth-limit.ts';
 import { requireMetricsToken } from './http/metrics-token.ts';
+import { JSON_BODY_LIMIT } from './http/limits.ts';
+import { acceptedQuery } from './http/text.ts';
 import { createMetrics } from './metrics.ts';
 import { procedures } from './procedures/index.ts';
 import { restRouter } from './rest.ts';
@@ -73,6 +75,7 @@ export function createApp(options: AppOptions): express.Express {
     }),
   );
   app.use(metrics.middleware);
+  app.use(acceptedQuery); // core/text.ts: what text is accepted, for every route's query string
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -101,7 +104,7 @@ export function createApp(options: AppOptions): express.Express {
   });
   app.use(docsRouter());
 
-  const json = express.json({ limit: '1mb', type: ['application/json', 'application/*+json'] });
+  const json = express.json({ limit: JSON_BODY_LIMIT, type: ['application/json', 'application/*+json'] });
   // Creating and changing JSON resources must say so; anything else is 415, not a guess.
   const requireJson: express.RequestHandler = (req, _res, next) => {
     if (!['POST', 'PUT', 'PATCH'].includes(req.method)) return next();

@@ -4,6 +4,7 @@ import type { Deps } from '../core/deps.ts';
 import { requireKey } from './http/auth.ts';
 import { invoke, requireRole, type Ctx, type Procedure } from './procedure.ts';
 import { AppError } from '../core/errors.ts';
+import { assertAcceptedText } from '../core/text.ts';
 
 export function restInput(p: Procedure, req: Request): Record<string, unknown> {
   const params = req.params as Record<string, string>;
@@ -21,7 +22,9 @@ export function restRouter(deps: Deps, procedures: Procedure[]): express.Router 
   for (const p of procedures) {
     router[p.method](p.path, auth, async (req, res) => {
       requireRole(req.actor!, p.role); // before parsing: a wrong role is 403 whatever the body
-      const input = await p.input.parseAsync(restInput(p, req));
+      const raw = restInput(p, req);
+      assertAcceptedText(raw); // body, query and path alike, named as zod would name them
+      const input = await p.input.parseAsync(raw);
       const ctx: Ctx = { deps, actor: req.actor!, requestId: String(req.id), log: req.log, idempotencyKey: req.get('idempotency-key') };
       const out = await invoke(p, ctx, input);
       if (out.replayed) res.set('Idempotent-Replayed', 'true');

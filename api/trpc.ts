@@ -1,15 +1,18 @@
 /** tRPC at /trpc, built from the same procedures (and zod schemas) as the REST routes. */
 import { randomUUID } from 'node:crypto';
-import { initTRPC, TRPCError } from '@trpc/server';
+import { initTRPC, TRPCError, type TRPC_ERROR_CODE_KEY } from '@trpc/server';
 import { createExpressMiddleware } from '@trpc/server/adapters/express';
 import { TRPC_ERROR_CODES_BY_KEY } from '@trpc/server/rpc';
 import { z } from 'zod';
 import type { Request, RequestHandler } from 'express';
 import type { Actor, Deps } from '../core/deps.ts';
 import { AppError } from '../core/errors.ts';
+import { badTextError, findBadText } from '../core/text.ts';
 import { authenticateRequest } from './http/auth.ts';
 import { toAppError } from './http/problem.ts';
 import { errorTable } from './http/errors.map.ts';
+import { JSON_BODY_LIMIT, TRPC_MAX_BATCH } from './http/limits.ts';
+import { formatBytes } from './routes/upload.ts';
 import { invoke, requireRole, type Procedure } from './procedure.ts';
 import { tenantsCreate, tenantsCurrent, tenantsUpdate } from './procedures/tenants.ts';
 import { apiKeysCreate, apiKeysList, apiKeysRevoke } from './procedures/api-keys.ts';
@@ -32,14 +35,29 @@ interface TrpcContext {
   req: Request;
 }
 
-/** Our error behind a tRPC error, or null for tRPC's own (unknown procedure, wrong method…). */
+const tooLarge = () => new AppError('PAYLOAD_TOO_LARGE', `the request body is larger than the ${formatBytes(JSON_BODY_LIMIT)} limit`, { field: 'body' });
+
+/**
+ * tRPC's own errors (raised before any procedure runs) in our terms, so every error carries
+ * our `data.code` and `data.field`. Keyed by tRPC's closed set of codes; the rest keep tRPC's.
+ */
+const nativeErrors: Partial<Record<TRPC_ERROR_CODE_KEY, (error: TRPCError) => AppError>> = {
+  PAYLOAD_TOO_LARGE: tooLarge,
+  PARSE_ERROR: () => new AppError('MALFORMED_JSON', 'the request body is not valid JSON', { field: 'input' }),
+  BAD_REQUEST: (error) =>
+    error.cause instanceof SyntaxError
+      ? new AppError('MALFORMED_JSON', 'the input is not valid JSON', { field: 'input' })
+      : /batch call exceeds/i.test(error.message) // maxBatchSize's refusal names no field of its own
+        ? new AppError('VALIDATION', `a batch may call at most ${TRPC_MAX_BATCH} procedures`, { field: 'batch' })
+        : new AppError('VALIDATION', error.message, { field: 'input' }),
+  NOT_FOUND: (error) => new AppError('NOT_FOUND', error.message, { field: 'path' }),
+};
+
+/** Our error behind a tRPC error, or null for tRPC's own that we have no code for (wrong method…). */
 function appErrorOf(error: TRPCError): AppError | null {
   const cause = error.cause;
   if (cause instanceof AppError || cause instanceof z.ZodError) return toAppError(cause);
-  if (error.code === 'BAD_REQUEST' && cause instanceof SyntaxError) {
-    return new AppError('MALFORMED_JSON', 'the request body is not valid JSON', { field: 'body' });
-  }
-  return null;
+  return nativeErrors[error.code]?.(error) ?? null;
 }
 
 const t = initTRPC.context<TrpcContext>().create({
@@ -76,7 +94,7 @@ function asTrpcError(err: unknown, req: Request): TRPCError {
 
 /** Key, then role, then input — the same order as REST, so a bad key is 401 whatever the body. */
 const authorised = (role: Procedure['role']) =>
-  t.procedure.use(async ({ ctx, next }) => {
+  t.procedure.use(async ({ ctx, next, getRawInput }) => {
     let actor: Actor;
     try {
       actor = await authenticateRequest(ctx.deps, ctx.req);
@@ -84,6 +102,9 @@ const authorised = (role: Procedure['role']) =>
     } catch (err) {
       throw asTrpcError(err, ctx.req);
     }
+    // The same text rules as REST, before zod sees the input (core/text.ts).
+    const bad = findBadText(await getRawInput());
+    if (bad) throw asTrpcError(badTextError(bad, 'input'), ctx.req);
     return next({ ctx: { ...ctx, actor } });
   });
 
@@ -169,9 +190,30 @@ export const appRouter = t.router({
 
 export type AppRouter = typeof appRouter;
 
+/**
+ * Refused before the body is read: a declared length over the limit (tRPC's own maxBodySize
+ * stops a chunked body at the limit too), and compressed bodies, which tRPC does not decode.
+ */
+function checkBody(req: Request) {
+  if (Number(req.get('content-length') ?? 0) > JSON_BODY_LIMIT) throw tooLarge();
+  const encoding = req.get('content-encoding')?.trim().toLowerCase();
+  if (encoding && encoding !== 'identity') {
+    throw new AppError('UNSUPPORTED_MEDIA_TYPE', `/trpc bodies are read as sent: drop Content-Encoding "${encoding}"`, { field: 'Content-Encoding' });
+  }
+}
+
 export function trpcMiddleware(deps: Deps): RequestHandler {
   return createExpressMiddleware({
     router: appRouter,
-    createContext: ({ req }) => ({ deps, req }),
+    maxBodySize: JSON_BODY_LIMIT,
+    maxBatchSize: TRPC_MAX_BATCH,
+    createContext: ({ req }) => {
+      try {
+        checkBody(req);
+      } catch (err) {
+        throw asTrpcError(err, req);
+      }
+      return { deps, req };
+    },
   });
 }

@@ -2,7 +2,7 @@
 import type pg from 'pg';
 import type { Actor, Deps } from './deps.ts';
 import { forbidden } from './errors.ts';
-import { decodeCursor, toPage, type Page } from './pagination.ts';
+import { bigintKey, decodeCursor, toPage, type Page } from './pagination.ts';
 
 export interface AuditEntry {
   id: string;
@@ -23,7 +23,7 @@ export async function audit(db: Pick<pg.Pool, 'query'>, actor: Actor, action: st
 
 export async function listAudit(deps: Deps, actor: Actor, options: { cursor?: string; limit: number }): Promise<Page<AuditEntry>> {
   if (actor.role !== 'admin') throw forbidden('only admin keys may read the audit log');
-  const after = options.cursor ? decodeCursor(options.cursor, /^\d+$/) : '0';
+  const after = options.cursor ? decodeCursor(options.cursor, bigintKey) : '0';
   const { rows } = await deps.db.query(
     `select id::text as id, actor_key_id, action, details, created_at from audit_log
       where tenant_id = $1 and id > $2::bigint order by id limit $3`,

@@ -4,6 +4,7 @@
  * what their credentials look like is the registry's business (connectors/registry.ts):
  * credentials reach here already checked by the connector's own schema.
  */
+import { isAcceptedText } from './text.ts';
 import type { Deps } from './deps.ts';
 import { notFound } from './errors.ts';
 
@@ -93,6 +94,8 @@ export async function connectorCredentials(deps: Deps, tenantId: string, type: s
 
 /** The tenants whose enabled connector of `type` is for `account`, with their credentials (an inbound webhook's candidates). */
 export async function connectorsForAccount(deps: Deps, type: string, account: string): Promise<{ tenantId: string; credentials: unknown }[]> {
+  // A webhook names its account before it is verified: text no account can have matches none (and is no database error).
+  if (!isAcceptedText(account)) return [];
   const { rows } = await deps.db.query<{ tenant_id: string; credentials_enc: string }>(
     `select tenant_id, credentials_enc from connectors where type = $1 and account = $2 and enabled`,
     [type, account],

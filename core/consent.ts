@@ -7,7 +7,7 @@ import type { Deps } from './deps.ts';
 import type { Pii } from './pii.ts';
 import { tenantPhone } from './tenants.ts';
 import { withTransaction } from './db/pool.ts';
-import { decodeCursor, toPage, type Page } from './pagination.ts';
+import { bigintKey, decodeCursor, toPage, type Page } from './pagination.ts';
 import { endChases } from './chases.transitions.ts';
 import { writeBackOptOuts } from './outbox.activities.ts';
 
@@ -140,7 +140,7 @@ export async function listOptOuts(
   tenantId: string,
   options: { cursor?: string; limit: number; phone?: string },
 ): Promise<Page<OptOut>> {
-  const params: unknown[] = [tenantId, options.cursor ? decodeCursor(options.cursor, /^\d+$/) : '0'];
+  const params: unknown[] = [tenantId, options.cursor ? decodeCursor(options.cursor, bigintKey) : '0'];
   let byPhone = '';
   if (options.phone) {
     params.push(deps.pii.phoneIndex(await tenantPhone(deps, tenantId, options.phone)));

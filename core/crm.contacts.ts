@@ -13,6 +13,7 @@ import { normalizePhone } from './phone.ts';
 import { getTenant } from './tenants.ts';
 import { recordOptOuts } from './consent.ts';
 import type { CrmContact } from './ports.ts';
+import { cleanVendorText } from './text.ts';
 
 interface Prepared {
   contact: CrmContact;
@@ -34,8 +35,10 @@ interface Prepared {
 }
 
 /** @returns how many records were stored (all of them: bad numbers are kept flagged) */
-export async function storeCrmContacts(deps: Deps, tenantId: string, system: string, contacts: CrmContact[]): Promise<number> {
-  if (!contacts.length) return 0;
+export async function storeCrmContacts(deps: Deps, tenantId: string, system: string, pulled: CrmContact[]): Promise<number> {
+  if (!pulled.length) return 0;
+  // The CRM's own data, NUL or broken surrogates included, is kept (cleaned) rather than failing the whole page.
+  const contacts = cleanVendorText(pulled);
   const tenant = await getTenant(deps, tenantId);
   const prepared = contacts.map((c): Omit<Prepared, 'row'> & { phone: ReturnType<typeof normalizePhone> } => {
     const phone = normalizePhone(c.phone?.raw, c.phone?.country ?? tenant.defaultRegion);

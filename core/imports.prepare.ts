@@ -5,15 +5,37 @@ import { normalizePhone } from './phone.ts';
 import { canonicalCountry, canonicalTimeZone, isEmail, splitTags } from './contacts.fields.ts';
 import type { PreparedContact } from './imports.store.ts';
 import { canonicalAttributes } from './contacts.attributes.ts';
+import { displayText, textProblem, type TextProblem } from './text.ts';
 
 export type Prepared =
   | { ok: true; row: number; contact: PreparedContact }
-  | { ok: false; row: number; field: ContactField; reason: string };
+  /** A bad cell: of a contact field, or (`column`) of a column kept as an attribute. */
+  | { ok: false; row: number; field?: ContactField; column?: string; reason: string };
+
+const unstorable: Record<Exclude<TextProblem, 'depth'>, string> = {
+  nul: 'contains the NUL character (\\u0000), which cannot be stored',
+  surrogate: 'contains an unpaired UTF-16 surrogate, which is not valid Unicode',
+};
+
+/** The first cell of a row holding text the database cannot store (core/text.ts), as a rejection. */
+function badCell(row: ImportRow): Prepared | null {
+  for (const [field, value] of Object.entries(row.fields) as [ContactField, string][]) {
+    const problem = textProblem(value);
+    if (problem) return { ok: false, row: row.row, field, reason: `${field} ${unstorable[problem]}` };
+  }
+  for (const [header, value] of Object.entries(row.attributes)) {
+    const problem = textProblem(header) ?? textProblem(value);
+    if (problem) return { ok: false, row: row.row, column: displayText(header), reason: `${textProblem(header) ? 'the column header' : 'the cell'} ${unstorable[problem]}` };
+  }
+  return null;
+}
 
 type Checked = Prepared | { ok: 'checked'; source: ImportRow; e164: string; contact: Omit<PreparedContact, 'phoneHash' | 'phoneEnc' | 'nameEnc' | 'emailEnc'> };
 
 /** Validates and normalises one row; no cryptography yet. */
 function check(row: ImportRow, region: string): Checked {
+  const bad = badCell(row);
+  if (bad) return bad;
   const f = row.fields;
   const phone = normalizePhone(f.phone, region);
   if (!phone.valid) return { ok: false, row: row.row, field: 'phone', reason: `phone: ${phone.reason}` };

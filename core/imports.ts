@@ -164,7 +164,7 @@ async function run(
     result.total++;
     progress.rows++;
     if (!p.ok) {
-      const rejected = { row: p.row, column: source.columns[p.field] ?? null, reason: p.reason };
+      const rejected = { row: p.row, column: p.column ?? (p.field && source.columns[p.field]) ?? null, reason: p.reason };
       result.rejected.push(rejected);
       progress.rejected.push(rejected);
       return;

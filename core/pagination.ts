@@ -10,10 +10,17 @@ export const encodeCursor = (lastKey: string): string => Buffer.from(`v1:${lastK
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-export function decodeCursor(cursor: string, shape: RegExp = UUID): string {
+const MAX_BIGINT = 9223372036854775807n;
+
+/** A key of a `bigint` (bigserial) column: digits the database can compare, not just any number. */
+export const bigintKey = (key: string): boolean => /^\d{1,19}$/.test(key) && BigInt(key) <= MAX_BIGINT;
+
+/** The key a cursor holds, checked to be a position the query can start from (else 400 naming `cursor`). */
+export function decodeCursor(cursor: string, shape: RegExp | ((key: string) => boolean) = UUID): string {
   const text = Buffer.from(cursor, 'base64url').toString('utf8');
   const key = text.startsWith('v1:') ? text.slice(3) : '';
-  if (!shape.test(key)) throw validation('cursor is not one this API returned', 'cursor');
+  const valid = typeof shape === 'function' ? shape(key) : shape.test(key);
+  if (!valid) throw validation('cursor is not one this API returned', 'cursor');
   return key;
 }
 

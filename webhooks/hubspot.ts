@@ -18,6 +18,7 @@ import { connectorsForAccount } from '../core/connectors.ts';
 import { recordOptOuts, type Channel, type OptOutRequest } from '../core/consent.ts';
 import { requestSync } from '../core/crm.sync.ts';
 import { withTransaction } from '../core/db/pool.ts';
+import { cleanVendorText } from '../core/text.ts';
 import { hubspotCredentials } from '../connectors/hubspot/schemas.ts';
 import { freshTimestamp, verifySignatureV3 } from '../connectors/hubspot/webhook.ts';
 
@@ -136,7 +137,7 @@ export function hubspotWebhook(options: { deps: Deps & { jobs: JobQueue }; publi
         res.status(401).type('text/plain').send('invalid signature');
         return;
       }
-      const parsed = z.array(HubspotEvent).safeParse(payload);
+      const parsed = z.array(HubspotEvent).safeParse(cleanVendorText(payload));
       if (!parsed.success) {
         res.status(400).type('text/plain').send(`unexpected payload: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}`);
         return;

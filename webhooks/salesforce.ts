@@ -22,6 +22,7 @@ import type { Deps } from '../core/deps.ts';
 import type { JobQueue } from '../core/jobs/queue.ts';
 import { connectorsForAccount } from '../core/connectors.ts';
 import { AppError } from '../core/errors.ts';
+import { cleanVendorText } from '../core/text.ts';
 import { startChasesFromCrm, type InboundRecord } from '../core/crm.inbound.ts';
 import { salesforceCredentials, salesforceOrgKey } from '../connectors/salesforce/schemas.ts';
 
@@ -92,7 +93,8 @@ export function salesforceWebhook(options: { deps: Deps & { jobs: JobQueue }; lo
     try {
       let delivery: Delivery;
       try {
-        delivery = parseDelivery(typeof req.body === 'string' ? req.body : '', req.get('content-type') ?? '');
+        // Salesforce's own text is kept, cleaned of what the database cannot hold (core/text.ts).
+        delivery = cleanVendorText(parseDelivery(typeof req.body === 'string' ? req.body : '', req.get('content-type') ?? ''));
       } catch (err) {
         const why = err instanceof z.ZodError ? err.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') : err instanceof Error ? err.message : String(err);
         res.status(400).type('text/plain').send(`unreadable delivery: ${why}`);

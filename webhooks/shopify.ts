@@ -12,6 +12,7 @@ import type { Deps } from '../core/deps.ts';
 import type { JobQueue } from '../core/jobs/queue.ts';
 import { connectorsForAccount } from '../core/connectors.ts';
 import { receiveCommerceEvent } from '../core/commerce.chases.ts';
+import { cleanVendorText } from '../core/text.ts';
 import { connectors } from '../connectors/registry.ts';
 import type { ShopifyCredentials } from '../connectors/shopify/schemas.ts';
 
@@ -64,7 +65,8 @@ export function shopifyWebhook(options: { deps: Deps & { jobs: JobQueue }; log: 
         res.status(200).end();
         return;
       }
-      const fresh = await receiveCommerceEvent(deps, match.tenantId, deliveryId, topic, event);
+      // The shop's own text is kept, cleaned of what the database cannot hold (core/text.ts).
+      const fresh = await receiveCommerceEvent(deps, match.tenantId, deliveryId, topic, cleanVendorText(event));
       log.info({ topic, tenantId: match.tenantId, deliveryId, duplicate: !fresh }, 'shopify webhook');
       res.status(200).end();
     } catch (err) {

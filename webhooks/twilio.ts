@@ -11,6 +11,7 @@ import { applySmsReport } from '../core/chases.script.ts';
 import type { CallReport } from '../core/chases.outcomes.ts';
 import { jobIdFor, queues, type JobQueue } from '../core/jobs/queue.ts';
 import type { WebhookVerifier } from '../core/ports.ts';
+import { cleanVendorText } from '../core/text.ts';
 import type { IntentClassifier } from '../core/intents/intents.ts';
 import { voiceRoutes } from './twilio.voice.ts';
 import { inboundSms } from './twilio.sms.ts';
@@ -51,6 +52,8 @@ export function twilioWebhooks(options: TwilioWebhookOptions): express.Router {
       res.status(403).type('text/plain').send('invalid signature');
       return;
     }
+    // Verified as sent; what is stored from here on is text the database can hold (core/text.ts).
+    req.body = cleanVendorText(params);
     next();
   });
 

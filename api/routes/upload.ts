@@ -79,19 +79,23 @@ export function receiveUpload(req: Request, maxBytes: number): Promise<Upload> {
       reject(malformed(err));
       return;
     }
-    let found = false;
+    let found: PassThrough | undefined;
     parser.on('file', (name, stream, info) => {
       if (name !== 'file' || found) {
         stream.resume();
         return;
       }
-      found = true;
-      const out = readerOwnedStream();
+      const out = (found = readerOwnedStream());
       stream.on('limit', () => out.destroy(tooLarge(maxBytes)));
+      // pipe() does not pass errors on: a form cut off mid-file would leave the reader waiting forever.
+      stream.on('error', (err) => out.destroy(malformed(err)));
       stream.pipe(out);
       resolve({ stream: out, filename: info.filename, contentType: info.mimeType });
     });
-    parser.on('error', (err) => reject(malformed(err)));
+    parser.on('error', (err) => {
+      if (found) found.destroy(malformed(err));
+      else reject(malformed(err));
+    });
     parser.on('close', () => {
       if (!found) reject(new AppError('VALIDATION', 'the multipart body has no field named "file"', { field: 'file' }));
     });

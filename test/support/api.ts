@@ -105,6 +105,8 @@ const jsonRpcCodes: Record<string, number> = {
   CONFLICT: -32009,
   UNPROCESSABLE_CONTENT: -32022,
   TOO_MANY_REQUESTS: -32029,
+  PAYLOAD_TOO_LARGE: -32013,
+  UNSUPPORTED_MEDIA_TYPE: -32015,
 };
 
 /** A CSV body of contacts. */
