@@ -51,6 +51,8 @@ export interface TurnInput {
   now: Date;
   /** No slot before this (a call to the number is on the line until then). */
   start: Date;
+  /** Planned calls at least this far apart (default MIN_SLOT_SPACING_MS). */
+  spacingMs?: number | undefined;
 }
 
 /**
@@ -73,7 +75,7 @@ export async function planPhoneQueue(tx: Tx, jobs: JobQueue, input: TurnInput): 
     waiting(chase, input),
     ...members.map((m) => waiting(m, effectiveRules(RulesSchema.parse(m.rules), input.tenantRules))),
   ];
-  const slots = planSlots(input.attempts, queue, input.timeZone, now, input.start);
+  const slots = planSlots(input.attempts, queue, input.timeZone, now, input.start, input.spacingMs);
   for (const slot of slots) {
     const member = members.find((m) => m.id === slot.id);
     if (!member) continue;

@@ -14,7 +14,10 @@ import { nextCallableTime } from './calling-window.ts';
 import type { Caps } from './campaigns.rules.ts';
 import { capsBlockUntil, type PhoneAttempt } from './chases.caps.ts';
 
-/** Two calls to one number never overlap, so planned slots are at least this far apart whatever the gap. */
+/**
+ * Two calls to one number never overlap, so planned slots are at least this far apart whatever
+ * the gap: about a call's length (the step still waits while a call is on the line).
+ */
 export const MIN_SLOT_SPACING_MS = 60_000;
 
 export interface WaitingChase {
@@ -47,16 +50,17 @@ export function queueOrder(a: WaitingChase, b: WaitingChase): number {
 /**
  * @param attempts the number's attempts inside the caps' look-back, newest first (readPhoneState)
  * @param start no slot before this: now, or later while another call to the number is on the line
+ * @param spacingMs planned slots at least this far apart
  * @returns one slot per waiting chase, in queue order
  */
-export function planSlots(attempts: PhoneAttempt[], waiting: WaitingChase[], timeZone: string, now: Date, start: Date = now): Slot[] {
+export function planSlots(attempts: PhoneAttempt[], waiting: WaitingChase[], timeZone: string, now: Date, start: Date = now, spacingMs = MIN_SLOT_SPACING_MS): Slot[] {
   const planned: PhoneAttempt[] = []; // newest first, ahead of the real attempts
   const slots: Slot[] = [];
   let from = Math.max(now.getTime(), start.getTime());
   for (const chase of [...waiting].sort(queueOrder)) {
     const capped = capsBlockUntil([...planned, ...attempts], 'voice', chase.caps, new Date(from));
     let earliest = capped?.getTime() ?? from;
-    if (planned.length) earliest = Math.max(earliest, planned[0]!.createdAt + MIN_SLOT_SPACING_MS);
+    if (planned.length) earliest = Math.max(earliest, planned[0]!.createdAt + spacingMs);
     const at = nextCallableTime(new Date(earliest), timeZone, chase.window);
     const reason: SlotReason = capped || planned.length ? 'frequency cap' : from > now.getTime() ? 'another call to this number is in progress' : 'calling window';
     if (!at || at.getTime() >= chase.deadlineAt) {

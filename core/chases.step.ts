@@ -140,7 +140,7 @@ async function reserve(deps: WorkerDeps, tx: Tx, { tenantId, chaseId, step }: St
     const busy = callInFlight(phone.attempts);
     const start = busy ? new Date(now.getTime() + (deps.busyRetryMs ?? BUSY_LINE_RETRY_MS)) : now;
     const slot = await planPhoneQueue(tx, deps.jobs, {
-      tenantId, chase, phoneHash, attempts: phone.attempts, caps, window, tenantRules, timeZone, now, start,
+      tenantId, chase, phoneHash, attempts: phone.attempts, caps, window, tenantRules, timeZone, now, start, spacingMs: deps.slotSpacingMs,
     });
     if (!slot.at) {
       await finishChase(tx, tenantId, chaseId, 'expired', null, { reason: `no time left before the deadline (${slot.reason})` });

@@ -32,6 +32,8 @@ export interface WorkerDeps extends Deps {
   speech?: Speech;
   /** How long a chase waits when another call to its number is on the line (default 5 minutes). */
   busyRetryMs?: number;
+  /** How far apart the planned calls of one number's queue are at least (default 1 minute, a call's length). */
+  slotSpacingMs?: number;
   log?: { info(o: object, msg: string): void; warn(o: object, msg: string): void; error(o: object, msg: string): void };
 }
 

@@ -19,7 +19,8 @@ let workers: WorkerProcesses;
 before(async () => {
   app = await testEngineApp({ worker: false, reapAfterMs: 2000, staleCallMs: 30_000, queue: { expireInSeconds: 4 }, sim: { clockSpeed: 20, callsPerSecond: 500, profile: { outcomes: { answered: 3, 'no-answer': 1, busy: 1 }, ringSeconds: [1, 20] } } });
   // A chase finding its number on the line waits 1 s, not 5 minutes, so the test can see every call the caps allow.
-  workers = workerProcesses(app, { TEST_BUSY_RETRY_MS: '1000' });
+  // Calls here last seconds, not minutes: the queue's slots and the busy-line wait are as short.
+  workers = workerProcesses(app, { TEST_BUSY_RETRY_MS: '1000', TEST_SLOT_SPACING_MS: '1000' });
 });
 after(async () => {
   workers.killAll();

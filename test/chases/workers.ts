@@ -11,7 +11,7 @@ export interface WorkerProcesses {
   killAll(): void;
 }
 
-/** @param env extra settings for worker.process.ts (TEST_REDIS_URL, TEST_BUSY_RETRY_MS…) */
+/** @param env extra settings for worker.process.ts (TEST_REDIS_URL, TEST_BUSY_RETRY_MS, TEST_SLOT_SPACING_MS…) */
 export function workerProcesses(app: TestApp & { sim: TwilioSim }, env: Record<string, string> = {}): WorkerProcesses {
   const children = new Set<ChildProcess>();
   return {
