@@ -82,3 +82,17 @@ test('breaking out early still drains the upload (a multipart parser waits for t
   for await (const row of source.rows) if (row.row === 3) break;
   assert.equal(stream.readableEnded, true);
 });
+
+test('a workbook cut off part-way is a VALIDATION error, not a short import', async () => {
+  const bytes = await contactsWorkbook();
+  for (const cut of [0.5, 0.9, 0.99]) {
+    await assert.rejects(
+      async () => {
+        const source = await readXlsx(Readable.from([bytes.subarray(0, Math.floor(bytes.length * cut))]));
+        await rowTriples(source.rows);
+      },
+      (err: unknown) => err instanceof AppError && err.code === 'VALIDATION',
+      `cut at ${cut}`,
+    );
+  }
+});

@@ -18,10 +18,27 @@ export const loadExcelJs = () => (exceljs ??= import('exceljs').then((m) => m.de
 /** A workbook has no text encoding of its own to report: imports record its format instead. */
 const xlsx = () => 'xlsx';
 
+/**
+ * The upload, then a few zero bytes past the end of the zip, which the zip reader never reads.
+ *
+ * exceljs's streaming reader (4.4, unzipper 0.10) has a race (exceljs#3064): the zip parser
+ * announces its end as soon as its input has been written and consumed, which can be before it
+ * has handed over the archive's last entry — so that entry is lost (a workbook written by
+ * exceljs itself stores xl/workbook.xml last, and the read fails with "reading 'sheets'"; a
+ * file whose last entry is a worksheet would silently lose its rows). A trailing chunk the
+ * parser never consumes keeps its input from finishing, so the only end it announces is the
+ * real one, after the central directory. A truncated file still fails: the parser reads the
+ * zeros as more of the file and runs out.
+ */
+async function* withTrailer(upload: AsyncIterable<Buffer | Uint8Array>): AsyncGenerator<Buffer | Uint8Array> {
+  yield* upload;
+  yield Buffer.alloc(64);
+}
+
 export async function readXlsx(input: ByteInput): Promise<ImportSource> {
   const excel = await loadExcelJs();
   // exceljs only accepts a real stream.Readable (it checks instanceof).
-  const stream = input instanceof Readable ? input : Readable.from(input as AsyncIterable<Buffer | Uint8Array>);
+  const stream = Readable.from(withTrailer(input as AsyncIterable<Buffer | Uint8Array>), { objectMode: false });
   const workbook = new excel.stream.xlsx.WorkbookReader(stream, {
     worksheets: 'emit',
     sharedStrings: 'cache',
