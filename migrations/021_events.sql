@@ -1,0 +1,11 @@
+-- Outbound events (issue 11): what happened, recorded once in the transaction that made it
+-- happen, for the developers' event subscriptions to be delivered from. Ids only, never PII.
+create table events (
+  tenant_id uuid not null,
+  id uuid not null,
+  type text not null,
+  data jsonb not null,
+  created_at timestamptz not null default now(),
+  primary key (tenant_id, id)
+);
+create index events_by_time on events (tenant_id, created_at, id);
