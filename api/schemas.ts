@@ -232,6 +232,7 @@ const campaignFields = CampaignInputSchema.shape;
  */
 export const CampaignPatch = z.object({
   name: campaignFields.name.optional(),
+  goal: campaignFields.goal,
   segmentId: campaignFields.segmentId,
   trigger: campaignFields.trigger.removeDefault().optional(),
   channel: campaignFields.channel.optional(),
@@ -255,6 +256,7 @@ export const Campaign = z
     id: Id,
     status: CampaignStatus,
     ...campaignFields,
+    goal: campaignFields.goal.unwrap().describe('what counts as a conversion: its own goal, else the default for its trigger'),
     warnings: z.array(CampaignWarning).describe('what would stop this campaign’s chases now, e.g. no line to call from; empty when nothing'),
     createdAt: z.string(),
     updatedAt: z.string(),

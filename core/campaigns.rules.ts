@@ -101,9 +101,23 @@ export const LineSchema = z.object({
   minPriority: z.number().int().min(0).default(0).describe('used by chases of at least this priority; the best line a chase reaches wins'),
 });
 
+/**
+ * What counts as a conversion for a campaign's reports, optimiser and experiments: the person
+ * said they were interested, clicked the chase's tracked link, or an order was placed.
+ */
+export const campaignGoals = ['interested', 'link-clicked', 'order'] as const;
+export type CampaignGoal = (typeof campaignGoals)[number];
+
+/** Without a goal of its own, an abandoned-checkout campaign converts on the order; others on interest. */
+export const defaultGoal = (trigger: { type: string }): CampaignGoal => (trigger.type === 'abandoned-checkout' ? 'order' : 'interested');
+
 export const CampaignInputSchema = z
   .object({
     name: z.string().trim().min(1).max(200),
+    goal: z.enum(campaignGoals).optional().describe(
+      "what counts as a conversion in reports, the optimiser and experiments: 'interested' (said so on the call), " +
+        "'link-clicked' (opened the chase's tracked link) or 'order' (placed the order); default 'order' for abandoned checkouts, else 'interested'",
+    ),
     segmentId: z.uuid().optional().describe('the segment whose tiers pick scripts and priorities (defaults to the trigger’s)'),
     trigger: TriggerSchema.default({ type: 'manual' }),
     channel: ChannelSchema,

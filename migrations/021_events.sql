@@ -9,3 +9,6 @@ create table events (
   primary key (tenant_id, id)
 );
 create index events_by_time on events (tenant_id, created_at, id);
+
+-- What counts as a conversion for a campaign (core/campaigns.rules.ts); null: its trigger's default.
+alter table campaigns add column goal text check (goal in ('interested', 'link-clicked', 'order'));

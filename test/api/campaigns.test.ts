@@ -26,6 +26,18 @@ const weekdays = (spans: unknown[], days = ['1', '2', '3', '4', '5', '6', '7']) 
 const post = (path: string, body: unknown, key?: string, headers?: Record<string, string>) => app.request('POST', path, { key, body, headers });
 
 describe('create and read', () => {
+  test("a campaign's goal (what counts as a conversion) defaults by trigger, is kept, and a wrong one names the field", async () => {
+    const manual = await post('/v1/campaigns', campaignBody({ name: 'Leads' }), operator.key);
+    assert.equal(manual.body.goal, 'interested', manual.text);
+    const clicks = await post('/v1/campaigns', campaignBody({ name: 'Clicks', goal: 'link-clicked' }), operator.key);
+    assert.equal(clicks.body.goal, 'link-clicked', clicks.text);
+    const renamed = await app.request('PATCH', `/v1/campaigns/${clicks.body.id}`, { key: operator.key, body: { name: 'Clicks 2' } });
+    assert.equal(renamed.body.goal, 'link-clicked', renamed.text);
+    const changed = await app.request('PATCH', `/v1/campaigns/${clicks.body.id}`, { key: operator.key, body: { goal: 'order' } });
+    assert.equal(changed.body.goal, 'order', changed.text);
+    assertProblem(await post('/v1/campaigns', campaignBody({ name: 'Bad', goal: 'sale' }), operator.key), 400, 'VALIDATION', 'goal');
+  });
+
   test('a campaign is created with its defaults filled in, and reads back the same', async () => {
     const res = await post('/v1/campaigns', campaignBody({ name: 'Carts', rules: { window: ALL_DAY, caps: { callsPerDay: 3 } } }), operator.key);
     assert.equal(res.status, 201, res.text);
