@@ -10,6 +10,7 @@ import { withTransaction } from './db/pool.ts';
 import { bigintKey, decodeCursor, toPage, type Page } from './pagination.ts';
 import { endChases } from './chases.transitions.ts';
 import { writeBackOptOuts } from './outbox.activities.ts';
+import { recordOptOutComplaints } from './reports/complaints.ts';
 
 export const channels = ['voice', 'sms', 'all'] as const;
 export type Channel = (typeof channels)[number];
@@ -102,6 +103,9 @@ export async function recordOptOuts(
       for (const origin of new Set(appended.map((r) => r.origin ?? null))) {
         await writeBackOptOuts(tx, deps, tenantId, appended.filter((r) => (r.origin ?? null) === origin), origin);
       }
+      // Opting out soon after being chased is a complaint about the chase (a list imported later is not).
+      const reacted = appended.filter((r) => r.source !== 'import').map((r) => r.phoneHash);
+      await recordOptOutComplaints(tx, tenantId, reacted, deps.clock?.now() ?? new Date());
       // An opt-out on any channel ends the number's pending chases at once, in every campaign.
       await endChases(tx, tenantId, { phoneHashes: [...new Set(appended.map((r) => r.phoneHash.toString('hex')))].map((h) => Buffer.from(h, 'hex')) }, 'opted-out', {
         reason: 'the number opted out',
