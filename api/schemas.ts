@@ -239,6 +239,7 @@ export const CampaignPatch = z.object({
   rules: campaignFields.rules.removeDefault().optional().describe('Replaces all the campaign’s rules (unset ones take their defaults)'),
   scripts: campaignFields.scripts.optional(),
   lines: campaignFields.lines.optional(),
+  scriptFlags: campaignFields.scriptFlags,
 });
 
 export const CampaignStatus = z.enum(['active', 'paused', 'canceled'] as const satisfies readonly CampaignStatusName[]);
@@ -257,6 +258,7 @@ export const Campaign = z
     status: CampaignStatus,
     ...campaignFields,
     goal: campaignFields.goal.unwrap().describe('what counts as a conversion: its own goal, else the default for its trigger'),
+    scriptFlags: campaignFields.scriptFlags.unwrap().describe('script flags: its own settings, else the defaults (flag over 0.5% after 200 chases, no auto-pause)'),
     warnings: z.array(CampaignWarning).describe('what would stop this campaign’s chases now, e.g. no line to call from; empty when nothing'),
     createdAt: z.string(),
     updatedAt: z.string(),
@@ -325,6 +327,9 @@ export const ChaseDetail = z
 export const BulkStartResult = z
   .object({
     created: z.number().int(),
-    skipped: z.object({ alreadyLive: z.number().int(), optedOut: z.number().int(), invalidNumber: z.number().int() }),
+    skipped: z.object({
+      alreadyLive: z.number().int(), optedOut: z.number().int(), invalidNumber: z.number().int(),
+      scriptPaused: z.number().int().describe('every script that matches the contact is paused for complaints (GET /v1/scripts)'),
+    }),
   })
   .describe('created + all skipped = the members considered');

@@ -57,6 +57,7 @@ console.log(`classified ${n} utterances (${examples.length} × ${ROUNDS}) in ${t
 console.log(`per call: p50 ${quantile(0.5).toFixed(1)} µs, p99 ${quantile(0.99).toFixed(1)} µs, max ${quantile(1).toFixed(1)} µs`);
 const pct = (x: number) => x.toFixed(3);
 console.log(`held out ${scores.total}: accuracy ${pct(scores.accuracy)} (${Object.entries(scores.byLanguage).map(([l, v]) => `${l} ${pct(v.accuracy)} of ${v.total}`).join(', ')})`);
+console.log(`complaints: recall ${pct(scores.complaintRecall)}, precision ${pct(scores.complaintPrecision)} (${scores.byIntent.complaint?.support ?? 0} held out)`);
 console.log(`opt-outs: opt_out recall ${pct(scores.optOutRecall)}, prohibition forms ${pct(scores.prohibitionRecall)}, caught or confirmed ${pct(scores.optOutCaught)}; answered with something sent ${scores.optOutsSentSomething.length}; false opt_out ${scores.falseOptOuts.length}; refusals taken for opt-outs ${scores.refusalsTakenForOptOuts.length}`);
 console.log(Object.entries(scores.byIntent).map(([i, v]) => `${i} ${pct(v.precision)} / ${pct(v.recall)}`).join(', '));
 for (const m of scores.mistakes) console.log(`  ${m.example.language} ${m.example.intent} → ${m.got}: ${m.example.text}`);

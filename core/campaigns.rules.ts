@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { DEFAULT_WINDOW, validateWindow, type CallingWindow } from './calling-window.ts';
 import { CallSettingsSchema, DialogSchema, VoiceSchema } from './dialog.schema.ts';
 import { dialogProblems } from './dialog.ts';
+import { ScriptFlagSettingsSchema } from './scripts/flags.rules.ts';
 
 const e164 = z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number such as +14155550100');
 const hhmm = z.string().describe("local time 'HH:MM'");
@@ -125,6 +126,8 @@ export const CampaignInputSchema = z
     scripts: z.array(ScriptSchema).min(1),
     lines: z.array(LineSchema).default([]).describe("the campaign's own caller ids; empty: the tenant's line pool (/v1/lines)"),
     call: CallSettingsSchema.default(CallSettingsSchema.parse({})),
+    scriptFlags: ScriptFlagSettingsSchema.optional()
+      .describe('when a script draws too many complaints to be chance, it is flagged (GET /v1/scripts); with autoPause it also stops being chosen until the flag is cleared'),
   })
   .superRefine((c, ctx) => {
     if (!c.scripts.some((s) => !s.when)) {
@@ -160,9 +163,19 @@ const definedOnly = <T extends object>(o: T | undefined): Partial<T> =>
 
 /** The first script whose conditions hold for these tags and tier. */
 export function pickScript(scripts: Script[], tags: string[], tier: string | null): Script {
+  return matchScript(scripts, tags, tier) ?? scripts[scripts.length - 1]!;
+}
+
+/**
+ * The first script whose conditions hold, passing over `paused` ones (flagged for complaints,
+ * core/scripts/flags.ts): the next matching script serves. Null when every script that matches
+ * is paused — the catch-all included — and the contact is then not chased until a flag is cleared.
+ */
+export function matchScript(scripts: Script[], tags: string[], tier: string | null, paused: ReadonlySet<string> = new Set()): Script | null {
   const matches = (s: Script) =>
+    !paused.has(s.name) &&
     (!s.when?.tags || s.when.tags.some((t) => tags.includes(t))) && (!s.when?.tiers || (tier !== null && s.when.tiers.includes(tier)));
-  return scripts.find(matches) ?? scripts[scripts.length - 1]!;
+  return scripts.find(matches) ?? null;
 }
 
 /** The script a chase was given, by name; the catch-all one if it was renamed or removed since. */

@@ -9,7 +9,8 @@ import { AppError, notFound, validation } from './errors.ts';
 import { withTransaction } from './db/pool.ts';
 import { decodeCursor, toPage, type Page } from './pagination.ts';
 import { campaignSegment, getCampaign, type Campaign } from './campaigns.ts';
-import { chasePriority, pickScript } from './campaigns.rules.ts';
+import { chasePriority, matchScript } from './campaigns.rules.ts';
+import { pausedScripts } from './scripts/flags.ts';
 import { upsertContact } from './contacts.ts';
 import { tenantPhone } from './tenants.ts';
 import {
@@ -68,7 +69,9 @@ interface Candidate {
 const firstChannel = (campaign: Campaign, optedOut: Candidate['optedOut']) => policyChannels(campaign).find((ch) => !optedOut[ch]) ?? null;
 
 /** Inserts chases for candidates that have no live chase in the campaign; returns the new rows. */
-async function insertChases(tx: Pick<pg.PoolClient, 'query'>, deps: Deps, tenantId: string, campaign: Campaign, candidates: Candidate[], contextEnc: string | null, options: StartOptions = {}) {
+async function insertChases(
+  tx: Pick<pg.PoolClient, 'query'>, deps: Deps, tenantId: string, campaign: Campaign, candidates: Candidate[], contextEnc: string | null, paused: ReadonlySet<string>, options: StartOptions = {},
+) {
   const { clock } = chaseEngine(deps);
   const now = clock.now();
   // An event's chase is due when the event says (never in the past); others after the campaign's delay.
@@ -96,7 +99,7 @@ async function insertChases(tx: Pick<pg.PoolClient, 'query'>, deps: Deps, tenant
     [
       tenantId, campaign.id, contextEnc, due, deadline,
       ok.map(() => randomUUID()), ok.map((o) => o.c.contactId), ok.map((o) => o.c.phoneHash), ok.map((o) => o.c.tier),
-      ok.map((o) => chasePriority(campaign.rules, o.c.tier)), ok.map((o) => pickScript(campaign.scripts, o.c.tags, o.c.tier).name), ok.map((o) => o.channel),
+      ok.map((o) => chasePriority(campaign.rules, o.c.tier)), ok.map((o) => matchScript(campaign.scripts, o.c.tags, o.c.tier, paused)!.name), ok.map((o) => o.channel),
       options.sourceKey ?? null,
     ],
   );
@@ -146,8 +149,14 @@ export async function startChase(deps: Deps, tenantId: string, input: StartChase
   if (!firstChannel(campaign, candidate.optedOut)) {
     throw new AppError('CONFLICT', `the number opted out of ${policyChannels(campaign).join(' and ')}`, { field: 'contact', details: { reason: 'opted-out' } });
   }
+  const paused = await pausedScripts(deps.db, tenantId, campaign);
+  if (!matchScript(campaign.scripts, candidate.tags, candidate.tier, paused)) {
+    throw new AppError('CONFLICT', 'every script that matches this contact is paused for complaints: clear its flag (POST /v1/scripts/clear-flag) or add a script', {
+      field: 'contact', details: { reason: 'script-paused' },
+    });
+  }
   const contextEnc = input.context && Object.keys(input.context).length ? deps.pii.encrypt(JSON.stringify(input.context)) : null;
-  const created = await withTransaction(deps.db, (tx) => insertChases(tx, deps, tenantId, campaign, [candidate], contextEnc, options));
+  const created = await withTransaction(deps.db, (tx) => insertChases(tx, deps, tenantId, campaign, [candidate], contextEnc, paused, options));
   if (!created[0]) {
     const { rows: live } = await deps.db.query<{ id: string }>(
       `select id from chases where tenant_id = $1 and campaign_id = $2 and contact_id = $3 and status = any($4)`,
@@ -160,7 +169,7 @@ export async function startChase(deps: Deps, tenantId: string, input: StartChase
 
 export interface BulkResult {
   created: number;
-  skipped: { alreadyLive: number; optedOut: number; invalidNumber: number };
+  skipped: { alreadyLive: number; optedOut: number; invalidNumber: number; scriptPaused: number };
 }
 
 /** Starts the campaign for every member of a segment (optionally some tiers), skipping with counts. */
@@ -185,16 +194,18 @@ export async function startChasesForSegment(
 
 /** Splits rows into invalid / opted-out / candidates and inserts the candidates in chunks. */
 export async function startCandidates(deps: Deps, tenantId: string, campaign: Campaign, rows: CandidateRow[]): Promise<BulkResult> {
-  const result: BulkResult = { created: 0, skipped: { alreadyLive: 0, optedOut: 0, invalidNumber: 0 } };
+  const result: BulkResult = { created: 0, skipped: { alreadyLive: 0, optedOut: 0, invalidNumber: 0, scriptPaused: 0 } };
   const candidates: Candidate[] = [];
+  const paused = await pausedScripts(deps.db, tenantId, campaign);
   for (const r of rows) {
     if (r.phone_invalid_reason || !r.phone_hash) result.skipped.invalidNumber++;
     else if (!firstChannel(campaign, { voice: r.voice_out, sms: r.sms_out })) result.skipped.optedOut++;
+    else if (!matchScript(campaign.scripts, r.tags, r.tier, paused)) result.skipped.scriptPaused++;
     else candidates.push(toCandidate(r));
   }
   for (let i = 0; i < candidates.length; i += 2000) {
     const chunk = candidates.slice(i, i + 2000);
-    const created = await withTransaction(deps.db, (tx) => insertChases(tx, deps, tenantId, campaign, chunk, null));
+    const created = await withTransaction(deps.db, (tx) => insertChases(tx, deps, tenantId, campaign, chunk, null, paused));
     result.created += created.length;
     result.skipped.alreadyLive += chunk.length - created.length;
   }

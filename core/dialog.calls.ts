@@ -13,6 +13,7 @@ import { CONFIRM_OPT_OUT, repromptText } from './dialog.defaults.ts';
 import { sayVoice, speechRequest, type SayVoice } from './dialog.voice.ts';
 import { decodeContext, insertEvent, type EventType } from './chases.store.ts';
 import { optOutCallee, UNCONFIRMED_OPT_OUT } from './dialog.optout.ts';
+import { recordComplaint } from './reports/complaints.ts';
 import { queues, type JobQueue } from './jobs/queue.ts';
 import { mediaKey } from './media.ts';
 import type { IntentResult } from './intents/intents.ts';
@@ -113,6 +114,7 @@ const OUTCOME: Partial<Record<DialogAction, string>> = {
   refuse: 'refused',
   callback: 'callback',
   opt_out: 'opted-out',
+  complaint: 'opted-out',
   wrong_number: 'wrong-number',
   transfer: 'transferred',
 };
@@ -169,7 +171,7 @@ export async function recordAnswer(deps: Deps & { jobs: JobQueue }, call: LiveCa
   const event = action ? EVENT[action] : undefined;
   if (event) events.push({ type: event, detail: null });
   const params = [`${a.callSid}:${a.turn}`, tenantId, chaseId, attemptId, JSON.stringify(events), a.heard?.intent ?? null, answerOutcome(a)];
-  if (action !== 'opt_out' && action !== 'wrong_number' && action !== 'send_link') {
+  if (action !== 'opt_out' && action !== 'complaint' && action !== 'wrong_number' && action !== 'send_link') {
     // The common answer is one statement, so the TwiML is not kept waiting by round trips.
     const { rows } = await deps.db.query<{ fresh: boolean }>(`${RECORD_ANSWER} select exists (select 1 from fresh) as fresh`, params);
     return rows[0]!.fresh;
@@ -177,7 +179,10 @@ export async function recordAnswer(deps: Deps & { jobs: JobQueue }, call: LiveCa
   return withTransaction(deps.db, async (tx) => {
     const { rows } = await tx.query<{ fresh: boolean }>(`${RECORD_ANSWER} select exists (select 1 from fresh) as fresh`, params);
     if (!rows[0]!.fresh) return false;
-    if (action === 'opt_out' && !(await optOutCallee(deps, tx, tenantId, attemptId, { ...(a.callee ? { callee: a.callee } : {}), note: 'said so on a call' }))) {
+    // The complaint first: the opt-out would otherwise record this chase's complaint as an opt-out's.
+    if (action === 'complaint') await recordComplaint(tx, tenantId, chaseId, deps.clock?.now() ?? new Date(), 'intent');
+    const note = action === 'complaint' ? 'complained on a call' : 'said so on a call';
+    if ((action === 'opt_out' || action === 'complaint') && !(await optOutCallee(deps, tx, tenantId, attemptId, { ...(a.callee ? { callee: a.callee } : {}), note }))) {
       throw new Error('cannot record the opt-out: the number called is unknown');
     }
     if (action === 'wrong_number') await markWrongNumber(tx, call);

@@ -11,7 +11,7 @@ export interface BuiltInNode {
   do?: DialogAction;
 }
 
-type Texts = Record<'price' | 'send_link' | 'reconsider' | 'callback' | 'not_interested' | 'opt_out' | 'confirm_opt_out' | 'transfer' | 'wrong_number' | 'goodbye' | 'reprompt' | 'no_agent', string> & {
+type Texts = Record<'price' | 'send_link' | 'reconsider' | 'callback' | 'not_interested' | 'opt_out' | 'complaint' | 'confirm_opt_out' | 'transfer' | 'wrong_number' | 'goodbye' | 'reprompt' | 'no_agent', string> & {
   /** What the agent hears before a transfer: the campaign and who (or, without a name, `someone`). */
   whisper: (campaign: string, who: string | null) => string;
 };
@@ -26,6 +26,7 @@ const en: Texts = {
   callback: "Of course. We'll call you back at a better time. Goodbye.",
   not_interested: 'Understood. Thank you for your time, goodbye.',
   opt_out: 'Understood. You will not be contacted by us again, by phone or by text. Goodbye.',
+  complaint: "We're sorry we bothered you. You will not be contacted by us again, by phone or by text, and your complaint has been recorded. Goodbye.",
   confirm_opt_out: 'Just to be sure: would you like us to stop calling and texting you? Please say yes or no.',
   transfer: 'Please hold while I connect you to a colleague.',
   wrong_number: "Sorry to have bothered you. We won't call this number for them again. Goodbye.",
@@ -42,6 +43,7 @@ const zh: Texts = {
   callback: '好的，我们换个时间再给您打过来。再见。',
   not_interested: '明白了，感谢您的时间，再见。',
   opt_out: '好的，我们以后不会再通过电话或短信联系您。再见。',
+  complaint: '非常抱歉打扰您了。我们以后不会再通过电话或短信联系您，您的投诉我们已经记录下来。再见。',
   confirm_opt_out: '想跟您确认一下：您是希望我们以后不再给您打电话或发短信吗？请说“是”或“不是”。',
   transfer: '请稍等，我为您转接人工客服。',
   wrong_number: '抱歉打扰了，我们不会再拨打这个号码找这位客户。再见。',
@@ -59,6 +61,7 @@ const yue: Texts = {
   callback: '好，我哋遲啲再打畀你。拜拜。',
   not_interested: '明白，多謝你嘅時間，拜拜。',
   opt_out: '好，我哋以後唔會再打電話或者發短訊畀你。拜拜。',
+  complaint: '非常抱歉打擾咗你。我哋以後唔會再打電話或者發短訊畀你，你嘅投訴我哋已經記錄低。拜拜。',
   confirm_opt_out: '想同你確認一下：你係咪唔想我哋以後再打電話或者發短訊畀你？請講「係」或者「唔係」。',
   transfer: '請稍等，我而家幫你轉接同事。',
   wrong_number: '唔好意思打擾你，我哋唔會再打呢個號碼搵呢位客戶。拜拜。',
@@ -83,6 +86,7 @@ export function builtInNodes(locale: string): Record<string, BuiltInNode> {
     callback: { say: t.callback, do: 'callback' },
     not_interested: { say: t.not_interested, do: 'refuse' },
     opt_out: { say: t.opt_out, do: 'opt_out' },
+    complaint: { say: t.complaint, do: 'complaint' },
     [CONFIRM_OPT_OUT]: { say: t.confirm_opt_out },
     transfer: { say: t.transfer, do: 'transfer' },
     wrong_number: { say: t.wrong_number, do: 'wrong_number' },

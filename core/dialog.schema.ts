@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { intents } from './intents/intents.ts';
 
 /** What entering a node does, besides speaking. */
-export const dialogActions = ['send_link', 'callback', 'refuse', 'opt_out', 'transfer', 'wrong_number', 'hangup'] as const;
+export const dialogActions = ['send_link', 'callback', 'refuse', 'opt_out', 'complaint', 'transfer', 'wrong_number', 'hangup'] as const;
 export type DialogAction = (typeof dialogActions)[number];
 
 export const answerKinds = [...intents, 'no_input'] as const;
@@ -18,13 +18,13 @@ export const DialogNodeSchema = z.object({
   say: z.string().trim().min(1).max(4000).describe('what the node says; {{name}} and {{context.key}} are filled in'),
   listen: z.boolean().optional().describe('listen for an answer after speaking (default: yes, unless the node has an action)'),
   on: z.partialRecord(z.enum(answerKinds), nodeId).optional()
-    .describe('node to go to for each intent (or no_input); intents left out follow the built-in routes. opt_out always ends in the opt_out node; maybe_opt_out in confirm_opt_out (or opt_out, to take it as an opt-out)'),
-  do: z.enum(dialogActions).optional().describe('what entering the node does: send_link (SMS), callback, refuse, opt_out, transfer, wrong_number, hangup'),
+    .describe('node to go to for each intent (or no_input); intents left out follow the built-in routes. opt_out always ends in the opt_out node, complaint in the complaint node; maybe_opt_out in confirm_opt_out (or opt_out, to take it as an opt-out)'),
+  do: z.enum(dialogActions).optional().describe('what entering the node does: send_link (SMS), callback, refuse, opt_out, complaint (an opt-out that also records a complaint), transfer, wrong_number, hangup'),
 });
 export type DialogNodeInput = z.infer<typeof DialogNodeSchema>;
 
 export const DialogSchema = z.record(nodeId, DialogNodeSchema)
-  .describe('nodes by id; they replace or add to the built-in ones (start, price, send_link, reconsider, callback, not_interested, opt_out, confirm_opt_out, transfer, wrong_number, goodbye); of opt_out and confirm_opt_out only the say can change');
+  .describe('nodes by id; they replace or add to the built-in ones (start, price, send_link, reconsider, callback, not_interested, opt_out, complaint, confirm_opt_out, transfer, wrong_number, goodbye); of opt_out, complaint and confirm_opt_out only the say can change');
 
 export const VoiceSchema = z.object({
   name: z.string().trim().min(1).max(100).optional()

@@ -18,6 +18,7 @@ test('each intent leads to its built-in node, and the node does what it says', (
     callback_later: ['callback', 'callback'],
     not_interested: ['not_interested', 'refuse'],
     opt_out: ['opt_out', 'opt_out'],
+    complaint: ['complaint', 'complaint'],
     human: ['transfer', 'transfer'],
     wrong_number: ['wrong_number', 'wrong_number'],
   } as const;
@@ -60,6 +61,23 @@ test("a script's own nodes route answers, but an opt-out always ends in the opt_
   assert.equal(nextTurn(custom, call, s, { intent: 'not_interested' }, 0).node.id, 'not_interested', 'unrouted intents use the built-in routes');
   const optOut = nextTurn(custom, call, custom.get('trial')!, { intent: 'opt_out' }, 0).node;
   assert.deepEqual([optOut.id, optOut.do, optOut.listen, optOut.say], ['opt_out', 'opt_out', false, 'Removed. Bye.']);
+});
+
+test('a complaint always apologises and hangs up, from any node, even when a script rewords or reroutes it', () => {
+  const custom = buildDialog({
+    ...script,
+    dialog: {
+      start: { say: 'Hi!', on: { complaint: 'start' } },
+      complaint: { say: 'So sorry. Bye.', do: 'hangup', listen: true },
+    },
+  });
+  for (const from of ['start', 'price', 'confirm_opt_out']) {
+    const node = nextTurn(custom, call, custom.get(from)!, { intent: 'complaint' }, 0).node;
+    assert.deepEqual([node.id, node.do, node.listen, node.say], ['complaint', 'complaint', false, 'So sorry. Bye.'], from);
+  }
+  assert.deepEqual(dialogProblems({ ...script, dialog: { start: { say: 'Hi', on: { complaint: 'start' } } } }, {}).map((p) => p.path.join('.')), ['dialog.start.on.complaint']);
+  assert.match(buildDialog({ say: '您好', locale: 'zh-CN' }).get('complaint')!.say, /抱歉/);
+  assert.match(buildDialog({ say: '你好', locale: 'zh-HK' }).get('complaint')!.say, /抱歉打擾咗你/);
 });
 
 test('Chinese scripts get Chinese built-in nodes', () => {

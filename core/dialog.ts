@@ -33,6 +33,7 @@ const BUILT_IN_ROUTES: Partial<Record<Intent, string>> = {
   callback_later: 'callback',
   not_interested: 'not_interested',
   opt_out: 'opt_out',
+  complaint: 'complaint',
   human: 'transfer',
   wrong_number: 'wrong_number',
 };
@@ -46,8 +47,8 @@ export function buildDialog(script: ScriptDialogInput): Dialog {
   const dialog: Dialog = new Map();
   for (const [id, n] of Object.entries(nodes)) {
     // A person who asked to be left alone is never kept talking: the opt_out node always records it and hangs up.
-    if (id === 'opt_out') {
-      dialog.set(id, { id, say: n.say, listen: false, on: {}, do: 'opt_out' });
+    if (id === 'opt_out' || id === 'complaint') {
+      dialog.set(id, { id, say: n.say, listen: false, on: {}, do: id });
       continue;
     }
     // The question "do you want us to stop?" always listens, and its answers are always read the same way.
@@ -85,6 +86,8 @@ export function nextTurn(dialog: Dialog, call: Pick<CallSettings, 'maxReprompts'
   if ('noInput' in answer) return from.on.no_input ? go(from.on.no_input) : again();
   const { intent } = answer;
   if (intent === 'opt_out') return go('opt_out');
+  // A complaint is an opt-out that also apologises and is counted against the script.
+  if (intent === 'complaint') return go('complaint');
   if (confirming) return confirmed(answer, route, again);
   if (intent === 'maybe_opt_out') return go(from.on.maybe_opt_out === 'opt_out' ? 'opt_out' : CONFIRM_OPT_OUT);
   const target = from.on[intent] ?? BUILT_IN_ROUTES[intent];
@@ -132,6 +135,9 @@ export function dialogProblems(script: ScriptDialogInput, call: Pick<CallSetting
       if (!dialog.has(target)) problems.push({ path: ['dialog', id, 'on', answer], message: `no node "${target}" in this dialog` });
       if (answer === 'opt_out' && target !== 'opt_out') {
         problems.push({ path: ['dialog', id, 'on', answer], message: 'an opt-out always goes to the opt_out node, which records it and hangs up' });
+      }
+      if (answer === 'complaint' && target !== 'complaint') {
+        problems.push({ path: ['dialog', id, 'on', answer], message: 'a complaint always goes to the complaint node, which apologises, records the opt-out and the complaint, and hangs up' });
       }
       if (answer === 'maybe_opt_out' && target !== CONFIRM_OPT_OUT && target !== 'opt_out') {
         problems.push({ path: ['dialog', id, 'on', answer], message: 'an answer that may be an opt-out goes to confirm_opt_out, or to opt_out to take it as one' });

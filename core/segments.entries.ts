@@ -11,7 +11,7 @@ import { refreshSegment } from './segments.ts';
 
 export async function startSegmentEntries(deps: Deps, tenantId: string, campaign: Campaign): Promise<BulkResult> {
   if (campaign.trigger.type !== 'segment-entry' || campaign.status !== 'active') {
-    return { created: 0, skipped: { alreadyLive: 0, optedOut: 0, invalidNumber: 0 } };
+    return { created: 0, skipped: { alreadyLive: 0, optedOut: 0, invalidNumber: 0, scriptPaused: 0 } };
   }
   const { segmentId, tiers } = campaign.trigger;
   const entered = await withTransaction(deps.db, async (tx) => {

@@ -8,7 +8,7 @@ import { intents, sendingIntents, type Intent, type IntentClassifier, type Inten
 import { trainModel, type Model } from './model.ts';
 import { normalise } from './normalise.ts';
 import { prohibition } from './prohibition.ts';
-import { isOptOut } from './rules.ts';
+import { complaint, isOptOut } from './rules.ts';
 
 export interface Example {
   text: string;
@@ -19,8 +19,8 @@ export interface ClassifierOptions {
   /** Below this top probability the answer is `unknown` (a re-prompt beats a wrong branch). */
   threshold?: number;
   /**
-   * opt_out wins from this probability on, even when another intent scores higher: a
-   * missed opt-out costs a complaint, a false one only a lost lead.
+   * opt_out (or complaint: both stop) wins from this probability on, even when another intent
+   * scores higher: a missed opt-out costs a complaint, a false one only a lost lead.
    */
   optOutFloor?: number;
   /**
@@ -84,29 +84,43 @@ export function createOfflineClassifier(examples: Example[] = builtInExamples(),
     modelIntents,
   );
   const optOut = modelIntents.indexOf('opt_out');
+  const complaintAt = modelIntents.indexOf('complaint');
   const unknown = modelIntents.indexOf('unknown');
 
   return {
     classify(text: string): IntentResult {
       const { text: canonical, han } = normalise(text ?? '');
       if (!canonical) return { intent: 'unknown', confidence: 1 };
+      // A complaint is a request to stop and more: it wins over a bare opt-out.
+      const complained = complaint(canonical, han);
+      if (complained === 'complaint') return { intent: 'complaint', confidence: RULE_CONFIDENCE };
       if (isOptOut(canonical, han)) return { intent: 'opt_out', confidence: RULE_CONFIDENCE };
       const scope = prohibition(canonical);
       if (scope === 'opt_out') return { intent: 'opt_out', confidence: RULE_CONFIDENCE };
       if (scope === 'possible') return { intent: 'maybe_opt_out', confidence: RULE_CONFIDENCE };
       const p = model.predict(canonical);
+      // "I'm not complaining": the word's n-grams do not make it a complaint; the rest is read
+      // as the model reads it given that it is not one.
+      if (complained === 'negated') {
+        const rest = 1 - p[complaintAt]!;
+        p[complaintAt] = 0;
+        if (rest > 0) for (let c = 0; c < p.length; c++) p[c]! /= rest;
+      }
       // "Don't call me now" rules out a time, "don't forget to call me" asks for a call (the rules
       // read no "again" in either): the model's "don't … call" n-grams do not make them opt-outs.
       const read = scope === 'for_now' || scope === 'wanted';
-      if (!read && p[optOut]! >= optOutFloor) return { intent: 'opt_out', confidence: round(p[optOut]!) };
-      const excluded = read ? optOut : -1;
+      // Opt-out and complaint both stop the calls: their probabilities together decide whether to stop.
+      const stop = p[optOut]! + p[complaintAt]!;
+      if (!read && stop >= optOutFloor) {
+        return p[complaintAt]! > p[optOut]! ? { intent: 'complaint', confidence: round(stop) } : { intent: 'opt_out', confidence: round(stop) };
+      }
       let best = -1;
-      for (let c = 0; c < p.length; c++) if (c !== excluded && (best < 0 || p[c]! > p[best]!)) best = c;
+      for (let c = 0; c < p.length; c++) if (!(read && (c === optOut || c === complaintAt)) && (best < 0 || p[c]! > p[best]!)) best = c;
       if (scope === 'for_now' && (sendingIntents.includes(modelIntents[best]!) || best === unknown || p[best]! < threshold)) {
         return { intent: 'callback_later', confidence: GUARD_CONFIDENCE };
       }
       // The model leans to sending but is not sure this is not a request to stop: ask.
-      if (!read && sendingIntents.includes(modelIntents[best]!) && p[optOut]! >= doubtFloor) return { intent: 'maybe_opt_out', confidence: GUARD_CONFIDENCE };
+      if (!read && sendingIntents.includes(modelIntents[best]!) && stop >= doubtFloor) return { intent: 'maybe_opt_out', confidence: GUARD_CONFIDENCE };
       if (best !== unknown && p[best]! < threshold) return { intent: 'unknown', confidence: round(1 - p[best]!) };
       return { intent: modelIntents[best]!, confidence: round(p[best]!) };
     },

@@ -32,15 +32,19 @@ export interface Scores {
   byLanguage: Record<string, { total: number; accuracy: number }>;
   /** Per intent: precision and recall of the exact answer. */
   byIntent: Record<string, { precision: number; recall: number; support: number }>;
-  /** Opt-outs answered opt_out. */
+  /** Opt-outs answered opt_out (or complaint: both stop every channel). */
   optOutRecall: number;
+  /** Complaints answered complaint (a complaint answered opt_out still stops, but is not counted against the script). */
+  complaintRecall: number;
+  /** Answers complaint whose label is complaint. */
+  complaintPrecision: number;
   /** Opt-outs in the prohibition form answered opt_out. */
   prohibitionRecall: number;
-  /** Opt-outs and possible opt-outs answered opt_out or confirmed (maybe_opt_out): none ignored. */
+  /** Opt-outs, complaints and possible opt-outs answered opt_out, complaint or confirmed (maybe_opt_out): none ignored. */
   optOutCaught: number;
   /** Opt-outs and possible opt-outs answered with an intent that sends something. */
   optOutsSentSomething: HeldOutExample[];
-  /** Answers opt_out whose label is neither opt_out nor maybe_opt_out. */
+  /** Answers opt_out or complaint whose label is none of opt_out, complaint, maybe_opt_out. */
   falseOptOuts: HeldOutExample[];
   /** Ordinary refusals and "not now"s (not_interested, callback_later) answered opt_out or maybe_opt_out. */
   refusalsTakenForOptOuts: HeldOutExample[];
@@ -65,18 +69,23 @@ export function evaluate(classifier: OfflineClassifier, examples: HeldOutExample
   }
   const optOuts = answers.filter((a) => a.example.intent === 'opt_out');
   const prohibitions = optOuts.filter((a) => a.example.form === 'prohibition');
-  const stops = answers.filter((a) => a.example.intent === 'opt_out' || a.example.intent === 'maybe_opt_out');
-  const asked = (i: Intent) => i === 'opt_out' || i === 'maybe_opt_out';
+  const stopped = (i: Intent) => i === 'opt_out' || i === 'complaint';
+  const asked = (i: Intent) => stopped(i) || i === 'maybe_opt_out';
+  const stops = answers.filter((a) => asked(a.example.intent));
+  const complaints = answers.filter((a) => a.example.intent === 'complaint');
+  const saidComplaint = answers.filter((a) => a.got === 'complaint');
   return {
     total: examples.length,
     accuracy: ratio(answers.filter((a) => a.got === a.example.intent).length, answers.length),
     byLanguage,
     byIntent,
-    optOutRecall: ratio(optOuts.filter((a) => a.got === 'opt_out').length, optOuts.length),
+    optOutRecall: ratio(optOuts.filter((a) => stopped(a.got)).length, optOuts.length),
+    complaintRecall: ratio(complaints.filter((a) => a.got === 'complaint').length, complaints.length),
+    complaintPrecision: ratio(saidComplaint.filter((a) => a.example.intent === 'complaint').length, saidComplaint.length),
     prohibitionRecall: ratio(prohibitions.filter((a) => a.got === 'opt_out').length, prohibitions.length),
     optOutCaught: ratio(stops.filter((a) => asked(a.got)).length, stops.length),
     optOutsSentSomething: stops.filter((a) => sendingIntents.includes(a.got)).map((a) => a.example),
-    falseOptOuts: answers.filter((a) => a.got === 'opt_out' && !asked(a.example.intent)).map((a) => a.example),
+    falseOptOuts: answers.filter((a) => stopped(a.got) && !asked(a.example.intent)).map((a) => a.example),
     refusalsTakenForOptOuts: answers
       .filter((a) => (a.example.intent === 'not_interested' || a.example.intent === 'callback_later') && asked(a.got))
       .map((a) => a.example),

@@ -19,6 +19,7 @@ before(() => {
 const report = (s: Scores) => [
   `held out ${s.total}: accuracy ${s.accuracy.toFixed(3)}; ${Object.entries(s.byLanguage).map(([l, v]) => `${l} ${v.accuracy.toFixed(3)} (${v.total})`).join(', ')}`,
   `opt_out recall ${s.optOutRecall.toFixed(3)}, prohibition forms ${s.prohibitionRecall.toFixed(3)}, caught or confirmed ${s.optOutCaught.toFixed(3)}`,
+  `complaint recall ${s.complaintRecall.toFixed(3)}, precision ${s.complaintPrecision.toFixed(3)}`,
   ...Object.entries(s.byIntent).map(([i, v]) => `${i.padEnd(15)} precision ${v.precision.toFixed(3)} recall ${v.recall.toFixed(3)} (${v.support})`),
   ...s.mistakes.map((m) => `  ${m.example.language} ${m.example.intent} → ${m.got}: ${m.example.text}`),
 ].join('\n');
@@ -55,6 +56,14 @@ describe('scores on the held-out split', () => {
   test('every prohibition ("don\'t / never / stop / 别 / 唔好 … again") is an opt_out outright', () => {
     assert.equal(scores.prohibitionRecall, 1, report(scores));
     assert.ok(scores.optOutRecall >= 0.95, report(scores));
+  });
+
+  // A complaint answered opt_out still stops every channel; answered complaint it also counts
+  // against the script (core/scripts/flags.ts), so a false one flags scripts that did nothing wrong.
+  test('complaints ("I\'ll report you", "再打我就投诉") are answered complaint, and complaint answers are right', () => {
+    assert.ok(scores.complaintRecall >= 0.9, report(scores));
+    assert.ok(scores.complaintPrecision >= 0.95, report(scores));
+    assert.ok(heldOut.filter((e) => e.intent === 'complaint').length >= 30, 'complaints held out');
   });
 
   test('an ordinary refusal or "not now" is not taken for an opt-out, and opt_out answers are right', () => {

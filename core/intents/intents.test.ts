@@ -65,6 +65,36 @@ describe('behaviour a caller relies on', () => {
     for (const [a, b] of pairs) assert.deepEqual(full.classify(a), full.classify(b), `${a} vs ${b}`);
   });
 
+  test('a complaint ("I\'ll report you", "再打我就投诉", "你哋再打嚟我就投訴") is its own intent, in each language and mixed', () => {
+    expect([
+      ["I'll report you", 'complaint'],
+      ["I'm reporting this to the FTC", 'complaint'],
+      ['one more call and my lawyer hears about it', 'complaint'],
+      ['stop calling me or i will file a complaint', 'complaint'],
+      ["don't make me report you", 'complaint'],
+      ['再打我就投诉', 'complaint'],
+      ['我要投诉你们', 'complaint'],
+      ['你們再打來我就去消協投訴', 'complaint'],
+      ['别逼我报警', 'complaint'],
+      ['你哋再打嚟我就投訴', 'complaint'],
+      ['我會去消委會投訴你哋', 'complaint'],
+      ['再call我就report你哋', 'complaint'],
+      ['i will 投诉 你们', 'complaint'],
+    ]);
+  });
+
+  test('"not complaining" is not a complaint: the rest of the answer is read', () => {
+    expect([
+      ["i'm not complaining, just call me back next week", 'callback_later'],
+      ["no complaints, what's the price", 'price_question'],
+      ["i won't report you, just take me off your list", 'opt_out'],
+      ['我不是要投诉 这个多少钱', 'price_question'],
+      ['我不投诉 但以后别再打了', 'opt_out'],
+      ['我冇話要投訴 遲啲再打嚟啦', 'callback_later'],
+    ]);
+    for (const text of ["i'm not complaining", '我没说要投诉', '唔會投訴你哋']) assert.notEqual(full.classify(text).intent, 'complaint', text);
+  });
+
   test('opt-out wins over everything else in the same utterance', () => {
     expect([
       ['yes just remove me', 'opt_out'],
@@ -74,7 +104,7 @@ describe('behaviour a caller relies on', () => {
       ['好的 你们别再打了', 'opt_out'],
       ['可以 不過以後別再打了', 'opt_out'],
       ['多少钱 算了 把我号码删了吧', 'opt_out'],
-      ['转人工 我要投诉你们', 'opt_out'],
+      ['转人工 我要投诉你们', 'complaint'],
       ['unsubscribe', 'opt_out'],
       ['退訂', 'opt_out'],
       ['STOP', 'opt_out'],

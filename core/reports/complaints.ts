@@ -6,6 +6,7 @@
  * count the rows of `chase_complaints`.
  */
 import type pg from 'pg';
+import { countComplaints } from '../scripts/flags.ts';
 
 type Tx = Pick<pg.PoolClient, 'query'>;
 
@@ -19,6 +20,8 @@ export async function recordComplaint(tx: Tx, tenantId: string, chaseId: string,
     `insert into chase_complaints (tenant_id, chase_id, at, source) values ($1, $2, $3, $4) on conflict do nothing`,
     [tenantId, chaseId, at, source],
   );
+  // The chase's script may now draw too many complaints (core/scripts/flags.ts).
+  if (rowCount === 1) await countComplaints(tx, tenantId, [chaseId], at);
   return rowCount === 1;
 }
 
@@ -37,5 +40,7 @@ export async function recordOptOutComplaints(tx: Tx, tenantId: string, phoneHash
      returning chase_id`,
     [tenantId, phoneHashes, at, COMPLAINT_WINDOW_HOURS],
   );
-  return rows.map((r) => r.chase_id);
+  const chaseIds = rows.map((r) => r.chase_id);
+  await countComplaints(tx, tenantId, chaseIds, at);
+  return chaseIds;
 }

@@ -282,7 +282,7 @@ describe('starting in bulk by segment', () => {
 
     const res = await app.request('POST', '/v1/chases/bulk', { key: operator.key, body: { campaignId: campaign.id } });
     assert.equal(res.status, 200, res.text);
-    assert.deepEqual(res.body, { created: 6, skipped: { alreadyLive: 1, optedOut: 1, invalidNumber: 1 } });
+    assert.deepEqual(res.body, { created: 6, skipped: { alreadyLive: 1, optedOut: 1, invalidNumber: 1, scriptPaused: 0 } });
     const { created, skipped } = res.body;
     assert.equal(created + skipped.alreadyLive + skipped.optedOut + skipped.invalidNumber, members);
     const chases = await listAll<{ tier: string }>(app, `/v1/chases?campaignId=${campaign.id}`);
@@ -291,7 +291,7 @@ describe('starting in bulk by segment', () => {
 
     // Again: everyone dialable already has a live chase.
     const again = await app.request('POST', '/v1/chases/bulk', { key: operator.key, body: { campaignId: campaign.id } });
-    assert.deepEqual(again.body, { created: 0, skipped: { alreadyLive: 7, optedOut: 1, invalidNumber: 1 } });
+    assert.deepEqual(again.body, { created: 0, skipped: { alreadyLive: 7, optedOut: 1, invalidNumber: 1, scriptPaused: 0 } });
   });
 
   test('only the tiers asked for; the segment may be named in the request', async () => {
@@ -299,7 +299,7 @@ describe('starting in bulk by segment', () => {
     const noSegment = await app.request('POST', '/v1/chases/bulk', { key: operator.key, body: { campaignId: campaign.id } });
     assertProblem(noSegment, 400, 'VALIDATION', 'segmentId');
     const res = await app.request('POST', '/v1/chases/bulk', { key: operator.key, body: { campaignId: campaign.id, segmentId, tiers: ['silver'] } });
-    assert.deepEqual(res.body, { created: 2, skipped: { alreadyLive: 0, optedOut: 0, invalidNumber: 0 } });
+    assert.deepEqual(res.body, { created: 2, skipped: { alreadyLive: 0, optedOut: 0, invalidNumber: 0, scriptPaused: 0 } });
     const unknown = '00000000-0000-4000-8000-000000000000';
     assertProblem(await app.request('POST', '/v1/chases/bulk', { key: operator.key, body: { campaignId: campaign.id, segmentId: unknown } }), 404, 'NOT_FOUND', 'segmentId');
     assertProblem(await app.request('POST', '/v1/chases/bulk', { key: operator.key, body: { campaignId: unknown, segmentId } }), 404, 'NOT_FOUND', 'campaignId');
@@ -312,7 +312,7 @@ describe('starting in bulk by segment', () => {
     const body = { campaignId: campaign.id, tiers: ['silver'] };
     const first = await app.request('POST', '/v1/chases/bulk', { key: operator.key, body, headers });
     const second = await app.request('POST', '/v1/chases/bulk', { key: operator.key, body, headers });
-    assert.deepEqual(first.body, { created: 2, skipped: { alreadyLive: 0, optedOut: 0, invalidNumber: 0 } });
+    assert.deepEqual(first.body, { created: 2, skipped: { alreadyLive: 0, optedOut: 0, invalidNumber: 0, scriptPaused: 0 } });
     assert.deepEqual(second.body, first.body, 'the first answer, not "2 already live"');
     assert.equal(second.headers.get('idempotent-replayed'), 'true');
   });
