@@ -14,6 +14,7 @@ import { chasesCancel, chasesGet, chasesList, chasesStart, chasesStartBulk } fro
 import { linesCreate, linesDelete, linesGet, linesList, linesUpdate } from './lines.ts';
 import { connectorsDelete, connectorsList, connectorsOutbox, connectorsOutboxRetry, connectorsPut, connectorsSync } from './connectors.ts';
 import { intentsClassify } from './intents.ts';
+import { experimentsCreate, experimentsGet, experimentsList, experimentsStop } from './experiments.ts';
 
 /** Every procedure of the v1 API; REST, tRPC and OpenAPI are built from this list. */
 export const procedures: Procedure[] = [
@@ -63,4 +64,8 @@ export const procedures: Procedure[] = [
   connectorsSync,
   connectorsOutbox,
   connectorsOutboxRetry,
+  experimentsCreate,
+  experimentsList,
+  experimentsGet,
+  experimentsStop,
 ] as Procedure[];
