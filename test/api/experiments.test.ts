@@ -54,7 +54,9 @@ describe('create, read, stop', () => {
     const got = await app.request('GET', `/v1/experiments/${e.id}`, { key: viewer.key });
     assert.equal(got.status, 200, got.text);
     assert.deepEqual(got.body, e);
-    assert.deepEqual((await trpcQuery(app, 'experiments.get', { id: e.id }, viewer.key)).body.result.data, e, 'tRPC answers the same');
+    const trpc = await trpcQuery(app, 'experiments.get', { id: e.id }, viewer.key);
+    assert.equal(trpc.status, 200, JSON.stringify(trpc.body));
+    assert.deepEqual(trpc.body.result.data, e, 'tRPC answers the same');
     const list = await app.request('GET', `/v1/experiments?campaignId=${campaign.id}`, { key: viewer.key });
     assert.deepEqual(list.body.items.map((x: { id: string }) => x.id), [e.id]);
 
