@@ -8,7 +8,8 @@ import { randomInt } from 'node:crypto';
 /** A uniform number in [0, 1). */
 export type Random = () => number;
 
-const STEPS = 2 ** 48;
+// randomInt's range must be under 2^48.
+const STEPS = 2 ** 47;
 export const cryptoRandom: Random = () => randomInt(0, STEPS) / STEPS;
 
 /** mulberry32: small, fast and good enough for simulations; never for production assignment. */

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { decide, type ArmCounts } from './sequential.ts';
-import { pickWeighted, seededRandom } from './random.ts';
+import { cryptoRandom, pickWeighted, seededRandom } from './random.ts';
 
 /** Runs one experiment: chases assigned by weight, converting at the arm's rate, judged every `every` chases. */
 function simulate(seed: number, rates: number[], options: { weights?: number[]; maxChases: number; every?: number; alpha?: number; minChasesPerArm?: number }) {
@@ -70,6 +70,12 @@ describe('the sequential test, in simulation over many seeds', { timeout: 60_000
     const after = decide([{ chases: 50, conversions: 0 }, { chases: 50, conversions: 50 }], { alpha: 0.05, minChasesPerArm: 50 });
     assert.equal(after.winner, 1);
     assert.ok(Number.isFinite(after.comparisons[0]!.likelihoodRatio) && after.comparisons[0]!.likelihoodRatio >= after.threshold);
+  });
+
+  test('production draws (crypto) are uniform in [0, 1)', () => {
+    const draws = Array.from({ length: 20_000 }, cryptoRandom);
+    assert.ok(draws.every((x) => x >= 0 && x < 1));
+    assert.ok(Math.abs(draws.reduce((s, x) => s + x, 0) / draws.length - 0.5) < 0.01);
   });
 
   test('weighted picks follow the weights', () => {

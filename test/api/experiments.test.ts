@@ -135,6 +135,9 @@ describe('assignment', () => {
     const e = (await post('/v1/experiments', experimentBody(campaign.id, {
       arms: [{ name: 'control', weight: 1 }, { name: 'discount', script: 'discount', delayMinutes: 90, weight: 3 }],
     }))).body;
+    const viaApi = await app.request('POST', '/v1/chases', { key: operator.key, body: { campaignId: campaign.id, contact: { phone: cnMobile(502) } } });
+    assert.equal(viaApi.status, 201, viaApi.text);
+    assert.equal(viaApi.body.experiment.id, e.id, 'a chase started through the API draws an arm (crypto randomness)');
     const deps = { ...app.worker!, random: seededRandom(11) };
     const n = 400;
     const chases = [];
@@ -162,7 +165,8 @@ describe('assignment', () => {
     const listed = await app.request('GET', `/v1/chases?campaignId=${campaign.id}&limit=500`, { key: viewer.key });
     assert.equal(listed.body.items.filter((c: { experiment: { arm: string } | null }) => c.experiment?.arm === 'discount').length, discount.length);
     const results = (await app.request('GET', `/v1/experiments/${e.id}`, { key: viewer.key })).body;
-    assert.deepEqual(results.arms.map((a: { chases: number }) => a.chases), [n - discount.length, discount.length]);
+    const apiArm = viaApi.body.experiment.arm === 'discount' ? 1 : 0;
+    assert.deepEqual(results.arms.map((a: { chases: number }) => a.chases), [n - discount.length + 1 - apiArm, discount.length + apiArm]);
 
     // Stopped: new chases are the campaign's again; assigned ones keep their arm.
     await post(`/v1/experiments/${e.id}/stop`, {});
