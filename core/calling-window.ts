@@ -135,6 +135,29 @@ export function windowWithin(inner: CallingWindow, outer: CallingWindow): string
   return null;
 }
 
+/**
+ * The times both windows allow. An experiment arm's window was checked to lie inside its
+ * campaign's when the experiment began; intersecting again at dial time keeps a campaign's
+ * window, narrowed later, binding on the arm too. Both must be valid windows.
+ */
+export function intersectWindows(a: CallingWindow, b: CallingWindow): CallingWindow {
+  const x = compileOrThrow(a);
+  const y = compileOrThrow(b);
+  const days: CallingWindow['days'] = {};
+  for (let day = 1; day <= 7; day++) {
+    const spans: { start: string; end: string }[] = [];
+    for (const [s1, e1] of x[day]!) {
+      for (const [s2, e2] of y[day]!) {
+        const s = Math.max(s1, s2);
+        const e = Math.min(e1, e2);
+        if (s < e) spans.push({ start: hhmm(s), end: hhmm(e) });
+      }
+    }
+    if (spans.length) days[day as IsoWeekday] = spans;
+  }
+  return { days };
+}
+
 // Not cached: compiling a handful of spans costs about a microsecond, and a cache keyed by
 // the window object would go stale if a caller edited a window in place.
 function compileOrThrow(w: CallingWindow): Compiled {

@@ -18,7 +18,7 @@
  * so a job that fires early (a call placed a little later than its slot) just waits again.
  */
 import type pg from 'pg';
-import type { CallingWindow } from './calling-window.ts';
+import { intersectWindows, type CallingWindow } from './calling-window.ts';
 import { effectiveRules, RulesSchema, type Caps, type TenantChaseRules } from './campaigns.rules.ts';
 import type { PhoneAttempt } from './chases.caps.ts';
 import { planSlots, type Slot, type WaitingChase } from './chases.slots.ts';
@@ -77,7 +77,7 @@ export async function planPhoneQueue(tx: Tx, jobs: JobQueue, input: TurnInput): 
     waiting(chase, input),
     ...members.map((m) => {
       const rules = effectiveRules(RulesSchema.parse(m.rules), input.tenantRules);
-      return waiting(m, { caps: rules.caps, window: m.arm_window ?? rules.window });
+      return waiting(m, { caps: rules.caps, window: m.arm_window ? intersectWindows(m.arm_window, rules.window) : rules.window });
     }),
   ];
   const slots = planSlots(input.attempts, queue, input.timeZone, now, input.start, input.spacingMs);

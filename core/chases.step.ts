@@ -21,7 +21,7 @@ import { screenNumber, type NumberChecksSetting } from './number-quality.ts';
 import { dialTarget } from './lines.ts';
 import { chooseLine, linePolicyTier } from './lines.select.ts';
 import { campaignFromJson, type Campaign, type CampaignJson } from './campaigns.ts';
-import { nextCallableTime, type CallingWindow } from './calling-window.ts';
+import { intersectWindows, nextCallableTime, type CallingWindow } from './calling-window.ts';
 import { armWindowSql } from './experiments/assign.ts';
 import { timeZoneForPhone } from './phone.timezone.ts';
 import { callInFlight, capsBlockUntil, phoneLockSql, readPhoneState } from './chases.caps.ts';
@@ -123,8 +123,8 @@ async function reserve(deps: WorkerDeps, tx: Tx, { tenantId, chaseId, step }: St
   const tenantRules = TenantChaseRulesSchema.parse(chase.chase_rules ?? {});
   const effective = effectiveRules(campaign.rules, tenantRules);
   const caps = effective.caps;
-  // An experiment arm's window (checked to lie inside the campaign's when the experiment was made).
-  const window = chase.arm_window ?? effective.window;
+  // An experiment arm's window, never wider than the campaign's (calling-window.ts).
+  const window = chase.arm_window ? intersectWindows(chase.arm_window, effective.window) : effective.window;
 
   const phone = await readPhoneState(tx, tenantId, phoneHash, caps, now);
   const optedOut = phone.optedOut;

@@ -93,6 +93,25 @@ describe('an experiment decided by its outcomes', () => {
     assert.equal(stop.status, 409, stop.text);
   });
 
+  test("an arm's calling window holds its chases: closed now, the chase waits for it and nobody is called", { timeout: 60_000 }, async () => {
+    const c = await campaign(app.worker, app.tenantId, { name: 'Windows', channel: { policy: 'voice' }, scripts: SCRIPTS });
+    // The day after tomorrow where the number lives (+1 415: Los Angeles), 10:00–11:00: within the 72 h expiry.
+    const short = new Intl.DateTimeFormat('en-US', { timeZone: 'America/Los_Angeles', weekday: 'short' }).format(new Date());
+    const today = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'].indexOf(short) + 1;
+    const day = String(((today + 1) % 7) + 1);
+    const window = { days: { [day]: [{ start: '10:00', end: '11:00' }] } };
+    const created = await app.request('POST', '/v1/experiments', {
+      body: { campaignId: c.id, name: 'Later', arms: [{ name: 'control', window }, { name: 'b', script: 'b', window }] },
+    });
+    assert.equal(created.status, 201, created.text);
+    const res = await app.request('POST', '/v1/chases', { body: { campaignId: c.id, contact: { phone: phone(300) } } });
+    assert.equal(res.status, 201, res.text);
+    const waiting = await waitForChase(app.worker, app.tenantId, res.body.id, (x) => x.timeline.filter((e) => e.type === 'scheduled').length >= 2);
+    assert.equal(waiting.status, 'scheduled');
+    assert.ok(Date.parse(waiting.dueAt) > Date.now() + 24 * 3_600_000, `due ${waiting.dueAt}, in the arm's window`);
+    assert.equal(app.sim.calls().filter((x) => x.to === phone(300)).length, 0, 'not called outside the arm’s window');
+  });
+
   test('the call activity written back to HubSpot names the experiment and the arm', { timeout: 60_000 }, async () => {
     const put = await app.request('PUT', '/v1/connectors/hubspot', { body: { credentials: { accessToken: hub.accessToken, apiBaseUrl: hub.url } } });
     assert.equal(put.status, 200, put.text);
