@@ -308,6 +308,7 @@ const chaseFields = {
   tier: z.string().nullable().describe('The contact’s tier in the campaign’s segment when the chase started'),
   priority: z.number().int(),
   script: z.string().nullable(),
+  experiment: z.object({ id: Id, arm: z.string() }).nullable().describe('The experiment arm the chase was assigned (its script, window and delay replaced the campaign’s), or null'),
   nextChannel: z.enum(['voice', 'sms']),
   dueAt: z.string(),
   deadlineAt: z.string(),

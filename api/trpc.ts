@@ -28,6 +28,7 @@ import { chaseRulesGet, chaseRulesSet } from './procedures/chase-rules.ts';
 import { chasesCancel, chasesGet, chasesList, chasesStart, chasesStartBulk } from './procedures/chases.ts';
 import { intentsClassify } from './procedures/intents.ts';
 import { scriptsClearFlag, scriptsList } from './procedures/scripts.ts';
+import { experimentsCreate, experimentsGet, experimentsList, experimentsStop } from './procedures/experiments.ts';
 import { linesCreate, linesDelete, linesGet, linesList, linesUpdate } from './procedures/lines.ts';
 import { connectorsDelete, connectorsList, connectorsOutbox, connectorsOutboxRetry, connectorsPut, connectorsSync } from './procedures/connectors.ts';
 
@@ -136,6 +137,7 @@ const mutation = <I extends z.ZodType, O extends z.ZodType>(p: Procedure<I, O>) 
  * checks it serves exactly the procedures REST does, each as a query for GET.
  */
 export const appRouter = t.router({
+  experiments: t.router({ create: mutation(experimentsCreate), list: query(experimentsList), get: query(experimentsGet), stop: mutation(experimentsStop) }),
   tenants: t.router({ create: mutation(tenantsCreate), current: query(tenantsCurrent), update: mutation(tenantsUpdate) }),
   apiKeys: t.router({ create: mutation(apiKeysCreate), list: query(apiKeysList), revoke: mutation(apiKeysRevoke) }),
   contacts: t.router({

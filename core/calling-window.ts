@@ -112,6 +112,52 @@ export function validateWindow(w: CallingWindow): string | null {
   return isEmpty(compiled) ? 'empty window: no callable time in the week (every day is missing or fully excluded)' : null;
 }
 
+/** Minutes as 'HH:MM' (1440 as '24:00'), for messages. */
+const hhmm = (m: number) => `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
+
+/**
+ * null when every callable minute of `inner` is callable in `outer` too (an experiment arm's
+ * window inside its campaign's); otherwise a message naming the first minute that is not.
+ */
+export function windowWithin(inner: CallingWindow, outer: CallingWindow): string | null {
+  const a = compile(inner);
+  if (typeof a === 'string') return a;
+  const b = compile(outer);
+  if (typeof b === 'string') return `the outer window: ${b}`;
+  for (let day = 1; day <= 7; day++) {
+    for (const [s, e] of a[day]!) {
+      // Outer spans are sorted and disjoint (possibly touching): walk them from s until e is covered.
+      let at = s;
+      for (const [os, oe] of b[day]!) if (os <= at && oe > at) at = oe;
+      if (at < e) return `days.${day}: ${hhmm(at)} is callable here but not in the campaign's window`;
+    }
+  }
+  return null;
+}
+
+/**
+ * The times both windows allow. An experiment arm's window was checked to lie inside its
+ * campaign's when the experiment began; intersecting again at dial time keeps a campaign's
+ * window, narrowed later, binding on the arm too. Both must be valid windows.
+ */
+export function intersectWindows(a: CallingWindow, b: CallingWindow): CallingWindow {
+  const x = compileOrThrow(a);
+  const y = compileOrThrow(b);
+  const days: CallingWindow['days'] = {};
+  for (let day = 1; day <= 7; day++) {
+    const spans: { start: string; end: string }[] = [];
+    for (const [s1, e1] of x[day]!) {
+      for (const [s2, e2] of y[day]!) {
+        const s = Math.max(s1, s2);
+        const e = Math.min(e1, e2);
+        if (s < e) spans.push({ start: hhmm(s), end: hhmm(e) });
+      }
+    }
+    if (spans.length) days[day as IsoWeekday] = spans;
+  }
+  return { days };
+}
+
 // Not cached: compiling a handful of spans costs about a microsecond, and a cache keyed by
 // the window object would go stale if a caller edited a window in place.
 function compileOrThrow(w: CallingWindow): Compiled {

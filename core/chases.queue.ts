@@ -18,12 +18,13 @@
  * so a job that fires early (a call placed a little later than its slot) just waits again.
  */
 import type pg from 'pg';
-import type { CallingWindow } from './calling-window.ts';
+import { intersectWindows, type CallingWindow } from './calling-window.ts';
 import { effectiveRules, RulesSchema, type Caps, type TenantChaseRules } from './campaigns.rules.ts';
 import type { PhoneAttempt } from './chases.caps.ts';
 import { planSlots, type Slot, type WaitingChase } from './chases.slots.ts';
 import { stepJob } from './chases.transitions.ts';
 import { queues, type JobQueue } from './jobs/queue.ts';
+import { armWindowSql } from './experiments/assign.ts';
 
 type Tx = Pick<pg.PoolClient, 'query'>;
 
@@ -36,6 +37,7 @@ interface Member {
   created_at: Date;
   in_phone_queue: boolean;
   rules: unknown;
+  arm_window: CallingWindow | null;
 }
 
 export interface TurnInput {
@@ -62,7 +64,7 @@ export interface TurnInput {
 export async function planPhoneQueue(tx: Tx, jobs: JobQueue, input: TurnInput): Promise<Slot> {
   const { tenantId, chase, now } = input;
   const { rows: members } = await tx.query<Member>(
-    `select ch.id, ch.step, ch.priority, ch.due_at, ch.deadline_at, ch.created_at, ch.in_phone_queue, cp.rules
+    `select ch.id, ch.step, ch.priority, ch.due_at, ch.deadline_at, ch.created_at, ch.in_phone_queue, cp.rules, ${armWindowSql('ch')} as arm_window
        from chases ch join campaigns cp on cp.tenant_id = ch.tenant_id and cp.id = ch.campaign_id
       where ch.tenant_id = $1 and ch.phone_hash = $2 and ch.status = 'scheduled' and ch.id <> $3
         and ch.next_channel = 'voice' and cp.status = 'active' and (ch.in_phone_queue or ch.due_at <= $4)`,
@@ -73,7 +75,10 @@ export async function planPhoneQueue(tx: Tx, jobs: JobQueue, input: TurnInput): 
   });
   const queue = [
     waiting(chase, input),
-    ...members.map((m) => waiting(m, effectiveRules(RulesSchema.parse(m.rules), input.tenantRules))),
+    ...members.map((m) => {
+      const rules = effectiveRules(RulesSchema.parse(m.rules), input.tenantRules);
+      return waiting(m, { caps: rules.caps, window: m.arm_window ? intersectWindows(m.arm_window, rules.window) : rules.window });
+    }),
   ];
   const slots = planSlots(input.attempts, queue, input.timeZone, now, input.start, input.spacingMs);
   for (const slot of slots) {

@@ -21,7 +21,8 @@ import { screenNumber, type NumberChecksSetting } from './number-quality.ts';
 import { dialTarget } from './lines.ts';
 import { chooseLine, linePolicyTier } from './lines.select.ts';
 import { campaignFromJson, type Campaign, type CampaignJson } from './campaigns.ts';
-import { nextCallableTime } from './calling-window.ts';
+import { intersectWindows, nextCallableTime, type CallingWindow } from './calling-window.ts';
+import { armWindowSql } from './experiments/assign.ts';
 import { timeZoneForPhone } from './phone.timezone.ts';
 import { callInFlight, capsBlockUntil, phoneLockSql, readPhoneState } from './chases.caps.ts';
 import { callbackUrl, CHASE_COLUMNS, decodeContext, insertEvent, type ChaseRow, type WorkerDeps } from './chases.store.ts';
@@ -47,6 +48,8 @@ interface StepContext {
   name_enc: string | null;
   chase_rules: unknown;
   campaign: CampaignJson | null;
+  /** The calling window of the chase's experiment arm, when its arm sets one. */
+  arm_window: CallingWindow | null;
 }
 
 interface Reserved {
@@ -83,7 +86,7 @@ async function reserve(deps: WorkerDeps, tx: Tx, { tenantId, chaseId, step }: St
   // read about the number below comes from a snapshot taken once the lock is held.
   const { rows } = await tx.query<ChaseRow & StepContext>(
     `select ${STEP_COLUMNS}, ch.in_phone_queue, c.phone_hash as contact_phone_hash, c.phone_enc, c.phone_invalid_reason, c.time_zone, c.name_enc, t.chase_rules,
-            to_jsonb(cp) as campaign, ${phoneLockSql('$3', 'c.phone_hash')} as locked
+            to_jsonb(cp) as campaign, ${armWindowSql('ch')} as arm_window, ${phoneLockSql('$3', 'c.phone_hash')} as locked
        from chases ch
        join tenants t on t.id = ch.tenant_id
        left join campaigns cp on cp.tenant_id = ch.tenant_id and cp.id = ch.campaign_id
@@ -118,7 +121,10 @@ async function reserve(deps: WorkerDeps, tx: Tx, { tenantId, chaseId, step }: St
     await tx.query(`update chases set phone_hash = $3 where tenant_id = $1 and id = $2`, [tenantId, chaseId, phoneHash]);
   }
   const tenantRules = TenantChaseRulesSchema.parse(chase.chase_rules ?? {});
-  const { window, caps } = effectiveRules(campaign.rules, tenantRules);
+  const effective = effectiveRules(campaign.rules, tenantRules);
+  const caps = effective.caps;
+  // An experiment arm's window, never wider than the campaign's (calling-window.ts).
+  const window = chase.arm_window ? intersectWindows(chase.arm_window, effective.window) : effective.window;
 
   const phone = await readPhoneState(tx, tenantId, phoneHash, caps, now);
   const optedOut = phone.optedOut;

@@ -93,6 +93,8 @@ export interface Chase {
   tier: string | null;
   priority: number;
   script: string | null;
+  /** The experiment arm the chase was assigned, while or since its campaign ran one. */
+  experiment: { id: string; arm: string } | null;
   nextChannel: 'voice' | 'sms';
   dueAt: string;
   deadlineAt: string;
@@ -113,6 +115,8 @@ export interface ChaseRow {
   tier: string | null;
   priority: number;
   script: string | null;
+  experiment_id: string | null;
+  arm: string | null;
   context_enc: string | null;
   next_channel: 'voice' | 'sms';
   step: number;
@@ -124,7 +128,7 @@ export interface ChaseRow {
   updated_at: Date;
 }
 
-export const CHASE_COLUMNS = `id, campaign_id, contact_id, phone_hash, status, outcome, tier, priority, script, context_enc,
+export const CHASE_COLUMNS = `id, campaign_id, contact_id, phone_hash, status, outcome, tier, priority, script, experiment_id, arm, context_enc,
   next_channel, step, due_at, deadline_at, call_attempts, last_error, created_at, updated_at`;
 
 export const decodeContext = (deps: Deps, enc: string | null): Record<string, unknown> =>
@@ -140,6 +144,7 @@ export function toChase(deps: Deps, r: ChaseRow): Chase {
     tier: r.tier,
     priority: r.priority,
     script: r.script,
+    experiment: r.experiment_id ? { id: r.experiment_id, arm: r.arm ?? '' } : null,
     nextChannel: r.next_channel,
     dueAt: r.due_at.toISOString(),
     deadlineAt: r.deadline_at.toISOString(),

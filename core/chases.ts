@@ -19,6 +19,7 @@ import {
 } from './chases.store.ts';
 import type { Deps } from './deps.ts';
 import { endChases, enqueueNewChases } from './chases.transitions.ts';
+import { drawArms, runningExperiment } from './experiments/assign.ts';
 
 export type ContactRef = { id: string } | { phone: string } | { crm: { system: string; externalId: string } };
 
@@ -31,6 +32,8 @@ export interface StartChase {
 /** For chases started by an event (a store's abandoned checkout): when it is due, and the event's key. */
 export interface StartOptions {
   dueAt?: Date;
+  /** When the event happened: an experiment arm's delay counts from it (default: now). */
+  since?: Date;
   sourceKey?: string;
 }
 
@@ -74,22 +77,35 @@ async function insertChases(
 ) {
   const { clock } = chaseEngine(deps);
   const now = clock.now();
-  // An event's chase is due when the event says (never in the past); others after the campaign's delay.
-  const due = options.dueAt ? new Date(Math.max(options.dueAt.getTime(), now.getTime())) : new Date(now.getTime() + campaign.rules.delayMinutes * 60_000);
   const deadline = new Date(now.getTime() + campaign.rules.expireAfterHours * 3_600_000);
   const ok = candidates.map((c) => ({ c, channel: firstChannel(campaign, c.optedOut)! }));
+  // While an experiment runs on the campaign, each chase draws an arm whose script and delay
+  // stand in for the campaign's (its window is read where the chase steps).
+  const experiment = ok.length ? await runningExperiment(tx, tenantId, campaign.id) : null;
+  const arms = experiment ? drawArms(experiment, ok.length, deps.random) : [];
+  // An event's chase is due when the event says (never in the past); others after the campaign's
+  // delay. An arm's delay counts from the event (or now) instead.
+  const dueFor = (i: number) => {
+    const armDelay = arms[i]?.delayMinutes;
+    if (armDelay !== undefined) return new Date(Math.max((options.since ?? now).getTime() + armDelay * 60_000, now.getTime()));
+    return options.dueAt ? new Date(Math.max(options.dueAt.getTime(), now.getTime())) : new Date(now.getTime() + campaign.rules.delayMinutes * 60_000);
+  };
   // The chases, their first two timeline events (created, scheduled) and those events read
   // back, in one statement: starting one chase needs no read after it.
   const { rows } = await tx.query<ChaseRow & { timeline: { at: string; type: ChaseEvent['type']; detail: Record<string, unknown> | null }[] }>(
     `with chase as (
-       insert into chases (tenant_id, id, campaign_id, contact_id, phone_hash, status, tier, priority, script, context_enc, next_channel, due_at, deadline_at, source_key)
-       select $1, id, $2, contact_id, phone_hash, 'scheduled', tier, priority, script, $3, channel, $4, $5, $13
-         from unnest($6::uuid[], $7::uuid[], $8::bytea[], $9::text[], $10::int[], $11::text[], $12::text[]) as t (id, contact_id, phone_hash, tier, priority, script, channel)
+       insert into chases (tenant_id, id, campaign_id, contact_id, phone_hash, status, tier, priority, script, context_enc, next_channel, due_at, deadline_at, source_key, experiment_id, arm)
+       select $1, id, $2, contact_id, phone_hash, 'scheduled', tier, priority, script, $3, channel, due_at, $4, $12, $13, arm
+         from unnest($5::uuid[], $6::uuid[], $7::bytea[], $8::text[], $9::int[], $10::text[], $11::text[], $14::timestamptz[], $15::text[])
+           as t (id, contact_id, phone_hash, tier, priority, script, channel, due_at, arm)
        on conflict (tenant_id, campaign_id, contact_id) where status in ('scheduled', 'dialing') do nothing
        returning ${CHASE_COLUMNS}),
      event as (
        insert into chase_events (tenant_id, chase_id, type, detail)
-       select $1, chase.id, e.type, case when e.type = 'scheduled' then jsonb_build_object('at', $4::timestamptz) else null end
+       select $1, chase.id, e.type,
+              case when e.type = 'scheduled' then jsonb_build_object('at', chase.due_at)
+                   when chase.experiment_id is not null then jsonb_build_object('experimentId', chase.experiment_id, 'experiment', $16::text, 'arm', chase.arm)
+                   else null end
          from chase cross join (values (1, 'created'), (2, 'scheduled')) as e (n, type) order by chase.id, e.n
        returning chase_id, seq, at, type, detail)
      select chase.*, t.timeline
@@ -97,10 +113,12 @@ async function insertChases(
        join (select chase_id, json_agg(json_build_object('at', at, 'type', type, 'detail', detail) order by seq) as timeline from event group by chase_id) t
          on t.chase_id = chase.id`,
     [
-      tenantId, campaign.id, contextEnc, due, deadline,
+      tenantId, campaign.id, contextEnc, deadline,
       ok.map(() => randomUUID()), ok.map((o) => o.c.contactId), ok.map((o) => o.c.phoneHash), ok.map((o) => o.c.tier),
-      ok.map((o) => chasePriority(campaign.rules, o.c.tier)), ok.map((o) => matchScript(campaign.scripts, o.c.tags, o.c.tier, paused)!.name), ok.map((o) => o.channel),
-      options.sourceKey ?? null,
+      ok.map((o) => chasePriority(campaign.rules, o.c.tier)),
+      ok.map((o, i) => arms[i]?.script ?? matchScript(campaign.scripts, o.c.tags, o.c.tier, paused)!.name),
+      ok.map((o) => o.channel),
+      options.sourceKey ?? null, experiment?.id ?? null, ok.map((_, i) => dueFor(i)), ok.map((_, i) => arms[i]?.name ?? null), experiment?.name ?? null,
     ],
   );
   if (rows.length) await enqueueNewChases(tx, chaseEngine(deps).jobs, tenantId, rows);

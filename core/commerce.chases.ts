@@ -21,6 +21,7 @@ import { chaseEngine, insertEvent, LIVE } from './chases.store.ts';
 import { endChases, scheduleChase } from './chases.transitions.ts';
 import { queues } from './jobs/queue.ts';
 import { enqueueForLinkedContacts, enqueueWriteBacks } from './outbox.ts';
+import { armDelaySql } from './experiments/assign.ts';
 
 type Log = { info(o: object, msg: string): void; warn(o: object, msg: string): void };
 
@@ -94,9 +95,10 @@ async function chaseCheckout(deps: Deps, tenantId: string, e: CheckoutEvent, log
     // The contact's live chase in this campaign follows its newest checkout: a second
     // abandonment by the same person moves that chase on rather than starting another call.
     const refreshed = await withTransaction(deps.db, async (tx) => {
-      const { rows } = await tx.query<{ id: string; status: string; next_channel: 'voice' | 'sms' }>(
+      const { rows } = await tx.query<{ id: string; status: string; next_channel: 'voice' | 'sms'; arm_delay: number | null }>(
         `update chases set context_enc = $4, source_key = $5, updated_at = now()
-          where tenant_id = $1 and campaign_id = $2 and contact_id = $3 and status = any($6) returning id, status, next_channel`,
+          where tenant_id = $1 and campaign_id = $2 and contact_id = $3 and status = any($6)
+          returning id, status, next_channel, ${armDelaySql('chases')} as arm_delay`,
         [tenantId, campaign.id, contact.contact.id, contextEnc, e.token, LIVE],
       );
       const live = rows[0];
@@ -104,7 +106,9 @@ async function chaseCheckout(deps: Deps, tenantId: string, e: CheckoutEvent, log
       // Still waiting for its first step: the delay counts from the checkout's latest change.
       const { jobs, clock } = chaseEngine(deps);
       if (live.status === 'scheduled') {
-        await scheduleChase(tx, jobs, tenantId, live.id, new Date(Math.max(dueAt.getTime(), clock.now().getTime())), live.next_channel, { reason: 'the checkout was updated' });
+        // A chase in an experiment arm with a delay of its own waits that delay instead.
+        const due = live.arm_delay === null ? dueAt : new Date(Date.parse(e.updatedAt) + live.arm_delay * 60_000);
+        await scheduleChase(tx, jobs, tenantId, live.id, new Date(Math.max(due.getTime(), clock.now().getTime())), live.next_channel, { reason: 'the checkout was updated' });
       }
       return true;
     });
@@ -113,7 +117,7 @@ async function chaseCheckout(deps: Deps, tenantId: string, e: CheckoutEvent, log
       continue;
     }
     try {
-      await startChase(deps, tenantId, { campaignId: campaign.id, contact: { id: contact.contact.id }, context }, { dueAt, sourceKey: e.token });
+      await startChase(deps, tenantId, { campaignId: campaign.id, contact: { id: contact.contact.id }, context }, { dueAt, since: new Date(Date.parse(e.updatedAt)), sourceKey: e.token });
       outcome = 'started';
     } catch (err) {
       // Opted out, or a number the carrier cannot take: the checkout is not chased, and that is said, not thrown.

@@ -11,6 +11,8 @@ export interface Deps {
   /** The chase engine's queue: present where chases may start (API and worker processes). */
   jobs?: JobQueue;
   clock?: Clock;
+  /** Draws experiment arms (core/experiments/random.ts): crypto randomness when absent; tests hand in a seeded one. */
+  random?: () => number;
   /** The line pool's CPS buckets and health windows (Redis or memory); absent: a per-process memory store. */
   lines?: LineStores;
   /** Hosts besides the vendors' own that connector URLs may point at (CHASELINE_ALLOWED_VENDOR_HOSTS): simulators, sandboxes. */

@@ -57,14 +57,18 @@ interface AttemptRow {
   sid: string | null;
   duration_seconds: number | null;
   created_at: Date;
+  experiment_name: string | null;
+  arm: string | null;
 }
 
 /** The attempt as its write-backs tell it; null when its contact is linked with no enabled connector (most are not). */
 async function attemptOf(tx: Queryable, tenantId: string, attemptId: string): Promise<AttemptRow | null> {
   const { rows } = await tx.query<AttemptRow>(
-    `select ch.contact_id, cp.name as campaign_name, a.outcome, a.intent, a.from_number, c.phone_enc, a.sid, a.duration_seconds, a.created_at
+    `select ch.contact_id, cp.name as campaign_name, a.outcome, a.intent, a.from_number, c.phone_enc, a.sid, a.duration_seconds, a.created_at,
+            x.name as experiment_name, ch.arm
        from attempts a
        join chases ch on ch.tenant_id = a.tenant_id and ch.id = a.chase_id
+       left join experiments x on x.tenant_id = ch.tenant_id and x.id = ch.experiment_id
        join campaigns cp on cp.tenant_id = a.tenant_id and cp.id = a.campaign_id
        join contacts c on c.tenant_id = ch.tenant_id and c.id = ch.contact_id
       where a.tenant_id = $1 and a.id = $2
@@ -81,7 +85,9 @@ export async function writeBackCall(tx: Queryable, deps: Deps, tenantId: string,
   if (!a?.outcome || !a.phone_enc) return;
   const outcome = a.outcome;
   const to = deps.pii.decrypt(a.phone_enc);
-  const body = [`Chaseline call for "${a.campaign_name}": ${TELLS[outcome] ?? outcome}.`, a.intent ? `Understood: ${a.intent.replaceAll('_', ' ')}.` : ''].filter(Boolean).join(' ');
+  const told = [`Chaseline call for "${a.campaign_name}": ${TELLS[outcome] ?? outcome}.`, a.intent ? `Understood: ${a.intent.replaceAll('_', ' ')}.` : ''].filter(Boolean).join(' ');
+  // The arm travels with the activity, so RevOps can compare arms with the CRM's own reports.
+  const body = a.experiment_name && a.arm ? `${told}\nExperiment: ${a.experiment_name} — arm ${a.arm}` : told;
   const tag = TAG_OF[outcome];
   await enqueueForLinkedContacts(tx, deps, tenantId, [a.contact_id], (externalId): WriteBack[] => [
     {

@@ -15,6 +15,7 @@ import { linesCreate, linesDelete, linesGet, linesList, linesUpdate } from './li
 import { connectorsDelete, connectorsList, connectorsOutbox, connectorsOutboxRetry, connectorsPut, connectorsSync } from './connectors.ts';
 import { intentsClassify } from './intents.ts';
 import { scriptsClearFlag, scriptsList } from './scripts.ts';
+import { experimentsCreate, experimentsGet, experimentsList, experimentsStop } from './experiments.ts';
 
 /** Every procedure of the v1 API; REST, tRPC and OpenAPI are built from this list. */
 export const procedures: Procedure[] = [
@@ -66,4 +67,8 @@ export const procedures: Procedure[] = [
   connectorsOutboxRetry,
   scriptsList,
   scriptsClearFlag,
+  experimentsCreate,
+  experimentsList,
+  experimentsGet,
+  experimentsStop,
 ] as Procedure[];

@@ -30,6 +30,8 @@ export const queues = {
   segmentsTick: 'segments-tick',
   /** Carrier lookups of an import's numbers (tenants with numberChecks 'at-import'). */
   numberChecks: 'number-checks',
+  /** Judges running experiments with the outcomes that came in (core/experiments/decide.ts). */
+  experimentsTick: 'experiments-tick',
 } as const;
 
 /** Namespace of the job ids derived from vendors' delivery keys (a fixed random UUID). */
@@ -108,6 +110,7 @@ export async function startBoss(pool: pg.Pool, settings: QueueSettings = DEFAULT
   await ensureQueue(boss, queues.connectorWriteBack, { ...common, retryLimit: 5, expireInSeconds: Math.max(settings.expireInSeconds, 900) });
   await ensureQueue(boss, queues.reap, { ...common, retryLimit: 0, policy: 'singleton' });
   await ensureQueue(boss, queues.segmentsTick, { ...common, retryLimit: 0, policy: 'singleton' });
+  await ensureQueue(boss, queues.experimentsTick, { ...common, retryLimit: 0, policy: 'singleton' });
   // One job looks up to 500 numbers, 5 at a time: give it minutes, not the default seconds.
   await ensureQueue(boss, queues.numberChecks, { ...common, expireInSeconds: Math.max(settings.expireInSeconds, 600) });
   return boss;

@@ -14,6 +14,7 @@ import { runCommerceEvent, type CommerceEventJob } from '../commerce.chases.ts';
 import { runSync, type SyncJob } from '../crm.sync.ts';
 import { sendWriteBacks, wakeOverdueWriteBacks, type WriteBackJob } from '../outbox.ts';
 import { refreshWatchedSegments } from '../segments.entries.ts';
+import { judgeRunningExperiments } from '../experiments/decide.ts';
 import { runNumberChecks, type NumberChecksJob } from '../number-quality.ts';
 import type { StepJob } from '../chases.transitions.ts';
 import { queues } from './queue.ts';
@@ -43,11 +44,13 @@ export async function startWorker(deps: WorkerDeps, boss: PgBoss, options: Worke
     // Every minute: attempts and write-backs left behind, and imports whose process died while others run on.
     runQueue<object>(boss, queues.reap, async () => void (await reapAttempts(deps), await wakeOverdueWriteBacks(deps), await interruptDeadImports(deps.db, deps.log)), { ...common, idleMs: 1000, batchSize: 1 }),
     runQueue<object>(boss, queues.segmentsTick, async () => void (await refreshWatchedSegments(deps)), { ...common, idleMs: 1000, batchSize: 1 }),
+    runQueue<object>(boss, queues.experimentsTick, async () => void (await judgeRunningExperiments(deps)), { ...common, idleMs: 1000, batchSize: 1 }),
     runQueue<NumberChecksJob>(boss, queues.numberChecks, async (job) => void (await runNumberChecks(deps, deps.carrier, job)), { ...common, idleMs: 1000, batchSize: 2 }),
   ];
   if (options.schedule ?? true) {
     await boss.schedule(queues.reap, '* * * * *', {});
     await boss.schedule(queues.segmentsTick, '* * * * *', {});
+    await boss.schedule(queues.experimentsTick, '* * * * *', {});
   }
   return {
     async stop() {
