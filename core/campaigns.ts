@@ -28,6 +28,7 @@ interface CampaignRow {
   id: string;
   name: string;
   goal: CampaignGoal | null;
+  schedule: CampaignInput['schedule'] | null;
   status: CampaignStatus;
   trigger: CampaignInput['trigger'] & { segmentId?: string };
   channel: CampaignInput['channel'];
@@ -40,7 +41,7 @@ interface CampaignRow {
   updated_at: Date;
 }
 
-const COLUMNS = `id, name, goal, status, segment_id, trigger, channel, rules, scripts, lines, call, created_at, updated_at`;
+const COLUMNS = `id, name, goal, schedule, status, segment_id, trigger, channel, rules, scripts, lines, call, created_at, updated_at`;
 const SELECT = `select ${COLUMNS} from campaigns`;
 
 function toCampaign(r: CampaignRow): Campaign {
@@ -48,6 +49,7 @@ function toCampaign(r: CampaignRow): Campaign {
     id: r.id,
     name: r.name,
     goal: r.goal ?? defaultGoal(r.trigger),
+    ...(r.schedule?.optimise ? { schedule: r.schedule } : {}),
     status: r.status,
     ...(r.segment_id ? { segmentId: r.segment_id } : {}),
     trigger: r.trigger,
@@ -61,6 +63,9 @@ function toCampaign(r: CampaignRow): Campaign {
     updatedAt: r.updated_at.toISOString(),
   };
 }
+
+/** `schedule: {}` (optimising turned off) is stored as no schedule. */
+const storedSchedule = (c: CampaignInput) => (c.schedule?.optimise ? c.schedule : null);
 
 /** A campaign row read as `to_jsonb(campaigns)` inside another query: timestamps come as text. */
 export type CampaignJson = Omit<CampaignRow, 'created_at' | 'updated_at'> & { created_at: string; updated_at: string };
@@ -86,9 +91,9 @@ export async function createCampaign(deps: Deps, tenantId: string, input: unknow
   return withTransaction(deps.db, async (tx) => {
     const id = randomUUID();
     const { rows } = await tx.query<CampaignRow>(
-      `insert into campaigns (tenant_id, id, name, segment_id, trigger, channel, rules, scripts, lines, call, goal)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) returning ${COLUMNS}`,
-      [tenantId, id, c.name, c.segmentId ?? null, c.trigger, c.channel, c.rules, JSON.stringify(c.scripts), JSON.stringify(c.lines), c.call, c.goal ?? null],
+      `insert into campaigns (tenant_id, id, name, segment_id, trigger, channel, rules, scripts, lines, call, goal, schedule)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) returning ${COLUMNS}`,
+      [tenantId, id, c.name, c.segmentId ?? null, c.trigger, c.channel, c.rules, JSON.stringify(c.scripts), JSON.stringify(c.lines), c.call, c.goal ?? null, storedSchedule(c)],
     );
     await seedEntries(tx, tenantId, id, c.trigger);
     return toCampaign(rows[0]!);
@@ -139,9 +144,9 @@ export async function updateCampaign(deps: Deps, tenantId: string, id: string, i
   if (c.trigger.type === 'segment-entry') await assertSegment(deps.db, tenantId, c.trigger.segmentId, 'trigger.segmentId');
   return withTransaction(deps.db, async (tx) => {
     const { rows } = await tx.query<CampaignRow>(
-      `update campaigns set name = $3, segment_id = $4, trigger = $5, channel = $6, rules = $7, scripts = $8, lines = $9, call = $10, goal = $11, updated_at = now()
+      `update campaigns set name = $3, segment_id = $4, trigger = $5, channel = $6, rules = $7, scripts = $8, lines = $9, call = $10, goal = $11, schedule = $12, updated_at = now()
         where tenant_id = $1 and id = $2 returning ${COLUMNS}`,
-      [tenantId, id, c.name, c.segmentId ?? null, c.trigger, c.channel, c.rules, JSON.stringify(c.scripts), JSON.stringify(c.lines), c.call, c.goal ?? null],
+      [tenantId, id, c.name, c.segmentId ?? null, c.trigger, c.channel, c.rules, JSON.stringify(c.scripts), JSON.stringify(c.lines), c.call, c.goal ?? null, storedSchedule(c)],
     );
     if (JSON.stringify(c.trigger) !== JSON.stringify(current.trigger)) await seedEntries(tx, tenantId, id, c.trigger);
     return toCampaign(rows[0]!);

@@ -18,6 +18,7 @@ import {
 } from './chases.store.ts';
 import type { Deps } from './deps.ts';
 import { endChases, enqueueNewChases } from './chases.transitions.ts';
+import { optimisedStarts, type OptimisedDue } from './optimiser/starts.ts';
 
 export type ContactRef = { id: string } | { phone: string } | { crm: { system: string; externalId: string } };
 
@@ -75,29 +76,36 @@ async function insertChases(tx: Pick<pg.PoolClient, 'query'>, deps: Deps, tenant
   const due = options.dueAt ? new Date(Math.max(options.dueAt.getTime(), now.getTime())) : new Date(now.getTime() + campaign.rules.delayMinutes * 60_000);
   const deadline = new Date(now.getTime() + campaign.rules.expireAfterHours * 3_600_000);
   const ok = candidates.map((c) => ({ c, channel: firstChannel(campaign, c.optedOut)! }));
+  // A campaign that optimises its call hour gives each chase a due time in a sampled hour
+  // bucket (core/optimiser/); those with no such hour before the deadline keep `due`.
+  const planned = campaign.schedule?.optimise && campaign.channel.policy !== 'sms'
+    ? await optimisedStarts(tx, deps, tenantId, campaign, ok.map((o) => ({ contactId: o.c.contactId, tier: o.c.tier })), due, deadline)
+    : new Map<string, OptimisedDue>();
   // The chases, their first two timeline events (created, scheduled) and those events read
   // back, in one statement: starting one chase needs no read after it.
   const { rows } = await tx.query<ChaseRow & { timeline: { at: string; type: ChaseEvent['type']; detail: Record<string, unknown> | null }[] }>(
-    `with chase as (
+    `with input as (
+       select * from unnest($6::uuid[], $7::uuid[], $8::bytea[], $9::text[], $10::int[], $11::text[], $12::text[], $4::timestamptz[], $14::jsonb[])
+         as t (id, contact_id, phone_hash, tier, priority, script, channel, due, plan)),
+     chase as (
        insert into chases (tenant_id, id, campaign_id, contact_id, phone_hash, status, tier, priority, script, context_enc, next_channel, due_at, deadline_at, source_key)
-       select $1, id, $2, contact_id, phone_hash, 'scheduled', tier, priority, script, $3, channel, $4, $5, $13
-         from unnest($6::uuid[], $7::uuid[], $8::bytea[], $9::text[], $10::int[], $11::text[], $12::text[]) as t (id, contact_id, phone_hash, tier, priority, script, channel)
+       select $1, id, $2, contact_id, phone_hash, 'scheduled', tier, priority, script, $3, channel, due, $5, $13 from input
        on conflict (tenant_id, campaign_id, contact_id) where status in ('scheduled', 'dialing') do nothing
        returning ${CHASE_COLUMNS}),
      event as (
        insert into chase_events (tenant_id, chase_id, type, detail)
-       select $1, chase.id, e.type, case when e.type = 'scheduled' then jsonb_build_object('at', $4::timestamptz) else null end
-         from chase cross join (values (1, 'created'), (2, 'scheduled')) as e (n, type) order by chase.id, e.n
+       select $1, chase.id, e.type, case when e.type = 'scheduled' then jsonb_build_object('at', chase.due_at) || coalesce(input.plan, '{}'::jsonb) else null end
+         from chase join input on input.id = chase.id cross join (values (1, 'created'), (2, 'scheduled')) as e (n, type) order by chase.id, e.n
        returning chase_id, seq, at, type, detail)
      select chase.*, t.timeline
        from chase
        join (select chase_id, json_agg(json_build_object('at', at, 'type', type, 'detail', detail) order by seq) as timeline from event group by chase_id) t
          on t.chase_id = chase.id`,
     [
-      tenantId, campaign.id, contextEnc, due, deadline,
+      tenantId, campaign.id, contextEnc, ok.map((o) => planned.get(o.c.contactId)?.at ?? due), deadline,
       ok.map(() => randomUUID()), ok.map((o) => o.c.contactId), ok.map((o) => o.c.phoneHash), ok.map((o) => o.c.tier),
       ok.map((o) => chasePriority(campaign.rules, o.c.tier)), ok.map((o) => pickScript(campaign.scripts, o.c.tags, o.c.tier).name), ok.map((o) => o.channel),
-      options.sourceKey ?? null,
+      options.sourceKey ?? null, ok.map((o) => planned.get(o.c.contactId)?.detail ?? null),
     ],
   );
   if (rows.length) await enqueueNewChases(tx, chaseEngine(deps).jobs, tenantId, rows);

@@ -20,6 +20,8 @@ import { startChase } from './chases.ts';
 import { chaseEngine, insertEvent, LIVE } from './chases.store.ts';
 import { endChases, scheduleChase } from './chases.transitions.ts';
 import { queues } from './jobs/queue.ts';
+import { recordConversion } from './optimiser/stats.ts';
+import { optimisedStarts } from './optimiser/starts.ts';
 import { enqueueForLinkedContacts, enqueueWriteBacks } from './outbox.ts';
 
 type Log = { info(o: object, msg: string): void; warn(o: object, msg: string): void };
@@ -94,9 +96,9 @@ async function chaseCheckout(deps: Deps, tenantId: string, e: CheckoutEvent, log
     // The contact's live chase in this campaign follows its newest checkout: a second
     // abandonment by the same person moves that chase on rather than starting another call.
     const refreshed = await withTransaction(deps.db, async (tx) => {
-      const { rows } = await tx.query<{ id: string; status: string; next_channel: 'voice' | 'sms' }>(
+      const { rows } = await tx.query<{ id: string; status: string; next_channel: 'voice' | 'sms'; tier: string | null; deadline_at: Date }>(
         `update chases set context_enc = $4, source_key = $5, updated_at = now()
-          where tenant_id = $1 and campaign_id = $2 and contact_id = $3 and status = any($6) returning id, status, next_channel`,
+          where tenant_id = $1 and campaign_id = $2 and contact_id = $3 and status = any($6) returning id, status, next_channel, tier, deadline_at`,
         [tenantId, campaign.id, contact.contact.id, contextEnc, e.token, LIVE],
       );
       const live = rows[0];
@@ -104,7 +106,12 @@ async function chaseCheckout(deps: Deps, tenantId: string, e: CheckoutEvent, log
       // Still waiting for its first step: the delay counts from the checkout's latest change.
       const { jobs, clock } = chaseEngine(deps);
       if (live.status === 'scheduled') {
-        await scheduleChase(tx, jobs, tenantId, live.id, new Date(Math.max(dueAt.getTime(), clock.now().getTime())), live.next_channel, { reason: 'the checkout was updated' });
+        const earliest = new Date(Math.max(dueAt.getTime(), clock.now().getTime()));
+        // An optimised campaign draws the call's hour again from the new earliest time.
+        const planned = live.next_channel === 'voice'
+          ? (await optimisedStarts(tx, deps, tenantId, campaign, [{ contactId: contact.contact.id, tier: live.tier }], earliest, live.deadline_at)).get(contact.contact.id)
+          : undefined;
+        await scheduleChase(tx, jobs, tenantId, live.id, planned?.at ?? earliest, live.next_channel, { reason: 'the checkout was updated', ...planned?.detail });
       }
       return true;
     });
@@ -144,6 +151,8 @@ export async function applyOrder(deps: Deps, tenantId: string, e: OrderEvent): P
       [tenantId, token, e.total, e.currency, REACHED],
     );
     for (const r of rows) await insertEvent(tx, tenantId, r.id, 'recovered', { orderId: e.orderId, total: e.total, currency: e.currency });
+    const at = deps.clock?.now() ?? new Date();
+    for (const r of rows) await recordConversion(tx, tenantId, r.id, 'order', at);
     if (rows.length) {
       // The store's order says who brought it back, and the customer's record is tagged.
       await enqueueWriteBacks(tx, deps, tenantId, [{
