@@ -13,7 +13,7 @@ import { withTransaction } from '../../core/db/pool.ts';
 import { isCallable, type CallingWindow } from '../../core/calling-window.ts';
 import { localHour } from '../../core/optimiser/schedule.ts';
 import { recordCallEnded, recordConversion } from '../../core/optimiser/stats.ts';
-import { assertProblem, createKey } from '../support/api.ts';
+import { assertProblem, createKey, trpcQuery } from '../support/api.ts';
 import { campaignBody, eventually } from '../support/data.ts';
 import { contact, engineAppPerFile, mobile, waitForChase } from '../chases/support.ts';
 
@@ -174,6 +174,10 @@ describe('GET /v1/optimiser/hours', () => {
     assert.ok(narrow.lower <= narrow.mean && narrow.mean <= narrow.upper);
     assert.ok(narrow.upper - narrow.lower < (wide.upper - wide.lower) / 5, `${JSON.stringify(narrow)} vs ${JSON.stringify(wide)}`);
     assert.ok(narrow.lower > 0.95);
+    // The same table over tRPC.
+    const viaTrpc = await trpcQuery(app, 'optimiser.hours', { campaignId: c.id });
+    assert.equal(viaTrpc.status, 200, JSON.stringify(viaTrpc.body));
+    assert.deepEqual(JSON.stringify(viaTrpc.body).includes('"trials":200'), true);
   });
 
   test('a campaign id that is not a UUID is a 400 naming campaignId; an unknown one a 404', T, async () => {
