@@ -233,6 +233,7 @@ const campaignFields = CampaignInputSchema.shape;
 export const CampaignPatch = z.object({
   name: campaignFields.name.optional(),
   goal: campaignFields.goal,
+  schedule: campaignFields.schedule,
   segmentId: campaignFields.segmentId,
   trigger: campaignFields.trigger.removeDefault().optional(),
   channel: campaignFields.channel.optional(),

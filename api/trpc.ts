@@ -29,6 +29,7 @@ import { chasesCancel, chasesGet, chasesList, chasesStart, chasesStartBulk } fro
 import { intentsClassify } from './procedures/intents.ts';
 import { scriptsClearFlag, scriptsList } from './procedures/scripts.ts';
 import { experimentsCreate, experimentsGet, experimentsList, experimentsStop } from './procedures/experiments.ts';
+import { optimiserHours } from './procedures/optimiser.ts';
 import { linesCreate, linesDelete, linesGet, linesList, linesUpdate } from './procedures/lines.ts';
 import { connectorsDelete, connectorsList, connectorsOutbox, connectorsOutboxRetry, connectorsPut, connectorsSync } from './procedures/connectors.ts';
 
@@ -190,6 +191,7 @@ export const appRouter = t.router({
     delete: mutation(linesDelete),
   }),
   scripts: t.router({ list: query(scriptsList), clearFlag: mutation(scriptsClearFlag) }),
+  optimiser: t.router({ hours: query(optimiserHours) }),
 });
 
 export type AppRouter = typeof appRouter;

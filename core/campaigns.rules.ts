@@ -8,6 +8,7 @@ import { DEFAULT_WINDOW, validateWindow, type CallingWindow } from './calling-wi
 import { CallSettingsSchema, DialogSchema, VoiceSchema } from './dialog.schema.ts';
 import { dialogProblems } from './dialog.ts';
 import { ScriptFlagSettingsSchema } from './scripts/flags.rules.ts';
+import { optimiseTargets } from './optimiser/hours.ts';
 
 const e164 = z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number such as +14155550100');
 const hhmm = z.string().describe("local time 'HH:MM'");
@@ -120,6 +121,17 @@ export const CampaignInputSchema = z
         "'link-clicked' (opened the chase's tracked link) or 'order' (placed the order); default 'order' for abandoned checkouts, else 'interested'",
     ),
     segmentId: z.uuid().optional().describe('the segment whose tiers pick scripts and priorities (defaults to the trigger’s)'),
+    schedule: z
+      .object({
+        optimise: z.enum(optimiseTargets).optional().describe(
+          "schedule each chase's first call in the recipient's local hour most likely to 'convert' (reach the goal) or 'connect' " +
+            '(be answered by a person), learnt from this campaign\'s outcomes by Thompson sampling per segment tier, with 10% of chases ' +
+            'spread over the other allowed hours to keep learning; always inside the calling window and before the deadline. ' +
+            'Leave it out (or send {}) to call as soon as the delay allows. See GET /v1/optimiser/hours',
+        ),
+      })
+      .optional()
+      .describe('how chases are timed'),
     trigger: TriggerSchema.default({ type: 'manual' }),
     channel: ChannelSchema,
     rules: RulesSchema.default(RulesSchema.parse({})),
@@ -140,6 +152,9 @@ export const CampaignInputSchema = z
     c.scripts.forEach((s, i) => {
       for (const p of dialogProblems(s, c.call)) ctx.addIssue({ code: 'custom', path: ['scripts', i, ...p.path], message: p.message });
     });
+    if (c.schedule?.optimise && c.channel.policy === 'sms') {
+      ctx.addIssue({ code: 'custom', path: ['schedule', 'optimise'], message: 'the sms policy places no calls, so there is no call hour to optimise' });
+    }
     if (c.lines.length && !c.lines.some((l) => l.minPriority === 0)) {
       ctx.addIssue({ code: 'custom', path: ['lines'], message: 'one line must have minPriority 0, so every chase has a line' });
     }

@@ -32,6 +32,7 @@ interface CampaignRow {
   name: string;
   goal: CampaignGoal | null;
   script_flags: unknown;
+  schedule: CampaignInput['schedule'] | null;
   status: CampaignStatus;
   trigger: CampaignInput['trigger'] & { segmentId?: string };
   channel: CampaignInput['channel'];
@@ -44,7 +45,7 @@ interface CampaignRow {
   updated_at: Date;
 }
 
-const COLUMNS = `id, name, goal, script_flags, status, segment_id, trigger, channel, rules, scripts, lines, call, created_at, updated_at`;
+const COLUMNS = `id, name, goal, script_flags, schedule, status, segment_id, trigger, channel, rules, scripts, lines, call, created_at, updated_at`;
 const SELECT = `select ${COLUMNS} from campaigns`;
 
 function toCampaign(r: CampaignRow): Campaign {
@@ -53,6 +54,7 @@ function toCampaign(r: CampaignRow): Campaign {
     name: r.name,
     goal: r.goal ?? defaultGoal(r.trigger),
     scriptFlags: flagSettings(r.script_flags),
+    ...(r.schedule?.optimise ? { schedule: r.schedule } : {}),
     status: r.status,
     ...(r.segment_id ? { segmentId: r.segment_id } : {}),
     trigger: r.trigger,
@@ -66,6 +68,9 @@ function toCampaign(r: CampaignRow): Campaign {
     updatedAt: r.updated_at.toISOString(),
   };
 }
+
+/** `schedule: {}` (optimising turned off) is stored as no schedule. */
+const storedSchedule = (c: CampaignInput) => (c.schedule?.optimise ? c.schedule : null);
 
 /** A campaign row read as `to_jsonb(campaigns)` inside another query: timestamps come as text. */
 export type CampaignJson = Omit<CampaignRow, 'created_at' | 'updated_at'> & { created_at: string; updated_at: string };
@@ -91,9 +96,9 @@ export async function createCampaign(deps: Deps, tenantId: string, input: unknow
   return withTransaction(deps.db, async (tx) => {
     const id = randomUUID();
     const { rows } = await tx.query<CampaignRow>(
-      `insert into campaigns (tenant_id, id, name, segment_id, trigger, channel, rules, scripts, lines, call, goal, script_flags)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) returning ${COLUMNS}`,
-      [tenantId, id, c.name, c.segmentId ?? null, c.trigger, c.channel, c.rules, JSON.stringify(c.scripts), JSON.stringify(c.lines), c.call, c.goal ?? null, c.scriptFlags ?? null],
+      `insert into campaigns (tenant_id, id, name, segment_id, trigger, channel, rules, scripts, lines, call, goal, script_flags, schedule)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) returning ${COLUMNS}`,
+      [tenantId, id, c.name, c.segmentId ?? null, c.trigger, c.channel, c.rules, JSON.stringify(c.scripts), JSON.stringify(c.lines), c.call, c.goal ?? null, c.scriptFlags ?? null, storedSchedule(c)],
     );
     await seedEntries(tx, tenantId, id, c.trigger);
     return toCampaign(rows[0]!);
@@ -144,9 +149,9 @@ export async function updateCampaign(deps: Deps, tenantId: string, id: string, i
   if (c.trigger.type === 'segment-entry') await assertSegment(deps.db, tenantId, c.trigger.segmentId, 'trigger.segmentId');
   return withTransaction(deps.db, async (tx) => {
     const { rows } = await tx.query<CampaignRow>(
-      `update campaigns set name = $3, segment_id = $4, trigger = $5, channel = $6, rules = $7, scripts = $8, lines = $9, call = $10, goal = $11, script_flags = $12, updated_at = now()
+      `update campaigns set name = $3, segment_id = $4, trigger = $5, channel = $6, rules = $7, scripts = $8, lines = $9, call = $10, goal = $11, script_flags = $12, schedule = $13, updated_at = now()
         where tenant_id = $1 and id = $2 returning ${COLUMNS}`,
-      [tenantId, id, c.name, c.segmentId ?? null, c.trigger, c.channel, c.rules, JSON.stringify(c.scripts), JSON.stringify(c.lines), c.call, c.goal ?? null, c.scriptFlags ?? null],
+      [tenantId, id, c.name, c.segmentId ?? null, c.trigger, c.channel, c.rules, JSON.stringify(c.scripts), JSON.stringify(c.lines), c.call, c.goal ?? null, c.scriptFlags ?? null, storedSchedule(c)],
     );
     if (JSON.stringify(c.trigger) !== JSON.stringify(current.trigger)) await seedEntries(tx, tenantId, id, c.trigger);
     return toCampaign(rows[0]!);

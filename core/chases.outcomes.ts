@@ -11,6 +11,7 @@ import { finishChase, scheduleChase } from './chases.transitions.ts';
 import { writeBackCall } from './outbox.activities.ts';
 import { recordLineResult, type LineResult } from './lines.health.ts';
 import { settleUnconfirmedOptOut, UNCONFIRMED_OPT_OUT } from './dialog.optout.ts';
+import { recordCallEnded, recordConversion } from './optimiser/stats.ts';
 
 export interface CallReport {
   attemptId: string;
@@ -119,6 +120,9 @@ export async function applyCallReport(deps: WorkerDeps, report: CallReport): Pro
     if (attempt.line_id) lineResult = { tenantId, lineId: attempt.line_id, result: lineResultOf(report.status, answeredBy) };
     if (updated[0]?.linked) await writeBackCall(tx, deps, tenantId, report.attemptId);
     await advanceChase(deps, tx, tenantId, chaseId, chase, outcome, now);
+    // The optimiser learns last, so its shared counters are locked for the shortest time.
+    await recordCallEnded(tx, tenantId, report.attemptId, report.status === 'completed' && !isMachine(answeredBy));
+    if (chase.status === 'dialing' && outcome === 'interested') await recordConversion(tx, tenantId, chaseId, 'interested', now);
   });
   const ended = lineResult as { tenantId: string; lineId: string; result: LineResult } | null;
   if (ended && deps.lines) await recordLineResult(deps, deps.lines.health, ended.tenantId, ended.lineId, ended.result, deps.clock.now());

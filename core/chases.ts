@@ -20,6 +20,7 @@ import {
 import type { Deps } from './deps.ts';
 import { endChases, enqueueNewChases } from './chases.transitions.ts';
 import { drawArms, runningExperiment } from './experiments/assign.ts';
+import { optimisedStarts, type OptimisedDue } from './optimiser/starts.ts';
 
 export type ContactRef = { id: string } | { phone: string } | { crm: { system: string; externalId: string } };
 
@@ -90,35 +91,50 @@ async function insertChases(
     if (armDelay !== undefined) return new Date(Math.max((options.since ?? now).getTime() + armDelay * 60_000, now.getTime()));
     return options.dueAt ? new Date(Math.max(options.dueAt.getTime(), now.getTime())) : new Date(now.getTime() + campaign.rules.delayMinutes * 60_000);
   };
+  const dues = ok.map((_, i) => dueFor(i));
+  // A campaign that optimises its call hour gives each chase a due time in a sampled hour
+  // bucket (core/optimiser/), from its own earliest time; those with no such hour before the
+  // deadline keep their due time.
+  const planned = new Map<string, OptimisedDue>();
+  if (campaign.schedule?.optimise && campaign.channel.policy !== 'sms') {
+    const byEarliest = new Map<number, number[]>();
+    dues.forEach((d, i) => (byEarliest.get(d.getTime()) ?? byEarliest.set(d.getTime(), []).get(d.getTime())!).push(i));
+    for (const [earliest, group] of byEarliest) {
+      const chases = group.map((i) => ({ contactId: ok[i]!.c.contactId, tier: ok[i]!.c.tier }));
+      for (const [contactId, due] of await optimisedStarts(tx, deps, tenantId, campaign, chases, new Date(earliest), deadline)) planned.set(contactId, due);
+    }
+  }
   // The chases, their first two timeline events (created, scheduled) and those events read
   // back, in one statement: starting one chase needs no read after it.
   const { rows } = await tx.query<ChaseRow & { timeline: { at: string; type: ChaseEvent['type']; detail: Record<string, unknown> | null }[] }>(
-    `with chase as (
+    `with input as (
+       select * from unnest($6::uuid[], $7::uuid[], $8::bytea[], $9::text[], $10::int[], $11::text[], $12::text[], $4::timestamptz[], $14::jsonb[], $16::text[])
+         as t (id, contact_id, phone_hash, tier, priority, script, channel, due, plan, arm)),
+     chase as (
        insert into chases (tenant_id, id, campaign_id, contact_id, phone_hash, status, tier, priority, script, context_enc, next_channel, due_at, deadline_at, source_key, experiment_id, arm)
-       select $1, id, $2, contact_id, phone_hash, 'scheduled', tier, priority, script, $3, channel, due_at, $4, $12, $13, arm
-         from unnest($5::uuid[], $6::uuid[], $7::bytea[], $8::text[], $9::int[], $10::text[], $11::text[], $14::timestamptz[], $15::text[])
-           as t (id, contact_id, phone_hash, tier, priority, script, channel, due_at, arm)
+       select $1, id, $2, contact_id, phone_hash, 'scheduled', tier, priority, script, $3, channel, due, $5, $13, $15, arm from input
        on conflict (tenant_id, campaign_id, contact_id) where status in ('scheduled', 'dialing') do nothing
        returning ${CHASE_COLUMNS}),
      event as (
        insert into chase_events (tenant_id, chase_id, type, detail)
        select $1, chase.id, e.type,
-              case when e.type = 'scheduled' then jsonb_build_object('at', chase.due_at)
-                   when chase.experiment_id is not null then jsonb_build_object('experimentId', chase.experiment_id, 'experiment', $16::text, 'arm', chase.arm)
+              case when e.type = 'scheduled' then jsonb_build_object('at', chase.due_at) || coalesce(input.plan, '{}'::jsonb)
+                   when chase.experiment_id is not null then jsonb_build_object('experimentId', chase.experiment_id, 'experiment', $17::text, 'arm', chase.arm)
                    else null end
-         from chase cross join (values (1, 'created'), (2, 'scheduled')) as e (n, type) order by chase.id, e.n
+         from chase join input on input.id = chase.id cross join (values (1, 'created'), (2, 'scheduled')) as e (n, type) order by chase.id, e.n
        returning chase_id, seq, at, type, detail)
      select chase.*, t.timeline
        from chase
        join (select chase_id, json_agg(json_build_object('at', at, 'type', type, 'detail', detail) order by seq) as timeline from event group by chase_id) t
          on t.chase_id = chase.id`,
     [
-      tenantId, campaign.id, contextEnc, deadline,
+      tenantId, campaign.id, contextEnc, ok.map((o, i) => planned.get(o.c.contactId)?.at ?? dues[i]), deadline,
       ok.map(() => randomUUID()), ok.map((o) => o.c.contactId), ok.map((o) => o.c.phoneHash), ok.map((o) => o.c.tier),
       ok.map((o) => chasePriority(campaign.rules, o.c.tier)),
       ok.map((o, i) => arms[i]?.script ?? matchScript(campaign.scripts, o.c.tags, o.c.tier, paused)!.name),
       ok.map((o) => o.channel),
-      options.sourceKey ?? null, experiment?.id ?? null, ok.map((_, i) => dueFor(i)), ok.map((_, i) => arms[i]?.name ?? null), experiment?.name ?? null,
+      options.sourceKey ?? null, ok.map((o) => planned.get(o.c.contactId)?.detail ?? null),
+      experiment?.id ?? null, ok.map((_, i) => arms[i]?.name ?? null), experiment?.name ?? null,
     ],
   );
   if (rows.length) await enqueueNewChases(tx, chaseEngine(deps).jobs, tenantId, rows);

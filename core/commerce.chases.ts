@@ -20,6 +20,8 @@ import { startChase } from './chases.ts';
 import { chaseEngine, insertEvent, LIVE } from './chases.store.ts';
 import { endChases, scheduleChase } from './chases.transitions.ts';
 import { queues } from './jobs/queue.ts';
+import { recordConversion } from './optimiser/stats.ts';
+import { optimisedStarts } from './optimiser/starts.ts';
 import { enqueueForLinkedContacts, enqueueWriteBacks } from './outbox.ts';
 import { armDelaySql } from './experiments/assign.ts';
 
@@ -95,10 +97,10 @@ async function chaseCheckout(deps: Deps, tenantId: string, e: CheckoutEvent, log
     // The contact's live chase in this campaign follows its newest checkout: a second
     // abandonment by the same person moves that chase on rather than starting another call.
     const refreshed = await withTransaction(deps.db, async (tx) => {
-      const { rows } = await tx.query<{ id: string; status: string; next_channel: 'voice' | 'sms'; arm_delay: number | null }>(
+      const { rows } = await tx.query<{ id: string; status: string; next_channel: 'voice' | 'sms'; tier: string | null; deadline_at: Date; arm_delay: number | null }>(
         `update chases set context_enc = $4, source_key = $5, updated_at = now()
           where tenant_id = $1 and campaign_id = $2 and contact_id = $3 and status = any($6)
-          returning id, status, next_channel, ${armDelaySql('chases')} as arm_delay`,
+          returning id, status, next_channel, tier, deadline_at, ${armDelaySql('chases')} as arm_delay`,
         [tenantId, campaign.id, contact.contact.id, contextEnc, e.token, LIVE],
       );
       const live = rows[0];
@@ -108,7 +110,12 @@ async function chaseCheckout(deps: Deps, tenantId: string, e: CheckoutEvent, log
       if (live.status === 'scheduled') {
         // A chase in an experiment arm with a delay of its own waits that delay instead.
         const due = live.arm_delay === null ? dueAt : new Date(Date.parse(e.updatedAt) + live.arm_delay * 60_000);
-        await scheduleChase(tx, jobs, tenantId, live.id, new Date(Math.max(due.getTime(), clock.now().getTime())), live.next_channel, { reason: 'the checkout was updated' });
+        const earliest = new Date(Math.max(due.getTime(), clock.now().getTime()));
+        // An optimised campaign draws the call's hour again from the new earliest time.
+        const planned = live.next_channel === 'voice'
+          ? (await optimisedStarts(tx, deps, tenantId, campaign, [{ contactId: contact.contact.id, tier: live.tier }], earliest, live.deadline_at)).get(contact.contact.id)
+          : undefined;
+        await scheduleChase(tx, jobs, tenantId, live.id, planned?.at ?? earliest, live.next_channel, { reason: 'the checkout was updated', ...planned?.detail });
       }
       return true;
     });
@@ -148,6 +155,8 @@ export async function applyOrder(deps: Deps, tenantId: string, e: OrderEvent): P
       [tenantId, token, e.total, e.currency, REACHED],
     );
     for (const r of rows) await insertEvent(tx, tenantId, r.id, 'recovered', { orderId: e.orderId, total: e.total, currency: e.currency });
+    const at = deps.clock?.now() ?? new Date();
+    for (const r of rows) await recordConversion(tx, tenantId, r.id, 'order', at);
     if (rows.length) {
       // The store's order says who brought it back, and the customer's record is tagged.
       await enqueueWriteBacks(tx, deps, tenantId, [{

@@ -8,6 +8,7 @@ import { withTransaction } from './db/pool.ts';
 import type { Deps } from './deps.ts';
 import { AppError } from './errors.ts';
 import { insertEvent } from './chases.store.ts';
+import { recordConversion } from './optimiser/stats.ts';
 
 export interface LinkRef {
   tenantId: string;
@@ -110,6 +111,7 @@ export async function followLink(deps: Deps, code: string, meta: { userAgent?: s
       link.tenant_id, code, meta.at, meta.userAgent?.slice(0, 512) ?? null,
     ]);
     await insertEvent(tx, link.tenant_id, link.chase_id, 'link-clicked', { code }, link.attempt_id);
+    await recordConversion(tx, link.tenant_id, link.chase_id, 'link-clicked', meta.at);
     return deps.pii.decrypt(link.target_enc);
   });
 }

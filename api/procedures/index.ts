@@ -16,6 +16,7 @@ import { connectorsDelete, connectorsList, connectorsOutbox, connectorsOutboxRet
 import { intentsClassify } from './intents.ts';
 import { scriptsClearFlag, scriptsList } from './scripts.ts';
 import { experimentsCreate, experimentsGet, experimentsList, experimentsStop } from './experiments.ts';
+import { optimiserHours } from './optimiser.ts';
 
 /** Every procedure of the v1 API; REST, tRPC and OpenAPI are built from this list. */
 export const procedures: Procedure[] = [
@@ -71,4 +72,5 @@ export const procedures: Procedure[] = [
   experimentsList,
   experimentsGet,
   experimentsStop,
+  optimiserHours,
 ] as Procedure[];
