@@ -29,6 +29,10 @@ import { chasesCancel, chasesGet, chasesList, chasesStart, chasesStartBulk } fro
 import { intentsClassify } from './procedures/intents.ts';
 import { linesCreate, linesDelete, linesGet, linesList, linesUpdate } from './procedures/lines.ts';
 import { connectorsDelete, connectorsList, connectorsOutbox, connectorsOutboxRetry, connectorsPut, connectorsSync } from './procedures/connectors.ts';
+import {
+  eventSubscriptionsCreate, eventSubscriptionsDelete, eventSubscriptionsDeliveries, eventSubscriptionsGet, eventSubscriptionsList,
+  eventSubscriptionsReplay, eventSubscriptionsReplayDelivery, eventSubscriptionsRotateSecret, eventSubscriptionsUpdate,
+} from './procedures/event-subscriptions.ts';
 
 interface TrpcContext {
   deps: Deps;
@@ -170,6 +174,17 @@ export const appRouter = t.router({
     get: query(chasesGet),
     list: query(chasesList),
     cancel: mutation(chasesCancel),
+  }),
+  eventSubscriptions: t.router({
+    create: mutation(eventSubscriptionsCreate),
+    list: query(eventSubscriptionsList),
+    get: query(eventSubscriptionsGet),
+    update: mutation(eventSubscriptionsUpdate),
+    delete: mutation(eventSubscriptionsDelete),
+    rotateSecret: mutation(eventSubscriptionsRotateSecret),
+    deliveries: query(eventSubscriptionsDeliveries),
+    replayDelivery: mutation(eventSubscriptionsReplayDelivery),
+    replay: mutation(eventSubscriptionsReplay),
   }),
   connectors: t.router({
     put: mutation(connectorsPut),

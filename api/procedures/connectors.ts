@@ -116,7 +116,7 @@ export const connectorsSync = defineProcedure({
 const OutboxRowOut = z
   .object({
     id: z.string(),
-    kind: z.enum(['call', 'sms', 'opt-out', 'tags', 'order-note']),
+    kind: z.enum(['call', 'sms', 'opt-out', 'tags', 'order-note', 'chase-result']),
     status: z.enum(['pending', 'done', 'skipped', 'dead']),
     attempts: z.int(),
     lastError: z.string().nullable().describe('why the last send failed (the vendor’s answer)'),

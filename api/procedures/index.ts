@@ -14,6 +14,10 @@ import { chasesCancel, chasesGet, chasesList, chasesStart, chasesStartBulk } fro
 import { linesCreate, linesDelete, linesGet, linesList, linesUpdate } from './lines.ts';
 import { connectorsDelete, connectorsList, connectorsOutbox, connectorsOutboxRetry, connectorsPut, connectorsSync } from './connectors.ts';
 import { intentsClassify } from './intents.ts';
+import {
+  eventSubscriptionsCreate, eventSubscriptionsDelete, eventSubscriptionsDeliveries, eventSubscriptionsGet, eventSubscriptionsList,
+  eventSubscriptionsReplay, eventSubscriptionsReplayDelivery, eventSubscriptionsRotateSecret, eventSubscriptionsUpdate,
+} from './event-subscriptions.ts';
 
 /** Every procedure of the v1 API; REST, tRPC and OpenAPI are built from this list. */
 export const procedures: Procedure[] = [
@@ -63,4 +67,13 @@ export const procedures: Procedure[] = [
   connectorsSync,
   connectorsOutbox,
   connectorsOutboxRetry,
+  eventSubscriptionsCreate,
+  eventSubscriptionsList,
+  eventSubscriptionsGet,
+  eventSubscriptionsUpdate,
+  eventSubscriptionsDelete,
+  eventSubscriptionsRotateSecret,
+  eventSubscriptionsDeliveries,
+  eventSubscriptionsReplayDelivery,
+  eventSubscriptionsReplay,
 ] as Procedure[];
