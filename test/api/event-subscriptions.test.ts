@@ -150,6 +150,10 @@ describe('delivery', () => {
     assert.equal(r.got.length, 1);
     assert.equal((await app.request('GET', `/v1/event-subscriptions/${off.id}/deliveries`)).body.items.length, 0);
     assert.equal((await app.request('GET', `/v1/event-subscriptions/${failedOnly.id}/deliveries`)).body.items.length, 0);
+    // Operators see deliveries in /metrics (counted from the database: any worker may send them).
+    const metrics = await app.request('GET', '/metrics', { key: null });
+    assert.match(metrics.text, /chaseline_event_deliveries\{status="delivered"\} [1-9]/);
+    assert.match(metrics.text, /chaseline_event_delivery_attempts [1-9]/);
     for (const s of [failedOnly, off, on]) await app.request('DELETE', `/v1/event-subscriptions/${s.id}`);
   });
 });
