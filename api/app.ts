@@ -49,7 +49,7 @@ export function createApp(options: AppOptions): express.Express {
   const { log, engine } = options;
   const deps = engine ? { ...options.deps, jobs: engine.jobs, clock: engine.clock } : options.deps;
   const app = express();
-  const metrics = createMetrics();
+  const metrics = createMetrics(deps.db);
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
   app.use(securityHeaders());

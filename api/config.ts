@@ -52,6 +52,18 @@ const envSchema = z
           return z.NEVER;
         }
       }),
+    /** Hosts outbound events may go to besides public https ones: a receiver on the operator's own network (`127.0.0.1:8080`, `hooks.internal`). */
+    CHASELINE_ALLOWED_EVENT_HOSTS: z
+      .string()
+      .default('')
+      .transform((list, ctx) => {
+        try {
+          return parseAllowedHosts(list);
+        } catch (err) {
+          ctx.addIssue({ code: 'custom', message: `${(err as Error).message} (a comma-separated list of host, host:port or *.domain)` });
+          return z.NEVER;
+        }
+      }),
     CHASELINE_METRICS_TOKEN: optional(z.string().min(16, 'must be at least 16 characters (openssl rand -hex 24)')),
     CHASELINE_CARRIER: optional(z.enum(['twilio', 'simulator'], 'must be twilio or simulator')),
   })

@@ -1,6 +1,7 @@
 /** Prometheus metrics served at /metrics. */
 import type { RequestHandler } from 'express';
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type pg from 'pg';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export interface Metrics {
   registry: Registry;
@@ -9,9 +10,35 @@ export interface Metrics {
   importRows: Counter<'kind' | 'outcome'>;
 }
 
-export function createMetrics(): Metrics {
+export function createMetrics(db?: Pick<pg.Pool, 'query'>): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  if (db) {
+    // Read from the database at scrape time: deliveries are sent by whichever worker process
+    // took the job, so no one process's counters would add up to the whole.
+    const deliveries = new Gauge({
+      name: 'chaseline_event_deliveries',
+      help: 'Outbound event deliveries by status (pending, delivered, dead), all tenants',
+      labelNames: ['status'] as const,
+      registers: [registry],
+      async collect() {
+        const { rows } = await db.query<{ status: string; n: string }>(`select status, count(*) as n from event_deliveries group by status`);
+        this.reset();
+        for (const status of ['pending', 'delivered', 'dead']) this.set({ status }, Number(rows.find((r) => r.status === status)?.n ?? 0));
+      },
+    });
+    const sends = new Gauge({
+      name: 'chaseline_event_delivery_attempts',
+      help: 'POSTs made for outbound event deliveries still in the log, all tenants',
+      registers: [registry],
+      async collect() {
+        const { rows } = await db.query<{ n: string | null }>(`select sum(attempts) as n from event_deliveries`);
+        this.set(Number(rows[0]?.n ?? 0));
+      },
+    });
+    void deliveries;
+    void sends;
+  }
   const duration = new Histogram({
     name: 'chaseline_http_request_duration_seconds',
     help: 'HTTP request duration by route and status',

@@ -32,6 +32,10 @@ import { experimentsCreate, experimentsGet, experimentsList, experimentsStop } f
 import { optimiserHours } from './procedures/optimiser.ts';
 import { linesCreate, linesDelete, linesGet, linesList, linesUpdate } from './procedures/lines.ts';
 import { connectorsDelete, connectorsList, connectorsOutbox, connectorsOutboxRetry, connectorsPut, connectorsSync } from './procedures/connectors.ts';
+import {
+  eventSubscriptionsCreate, eventSubscriptionsDelete, eventSubscriptionsDeliveries, eventSubscriptionsGet, eventSubscriptionsList,
+  eventSubscriptionsReplay, eventSubscriptionsReplayDelivery, eventSubscriptionsRotateSecret, eventSubscriptionsUpdate,
+} from './procedures/event-subscriptions.ts';
 
 interface TrpcContext {
   deps: Deps;
@@ -174,6 +178,17 @@ export const appRouter = t.router({
     get: query(chasesGet),
     list: query(chasesList),
     cancel: mutation(chasesCancel),
+  }),
+  eventSubscriptions: t.router({
+    create: mutation(eventSubscriptionsCreate),
+    list: query(eventSubscriptionsList),
+    get: query(eventSubscriptionsGet),
+    update: mutation(eventSubscriptionsUpdate),
+    delete: mutation(eventSubscriptionsDelete),
+    rotateSecret: mutation(eventSubscriptionsRotateSecret),
+    deliveries: query(eventSubscriptionsDeliveries),
+    replayDelivery: mutation(eventSubscriptionsReplayDelivery),
+    replay: mutation(eventSubscriptionsReplay),
   }),
   connectors: t.router({
     put: mutation(connectorsPut),

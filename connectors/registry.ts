@@ -23,7 +23,7 @@ import { checkVendorUrls, type VendorUrls } from './vendor-urls.ts';
 import { checkTwilioCredentials } from './twilio/check.ts';
 import { checkGoogleTtsCredentials } from './google-tts/check.ts';
 import { checkShopifyCredentials } from './shopify/check.ts';
-import { checkHubspotCredentials } from './hubspot/check.ts';
+import { checkHubspotCredentials, setupHubspot } from './hubspot/check.ts';
 import { checkSalesforceCredentials } from './salesforce/check.ts';
 
 export const connectorIds = ['twilio', 'google-tts', 'shopify', 'hubspot', 'salesforce'] as const;
@@ -39,6 +39,8 @@ export interface ConnectorEntry {
   account?: (credentials: never) => string;
   /** The connector takes write-backs (it is a WriteBackTarget): CRM activities, opt-outs, tags, notes. */
   writesBack?: true;
+  /** Prepares the vendor account for Chaseline after the credentials are saved (HubSpot: the chase-result properties); throws when it could not. */
+  setup?: (credentials: never) => Promise<void>;
   /** Tries the credentials against the vendor (one cheap authenticated read); never throws. */
   check?: (credentials: never) => Promise<CredentialCheck>;
   // The factory checks its own credentials with the schema before anything else. Connectors
@@ -58,7 +60,7 @@ export const connectors = {
   twilio: { credentials: twilioCredentials, urls: twilioUrls, create: createTwilioConnector, check: checkTwilioCredentials },
   'google-tts': { credentials: googleTtsCredentials, urls: googleTtsUrls, create: createGoogleTtsConnector, check: checkGoogleTtsCredentials },
   shopify: { credentials: shopifyCredentials, urls: shopifyUrls, create: createShopifyConnector, account: (c: ShopifyCredentials) => c.shop, writesBack: true, check: checkShopifyCredentials },
-  hubspot: { credentials: hubspotCredentials, urls: hubspotUrls, create: createHubspotConnector, syncs: true, writesBack: true, account: (c: HubspotCredentials) => c.portalId ?? '', check: checkHubspotCredentials },
+  hubspot: { credentials: hubspotCredentials, urls: hubspotUrls, create: createHubspotConnector, syncs: true, writesBack: true, account: (c: HubspotCredentials) => c.portalId ?? '', check: checkHubspotCredentials, setup: setupHubspot },
   salesforce: { credentials: salesforceCredentials, urls: salesforceUrls, create: createSalesforceConnector, syncs: true, writesBack: true, account: (c: SalesforceCredentials) => (c.orgId ? salesforceOrgKey(c.orgId) : ''), check: checkSalesforceCredentials },
 } satisfies Record<ConnectorId, ConnectorEntry>;
 

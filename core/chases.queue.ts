@@ -23,6 +23,7 @@ import { effectiveRules, RulesSchema, type Caps, type TenantChaseRules } from '.
 import type { PhoneAttempt } from './chases.caps.ts';
 import { planSlots, type Slot, type WaitingChase } from './chases.slots.ts';
 import { stepJob } from './chases.transitions.ts';
+import { emitChasesEnded } from './events/chases.ts';
 import { queues, type JobQueue } from './jobs/queue.ts';
 import { armWindowSql } from './experiments/assign.ts';
 
@@ -126,4 +127,6 @@ async function expire(tx: Tx, tenantId: string, c: Member, slot: Slot): Promise<
      insert into chase_events (tenant_id, chase_id, type, detail) select $1, id, 'expired', $4 from ended`,
     [tenantId, c.id, c.step, { reason: `no time left before the deadline (${slot.reason})` }],
   );
+  // Only a chase this statement ended is still expired here with no end event: the insert keeps the first.
+  await emitChasesEnded(tx, tenantId, [c.id]);
 }

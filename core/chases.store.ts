@@ -1,4 +1,5 @@
 /** Chases, their timeline and attempts as rows and as API objects; PII is decrypted only here. */
+import type { EventRetry } from './events/deliver.ts';
 import type pg from 'pg';
 import type { Deps } from './deps.ts';
 import { AppError } from './errors.ts';
@@ -28,6 +29,8 @@ export interface WorkerDeps extends Deps {
   writeBack?: WriteBackTargetFor;
   /** The outbox's backoff (default 30 s doubling to 10 min, 20 tries). */
   outboxRetry?: OutboxRetry;
+  /** Outbound events' delivery backoff (default 5 s doubling to an hour, 16 tries). */
+  eventRetry?: EventRetry;
   /** Text-to-speech: prompts are synthesised before each call; without it calls speak with <Say>. */
   speech?: Speech;
   /** How long a chase waits when another call to its number is on the line (default 5 minutes). */

@@ -7,6 +7,7 @@ import type pg from 'pg';
 import { jobPriority } from './campaigns.rules.ts';
 import { insertEvent, LIVE, type ChaseStatus, type EventType } from './chases.store.ts';
 import { queues, type JobQueue } from './jobs/queue.ts';
+import { emitChasesEnded } from './events/chases.ts';
 
 type Tx = Pick<pg.PoolClient, 'query'>;
 
@@ -74,6 +75,7 @@ export async function finishChase(
      insert into chase_events (tenant_id, chase_id, type, detail) values ($1, $2, $6, $7)`,
     [tenantId, chaseId, status, outcome, error, eventFor(status), { ...(outcome ? { outcome } : {}), ...detail }],
   );
+  await emitChasesEnded(tx, tenantId, [chaseId]);
 }
 
 /**
@@ -102,6 +104,7 @@ export async function endChases(
       `insert into chase_events (tenant_id, chase_id, type, detail) select $1, id, $2, $3 from unnest($4::uuid[]) as t (id)`,
       [tenantId, eventFor(status), detail, rows.map((r) => r.id)],
     );
+    await emitChasesEnded(tx, tenantId, rows.map((r) => r.id));
   }
   return rows.length;
 }

@@ -17,6 +17,8 @@ export interface Deps {
   lines?: LineStores;
   /** Hosts besides the vendors' own that connector URLs may point at (CHASELINE_ALLOWED_VENDOR_HOSTS): simulators, sandboxes. */
   allowedVendorHosts?: readonly string[];
+  /** Hosts outbound events may be sent to though not public https (CHASELINE_ALLOWED_EVENT_HOSTS): a local or internal receiver. */
+  allowedEventHosts?: readonly string[];
 }
 
 export const roles = ['admin', 'operator', 'viewer'] as const;

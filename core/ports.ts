@@ -129,6 +129,21 @@ export interface MessageActivity {
 }
 
 /**
+ * Where the contact's chasing stands after a chase ended, kept on the CRM record (HubSpot
+ * contact properties, Shopify customer metafields) for RevOps to report on. No PII.
+ */
+export interface ChaseResult {
+  /** The chase's outcome (interested, refused, unreached, sms-sent…) or, with none, how it ended (canceled, expired, opted-out). */
+  outcome: string;
+  /** When the chase ended (ISO 8601). */
+  endedAt: string;
+  /** Calls and texts placed to this contact, all chases together. */
+  attempts: number;
+  /** The name of the campaign the chase belonged to. */
+  campaign: string;
+}
+
+/**
  * A change Chaseline writes back to a vendor, one per outbox row. `externalId` is the
  * vendor's id of the record (a CRM contact or lead, a store's customer); `order-note` names
  * the store's order.
@@ -138,7 +153,8 @@ export type WriteBack =
   | { kind: 'sms'; message: MessageActivity }
   | { kind: 'opt-out'; externalId: string; channel: 'voice' | 'sms' | 'all' }
   | { kind: 'tags'; externalId: string; add: string[] }
-  | { kind: 'order-note'; orderId: string; note: string };
+  | { kind: 'order-note'; orderId: string; note: string }
+  | { kind: 'chase-result'; externalId: string; result: ChaseResult };
 export type WriteBackKind = WriteBack['kind'];
 
 /**

@@ -4,6 +4,7 @@
  * at rest and never returned: the list says which fields are set.
  */
 import { z } from 'zod';
+import { loggable } from '../../core/errors.ts';
 import { defineProcedure } from '../procedure.ts';
 import { connectorIds, connectors, type ConnectorEntry } from '../../connectors/registry.ts';
 import { checkVendorUrls } from '../../connectors/vendor-urls.ts';
@@ -68,6 +69,11 @@ export const connectorsPut = defineProcedure({
     const saved = await saveConnector(ctx.deps, ctx.actor.tenantId, input.type, input.credentials as object, { enabled: input.enabled, account });
     // Saved first: a vendor that is slow or down must not lose the admin's credentials.
     const check = entry.check ? await entry.check(input.credentials as never) : null;
+    // Then the account is prepared (HubSpot's chase-result properties). Not fatal: the worker
+    // prepares it again before it first writes results.
+    if (entry.setup && check?.ok !== false) {
+      await entry.setup(input.credentials as never).catch((err: unknown) => ctx.log.warn({ connector: input.type, error: loggable(err) }, 'connector setup failed; retried before the first write-back that needs it'));
+    }
     return { body: { ...saved, check } };
   },
 });
@@ -116,7 +122,7 @@ export const connectorsSync = defineProcedure({
 const OutboxRowOut = z
   .object({
     id: z.string(),
-    kind: z.enum(['call', 'sms', 'opt-out', 'tags', 'order-note']),
+    kind: z.enum(['call', 'sms', 'opt-out', 'tags', 'order-note', 'chase-result']),
     status: z.enum(['pending', 'done', 'skipped', 'dead']),
     attempts: z.int(),
     lastError: z.string().nullable().describe('why the last send failed (the vendor’s answer)'),

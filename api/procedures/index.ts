@@ -17,6 +17,10 @@ import { intentsClassify } from './intents.ts';
 import { scriptsClearFlag, scriptsList } from './scripts.ts';
 import { experimentsCreate, experimentsGet, experimentsList, experimentsStop } from './experiments.ts';
 import { optimiserHours } from './optimiser.ts';
+import {
+  eventSubscriptionsCreate, eventSubscriptionsDelete, eventSubscriptionsDeliveries, eventSubscriptionsGet, eventSubscriptionsList,
+  eventSubscriptionsReplay, eventSubscriptionsReplayDelivery, eventSubscriptionsRotateSecret, eventSubscriptionsUpdate,
+} from './event-subscriptions.ts';
 
 /** Every procedure of the v1 API; REST, tRPC and OpenAPI are built from this list. */
 export const procedures: Procedure[] = [
@@ -73,4 +77,13 @@ export const procedures: Procedure[] = [
   experimentsGet,
   experimentsStop,
   optimiserHours,
+  eventSubscriptionsCreate,
+  eventSubscriptionsList,
+  eventSubscriptionsGet,
+  eventSubscriptionsUpdate,
+  eventSubscriptionsDelete,
+  eventSubscriptionsRotateSecret,
+  eventSubscriptionsDeliveries,
+  eventSubscriptionsReplayDelivery,
+  eventSubscriptionsReplay,
 ] as Procedure[];

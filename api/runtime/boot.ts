@@ -72,7 +72,7 @@ export async function boot(config: Config, log: Logger): Promise<Runtime> {
       .split(',')
       .filter((k) => k.trim())
       .map((k) => parseMasterKey(k, 'CHASELINE_PREVIOUS_ENCRYPTION_KEYS'));
-    const deps: Deps = { db: pool, pii: createPii(await masterKey(config, log), previous), allowedVendorHosts: config.CHASELINE_ALLOWED_VENDOR_HOSTS };
+    const deps: Deps = { db: pool, pii: createPii(await masterKey(config, log), previous), allowedVendorHosts: config.CHASELINE_ALLOWED_VENDOR_HOSTS, allowedEventHosts: config.CHASELINE_ALLOWED_EVENT_HOSTS };
     const bootstrap = await bootstrapDefaultTenant(deps, {
       adminKey: config.CHASELINE_ADMIN_KEY,
       defaultRegion: config.CHASELINE_DEFAULT_REGION,

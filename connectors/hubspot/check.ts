@@ -8,6 +8,7 @@ import { AppError } from '../../core/errors.ts';
 import type { CredentialCheck } from '../../core/connectors.ts';
 import { tryCredentials } from '../check.ts';
 import { hubspotAnswer } from './errors.ts';
+import { ensureResultProperties } from './results.ts';
 import { hubspotCredentials, type HubspotCredentials } from './schemas.ts';
 
 export function checkHubspotCredentials(credentials: HubspotCredentials): Promise<CredentialCheck> {
@@ -23,4 +24,11 @@ export function checkHubspotCredentials(credentials: HubspotCredentials): Promis
       throw new AppError('UPSTREAM', `${status === 401 || status === 403 ? 'HubSpot refused the credentials' : 'HubSpot answered'} (HTTP ${status}${why ? `, ${why}` : ''})`, { cause: err });
     }
   });
+}
+
+/** Creates the `chaseline` group and the chase-result contact properties the portal lacks (results.ts). */
+export async function setupHubspot(credentials: HubspotCredentials): Promise<void> {
+  const c = hubspotCredentials.parse(credentials);
+  const client = new Client({ accessToken: c.accessToken, ...(c.apiBaseUrl ? { basePath: c.apiBaseUrl.replace(/\/$/, '') } : {}) });
+  await ensureResultProperties(client);
 }

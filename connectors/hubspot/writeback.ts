@@ -15,6 +15,7 @@ import { hubspotAnswer, request, upstream } from './errors.ts';
 import type { Limit } from './limits.ts';
 import { CALL_TO_CONTACT, COMMUNICATION_TO_CONTACT, callProperties, mergeTags, optOutProperties, smsProperties } from './mapping.ts';
 import { tagOptions } from './tags.ts';
+import { ensureResultProperties, resultProperties } from './results.ts';
 
 const BATCH = 100;
 
@@ -207,8 +208,10 @@ export function hubspotWriteBack(deps: WriteBackDeps): (items: WriteBack[]) => P
     }
   }
 
+  let resultPropertiesReady = false;
   return async (items) => {
     const results: WriteBackResult[] = new Array(items.length);
+    let hasResults = false;
     const calls: Engagement[] = [];
     const texts: Engagement[] = [];
     // One entry per contact: HubSpot refuses the same id twice in a batch update.
@@ -242,9 +245,21 @@ export function hubspotWriteBack(deps: WriteBackDeps): (items: WriteBack[]) => P
         case 'order-note':
           results[index] = { status: 'skipped' };
           break;
+        case 'chase-result': {
+          // Items come oldest first: a later result for the same contact overwrites an earlier one.
+          const c = change(item.externalId);
+          Object.assign(c.properties, resultProperties(item.result));
+          c.indexes.push(index);
+          hasResults = true;
+          break;
+        }
       }
     });
     try {
+      if (hasResults && !resultPropertiesReady) {
+        await ensureResultProperties(client, pace);
+        resultPropertiesReady = true;
+      }
       // Property updates first: sent again they change nothing, where an engagement sent
       // again is a second one on the timeline.
       await updateContacts(changes, results);

@@ -6,7 +6,7 @@
  * batch: tags are a set, a note already on the order is not added again, consent is a state.
  * https://shopify.dev/docs/api/admin-graphql/latest/mutations/tagsAdd
  */
-import type { WriteBack, WriteBackResult } from '../../core/ports.ts';
+import type { ChaseResult, WriteBack, WriteBackResult } from '../../core/ports.ts';
 import type { AdminApi } from './admin.ts';
 
 const TAGS_ADD = `mutation ChaselineTags($id: ID!, $tags: [String!]!) {
@@ -15,6 +15,10 @@ const TAGS_ADD = `mutation ChaselineTags($id: ID!, $tags: [String!]!) {
 const ORDER_NOTE = `query ChaselineOrderNote($id: ID!) { order(id: $id) { id note } }`;
 const ORDER_UPDATE = `mutation ChaselineOrderNoteUpdate($input: OrderInput!) {
   orderUpdate(input: $input) { order { id } userErrors { field message } }
+}`;
+// Up to 25 metafields per call; each is created or replaced (set) on the customer.
+const METAFIELDS_SET = `mutation ChaselineResult($metafields: [MetafieldsSetInput!]!) {
+  metafieldsSet(metafields: $metafields) { metafields { key namespace } userErrors { field message code } }
 }`;
 const SMS_OPT_OUT = `mutation ChaselineSmsOptOut($input: CustomerSmsMarketingConsentUpdateInput!) {
   customerSmsMarketingConsentUpdate(input: $input) { customer { id } userErrors { field message code } }
@@ -82,6 +86,30 @@ async function optOutSms(api: AdminApi, externalId: string): Promise<WriteBackRe
   return outcome(r?.userErrors, r?.customer, 'customer not found');
 }
 
+/**
+ * The customer's chase result as metafields in the `chaseline` namespace (last outcome, last
+ * chase time, attempts, last campaign), which Shopify's reports and segments can read once the
+ * merchant pins their definitions. Setting a value is idempotent: a retry writes the same.
+ * https://shopify.dev/docs/api/admin-graphql/latest/mutations/metafieldsSet
+ */
+export const RESULT_NAMESPACE = 'chaseline';
+
+export function resultMetafields(ownerId: string, r: ChaseResult) {
+  return [
+    { ownerId, namespace: RESULT_NAMESPACE, key: 'last_outcome', type: 'single_line_text_field', value: r.outcome },
+    { ownerId, namespace: RESULT_NAMESPACE, key: 'last_chase_at', type: 'date_time', value: r.endedAt },
+    { ownerId, namespace: RESULT_NAMESPACE, key: 'attempts', type: 'number_integer', value: String(r.attempts) },
+    { ownerId, namespace: RESULT_NAMESPACE, key: 'last_campaign', type: 'single_line_text_field', value: r.campaign.slice(0, 255) },
+  ];
+}
+
+async function setResult(api: AdminApi, externalId: string, result: ChaseResult): Promise<WriteBackResult> {
+  const ownerId = gidOf('Customer', externalId);
+  if (!ownerId) return { status: 'rejected', error: 'not a Shopify customer id' };
+  const data = await api.request<{ metafieldsSet: { metafields: { key: string }[] | null; userErrors: UserErrors } | null }>(METAFIELDS_SET, { metafields: resultMetafields(ownerId, result) });
+  return outcome(data.metafieldsSet?.userErrors, data.metafieldsSet?.metafields?.length, 'customer not found');
+}
+
 function writeOne(api: AdminApi, item: WriteBack): Promise<WriteBackResult> | WriteBackResult {
   switch (item.kind) {
     case 'tags':
@@ -91,6 +119,8 @@ function writeOne(api: AdminApi, item: WriteBack): Promise<WriteBackResult> | Wr
     case 'opt-out':
       // A store records SMS marketing consent only; a voice opt-out stays Chaseline's.
       return item.channel === 'voice' ? { status: 'skipped' } : optOutSms(api, item.externalId);
+    case 'chase-result':
+      return setResult(api, item.externalId, item.result);
     case 'call':
     case 'sms':
       return { status: 'skipped' };

@@ -28,6 +28,8 @@ export const queues = {
   reap: 'attempts-reap',
   /** Refreshes segments watched by segment-entry campaigns and starts chases for entries. */
   segmentsTick: 'segments-tick',
+  /** Sends a subscription's pending outbound events (core/events/deliver.ts); its retries are the delivery's own. */
+  eventDelivery: 'event-delivery',
   /** Carrier lookups of an import's numbers (tenants with numberChecks 'at-import'). */
   numberChecks: 'number-checks',
   /** Judges running experiments with the outcomes that came in (core/experiments/decide.ts). */
@@ -113,6 +115,8 @@ export async function startBoss(pool: pg.Pool, settings: QueueSettings = DEFAULT
   await ensureQueue(boss, queues.experimentsTick, { ...common, retryLimit: 0, policy: 'singleton' });
   // One job looks up to 500 numbers, 5 at a time: give it minutes, not the default seconds.
   await ensureQueue(boss, queues.numberChecks, { ...common, expireInSeconds: Math.max(settings.expireInSeconds, 600) });
+  // Deliveries time out at 10 s each and a run sends up to a few hundred: give it minutes.
+  await ensureQueue(boss, queues.eventDelivery, { ...common, retryLimit: 5, expireInSeconds: Math.max(settings.expireInSeconds, 900) });
   return boss;
 }
 

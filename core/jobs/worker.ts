@@ -17,6 +17,7 @@ import { refreshWatchedSegments } from '../segments.entries.ts';
 import { judgeRunningExperiments } from '../experiments/decide.ts';
 import { runNumberChecks, type NumberChecksJob } from '../number-quality.ts';
 import type { StepJob } from '../chases.transitions.ts';
+import { dispatchEvents, sendDeliveries, type EventDeliveryJob } from '../events/deliver.ts';
 import { queues } from './queue.ts';
 import { runQueue, type Runner } from './runner.ts';
 
@@ -26,6 +27,42 @@ export interface WorkerOptions {
   idleMs?: number;
   /** Run the reaper and the segment refresh on a schedule (every minute). */
   schedule?: boolean;
+  /** How often new outbound events are looked for when none was found (default 1 s). */
+  eventsPollMs?: number;
+}
+
+/**
+ * The events table is the dispatcher's queue: events are written by whatever transaction
+ * caused them (with no job queue at hand), so each worker looks for undispatched ones every
+ * poll — a cheap query on a partial index — and fans them out at once when it finds some.
+ */
+function pollEvents(deps: WorkerDeps, everyMs: number, onError: (err: unknown) => void): Runner {
+  let stopping = false;
+  let timer: NodeJS.Timeout | null = null;
+  let wake: (() => void) | null = null;
+  const loop = (async () => {
+    while (!stopping) {
+      let found = 0;
+      try {
+        found = await dispatchEvents(deps);
+      } catch (err) {
+        onError(err);
+      }
+      if (found || stopping) continue;
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        timer = setTimeout(resolve, everyMs);
+      });
+    }
+  })();
+  return {
+    async stop() {
+      stopping = true;
+      if (timer) clearTimeout(timer);
+      wake?.();
+      await loop;
+    },
+  };
 }
 
 export async function startWorker(deps: WorkerDeps, boss: PgBoss, options: WorkerOptions = {}): Promise<{ stop(): Promise<void> }> {
@@ -45,6 +82,8 @@ export async function startWorker(deps: WorkerDeps, boss: PgBoss, options: Worke
     runQueue<object>(boss, queues.reap, async () => void (await reapAttempts(deps), await wakeOverdueWriteBacks(deps), await interruptDeadImports(deps.db, deps.log)), { ...common, idleMs: 1000, batchSize: 1 }),
     runQueue<object>(boss, queues.segmentsTick, async () => void (await refreshWatchedSegments(deps)), { ...common, idleMs: 1000, batchSize: 1 }),
     runQueue<object>(boss, queues.experimentsTick, async () => void (await judgeRunningExperiments(deps)), { ...common, idleMs: 1000, batchSize: 1 }),
+    runQueue<EventDeliveryJob>(boss, queues.eventDelivery, async (job) => void (await sendDeliveries(deps, job)), { ...common, idleMs: 250, batchSize: 5 }),
+    pollEvents(deps, options.eventsPollMs ?? 1000, (err) => onError(err, null)),
     runQueue<NumberChecksJob>(boss, queues.numberChecks, async (job) => void (await runNumberChecks(deps, deps.carrier, job)), { ...common, idleMs: 1000, batchSize: 2 }),
   ];
   if (options.schedule ?? true) {

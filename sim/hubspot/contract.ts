@@ -86,6 +86,25 @@ export const BODIES = {
   'associations/put': arr(associationSpec),
   /** POST /crm/v4/associations/{fromType}/{toType}/batch/create */
   'associations/batch/create': batch(obj({ from: objectId, to: objectId, types: arr(associationSpec) }, ['from', 'to', 'types'])),
+  /** POST /crm/v3/properties/{type}/groups */
+  'properties/groups/create': obj({ name: str, label: str, displayOrder: int }, ['name', 'label']),
+  /** POST /crm/v3/properties/{type}: a custom property, in an existing group. */
+  'properties/create': obj({
+    name: str,
+    label: str,
+    type: oneOf(['bool', 'date', 'datetime', 'enumeration', 'number', 'phone_number', 'string']),
+    fieldType: oneOf(['booleancheckbox', 'calculation_equation', 'checkbox', 'date', 'file', 'html', 'number', 'phonenumber', 'radio', 'select', 'text', 'textarea']),
+    groupName: str,
+    description: str,
+    options: arr(optionInput),
+    displayOrder: int,
+    hidden: bool,
+    formField: bool,
+    hasUniqueValue: bool,
+    externalOptions: bool,
+    referencedObjectType: str,
+    calculationFormula: str,
+  }, ['name', 'label', 'type', 'fieldType', 'groupName']),
   /** PATCH /crm/v3/properties/{type}/{name}: `options`, when given, is the property's whole list. */
   'properties/update': obj({
     label: str,

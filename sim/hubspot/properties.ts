@@ -1,12 +1,13 @@
 // The portal's property definitions and the properties API over them: read one or all
-// (`GET /crm/v3/properties/{objectType}[/{name}]`) and update one (`PATCH`, where `options`,
+// (`GET /crm/v3/properties/{objectType}[/{name}]`), create a group (`POST …/groups`, 409 when
+// taken) or a custom property in one (`POST`), and update one (`PATCH`, where `options`,
 // when given, is the whole new list). A definition says what a value must be: an
 // enumeration takes only its options' values — a multiple-checkbox one several, joined with
 // ';' — and anything else is HubSpot's INVALID_OPTION; a datetime takes epoch milliseconds
 // or ISO 8601.
 // https://developers.hubspot.com/docs/api/crm/properties
 import { checkBody } from './contract.ts';
-import { notFound, validation } from './errors.ts';
+import { HubspotApiError, notFound, validation } from './errors.ts';
 import type { Route } from './server.ts';
 import { objectTypeOf, parseTime, type ObjectType } from './store.ts';
 
@@ -101,10 +102,13 @@ const DATETIMES = new Set(['hs_timestamp', 'createdate', 'lastmodifieddate', 'hs
 
 export class PropertyRegistry {
   private readonly defs = new Map<string, SimProperty>();
+  /** Property groups by name: HubSpot's own information group, and those created through the API. */
+  readonly groups = new Map<string, { name: string; label: string; displayOrder: number; archived: boolean }>();
 
   constructor(readonly objectType: ObjectType, custom: PropertyInput[] = []) {
     const at = new Date();
     const group = `${objectType.slice(0, -1)}information`;
+    this.groups.set(group, { name: group, label: `${objectType.slice(0, -1)} information`, displayOrder: -1, archived: false });
     for (const name of [...READ_ONLY[objectType], ...STANDARD[objectType]]) {
       const options = ENUMS[objectType]?.[name];
       const readOnly = READ_ONLY[objectType].includes(name);
@@ -149,6 +153,30 @@ export class PropertyRegistry {
     }
     if (p.type === 'datetime' && Number.isNaN(parseTime(value))) return { error: 'INVALID_DATETIME', message: `${value} is not a valid datetime` };
     return null;
+  }
+
+  /** POST groups: a new group (HubSpot answers 409 for a name taken). */
+  createGroup(input: { name: string; label: string; displayOrder?: number }) {
+    if (this.groups.has(input.name)) throw new HubspotApiError(409, 'OBJECT_ALREADY_EXISTS', `A property group named ${input.name} already exists`);
+    const g = { name: input.name, label: input.label, displayOrder: input.displayOrder ?? -1, archived: false };
+    this.groups.set(g.name, g);
+    return g;
+  }
+
+  /** POST: a custom property in an existing group (409 for a name taken, 400 for a group missing or a field type that does not fit). */
+  create(input: { name: string; label: string; type: PropertyType; fieldType: FieldType; groupName: string; description?: string; options?: OptionInput[]; displayOrder?: number; hidden?: boolean; formField?: boolean }): SimProperty {
+    if (this.defs.has(input.name)) throw new HubspotApiError(409, 'OBJECT_ALREADY_EXISTS', `A property named '${input.name}' already exists.`);
+    if (!/^[a-z][a-z0-9_]*$/.test(input.name)) throw validation(`Property name ${input.name} is invalid: lowercase letters, digits and underscores, starting with a letter`);
+    if (!this.groups.has(input.groupName)) throw validation(`group ${input.groupName} does not exist.`);
+    if (!FIELD_TYPES[input.type].includes(input.fieldType)) throw validation(`fieldType ${input.fieldType} is not valid for a property of type ${input.type}; use one of ${FIELD_TYPES[input.type].join(', ')}`);
+    const at = new Date();
+    const p: SimProperty = {
+      name: input.name, label: input.label, type: input.type, fieldType: input.fieldType, groupName: input.groupName, description: input.description ?? '',
+      options: (input.options ?? []).map(option), displayOrder: input.displayOrder ?? -1, hidden: input.hidden ?? false, formField: input.formField ?? false,
+      hubspotDefined: false, readOnlyValue: false, readOnlyDefinition: false, createdAt: at, updatedAt: at,
+    };
+    this.defs.set(p.name, p);
+    return p;
   }
 
   /** PATCH: the fields given change; `options`, when given, replaces the list. */
@@ -215,6 +243,24 @@ const SEG = '([^/]+)';
 export function propertyRoutes(registries: Record<ObjectType, PropertyRegistry>): Route[] {
   const registry = (name: string) => registries[objectTypeOf(decodeURIComponent(name))];
   return [
+    {
+      method: 'POST',
+      pattern: new RegExp(`^/crm/v3/properties/${SEG}/groups$`),
+      handler: ({ match, body }) => {
+        const problem = checkBody('properties/groups/create', body);
+        if (problem) throw problem;
+        return { status: 201, json: registry(match[1]!).createGroup(body as { name: string; label: string }) };
+      },
+    },
+    {
+      method: 'POST',
+      pattern: new RegExp(`^/crm/v3/properties/${SEG}$`),
+      handler: ({ match, body }) => {
+        const problem = checkBody('properties/create', body);
+        if (problem) throw problem;
+        return { status: 201, json: propertyJson(registry(match[1]!).create(body as Parameters<PropertyRegistry['create']>[0])) };
+      },
+    },
     {
       method: 'GET',
       pattern: new RegExp(`^/crm/v3/properties/${SEG}$`),

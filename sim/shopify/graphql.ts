@@ -1,6 +1,6 @@
 // The Admin GraphQL operations Chaseline uses — `shop` (the store itself: a cheap read that
 // proves the access token), `customer(id)`, `order(id)`, `tagsAdd`,
-// `tagsRemove`, `orderUpdate`, `customerSmsMarketingConsentUpdate` (an opt-out written back) — checked against a small schema before anything runs (so a misspelt
+// `tagsRemove`, `orderUpdate`, `customerSmsMarketingConsentUpdate` (an opt-out written back), `metafieldsSet` (a chase's result) — checked against a small schema before anything runs (so a misspelt
 // field is Shopify's `undefinedField` error, and a mutation never half-runs), executed
 // against the store, and charged to Shopify's cost-based throttle.
 // https://shopify.dev/docs/apps/build/apis/graphql-admin/rate-limits
@@ -14,7 +14,11 @@ const SCHEMA: Record<string, Record<string, string | null>> = {
   Mutation: {
     tagsAdd: 'TagsAddPayload', tagsRemove: 'TagsRemovePayload', orderUpdate: 'OrderUpdatePayload',
     customerSmsMarketingConsentUpdate: 'CustomerSmsMarketingConsentUpdatePayload',
+    metafieldsSet: 'MetafieldsSetPayload',
   },
+  MetafieldsSetPayload: { metafields: 'Metafield', userErrors: 'MetafieldsSetUserError' },
+  Metafield: { id: null, namespace: null, key: null, type: null, value: null, createdAt: null, updatedAt: null },
+  MetafieldsSetUserError: { field: null, message: null, code: null, elementIndex: null },
   Customer: {
     id: null, firstName: null, lastName: null, displayName: null, email: null, phone: null,
     tags: null, note: null, createdAt: null, updatedAt: null, smsMarketingConsent: 'CustomerSmsMarketingConsentState',
@@ -33,6 +37,15 @@ const SCHEMA: Record<string, Record<string, string | null>> = {
   CustomerSmsMarketingConsentError: { field: null, message: null, code: null },
   OrderUpdatePayload: { order: 'Order', userErrors: 'UserError' },
   UserError: { field: null, message: null },
+};
+// MetafieldsSetInput's fields, and the metafield types Chaseline writes (of Shopify's many) with what each value must look like.
+const METAFIELD_INPUT = new Set(['ownerId', 'namespace', 'key', 'type', 'value', 'compareDigest']);
+const METAFIELD_TYPES: Record<string, (v: string) => boolean> = {
+  single_line_text_field: (v) => !/[\r\n]/.test(v),
+  multi_line_text_field: () => true,
+  number_integer: (v) => /^-?\d+$/.test(v),
+  date_time: (v) => !Number.isNaN(Date.parse(v)),
+  boolean: (v) => v === 'true' || v === 'false',
 };
 const ORDER_INPUT = new Set(['id', 'note', 'tags', 'email']);
 // CustomerSmsMarketingState and CustomerMarketingOptInLevel, the input enums.
@@ -225,6 +238,34 @@ function run(state: ShopState, hooks: AdminHooks, f: Field, variables: Record<st
       customer.updatedAt = hooks.now();
       hooks.customerChanged(customer);
       return { __typename: 'CustomerSmsMarketingConsentUpdatePayload', customer: customerNode(customer), userErrors: [] };
+    }
+    case 'metafieldsSet': {
+      // https://shopify.dev/docs/api/admin-graphql/latest/mutations/metafieldsSet: 1 to 25
+      // metafields, all set or none; a value not of its type is a user error naming its index.
+      const inputs = arg('metafields');
+      if (!Array.isArray(inputs)) throw invalidVariable('[MetafieldsSetInput!]', ['metafields'], 'Expected value to be a list');
+      const fail = (index: number, field: string, message: string, code: string) => ({ __typename: 'MetafieldsSetPayload', metafields: null, userErrors: [{ __typename: 'MetafieldsSetUserError', field: ['metafields', String(index), field], message, code, elementIndex: index }] });
+      if (inputs.length < 1 || inputs.length > 25) return { __typename: 'MetafieldsSetPayload', metafields: null, userErrors: [{ __typename: 'MetafieldsSetUserError', field: ['metafields'], message: 'Exceeded the maximum metafields input limit of 25.', code: 'LESS_THAN_OR_EQUAL_TO', elementIndex: null }] };
+      const owners: SimCustomer[] = [];
+      for (const [i, m] of (inputs as Record<string, unknown>[]).entries()) {
+        const unknown = Object.keys(m).find((k) => !METAFIELD_INPUT.has(k));
+        if (unknown) throw invalidVariable('[MetafieldsSetInput!]', [String(i), unknown], 'Field is not defined on MetafieldsSetInput');
+        for (const required of ['ownerId', 'key', 'value']) if (typeof m[required] !== 'string') throw invalidVariable('[MetafieldsSetInput!]', [String(i), required], 'Expected value to not be null');
+        const found = state.byGid(String(m.ownerId));
+        if (found?.type !== 'Customer') return fail(i, 'ownerId', 'Owner does not exist.', 'INVALID');
+        if (typeof m.namespace === 'string' && (m.namespace.length < 3 || m.namespace.length > 255)) return fail(i, 'namespace', 'Namespace is too short (minimum is 3 characters)', 'TOO_SHORT');
+        const check = METAFIELD_TYPES[String(m.type)];
+        if (!check) return fail(i, 'type', `Type must be one of the metafield types (got ${String(m.type)})`, 'INVALID_TYPE');
+        if (!check(String(m.value))) return fail(i, 'value', `Value must be a valid ${String(m.type)}.`, 'INVALID_VALUE');
+        owners.push(found.record);
+      }
+      const set = (inputs as Record<string, string>[]).map((m, i) => {
+        const customer = owners[i]!;
+        const field = { namespace: m.namespace ?? 'app', key: m.key!, type: m.type!, value: m.value!, updatedAt: hooks.now() };
+        customer.metafields = { ...customer.metafields, [`${field.namespace}.${field.key}`]: field };
+        return { __typename: 'Metafield', id: `gid://shopify/Metafield/${customer.id}${i}`, ...field, createdAt: field.updatedAt };
+      });
+      return { __typename: 'MetafieldsSetPayload', metafields: set, userErrors: [] };
     }
     case 'orderUpdate': {
       const input = (arg('input') ?? {}) as Record<string, unknown>;

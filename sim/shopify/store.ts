@@ -12,6 +12,14 @@ export interface SmsMarketingConsent {
   consent_collected_from: 'SHOPIFY' | 'OTHER';
 }
 
+export interface SimMetafield {
+  namespace: string;
+  key: string;
+  type: string;
+  value: string;
+  updatedAt: string;
+}
+
 export interface SimCustomer {
   id: number;
   gid: string;
@@ -23,6 +31,8 @@ export interface SimCustomer {
   tags: string[];
   note: string | null;
   smsMarketingConsent: SmsMarketingConsent | null;
+  /** Metafields set through metafieldsSet, by `namespace.key`. */
+  metafields?: Record<string, SimMetafield>;
   acceptsMarketing: boolean;
   createdAt: string;
   updatedAt: string;

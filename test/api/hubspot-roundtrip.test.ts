@@ -66,6 +66,25 @@ test('a chase’s call lands in HubSpot as a call engagement on the contact, its
   await eventually(() => hub.contacts().find((c) => c.id === hubspotId(0))!.properties.chaseline_tags?.includes('chase:interested'), 'the outcome tag');
 });
 
+test('a finished chase is kept on the HubSpot contact as properties of the chaseline group, made when the connector was set up', async () => {
+  for (const name of ['chaseline_last_outcome', 'chaseline_last_chase_at', 'chaseline_attempts', 'chaseline_last_campaign']) {
+    assert.equal(hub.property('contacts', name)?.groupName, 'chaseline', `${name} created on setup`);
+  }
+  assert.equal(hub.property('contacts', 'chaseline_attempts')?.type, 'number');
+  assert.equal(hub.property('contacts', 'chaseline_last_chase_at')?.type, 'datetime');
+  app.sim.setPersona(phone(1), { script: ['no thanks I am not interested'] });
+  const done = await waitForChase(app.worker, app.tenantId, await startChase(1));
+  const props = await eventually(() => {
+    const p = hub.contacts().find((c) => c.id === hubspotId(1))!.properties;
+    return p.chaseline_last_outcome ? p : false;
+  }, 'the chase result on the contact');
+  assert.equal(props.chaseline_last_outcome, done.outcome);
+  assert.equal(props.chaseline_attempts, '1');
+  const { rows } = await app.db.pool.query<{ name: string }>(`select name from campaigns where id = $1`, [campaignId]);
+  assert.equal(props.chaseline_last_campaign, rows[0]!.name);
+  assert.ok(Math.abs(Date.parse(props.chaseline_last_chase_at!) - Date.now()) < 60_000);
+});
+
 test('an opt-out made in Chaseline reaches HubSpot once; the next sync brings it back without an echo', async () => {
   const updatesBefore = contactUpdates();
   const res = await app.request('POST', '/v1/opt-outs', { body: { phone: phone(3), channel: 'all' } });

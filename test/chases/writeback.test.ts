@@ -72,7 +72,16 @@ describe('write-backs to the store', () => {
     // The link SMS and the call are activities a store has no place for: skipped, not failed. Nothing is left over.
     await eventually(async () => { const { pending, dead } = (await connectorState()).outbox; return pending === 0 && dead === 0; }, 'the outbox to be empty');
     const { rows } = await app.db.pool.query<{ kind: string; status: string }>(`select kind, status from outbox where tenant_id = $1 order by id`, [app.tenantId]);
-    assert.deepEqual(rows.map((r) => `${r.kind}:${r.status}`), ['sms:skipped', 'call:skipped', 'tags:done', 'order-note:done', 'tags:done']);
+    assert.deepEqual(rows.filter((r) => r.kind !== 'chase-result').map((r) => `${r.kind}:${r.status}`), ['sms:skipped', 'call:skipped', 'tags:done', 'order-note:done', 'tags:done']);
+    // The chase's end is kept on the customer as metafields (namespace chaseline), once.
+    assert.deepEqual(rows.filter((r) => r.kind === 'chase-result').map((r) => r.status), ['done']);
+    const fields = shop.customers().find((c) => c.id === customerId)!.metafields!;
+    assert.equal(fields['chaseline.last_outcome']!.value, 'interested');
+    assert.equal(fields['chaseline.last_outcome']!.type, 'single_line_text_field');
+    assert.equal(fields['chaseline.attempts']!.value, '2', 'the call and the link it texted');
+    assert.equal(fields['chaseline.attempts']!.type, 'number_integer');
+    assert.equal(fields['chaseline.last_chase_at']!.type, 'date_time');
+    assert.ok(fields['chaseline.last_campaign']!.value.length > 0);
   });
 
   test('a store down for a while: the write-back waits, is retried, and lands once it is back', async () => {

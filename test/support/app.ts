@@ -25,6 +25,7 @@ import { systemClock, type WorkerDeps } from '../../core/chases.store.ts';
 import { createTwilioConnector } from '../../connectors/twilio/index.ts';
 import { crmConnectorFor, writeBackTargetFor } from '../../connectors/registry.ts';
 import type { OutboxRetry } from '../../core/outbox.ts';
+import type { EventRetry } from '../../core/events/deliver.ts';
 import type { WebhookVerifier } from '../../core/ports.ts';
 import { startTwilioSim, type TwilioSim, type TwilioSimOptions } from '../../sim/twilio/index.ts';
 
@@ -79,13 +80,15 @@ export interface EngineOptions {
   speech?: Speech;
   /** The outbox's backoff (tests shorten it). */
   outboxRetry?: OutboxRetry;
+  /** Outbound events' delivery backoff (tests shorten it). */
+  eventRetry?: EventRetry;
 }
 
 /** testApp with the chase engine: pg-boss on the test database, the Twilio simulator, a worker. */
 export async function testEngineApp(
-  options: EngineOptions & { defaultRegion?: string; allowedVendorHosts?: string[] } = {},
+  options: EngineOptions & { defaultRegion?: string; allowedVendorHosts?: string[]; allowedEventHosts?: string[] } = {},
 ): Promise<TestApp & { sim: TwilioSim; boss: PgBoss; worker: WorkerDeps }> {
-  const app = await testApp({ defaultRegion: options.defaultRegion, allowedVendorHosts: options.allowedVendorHosts, engine: options });
+  const app = await testApp({ defaultRegion: options.defaultRegion, allowedVendorHosts: options.allowedVendorHosts, allowedEventHosts: options.allowedEventHosts, engine: options });
   return app as TestApp & { sim: TwilioSim; boss: PgBoss; worker: WorkerDeps };
 }
 
@@ -97,6 +100,8 @@ export async function testApp(
     engine?: EngineOptions;
     /** CHASELINE_ALLOWED_VENDOR_HOSTS; default 127.0.0.1, where the simulators listen. */
     allowedVendorHosts?: string[];
+    /** CHASELINE_ALLOWED_EVENT_HOSTS; default none (events go to public https URLs only). */
+    allowedEventHosts?: string[];
     /** The failed-authentication limit (default: production's, counted in Redis when REDIS_URL is set, under this app's own prefix). */
     authLimit?: AuthLimitOptions;
     metricsToken?: string;
@@ -104,7 +109,7 @@ export async function testApp(
 ): Promise<TestApp> {
   const masterKey = options.masterKey ?? randomBytes(32);
   const db = await testDatabase();
-  const deps: Deps = { db: db.pool, pii: createPii(masterKey), allowedVendorHosts: options.allowedVendorHosts ?? ['127.0.0.1'] };
+  const deps: Deps = { db: db.pool, pii: createPii(masterKey), allowedVendorHosts: options.allowedVendorHosts ?? ['127.0.0.1'], allowedEventHosts: options.allowedEventHosts ?? [] };
   const adminKey = `chl_test_${randomBytes(24).toString('base64url')}`;
   const boot = await bootstrapDefaultTenant(deps, { adminKey, defaultRegion: options.defaultRegion ?? 'CN' });
   const logs: string[] = [];
@@ -134,9 +139,10 @@ export async function testApp(
       crm: crmConnectorFor(deps),
       writeBack: writeBackTargetFor(deps),
       ...(options.engine.outboxRetry ? { outboxRetry: options.engine.outboxRetry } : {}),
+      ...(options.engine.eventRetry ? { eventRetry: options.engine.eventRetry } : {}),
       ...(options.engine.speech ? { speech: options.engine.speech } : {}),
     };
-    const running = options.engine.worker === false ? null : await startWorker(worker, boss, { schedule: false, idleMs: 50, concurrency: options.engine.concurrency });
+    const running = options.engine.worker === false ? null : await startWorker(worker, boss, { schedule: false, idleMs: 50, eventsPollMs: 100, concurrency: options.engine.concurrency });
     engine = {
       sim, boss, jobs, worker, verifier: carrier,
       stop: async () => {

@@ -1,0 +1,52 @@
+/**
+ * A chase's result in the CRMs (issue 11, deliverable 5): when a chase ends, each CRM or store
+ * the contact is linked with gets a `chase-result` write-back through the outbox — the last
+ * outcome, the time, the contact's attempts so far and the campaign — which the connector
+ * keeps as contact properties (HubSpot) or customer metafields (Shopify). Driven by the
+ * chase.* events, so every way a chase ends writes it, once.
+ */
+import type pg from 'pg';
+import type { Deps } from '../deps.ts';
+import { enqueueWriteBacks, type NewWriteBack } from '../outbox.ts';
+import type { ChaseResult } from '../ports.ts';
+
+type Tx = Pick<pg.PoolClient, 'query'>;
+
+const CHASE_END = new Set(['chase.completed', 'chase.opted_out', 'chase.failed']);
+
+interface EndEvent {
+  tenant_id: string;
+  id: string;
+  type: string;
+  data: Record<string, unknown>;
+}
+
+/** Outbox rows for the ended chases among `events`, one per linked CRM record (dedupe: the event). */
+export async function enqueueChaseResults(tx: Tx, deps: Deps, events: EndEvent[]): Promise<number> {
+  const ends = events.filter((e) => CHASE_END.has(e.type) && typeof e.data.chaseId === 'string');
+  const byTenant = new Map<string, EndEvent[]>();
+  for (const e of ends) byTenant.set(e.tenant_id, [...(byTenant.get(e.tenant_id) ?? []), e]);
+  let total = 0;
+  for (const [tenantId, list] of byTenant) {
+    const { rows } = await tx.query<{ event_id: string; contact_id: string; system: string; external_id: string; campaign: string; attempts: string; status: string; outcome: string | null }>(
+      `select e.id as event_id, c.contact_id, r.system, r.external_id, k.name as campaign, c.status, c.outcome,
+              (select count(*) from attempts a join chases x on x.tenant_id = a.tenant_id and x.id = a.chase_id
+                where x.tenant_id = c.tenant_id and x.contact_id = c.contact_id and a.status <> 'not-placed') as attempts
+         from unnest($2::uuid[], $3::uuid[]) as e (id, chase_id)
+         join chases c on c.tenant_id = $1 and c.id = e.chase_id
+         join campaigns k on k.tenant_id = c.tenant_id and k.id = c.campaign_id
+         join contact_crm_refs r on r.tenant_id = c.tenant_id and r.contact_id = c.contact_id
+         join connectors n on n.tenant_id = r.tenant_id and n.type = r.system and n.enabled
+        order by e.id, r.system`,
+      [tenantId, list.map((e) => e.id), list.map((e) => e.data.chaseId)],
+    );
+    const endedAt = new Map(list.map((e) => [e.id, String(e.data.endedAt ?? new Date().toISOString())]));
+    const out: NewWriteBack[] = rows.map((r) => {
+      const result: ChaseResult = { outcome: r.outcome ?? r.status, endedAt: endedAt.get(r.event_id)!, attempts: Number(r.attempts), campaign: r.campaign };
+      return { connector: r.system, contactId: r.contact_id, dedupeKey: `chase-result:${r.event_id}`, item: { kind: 'chase-result', externalId: r.external_id, result } };
+    });
+    await enqueueWriteBacks(tx, deps, tenantId, out);
+    total += out.length;
+  }
+  return total;
+}
