@@ -29,7 +29,7 @@ export interface Procedure<I extends z.ZodType = z.ZodType, O extends z.ZodType 
   path: string;
   summary: string;
   tag: string;
-  /** Least role allowed: viewer < operator < admin. */
+  /** Least role allowed: viewer (and analyst) < operator < admin. Reads say viewer: every role may. */
   role: Role;
   /** Path params, query (GET/DELETE) or body (others) merged into one object. */
   input: I;
@@ -43,10 +43,16 @@ export interface Procedure<I extends z.ZodType = z.ZodType, O extends z.ZodType 
 
 export const defineProcedure = <I extends z.ZodType, O extends z.ZodType>(p: Procedure<I, O>): Procedure<I, O> => p;
 
-const rank: Record<Role, number> = { viewer: 0, operator: 1, admin: 2 };
+// An analyst stands where a viewer does on the ladder: it reads, and changes nothing.
+const rank: Record<Role, number> = { viewer: 0, analyst: 0, operator: 1, admin: 2 };
 
 export function requireRole(actor: Actor, least: Role) {
   if (rank[actor.role] < rank[least]) throw forbidden(`this needs a key with role ${least} or above (yours is ${actor.role})`);
+}
+
+/** For what only some roles may do whatever the ladder says (report CSV exports: admin or analyst). */
+export function requireOneOf(actor: Actor, allowed: readonly Role[], what: string) {
+  if (!allowed.includes(actor.role)) throw forbidden(`${what} needs a key with role ${allowed.join(' or ')} (yours is ${actor.role})`);
 }
 
 /**

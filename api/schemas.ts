@@ -233,6 +233,7 @@ const campaignFields = CampaignInputSchema.shape;
 export const CampaignPatch = z.object({
   name: campaignFields.name.optional(),
   goal: campaignFields.goal,
+  industry: campaignFields.industry,
   segmentId: campaignFields.segmentId,
   trigger: campaignFields.trigger.removeDefault().optional(),
   channel: campaignFields.channel.optional(),
@@ -257,6 +258,7 @@ export const Campaign = z
     status: CampaignStatus,
     ...campaignFields,
     goal: campaignFields.goal.unwrap().describe('what counts as a conversion: its own goal, else the default for its trigger'),
+    industry: campaignFields.industry.unwrap().describe("the industry it serves (reports by industry): its own, else 'other'"),
     warnings: z.array(CampaignWarning).describe('what would stop this campaign’s chases now, e.g. no line to call from; empty when nothing'),
     createdAt: z.string(),
     updatedAt: z.string(),

@@ -8,7 +8,7 @@ import type { Deps } from './deps.ts';
 import { AppError, notFound } from './errors.ts';
 import { withTransaction } from './db/pool.ts';
 import { decodeCursor, toPage, type Page } from './pagination.ts';
-import { CampaignInputSchema, TenantChaseRulesSchema, defaultGoal, type CampaignGoal, type CampaignInput, type TenantChaseRules } from './campaigns.rules.ts';
+import { CampaignInputSchema, TenantChaseRulesSchema, defaultGoal, type CampaignGoal, type CampaignInput, type Industry, type TenantChaseRules } from './campaigns.rules.ts';
 import { chaseEngine } from './chases.store.ts';
 import { CallSettingsSchema } from './dialog.schema.ts';
 import { endChases, rescheduleLive } from './chases.transitions.ts';
@@ -19,6 +19,8 @@ export interface Campaign extends CampaignInput {
   id: string;
   /** Its own goal, else the default for its trigger. */
   goal: CampaignGoal;
+  /** Its own industry, else 'other'. */
+  industry: Industry;
   status: CampaignStatus;
   createdAt: string;
   updatedAt: string;
@@ -28,6 +30,7 @@ interface CampaignRow {
   id: string;
   name: string;
   goal: CampaignGoal | null;
+  industry: Industry | null;
   status: CampaignStatus;
   trigger: CampaignInput['trigger'] & { segmentId?: string };
   channel: CampaignInput['channel'];
@@ -40,7 +43,7 @@ interface CampaignRow {
   updated_at: Date;
 }
 
-const COLUMNS = `id, name, goal, status, segment_id, trigger, channel, rules, scripts, lines, call, created_at, updated_at`;
+const COLUMNS = `id, name, goal, industry, status, segment_id, trigger, channel, rules, scripts, lines, call, created_at, updated_at`;
 const SELECT = `select ${COLUMNS} from campaigns`;
 
 function toCampaign(r: CampaignRow): Campaign {
@@ -48,6 +51,7 @@ function toCampaign(r: CampaignRow): Campaign {
     id: r.id,
     name: r.name,
     goal: r.goal ?? defaultGoal(r.trigger),
+    industry: r.industry ?? 'other',
     status: r.status,
     ...(r.segment_id ? { segmentId: r.segment_id } : {}),
     trigger: r.trigger,
@@ -86,9 +90,9 @@ export async function createCampaign(deps: Deps, tenantId: string, input: unknow
   return withTransaction(deps.db, async (tx) => {
     const id = randomUUID();
     const { rows } = await tx.query<CampaignRow>(
-      `insert into campaigns (tenant_id, id, name, segment_id, trigger, channel, rules, scripts, lines, call, goal)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) returning ${COLUMNS}`,
-      [tenantId, id, c.name, c.segmentId ?? null, c.trigger, c.channel, c.rules, JSON.stringify(c.scripts), JSON.stringify(c.lines), c.call, c.goal ?? null],
+      `insert into campaigns (tenant_id, id, name, segment_id, trigger, channel, rules, scripts, lines, call, goal, industry)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) returning ${COLUMNS}`,
+      [tenantId, id, c.name, c.segmentId ?? null, c.trigger, c.channel, c.rules, JSON.stringify(c.scripts), JSON.stringify(c.lines), c.call, c.goal ?? null, c.industry ?? null],
     );
     await seedEntries(tx, tenantId, id, c.trigger);
     return toCampaign(rows[0]!);
@@ -139,9 +143,9 @@ export async function updateCampaign(deps: Deps, tenantId: string, id: string, i
   if (c.trigger.type === 'segment-entry') await assertSegment(deps.db, tenantId, c.trigger.segmentId, 'trigger.segmentId');
   return withTransaction(deps.db, async (tx) => {
     const { rows } = await tx.query<CampaignRow>(
-      `update campaigns set name = $3, segment_id = $4, trigger = $5, channel = $6, rules = $7, scripts = $8, lines = $9, call = $10, goal = $11, updated_at = now()
+      `update campaigns set name = $3, segment_id = $4, trigger = $5, channel = $6, rules = $7, scripts = $8, lines = $9, call = $10, goal = $11, industry = $12, updated_at = now()
         where tenant_id = $1 and id = $2 returning ${COLUMNS}`,
-      [tenantId, id, c.name, c.segmentId ?? null, c.trigger, c.channel, c.rules, JSON.stringify(c.scripts), JSON.stringify(c.lines), c.call, c.goal ?? null],
+      [tenantId, id, c.name, c.segmentId ?? null, c.trigger, c.channel, c.rules, JSON.stringify(c.scripts), JSON.stringify(c.lines), c.call, c.goal ?? null, c.industry ?? null],
     );
     if (JSON.stringify(c.trigger) !== JSON.stringify(current.trigger)) await seedEntries(tx, tenantId, id, c.trigger);
     return toCampaign(rows[0]!);
