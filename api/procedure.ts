@@ -19,6 +19,14 @@ export interface Ctx {
 export interface Reply<O> {
   body: O;
   status?: number;
+  /** REST answers with this file instead of the JSON body (a report's CSV); tRPC gets the body. */
+  file?: ReplyFile;
+}
+
+export interface ReplyFile {
+  type: string;
+  name: string;
+  text: string;
 }
 
 export interface Procedure<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {
@@ -36,6 +44,8 @@ export interface Procedure<I extends z.ZodType = z.ZodType, O extends z.ZodType 
   output: O;
   /** POSTs that create something honour Idempotency-Key. */
   creates?: boolean;
+  /** Answers text/csv over REST when asked with format=csv (OpenAPI lists both). */
+  csv?: boolean;
   /** Success statuses the handler answers with (default [200]), for the OpenAPI document. */
   statuses?: number[];
   handler: (args: { ctx: Ctx; input: z.output<I> }) => Promise<Reply<z.input<O>>>;
@@ -59,11 +69,15 @@ export function requireOneOf(actor: Actor, allowed: readonly Role[], what: strin
  * Runs a procedure for an authenticated caller: role check, then the handler, behind
  * Idempotency-Key when the procedure creates something. Shared by REST and tRPC.
  */
-export async function invoke(p: Procedure, ctx: Ctx, input: unknown) {
+export async function invoke(p: Procedure, ctx: Ctx, input: unknown): Promise<{ status: number; body: unknown; replayed: boolean; file?: ReplyFile }> {
   requireRole(ctx.actor, p.role);
   const key = p.creates ? ctx.idempotencyKey : undefined;
-  return withIdempotency(ctx.deps, ctx.actor.tenantId, key, fingerprint(p.name, input), async () => {
+  let file: ReplyFile | undefined;
+  const out = await withIdempotency(ctx.deps, ctx.actor.tenantId, key, fingerprint(p.name, input), async () => {
     const reply = await p.handler({ ctx, input });
+    file = reply.file;
     return { status: reply.status ?? 200, body: reply.body as unknown };
   });
+  // Files are only answered by reads, which are never replayed.
+  return file && !out.replayed ? { ...out, file } : out;
 }

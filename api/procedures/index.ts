@@ -14,6 +14,7 @@ import { chasesCancel, chasesGet, chasesList, chasesStart, chasesStartBulk } fro
 import { linesCreate, linesDelete, linesGet, linesList, linesUpdate } from './lines.ts';
 import { connectorsDelete, connectorsList, connectorsOutbox, connectorsOutboxRetry, connectorsPut, connectorsSync } from './connectors.ts';
 import { intentsClassify } from './intents.ts';
+import { reportsSummary, reportsTimeseries } from './reports.ts';
 
 /** Every procedure of the v1 API; REST, tRPC and OpenAPI are built from this list. */
 export const procedures: Procedure[] = [
@@ -63,4 +64,6 @@ export const procedures: Procedure[] = [
   connectorsSync,
   connectorsOutbox,
   connectorsOutboxRetry,
+  reportsSummary,
+  reportsTimeseries,
 ] as Procedure[];
