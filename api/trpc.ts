@@ -27,6 +27,7 @@ import {
 import { chaseRulesGet, chaseRulesSet } from './procedures/chase-rules.ts';
 import { chasesCancel, chasesGet, chasesList, chasesStart, chasesStartBulk } from './procedures/chases.ts';
 import { intentsClassify } from './procedures/intents.ts';
+import { reportsSummary, reportsTimeseries } from './procedures/reports.ts';
 import { linesCreate, linesDelete, linesGet, linesList, linesUpdate } from './procedures/lines.ts';
 import { connectorsDelete, connectorsList, connectorsOutbox, connectorsOutboxRetry, connectorsPut, connectorsSync } from './procedures/connectors.ts';
 
@@ -186,6 +187,7 @@ export const appRouter = t.router({
     update: mutation(linesUpdate),
     delete: mutation(linesDelete),
   }),
+  reports: t.router({ summary: query(reportsSummary), timeseries: query(reportsTimeseries) }),
 });
 
 export type AppRouter = typeof appRouter;
