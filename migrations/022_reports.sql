@@ -299,11 +299,11 @@ begin
   select r.tenant_id, r.hour, r.campaign_id, r.script, r.tier, r.industry, r.line, r.carrier, r.local_hour, r.weekday, r.currency,
          sum(r.chases), sum(r.attempts), sum(r.answered), sum(r.machine), sum(r.talk_seconds), sum(r.sms_sent), sum(r.sms_delivered),
          sum(r.sms_clicked), sum(r.conversions), sum(r.opt_outs), sum(r.complaints), sum(r.invalid), sum(r.refused), sum(r.revenue)
-    from (select (report_attempt_contribution(a)).* from attempts a where a.tenant_id = p_tenant
+    from (select x.* from attempts a, lateral report_attempt_contribution(a) x where a.tenant_id = p_tenant
           union all
-          select (report_chase_contribution(c)).* from chases c where c.tenant_id = p_tenant
+          select x.* from chases c, lateral report_chase_contribution(c) x where c.tenant_id = p_tenant
           union all
-          select (report_import_contribution(i)).* from imports i where i.tenant_id = p_tenant) r
+          select x.* from imports i, lateral report_import_contribution(i) x where i.tenant_id = p_tenant) r
    group by r.tenant_id, r.hour, r.campaign_id, r.script, r.tier, r.industry, r.line, r.carrier, r.local_hour, r.weekday, r.currency;
 end
 $$;
