@@ -46,20 +46,6 @@ const timed = async <T>(what: string, run: () => Promise<T>): Promise<T> => {
   return out;
 };
 
-try {
-  await migrate(pool);
-  await generate();
-  await timed('rollups built by report_rebuild', () => pool.query(`select report_rebuild($1)`, [TENANT]));
-  await pool.query('vacuum analyze report_rollups');
-  await pool.query('vacuum analyze attempts');
-  const { rows: size } = await pool.query<{ n: number }>(`select count(*)::int as n from report_rollups where tenant_id = $1`, [TENANT]);
-  log(`rollup rows: ${fmt(size[0]!.n)} for ${fmt(ATTEMPTS)} attempts`);
-  await measure();
-} finally {
-  await pool.end();
-  await db.drop();
-}
-
 async function generate() {
   const chases = Math.ceil(ATTEMPTS / 2);
   await pool.query(`insert into tenants (id, name, default_region) values ($1, 'bench', 'CN')`, [TENANT]);
@@ -155,4 +141,18 @@ async function measure() {
   log('| groupBy | rows | rollups p50 | rollups p95 | raw GROUP BY p50 | raw GROUP BY p95 |');
   log('|---|---|---|---|---|---|');
   for (const l of lines) log(l);
+}
+
+try {
+  await migrate(pool);
+  await generate();
+  await timed('rollups built by report_rebuild', () => pool.query(`select report_rebuild($1)`, [TENANT]));
+  await pool.query('vacuum analyze report_rollups');
+  await pool.query('vacuum analyze attempts');
+  const { rows: size } = await pool.query<{ n: number }>(`select count(*)::int as n from report_rollups where tenant_id = $1`, [TENANT]);
+  log(`rollup rows: ${fmt(size[0]!.n)} for ${fmt(ATTEMPTS)} attempts`);
+  await measure();
+} finally {
+  await pool.end();
+  await db.drop();
 }

@@ -78,6 +78,12 @@ create table report_rollups (
 create unique index report_rollups_key on report_rollups
   (tenant_id, hour, campaign_id, script, tier, industry, line, carrier, local_hour, weekday, currency) nulls not distinct;
 
+-- What the triggers add, appended, never updated: concurrent facts of one hour and campaign
+-- would otherwise wait on (and deadlock over) the same rollup rows. Reports read the rollups
+-- plus these; report_fold() (every minute, and before a report) moves them into the rollups.
+create table report_rollup_deltas (like report_rollups including defaults);
+create index report_rollup_deltas_by_hour on report_rollup_deltas (tenant_id, hour);
+
 -- Carrier error codes that mean the number is invalid or disconnected: Twilio 21211 (invalid
 -- To), 21214 (not reachable), 21217 (not valid), 13224 (invalid destination), 21612 (cannot
 -- route); an SMS undelivered with 30003 (unreachable), 30005 (unknown), 30006 (landline).
@@ -127,17 +133,36 @@ create function report_import_contribution(i imports) returns report_rollups lan
     from (select count(*)::int as n from jsonb_array_elements(i.rejected) r where r ->> 'reason' like 'phone:%') t
 $$;
 
--- Adds `sign` × one contribution to its rollup row.
+-- Adds `sign` × one contribution: a new delta row, so no transaction waits on another.
 create function report_apply(r report_rollups, sign int) returns void language plpgsql as $$
 begin
   if r.tenant_id is null or (r.chases, r.attempts, r.answered, r.machine, r.talk_seconds, r.sms_sent, r.sms_delivered, r.sms_clicked, r.conversions,
                    r.opt_outs, r.complaints, r.invalid, r.refused, r.revenue) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0) then
     return;
   end if;
-  insert into report_rollups values (
+  insert into report_rollup_deltas values (
     r.tenant_id, r.hour, r.campaign_id, r.script, r.tier, r.industry, r.line, r.carrier, r.local_hour, r.weekday, r.currency,
     sign * r.chases, sign * r.attempts, sign * r.answered, sign * r.machine, sign * r.talk_seconds, sign * r.sms_sent, sign * r.sms_delivered,
-    sign * r.sms_clicked, sign * r.conversions, sign * r.opt_outs, sign * r.complaints, sign * r.invalid, sign * r.refused, sign * r.revenue)
+    sign * r.sms_clicked, sign * r.conversions, sign * r.opt_outs, sign * r.complaints, sign * r.invalid, sign * r.refused, sign * r.revenue);
+end
+$$;
+
+-- Moves the committed deltas into the rollups, one folder at a time (others return at once).
+-- Returns how many rollup rows it wrote.
+create function report_fold() returns int language plpgsql as $$
+declare
+  n int;
+begin
+  if not pg_try_advisory_xact_lock(7163082355717531507) then
+    return 0;
+  end if;
+  with moved as (delete from report_rollup_deltas returning *)
+  insert into report_rollups
+  select tenant_id, hour, campaign_id, script, tier, industry, line, carrier, local_hour, weekday, currency,
+         sum(chases), sum(attempts), sum(answered), sum(machine), sum(talk_seconds), sum(sms_sent), sum(sms_delivered),
+         sum(sms_clicked), sum(conversions), sum(opt_outs), sum(complaints), sum(invalid), sum(refused), sum(revenue)
+    from moved
+   group by tenant_id, hour, campaign_id, script, tier, industry, line, carrier, local_hour, weekday, currency
   on conflict (tenant_id, hour, campaign_id, script, tier, industry, line, carrier, local_hour, weekday, currency) do update set
     chases = report_rollups.chases + excluded.chases,
     attempts = report_rollups.attempts + excluded.attempts,
@@ -153,6 +178,8 @@ begin
     invalid = report_rollups.invalid + excluded.invalid,
     refused = report_rollups.refused + excluded.refused,
     revenue = report_rollups.revenue + excluded.revenue;
+  get diagnostics n = row_count;
+  return n;
 end
 $$;
 
@@ -265,9 +292,10 @@ $$;
 -- Recounts one tenant's rollups from its rows with the same contribution functions the
 -- triggers use: for installations upgraded to reports, and after any repair. Rows stored
 -- before reports existed get their dimensions first (an attempt's time zone from its dialing
--- event, else its contact's, else UTC). It holds the rollups' lock while it runs.
+-- event, else its contact's, else UTC). Live counting waits while it runs.
 create function report_rebuild(p_tenant uuid) returns void language plpgsql as $$
 begin
+  lock table report_rollup_deltas in share row exclusive mode;
   lock table report_rollups in share row exclusive mode;
   update chases ch set industry = coalesce(cp.industry, 'other'),
                        goal = coalesce(cp.goal, case when cp.trigger ->> 'type' = 'abandoned-checkout' then 'order' else 'interested' end)
@@ -294,6 +322,7 @@ begin
     from chase_complaints k
    where ch.tenant_id = p_tenant and k.tenant_id = ch.tenant_id and k.chase_id = ch.id and ch.complaint_source is null;
 
+  delete from report_rollup_deltas where tenant_id = p_tenant;
   delete from report_rollups where tenant_id = p_tenant;
   insert into report_rollups
   select r.tenant_id, r.hour, r.campaign_id, r.script, r.tier, r.industry, r.line, r.carrier, r.local_hour, r.weekday, r.currency,

@@ -57,6 +57,22 @@ const KEY_SQL: Record<GroupBy, string> = {
   day: `to_char(hour at time zone 'UTC', 'YYYY-MM-DD')`,
 };
 
+/**
+ * The rollups with the deltas not yet folded into them: what the triggers append in each fact's
+ * transaction counts at once (the fold is only compaction).
+ */
+const ROLLUPS = `(select * from report_rollups union all select * from report_rollup_deltas)`;
+
+/**
+ * Folds the counted deltas into the rollups (migrations/022_reports.sql, report_fold): every
+ * minute from the worker, and before a report so it reads few deltas. One folder at a time;
+ * the others go on at once.
+ */
+export async function foldDeltas(db: Db): Promise<number> {
+  const { rows } = await db.query<{ n: number }>(`select report_fold() as n`);
+  return rows[0]?.n ?? 0;
+}
+
 const SUMS = `sum(chases)::int as chases, sum(attempts)::int as attempts, sum(answered)::int as answered, sum(conversions)::int as conversions,
   sum(opt_outs)::int as opt_outs, sum(complaints)::int as complaints, sum(invalid)::int as invalid, sum(refused)::int as refused,
   sum(sms_sent)::int as sms_sent, sum(sms_delivered)::int as sms_delivered, sum(sms_clicked)::int as sms_clicked,
@@ -122,9 +138,10 @@ export async function summary(db: Db, tenantId: string, range: Range, groupBy?: 
   checkRange(range.from, range.to);
   const key = groupBy ? KEY_SQL[groupBy] : 'null::text';
   // One row per group and currency; the currencies of a group are folded into its revenue below.
+  await foldDeltas(db);
   const { rows } = await db.query<SumRow>(
     `select ${key} as key, currency, ${SUMS}
-       from report_rollups
+       from ${ROLLUPS}
       where tenant_id = $1 and hour >= date_trunc('hour', $2::timestamptz) and hour < $3 and ($4::uuid is null or campaign_id = $4)
       group by 1, 2`,
     [tenantId, range.from, range.to, range.campaignId ?? null],
@@ -166,12 +183,13 @@ export interface Point {
 /** A metric per hour or UTC day over [from, to), every bucket present (zero, or null for a rate with nothing to divide). */
 export async function timeseries(db: Db, tenantId: string, range: Range, metric: Metric, interval: 'hour' | 'day'): Promise<Point[]> {
   checkRange(range.from, range.to);
+  await foldDeltas(db);
   const { rows } = await db.query<SumRow & { at: Date }>(
     `with buckets as (
        select generate_series(date_trunc($5, $2::timestamptz at time zone 'UTC'), $3::timestamptz at time zone 'UTC' - interval '1 microsecond', ('1 ' || $5)::interval) at time zone 'UTC' as at)
      select b.at, null::text as key, null::text as currency, ${SUMS.replace(/sum\((\w+)\)/g, 'coalesce(sum(r.$1), 0)')}
        from buckets b
-       left join report_rollups r
+       left join ${ROLLUPS} r
          on r.tenant_id = $1 and r.hour >= b.at and r.hour < b.at + ('1 ' || $5)::interval and r.hour < $3
         and r.hour >= date_trunc('hour', $2::timestamptz) and ($4::uuid is null or r.campaign_id = $4)
       group by b.at order by b.at`,
