@@ -141,7 +141,7 @@ export async function summary(db: Db, tenantId: string, range: Range, groupBy?: 
   await foldDeltas(db);
   const { rows } = await db.query<SumRow>(
     `select ${key} as key, currency, ${SUMS}
-       from ${ROLLUPS}
+       from ${ROLLUPS} u
       where tenant_id = $1 and hour >= date_trunc('hour', $2::timestamptz) and hour < $3 and ($4::uuid is null or campaign_id = $4)
       group by 1, 2`,
     [tenantId, range.from, range.to, range.campaignId ?? null],
