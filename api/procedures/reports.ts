@@ -14,6 +14,8 @@ const DAY = 86_400_000;
 const When = (what: string) =>
   z
     .union([z.iso.date(), z.iso.datetime({ offset: true })], { error: 'a date (YYYY-MM-DD) or an ISO 8601 date-time with its offset' })
+    // Reports start in 1970 at the earliest; PostgreSQL has no year 0, so such a date would not reach it.
+    .refine((s) => { const y = new Date(s).getUTCFullYear(); return y >= 1970 && y <= 9999; }, { error: 'a date between 1970 and 9999' })
     .describe(what);
 
 const RangeQuery = {

@@ -66,6 +66,7 @@ describe('GET /v1/reports/summary', () => {
       ['from=2025-01-01&to=2026-03-01', 'from'],
       ['from=yesterday', 'from'],
       ['to=2026-02-30', 'to'],
+      ['from=0000-01-01&to=0000-01-02', 'from'],
       ['campaignId=42', 'campaignId'],
       ['format=xml', 'format'],
     ];
