@@ -5,6 +5,7 @@
  *   import FILE [--kind contacts|do-not-call] [--region CN] [--channel all|voice|sms] [--tenant ID]
  *   rotate-key
  *   admin-key --reset
+ *   reports rebuild [--tenant ID]
  */
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
@@ -16,6 +17,7 @@ import { AppError } from '../core/errors.ts';
 import { importFile, importKinds, type ImportKind } from '../core/imports.ts';
 import { rotateKeys } from '../core/pii.rotate.ts';
 import { resetBootstrapKey } from '../core/tenants.ts';
+import { rebuildRollups } from '../core/reports/rollups.ts';
 import type { Channel } from '../core/consent.ts';
 import { readContactFile } from '../connectors/files/index.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
@@ -34,7 +36,21 @@ const USAGE = `Usage: npm run chaseline -- <command>
   admin-key --reset
                    Revoke the default tenant's bootstrap admin key(s) and print a new one
                    (the database keeps only a hash of a key, so a lost key cannot be shown again)
+  reports rebuild  Recount the report rollups from the stored chases, attempts and imports
+      --tenant ID                   default: every tenant
 `;
+
+async function runReports(runtime: Runtime, args: string[]) {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { tenant: { type: 'string' } } });
+  if (positionals[0] !== 'rebuild') throw new Error('reports: the command is `reports rebuild [--tenant ID]`');
+  const { rows } = await runtime.deps.db.query<{ id: string }>(`select id from tenants where $1::uuid is null or id = $1 order by id`, [values.tenant ?? null]);
+  for (const t of rows) {
+    const started = Date.now();
+    await rebuildRollups(runtime.deps.db, t.id);
+    process.stderr.write(`tenant ${t.id}: rollups rebuilt in ${Date.now() - started} ms\n`);
+  }
+  process.stdout.write(`${JSON.stringify({ rebuilt: rows.length })}\n`);
+}
 
 async function runAdminKey(runtime: Runtime, config: Config, args: string[]) {
   const { values } = parseArgs({ args, options: { reset: { type: 'boolean' } } });
@@ -90,7 +106,7 @@ async function main(argv: string[]) {
     process.stdout.write(USAGE);
     return;
   }
-  if (!['import', 'rotate-key', 'admin-key'].includes(command)) throw new Error(`unknown command "${command}"\n\n${USAGE}`);
+  if (!['import', 'rotate-key', 'admin-key', 'reports'].includes(command)) throw new Error(`unknown command "${command}"\n\n${USAGE}`);
   // The CLI places no calls, so it runs without a carrier even in production.
   const config = loadConfig(process.env, { carrier: false });
   // Logs go to stderr at warn so the command's own output stays readable.
@@ -102,6 +118,7 @@ async function main(argv: string[]) {
   try {
     if (command === 'import') await runImport(runtime, rest);
     else if (command === 'admin-key') await runAdminKey(runtime, config, rest);
+    else if (command === 'reports') await runReports(runtime, rest);
     else {
       const done = await rotateKeys(runtime.deps, (table, n) => process.stderr.write(`\r${table}: ${n} rows re-encrypted`));
       process.stderr.write('\n');

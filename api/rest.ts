@@ -28,7 +28,8 @@ export function restRouter(deps: Deps, procedures: Procedure[]): express.Router 
       const ctx: Ctx = { deps, actor: req.actor!, requestId: String(req.id), log: req.log, idempotencyKey: req.get('idempotency-key') };
       const out = await invoke(p, ctx, input);
       if (out.replayed) res.set('Idempotent-Replayed', 'true');
-      res.status(out.status).json(out.body);
+      if (out.file) res.status(out.status).type(out.file.type).attachment(out.file.name).send(out.file.text);
+      else res.status(out.status).json(out.body);
     });
   }
   return router;

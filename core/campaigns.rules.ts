@@ -113,6 +113,10 @@ export type CampaignGoal = (typeof campaignGoals)[number];
 /** Without a goal of its own, an abandoned-checkout campaign converts on the order; others on interest. */
 export const defaultGoal = (trigger: { type: string }): CampaignGoal => (trigger.type === 'abandoned-checkout' ? 'order' : 'interested');
 
+/** The industries reports compare campaigns by; a campaign that names none is 'other'. */
+export const industries = ['ecommerce', 'education', 'finance', 'insurance', 'real-estate', 'healthcare', 'travel', 'other'] as const;
+export type Industry = (typeof industries)[number];
+
 export const CampaignInputSchema = z
   .object({
     name: z.string().trim().min(1).max(200),
@@ -120,6 +124,7 @@ export const CampaignInputSchema = z
       "what counts as a conversion in reports, the optimiser and experiments: 'interested' (said so on the call), " +
         "'link-clicked' (opened the chase's tracked link) or 'order' (placed the order); default 'order' for abandoned checkouts, else 'interested'",
     ),
+    industry: z.enum(industries).optional().describe("the industry the campaign serves, for reports by industry; default 'other'"),
     segmentId: z.uuid().optional().describe('the segment whose tiers pick scripts and priorities (defaults to the trigger’s)'),
     schedule: z
       .object({

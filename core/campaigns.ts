@@ -8,7 +8,7 @@ import type { Deps } from './deps.ts';
 import { AppError, notFound } from './errors.ts';
 import { withTransaction } from './db/pool.ts';
 import { decodeCursor, toPage, type Page } from './pagination.ts';
-import { CampaignInputSchema, TenantChaseRulesSchema, defaultGoal, type CampaignGoal, type CampaignInput, type TenantChaseRules } from './campaigns.rules.ts';
+import { CampaignInputSchema, TenantChaseRulesSchema, defaultGoal, type CampaignGoal, type CampaignInput, type Industry, type TenantChaseRules } from './campaigns.rules.ts';
 import { chaseEngine } from './chases.store.ts';
 import { flagSettings } from './scripts/flags.ts';
 import type { ScriptFlagSettings } from './scripts/flags.rules.ts';
@@ -22,6 +22,8 @@ export interface Campaign extends CampaignInput {
   /** Its own goal, else the default for its trigger. */
   goal: CampaignGoal;
   scriptFlags: ScriptFlagSettings;
+  /** Its own industry, else 'other'. */
+  industry: Industry;
   status: CampaignStatus;
   createdAt: string;
   updatedAt: string;
@@ -33,6 +35,7 @@ interface CampaignRow {
   goal: CampaignGoal | null;
   script_flags: unknown;
   schedule: CampaignInput['schedule'] | null;
+  industry: Industry | null;
   status: CampaignStatus;
   trigger: CampaignInput['trigger'] & { segmentId?: string };
   channel: CampaignInput['channel'];
@@ -45,7 +48,7 @@ interface CampaignRow {
   updated_at: Date;
 }
 
-const COLUMNS = `id, name, goal, script_flags, schedule, status, segment_id, trigger, channel, rules, scripts, lines, call, created_at, updated_at`;
+const COLUMNS = `id, name, goal, industry, script_flags, schedule, status, segment_id, trigger, channel, rules, scripts, lines, call, created_at, updated_at`;
 const SELECT = `select ${COLUMNS} from campaigns`;
 
 function toCampaign(r: CampaignRow): Campaign {
@@ -55,6 +58,7 @@ function toCampaign(r: CampaignRow): Campaign {
     goal: r.goal ?? defaultGoal(r.trigger),
     scriptFlags: flagSettings(r.script_flags),
     ...(r.schedule?.optimise ? { schedule: r.schedule } : {}),
+    industry: r.industry ?? 'other',
     status: r.status,
     ...(r.segment_id ? { segmentId: r.segment_id } : {}),
     trigger: r.trigger,
@@ -96,9 +100,9 @@ export async function createCampaign(deps: Deps, tenantId: string, input: unknow
   return withTransaction(deps.db, async (tx) => {
     const id = randomUUID();
     const { rows } = await tx.query<CampaignRow>(
-      `insert into campaigns (tenant_id, id, name, segment_id, trigger, channel, rules, scripts, lines, call, goal, script_flags, schedule)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) returning ${COLUMNS}`,
-      [tenantId, id, c.name, c.segmentId ?? null, c.trigger, c.channel, c.rules, JSON.stringify(c.scripts), JSON.stringify(c.lines), c.call, c.goal ?? null, c.scriptFlags ?? null, storedSchedule(c)],
+      `insert into campaigns (tenant_id, id, name, segment_id, trigger, channel, rules, scripts, lines, call, goal, script_flags, schedule, industry)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) returning ${COLUMNS}`,
+      [tenantId, id, c.name, c.segmentId ?? null, c.trigger, c.channel, c.rules, JSON.stringify(c.scripts), JSON.stringify(c.lines), c.call, c.goal ?? null, c.scriptFlags ?? null, storedSchedule(c), c.industry ?? null],
     );
     await seedEntries(tx, tenantId, id, c.trigger);
     return toCampaign(rows[0]!);
@@ -149,9 +153,9 @@ export async function updateCampaign(deps: Deps, tenantId: string, id: string, i
   if (c.trigger.type === 'segment-entry') await assertSegment(deps.db, tenantId, c.trigger.segmentId, 'trigger.segmentId');
   return withTransaction(deps.db, async (tx) => {
     const { rows } = await tx.query<CampaignRow>(
-      `update campaigns set name = $3, segment_id = $4, trigger = $5, channel = $6, rules = $7, scripts = $8, lines = $9, call = $10, goal = $11, script_flags = $12, schedule = $13, updated_at = now()
+      `update campaigns set name = $3, segment_id = $4, trigger = $5, channel = $6, rules = $7, scripts = $8, lines = $9, call = $10, goal = $11, script_flags = $12, schedule = $13, industry = $14, updated_at = now()
         where tenant_id = $1 and id = $2 returning ${COLUMNS}`,
-      [tenantId, id, c.name, c.segmentId ?? null, c.trigger, c.channel, c.rules, JSON.stringify(c.scripts), JSON.stringify(c.lines), c.call, c.goal ?? null, c.scriptFlags ?? null, storedSchedule(c)],
+      [tenantId, id, c.name, c.segmentId ?? null, c.trigger, c.channel, c.rules, JSON.stringify(c.scripts), JSON.stringify(c.lines), c.call, c.goal ?? null, c.scriptFlags ?? null, storedSchedule(c), c.industry ?? null],
     );
     if (JSON.stringify(c.trigger) !== JSON.stringify(current.trigger)) await seedEntries(tx, tenantId, id, c.trigger);
     return toCampaign(rows[0]!);

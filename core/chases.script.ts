@@ -1,10 +1,13 @@
 /** SMS delivery reports on their attempts. */
 import type { Deps } from './deps.ts';
 
-/** Records an SMS delivery report on its attempt; a report never moves back from delivered or undelivered. */
-export async function applySmsReport(deps: Deps, attemptId: string, status: string): Promise<void> {
+/**
+ * Records an SMS delivery report on its attempt; a report never moves back from delivered or
+ * undelivered. The carrier's error code is kept: reports count some as invalid numbers.
+ */
+export async function applySmsReport(deps: Deps, attemptId: string, status: string, errorCode?: string | null): Promise<void> {
   await deps.db.query(
-    `update attempts set status = $2 where id = $1 and channel = 'sms' and status not in ('delivered', 'undelivered')`,
-    [attemptId, status],
+    `update attempts set status = $2, error = coalesce($3, error) where id = $1 and channel = 'sms' and status not in ('delivered', 'undelivered')`,
+    [attemptId, status, errorCode ? `carrier error ${errorCode}` : null],
   );
 }

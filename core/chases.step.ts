@@ -193,13 +193,14 @@ async function reserve(deps: WorkerDeps, tx: Tx, { tenantId, chaseId, step }: St
   const dialing = channel === 'voice' ? { from: line.from, timeZone, ...(line.lineId ? { lineId: line.lineId, probe: line.probe } : {}) } : null;
   await tx.query(
     `with attempt as (
-       insert into attempts (tenant_id, id, chase_id, campaign_id, phone_hash, channel, status, from_number, line_id, created_at)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)),
+       insert into attempts (tenant_id, id, chase_id, campaign_id, phone_hash, channel, status, from_number, line_id, created_at, time_zone, carrier)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $13, $14)),
      chase as (
        update chases set status = 'dialing', next_channel = $6, call_attempts = call_attempts + $11, in_phone_queue = false, updated_at = now()
         where tenant_id = $1 and id = $3)
      insert into chase_events (tenant_id, chase_id, type, attempt_id, detail) select $1, $3, 'dialing', $2, $12::jsonb where $12::jsonb is not null`,
-    [tenantId, attemptId, chaseId, campaign.id, phoneHash, channel, channel === 'voice' ? 'dialing' : 'queued', line.from, line.lineId, now, channel === 'voice' ? 1 : 0, dialing],
+    [tenantId, attemptId, chaseId, campaign.id, phoneHash, channel, channel === 'voice' ? 'dialing' : 'queued', line.from, line.lineId, now, channel === 'voice' ? 1 : 0, dialing,
+      timeZone, deps.carrier.name ?? null],
   );
   const script = scriptNamed(campaign.scripts, chase.script);
   const values = { name: chase.name_enc ? deps.pii.decrypt(chase.name_enc) : null, context: decodeContext(deps, chase.context_enc) };

@@ -21,7 +21,11 @@ export interface Deps {
   allowedEventHosts?: readonly string[];
 }
 
-export const roles = ['admin', 'operator', 'viewer'] as const;
+/**
+ * What a key may do. viewer < operator < admin is a ladder for changing things; an analyst
+ * reads what a viewer reads, changes nothing, and may also export reports as CSV.
+ */
+export const roles = ['admin', 'operator', 'analyst', 'viewer'] as const;
 export type Role = (typeof roles)[number];
 
 /** Who is calling: resolved from the API key, then passed to every use case. */

@@ -38,6 +38,8 @@ export interface CallInfo {
  * Phone calls through a carrier (https://www.twilio.com/docs/voice/api/call-resource).
  */
 export interface Telephony {
+  /** Which connector places the calls (twilio, simulator…): reports group attempts by it. */
+  readonly name?: string;
   placeCall(call: PlaceCall): Promise<CallInfo>;
   fetchCall(sid: string): Promise<CallInfo>;
   /** Cancels a call not yet answered, or hangs up one in progress. */

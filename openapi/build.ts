@@ -91,7 +91,8 @@ function operation(p: Procedure, components: Record<string, SchemaObject>): Oper
   }
   const output = schemaOf(p.output, 'output', components);
   for (const status of p.statuses ?? [200]) {
-    responses[String(status)] = { description: status === 201 ? 'Created' : 'OK', content: { 'application/json': { schema: output } } };
+    const csv = p.csv ? { 'text/csv': { schema: { type: 'string', description: 'with format=csv (admin and analyst keys)' } } } : {};
+    responses[String(status)] = { description: status === 201 ? 'Created' : 'OK', content: { 'application/json': { schema: output }, ...csv } };
   }
   op.responses = { ...responses, ...errorResponses };
   return op;

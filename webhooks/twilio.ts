@@ -35,6 +35,7 @@ const CallStatusBody = z.object({
 const SmsStatusBody = z.object({
   MessageSid: z.string().regex(/^(SM|MM)[0-9a-f]{32}$/),
   MessageStatus: z.string(),
+  ErrorCode: z.string().regex(/^\d{1,8}$/).optional(),
 });
 
 export function twilioWebhooks(options: TwilioWebhookOptions): express.Router {
@@ -91,7 +92,7 @@ export function twilioWebhooks(options: TwilioWebhookOptions): express.Router {
         res.status(400).type('text/plain').send('unexpected message status');
         return;
       }
-      await applySmsReport(deps, query.data.attempt, body.data.MessageStatus);
+      await applySmsReport(deps, query.data.attempt, body.data.MessageStatus, body.data.ErrorCode);
       res.status(204).end();
     } catch (err) {
       next(err);

@@ -21,6 +21,7 @@ import {
   eventSubscriptionsCreate, eventSubscriptionsDelete, eventSubscriptionsDeliveries, eventSubscriptionsGet, eventSubscriptionsList,
   eventSubscriptionsReplay, eventSubscriptionsReplayDelivery, eventSubscriptionsRotateSecret, eventSubscriptionsUpdate,
 } from './event-subscriptions.ts';
+import { reportsSummary, reportsTimeseries } from './reports.ts';
 
 /** Every procedure of the v1 API; REST, tRPC and OpenAPI are built from this list. */
 export const procedures: Procedure[] = [
@@ -86,4 +87,6 @@ export const procedures: Procedure[] = [
   eventSubscriptionsDeliveries,
   eventSubscriptionsReplayDelivery,
   eventSubscriptionsReplay,
+  reportsSummary,
+  reportsTimeseries,
 ] as Procedure[];

@@ -64,7 +64,8 @@ export async function startEngine(config: Config, runtime: Runtime, log: Logger,
     const credentials = await simulatorCredentials(config.CHASELINE_DATA_DIR);
     const signing = { accountSid: credentials.accountSid, authToken: credentials.authToken };
     if (options.worker) sim = await startSimulator(signing, config, options.port, log);
-    carrier = connectors.twilio.create({ ...signing, apiBaseUrl: sim?.url ?? 'http://127.0.0.1:9' });
+    // Reports tell simulated calls from real ones by the carrier's name.
+    carrier = { ...connectors.twilio.create({ ...signing, apiBaseUrl: sim?.url ?? 'http://127.0.0.1:9' }), name: 'simulator' };
     const why = config.CHASELINE_CARRIER === 'simulator' ? 'CHASELINE_CARRIER=simulator' : 'no Twilio credentials (TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN) are set';
     log.warn(
       { simulator: sim?.url ?? null, secret: credentials.file, nodeEnv: config.NODE_ENV },

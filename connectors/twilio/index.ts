@@ -69,6 +69,7 @@ export function createTwilioConnector(credentials: TwilioCredentials, options: T
   const { accountSid, authToken, apiBaseUrl } = twilioCredentials.parse(credentials);
   const client = twilioClient(accountSid, authToken, { apiBaseUrl, timeoutMs: options.timeoutMs ?? 15_000 });
   return {
+    name: 'twilio',
     placeCall: (c) =>
       call('placing the call', async () =>
         toCallInfo(

@@ -15,6 +15,7 @@ import { runSync, type SyncJob } from '../crm.sync.ts';
 import { sendWriteBacks, wakeOverdueWriteBacks, type WriteBackJob } from '../outbox.ts';
 import { refreshWatchedSegments } from '../segments.entries.ts';
 import { judgeRunningExperiments } from '../experiments/decide.ts';
+import { foldDeltas } from '../reports/rollups.ts';
 import { runNumberChecks, type NumberChecksJob } from '../number-quality.ts';
 import type { StepJob } from '../chases.transitions.ts';
 import { dispatchEvents, sendDeliveries, type EventDeliveryJob } from '../events/deliver.ts';
@@ -78,8 +79,8 @@ export async function startWorker(deps: WorkerDeps, boss: PgBoss, options: Worke
     runQueue<WriteBackJob>(boss, queues.connectorWriteBack, async (job) => void (await sendWriteBacks(deps, job)), { ...common, idleMs: 500, batchSize: 2 }),
     runQueue<CommerceEventJob>(boss, queues.commerceEvent, (job) => runCommerceEvent(deps, job, deps.log), { ...common, batchSize: 10 }),
     runQueue<CallMachineJob>(boss, queues.callMachine, (job) => runCallMachine(deps, job), { ...common, batchSize: 10 }),
-    // Every minute: attempts and write-backs left behind, and imports whose process died while others run on.
-    runQueue<object>(boss, queues.reap, async () => void (await reapAttempts(deps), await wakeOverdueWriteBacks(deps), await interruptDeadImports(deps.db, deps.log)), { ...common, idleMs: 1000, batchSize: 1 }),
+    // Every minute: attempts and write-backs left behind, imports whose process died while others run on, and report counts to fold.
+    runQueue<object>(boss, queues.reap, async () => void (await reapAttempts(deps), await wakeOverdueWriteBacks(deps), await interruptDeadImports(deps.db, deps.log), await foldDeltas(deps.db)), { ...common, idleMs: 1000, batchSize: 1 }),
     runQueue<object>(boss, queues.segmentsTick, async () => void (await refreshWatchedSegments(deps)), { ...common, idleMs: 1000, batchSize: 1 }),
     runQueue<object>(boss, queues.experimentsTick, async () => void (await judgeRunningExperiments(deps)), { ...common, idleMs: 1000, batchSize: 1 }),
     runQueue<EventDeliveryJob>(boss, queues.eventDelivery, async (job) => void (await sendDeliveries(deps, job)), { ...common, idleMs: 250, batchSize: 5 }),

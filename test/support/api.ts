@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import type { ApiResponse, TestApp } from './app.ts';
 
-export type Role = 'viewer' | 'operator' | 'admin';
+export type Role = 'viewer' | 'analyst' | 'operator' | 'admin';
 
 /** A parsed JSON response body, as loosely typed as the harness's own (ApiResponse['body']). */
 export type Body = ApiResponse['body'];
