@@ -28,7 +28,13 @@ async function main(config: Config, mode: Mode) {
   } else {
     log.info('shared state: in this process (REDIS_URL is not set; run a single node)');
   }
-  let consoleBuild: ConsoleBuild | undefined;
+  // The console (/app) is built in the background when missing or older than its sources; until
+  // then /app says it is being built. Workers serve no pages.
+  const consoleBuild: ConsoleBuild | undefined = mode === 'worker' ? undefined : ensureConsoleBuilt();
+  consoleBuild?.done.then(
+    () => log.info('console ready at /app'),
+    (err: Error) => log.error({ err: err.message }, 'the console could not be built: /app is unavailable'),
+  );
   const engine = await startEngine(config, runtime, log, { worker: mode !== 'api', port: config.PORT });
   const drain = drainOnSignals({
     log,
@@ -54,13 +60,6 @@ async function main(config: Config, mode: Mode) {
     authLimit: { redis },
     metricsToken: config.CHASELINE_METRICS_TOKEN,
   });
-  // The console (/app) is built in the background when missing or older than its sources; until
-  // then /app says it is being built.
-  consoleBuild = ensureConsoleBuilt();
-  consoleBuild.done.then(
-    () => log.info('console ready at /app'),
-    (err: Error) => log.error({ err: err.message }, 'the console could not be built: /app is unavailable'),
-  );
   const server = app.listen(config.PORT, config.HOST);
   drain.serve(server);
   await once(server, 'listening');
