@@ -8,7 +8,6 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import express from 'express';
 import type { Deps } from '../../core/deps.ts';
-import { AppError } from '../../core/errors.ts';
 import { createSession, endSession, sessionActor } from '../../core/sessions.ts';
 import { actorFromHeader } from '../http/auth.ts';
 import { limitFailures } from '../http/auth-limit.ts';
@@ -44,14 +43,15 @@ export function consoleRoutes(deps: Deps, options: { dist?: string } = {}): expr
     const session = await createSession(deps, actor);
     setSessionCookie(req, res, session.id, session.expiresAt);
     req.log.info({ tenantId: actor.tenantId, keyId: actor.keyId }, 'console sign-in');
-    res.status(201).json(sessionView({ ...actor, expiresAt: session.expiresAt }, session.csrfToken));
+    res.status(201).json({ signedIn: true, ...sessionView({ ...actor, expiresAt: session.expiresAt }, session.csrfToken) });
   });
 
+  // Not signed in is an answer here, not an error: the page asks before it knows, and a 401
+  // would be a red line in every visitor's browser console.
   router.get('/app/session', async (req, res) => {
     const id = sessionIdOf(req);
     const session = id ? await sessionActor(deps, id) : null;
-    if (!session) throw new AppError('UNAUTHENTICATED', 'not signed in', { field: 'Cookie' });
-    res.json(sessionView(session, session.csrfToken));
+    res.json(session ? { signedIn: true, ...sessionView(session, session.csrfToken) } : { signedIn: false });
   });
 
   // Sign-out needs no CSRF token: ending a session is harmless, and a page whose session has

@@ -18,6 +18,7 @@ export type ImportOutcome = Pick<Outputs['imports']['get'], 'id' | 'kind' | 'tot
 export type Role = 'viewer' | 'operator' | 'admin' | 'analyst';
 
 export interface Session {
+  signedIn: true;
   tenantId: string;
   keyId: string;
   role: Role;
@@ -64,9 +65,9 @@ async function problemOf(res: Response): Promise<ApiError> {
 
 export async function currentSession(): Promise<Session | null> {
   const res = await fetch('/app/session', { credentials: 'same-origin' });
-  if (res.status === 401) return null;
   if (!res.ok) throw await problemOf(res);
-  const session = (await res.json()) as Session;
+  const session = (await res.json()) as Session | { signedIn: false };
+  if (!session.signedIn) return null;
   csrf = { header: session.csrfHeader, token: session.csrfToken };
   return session;
 }

@@ -1,4 +1,4 @@
-/** English. zh-CN.ts has the same keys (a test checks). */
+/** English. zh-CN.ts has exactly the same keys (its type, Messages, says so). */
 export const en = {
   common: { loading: 'Loading…', back: 'Back', edit: 'Edit', actions: 'Actions', notFound: 'Page not found' },
   nav: { label: 'Main', skip: 'Skip to content', campaigns: 'Campaigns', chases: 'Chases', imports: 'Imports', language: 'Language' },
@@ -38,10 +38,6 @@ export const en = {
     pause: 'Pause',
     resume: 'Resume',
     cancel: 'Cancel campaign',
-    editNamed: 'Edit {{name}}',
-    pauseNamed: 'Pause {{name}}',
-    resumeNamed: 'Resume {{name}}',
-    cancelNamed: 'Cancel {{name}}',
     cancelTitle: 'Cancel “{{name}}”?',
     cancelBody: 'Its live chases end as canceled. A canceled campaign cannot be resumed.',
     statuses: { active: 'active', paused: 'paused', canceled: 'canceled' },

@@ -1,4 +1,4 @@
-/** 简体中文。Keys mirror en.ts (a test checks). */
+/** 简体中文。Typed as Messages: a key missing or extra here is a type error. */
 import type { Messages } from './en.ts';
 
 export const zhCN: Messages = {
@@ -40,10 +40,6 @@ export const zhCN: Messages = {
     pause: '暂停',
     resume: '恢复',
     cancel: '取消活动',
-    editNamed: '编辑 {{name}}',
-    pauseNamed: '暂停 {{name}}',
-    resumeNamed: '恢复 {{name}}',
-    cancelNamed: '取消 {{name}}',
     cancelTitle: '取消“{{name}}”？',
     cancelBody: '其进行中的跟进将以“已取消”结束。已取消的活动无法恢复。',
     statuses: { active: '进行中', paused: '已暂停', canceled: '已取消' },
