@@ -127,3 +127,25 @@ export async function driveChase(
     return ['completed', 'canceled', 'opted-out', 'expired', 'failed'].includes(c.status) && c;
   }, `chase ${started.id} to end`, 20_000);
 }
+
+/**
+ * For scripts run outside `node test/run.mjs` (screenshots, the benchmark): DATABASE_URL, else an
+ * embedded PostgreSQL in a temporary directory. Returns what stops it.
+ */
+export async function ensureDatabase(): Promise<() => Promise<void>> {
+  if (process.env.DATABASE_URL) return async () => undefined;
+  const { startEmbeddedPostgres, findFreePort } = await import('../../api/runtime/embedded-postgres.ts');
+  const { chmod, mkdtemp, rm } = await import('node:fs/promises');
+  const os = await import('node:os');
+  const path = await import('node:path');
+  const tmp = await mkdtemp(path.join(os.tmpdir(), 'chaseline-console-'));
+  await chmod(tmp, 0o755);
+  const embedded = await startEmbeddedPostgres({ dataDir: path.join(tmp, 'pg'), port: await findFreePort(), ephemeral: true });
+  const admin = new URL(embedded.url);
+  admin.pathname = '/postgres';
+  process.env.DATABASE_URL = admin.toString();
+  return async () => {
+    await embedded.stop();
+    await rm(tmp, { recursive: true, force: true });
+  };
+}
