@@ -11,6 +11,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -81,6 +82,13 @@ function runVite(outDir: string, onChild: (child: ChildProcess) => void): Promis
   const args = [vite, 'build', '--config', path.join(consoleDir, 'vite.config.ts'), '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'];
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { cwd: consoleDir, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Background work: at the lowest priority, so a server starting beside it answers (and
+    // places calls) as fast as without it.
+    try {
+      if (child.pid) os.setPriority(child.pid, 19);
+    } catch {
+      // not permitted here: the build just runs at normal priority
+    }
     onChild(child);
     let output = '';
     const keep = (chunk: Buffer) => {
