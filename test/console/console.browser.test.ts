@@ -152,6 +152,21 @@ describe('campaigns', () => {
     assert.equal(rows.length, 0);
   });
 
+  test('editing changes what the form shows and keeps what it does not (the campaign’s own lines)', T, async () => {
+    const { page } = signedIn;
+    await page.goto(`${app.url}/app/campaigns`);
+    await page.getByRole('link', { name: 'Edit Abandoned carts' }).click();
+    await page.getByLabel('Call attempts at most').fill('2');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByRole('heading', { name: 'Campaigns' }).waitFor();
+    const { rows } = await app.deps.db.query<{ rules: { maxCallAttempts: number }; lines: unknown[] }>(
+      `select rules, lines from campaigns where tenant_id = $1 and name = 'Abandoned carts'`,
+      [app.tenantId],
+    );
+    assert.equal(rows[0]!.rules.maxCallAttempts, 2);
+    assert.deepEqual(rows[0]!.lines, [{ from: '+14155550100', minPriority: 0 }]);
+  });
+
   test('pause, resume, and cancel through a dialog that traps focus and closes on Escape', T, async () => {
     const { page } = signedIn;
     await page.goto(`${app.url}/app/campaigns`);

@@ -326,6 +326,21 @@ export function CampaignForm() {
   // Problems no input above claims (e.g. lines, which the form does not show) are listed at the top.
   const unclaimed = problems.filter((p) => !shownFields.has(p.field));
 
+  // Editing: the form waits for the campaign, so nothing typed meanwhile is overwritten by it.
+  if (id && !original) {
+    return (
+      <section>
+        {error ? (
+          <div role="alert" className="problem">
+            {error.message}
+          </div>
+        ) : (
+          <p>{t('common.loading')}</p>
+        )}
+      </section>
+    );
+  }
+
   return (
     <section>
       <h1>{original ? t('form.editTitle', { name: original.name }) : t('form.newTitle')}</h1>
