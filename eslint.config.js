@@ -10,7 +10,7 @@ const vendorSdks = [
 const httpFrameworks = ['express', 'express/*', '@trpc/*', 'busboy', 'pino-http', 'openapi3-ts', 'openapi3-ts/*'];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '.data/**', 'plugins/**', 'dist/**', '**/.scratch/**'] },
+  { ignores: ['node_modules/**', '.data/**', 'plugins/**', 'dist/**', '**/.scratch/**', 'console/dist/**', 'console/.dist-*/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -42,6 +42,17 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': ['error', {
         patterns: [{ group: ['**/core/**', '**/api/**', '**/connectors/**', '**/webhooks/**'], message: 'sim/ imports nothing from the product.' }],
+      }],
+    },
+  },
+  {
+    // The console runs in a browser and talks to the API over HTTP only: of the server it may
+    // import types (the tRPC router's), never code.
+    files: ['console/src/**/*.{ts,tsx}'],
+    languageOptions: { globals: globals.browser },
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', {
+        patterns: [{ group: ['**/api/**', '**/core/**', '**/connectors/**', '**/webhooks/**', '**/sim/**'], allowTypeImports: true, message: 'the console talks to the API over HTTP: import types only (import type …).' }],
       }],
     },
   },

@@ -1,4 +1,4 @@
-/** The express application: health, metrics, docs, REST under /v1, tRPC at /trpc, errors as problem+json. */
+/** The express application: health, metrics, docs, the console at /app, REST under /v1, tRPC at /trpc, errors as problem+json. */
 import { randomUUID } from 'node:crypto';
 import express from 'express';
 import { pinoHttp } from 'pino-http';
@@ -19,6 +19,7 @@ import { restRouter } from './rest.ts';
 import { fileRoutes } from './routes/files.ts';
 import { linkRoutes } from './routes/links.ts';
 import { mediaRoutes } from './routes/media.ts';
+import { consoleRoutes } from './routes/console.ts';
 import { trpcMiddleware } from './trpc.ts';
 import type { JobQueue } from '../core/jobs/queue.ts';
 import type { Clock, WebhookVerifier } from '../core/ports.ts';
@@ -41,6 +42,8 @@ export interface AppOptions {
   authLimit?: AuthLimitOptions;
   /** CHASELINE_METRICS_TOKEN: when set, /metrics wants it as a bearer token. */
   metricsToken?: string;
+  /** Where the console's build is served from (default console/dist). */
+  consoleDist?: string;
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
@@ -131,6 +134,7 @@ export function createApp(options: AppOptions): express.Express {
   app.use(fileRoutes(deps, { maxUploadBytes: options.maxUploadBytes ?? 50 * 1048576, metrics }));
   app.use(linkRoutes(deps));
   app.use(mediaRoutes(deps));
+  app.use(consoleRoutes(deps, { dist: options.consoleDist }));
   app.use('/v1', requireJson, json); // not /trpc: it reads its own bodies and answers bad JSON in its own format
   app.use(restRouter(deps, procedures));
   app.use('/trpc', trpcMiddleware(deps));

@@ -9,6 +9,7 @@ import { createApp } from './app.ts';
 import { boot } from './runtime/boot.ts';
 import { EmbeddedPostgresError } from './runtime/embedded-postgres.ts';
 import { startEngine } from './runtime/engine.ts';
+import { ensureConsoleBuilt, type ConsoleBuild } from './runtime/console-build.ts';
 import { createLogger } from './runtime/log.ts';
 import { drainOnSignals } from './runtime/shutdown.ts';
 
@@ -27,11 +28,19 @@ async function main(config: Config, mode: Mode) {
   } else {
     log.info('shared state: in this process (REDIS_URL is not set; run a single node)');
   }
+  // The console (/app) is built in the background when missing or older than its sources; until
+  // then /app says it is being built. Workers serve no pages.
+  const consoleBuild: ConsoleBuild | undefined = mode === 'worker' ? undefined : ensureConsoleBuilt();
+  consoleBuild?.done.then(
+    () => log.info('console ready at /app'),
+    (err: Error) => log.error({ err: err.message }, 'the console could not be built: /app is unavailable'),
+  );
   const engine = await startEngine(config, runtime, log, { worker: mode !== 'api', port: config.PORT });
   const drain = drainOnSignals({
     log,
     alongside: () => engine.drainJobs(25_000),
     finally: async () => {
+      consoleBuild?.stop();
       await engine.stop();
       await redis?.quit().catch(() => undefined);
       await runtime.stop();

@@ -240,8 +240,8 @@ export const CampaignPatch = z.object({
   channel: campaignFields.channel.optional(),
   rules: campaignFields.rules.removeDefault().optional().describe('Replaces all the campaign’s rules (unset ones take their defaults)'),
   scripts: campaignFields.scripts.optional(),
-  lines: campaignFields.lines.optional(),
   scriptFlags: campaignFields.scriptFlags,
+  lines: campaignFields.lines.removeDefault().optional().describe('Replaces the campaign’s own caller ids; left out, they are kept'),
 });
 
 export const CampaignStatus = z.enum(['active', 'paused', 'canceled'] as const satisfies readonly CampaignStatusName[]);

@@ -83,6 +83,8 @@ const t = initTRPC.context<TrpcContext>().create({
         ...shape.data,
         code: appError.code,
         field: appError.field ?? null,
+        // Every field a validation error names, as problem+json's `errors` (the console shows each beside its input).
+        ...(Array.isArray(appError.details?.errors) ? { errors: appError.details.errors } : {}),
         ...(internal ? { errorId: appError.details?.errorId ?? null } : {}),
       },
     };

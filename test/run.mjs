@@ -31,7 +31,7 @@ const FILE_TIMEOUT_MS = 300_000;
 const RUN_TIMEOUT_MS = Number(process.env.CHASELINE_TEST_RUN_TIMEOUT_MS) || 20 * 60_000;
 /** After asking the tests to stop, how long they get before they are killed. */
 const KILL_GRACE_MS = 10_000;
-const TEST_DIRS = ['core', 'connectors', 'api', 'webhooks', 'openapi', 'sim', 'test', 'demo'];
+const TEST_DIRS = ['core', 'connectors', 'api', 'webhooks', 'openapi', 'sim', 'test', 'demo', 'console'];
 const SKIP_DIRS = new Set(['node_modules', '.data']);
 
 const args = process.argv.slice(2);
@@ -79,6 +79,11 @@ async function main() {
     if (interrupted) return 1;
   }
 
+  // The console's build, once, before any test can start a server that would build it too: the
+  // browser tests need it, and every `npm start` a test makes would otherwise start its own.
+  if (!filters.length || files.some((f) => f.includes('console'))) await buildConsole();
+  if (interrupted) return 1;
+
   // A later --test-timeout among nodeOptions wins over the default.
   const nodeArgs = ['--import', 'tsx', '--test', '--test-concurrency=2', `--test-timeout=${FILE_TIMEOUT_MS}`, ...nodeOptions, ...files];
   // Its own process group, so a stop reaches every test file's process and what they started.
@@ -121,6 +126,17 @@ async function findTests(dir) {
     else if (entry.isFile() && entry.name.endsWith('.test.ts')) found.push(rel);
   }
   return found;
+}
+
+/** Builds console/dist unless it is fresh (api/runtime/console-build.ts). */
+async function buildConsole() {
+  const { tsImport } = await import('tsx/esm/api');
+  const { consoleBuildFresh, ensureConsoleBuilt } = await tsImport('../api/runtime/console-build.ts', import.meta.url);
+  if (await consoleBuildFresh()) return;
+  const started = Date.now();
+  console.error('test/run.mjs: building the console (console/dist is missing or older than its sources)');
+  await ensureConsoleBuilt().done;
+  console.error(`test/run.mjs: console built in ${Date.now() - started} ms`);
 }
 
 /** Starts PostgreSQL in the run's temporary directory; returns the admin URL (database `postgres`). */

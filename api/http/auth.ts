@@ -2,7 +2,9 @@ import type { Request, RequestHandler } from 'express';
 import { authenticate } from '../../core/api-keys.ts';
 import type { Actor, Deps } from '../../core/deps.ts';
 import { AppError } from '../../core/errors.ts';
+import { csrfMatches, sessionActor } from '../../core/sessions.ts';
 import { limitFailures } from './auth-limit.ts';
+import { checkOrigin, CSRF_HEADER, SAFE_METHODS, sessionIdOf } from './session-cookie.ts';
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -19,14 +21,45 @@ export async function actorFromHeader(deps: Deps, header: string | undefined): P
   return actor;
 }
 
+/**
+ * The console's session cookie, in place of a key. A browser sends cookies with requests other
+ * sites make it send, so every write (any method but GET/HEAD/OPTIONS, which tRPC mutations are)
+ * must also carry the session's CSRF token, which only a page of ours can read, and must not
+ * come from another origin.
+ */
+async function actorFromSession(deps: Deps, req: Request, id: string): Promise<Actor> {
+  const session = await sessionActor(deps, id);
+  if (!session) throw new AppError('UNAUTHENTICATED', 'the session has ended (signed out, expired, or its key revoked): sign in again', { field: 'Cookie' });
+  if (!SAFE_METHODS.has(req.method)) {
+    checkOrigin(req);
+    if (!csrfMatches(session.csrfToken, req.get(CSRF_HEADER))) {
+      throw new AppError('FORBIDDEN', `a change made with a session needs its CSRF token in ${CSRF_HEADER} (GET /app/session gives it)`, { field: CSRF_HEADER });
+    }
+  }
+  const { expiresAt: _e, csrfToken: _c, ...actor } = session;
+  return actor;
+}
+
+/**
+ * Who is calling: an API key (`Authorization: Bearer`) wins; else the console's session cookie.
+ * Failed keys count against the per-address limit; a stale cookie does not (a session id is
+ * 256-bit random, so it cannot be guessed, and a browser left open overnight is no attack).
+ */
+function actorOf(deps: Deps, req: Request): Promise<Actor> {
+  const header = req.get('authorization');
+  const session = header === undefined ? sessionIdOf(req) : undefined;
+  if (session) return actorFromSession(deps, req, session);
+  return actorFromHeader(deps, header);
+}
+
 // One authentication per request: a tRPC batch of ten procedures is one attempt, not ten.
 const attempts = new WeakMap<Request, Promise<Actor>>();
 
-/** The caller's actor from `Authorization: Bearer <key>`, under the per-address limit on failures (auth-limit.ts). */
+/** The caller's actor (key or session), under the per-address limit on failures (auth-limit.ts). */
 export function authenticateRequest(deps: Deps, req: Request): Promise<Actor> {
   let pending = attempts.get(req);
   if (!pending) {
-    pending = limitFailures(req, () => actorFromHeader(deps, req.get('authorization')));
+    pending = limitFailures(req, () => actorOf(deps, req));
     attempts.set(req, pending);
   }
   return pending;

@@ -105,6 +105,8 @@ export async function testApp(
     /** The failed-authentication limit (default: production's, counted in Redis when REDIS_URL is set, under this app's own prefix). */
     authLimit?: AuthLimitOptions;
     metricsToken?: string;
+    /** Where /app is served from (default console/dist). */
+    consoleDist?: string;
   } = {},
 ): Promise<TestApp> {
   const masterKey = options.masterKey ?? randomBytes(32);
@@ -161,6 +163,7 @@ export async function testApp(
     maxUploadBytes: options.maxUploadBytes,
     authLimit: { redis, keyPrefix: `chaseline-test:${randomBytes(6).toString('hex')}:auth-failures`, ...options.authLimit },
     ...(options.metricsToken ? { metricsToken: options.metricsToken } : {}),
+    ...(options.consoleDist ? { consoleDist: options.consoleDist } : {}),
     ...(engine ? { engine: { jobs: engine.jobs, verifier: engine.verifier, publicBaseUrl: url } } : {}),
   });
   server.on('request', app);

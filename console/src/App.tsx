@@ -1,0 +1,109 @@
+import { createContext, useContext, useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { NavLink, Navigate, Route, Routes } from 'react-router';
+import { currentSession, signOut, whenSignedOut, type Session } from './api.ts';
+import { languages, setLanguage, type Language } from './i18n.ts';
+import { SignIn } from './pages/SignIn.tsx';
+import { Campaigns } from './pages/Campaigns.tsx';
+import { CampaignForm } from './pages/CampaignForm.tsx';
+import { Chases } from './pages/Chases.tsx';
+import { ChaseView } from './pages/ChaseView.tsx';
+import { Imports } from './pages/Imports.tsx';
+
+const SessionContext = createContext<Session | null>(null);
+/** The signed-in session (role, tenant); only used below the sign-in gate. */
+export const useSession = () => useContext(SessionContext)!;
+
+/**
+ * The pages, in navigation order. Overview, Scripts and Experiments join this list when their
+ * APIs exist; a page that does not exist is not shown.
+ */
+const pages = [
+  { path: '/campaigns', label: 'nav.campaigns' },
+  { path: '/chases', label: 'nav.chases' },
+  { path: '/imports', label: 'nav.imports' },
+] as const;
+
+function LanguageSwitch() {
+  const { t, i18n } = useTranslation();
+  return (
+    <label className="language">
+      <span>{t('nav.language')}</span>
+      <select value={i18n.language} onChange={(e) => setLanguage(e.target.value as Language)}>
+        {languages.map((l) => (
+          <option key={l.code} value={l.code} lang={l.code}>
+            {l.label}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
+export function App() {
+  const { t } = useTranslation();
+  const [session, setSession] = useState<Session | null | undefined>(undefined);
+  useEffect(() => {
+    whenSignedOut(() => setSession(null));
+    currentSession().then(setSession, () => setSession(null));
+  }, []);
+
+  if (session === undefined) return <p className="loading">{t('common.loading')}</p>;
+  return (
+    <>
+      <a className="skip" href="#main">
+        {t('nav.skip')}
+      </a>
+      <header className="top">
+        <span className="brand">Chaseline</span>
+        {session && (
+          <nav aria-label={t('nav.label')}>
+            <ul>
+              {pages.map((p) => (
+                <li key={p.path}>
+                  <NavLink to={p.path}>{t(p.label)}</NavLink>
+                </li>
+              ))}
+            </ul>
+          </nav>
+        )}
+        <div className="tools">
+          <LanguageSwitch />
+          {session && (
+            <>
+              <span className="role" data-testid="role">
+                {t('session.role', { role: t(`roles.${session.role}`) })}
+              </span>
+              <button type="button" onClick={() => signOut().then(() => setSession(null))}>
+                {t('session.signOut')}
+              </button>
+            </>
+          )}
+        </div>
+      </header>
+      <main id="main" tabIndex={-1}>
+        {session ? (
+          <SessionContext.Provider value={session}>
+            <Routes>
+              <Route path="/" element={<Navigate to="/campaigns" replace />} />
+              <Route path="/campaigns" element={<Campaigns />} />
+              <Route path="/campaigns/new" element={<CampaignForm />} />
+              <Route path="/campaigns/:id/edit" element={<CampaignForm />} />
+              <Route path="/chases" element={<Chases />} />
+              <Route path="/chases/:id" element={<ChaseView />} />
+              <Route path="/imports" element={<Imports />} />
+              <Route path="*" element={<NotFound />} />
+            </Routes>
+          </SessionContext.Provider>
+        ) : (
+          <SignIn onSignedIn={setSession} />
+        )}
+      </main>
+    </>
+  );
+}
+
+function NotFound() {
+  const { t } = useTranslation();
+  return <h1>{t('common.notFound')}</h1>;
+}

@@ -1,0 +1,69 @@
+/**
+ * `npm run console:screenshots`: a PNG of each console page into docs/console/, in English and
+ * Chinese, from the real server with data made through the carrier simulator. Uses DATABASE_URL,
+ * else an embedded PostgreSQL; needs Chromium (see test/support/browser.ts).
+ */
+import { mkdir } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { testEngineApp } from '../support/app.ts';
+import { newKey } from '../support/data.ts';
+import { buildConsole, driveChase, ensureDatabase, launchChromium, mobile, seedCampaign, signInThroughForm, watchedPage } from '../support/browser.ts';
+
+const out = fileURLToPath(new URL('../../docs/console/', import.meta.url));
+
+const stopDatabase = await ensureDatabase();
+await buildConsole();
+const app = await testEngineApp({ sim: { clockSpeed: 50, callsPerSecond: 100 } });
+const browser = await launchChromium();
+try {
+  await mkdir(out, { recursive: true });
+  const operator = await newKey(app, 'operator');
+  const carts = await seedCampaign(app.worker, app.tenantId);
+  await seedCampaign(app.worker, app.tenantId, {
+    name: '新品回访',
+    channel: { policy: 'voice' },
+    scripts: [{ name: 'zh', locale: 'zh-CN', say: '{{name}}您好，新品已经到店，需要我把链接发给您吗？' }],
+  });
+  const interested = await driveChase(app, carts, mobile(9001), ['yes, I am interested']);
+  await driveChase(app, carts, mobile(9002), ['how much is it', 'ok']);
+
+  for (const lang of ['en', 'zh-CN'] as const) {
+    const { page, context } = await watchedPage(browser, { locale: lang });
+    const shot = async (name: string) => {
+      await page.waitForLoadState('networkidle');
+      await page.screenshot({ path: `${out}${name}.${lang}.png`, fullPage: true });
+    };
+    await page.goto(`${app.url}/app/`);
+    await page.locator('#key').waitFor();
+    await shot('sign-in');
+    await signInThroughForm(page, app.url, operator.key);
+    await page.locator('table').waitFor();
+    await shot('campaigns');
+    await page.goto(`${app.url}/app/campaigns/new`);
+    await page.locator('#f-name').fill(lang === 'en' ? 'Spring sale' : '春季促销');
+    await page.locator('#f-scripts-0-say').fill(lang === 'en' ? 'Hello {{name}}, the spring sale ends tonight.' : '{{name}}您好，春季促销今晚结束。');
+    await page.locator('#f-rules-maxCallAttempts').fill('0');
+    await page.locator('#f-name').press('Enter');
+    await page.locator('.field-error').first().waitFor();
+    await shot('campaign-form-errors');
+    await page.goto(`${app.url}/app/chases`);
+    await page.locator('table').waitFor();
+    await shot('chases');
+    await page.goto(`${app.url}/app/chases/${interested.id}`);
+    await page.locator('.timeline li').first().waitFor();
+    await shot('chase-timeline');
+    await page.goto(`${app.url}/app/imports`);
+    const csv = ['name,phone', 'Ann,13900000001', 'Bob,not-a-number', 'Cai,13900000002', 'Dee,', 'Eve,13900000003'].join('\n') + '\n';
+    await page.locator('#file').setInputFiles({ name: 'contacts.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await page.locator('form.upload button[type=submit]').click();
+    await page.locator('.result table').waitFor();
+    await page.locator('.chart svg').waitFor();
+    await shot('imports');
+    await context.close();
+  }
+  console.log(`screenshots written to ${out}`);
+} finally {
+  await browser.close();
+  await app.close();
+  await stopDatabase();
+}
