@@ -21,7 +21,7 @@ import {
   eventSubscriptionsCreate, eventSubscriptionsDelete, eventSubscriptionsDeliveries, eventSubscriptionsGet, eventSubscriptionsList,
   eventSubscriptionsReplay, eventSubscriptionsReplayDelivery, eventSubscriptionsRotateSecret, eventSubscriptionsUpdate,
 } from './event-subscriptions.ts';
-import { reportsSummary, reportsTimeseries } from './reports.ts';
+import { reportsDefinitions, reportsSummary, reportsTimeseries } from './reports.ts';
 
 /** Every procedure of the v1 API; REST, tRPC and OpenAPI are built from this list. */
 export const procedures: Procedure[] = [
@@ -89,4 +89,5 @@ export const procedures: Procedure[] = [
   eventSubscriptionsReplay,
   reportsSummary,
   reportsTimeseries,
+  reportsDefinitions,
 ] as Procedure[];

@@ -31,6 +31,7 @@ const Count = (text: string) => z.number().int().describe(text);
 export const ReportRow = z
   .object({
     key: z.union([z.string(), z.number(), z.null()]).describe(definitions.key),
+    subKey: z.union([z.string(), z.number(), z.null()]).optional().describe('with thenBy: the group of the second dimension within `key` (same kinds of value as key)'),
     chases: Count(definitions.chases),
     attempts: Count(definitions.attempts),
     answered: Count(definitions.answered),
@@ -76,13 +77,18 @@ export const reportsSummary = defineProcedure({
   input: z.object({
     ...RangeQuery,
     groupBy: z.enum(groupBys).optional().describe('one row per campaign, script, segmentTier, line, carrier, localHour (recipient’s), weekday (recipient’s), industry or day (UTC); without it, one total row with key null'),
+    thenBy: z
+      .enum(groupBys)
+      .optional()
+      .describe('a second dimension (needs groupBy, and differs from it): one row per pair, the second group in `subKey`, e.g. groupBy=localHour&thenBy=weekday for an hour × weekday grid'),
   }),
   output: z.object({ rows: z.array(ReportRow), csv: Csv }),
   handler: async ({ ctx, input }) => {
     const range = rangeOf(ctx, input);
-    const rows = await summary(ctx.deps.db, ctx.actor.tenantId, range, input.groupBy);
+    const rows = await summary(ctx.deps.db, ctx.actor.tenantId, range, input.groupBy, input.thenBy);
     if (input.format !== 'csv') return { body: { rows } };
-    const file = csvFile(ctx, `report-${input.groupBy ?? 'total'}-${range.from.toISOString().slice(0, 10)}.csv`, summaryCsv(input.groupBy, rows));
+    const by = [input.groupBy ?? 'total', ...(input.thenBy ? [input.thenBy] : [])].join('-');
+    const file = csvFile(ctx, `report-${by}-${range.from.toISOString().slice(0, 10)}.csv`, summaryCsv(input.groupBy, rows, input.thenBy));
     return { body: { rows, csv: file.text }, file };
   },
 });
@@ -114,4 +120,16 @@ export const reportsTimeseries = defineProcedure({
     const file = csvFile(ctx, `report-${input.metric}-${input.interval}.csv`, timeseriesCsv(input.metric, points));
     return { body: { ...body, csv: file.text }, file };
   },
+});
+
+export const reportsDefinitions = defineProcedure({
+  name: 'reports.definitions',
+  method: 'get',
+  path: '/v1/reports/definitions',
+  summary: 'What each report number means (the texts the OpenAPI descriptions and the console show)',
+  tag: 'reports',
+  role: 'viewer',
+  input: z.object({}),
+  output: z.object({ definitions: z.record(z.string(), z.string()).describe('metric name (and revenue, key) → its definition, in English') }),
+  handler: async () => ({ body: { definitions: { ...definitions } } }),
 });

@@ -18,9 +18,10 @@ export function csvCell(value: unknown): string {
 const line = (cells: unknown[]) => cells.map(csvCell).join(',');
 
 /** One line per row; revenue as `amount currency` pairs separated by spaces ("12.50 EUR 3.00 USD"). */
-export function summaryCsv(groupBy: string | undefined, rows: ReportRow[]): string {
-  const head = line([groupBy ?? 'key', ...metrics, 'revenue']);
-  const body = rows.map((r) => line([r.key, ...metrics.map((m) => r[m]), r.revenue.map((v) => `${v.amount.toFixed(2)} ${v.currency}`).join(' ')]));
+export function summaryCsv(groupBy: string | undefined, rows: ReportRow[], thenBy?: string): string {
+  const keys = (r: ReportRow) => (thenBy ? [r.key, r.subKey] : [r.key]);
+  const head = line([groupBy ?? 'key', ...(thenBy ? [thenBy] : []), ...metrics, 'revenue']);
+  const body = rows.map((r) => line([...keys(r), ...metrics.map((m) => r[m]), r.revenue.map((v) => `${v.amount.toFixed(2)} ${v.currency}`).join(' ')]));
   return [head, ...body].join('\r\n') + '\r\n';
 }
 

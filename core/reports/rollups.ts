@@ -25,6 +25,8 @@ export type ReportKey = string | number | null;
 
 export interface ReportRow {
   key: ReportKey;
+  /** With a second dimension (thenBy): the group within `key`. */
+  subKey?: ReportKey;
   chases: number;
   attempts: number;
   answered: number;
@@ -80,6 +82,7 @@ const SUMS = `sum(chases)::int as chases, sum(attempts)::int as attempts, sum(an
 
 interface SumRow {
   key: ReportKey;
+  sub_key?: ReportKey;
   currency: string | null;
   chases: number;
   attempts: number;
@@ -104,10 +107,13 @@ export function checkRange(from: Date, to: Date): void {
 
 const ratio = (n: number, d: number) => (d > 0 ? n / d : null);
 
-function toRow(key: ReportKey, s: Omit<SumRow, 'key' | 'currency' | 'revenue'>, revenue: Revenue[]): ReportRow {
+type Sums = Omit<SumRow, 'key' | 'sub_key' | 'currency' | 'revenue'>;
+
+function toRow(key: ReportKey, s: Sums, revenue: Revenue[], subKey?: ReportKey): ReportRow {
   const talkSeconds = Number(s.talk_seconds);
   return {
     key,
+    ...(subKey !== undefined ? { subKey } : {}),
     chases: s.chases,
     attempts: s.attempts,
     answered: s.answered,
@@ -133,25 +139,31 @@ const COUNTS = ['chases', 'attempts', 'answered', 'conversions', 'opt_outs', 'co
 /**
  * The summary of a tenant's rollups over [from, to) (hours are whole: a range starting
  * mid-hour includes that hour), one row per group, or one total row (key null) without groupBy.
+ * With `thenBy` too, one row per pair of groups (`key`, `subKey`): the cells of a grid (e.g.
+ * local hour × weekday) whose counts add up to the one-dimension rows.
  */
-export async function summary(db: Db, tenantId: string, range: Range, groupBy?: GroupBy): Promise<ReportRow[]> {
+export async function summary(db: Db, tenantId: string, range: Range, groupBy?: GroupBy, thenBy?: GroupBy): Promise<ReportRow[]> {
   checkRange(range.from, range.to);
+  if (thenBy && !groupBy) throw validation('thenBy needs groupBy', 'thenBy');
+  if (thenBy && thenBy === groupBy) throw validation('thenBy must differ from groupBy', 'thenBy');
   const key = groupBy ? KEY_SQL[groupBy] : 'null::text';
+  const subKey = thenBy ? KEY_SQL[thenBy] : 'null::text';
   // One row per group and currency; the currencies of a group are folded into its revenue below.
   await foldDeltas(db);
   const { rows } = await db.query<SumRow>(
-    `select ${key} as key, currency, ${SUMS}
+    `select ${key} as key, ${subKey} as sub_key, currency, ${SUMS}
        from ${ROLLUPS} u
       where tenant_id = $1 and hour >= date_trunc('hour', $2::timestamptz) and hour < $3 and ($4::uuid is null or campaign_id = $4)
-      group by 1, 2`,
+      group by 1, 2, 3`,
     [tenantId, range.from, range.to, range.campaignId ?? null],
   );
-  const groups = new Map<string, { key: ReportKey; sums: Omit<SumRow, 'key' | 'currency' | 'revenue'>; revenue: Revenue[] }>();
+  const zero = () => ({ ...Object.fromEntries(COUNTS.map((c) => [c, 0])), talk_seconds: '0' }) as Sums;
+  const groups = new Map<string, { key: ReportKey; subKey: ReportKey; sums: Sums; revenue: Revenue[] }>();
   for (const r of rows) {
-    const id = JSON.stringify(r.key);
+    const id = JSON.stringify([r.key, r.sub_key ?? null]);
     let g = groups.get(id);
     if (!g) {
-      g = { key: r.key, sums: { ...Object.fromEntries(COUNTS.map((c) => [c, 0])), talk_seconds: '0' } as Omit<SumRow, 'key' | 'currency' | 'revenue'>, revenue: [] };
+      g = { key: r.key, subKey: r.sub_key ?? null, sums: zero(), revenue: [] };
       groups.set(id, g);
     }
     for (const c of COUNTS) g.sums[c] += r[c];
@@ -161,18 +173,18 @@ export async function summary(db: Db, tenantId: string, range: Range, groupBy?: 
   const out = [...groups.values()]
     // A group whose facts all moved elsewhere (a chase's first attempt moves it out of "none") is not shown.
     .filter((g) => COUNTS.some((c) => g.sums[c] !== 0) || g.revenue.length)
-    .map((g) => toRow(g.key, g.sums, g.revenue.sort((a, b) => a.currency.localeCompare(b.currency))));
-  if (!groupBy && !out.length) return [toRow(null, { ...Object.fromEntries(COUNTS.map((c) => [c, 0])), talk_seconds: '0' } as Omit<SumRow, 'key' | 'currency' | 'revenue'>, [])];
-  return out.sort(compareKeys);
+    .map((g) => toRow(g.key, g.sums, g.revenue.sort((a, b) => a.currency.localeCompare(b.currency)), thenBy ? g.subKey : undefined));
+  if (!groupBy && !out.length) return [toRow(null, zero(), [])];
+  return out.sort((a, b) => compareKeys(a.key, b.key) || compareKeys(a.subKey ?? null, b.subKey ?? null));
 }
 
 /** Groups in key order (numbers as numbers), the null group last. */
-function compareKeys(a: ReportRow, b: ReportRow): number {
-  if (a.key === b.key) return 0;
-  if (a.key === null) return 1;
-  if (b.key === null) return -1;
-  if (typeof a.key === 'number' && typeof b.key === 'number') return a.key - b.key;
-  return String(a.key).localeCompare(String(b.key));
+function compareKeys(a: ReportKey, b: ReportKey): number {
+  if (a === b) return 0;
+  if (a === null) return 1;
+  if (b === null) return -1;
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  return String(a).localeCompare(String(b));
 }
 
 export interface Point {

@@ -69,6 +69,9 @@ describe('GET /v1/reports/summary', () => {
       ['from=0000-01-01&to=0000-01-02', 'from'],
       ['campaignId=42', 'campaignId'],
       ['format=xml', 'format'],
+      ['thenBy=weekday', 'thenBy'],
+      ['groupBy=weekday&thenBy=weekday', 'thenBy'],
+      ['groupBy=localHour&thenBy=colour', 'thenBy'],
     ];
     for (const [query, field] of cases) {
       const res = await get(`/v1/reports/summary?${query}`);
@@ -82,6 +85,23 @@ describe('GET /v1/reports/summary', () => {
       assert.equal(res.body.field, field, `${query}: ${res.text}`);
     }
   });
+});
+
+test('a second dimension: one row per pair, over REST, tRPC and CSV; the definitions are served', { timeout: 30_000 }, async () => {
+  const res = await get(`/v1/reports/summary?${RANGE}&groupBy=localHour&thenBy=weekday`);
+  assert.equal(res.status, 200, res.text);
+  assert.deepEqual(res.body.rows.map((r: { key: number; subKey: number; answered: number }) => [r.key, r.subKey, r.answered]), [[18, 1, 1]], '18:16 on a Monday in Shanghai');
+  const trpc = await trpcQuery(app, 'reports.summary', { from: '2026-03-01', to: '2026-03-04', groupBy: 'campaign', thenBy: 'localHour' }, keys.viewer);
+  assert.equal(trpc.status, 200);
+  assert.match(JSON.stringify(trpc.body), new RegExp(`"key":"${campaignId}","subKey":18`));
+  const csv = await get(`/v1/reports/summary?${RANGE}&groupBy=localHour&thenBy=weekday&format=csv`, 'analyst');
+  assert.equal(csv.status, 200, csv.text);
+  assert.match(csv.headers.get('content-disposition') ?? '', /report-localHour-weekday-2026-03-01\.csv/);
+  assert.match(csv.text, /^localHour,weekday,chases,attempts,[^\r]*\r\n18,1,1,1,1,1,/);
+  const defs = await get('/v1/reports/definitions');
+  assert.equal(defs.status, 200, defs.text);
+  assert.equal(defs.body.definitions.connectRate, definitions.connectRate);
+  assert.equal(defs.body.definitions.revenue, definitions.revenue);
 });
 
 describe('CSV export', () => {

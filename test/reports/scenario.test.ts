@@ -206,6 +206,37 @@ test('every groupBy of the summary matches, row by row, what the scenario did', 
     }
   }
 
+  // Two dimensions: each cell of the grid (key × subKey) adds up, by key and by subKey, to the one-dimension rows.
+  const range = `from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`;
+  const counts = ['chases', 'attempts', 'answered', 'conversions', 'optOuts', 'complaints', 'invalid', 'smsSent', 'smsDelivered', 'smsClicked', 'talkSeconds'] as const;
+  type Row = Record<string, number> & { key: string | number | null; subKey?: string | number | null; revenue: { currency: string; amount: number }[] };
+  const rowsOf = async (query: string): Promise<Row[]> => {
+    const res = await app.request('GET', `/v1/reports/summary?${range}&${query}`, { key: app.adminKey });
+    assert.equal(res.status, 200, res.text);
+    return res.body.rows;
+  };
+  for (const [groupBy, thenBy] of [['localHour', 'weekday'], ['campaign', 'script'], ['weekday', 'campaign']] as const) {
+    const cells = await rowsOf(`groupBy=${groupBy}&thenBy=${thenBy}`);
+    assert.ok(cells.length > 0 && cells.every((c) => 'subKey' in c), `${groupBy}×${thenBy}: every cell has its subKey`);
+    for (const [dimension, pick] of [[groupBy, (c: Row) => c.key], [thenBy, (c: Row) => c.subKey ?? null]] as const) {
+      const totals = new Map<string, Record<string, number>>();
+      for (const c of cells) {
+        const id = JSON.stringify(pick(c));
+        const t = totals.get(id) ?? Object.fromEntries(counts.map((m) => [m, 0]));
+        for (const m of counts) t[m]! += c[m]!;
+        t.revenue = (t.revenue ?? 0) + c.revenue.reduce((n, r) => n + r.amount, 0);
+        totals.set(id, t);
+      }
+      const single = await rowsOf(`groupBy=${dimension}`);
+      assert.deepEqual([...totals.keys()].sort(), single.map((r) => JSON.stringify(r.key)).sort(), `${groupBy}×${thenBy}: the groups of ${dimension}`);
+      for (const r of single) {
+        const t = totals.get(JSON.stringify(r.key))!;
+        for (const m of counts) assert.equal(t[m], r[m], `${groupBy}×${thenBy} summed by ${dimension}, key ${r.key}: ${m}`);
+        assert.equal(t.revenue, r.revenue.reduce((n, v) => n + v.amount, 0), `${groupBy}×${thenBy} by ${dimension}, key ${r.key}: revenue`);
+      }
+    }
+  }
+
   // The totals a person would read: 7 chases, 5 calls placed, 3 answered by a person, 3 conversions, 1 opt-out, 2 complaints.
   const total = (await app.request('GET', `/v1/reports/summary?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`, { key: app.adminKey })).body.rows[0];
   assert.deepEqual(
