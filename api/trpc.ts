@@ -30,7 +30,7 @@ import { intentsClassify } from './procedures/intents.ts';
 import { scriptsClearFlag, scriptsList } from './procedures/scripts.ts';
 import { experimentsCreate, experimentsGet, experimentsList, experimentsStop } from './procedures/experiments.ts';
 import { optimiserHours } from './procedures/optimiser.ts';
-import { reportsSummary, reportsTimeseries } from './procedures/reports.ts';
+import { reportsDefinitions, reportsSummary, reportsTimeseries } from './procedures/reports.ts';
 import { linesCreate, linesDelete, linesGet, linesList, linesUpdate } from './procedures/lines.ts';
 import { connectorsDelete, connectorsList, connectorsOutbox, connectorsOutboxRetry, connectorsPut, connectorsSync } from './procedures/connectors.ts';
 import {
@@ -210,7 +210,7 @@ export const appRouter = t.router({
   }),
   scripts: t.router({ list: query(scriptsList), clearFlag: mutation(scriptsClearFlag) }),
   optimiser: t.router({ hours: query(optimiserHours) }),
-  reports: t.router({ summary: query(reportsSummary), timeseries: query(reportsTimeseries) }),
+  reports: t.router({ summary: query(reportsSummary), timeseries: query(reportsTimeseries), definitions: query(reportsDefinitions) }),
 });
 
 export type AppRouter = typeof appRouter;

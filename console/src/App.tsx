@@ -9,16 +9,15 @@ import { CampaignForm } from './pages/CampaignForm.tsx';
 import { Chases } from './pages/Chases.tsx';
 import { ChaseView } from './pages/ChaseView.tsx';
 import { Imports } from './pages/Imports.tsx';
+import { Overview } from './pages/Overview.tsx';
 
 const SessionContext = createContext<Session | null>(null);
 /** The signed-in session (role, tenant); only used below the sign-in gate. */
 export const useSession = () => useContext(SessionContext)!;
 
-/**
- * The pages, in navigation order. Overview, Scripts and Experiments join this list when their
- * APIs exist; a page that does not exist is not shown.
- */
+/** The pages, in navigation order. */
 const pages = [
+  { path: '/overview', label: 'nav.overview' },
   { path: '/campaigns', label: 'nav.campaigns' },
   { path: '/chases', label: 'nav.chases' },
   { path: '/imports', label: 'nav.imports' },
@@ -86,6 +85,7 @@ export function App() {
           <SessionContext.Provider value={session}>
             <Routes>
               <Route path="/" element={<Navigate to="/campaigns" replace />} />
+              <Route path="/overview" element={<Overview />} />
               <Route path="/campaigns" element={<Campaigns />} />
               <Route path="/campaigns/new" element={<CampaignForm />} />
               <Route path="/campaigns/:id/edit" element={<CampaignForm />} />

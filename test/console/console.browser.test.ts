@@ -41,6 +41,7 @@ after(async () => {
 });
 
 const T = { timeout: 60_000 };
+const errorsOf = (p: WatchedPage) => p.errors;
 
 /** Opens a console path in the signed-in page; the page must settle without a console error or a serious a11y violation. */
 async function checkPage(path: string, ready: string) {
@@ -102,12 +103,59 @@ describe('every page', () => {
     await checkPage('/chases', 'table');
     await checkPage(`/chases/${chaseId}`, '.timeline li');
     await checkPage('/imports', '#file');
+    await checkPage('/overview', '[data-testid="kpis"]');
   });
 
   test('only pages that exist are in the navigation', T, async () => {
     await signedIn.page.goto(`${app.url}/app/campaigns`);
     const links = await signedIn.page.getByRole('navigation').getByRole('link').allTextContents();
-    assert.deepEqual(links, ['Campaigns', 'Chases', 'Imports']);
+    assert.deepEqual(links, ['Overview', 'Campaigns', 'Chases', 'Imports']);
+  });
+});
+
+describe('overview', () => {
+  test('the key numbers, funnel and hour × weekday cells are the reports API’s, each with its definition', T, async () => {
+    const { page } = signedIn;
+    const day = new Date().toISOString().slice(0, 10);
+    const from = new Date(Date.now() - 7 * 86_400_000).toISOString().slice(0, 10);
+    const next = new Date(new Date(`${day}T00:00:00Z`).getTime() + 86_400_000).toISOString();
+    const api = async (query: string) =>
+      (await app.request('GET', `/v1/reports/summary?from=${from}T00:00:00Z&to=${encodeURIComponent(next)}${query}`, { key: operator.key })).body.rows;
+    const [total] = await api('');
+    assert.ok(total.chases >= 1 && total.answered >= 1, `the seeded chase is counted: ${JSON.stringify(total)}`);
+    await page.goto(`${app.url}/app/overview?from=${from}&to=${day}`);
+    const kpi = (name: string) => page.getByTestId(`kpi-${name}`);
+    await kpi('chases').waitFor();
+    const percent = (n: number | null) => (n === null ? '—' : new Intl.NumberFormat('en', { style: 'percent', maximumFractionDigits: 1 }).format(n));
+    assert.equal(await kpi('chases').locator('.value').textContent(), String(total.chases));
+    assert.equal(await kpi('connectRate').locator('.value').textContent(), percent(total.connectRate));
+    assert.equal(await kpi('conversionRate').locator('.value').textContent(), percent(total.conversionRate));
+    assert.equal(await kpi('complaintRate').locator('.value').textContent(), percent(total.complaintRate));
+    assert.match((await kpi('connectRate').locator('.definition').textContent()) ?? '', /answered \/ attempts/, 'the definition is shown');
+    const funnel = await page.getByTestId('funnel').locator('.value').allTextContents();
+    assert.deepEqual(funnel, [total.chases, total.attempts, total.answered, total.conversions].map(String));
+    // One cell of the heatmap's table: the hour and weekday the seeded call was answered in.
+    const cells = await api('&groupBy=localHour&thenBy=weekday');
+    const answered = cells.find((c: { key: number | null; answered: number }) => c.key !== null && c.answered > 0);
+    assert.ok(answered, JSON.stringify(cells));
+    await page.getByText('Connect rate as a table').click();
+    const row = page.getByTestId('heat-connectRate').locator('tbody tr').nth(answered.subKey - 1);
+    assert.equal(await row.locator('td').nth(answered.key).textContent(), percent(answered.connectRate));
+  });
+
+  test('a campaign’s best hours, with credible intervals', T, async () => {
+    const { page } = signedIn;
+    signedIn.errors.length = 0;
+    const { rows } = await app.deps.db.query<{ id: string }>(`select id from campaigns where tenant_id = $1 and name = 'Abandoned carts'`, [app.tenantId]);
+    const hours = (await app.request('GET', `/v1/optimiser/hours?campaignId=${rows[0]!.id}`, { key: operator.key })).body;
+    await page.goto(`${app.url}/app/overview`);
+    await page.getByLabel('Campaign').selectOption({ label: 'Abandoned carts' });
+    const table = page.getByTestId('best-hours').first();
+    await table.waitFor();
+    const buckets = hours.tiers[0].buckets;
+    assert.equal(await table.locator('tbody tr').count(), buckets.length);
+    assert.match((await table.locator('thead').textContent()) ?? '', /95% credible interval/);
+    assert.deepEqual(errorsOf(signedIn), []);
   });
 });
 
@@ -231,7 +279,7 @@ describe('language', () => {
     const { page, context, errors } = await watchedPage(browser, { locale: 'zh-CN' });
     try {
       await signInThroughForm(page, app.url, operator.key);
-      assert.deepEqual(await page.getByRole('navigation').getByRole('link').allTextContents(), ['活动', '跟进', '导入']);
+      assert.deepEqual(await page.getByRole('navigation').getByRole('link').allTextContents(), ['概览', '活动', '跟进', '导入']);
       assert.equal(await page.evaluate(() => document.documentElement.lang), 'zh-CN');
       assert.deepEqual(await seriousViolations(page), []);
       await page.getByLabel('语言').selectOption('en');
