@@ -10,6 +10,8 @@ import { Chases } from './pages/Chases.tsx';
 import { ChaseView } from './pages/ChaseView.tsx';
 import { Imports } from './pages/Imports.tsx';
 import { Overview } from './pages/Overview.tsx';
+import { Scripts } from './pages/Scripts.tsx';
+import { ExperimentForm, Experiments } from './pages/Experiments.tsx';
 
 const SessionContext = createContext<Session | null>(null);
 /** The signed-in session (role, tenant); only used below the sign-in gate. */
@@ -20,6 +22,8 @@ const pages = [
   { path: '/overview', label: 'nav.overview' },
   { path: '/campaigns', label: 'nav.campaigns' },
   { path: '/chases', label: 'nav.chases' },
+  { path: '/scripts', label: 'nav.scripts' },
+  { path: '/experiments', label: 'nav.experiments' },
   { path: '/imports', label: 'nav.imports' },
 ] as const;
 
@@ -91,6 +95,9 @@ export function App() {
               <Route path="/campaigns/:id/edit" element={<CampaignForm />} />
               <Route path="/chases" element={<Chases />} />
               <Route path="/chases/:id" element={<ChaseView />} />
+              <Route path="/scripts" element={<Scripts />} />
+              <Route path="/experiments" element={<Experiments />} />
+              <Route path="/experiments/new" element={<ExperimentForm />} />
               <Route path="/imports" element={<Imports />} />
               <Route path="*" element={<NotFound />} />
             </Routes>

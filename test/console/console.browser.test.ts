@@ -104,12 +104,17 @@ describe('every page', () => {
     await checkPage(`/chases/${chaseId}`, '.timeline li');
     await checkPage('/imports', '#file');
     await checkPage('/overview', '[data-testid="kpis"]');
+    await checkPage('/scripts', '[data-testid="scripts"]');
+    await checkPage('/experiments', 'h1');
+    await checkPage('/experiments/new', '#x-campaignId');
   });
 
   test('only pages that exist are in the navigation', T, async () => {
     await signedIn.page.goto(`${app.url}/app/campaigns`);
+    // The navigation appears once the session is read: wait for it, not for the first paint.
+    await signedIn.page.getByRole('navigation').getByRole('link').first().waitFor();
     const links = await signedIn.page.getByRole('navigation').getByRole('link').allTextContents();
-    assert.deepEqual(links, ['Overview', 'Campaigns', 'Chases', 'Imports']);
+    assert.deepEqual(links, ['Overview', 'Campaigns', 'Chases', 'Scripts', 'Experiments', 'Imports']);
   });
 });
 
@@ -279,7 +284,7 @@ describe('language', () => {
     const { page, context, errors } = await watchedPage(browser, { locale: 'zh-CN' });
     try {
       await signInThroughForm(page, app.url, operator.key);
-      assert.deepEqual(await page.getByRole('navigation').getByRole('link').allTextContents(), ['概览', '活动', '跟进', '导入']);
+      assert.deepEqual(await page.getByRole('navigation').getByRole('link').allTextContents(), ['概览', '活动', '跟进', '话术', '实验', '导入']);
       assert.equal(await page.evaluate(() => document.documentElement.lang), 'zh-CN');
       assert.deepEqual(await seriousViolations(page), []);
       await page.getByLabel('语言').selectOption('en');
@@ -329,5 +334,71 @@ describe('roles and CSRF', () => {
     assert.equal(result.without, 403);
     assert.equal(result.body.field, 'X-CSRF-Token');
     assert.equal(result.withToken, 404, 'past the CSRF check: the campaign does not exist');
+  });
+});
+
+describe('scripts', () => {
+  test('a flagged script: the viewer sees no button; an operator clears the flag and the script is chosen again', T, async () => {
+    const { rows } = await app.deps.db.query<{ id: string }>(`select id from campaigns where tenant_id = $1 and name = 'Abandoned carts'`, [app.tenantId]);
+    const campaignId = rows[0]!.id;
+    await app.deps.db.query(
+      `insert into script_flags (tenant_id, campaign_id, script, since, complaints, flagged_at, reason, chases, rate, rate_lower)
+       values ($1, $2, 'default', now() - interval '1 day', 3, now(), '3 complaints in 200 chases', 200, 0.015, 0.006)
+       on conflict (tenant_id, campaign_id, script) do update set flagged_at = now(), reason = excluded.reason, cleared_at = null`,
+      [app.tenantId, campaignId],
+    );
+    const viewing = await watchedPage(browser);
+    try {
+      await signInThroughForm(viewing.page, app.url, viewer.key);
+      await viewing.page.goto(`${app.url}/app/scripts`);
+      await viewing.page.getByTestId('scripts').getByText('3 complaints in 200 chases').waitFor();
+      assert.equal(await viewing.page.getByRole('button', { name: /Clear flag/ }).count(), 0, 'a viewer has no clear button');
+    } finally {
+      await viewing.context.close();
+    }
+
+    const { page } = signedIn;
+    await page.goto(`${app.url}/app/scripts?campaignId=${campaignId}`);
+    await page.getByRole('button', { name: 'Clear flag Abandoned carts default' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Clear flag' }).click();
+    await page.getByRole('status').getByText('The flag of “default” was cleared.').waitFor();
+    await page.getByTestId('scripts').getByText('not flagged').waitFor();
+    const flag = await app.deps.db.query(`select flagged_at, cleared_at from script_flags where tenant_id = $1 and campaign_id = $2 and script = 'default'`, [app.tenantId, campaignId]);
+    assert.equal(flag.rows[0].flagged_at, null);
+    assert.ok(flag.rows[0].cleared_at, 'the clearing is recorded');
+  });
+});
+
+describe('experiments', () => {
+  test('an experiment is created through the form (a bad arm shows its field error beside the input), listed with its arms, and stopped', T, async () => {
+    const { page } = signedIn;
+    await page.goto(`${app.url}/app/experiments`);
+    await page.getByRole('link', { name: 'New experiment' }).click();
+    await page.locator('#x-campaignId').selectOption({ label: 'Abandoned carts' });
+    await page.locator('#x-name').fill('Later first call');
+    // Two arms with the same name: the API names arms.1.name.
+    await page.locator('#x-arms-1-name').fill('control');
+    await page.locator('#x-arms-1-delayMinutes').fill('30');
+    await page.getByRole('button', { name: 'Start experiment' }).click();
+    const error = page.locator('#x-arms-1-name-error');
+    await error.waitFor();
+    assert.match((await error.textContent()) ?? '', /two arms are named/);
+    assert.equal(await page.locator('#x-arms-1-name').getAttribute('aria-invalid'), 'true');
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'x-arms-1-name', 'focus goes to the field to fix');
+
+    await page.locator('#x-arms-1-name').fill('half an hour later');
+    await page.locator('#x-arms-1-name').press('Enter');
+    const card = page.getByTestId('experiment').filter({ hasText: 'Later first call' });
+    await card.waitFor();
+    assert.match((await card.textContent()) ?? '', /running/);
+    assert.deepEqual(await card.locator('tbody th').evaluateAll((ths) => ths.map((th) => th.firstChild?.textContent)), ['control', 'half an hour later']);
+    assert.match((await card.getByTestId('verdict').textContent()) ?? '', /No verdict yet/);
+
+    await card.getByRole('button', { name: 'Stop Later first call' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Stop' }).click();
+    await card.getByText('stopped').waitFor();
+    const { rows } = await app.deps.db.query(`select status, arms from experiments where tenant_id = $1 and name = 'Later first call'`, [app.tenantId]);
+    assert.equal(rows[0].status, 'stopped');
+    assert.equal(rows[0].arms[1].delayMinutes, 30);
   });
 });

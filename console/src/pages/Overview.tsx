@@ -10,6 +10,7 @@ import { useSearchParams } from 'react-router';
 import { trpc, type Outputs } from '../api.ts';
 import { Chart } from '../components/Chart.tsx';
 import { Problem } from '../components/Problem.tsx';
+import { useFormats } from '../format.ts';
 import { useLoad } from '../hooks.ts';
 
 type Row = Outputs['reports']['summary']['rows'][number];
@@ -19,19 +20,6 @@ const DAY = 86_400_000;
 const isoDay = (d: Date) => d.toISOString().slice(0, 10);
 const HOURS = Array.from({ length: 24 }, (_, h) => h);
 const WEEKDAYS = [1, 2, 3, 4, 5, 6, 7];
-
-export function useFormats() {
-  const { i18n } = useTranslation();
-  return useMemo(() => {
-    const percent = new Intl.NumberFormat(i18n.language, { style: 'percent', maximumFractionDigits: 1 });
-    const count = new Intl.NumberFormat(i18n.language);
-    return {
-      percent: (n: number | null | undefined) => (n === null || n === undefined ? '—' : percent.format(n)),
-      count: (n: number) => count.format(n),
-      money: (amount: number, currency: string) => new Intl.NumberFormat(i18n.language, { style: 'currency', currency }).format(amount),
-    };
-  }, [i18n.language]);
-}
 
 /** The range asked for: whole UTC days, `to` inclusive (the API's `to` is the next midnight, exclusive). */
 function rangeOf(params: URLSearchParams) {
