@@ -26,6 +26,19 @@ try {
   });
   const interested = await driveChase(app, carts, mobile(9001), ['yes, I am interested']);
   await driveChase(app, carts, mobile(9002), ['how much is it', 'ok']);
+  await driveChase(app, carts, mobile(9003), ['no thanks']);
+  await driveChase(app, carts, mobile(9004), ['yes please']);
+  // A script flagged for its complaints (as the flagging job would leave it) and a running experiment.
+  await app.deps.db.query(
+    `insert into script_flags (tenant_id, campaign_id, script, since, complaints, flagged_at, reason, chases, rate, rate_lower)
+     values ($1, $2, 'default', now() - interval '7 days', 1, now(), 'the complaint rate’s lower bound is over the campaign’s limit (0.5%)', 4, 0.25, 0.013)`,
+    [app.tenantId, carts.id],
+  );
+  const experiment = await app.request('POST', '/v1/experiments', {
+    key: operator.key,
+    body: { campaignId: carts.id, name: 'Call 30 minutes later', arms: [{ name: 'control' }, { name: 'later', delayMinutes: 30 }] },
+  });
+  if (experiment.status !== 201) throw new Error(`the experiment was not created: ${experiment.text}`);
 
   for (const lang of ['en', 'zh-CN'] as const) {
     const { page, context } = await watchedPage(browser, { locale: lang });
@@ -59,6 +72,17 @@ try {
     await page.locator('.result table').waitFor();
     await page.locator('.chart svg').waitFor();
     await shot('imports');
+    await page.goto(`${app.url}/app/overview?campaignId=${carts.id}`);
+    await page.getByTestId('kpis').waitFor();
+    await page.getByTestId('best-hours').first().waitFor();
+    await page.locator('.chart svg').first().waitFor();
+    await shot('overview');
+    await page.goto(`${app.url}/app/scripts`);
+    await page.getByTestId('scripts').waitFor();
+    await shot('scripts');
+    await page.goto(`${app.url}/app/experiments`);
+    await page.getByTestId('experiment').first().waitFor();
+    await shot('experiments');
     await context.close();
   }
   console.log(`screenshots written to ${out}`);

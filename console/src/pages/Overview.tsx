@@ -140,10 +140,10 @@ function Heatmaps({ grid }: { grid: Row[] }) {
     () =>
       maps.map(({ metric }) => ({
         tooltip: { position: 'top' },
-        grid: { left: 60, right: 16, top: 10, bottom: 70 },
+        grid: { left: 60, right: 90, top: 10, bottom: 40 },
         xAxis: { type: 'category', data: HOURS.map(String), name: t('overview.hour'), nameLocation: 'middle', nameGap: 24 },
         yAxis: { type: 'category', data: WEEKDAYS.map(day) },
-        visualMap: { min: 0, max: 1, calculable: false, orient: 'horizontal', left: 'center', bottom: 0, inRange: { color: ['#f0f4f8', '#1f5f8b'] }, formatter: (v: number) => f.percent(v) },
+        visualMap: { min: 0, max: 1, calculable: false, orient: 'vertical', right: 0, top: 'middle', itemHeight: 120, text: [f.percent(1), f.percent(0)], inRange: { color: ['#f0f4f8', '#1f5f8b'] }, formatter: (v: number) => f.percent(v) },
         series: [
           {
             type: 'heatmap',
