@@ -1,7 +1,7 @@
 import { createContext, useContext, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { NavLink, Navigate, Route, Routes } from 'react-router';
-import { currentSession, signOut, whenSignedOut, type Session } from './api.ts';
+import { can, currentSession, signOut, whenSignedOut, type Session } from './api.ts';
 import { languages, setLanguage, type Language } from './i18n.ts';
 import { SignIn } from './pages/SignIn.tsx';
 import { Campaigns } from './pages/Campaigns.tsx';
@@ -12,6 +12,7 @@ import { Imports } from './pages/Imports.tsx';
 import { Overview } from './pages/Overview.tsx';
 import { Scripts } from './pages/Scripts.tsx';
 import { ExperimentForm, Experiments } from './pages/Experiments.tsx';
+import { Events } from './pages/Events.tsx';
 
 const SessionContext = createContext<Session | null>(null);
 /** The signed-in session (role, tenant); only used below the sign-in gate. */
@@ -25,6 +26,7 @@ const pages = [
   { path: '/scripts', label: 'nav.scripts' },
   { path: '/experiments', label: 'nav.experiments' },
   { path: '/imports', label: 'nav.imports' },
+  { path: '/events', label: 'nav.events', admin: true },
 ] as const;
 
 function LanguageSwitch() {
@@ -62,7 +64,7 @@ export function App() {
         {session && (
           <nav aria-label={t('nav.label')}>
             <ul>
-              {pages.map((p) => (
+              {pages.filter((p) => !('admin' in p) || can(session.role, 'admin')).map((p) => (
                 <li key={p.path}>
                   <NavLink to={p.path}>{t(p.label)}</NavLink>
                 </li>
@@ -99,6 +101,7 @@ export function App() {
               <Route path="/experiments" element={<Experiments />} />
               <Route path="/experiments/new" element={<ExperimentForm />} />
               <Route path="/imports" element={<Imports />} />
+              <Route path="/events" element={<Events />} />
               <Route path="*" element={<NotFound />} />
             </Routes>
           </SessionContext.Provider>

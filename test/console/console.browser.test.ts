@@ -402,3 +402,33 @@ describe('experiments', () => {
     assert.equal(rows[0].arms[1].delayMinutes, 30);
   });
 });
+
+describe('events', () => {
+  test('an admin sees the subscriptions, replays the events since yesterday and finds them in the delivery log; others see no Events page', T, async () => {
+    const admin = await newKey(app, 'admin');
+    const created = await app.request('POST', '/v1/event-subscriptions', {
+      key: admin.key,
+      body: { url: 'https://hooks.example.com/chaseline', types: ['chase.completed'], description: 'CRM bridge' },
+    });
+    assert.equal(created.status, 201, created.text);
+    assert.equal(await signedIn.page.getByRole('navigation').getByRole('link', { name: 'Events' }).count(), 0, 'an operator has no Events page');
+
+    const { page, context, errors } = await watchedPage(browser);
+    try {
+      await signInThroughForm(page, app.url, admin.key);
+      await page.getByRole('navigation').getByRole('link', { name: 'Events' }).click();
+      await page.getByTestId('subscriptions').waitFor();
+      await page.getByRole('button', { name: 'Delivery log https://hooks.example.com/chaseline' }).click();
+      await page.getByText('No deliveries.').waitFor();
+      assert.deepEqual(await seriousViolations(page), []);
+      await page.getByRole('button', { name: 'Send these again' }).click();
+      const notice = page.getByRole('status');
+      await notice.waitFor();
+      assert.match((await notice.textContent()) ?? '', /^[1-9]\d* deliver(y|ies) queued\.$/, 'the seeded chase’s chase.completed is sent again');
+      await page.getByTestId('deliveries').getByText('chase.completed').first().waitFor();
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  });
+});

@@ -1,7 +1,7 @@
 /** English. zh-CN.ts has exactly the same keys (its type, Messages, says so). */
 export const en = {
   common: { loading: 'Loading…', back: 'Back', edit: 'Edit', actions: 'Actions', notFound: 'Page not found' },
-  nav: { label: 'Main', skip: 'Skip to content', overview: 'Overview', scripts: 'Scripts', experiments: 'Experiments', campaigns: 'Campaigns', chases: 'Chases', imports: 'Imports', language: 'Language' },
+  nav: { label: 'Main', skip: 'Skip to content', overview: 'Overview', scripts: 'Scripts', experiments: 'Experiments', events: 'Events', campaigns: 'Campaigns', chases: 'Chases', imports: 'Imports', language: 'Language' },
   session: { role: 'Role: {{role}}', signOut: 'Sign out' },
   roles: { viewer: 'viewer', analyst: 'analyst', operator: 'operator', admin: 'admin' },
   signIn: {
@@ -249,6 +249,30 @@ export const en = {
     stopBody: 'New chases are no longer split between the arms. The results so far are kept.',
     fixFields_one: 'Fix the field marked below.',
     fixFields_other: 'Fix the {{count}} fields marked below.',
+  },
+  eventsPage: {
+    title: 'Events',
+    intro: 'Outbound events (chase.completed, chase.opted_out, chase.failed, script.flagged, experiment.decided) sent to each subscription, signed (Standard Webhooks). Subscriptions are made with POST /v1/event-subscriptions, which shows the signing secret once.',
+    empty: 'No subscriptions yet.',
+    subscriptions: 'Subscriptions',
+    url: 'URL',
+    types: 'Events',
+    enabled: 'Enabled',
+    showLog: 'Delivery log',
+    log: 'Delivery log',
+    status: 'Status',
+    anyStatus: 'Any status',
+    statuses: { pending: 'pending', delivered: 'delivered', dead: 'dead' },
+    since: 'Events since (your time)',
+    replaySince: 'Send these again',
+    noDeliveries: 'No deliveries.',
+    event: 'Event',
+    attempts: 'Attempts',
+    last: 'Last answer',
+    created: 'Created',
+    replay: 'Replay',
+    queued_one: '{{count}} delivery queued.',
+    queued_other: '{{count}} deliveries queued.',
   },
 };
 export type Messages = typeof en;

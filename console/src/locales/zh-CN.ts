@@ -3,7 +3,7 @@ import type { Messages } from './en.ts';
 
 export const zhCN: Messages = {
   common: { loading: '加载中…', back: '返回', edit: '编辑', actions: '操作', notFound: '页面不存在' },
-  nav: { label: '主导航', skip: '跳到正文', overview: '概览', scripts: '话术', experiments: '实验', campaigns: '活动', chases: '跟进', imports: '导入', language: '语言' },
+  nav: { label: '主导航', skip: '跳到正文', overview: '概览', scripts: '话术', experiments: '实验', events: '事件', campaigns: '活动', chases: '跟进', imports: '导入', language: '语言' },
   session: { role: '角色：{{role}}', signOut: '退出登录' },
   roles: { viewer: '只读', analyst: '分析师', operator: '运营', admin: '管理员' },
   signIn: {
@@ -251,5 +251,29 @@ export const zhCN: Messages = {
     stopBody: '新的跟进不再在各组间分配。已有结果会保留。',
     fixFields_one: '请修正下方标出的字段。',
     fixFields_other: '请修正下方标出的 {{count}} 个字段。',
+  },
+  eventsPage: {
+    title: '事件',
+    intro: '向每个订阅发送的出站事件（chase.completed、chase.opted_out、chase.failed、script.flagged、experiment.decided），带 Standard Webhooks 签名。订阅通过 POST /v1/event-subscriptions 创建，签名密钥只显示一次。',
+    empty: '还没有订阅。',
+    subscriptions: '订阅',
+    url: '地址',
+    types: '事件',
+    enabled: '已启用',
+    showLog: '投递记录',
+    log: '投递记录',
+    status: '状态',
+    anyStatus: '任意状态',
+    statuses: { pending: '待发送', delivered: '已送达', dead: '已放弃' },
+    since: '自此时间起的事件（本地时间）',
+    replaySince: '重新发送',
+    noDeliveries: '没有投递记录。',
+    event: '事件',
+    attempts: '尝试次数',
+    last: '最近响应',
+    created: '创建时间',
+    replay: '重发',
+    queued_one: '已排队 {{count}} 次投递。',
+    queued_other: '已排队 {{count}} 次投递。',
   },
 };
