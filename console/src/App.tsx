@@ -1,4 +1,4 @@
-import { createContext, useContext, useEffect, useState } from 'react';
+import { createContext, lazy, Suspense, useContext, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { NavLink, Navigate, Route, Routes } from 'react-router';
 import { can, currentSession, signOut, whenSignedOut, type Session } from './api.ts';
@@ -9,10 +9,13 @@ import { CampaignForm } from './pages/CampaignForm.tsx';
 import { Chases } from './pages/Chases.tsx';
 import { ChaseView } from './pages/ChaseView.tsx';
 import { Imports } from './pages/Imports.tsx';
-import { Overview } from './pages/Overview.tsx';
-import { Scripts } from './pages/Scripts.tsx';
-import { ExperimentForm, Experiments } from './pages/Experiments.tsx';
-import { Events } from './pages/Events.tsx';
+
+// The pages of round 2 load on first visit, so the sign-in and the first page stay as light as before.
+const Overview = lazy(() => import('./pages/Overview.tsx').then((m) => ({ default: m.Overview })));
+const Scripts = lazy(() => import('./pages/Scripts.tsx').then((m) => ({ default: m.Scripts })));
+const Experiments = lazy(() => import('./pages/Experiments.tsx').then((m) => ({ default: m.Experiments })));
+const ExperimentForm = lazy(() => import('./pages/Experiments.tsx').then((m) => ({ default: m.ExperimentForm })));
+const Events = lazy(() => import('./pages/Events.tsx').then((m) => ({ default: m.Events })));
 
 const SessionContext = createContext<Session | null>(null);
 /** The signed-in session (role, tenant); only used below the sign-in gate. */
@@ -89,21 +92,23 @@ export function App() {
       <main id="main" tabIndex={-1}>
         {session ? (
           <SessionContext.Provider value={session}>
-            <Routes>
-              <Route path="/" element={<Navigate to="/campaigns" replace />} />
-              <Route path="/overview" element={<Overview />} />
-              <Route path="/campaigns" element={<Campaigns />} />
-              <Route path="/campaigns/new" element={<CampaignForm />} />
-              <Route path="/campaigns/:id/edit" element={<CampaignForm />} />
-              <Route path="/chases" element={<Chases />} />
-              <Route path="/chases/:id" element={<ChaseView />} />
-              <Route path="/scripts" element={<Scripts />} />
-              <Route path="/experiments" element={<Experiments />} />
-              <Route path="/experiments/new" element={<ExperimentForm />} />
-              <Route path="/imports" element={<Imports />} />
-              <Route path="/events" element={<Events />} />
-              <Route path="*" element={<NotFound />} />
-            </Routes>
+            <Suspense fallback={<p className="loading">{t('common.loading')}</p>}>
+              <Routes>
+                <Route path="/" element={<Navigate to="/campaigns" replace />} />
+                <Route path="/overview" element={<Overview />} />
+                <Route path="/campaigns" element={<Campaigns />} />
+                <Route path="/campaigns/new" element={<CampaignForm />} />
+                <Route path="/campaigns/:id/edit" element={<CampaignForm />} />
+                <Route path="/chases" element={<Chases />} />
+                <Route path="/chases/:id" element={<ChaseView />} />
+                <Route path="/scripts" element={<Scripts />} />
+                <Route path="/experiments" element={<Experiments />} />
+                <Route path="/experiments/new" element={<ExperimentForm />} />
+                <Route path="/imports" element={<Imports />} />
+                <Route path="/events" element={<Events />} />
+                <Route path="*" element={<NotFound />} />
+              </Routes>
+            </Suspense>
           </SessionContext.Provider>
         ) : (
           <SignIn onSignedIn={setSession} />
