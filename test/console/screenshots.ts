@@ -39,6 +39,14 @@ try {
     body: { campaignId: carts.id, name: 'Call 30 minutes later', arms: [{ name: 'control' }, { name: 'later', delayMinutes: 30 }] },
   });
   if (experiment.status !== 201) throw new Error(`the experiment was not created: ${experiment.text}`);
+  // An event subscription with its deliveries: the events of the chases above, replayed to it.
+  const admin = await newKey(app, 'admin');
+  const subscription = await app.request('POST', '/v1/event-subscriptions', {
+    key: admin.key,
+    body: { url: 'https://hooks.example.com/chaseline', types: ['chase.completed', 'chase.opted_out', 'chase.failed'], description: 'CRM bridge' },
+  });
+  if (subscription.status !== 201) throw new Error(`the subscription was not created: ${subscription.text}`);
+  await app.request('POST', `/v1/event-subscriptions/${subscription.body.id}/replay`, { key: admin.key, body: { since: new Date(Date.now() - 86_400_000).toISOString() } });
 
   for (const lang of ['en', 'zh-CN'] as const) {
     const { page, context } = await watchedPage(browser, { locale: lang });
@@ -84,6 +92,14 @@ try {
     await page.getByTestId('experiment').first().waitFor();
     await shot('experiments');
     await context.close();
+    // The Events page is an admin's.
+    const asAdmin = await watchedPage(browser, { locale: lang });
+    await signInThroughForm(asAdmin.page, app.url, admin.key);
+    await asAdmin.page.goto(`${app.url}/app/events?id=${subscription.body.id}`);
+    await asAdmin.page.getByTestId('deliveries').waitFor();
+    await asAdmin.page.waitForLoadState('networkidle');
+    await asAdmin.page.screenshot({ path: `${out}events.${lang}.png`, fullPage: true });
+    await asAdmin.context.close();
   }
   console.log(`screenshots written to ${out}`);
 } finally {
