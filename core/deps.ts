@@ -11,7 +11,7 @@ export interface Deps {
   /** The chase engine's queue: present where chases may start (API and worker processes). */
   jobs?: JobQueue;
   clock?: Clock;
-  /** Draws experiment arms (core/experiments/random.ts): crypto randomness when absent; tests hand in a seeded one. */
+  /** Draws experiment arms (core/random.ts): crypto randomness when absent; tests hand in a seeded one. */
   random?: () => number;
   /** The line pool's CPS buckets and health windows (Redis or memory); absent: a per-process memory store. */
   lines?: LineStores;

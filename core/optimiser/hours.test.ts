@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import jStat from 'jstat';
-import { campaignPrior, estimateHours, pickHour, sampleBeta, sampleGamma, seededRandom, type BucketStats } from './hours.ts';
+import { seededRandom } from '../random.ts';
+import { campaignPrior, estimateHours, pickHour, sampleBeta, sampleGamma, type BucketStats } from './hours.ts';
 
 const T = { timeout: 30_000 };
 

@@ -35,18 +35,6 @@ export const EXPLORATION = 0.1;
 /** How many calls' worth of weight the campaign-wide prior carries in each bucket. */
 const PRIOR_STRENGTH = 2;
 
-/** A small seedable generator (mulberry32): uniform in [0, 1), the same sequence for the same seed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 /** A standard normal draw (Marsaglia's polar method). */
 function normal(rng: () => number): number {
   for (;;) {

@@ -3,13 +3,13 @@
  * hour drawn by Thompson sampling from its tier's buckets (schedule.ts), in its recipient's
  * time zone — the contact's own, else its number's, as the chase step decides the window.
  */
-import { randomInt } from 'node:crypto';
 import type pg from 'pg';
 import type { Deps } from '../deps.ts';
 import type { Campaign } from '../campaigns.ts';
 import { effectiveRules, TenantChaseRulesSchema } from '../campaigns.rules.ts';
 import { timeZoneForPhone } from '../phone.timezone.ts';
-import { campaignPrior, seededRandom } from './hours.ts';
+import { cryptoRandom, type Random } from '../random.ts';
+import { campaignPrior } from './hours.ts';
 import { planOptimisedStart } from './schedule.ts';
 import { campaignStats, NO_TIER } from './stats.ts';
 
@@ -34,7 +34,7 @@ export async function optimisedStarts(
   chases: { contactId: string; tier: string | null }[],
   earliest: Date,
   deadline: Date,
-  rng: () => number = seededRandom(randomInt(2 ** 32)),
+  rng: Random = cryptoRandom,
 ): Promise<Map<string, OptimisedDue>> {
   const optimise = campaign.schedule?.optimise;
   const out = new Map<string, OptimisedDue>();

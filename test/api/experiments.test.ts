@@ -10,7 +10,7 @@ import { assertProblem, cnMobile, trpcQuery } from '../support/api.ts';
 import { ALL_DAY, newCampaign, newKey, newTenant, type KeyInfo } from '../support/data.ts';
 import { startChase } from '../../core/chases.ts';
 import { upsertContact } from '../../core/contacts.ts';
-import { seededRandom } from '../../core/experiments/random.ts';
+import { seededRandom } from '../../core/random.ts';
 
 let app: TestApp;
 let viewer: KeyInfo;

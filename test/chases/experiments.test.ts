@@ -15,7 +15,7 @@ import type { WorkerDeps } from '../../core/chases.store.ts';
 import type { TwilioSim } from '../../sim/twilio/index.ts';
 import { startChase } from '../../core/chases.ts';
 import { judgeRunningExperiments } from '../../core/experiments/decide.ts';
-import { pickWeighted, seededRandom } from '../../core/experiments/random.ts';
+import { pickWeighted, seededRandom } from '../../core/random.ts';
 import { campaign, contact, waitForChase } from './support.ts';
 
 let app: TestApp & { sim: TwilioSim; worker: WorkerDeps };

@@ -1,7 +1,7 @@
 /**
- * The randomness that assigns chases to arms: the operating system's (crypto) in production, so
- * nobody can predict or steer an assignment; a seeded generator in tests, so a distribution can
- * be checked without flakiness.
+ * Randomness for the decisions that draw: experiment arms and the optimiser's hours. The
+ * operating system's (crypto) in production, so nobody can predict or steer an assignment; a
+ * seeded generator in tests and simulations, so a distribution can be checked without flakiness.
  */
 import { randomInt } from 'node:crypto';
 
