@@ -168,6 +168,18 @@ describe('assignment', () => {
     assert.equal(listed.body.items.filter((c: { experiment: { arm: string } | null }) => c.experiment?.arm === 'discount').length, discount.length + apiArm);
     const results = (await app.request('GET', `/v1/experiments/${e.id}`, { key: viewer.key })).body;
     assert.deepEqual(results.arms.map((a: { chases: number }) => a.chases), [n - discount.length + 1 - apiArm, discount.length + apiArm]);
+    // Orders recovered by chases (the store's order webhook sets chases.revenue; see the commerce tests)
+    // are summed per arm and currency.
+    const control = chases.filter((c) => c.experiment?.arm === 'control');
+    const recovered = [[discount[0]!.id, '19.90', 'EUR'], [discount[1]!.id, '5.10', 'EUR'], [discount[2]!.id, '100.00', 'CNY'], [control[0]!.id, '7.00', 'EUR']];
+    for (const [id, amount, currency] of recovered) {
+      await app.db.pool.query(`update chases set revenue = $3, revenue_currency = $4 where tenant_id = $1 and id = $2`, [app.tenantId, id, amount, currency]);
+    }
+    const withRevenue = (await app.request('GET', `/v1/experiments/${e.id}`, { key: viewer.key })).body;
+    assert.deepEqual(withRevenue.arms.map((a: { name: string; revenue: unknown }) => [a.name, a.revenue]), [
+      ['control', [{ currency: 'EUR', amount: 7 }]],
+      ['discount', [{ currency: 'CNY', amount: 100 }, { currency: 'EUR', amount: 25 }]],
+    ]);
 
     // Stopped: new chases are the campaign's again; assigned ones keep their arm.
     await post(`/v1/experiments/${e.id}/stop`, {});
