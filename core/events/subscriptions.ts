@@ -8,7 +8,7 @@ import { z } from 'zod';
 import type { Deps } from '../deps.ts';
 import { notFound, validation } from '../errors.ts';
 import { decodeCursor, toPage, type Page } from '../pagination.ts';
-import { outboundEventTypes } from './emit.ts';
+import { outboundEventTypes, type OutboundEventType } from './emit.ts';
 import { eventUrlRefusal } from './urls.ts';
 
 const types = z.array(z.enum(outboundEventTypes)).min(1, 'name at least one event type').max(outboundEventTypes.length)
@@ -24,7 +24,7 @@ export type SubscriptionPatch = z.output<typeof SubscriptionPatchSchema>;
 export interface Subscription {
   id: string;
   url: string;
-  types: string[];
+  types: OutboundEventType[];
   description: string | null;
   enabled: boolean;
   createdAt: string;
@@ -34,7 +34,7 @@ export interface Subscription {
 interface Row {
   id: string;
   url: string;
-  types: string[];
+  types: OutboundEventType[];
   description: string | null;
   enabled: boolean;
   created_at: Date;
