@@ -1,6 +1,6 @@
 /** The environment, parsed once at boot. A bad value stops start-up naming the variable. */
 import { z } from 'zod';
-import { parseAllowedHosts } from '../connectors/vendor-urls.ts';
+import { parseAllowedHosts } from '../core/hosts.ts';
 
 const optional = <T extends z.ZodType>(schema: T) =>
   z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), schema.optional());
@@ -8,6 +8,19 @@ const optional = <T extends z.ZodType>(schema: T) =>
 const base64Key = z
   .string()
   .refine((v) => Buffer.from(v.trim(), 'base64').length === 32, 'must be base64 of exactly 32 random bytes (openssl rand -base64 32)');
+
+/** A comma-separated list of host, host:port or *.domain (core/hosts.ts), checked entry by entry. */
+const allowedHosts = z
+  .string()
+  .default('')
+  .transform((list, ctx) => {
+    try {
+      return parseAllowedHosts(list);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: `${(err as Error).message} (a comma-separated list of host, host:port or *.domain)` });
+      return z.NEVER;
+    }
+  });
 
 const envSchema = z
   .object({
@@ -39,32 +52,12 @@ const envSchema = z
     TWILIO_API_BASE_URL: optional(z.string().url()),
     GOOGLE_APPLICATION_CREDENTIALS: optional(z.string().describe('a Google service-account key file: prompts are synthesised with Google Text-to-Speech')),
     GOOGLE_TTS_API_BASE_URL: optional(z.string().url()),
-    /** `simulator` runs the built-in carrier on purpose (required for that in production); `twilio` insists on its credentials. */
     /** Hosts besides the vendors' own that a tenant's connector URLs may name: `127.0.0.1`, `sandbox.example.com:8443`, `*.example.com`. */
-    CHASELINE_ALLOWED_VENDOR_HOSTS: z
-      .string()
-      .default('')
-      .transform((list, ctx) => {
-        try {
-          return parseAllowedHosts(list);
-        } catch (err) {
-          ctx.addIssue({ code: 'custom', message: `${(err as Error).message} (a comma-separated list of host, host:port or *.domain)` });
-          return z.NEVER;
-        }
-      }),
+    CHASELINE_ALLOWED_VENDOR_HOSTS: allowedHosts,
     /** Hosts outbound events may go to besides public https ones: a receiver on the operator's own network (`127.0.0.1:8080`, `hooks.internal`). */
-    CHASELINE_ALLOWED_EVENT_HOSTS: z
-      .string()
-      .default('')
-      .transform((list, ctx) => {
-        try {
-          return parseAllowedHosts(list);
-        } catch (err) {
-          ctx.addIssue({ code: 'custom', message: `${(err as Error).message} (a comma-separated list of host, host:port or *.domain)` });
-          return z.NEVER;
-        }
-      }),
+    CHASELINE_ALLOWED_EVENT_HOSTS: allowedHosts,
     CHASELINE_METRICS_TOKEN: optional(z.string().min(16, 'must be at least 16 characters (openssl rand -hex 24)')),
+    /** `simulator` runs the built-in carrier on purpose (required for that in production); `twilio` insists on its credentials. */
     CHASELINE_CARRIER: optional(z.enum(['twilio', 'simulator'], 'must be twilio or simulator')),
   })
   .superRefine((env, ctx) => {

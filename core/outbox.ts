@@ -31,6 +31,9 @@ export interface OutboxRetry {
   attempts: number;
 }
 
+/** The wait before the next try of something tried `attempts` times: baseMs doubling each time, at most maxMs. */
+export const retryDelayMs = (retry: OutboxRetry, attempts: number) => Math.min(retry.maxMs, retry.baseMs * 2 ** (attempts - 1));
+
 /** 30 s doubling to 10 min, 20 tries: about 2 h 45 min of trying before a row is dead. */
 export const DEFAULT_OUTBOX_RETRY: OutboxRetry = { baseMs: 30_000, maxMs: 600_000, attempts: 20 };
 
@@ -229,7 +232,7 @@ async function settle(deps: SenderDeps, job: WriteBackJob, answered: { row: Clai
 /** Each row is tried again after its backoff, or is dead once its attempts are spent (or the vendor refused it for good). @returns how many are dead */
 async function failRows(deps: SenderDeps, job: WriteBackJob, rows: Claimed[], error: string, permanent: boolean, retry: OutboxRetry): Promise<number> {
   const { jobs } = chaseEngine(deps);
-  const delays = rows.map((r) => Math.min(retry.maxMs, retry.baseMs * 2 ** (r.attempts - 1)));
+  const delays = rows.map((r) => retryDelayMs(retry, r.attempts));
   const dead = permanent ? rows.length : rows.filter((r) => r.attempts >= retry.attempts).length;
   await deps.db.query(
     `update outbox o set last_error = $3,

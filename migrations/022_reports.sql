@@ -80,7 +80,7 @@ create unique index report_rollups_key on report_rollups
 
 -- What the triggers add, appended, never updated: concurrent facts of one hour and campaign
 -- would otherwise wait on (and deadlock over) the same rollup rows. Reports read the rollups
--- plus these; report_fold() (every minute, and before a report) moves them into the rollups.
+-- plus these; report_fold() (every minute, from the worker) moves them into the rollups.
 create table report_rollup_deltas (like report_rollups including defaults);
 create index report_rollup_deltas_by_hour on report_rollup_deltas (tenant_id, hour);
 

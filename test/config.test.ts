@@ -23,10 +23,19 @@ test('a bad value is refused with a message naming the variable', () => {
     ['LOG_LEVEL', 'loud'],
     ['TWILIO_ACCOUNT_SID', 'nope'],
     ['CHASELINE_CARRIER', 'carrier-pigeon'],
+    ['CHASELINE_ALLOWED_VENDOR_HOSTS', 'https://sandbox.example.com'],
+    ['CHASELINE_ALLOWED_EVENT_HOSTS', 'hooks internal'],
   ];
   for (const [name, value] of cases) {
     assert.throws(() => loadConfig({ [name]: value }), (err: Error) => err.message.includes(name), name);
   }
+});
+
+test('the allowed-host lists are parsed into their entries, each variable on its own', () => {
+  const config = loadConfig({ CHASELINE_ALLOWED_VENDOR_HOSTS: ' 127.0.0.1 , *.example.com', CHASELINE_ALLOWED_EVENT_HOSTS: 'hooks.internal:8080' });
+  assert.deepEqual(config.CHASELINE_ALLOWED_VENDOR_HOSTS, ['127.0.0.1', '*.example.com']);
+  assert.deepEqual(config.CHASELINE_ALLOWED_EVENT_HOSTS, ['hooks.internal:8080']);
+  assert.deepEqual(loadConfig({}).CHASELINE_ALLOWED_EVENT_HOSTS, []);
 });
 
 test('production refuses to run without an encryption key, and accepts one', () => {

@@ -57,7 +57,7 @@ export const eventSubscriptionsCreate = defineProcedure({
   statuses: [201],
   input: SubscriptionInputSchema,
   output: WithSecret,
-  handler: async ({ ctx, input }) => ({ status: 201, body: await createSubscription(ctx.deps, ctx.actor.tenantId, input) as z.input<typeof WithSecret> }),
+  handler: async ({ ctx, input }) => ({ status: 201, body: await createSubscription(ctx.deps, ctx.actor.tenantId, input) }),
 });
 
 export const eventSubscriptionsList = defineProcedure({
@@ -69,7 +69,7 @@ export const eventSubscriptionsList = defineProcedure({
   role: 'admin',
   input: PageQuery,
   output: page(EventSubscription),
-  handler: async ({ ctx, input }) => ({ body: await listSubscriptions(ctx.deps, ctx.actor.tenantId, input) as z.input<ReturnType<typeof page<typeof EventSubscription>>> }),
+  handler: async ({ ctx, input }) => ({ body: await listSubscriptions(ctx.deps, ctx.actor.tenantId, input) }),
 });
 
 export const eventSubscriptionsGet = defineProcedure({
@@ -81,7 +81,7 @@ export const eventSubscriptionsGet = defineProcedure({
   role: 'admin',
   input: IdParam,
   output: EventSubscription,
-  handler: async ({ ctx, input }) => ({ body: await getSubscription(ctx.deps, ctx.actor.tenantId, input.id) as z.input<typeof EventSubscription> }),
+  handler: async ({ ctx, input }) => ({ body: await getSubscription(ctx.deps, ctx.actor.tenantId, input.id) }),
 });
 
 export const eventSubscriptionsUpdate = defineProcedure({
@@ -97,7 +97,7 @@ export const eventSubscriptionsUpdate = defineProcedure({
     const { id, ...patch } = input;
     const sub = await updateSubscription(ctx.deps, ctx.actor.tenantId, id, patch);
     if (patch.enabled) await wakeDeliveries(ctx.deps, ctx.actor.tenantId, id);
-    return { body: sub as z.input<typeof EventSubscription> };
+    return { body: sub };
   },
 });
 
@@ -110,7 +110,7 @@ export const eventSubscriptionsDelete = defineProcedure({
   role: 'admin',
   input: IdParam,
   output: EventSubscription,
-  handler: async ({ ctx, input }) => ({ body: await deleteSubscription(ctx.deps, ctx.actor.tenantId, input.id) as z.input<typeof EventSubscription> }),
+  handler: async ({ ctx, input }) => ({ body: await deleteSubscription(ctx.deps, ctx.actor.tenantId, input.id) }),
 });
 
 export const eventSubscriptionsRotateSecret = defineProcedure({
@@ -122,7 +122,7 @@ export const eventSubscriptionsRotateSecret = defineProcedure({
   role: 'admin',
   input: IdParam,
   output: WithSecret,
-  handler: async ({ ctx, input }) => ({ body: await rotateSecret(ctx.deps, ctx.actor.tenantId, input.id) as z.input<typeof WithSecret> }),
+  handler: async ({ ctx, input }) => ({ body: await rotateSecret(ctx.deps, ctx.actor.tenantId, input.id) }),
 });
 
 export const eventSubscriptionsDeliveries = defineProcedure({
@@ -136,7 +136,7 @@ export const eventSubscriptionsDeliveries = defineProcedure({
   output: page(EventDelivery),
   handler: async ({ ctx, input }) => {
     const { id, ...q } = input;
-    return { body: await listDeliveries(ctx.deps, ctx.actor.tenantId, id, q) as z.input<ReturnType<typeof page<typeof EventDelivery>>> };
+    return { body: await listDeliveries(ctx.deps, ctx.actor.tenantId, id, q) };
   },
 });
 
@@ -150,7 +150,7 @@ export const eventSubscriptionsReplayDelivery = defineProcedure({
   statuses: [202],
   input: SubscriptionParam.extend({ deliveryId: z.string().regex(/^\d{1,19}$/, 'must be a delivery id from the log') }),
   output: EventDelivery,
-  handler: async ({ ctx, input }) => ({ status: 202, body: await replayDelivery(ctx.deps, ctx.actor.tenantId, input.id, input.deliveryId) as z.input<typeof EventDelivery> }),
+  handler: async ({ ctx, input }) => ({ status: 202, body: await replayDelivery(ctx.deps, ctx.actor.tenantId, input.id, input.deliveryId) }),
 });
 
 export const eventSubscriptionsReplay = defineProcedure({

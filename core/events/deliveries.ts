@@ -8,6 +8,7 @@ import { queues } from '../jobs/queue.ts';
 import { chaseEngine } from '../chases.store.ts';
 import { bigintKey, decodeCursor, encodeCursor, type Page } from '../pagination.ts';
 import type { EventDeliveryJob } from './deliver.ts';
+import type { OutboundEventType } from './emit.ts';
 import { getSubscription } from './subscriptions.ts';
 
 export const deliveryStatuses = ['pending', 'delivered', 'dead'] as const;
@@ -16,7 +17,7 @@ export type DeliveryStatus = (typeof deliveryStatuses)[number];
 export interface Delivery {
   id: string;
   eventId: string;
-  eventType: string;
+  eventType: OutboundEventType;
   status: DeliveryStatus;
   attempts: number;
   lastStatusCode: number | null;
@@ -30,7 +31,7 @@ export interface Delivery {
 interface Row {
   id: string;
   event_id: string;
-  type: string;
+  type: OutboundEventType;
   status: DeliveryStatus;
   attempts: number;
   last_status: number | null;

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import type { Deps } from '../deps.ts';
 import { notFound, validation } from '../errors.ts';
 import { decodeCursor, toPage, type Page } from '../pagination.ts';
-import { outboundEventTypes } from './emit.ts';
+import { outboundEventTypes, type OutboundEventType } from './emit.ts';
 import { eventUrlRefusal } from './urls.ts';
 
 const types = z.array(z.enum(outboundEventTypes)).min(1, 'name at least one event type').max(outboundEventTypes.length)
@@ -24,7 +24,7 @@ export type SubscriptionPatch = z.output<typeof SubscriptionPatchSchema>;
 export interface Subscription {
   id: string;
   url: string;
-  types: string[];
+  types: OutboundEventType[];
   description: string | null;
   enabled: boolean;
   createdAt: string;
@@ -34,7 +34,7 @@ export interface Subscription {
 interface Row {
   id: string;
   url: string;
-  types: string[];
+  types: OutboundEventType[];
   description: string | null;
   enabled: boolean;
   created_at: Date;
@@ -95,9 +95,14 @@ export async function updateSubscription(deps: Deps, tenantId: string, id: strin
 
 /** Removes a subscription and its delivery log (what was still to be sent is not sent). */
 export async function deleteSubscription(deps: Deps, tenantId: string, id: string): Promise<Subscription> {
-  const { rows } = await deps.db.query<Row>(`delete from event_subscriptions where tenant_id = $1 and id = $2 returning ${COLUMNS}`, [tenantId, id]);
+  // One statement, so the log never outlives its subscription (nor goes without it).
+  const { rows } = await deps.db.query<Row>(
+    `with sub as (delete from event_subscriptions where tenant_id = $1 and id = $2 returning ${COLUMNS}),
+          log as (delete from event_deliveries where tenant_id = $1 and subscription_id = $2 and exists (select 1 from sub))
+     select * from sub`,
+    [tenantId, id],
+  );
   if (!rows[0]) throw notFound('event subscription', 'id');
-  await deps.db.query(`delete from event_deliveries where tenant_id = $1 and subscription_id = $2`, [tenantId, id]);
   return toSubscription(rows[0]);
 }
 

@@ -30,13 +30,12 @@ export function drawArms(experiment: RunningExperiment, count: number, random: R
   return Array.from({ length: count }, () => experiment.arms[pickWeighted(weights, random)]!);
 }
 
-/**
- * SQL for the calling window a chase's arm sets (jsonb, null when the chase is in no experiment
- * or its arm keeps the campaign's); `ch` is the alias of the chases row. A primary-key lookup.
- */
-export const armWindowSql = (ch: string) => `(select a -> 'window' from experiments x cross join jsonb_array_elements(x.arms) a
+/** SQL for `value` (over `a`, the chase's arm) from the chase's experiment; `ch` is the alias of the chases row. A primary-key lookup. */
+const armSql = (ch: string, value: string) => `(select ${value} from experiments x cross join jsonb_array_elements(x.arms) a
    where x.tenant_id = ${ch}.tenant_id and x.id = ${ch}.experiment_id and a ->> 'name' = ${ch}.arm)`;
 
-/** SQL for the delay (minutes) a chase's arm sets, or null; as armWindowSql. */
-export const armDelaySql = (ch: string) => `(select (a ->> 'delayMinutes')::int from experiments x cross join jsonb_array_elements(x.arms) a
-   where x.tenant_id = ${ch}.tenant_id and x.id = ${ch}.experiment_id and a ->> 'name' = ${ch}.arm)`;
+/** SQL for the calling window a chase's arm sets (jsonb, null when the chase is in no experiment or its arm keeps the campaign's). */
+export const armWindowSql = (ch: string) => armSql(ch, `a -> 'window'`);
+
+/** SQL for the delay (minutes) a chase's arm sets, or null. */
+export const armDelaySql = (ch: string) => armSql(ch, `(a ->> 'delayMinutes')::int`);

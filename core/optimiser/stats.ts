@@ -5,7 +5,7 @@
  * once, however often that news arrives: a call by its attempt id, a conversion by its chase.
  *
  * The hour is the recipient's local hour when the call was placed, in the time zone the step
- * used for the calling window (it is on the attempt's `dialing` event). A conversion is
+ * used for the calling window (kept on the attempt, and on its `dialing` event). A conversion is
  * credited to the hour of the chase's last call placed before it.
  */
 import type pg from 'pg';
@@ -26,11 +26,14 @@ interface CallRow {
   time_zone: string | null;
 }
 
-/** The call's placing time and zone, with its chase's campaign and tier. */
+/**
+ * The call's placing time and zone, with its chase's campaign and tier. The step stores the zone
+ * on the attempt; only a call placed before attempts had one is looked up on its `dialing` event.
+ */
 const CALL_SELECT = `
   select a.id, a.chase_id, a.campaign_id, ch.tier, a.created_at,
-         (select e.detail ->> 'timeZone' from chase_events e
-           where e.tenant_id = a.tenant_id and e.chase_id = a.chase_id and e.attempt_id = a.id and e.type = 'dialing' limit 1) as time_zone
+         coalesce(a.time_zone, (select e.detail ->> 'timeZone' from chase_events e
+           where e.tenant_id = a.tenant_id and e.chase_id = a.chase_id and e.attempt_id = a.id and e.type = 'dialing' limit 1)) as time_zone
     from attempts a join chases ch on ch.tenant_id = a.tenant_id and ch.id = a.chase_id`;
 
 const hourOf = (call: CallRow) => localHour(call.created_at, call.time_zone ?? 'UTC');

@@ -67,8 +67,8 @@ const ROLLUPS = `(select * from report_rollups union all select * from report_ro
 
 /**
  * Folds the counted deltas into the rollups (migrations/022_reports.sql, report_fold): every
- * minute from the worker, and before a report so it reads few deltas. One folder at a time;
- * the others go on at once.
+ * minute from the worker. One folder at a time; the others go on at once. Reports do not fold
+ * first: they read the deltas anyway (ROLLUPS), and a fold would read and move every tenant's.
  */
 export async function foldDeltas(db: Db): Promise<number> {
   const { rows } = await db.query<{ n: number }>(`select report_fold() as n`);
@@ -149,7 +149,6 @@ export async function summary(db: Db, tenantId: string, range: Range, groupBy?: 
   const key = groupBy ? KEY_SQL[groupBy] : 'null::text';
   const subKey = thenBy ? KEY_SQL[thenBy] : 'null::text';
   // One row per group and currency; the currencies of a group are folded into its revenue below.
-  await foldDeltas(db);
   const { rows } = await db.query<SumRow>(
     `select ${key} as key, ${subKey} as sub_key, currency, ${SUMS}
        from ${ROLLUPS} u
@@ -195,7 +194,6 @@ export interface Point {
 /** A metric per hour or UTC day over [from, to), every bucket present (zero, or null for a rate with nothing to divide). */
 export async function timeseries(db: Db, tenantId: string, range: Range, metric: Metric, interval: 'hour' | 'day'): Promise<Point[]> {
   checkRange(range.from, range.to);
-  await foldDeltas(db);
   const { rows } = await db.query<SumRow & { at: Date }>(
     `with buckets as (
        select generate_series(date_trunc($5, $2::timestamptz at time zone 'UTC'), $3::timestamptz at time zone 'UTC' - interval '1 microsecond', ('1 ' || $5)::interval) at time zone 'UTC' as at)

@@ -5,6 +5,7 @@
  */
 import type { Actor, Deps } from '../deps.ts';
 import { audit } from '../audit.ts';
+import { getCampaign } from '../campaigns.ts';
 import { withTransaction } from '../db/pool.ts';
 import { notFound } from '../errors.ts';
 import { flagSettings } from './flags.ts';
@@ -64,13 +65,8 @@ function toStats(r: Row): ScriptStats {
   };
 }
 
-async function assertCampaign(deps: Deps, tenantId: string, campaignId: string): Promise<void> {
-  const { rowCount } = await deps.db.query(`select 1 from campaigns where tenant_id = $1 and id = $2`, [tenantId, campaignId]);
-  if (!rowCount) throw notFound('campaign', 'campaignId');
-}
-
 export async function listScripts(deps: Deps, tenantId: string, input: { campaignId?: string | undefined }): Promise<ScriptStats[]> {
-  if (input.campaignId) await assertCampaign(deps, tenantId, input.campaignId);
+  if (input.campaignId) await getCampaign(deps.db, tenantId, input.campaignId, 'campaignId');
   const { rows } = await deps.db.query<Row>(SELECT, [tenantId, input.campaignId ?? null, null]);
   return rows.map(toStats);
 }
@@ -80,7 +76,7 @@ export async function listScripts(deps: Deps, tenantId: string, input: { campaig
  * it gets from now on. Clearing a script that is not flagged changes nothing. Audited.
  */
 export async function clearScriptFlag(deps: Deps, actor: Actor, input: { campaignId: string; script: string }): Promise<ScriptStats> {
-  await assertCampaign(deps, actor.tenantId, input.campaignId);
+  await getCampaign(deps.db, actor.tenantId, input.campaignId, 'campaignId');
   const now = deps.clock?.now() ?? new Date();
   return withTransaction(deps.db, async (tx) => {
     const { rows: cleared } = await tx.query<{ reason: string }>(

@@ -134,7 +134,10 @@ describe('delivery', () => {
     assert.equal(replay.body.queued, 1);
     await eventually(async () => (await app.request('GET', `/v1/event-subscriptions/${sub.id}/deliveries?status=delivered`)).body.items.length === 1, 'the replayed delivery delivered');
     assert.equal(r.got.at(-1)!.headers['webhook-id'], dead.eventId);
-    await app.request('DELETE', `/v1/event-subscriptions/${sub.id}`);
+    assert.equal((await app.request('DELETE', `/v1/event-subscriptions/${sub.id}`)).status, 200);
+    // Its delivery log went with it.
+    const { rows: log } = await app.db.pool.query(`select 1 from event_deliveries where subscription_id = $1`, [sub.id]);
+    assert.equal(log.length, 0);
   });
 
   test('a disabled subscription gets nothing; a subscription gets only its types', { timeout: 30_000 }, async () => {
