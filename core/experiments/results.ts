@@ -12,12 +12,15 @@ import type { Arm } from './experiments.ts';
 
 type Db = Pick<pg.Pool, 'query'>;
 
-/** Whether chase `ch` reached its campaign's goal (common definition: once per chase). */
+/**
+ * Whether chase `ch` reached its campaign's goal (common definition: once per chase), read from
+ * the chase's own columns as reports read them (migrations/022_reports.sql keeps `clicked_at` and
+ * `complaint_source`), so an experiment and a report never disagree on a chase.
+ */
 export function conversionSql(goal: CampaignGoal, ch = 'ch'): string {
   if (goal === 'interested') return `${ch}.outcome = 'interested'`;
   if (goal === 'order') return `${ch}.revenue is not null`;
-  return `exists (select 1 from links l join link_clicks k on k.tenant_id = l.tenant_id and k.code = l.code
-                   where l.tenant_id = ${ch}.tenant_id and l.chase_id = ${ch}.id)`;
+  return `${ch}.clicked_at is not null`;
 }
 
 export interface ArmResult extends Arm {
@@ -44,7 +47,7 @@ export async function armResults(db: Db, tenantId: string, experimentId: string,
   const { rows } = await db.query<CountRow>(
     `select ch.arm, count(*)::int as chases,
             count(*) filter (where ${converted})::int as conversions,
-            count(*) filter (where exists (select 1 from chase_complaints k where k.tenant_id = ch.tenant_id and k.chase_id = ch.id))::int as complaints,
+            count(*) filter (where ch.complaint_source is not null)::int as complaints,
             count(*) filter (where ch.status = any($3))::int as ended,
             count(*) filter (where ch.status = any($3) and ${converted})::int as ended_conversions
        from chases ch where ch.tenant_id = $1 and ch.experiment_id = $2 group by ch.arm`,
