@@ -3,12 +3,13 @@
  * verdict, and (for operators) stop; and the form that starts one, with the API's field errors
  * (`arms.1.script`, `arms.0.window`…) beside their inputs, as the campaign form does.
  */
-import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router';
 import { asApiError, can, trpc, type ApiError, type Inputs, type Outputs } from '../api.ts';
 import { useSession } from '../App.tsx';
 import { Dialog } from '../components/Dialog.tsx';
+import { FormProblem, useFieldErrors } from '../components/FieldErrors.tsx';
 import { Problem } from '../components/Problem.tsx';
 import { useFormats } from '../format.ts';
 import { useLoad } from '../hooks.ts';
@@ -166,13 +167,6 @@ function requestOf(d: { campaignId: string; name: string; arms: ArmDraft[]; alph
   } as ExperimentCreate;
 }
 
-interface FieldProps {
-  id: string;
-  'aria-invalid': boolean;
-  'aria-describedby': string | undefined;
-}
-const idOf = (field: string) => `x-${field.replace(/\./g, '-')}`;
-
 export function ExperimentForm() {
   const { t } = useTranslation();
   const navigate = useNavigate();
@@ -180,43 +174,12 @@ export function ExperimentForm() {
   const [draft, setDraft] = useState({ campaignId: '', name: '', arms: [newArm(0), newArm(1)], alpha: '0.05', minChasesPerArm: '100' });
   const [error, setError] = useState<ApiError>();
   const [busy, setBusy] = useState(false);
-  const formRef = useRef<HTMLFormElement>(null);
   const campaign = campaigns.data?.items.find((c) => c.id === draft.campaignId);
 
-  const problems = error?.errors ?? [];
-  const shown = new Set<string>();
-  const problemsOf = (field: string) => {
-    const mine = problems.filter((p) => p.field === field || p.field.startsWith(`${field}.`));
-    for (const p of mine) shown.add(p.field);
-    return mine;
-  };
-  useEffect(() => {
-    if (problems.length) formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
-  }, [error]);
+  const { formRef, field, listProblems, unclaimed } = useFieldErrors(error, 'x');
 
   const setArm = (i: number, key: keyof ArmDraft, value: string) =>
     setDraft((d) => ({ ...d, arms: d.arms.map((a, j) => (j === i ? { ...a, [key]: value } : a)) }));
-
-  const field = (name: string, label: string, input: (props: FieldProps) => ReactNode, hint?: string) => {
-    const mine = problemsOf(name);
-    const describedBy = [hint ? `${idOf(name)}-hint` : '', mine.length ? `${idOf(name)}-error` : ''].filter(Boolean).join(' ') || undefined;
-    return (
-      <div className={`field${mine.length ? ' invalid' : ''}`}>
-        <label htmlFor={idOf(name)}>{label}</label>
-        {input({ id: idOf(name), 'aria-invalid': mine.length > 0, 'aria-describedby': describedBy })}
-        {hint && (
-          <p id={`${idOf(name)}-hint`} className="hint">
-            {hint}
-          </p>
-        )}
-        {mine.length > 0 && (
-          <p id={`${idOf(name)}-error`} className="field-error" data-field={name}>
-            {mine.map((p) => p.message).join('; ')}
-          </p>
-        )}
-      </div>
-    );
-  };
 
   const onSubmit = async (e: React.FormEvent) => {
     e.preventDefault();
@@ -260,13 +223,7 @@ export function ExperimentForm() {
       <fieldset>
         <legend>{t('experiments.arms')}</legend>
         <p className="hint">{t('experiments.armsHint')}</p>
-        {problemsOf('arms')
-          .filter((p) => p.field === 'arms')
-          .map((p) => (
-            <p key={p.message} className="field-error" data-field="arms">
-              {p.message}
-            </p>
-          ))}
+        {listProblems('arms')}
         {draft.arms.map((a, i) => (
           <div className="arm" key={i}>
             <h3>{t('experiments.armN', { n: i + 1 })}</h3>
@@ -310,27 +267,13 @@ export function ExperimentForm() {
       </fieldset>
     </>
   );
-  const unclaimed = problems.filter((p) => !shown.has(p.field));
+  const others = unclaimed();
 
   return (
     <section>
       <h1>{t('experiments.new')}</h1>
       <Problem error={campaigns.error} />
-      {error && (
-        <div role="alert" className="problem">
-          <strong>{problems.length ? t('experiments.fixFields', { count: problems.length }) : t(`errors.${error.code}`, { defaultValue: error.message })}</strong>
-          {(problems.length === 0 || unclaimed.length > 0) && (
-            <ul>
-              {problems.length === 0 && <li>{error.message}</li>}
-              {unclaimed.map((p) => (
-                <li key={p.field + p.message}>
-                  <code>{p.field || 'body'}</code>: {p.message}
-                </li>
-              ))}
-            </ul>
-          )}
-        </div>
-      )}
+      <FormProblem error={error} unclaimed={others} fixFields="experiments.fixFields" />
       <form ref={formRef} onSubmit={onSubmit} noValidate>
         {body}
         <div className="actions">
