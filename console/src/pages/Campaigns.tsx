@@ -5,7 +5,7 @@ import { asApiError, can, trpc, type ApiError, type Campaign } from '../api.ts';
 import { useSession } from '../App.tsx';
 import { Dialog } from '../components/Dialog.tsx';
 import { Problem } from '../components/Problem.tsx';
-import { useLoad } from '../hooks.ts';
+import { useCampaigns } from '../hooks.ts';
 
 type Action = 'pause' | 'resume' | 'cancel';
 
@@ -13,7 +13,7 @@ export function Campaigns() {
   const { t, i18n } = useTranslation();
   const session = useSession();
   const operator = can(session.role, 'operator');
-  const list = useLoad(() => trpc.campaigns.list.query({ limit: 100 }), []);
+  const list = useCampaigns();
   const [error, setError] = useState<ApiError>();
   const [canceling, setCanceling] = useState<Campaign>();
 

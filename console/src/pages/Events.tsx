@@ -5,10 +5,9 @@
  */
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useSearchParams } from 'react-router';
 import { asApiError, trpc, type ApiError, type Inputs } from '../api.ts';
 import { Problem } from '../components/Problem.tsx';
-import { useLoad } from '../hooks.ts';
+import { useLoad, useSearchFilter } from '../hooks.ts';
 
 type Status = NonNullable<Inputs['eventSubscriptions']['deliveries']['status']>;
 const statuses: Status[] = ['pending', 'delivered', 'dead'];
@@ -21,7 +20,7 @@ const dayAgo = () => {
 
 export function Events() {
   const { t, i18n } = useTranslation();
-  const [params, setParams] = useSearchParams();
+  const [params, choose] = useSearchFilter();
   const id = params.get('id') ?? '';
   const status = params.get('status') ?? '';
   const subscriptions = useLoad(() => trpc.eventSubscriptions.list.query({ limit: 100 }), []);
@@ -33,12 +32,6 @@ export function Events() {
   const [notice, setNotice] = useState<string>();
   const [error, setError] = useState<ApiError>();
   const when = (s: string | null) => (s ? new Date(s).toLocaleString(i18n.language) : '—');
-  const choose = (name: string, value: string) => {
-    const next = new URLSearchParams(params);
-    if (value) next.set(name, value);
-    else next.delete(name);
-    setParams(next);
-  };
 
   const replay = async (run: () => Promise<{ queued: number } | unknown>, queued?: number) => {
     setError(undefined);

@@ -12,7 +12,7 @@ import { Dialog } from '../components/Dialog.tsx';
 import { FormProblem, useFieldErrors } from '../components/FieldErrors.tsx';
 import { Problem } from '../components/Problem.tsx';
 import { useFormats } from '../format.ts';
-import { useLoad } from '../hooks.ts';
+import { useCampaigns, useLoad } from '../hooks.ts';
 
 type Experiment = Outputs['experiments']['list']['items'][number];
 type ExperimentCreate = Inputs['experiments']['create'];
@@ -22,7 +22,7 @@ export function Experiments() {
   const f = useFormats();
   const operator = can(useSession().role, 'operator');
   const list = useLoad(() => trpc.experiments.list.query({ limit: 100 }), []);
-  const campaigns = useLoad(() => trpc.campaigns.list.query({ limit: 100 }), []);
+  const campaigns = useCampaigns();
   const names = new Map(campaigns.data?.items.map((c) => [c.id, c.name]));
   const [stopping, setStopping] = useState<Experiment>();
   const [error, setError] = useState<ApiError>();
@@ -170,7 +170,7 @@ function requestOf(d: { campaignId: string; name: string; arms: ArmDraft[]; alph
 export function ExperimentForm() {
   const { t } = useTranslation();
   const navigate = useNavigate();
-  const campaigns = useLoad(() => trpc.campaigns.list.query({ limit: 100 }), []);
+  const campaigns = useCampaigns();
   const [draft, setDraft] = useState({ campaignId: '', name: '', arms: [newArm(0), newArm(1)], alpha: '0.05', minChasesPerArm: '100' });
   const [error, setError] = useState<ApiError>();
   const [busy, setBusy] = useState(false);
