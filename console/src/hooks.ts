@@ -28,6 +28,20 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): Loaded<T> {
   return { ...state, reload };
 }
 
+/** A change the user asked for: `run(change)` clears the last error and, if the change fails, shows why. */
+export function useAction() {
+  const [error, setError] = useState<ApiError>();
+  const run = async (change: () => Promise<unknown>) => {
+    setError(undefined);
+    try {
+      await change();
+    } catch (err) {
+      setError(asApiError(err));
+    }
+  };
+  return { error, run };
+}
+
 /** The tenant's campaigns (the first 100), for pickers and for naming a campaign by its id. */
 export const useCampaigns = () => useLoad(() => trpc.campaigns.list.query({ limit: 100 }), []);
 

@@ -1,11 +1,11 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
-import { asApiError, can, trpc, type ApiError, type Campaign } from '../api.ts';
+import { can, trpc, type Campaign } from '../api.ts';
 import { useSession } from '../App.tsx';
 import { Dialog } from '../components/Dialog.tsx';
 import { Problem } from '../components/Problem.tsx';
-import { useCampaigns } from '../hooks.ts';
+import { useAction, useCampaigns } from '../hooks.ts';
 
 type Action = 'pause' | 'resume' | 'cancel';
 
@@ -14,18 +14,14 @@ export function Campaigns() {
   const session = useSession();
   const operator = can(session.role, 'operator');
   const list = useCampaigns();
-  const [error, setError] = useState<ApiError>();
+  const { error, run } = useAction();
   const [canceling, setCanceling] = useState<Campaign>();
 
-  const act = async (campaign: Campaign, action: Action) => {
-    setError(undefined);
-    try {
+  const act = (campaign: Campaign, action: Action) =>
+    run(async () => {
       await trpc.campaigns[action].mutate({ id: campaign.id });
       list.reload();
-    } catch (err) {
-      setError(asApiError(err));
-    }
-  };
+    });
 
   return (
     <section>

@@ -5,9 +5,9 @@
  */
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { asApiError, trpc, type ApiError, type Inputs } from '../api.ts';
+import { trpc, type Inputs } from '../api.ts';
 import { Problem } from '../components/Problem.tsx';
-import { useLoad, useSearchFilter } from '../hooks.ts';
+import { useAction, useLoad, useSearchFilter } from '../hooks.ts';
 
 type Status = NonNullable<Inputs['eventSubscriptions']['deliveries']['status']>;
 const statuses: Status[] = ['pending', 'delivered', 'dead'];
@@ -30,19 +30,16 @@ export function Events() {
   );
   const [since, setSince] = useState(dayAgo);
   const [notice, setNotice] = useState<string>();
-  const [error, setError] = useState<ApiError>();
+  const { error, run } = useAction();
   const when = (s: string | null) => (s ? new Date(s).toLocaleString(i18n.language) : '—');
 
-  const replay = async (run: () => Promise<{ queued: number } | unknown>, queued?: number) => {
-    setError(undefined);
+  const replay = (request: () => Promise<{ queued: number } | unknown>, queued?: number) => {
     setNotice(undefined);
-    try {
-      const res = (await run()) as { queued?: number };
+    return run(async () => {
+      const res = (await request()) as { queued?: number };
       setNotice(t('eventsPage.queued', { count: res.queued ?? queued ?? 1 }));
       deliveries.reload();
-    } catch (err) {
-      setError(asApiError(err));
-    }
+    });
   };
 
   return (

@@ -12,7 +12,7 @@ import { Dialog } from '../components/Dialog.tsx';
 import { FormProblem, useFieldErrors } from '../components/FieldErrors.tsx';
 import { Problem } from '../components/Problem.tsx';
 import { useFormats } from '../format.ts';
-import { useCampaigns, useLoad } from '../hooks.ts';
+import { useAction, useCampaigns, useLoad } from '../hooks.ts';
 
 type Experiment = Outputs['experiments']['list']['items'][number];
 type ExperimentCreate = Inputs['experiments']['create'];
@@ -25,17 +25,13 @@ export function Experiments() {
   const campaigns = useCampaigns();
   const names = new Map(campaigns.data?.items.map((c) => [c.id, c.name]));
   const [stopping, setStopping] = useState<Experiment>();
-  const [error, setError] = useState<ApiError>();
+  const { error, run } = useAction();
 
-  const stop = async (e: Experiment) => {
-    setError(undefined);
-    try {
+  const stop = (e: Experiment) =>
+    run(async () => {
       await trpc.experiments.stop.mutate({ id: e.id });
       list.reload();
-    } catch (err) {
-      setError(asApiError(err));
-    }
-  };
+    });
 
   return (
     <section>

@@ -6,13 +6,13 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useSearchParams } from 'react-router';
-import { asApiError, can, trpc, type ApiError, type Outputs } from '../api.ts';
+import { can, trpc, type Outputs } from '../api.ts';
 import { useSession } from '../App.tsx';
 import { CampaignFilter } from '../components/CampaignFilter.tsx';
 import { Dialog } from '../components/Dialog.tsx';
 import { Problem } from '../components/Problem.tsx';
 import { useFormats } from '../format.ts';
-import { useCampaigns, useLoad } from '../hooks.ts';
+import { useAction, useCampaigns, useLoad } from '../hooks.ts';
 
 type Script = Outputs['scripts']['list']['items'][number];
 
@@ -26,18 +26,15 @@ export function Scripts() {
   const list = useLoad(() => trpc.scripts.list.query(campaignId ? { campaignId } : {}), [campaignId]);
   const [clearing, setClearing] = useState<Script>();
   const [cleared, setCleared] = useState<string>();
-  const [error, setError] = useState<ApiError>();
+  const { error, run } = useAction();
 
-  const clear = async (s: Script) => {
-    setError(undefined);
+  const clear = (s: Script) => {
     setCleared(undefined);
-    try {
+    return run(async () => {
       await trpc.scripts.clearFlag.mutate({ campaignId: s.campaignId, script: s.script });
       setCleared(s.script);
       list.reload();
-    } catch (err) {
-      setError(asApiError(err));
-    }
+    });
   };
 
   return (
