@@ -4,6 +4,7 @@ import { Link } from 'react-router';
 import { can, trpc, type Campaign } from '../api.ts';
 import { useSession } from '../App.tsx';
 import { Dialog } from '../components/Dialog.tsx';
+import { Named } from '../components/Named.tsx';
 import { Problem } from '../components/Problem.tsx';
 import { useAction, useCampaigns } from '../hooks.ts';
 
@@ -115,6 +116,3 @@ export function Campaigns() {
     </section>
   );
 }
-
-/** Which row a button acts on, for screen readers (its visible text stays the start of its name). */
-const Named = ({ name }: { name: string }) => <span className="visually-hidden"> {name}</span>;

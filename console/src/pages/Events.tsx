@@ -6,6 +6,7 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { trpc, type Inputs } from '../api.ts';
+import { Named } from '../components/Named.tsx';
 import { Problem } from '../components/Problem.tsx';
 import { useAction, useLoad, useSearchFilter } from '../hooks.ts';
 
@@ -76,7 +77,7 @@ export function Events() {
                 <td>
                   <button type="button" aria-pressed={s.id === id} onClick={() => choose('id', s.id)}>
                     {t('eventsPage.showLog')}
-                    <span className="visually-hidden"> {s.url}</span>
+                    <Named name={s.url} />
                   </button>
                 </td>
               </tr>
@@ -141,7 +142,7 @@ export function Events() {
                       {d.status !== 'pending' && (
                         <button type="button" onClick={() => void replay(() => trpc.eventSubscriptions.replayDelivery.mutate({ id, deliveryId: d.id }), 1)}>
                           {t('eventsPage.replay')}
-                          <span className="visually-hidden"> {d.eventType} {d.id}</span>
+                          <Named name={`${d.eventType} ${d.id}`} />
                         </button>
                       )}
                     </td>

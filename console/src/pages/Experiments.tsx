@@ -10,6 +10,7 @@ import { asApiError, can, trpc, type ApiError, type Inputs, type Outputs } from 
 import { useSession } from '../App.tsx';
 import { Dialog } from '../components/Dialog.tsx';
 import { FormProblem, useFieldErrors } from '../components/FieldErrors.tsx';
+import { Named } from '../components/Named.tsx';
 import { Problem } from '../components/Problem.tsx';
 import { useFormats } from '../format.ts';
 import { useAction, useCampaigns, useLoad } from '../hooks.ts';
@@ -54,7 +55,7 @@ export function Experiments() {
             {operator && e.status === 'running' && (
               <button type="button" className="danger" onClick={() => setStopping(e)}>
                 {t('experiments.stop')}
-                <span className="visually-hidden"> {e.name}</span>
+                <Named name={e.name} />
               </button>
             )}
           </div>

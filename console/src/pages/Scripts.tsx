@@ -10,6 +10,7 @@ import { can, trpc, type Outputs } from '../api.ts';
 import { useSession } from '../App.tsx';
 import { CampaignFilter } from '../components/CampaignFilter.tsx';
 import { Dialog } from '../components/Dialog.tsx';
+import { Named } from '../components/Named.tsx';
 import { Problem } from '../components/Problem.tsx';
 import { useFormats } from '../format.ts';
 import { useAction, useCampaigns, useLoad } from '../hooks.ts';
@@ -98,10 +99,7 @@ export function Scripts() {
                     {s.flagged && (
                       <button type="button" onClick={() => setClearing(s)}>
                         {t('scripts.clear')}
-                        <span className="visually-hidden">
-                          {' '}
-                          {s.campaignName} {s.script}
-                        </span>
+                        <Named name={`${s.campaignName} ${s.script}`} />
                       </button>
                     )}
                   </td>
