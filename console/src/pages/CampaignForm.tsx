@@ -10,6 +10,7 @@ import { useTranslation } from 'react-i18next';
 import { useNavigate, useParams } from 'react-router';
 import { asApiError, trpc, type ApiError, type Campaign, type CampaignCreate } from '../api.ts';
 import { FormProblem, useFieldErrors } from '../components/FieldErrors.tsx';
+import { everyDay, firstSpan } from '../window.ts';
 
 interface ScriptDraft {
   name: string;
@@ -60,7 +61,7 @@ const blank: Draft = {
 function draftOf(c: Campaign): Draft {
   const rules = { ...c.rules };
   const trigger = c.trigger ?? { type: 'manual' as const };
-  const firstSpan = rules.window ? Object.values(rules.window.days).find((spans) => spans?.length)?.[0] : undefined;
+  const span = rules.window ? firstSpan(rules.window) : undefined;
   return {
     name: c.name,
     goal: c.goal,
@@ -74,8 +75,8 @@ function draftOf(c: Campaign): Draft {
     expireAfterHours: String(rules.expireAfterHours ?? 72),
     priority: String(rules.priority ?? 0),
     customWindow: Boolean(rules.window),
-    windowStart: firstSpan?.start ?? '09:00',
-    windowEnd: firstSpan?.end ?? '20:00',
+    windowStart: span?.start ?? '09:00',
+    windowEnd: span?.end ?? '20:00',
     scripts: c.scripts.map((s) => ({ name: s.name, say: s.say, sms: s.sms ?? '', locale: s.locale ?? 'en-US', voicemail: s.voicemail ?? '' })),
   };
 }
@@ -86,8 +87,7 @@ const text = (v: string): string | undefined => (v.trim() === '' ? undefined : v
 
 /** What the API is sent: the draft over the campaign being edited, so fields the form does not show are kept. */
 function requestOf(d: Draft, original: Campaign | undefined, windowTouched: boolean): CampaignCreate {
-  const days = Object.fromEntries(['1', '2', '3', '4', '5', '6', '7'].map((day) => [day, [{ start: d.windowStart, end: d.windowEnd }]]));
-  const window = !d.customWindow ? undefined : windowTouched || !original?.rules?.window ? { days } : original.rules.window;
+  const window = !d.customWindow ? undefined : windowTouched || !original?.rules?.window ? everyDay(d.windowStart, d.windowEnd) : original.rules.window;
   const trigger: CampaignCreate['trigger'] =
     d.trigger === 'segment-entry' && original
       ? (original.trigger ?? { type: 'manual' })

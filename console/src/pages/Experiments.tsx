@@ -14,6 +14,7 @@ import { Named } from '../components/Named.tsx';
 import { Problem } from '../components/Problem.tsx';
 import { useFormats } from '../format.ts';
 import { useAction, useCampaigns, useLoad } from '../hooks.ts';
+import { everyDay, firstSpan } from '../window.ts';
 
 type Experiment = Outputs['experiments']['list']['items'][number];
 type ExperimentCreate = Inputs['experiments']['create'];
@@ -130,7 +131,7 @@ export function Experiments() {
 }
 
 function windowText(w: NonNullable<Experiment['arms'][number]['window']>): string {
-  const span = Object.values(w.days).find((s) => s?.length)?.[0];
+  const span = firstSpan(w);
   return span ? `${span.start}–${span.end}` : '';
 }
 
@@ -154,7 +155,7 @@ function requestOf(d: { campaignId: string; name: string; arms: ArmDraft[]; alph
       name: a.name,
       ...(a.script ? { script: a.script } : {}),
       ...(a.windowStart || a.windowEnd
-        ? { window: { days: Object.fromEntries(['1', '2', '3', '4', '5', '6', '7'].map((day) => [day, [{ start: a.windowStart, end: a.windowEnd }]])) } }
+        ? { window: everyDay(a.windowStart, a.windowEnd) }
         : {}),
       ...(num(a.delayMinutes) !== undefined ? { delayMinutes: num(a.delayMinutes) } : {}),
       ...(num(a.weight) !== undefined ? { weight: num(a.weight) } : {}),
