@@ -104,11 +104,7 @@ export function Campaigns() {
           confirmLabel={t('campaigns.cancel')}
           danger
           onClose={() => setCanceling(undefined)}
-          onConfirm={() => {
-            const c = canceling;
-            setCanceling(undefined);
-            void act(c, 'cancel');
-          }}
+          onConfirm={() => void act(canceling, 'cancel')}
         >
           <p>{t('campaigns.cancelBody')}</p>
         </Dialog>

@@ -117,11 +117,7 @@ export function Experiments() {
           confirmLabel={t('experiments.stop')}
           danger
           onClose={() => setStopping(undefined)}
-          onConfirm={() => {
-            const e = stopping;
-            setStopping(undefined);
-            void stop(e);
-          }}
+          onConfirm={() => void stop(stopping)}
         >
           <p>{t('experiments.stopBody')}</p>
         </Dialog>

@@ -114,11 +114,7 @@ export function Scripts() {
           title={t('scripts.clearTitle', { script: clearing.script })}
           confirmLabel={t('scripts.clear')}
           onClose={() => setClearing(undefined)}
-          onConfirm={() => {
-            const s = clearing;
-            setClearing(undefined);
-            void clear(s);
-          }}
+          onConfirm={() => void clear(clearing)}
         >
           <p>{t('scripts.clearBody')}</p>
         </Dialog>
