@@ -21,15 +21,15 @@ const SessionContext = createContext<Session | null>(null);
 /** The signed-in session (role, tenant); only used below the sign-in gate. */
 export const useSession = () => useContext(SessionContext)!;
 
-/** The pages, in navigation order. */
+/** The pages, in navigation order, each with its route. */
 const pages = [
-  { path: '/overview', label: 'nav.overview' },
-  { path: '/campaigns', label: 'nav.campaigns' },
-  { path: '/chases', label: 'nav.chases' },
-  { path: '/scripts', label: 'nav.scripts' },
-  { path: '/experiments', label: 'nav.experiments' },
-  { path: '/imports', label: 'nav.imports' },
-  { path: '/events', label: 'nav.events', admin: true },
+  { path: '/overview', label: 'nav.overview', element: <Overview /> },
+  { path: '/campaigns', label: 'nav.campaigns', element: <Campaigns /> },
+  { path: '/chases', label: 'nav.chases', element: <Chases /> },
+  { path: '/scripts', label: 'nav.scripts', element: <Scripts /> },
+  { path: '/experiments', label: 'nav.experiments', element: <Experiments /> },
+  { path: '/imports', label: 'nav.imports', element: <Imports /> },
+  { path: '/events', label: 'nav.events', element: <Events />, admin: true },
 ] as const;
 
 function LanguageSwitch() {
@@ -95,17 +95,13 @@ export function App() {
             <Suspense fallback={<p className="loading">{t('common.loading')}</p>}>
               <Routes>
                 <Route path="/" element={<Navigate to="/campaigns" replace />} />
-                <Route path="/overview" element={<Overview />} />
-                <Route path="/campaigns" element={<Campaigns />} />
+                {pages.map((p) => (
+                  <Route key={p.path} path={p.path} element={p.element} />
+                ))}
                 <Route path="/campaigns/new" element={<CampaignForm />} />
                 <Route path="/campaigns/:id/edit" element={<CampaignForm />} />
-                <Route path="/chases" element={<Chases />} />
                 <Route path="/chases/:id" element={<ChaseView />} />
-                <Route path="/scripts" element={<Scripts />} />
-                <Route path="/experiments" element={<Experiments />} />
                 <Route path="/experiments/new" element={<ExperimentForm />} />
-                <Route path="/imports" element={<Imports />} />
-                <Route path="/events" element={<Events />} />
                 <Route path="*" element={<NotFound />} />
               </Routes>
             </Suspense>

@@ -1,6 +1,6 @@
 /**
  * A modal confirmation: focus moves into it, Tab stays inside it, Escape closes it, and focus
- * returns to what opened it.
+ * returns to what opened it. Confirming closes it first, then runs `onConfirm`.
  */
 import { useEffect, useId, useRef, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -50,7 +50,14 @@ export function Dialog({ title, children, confirmLabel, onConfirm, onClose, dang
           <button type="button" onClick={onClose}>
             {t('common.back')}
           </button>
-          <button type="button" className={danger ? 'danger' : 'primary'} onClick={onConfirm}>
+          <button
+            type="button"
+            className={danger ? 'danger' : 'primary'}
+            onClick={() => {
+              onClose();
+              onConfirm();
+            }}
+          >
             {confirmLabel}
           </button>
         </div>

@@ -5,10 +5,12 @@
  * changed here) is kept as it is on edit. Every problem the API names by `field` is shown beside
  * the input it belongs to; any other is listed above the form.
  */
-import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate, useParams } from 'react-router';
 import { asApiError, trpc, type ApiError, type Campaign, type CampaignCreate } from '../api.ts';
+import { FormProblem, useFieldErrors } from '../components/FieldErrors.tsx';
+import { everyDay, firstSpan } from '../window.ts';
 
 interface ScriptDraft {
   name: string;
@@ -59,7 +61,7 @@ const blank: Draft = {
 function draftOf(c: Campaign): Draft {
   const rules = { ...c.rules };
   const trigger = c.trigger ?? { type: 'manual' as const };
-  const firstSpan = rules.window ? Object.values(rules.window.days).find((spans) => spans?.length)?.[0] : undefined;
+  const span = rules.window ? firstSpan(rules.window) : undefined;
   return {
     name: c.name,
     goal: c.goal,
@@ -73,8 +75,8 @@ function draftOf(c: Campaign): Draft {
     expireAfterHours: String(rules.expireAfterHours ?? 72),
     priority: String(rules.priority ?? 0),
     customWindow: Boolean(rules.window),
-    windowStart: firstSpan?.start ?? '09:00',
-    windowEnd: firstSpan?.end ?? '20:00',
+    windowStart: span?.start ?? '09:00',
+    windowEnd: span?.end ?? '20:00',
     scripts: c.scripts.map((s) => ({ name: s.name, say: s.say, sms: s.sms ?? '', locale: s.locale ?? 'en-US', voicemail: s.voicemail ?? '' })),
   };
 }
@@ -85,8 +87,7 @@ const text = (v: string): string | undefined => (v.trim() === '' ? undefined : v
 
 /** What the API is sent: the draft over the campaign being edited, so fields the form does not show are kept. */
 function requestOf(d: Draft, original: Campaign | undefined, windowTouched: boolean): CampaignCreate {
-  const days = Object.fromEntries(['1', '2', '3', '4', '5', '6', '7'].map((day) => [day, [{ start: d.windowStart, end: d.windowEnd }]]));
-  const window = !d.customWindow ? undefined : windowTouched || !original?.rules?.window ? { days } : original.rules.window;
+  const window = !d.customWindow ? undefined : windowTouched || !original?.rules?.window ? everyDay(d.windowStart, d.windowEnd) : original.rules.window;
   const trigger: CampaignCreate['trigger'] =
     d.trigger === 'segment-entry' && original
       ? (original.trigger ?? { type: 'manual' })
@@ -120,8 +121,6 @@ function requestOf(d: Draft, original: Campaign | undefined, windowTouched: bool
   };
 }
 
-const idOf = (field: string) => `f-${field.replaceAll('.', '-')}`;
-
 export function CampaignForm() {
   const { t } = useTranslation();
   const { id } = useParams();
@@ -131,7 +130,6 @@ export function CampaignForm() {
   const [windowTouched, setWindowTouched] = useState(false);
   const [error, setError] = useState<ApiError>();
   const [busy, setBusy] = useState(false);
-  const formRef = useRef<HTMLFormElement>(null);
 
   useEffect(() => {
     if (!id) return;
@@ -144,20 +142,7 @@ export function CampaignForm() {
     );
   }, [id]);
 
-  const problems = error?.errors ?? [];
-  const shownFields = new Set<string>();
-  /** The problems of one input: its own field, and anything under it (rules.window.days.1…). */
-  const problemsOf = (field: string) => {
-    const mine = problems.filter((p) => p.field === field || p.field.startsWith(`${field}.`));
-    for (const p of mine) shownFields.add(p.field);
-    return mine;
-  };
-
-  // After a refused submit, focus goes to the first input with a problem.
-  useEffect(() => {
-    if (!problems.length) return;
-    formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
-  }, [error]);
+  const { formRef, field, listProblems, unclaimed } = useFieldErrors(error, 'f');
 
   const set = <K extends keyof Draft>(key: K, value: Draft[K]) => setDraft((d) => ({ ...d, [key]: value }));
   const setScript = (i: number, key: keyof ScriptDraft, value: string) =>
@@ -176,28 +161,6 @@ export function CampaignForm() {
       setError(asApiError(err));
       setBusy(false);
     }
-  };
-
-  /** One labelled input with its hint and its problems beside it. */
-  const field = (name: string, label: string, input: (props: FieldProps) => ReactNode, hint?: string) => {
-    const mine = problemsOf(name);
-    const describedBy = [hint ? `${idOf(name)}-hint` : '', mine.length ? `${idOf(name)}-error` : ''].filter(Boolean).join(' ') || undefined;
-    return (
-      <div className={`field${mine.length ? ' invalid' : ''}`}>
-        <label htmlFor={idOf(name)}>{label}</label>
-        {input({ id: idOf(name), 'aria-invalid': mine.length > 0, 'aria-describedby': describedBy })}
-        {hint && (
-          <p id={`${idOf(name)}-hint`} className="hint">
-            {hint}
-          </p>
-        )}
-        {mine.length > 0 && (
-          <p id={`${idOf(name)}-error`} className="field-error" data-field={name}>
-            {mine.map((p) => p.message).join('; ')}
-          </p>
-        )}
-      </div>
-    );
   };
 
   const editingSegmentTrigger = draft.trigger === 'segment-entry';
@@ -295,11 +258,7 @@ export function CampaignForm() {
 
       <fieldset>
         <legend>{t('form.scripts')}</legend>
-        {problemsOf('scripts').filter((p) => p.field === 'scripts').map((p) => (
-          <p key={p.message} className="field-error" data-field="scripts">
-            {p.message}
-          </p>
-        ))}
+        {listProblems('scripts')}
         {draft.scripts.map((s, i) => (
           <div className="script" key={i}>
             <h3>{t('form.scriptN', { n: i + 1 })}</h3>
@@ -324,7 +283,7 @@ export function CampaignForm() {
     </>
   );
   // Problems no input above claims (e.g. lines, which the form does not show) are listed at the top.
-  const unclaimed = problems.filter((p) => !shownFields.has(p.field));
+  const others = unclaimed();
 
   // Editing: the form waits for the campaign, so nothing typed meanwhile is overwritten by it.
   if (id && !original) {
@@ -344,21 +303,7 @@ export function CampaignForm() {
   return (
     <section>
       <h1>{original ? t('form.editTitle', { name: original.name }) : t('form.newTitle')}</h1>
-      {error && (
-        <div role="alert" className="problem">
-          <strong>{problems.length ? t('form.fixFields', { count: problems.length }) : t(`errors.${error.code}`, { defaultValue: error.message })}</strong>
-          {(problems.length === 0 || unclaimed.length > 0) && (
-            <ul>
-              {problems.length === 0 && <li>{error.message}</li>}
-              {unclaimed.map((p) => (
-                <li key={p.field + p.message}>
-                  <code>{p.field || 'body'}</code>: {p.message}
-                </li>
-              ))}
-            </ul>
-          )}
-        </div>
-      )}
+      <FormProblem error={error} unclaimed={others} fixFields="form.fixFields" />
       <form ref={formRef} onSubmit={onSubmit} noValidate>
         {body}
         <div className="actions">
@@ -372,10 +317,4 @@ export function CampaignForm() {
       </form>
     </section>
   );
-}
-
-interface FieldProps {
-  id: string;
-  'aria-invalid': boolean;
-  'aria-describedby': string | undefined;
 }

@@ -1,11 +1,12 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
-import { asApiError, can, trpc, type ApiError, type Campaign } from '../api.ts';
+import { can, trpc, type Campaign } from '../api.ts';
 import { useSession } from '../App.tsx';
 import { Dialog } from '../components/Dialog.tsx';
+import { Named } from '../components/Named.tsx';
 import { Problem } from '../components/Problem.tsx';
-import { useLoad } from '../hooks.ts';
+import { useAction, useCampaigns } from '../hooks.ts';
 
 type Action = 'pause' | 'resume' | 'cancel';
 
@@ -13,19 +14,15 @@ export function Campaigns() {
   const { t, i18n } = useTranslation();
   const session = useSession();
   const operator = can(session.role, 'operator');
-  const list = useLoad(() => trpc.campaigns.list.query({ limit: 100 }), []);
-  const [error, setError] = useState<ApiError>();
+  const list = useCampaigns();
+  const { error, run } = useAction();
   const [canceling, setCanceling] = useState<Campaign>();
 
-  const act = async (campaign: Campaign, action: Action) => {
-    setError(undefined);
-    try {
+  const act = (campaign: Campaign, action: Action) =>
+    run(async () => {
       await trpc.campaigns[action].mutate({ id: campaign.id });
       list.reload();
-    } catch (err) {
-      setError(asApiError(err));
-    }
-  };
+    });
 
   return (
     <section>
@@ -107,11 +104,7 @@ export function Campaigns() {
           confirmLabel={t('campaigns.cancel')}
           danger
           onClose={() => setCanceling(undefined)}
-          onConfirm={() => {
-            const c = canceling;
-            setCanceling(undefined);
-            void act(c, 'cancel');
-          }}
+          onConfirm={() => void act(canceling, 'cancel')}
         >
           <p>{t('campaigns.cancelBody')}</p>
         </Dialog>
@@ -119,6 +112,3 @@ export function Campaigns() {
     </section>
   );
 }
-
-/** Which row a button acts on, for screen readers (its visible text stays the start of its name). */
-const Named = ({ name }: { name: string }) => <span className="visually-hidden"> {name}</span>;

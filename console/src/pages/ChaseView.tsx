@@ -56,7 +56,6 @@ export function ChaseView() {
   const script = campaign.data?.scripts.find((s) => s.name === c?.script);
 
   const cancel = async () => {
-    setConfirming(false);
     try {
       await trpc.chases.cancel.mutate({ id: id! });
       chase.reload();

@@ -1,8 +1,9 @@
 import { useTranslation } from 'react-i18next';
-import { Link, useSearchParams } from 'react-router';
+import { Link } from 'react-router';
 import { trpc, type Inputs } from '../api.ts';
+import { CampaignFilter } from '../components/CampaignFilter.tsx';
 import { Problem } from '../components/Problem.tsx';
-import { useLoad } from '../hooks.ts';
+import { useCampaigns, useLoad, useSearchFilter } from '../hooks.ts';
 
 const statuses = ['scheduled', 'dialing', 'completed', 'canceled', 'opted-out', 'expired', 'failed'] as const;
 type Status = NonNullable<Inputs['chases']['list']['status']>;
@@ -10,37 +11,21 @@ type Status = NonNullable<Inputs['chases']['list']['status']>;
 /** Chases, filtered by campaign and status (kept in the address, so a filtered list can be linked to). */
 export function Chases() {
   const { t, i18n } = useTranslation();
-  const [params, setParams] = useSearchParams();
+  const [params, filter] = useSearchFilter();
   const campaignId = params.get('campaignId') ?? '';
   const status = params.get('status') ?? '';
-  const campaigns = useLoad(() => trpc.campaigns.list.query({ limit: 100 }), []);
+  const campaigns = useCampaigns();
   const chases = useLoad(
     () => trpc.chases.list.query({ limit: 100, ...(campaignId ? { campaignId } : {}), ...(status ? { status: status as Status } : {}) }),
     [campaignId, status],
   );
   const names = new Map(campaigns.data?.items.map((c) => [c.id, c.name]));
-  const filter = (key: string, value: string) => {
-    const next = new URLSearchParams(params);
-    if (value) next.set(key, value);
-    else next.delete(key);
-    setParams(next);
-  };
 
   return (
     <section>
       <h1>{t('chases.title')}</h1>
       <form className="filters" role="search" aria-label={t('chases.filters')} onSubmit={(e) => e.preventDefault()}>
-        <div className="field">
-          <label htmlFor="filter-campaign">{t('chases.campaign')}</label>
-          <select id="filter-campaign" value={campaignId} onChange={(e) => filter('campaignId', e.target.value)}>
-            <option value="">{t('chases.allCampaigns')}</option>
-            {campaigns.data?.items.map((c) => (
-              <option key={c.id} value={c.id}>
-                {c.name}
-              </option>
-            ))}
-          </select>
-        </div>
+        <CampaignFilter id="filter-campaign" label={t('chases.campaign')} value={campaignId} onChange={(v) => filter('campaignId', v)} campaigns={campaigns.data?.items} />
         <div className="field">
           <label htmlFor="filter-status">{t('chases.status')}</label>
           <select id="filter-status" value={status} onChange={(e) => filter('status', e.target.value)}>

@@ -5,10 +5,10 @@
  */
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useSearchParams } from 'react-router';
-import { asApiError, trpc, type ApiError, type Inputs } from '../api.ts';
+import { trpc, type Inputs } from '../api.ts';
+import { Named } from '../components/Named.tsx';
 import { Problem } from '../components/Problem.tsx';
-import { useLoad } from '../hooks.ts';
+import { useAction, useLoad, useSearchFilter } from '../hooks.ts';
 
 type Status = NonNullable<Inputs['eventSubscriptions']['deliveries']['status']>;
 const statuses: Status[] = ['pending', 'delivered', 'dead'];
@@ -21,7 +21,7 @@ const dayAgo = () => {
 
 export function Events() {
   const { t, i18n } = useTranslation();
-  const [params, setParams] = useSearchParams();
+  const [params, choose] = useSearchFilter();
   const id = params.get('id') ?? '';
   const status = params.get('status') ?? '';
   const subscriptions = useLoad(() => trpc.eventSubscriptions.list.query({ limit: 100 }), []);
@@ -31,25 +31,16 @@ export function Events() {
   );
   const [since, setSince] = useState(dayAgo);
   const [notice, setNotice] = useState<string>();
-  const [error, setError] = useState<ApiError>();
+  const { error, run } = useAction();
   const when = (s: string | null) => (s ? new Date(s).toLocaleString(i18n.language) : '—');
-  const choose = (name: string, value: string) => {
-    const next = new URLSearchParams(params);
-    if (value) next.set(name, value);
-    else next.delete(name);
-    setParams(next);
-  };
 
-  const replay = async (run: () => Promise<{ queued: number } | unknown>, queued?: number) => {
-    setError(undefined);
+  const replay = (request: () => Promise<{ queued: number } | unknown>, queued?: number) => {
     setNotice(undefined);
-    try {
-      const res = (await run()) as { queued?: number };
+    return run(async () => {
+      const res = (await request()) as { queued?: number };
       setNotice(t('eventsPage.queued', { count: res.queued ?? queued ?? 1 }));
       deliveries.reload();
-    } catch (err) {
-      setError(asApiError(err));
-    }
+    });
   };
 
   return (
@@ -86,7 +77,7 @@ export function Events() {
                 <td>
                   <button type="button" aria-pressed={s.id === id} onClick={() => choose('id', s.id)}>
                     {t('eventsPage.showLog')}
-                    <span className="visually-hidden"> {s.url}</span>
+                    <Named name={s.url} />
                   </button>
                 </td>
               </tr>
@@ -151,7 +142,7 @@ export function Events() {
                       {d.status !== 'pending' && (
                         <button type="button" onClick={() => void replay(() => trpc.eventSubscriptions.replayDelivery.mutate({ id, deliveryId: d.id }), 1)}>
                           {t('eventsPage.replay')}
-                          <span className="visually-hidden"> {d.eventType} {d.id}</span>
+                          <Named name={`${d.eventType} ${d.id}`} />
                         </button>
                       )}
                     </td>

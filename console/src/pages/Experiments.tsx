@@ -3,15 +3,18 @@
  * verdict, and (for operators) stop; and the form that starts one, with the API's field errors
  * (`arms.1.script`, `arms.0.window`…) beside their inputs, as the campaign form does.
  */
-import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router';
 import { asApiError, can, trpc, type ApiError, type Inputs, type Outputs } from '../api.ts';
 import { useSession } from '../App.tsx';
 import { Dialog } from '../components/Dialog.tsx';
+import { FormProblem, useFieldErrors } from '../components/FieldErrors.tsx';
+import { Named } from '../components/Named.tsx';
 import { Problem } from '../components/Problem.tsx';
 import { useFormats } from '../format.ts';
-import { useLoad } from '../hooks.ts';
+import { useAction, useCampaigns, useLoad } from '../hooks.ts';
+import { everyDay, firstSpan } from '../window.ts';
 
 type Experiment = Outputs['experiments']['list']['items'][number];
 type ExperimentCreate = Inputs['experiments']['create'];
@@ -21,20 +24,16 @@ export function Experiments() {
   const f = useFormats();
   const operator = can(useSession().role, 'operator');
   const list = useLoad(() => trpc.experiments.list.query({ limit: 100 }), []);
-  const campaigns = useLoad(() => trpc.campaigns.list.query({ limit: 100 }), []);
+  const campaigns = useCampaigns();
   const names = new Map(campaigns.data?.items.map((c) => [c.id, c.name]));
   const [stopping, setStopping] = useState<Experiment>();
-  const [error, setError] = useState<ApiError>();
+  const { error, run } = useAction();
 
-  const stop = async (e: Experiment) => {
-    setError(undefined);
-    try {
+  const stop = (e: Experiment) =>
+    run(async () => {
       await trpc.experiments.stop.mutate({ id: e.id });
       list.reload();
-    } catch (err) {
-      setError(asApiError(err));
-    }
-  };
+    });
 
   return (
     <section>
@@ -57,7 +56,7 @@ export function Experiments() {
             {operator && e.status === 'running' && (
               <button type="button" className="danger" onClick={() => setStopping(e)}>
                 {t('experiments.stop')}
-                <span className="visually-hidden"> {e.name}</span>
+                <Named name={e.name} />
               </button>
             )}
           </div>
@@ -118,11 +117,7 @@ export function Experiments() {
           confirmLabel={t('experiments.stop')}
           danger
           onClose={() => setStopping(undefined)}
-          onConfirm={() => {
-            const e = stopping;
-            setStopping(undefined);
-            void stop(e);
-          }}
+          onConfirm={() => void stop(stopping)}
         >
           <p>{t('experiments.stopBody')}</p>
         </Dialog>
@@ -132,7 +127,7 @@ export function Experiments() {
 }
 
 function windowText(w: NonNullable<Experiment['arms'][number]['window']>): string {
-  const span = Object.values(w.days).find((s) => s?.length)?.[0];
+  const span = firstSpan(w);
   return span ? `${span.start}–${span.end}` : '';
 }
 
@@ -156,7 +151,7 @@ function requestOf(d: { campaignId: string; name: string; arms: ArmDraft[]; alph
       name: a.name,
       ...(a.script ? { script: a.script } : {}),
       ...(a.windowStart || a.windowEnd
-        ? { window: { days: Object.fromEntries(['1', '2', '3', '4', '5', '6', '7'].map((day) => [day, [{ start: a.windowStart, end: a.windowEnd }]])) } }
+        ? { window: everyDay(a.windowStart, a.windowEnd) }
         : {}),
       ...(num(a.delayMinutes) !== undefined ? { delayMinutes: num(a.delayMinutes) } : {}),
       ...(num(a.weight) !== undefined ? { weight: num(a.weight) } : {}),
@@ -166,57 +161,19 @@ function requestOf(d: { campaignId: string; name: string; arms: ArmDraft[]; alph
   } as ExperimentCreate;
 }
 
-interface FieldProps {
-  id: string;
-  'aria-invalid': boolean;
-  'aria-describedby': string | undefined;
-}
-const idOf = (field: string) => `x-${field.replace(/\./g, '-')}`;
-
 export function ExperimentForm() {
   const { t } = useTranslation();
   const navigate = useNavigate();
-  const campaigns = useLoad(() => trpc.campaigns.list.query({ limit: 100 }), []);
+  const campaigns = useCampaigns();
   const [draft, setDraft] = useState({ campaignId: '', name: '', arms: [newArm(0), newArm(1)], alpha: '0.05', minChasesPerArm: '100' });
   const [error, setError] = useState<ApiError>();
   const [busy, setBusy] = useState(false);
-  const formRef = useRef<HTMLFormElement>(null);
   const campaign = campaigns.data?.items.find((c) => c.id === draft.campaignId);
 
-  const problems = error?.errors ?? [];
-  const shown = new Set<string>();
-  const problemsOf = (field: string) => {
-    const mine = problems.filter((p) => p.field === field || p.field.startsWith(`${field}.`));
-    for (const p of mine) shown.add(p.field);
-    return mine;
-  };
-  useEffect(() => {
-    if (problems.length) formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
-  }, [error]);
+  const { formRef, field, listProblems, unclaimed } = useFieldErrors(error, 'x');
 
   const setArm = (i: number, key: keyof ArmDraft, value: string) =>
     setDraft((d) => ({ ...d, arms: d.arms.map((a, j) => (j === i ? { ...a, [key]: value } : a)) }));
-
-  const field = (name: string, label: string, input: (props: FieldProps) => ReactNode, hint?: string) => {
-    const mine = problemsOf(name);
-    const describedBy = [hint ? `${idOf(name)}-hint` : '', mine.length ? `${idOf(name)}-error` : ''].filter(Boolean).join(' ') || undefined;
-    return (
-      <div className={`field${mine.length ? ' invalid' : ''}`}>
-        <label htmlFor={idOf(name)}>{label}</label>
-        {input({ id: idOf(name), 'aria-invalid': mine.length > 0, 'aria-describedby': describedBy })}
-        {hint && (
-          <p id={`${idOf(name)}-hint`} className="hint">
-            {hint}
-          </p>
-        )}
-        {mine.length > 0 && (
-          <p id={`${idOf(name)}-error`} className="field-error" data-field={name}>
-            {mine.map((p) => p.message).join('; ')}
-          </p>
-        )}
-      </div>
-    );
-  };
 
   const onSubmit = async (e: React.FormEvent) => {
     e.preventDefault();
@@ -260,13 +217,7 @@ export function ExperimentForm() {
       <fieldset>
         <legend>{t('experiments.arms')}</legend>
         <p className="hint">{t('experiments.armsHint')}</p>
-        {problemsOf('arms')
-          .filter((p) => p.field === 'arms')
-          .map((p) => (
-            <p key={p.message} className="field-error" data-field="arms">
-              {p.message}
-            </p>
-          ))}
+        {listProblems('arms')}
         {draft.arms.map((a, i) => (
           <div className="arm" key={i}>
             <h3>{t('experiments.armN', { n: i + 1 })}</h3>
@@ -310,27 +261,13 @@ export function ExperimentForm() {
       </fieldset>
     </>
   );
-  const unclaimed = problems.filter((p) => !shown.has(p.field));
+  const others = unclaimed();
 
   return (
     <section>
       <h1>{t('experiments.new')}</h1>
       <Problem error={campaigns.error} />
-      {error && (
-        <div role="alert" className="problem">
-          <strong>{problems.length ? t('experiments.fixFields', { count: problems.length }) : t(`errors.${error.code}`, { defaultValue: error.message })}</strong>
-          {(problems.length === 0 || unclaimed.length > 0) && (
-            <ul>
-              {problems.length === 0 && <li>{error.message}</li>}
-              {unclaimed.map((p) => (
-                <li key={p.field + p.message}>
-                  <code>{p.field || 'body'}</code>: {p.message}
-                </li>
-              ))}
-            </ul>
-          )}
-        </div>
-      )}
+      <FormProblem error={error} unclaimed={others} fixFields="experiments.fixFields" />
       <form ref={formRef} onSubmit={onSubmit} noValidate>
         {body}
         <div className="actions">

@@ -15,6 +15,12 @@ import { useLoad } from '../hooks.ts';
 function Result({ result }: { result: ImportOutcome }) {
   const { t } = useTranslation();
   const rejected = result.rejected.length;
+  const counts = [
+    ['total', result.total],
+    ['created', result.created],
+    ['updated', result.updated],
+    ['rejected', rejected],
+  ] as const;
   const option = useMemo(
     () => ({
       grid: { left: 90, right: 24, top: 8, bottom: 24 },
@@ -28,22 +34,12 @@ function Result({ result }: { result: ImportOutcome }) {
     <section aria-labelledby="result-title" className="result">
       <h2 id="result-title">{t('imports.result')}</h2>
       <dl className="facts" data-testid="import-counts">
-        <div>
-          <dt>{t('imports.total')}</dt>
-          <dd>{result.total}</dd>
-        </div>
-        <div>
-          <dt>{t('imports.created')}</dt>
-          <dd>{result.created}</dd>
-        </div>
-        <div>
-          <dt>{t('imports.updated')}</dt>
-          <dd>{result.updated}</dd>
-        </div>
-        <div>
-          <dt>{t('imports.rejected')}</dt>
-          <dd>{rejected}</dd>
-        </div>
+        {counts.map(([name, count]) => (
+          <div key={name}>
+            <dt>{t(`imports.${name}`)}</dt>
+            <dd>{count}</dd>
+          </div>
+        ))}
       </dl>
       <Chart option={option} label={t('imports.chartLabel', { created: result.created, updated: result.updated, rejected })} height={140} />
       {rejected > 0 && (

@@ -6,12 +6,12 @@
  */
 import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useSearchParams } from 'react-router';
 import { trpc, type Outputs } from '../api.ts';
+import { CampaignFilter } from '../components/CampaignFilter.tsx';
 import { Chart } from '../components/Chart.tsx';
 import { Problem } from '../components/Problem.tsx';
 import { useFormats } from '../format.ts';
-import { useLoad } from '../hooks.ts';
+import { useCampaigns, useLoad, useSearchFilter } from '../hooks.ts';
 
 type Row = Outputs['reports']['summary']['rows'][number];
 type Hours = Outputs['optimiser']['hours'];
@@ -38,10 +38,10 @@ function rangeOf(params: URLSearchParams) {
 export function Overview() {
   const { t } = useTranslation();
   const f = useFormats();
-  const [params, setParams] = useSearchParams();
+  const [params, filter] = useSearchFilter();
   const { from, to, campaignId, query } = rangeOf(params);
   const key = JSON.stringify(query);
-  const campaigns = useLoad(() => trpc.campaigns.list.query({ limit: 100 }), []);
+  const campaigns = useCampaigns();
   const definitions = useLoad(() => trpc.reports.definitions.query({}), []);
   const report = useLoad(async () => {
     const [total, grid, days] = await Promise.all([
@@ -52,12 +52,6 @@ export function Overview() {
     return { total: total.rows[0]!, grid: grid.rows, days: days.rows };
   }, [key]);
   const hours = useLoad(async () => (campaignId ? trpc.optimiser.hours.query({ campaignId }) : null), [campaignId]);
-  const filter = (name: string, value: string) => {
-    const next = new URLSearchParams(params);
-    if (value) next.set(name, value);
-    else next.delete(name);
-    setParams(next);
-  };
   const defs = definitions.data?.definitions ?? {};
   const total = report.data?.total;
 
@@ -73,17 +67,7 @@ export function Overview() {
           <label htmlFor="overview-to">{t('overview.to')}</label>
           <input id="overview-to" type="date" value={to} min={from} onChange={(e) => filter('to', e.target.value)} />
         </div>
-        <div className="field">
-          <label htmlFor="overview-campaign">{t('chases.campaign')}</label>
-          <select id="overview-campaign" value={campaignId} onChange={(e) => filter('campaignId', e.target.value)}>
-            <option value="">{t('chases.allCampaigns')}</option>
-            {campaigns.data?.items.map((c) => (
-              <option key={c.id} value={c.id}>
-                {c.name}
-              </option>
-            ))}
-          </select>
-        </div>
+        <CampaignFilter id="overview-campaign" label={t('chases.campaign')} value={campaignId} onChange={(v) => filter('campaignId', v)} campaigns={campaigns.data?.items} />
       </form>
       <p className="hint">{t('overview.rangeHint')}</p>
       <Problem error={report.error ?? definitions.error ?? campaigns.error} />

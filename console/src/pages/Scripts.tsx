@@ -6,12 +6,14 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useSearchParams } from 'react-router';
-import { asApiError, can, trpc, type ApiError, type Outputs } from '../api.ts';
+import { can, trpc, type Outputs } from '../api.ts';
 import { useSession } from '../App.tsx';
+import { CampaignFilter } from '../components/CampaignFilter.tsx';
 import { Dialog } from '../components/Dialog.tsx';
+import { Named } from '../components/Named.tsx';
 import { Problem } from '../components/Problem.tsx';
 import { useFormats } from '../format.ts';
-import { useLoad } from '../hooks.ts';
+import { useAction, useCampaigns, useLoad } from '../hooks.ts';
 
 type Script = Outputs['scripts']['list']['items'][number];
 
@@ -21,22 +23,19 @@ export function Scripts() {
   const operator = can(useSession().role, 'operator');
   const [params, setParams] = useSearchParams();
   const campaignId = params.get('campaignId') ?? '';
-  const campaigns = useLoad(() => trpc.campaigns.list.query({ limit: 100 }), []);
+  const campaigns = useCampaigns();
   const list = useLoad(() => trpc.scripts.list.query(campaignId ? { campaignId } : {}), [campaignId]);
   const [clearing, setClearing] = useState<Script>();
   const [cleared, setCleared] = useState<string>();
-  const [error, setError] = useState<ApiError>();
+  const { error, run } = useAction();
 
-  const clear = async (s: Script) => {
-    setError(undefined);
+  const clear = (s: Script) => {
     setCleared(undefined);
-    try {
+    return run(async () => {
       await trpc.scripts.clearFlag.mutate({ campaignId: s.campaignId, script: s.script });
       setCleared(s.script);
       list.reload();
-    } catch (err) {
-      setError(asApiError(err));
-    }
+    });
   };
 
   return (
@@ -44,21 +43,13 @@ export function Scripts() {
       <h1>{t('scripts.title')}</h1>
       <p className="hint">{t('scripts.intro')}</p>
       <form className="filters" role="search" aria-label={t('scripts.title')} onSubmit={(e) => e.preventDefault()}>
-        <div className="field">
-          <label htmlFor="scripts-campaign">{t('scripts.campaign')}</label>
-          <select
-            id="scripts-campaign"
-            value={campaignId}
-            onChange={(e) => setParams(e.target.value ? { campaignId: e.target.value } : {})}
-          >
-            <option value="">{t('chases.allCampaigns')}</option>
-            {campaigns.data?.items.map((c) => (
-              <option key={c.id} value={c.id}>
-                {c.name}
-              </option>
-            ))}
-          </select>
-        </div>
+        <CampaignFilter
+          id="scripts-campaign"
+          label={t('scripts.campaign')}
+          value={campaignId}
+          onChange={(v) => setParams(v ? { campaignId: v } : {})}
+          campaigns={campaigns.data?.items}
+        />
       </form>
       <Problem error={list.error ?? error ?? campaigns.error} />
       {cleared && (
@@ -108,10 +99,7 @@ export function Scripts() {
                     {s.flagged && (
                       <button type="button" onClick={() => setClearing(s)}>
                         {t('scripts.clear')}
-                        <span className="visually-hidden">
-                          {' '}
-                          {s.campaignName} {s.script}
-                        </span>
+                        <Named name={`${s.campaignName} ${s.script}`} />
                       </button>
                     )}
                   </td>
@@ -126,11 +114,7 @@ export function Scripts() {
           title={t('scripts.clearTitle', { script: clearing.script })}
           confirmLabel={t('scripts.clear')}
           onClose={() => setClearing(undefined)}
-          onConfirm={() => {
-            const s = clearing;
-            setClearing(undefined);
-            void clear(s);
-          }}
+          onConfirm={() => void clear(clearing)}
         >
           <p>{t('scripts.clearBody')}</p>
         </Dialog>
