@@ -100,8 +100,12 @@ export async function applyCallReport(deps: WorkerDeps, report: CallReport): Pro
                 outcome = case when outcome = any($8) then outcome else $6 end, ended_at = $7
           where id = $1 returning outcome),
        event as (
-         insert into chase_events (tenant_id, chase_id, type, attempt_id, detail) select $9, $10, $6, $1, $11
-          where not exists (select 1 from chase_events where tenant_id = $9 and chase_id = $10 and attempt_id = $1 and type = $6))
+         insert into chase_events (tenant_id, chase_id, type, attempt_id, detail)
+         select $9, $10, v.type, $1, v.detail
+           from (values (1, 'ringing', null::jsonb), (2, $6, $11::jsonb)) v(n, type, detail)
+          where (v.n = 2 or $2 in ('completed', 'no-answer'))
+            and not exists (select 1 from chase_events where tenant_id = $9 and chase_id = $10 and attempt_id = $1 and type = v.type)
+          order by v.n)
        select outcome, ${LINKED_SQL} as linked from ended`,
       [
         report.attemptId, report.status, report.callSid, report.answeredBy ?? null, report.durationSeconds ?? null, outcomeOf(report.status, answeredBy), now,
@@ -132,6 +136,8 @@ export async function applyCallReport(deps: WorkerDeps, report: CallReport): Pro
  * A call moving on while it is live (queued, ringing, picked up), in one statement: the
  * attempt's status only moves forward, and each move adds its timeline event (ringing,
  * answered or machine). A status that comes late or twice changes nothing but a missing sid.
+ * The carrier's reports run as separate jobs, in any order: a call picked up (or, below, rung
+ * out) had rung, so its ringing event is added with the first report that shows it, once.
  */
 async function applyCallProgress(deps: WorkerDeps, report: CallReport): Promise<void> {
   const status = report.status === 'initiated' ? 'queued' : report.status;
@@ -149,9 +155,13 @@ async function applyCallProgress(deps: WorkerDeps, report: CallReport): Promise<
        returning a.tenant_id, a.chase_id, a.answered_by, old.moves),
      event as (
        insert into chase_events (tenant_id, chase_id, type, attempt_id)
-       select tenant_id, chase_id,
-              case when $2 = 'ringing' then 'ringing' when answered_by like 'machine%' or answered_by = 'fax' then 'machine' else 'answered' end, $1
-         from moved where moves and $2 in ('ringing', 'in-progress'))
+       select m.tenant_id, m.chase_id, v.type, $1
+         from moved m
+         cross join lateral (values (1, 'ringing'),
+                                    (2, case when m.answered_by like 'machine%' or m.answered_by = 'fax' then 'machine' else 'answered' end)) v(n, type)
+        where m.moves and (v.n = 1 and $2 in ('ringing', 'in-progress') and not exists (select 1 from chase_events e where e.tenant_id = m.tenant_id and e.chase_id = m.chase_id and e.attempt_id = $1 and e.type = 'ringing')
+               or v.n = 2 and $2 = 'in-progress')
+        order by v.n)
      select channel, sid from old`,
     [report.attemptId, status, report.callSid, report.answeredBy ?? null, rank, PROGRESS],
   );

@@ -107,9 +107,25 @@ describe('the call-status job', () => {
     const call = await dialing(mobile(911));
     await applyCallReport(app.worker, report(call, 'in-progress', { answeredBy: 'machine_end_beep' }));
     await applyCallReport(app.worker, report({ ...call, sid: `CA${randomBytes(16).toString('hex')}` }, 'completed'));
-    assert.deepEqual(await state(call.attemptId), { status: 'in-progress', sid: call.sid, outcome: null, events: ['machine'] });
+    assert.deepEqual(await state(call.attemptId), { status: 'in-progress', sid: call.sid, outcome: null, events: ['ringing', 'machine'] });
     await applyCallReport(app.worker, report(call, 'completed', { durationSeconds: 20 }));
-    assert.deepEqual(await state(call.attemptId), { status: 'completed', sid: call.sid, outcome: 'machine', events: ['machine'] });
+    assert.deepEqual(await state(call.attemptId), { status: 'completed', sid: call.sid, outcome: 'machine', events: ['ringing', 'machine'] });
+  });
+
+  test("reports that overtake each other still leave the call's path on the timeline, in order and once", async () => {
+    // The status jobs run concurrently: the end can be applied before the pick-up, the pick-up before the ringing.
+    const answered = await dialing(mobile(913));
+    for (const s of ['completed', 'in-progress', 'ringing', 'queued']) await applyCallReport(app.worker, report(answered, s, { durationSeconds: 9 }));
+    assert.deepEqual(await state(answered.attemptId), { status: 'completed', sid: answered.sid, outcome: 'answered', events: ['ringing', 'answered'] });
+
+    const rangOut = await dialing(mobile(914));
+    for (const s of ['no-answer', 'ringing']) await applyCallReport(app.worker, report(rangOut, s));
+    assert.deepEqual(await state(rangOut.attemptId), { status: 'no-answer', sid: rangOut.sid, outcome: 'no-answer', events: ['ringing', 'no-answer'] });
+
+    // A busy or failed call may never have rung: nothing is made up for it.
+    const failed = await dialing(mobile(915));
+    await applyCallReport(app.worker, report(failed, 'failed'));
+    assert.deepEqual((await state(failed.attemptId)).events, ['failed']);
   });
 
   test('a call that was never answered ends a one-call chase as unreached, with its status on the timeline', async () => {
