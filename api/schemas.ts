@@ -277,9 +277,14 @@ export const ContactRef = z
   .union([
     z.strictObject({ id: Id }),
     z.strictObject({ phone: z.string().min(1).max(64).describe('A number not known yet becomes a contact') }),
-    z.strictObject({ crm: CrmRef }),
+    z.strictObject({
+      crm: CrmRef,
+      phone: z.string().min(1).max(64).optional().describe('With a CRM record not synced yet: the record becomes a contact with this number'),
+      name: z.string().min(1).max(200).optional(),
+      email: z.string().min(3).max(320).optional(),
+    }),
   ])
-  .describe('Exactly one of id, phone, crm');
+  .describe('Exactly one of id, phone, crm (a CRM record may bring its phone, name and email for when it is not synced yet)');
 
 export const ChaseEvent = z.object({
   at: z.string(),

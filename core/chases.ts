@@ -22,7 +22,15 @@ import { endChases, enqueueNewChases } from './chases.transitions.ts';
 import { drawArms, runningExperiment } from './experiments/assign.ts';
 import { optimisedStarts, type OptimisedDue } from './optimiser/starts.ts';
 
-export type ContactRef = { id: string } | { phone: string } | { crm: { system: string; externalId: string } };
+/**
+ * Who to chase: a contact's id, a number, or a CRM record. A CRM record Chaseline has not
+ * synced yet can come with the record's own details (a plugin starting a chase from the page
+ * it shows): then it becomes a contact linked with that record, as a sync would have made it.
+ */
+export type ContactRef =
+  | { id: string }
+  | { phone: string }
+  | { crm: { system: string; externalId: string }; phone?: string; name?: string; email?: string };
 
 export interface StartChase {
   campaignId: string;
@@ -49,8 +57,10 @@ async function resolveContact(deps: Deps, tenantId: string, ref: ContactRef): Pr
       `select contact_id from contact_crm_refs where tenant_id = $1 and system = $2 and external_id = $3`,
       [tenantId, ref.crm.system, ref.crm.externalId],
     );
-    if (!rows[0]) throw notFound('contact with that CRM reference', 'contact.crm');
-    return rows[0].contact_id;
+    if (rows[0]) return rows[0].contact_id;
+    if (!ref.phone) throw notFound('contact with that CRM reference (send its phone to create it)', 'contact.crm');
+    const { phone, name, email } = ref;
+    return (await upsertContact(deps, tenantId, { phone, ...(name ? { name } : {}), ...(email ? { email } : {}), crm: ref.crm }, 'api')).contact.id;
   }
   const e164 = await tenantPhone(deps, tenantId, ref.phone, 'contact.phone');
   const { rows } = await deps.db.query<{ id: string }>(`select id from contacts where tenant_id = $1 and phone_hash = $2`, [

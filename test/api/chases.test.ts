@@ -78,6 +78,23 @@ describe('starting one chase', () => {
     assertProblem(await start({ campaignId: later.id, contact: { crm: { system: 'salesforce', externalId: 'nope' } } }), 404, 'NOT_FOUND', 'contact.crm');
   });
 
+  test('a CRM record not synced yet, sent with its phone and name, becomes a contact linked with the record', async () => {
+    const ref = { system: 'hubspot', externalId: '9011' };
+    const first = await start({ campaignId: later.id, contact: { crm: ref, phone: cnMobile(5004), name: 'Lin' } });
+    assert.equal(first.status, 201, first.text);
+    const contact = await app.request('GET', `/v1/contacts/${first.body.contactId}`);
+    assert.equal(contact.body.phone, cnE164(5004));
+    assert.equal(contact.body.name, 'Lin');
+    assert.deepEqual(contact.body.crm, [ref]);
+    // Known now: the same record (sent with another number) is the same contact, whose synced details win.
+    const second = await newCampaign(app, { name: 'Second look', rules: { window: ALL_DAY, delayMinutes: 60 } });
+    const again = await start({ campaignId: second.id, contact: { crm: ref, phone: cnMobile(5005) } });
+    assert.equal(again.status, 201, again.text);
+    assert.equal(again.body.contactId, first.body.contactId);
+    assert.equal((await app.request('GET', `/v1/contacts/${first.body.contactId}`)).body.phone, cnE164(5004));
+    assertProblem(await start({ campaignId: later.id, contact: { crm: { system: 'hubspot', externalId: '9012' }, phone: 'not a number' } }), 400, 'VALIDATION', 'phone');
+  });
+
   test('an opted-out number is 409 with the reason, and nothing is started', async () => {
     await newContact(5010);
     assert.equal((await app.request('POST', '/v1/opt-outs', { body: { phone: cnMobile(5010), channel: 'all' } })).status, 201);
