@@ -72,7 +72,10 @@ describe('write-backs to the store', () => {
     // The link SMS and the call are activities a store has no place for: skipped, not failed. Nothing is left over.
     await eventually(async () => { const { pending, dead } = (await connectorState()).outbox; return pending === 0 && dead === 0; }, 'the outbox to be empty');
     const { rows } = await app.db.pool.query<{ kind: string; status: string }>(`select kind, status from outbox where tenant_id = $1 order by id`, [app.tenantId]);
-    assert.deepEqual(rows.filter((r) => r.kind !== 'chase-result').map((r) => `${r.kind}:${r.status}`), ['sms:skipped', 'call:skipped', 'tags:done', 'order-note:done', 'tags:done']);
+    // The link SMS goes out during the call, by its own job: whether its write-back comes before the call's is a race.
+    const items = rows.filter((r) => r.kind !== 'chase-result').map((r) => `${r.kind}:${r.status}`);
+    assert.deepEqual(items.slice(0, 3).sort(), ['call:skipped', 'sms:skipped', 'tags:done']);
+    assert.deepEqual(items.slice(3), ['order-note:done', 'tags:done']);
     // The chase's end is kept on the customer as metafields (namespace chaseline), once.
     assert.deepEqual(rows.filter((r) => r.kind === 'chase-result').map((r) => r.status), ['done']);
     const fields = shop.customers().find((c) => c.id === customerId)!.metafields!;
