@@ -8,5 +8,7 @@ module.exports = {
         ...jestConfig.moduleNameMapper,
         '^lightning/actions$': '<rootDir>/jest-mocks/lightning/actions'
     },
+    // Only the components' tests: test/*.test.ts are node tests run by npm test.
+    roots: ['<rootDir>/force-app'],
     testTimeout: 10000
 };
