@@ -2,11 +2,13 @@
 // an org keeps plain Tasks and no chase result is sent; on, a chase result updates the record
 // (one update per record, merged with an opt-out of it) and publishes Chaseline_Chase_Ended__e,
 // and call Tasks carry the Activity fields; on in an org without the package, the org's
-// INVALID_FIELD reaches the dead-letter instead of being retried forever.
+// INVALID_FIELD reaches the dead-letter instead of being retried forever, and saving the
+// credentials says so at once.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { startSalesforceSim, type SalesforceSim } from '../../sim/salesforce/index.ts';
 import type { CallActivity, ChaseResult, WriteBack } from '../../core/ports.ts';
+import { checkSalesforceCredentials } from './check.ts';
 import { createSalesforceConnector } from './index.ts';
 import { ACTIVITY_FIELDS, CHASE_ENDED_EVENT, CHASE_ENDED_FIELDS, PERSON_FIELDS } from './package.ts';
 
@@ -101,4 +103,13 @@ test('the record is updated but the event refused: the result says why, the upda
   assert.equal(r!.status, 'rejected');
   assert.match((r as { error: string }).error, /Chaseline_Chase_Ended__e: .*REQUIRED_FIELD_MISSING/);
   assert.equal(withPackage.records('Contact').find((c) => c.Id === contactId)![PERSON_FIELDS.outcome], 'interested');
+});
+
+test('saving package: true says at once when the org lacks the package', async () => {
+  const credentials = (s: SalesforceSim, pkg: boolean) => ({ auth: { accessToken: s.accessToken, instanceUrl: s.url }, package: pkg });
+  assert.deepEqual(await checkSalesforceCredentials(credentials(withPackage, true)), { ok: true });
+  assert.deepEqual(await checkSalesforceCredentials(credentials(without, false)), { ok: true });
+  const missing = await checkSalesforceCredentials(credentials(without, true));
+  assert.equal(missing.ok, false);
+  assert.match(String(missing.reason), /Chaseline package \(package: true\).*INVALID_FIELD/);
 });

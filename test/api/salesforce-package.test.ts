@@ -44,6 +44,7 @@ before(async () => {
   app = await testEngineApp({ defaultRegion: 'US', sim: { clockSpeed: 50, callsPerSecond: 100 }, outboxRetry: { baseMs: 200, maxMs: 500, attempts: 40 } });
   const put = await app.request('PUT', '/v1/connectors/salesforce', { body: { credentials: { auth: { accessToken: sf.accessToken, instanceUrl: sf.url }, orgId: sf.orgId, package: true } } });
   assert.equal(put.status, 200, put.text);
+  assert.deepEqual(put.body.check, { ok: true }, 'the package is found in the org');
   const made = await campaign(app.worker, app.tenantId, { name: 'Renewals', scripts: [{ name: 'renewal', say: 'Hi {{name}}, your plan renews soon.' }], channel: { policy: 'voice' } });
   campaignId = made.id;
   campaignName = made.name;
@@ -126,6 +127,9 @@ test('a chase started from the Apex action lands its outcome in the Contact, the
 
   await outboxDrained(app, 'salesforce');
   assert.equal((await connectorState(app, 'salesforce')).outbox.dead, 0, 'nothing was refused by the org');
+  // Neither the person nor the org's key reaches the logs.
+  const logs = app.logs.join('\n');
+  for (const secret of [phone, '4155557001', 'Lovelace', 'ada@example.com', salesforceKey]) assert.equal(logs.includes(secret), false, 'a log line holds PII or the key');
 });
 
 test('a Lead Chaseline does not know, without a phone, is refused with a 404 naming contact.crm; nothing is created', async () => {
