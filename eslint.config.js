@@ -10,7 +10,8 @@ const vendorSdks = [
 const httpFrameworks = ['express', 'express/*', '@trpc/*', 'busboy', 'pino-http', 'openapi3-ts', 'openapi3-ts/*'];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '.data/**', 'plugins/**', 'dist/**', '**/.scratch/**', 'console/dist/**', 'console/.dist-*/**'] },
+  // plugins/ hold vendor projects with their own tooling; the Salesforce package's node tests are ours.
+  { ignores: ['node_modules/**', '.data/**', 'plugins/**/*', '!plugins/salesforce/', '!plugins/salesforce/test/', '!plugins/salesforce/test/*.ts', 'dist/**', '**/.scratch/**', 'console/dist/**', 'console/.dist-*/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

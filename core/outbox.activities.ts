@@ -48,6 +48,7 @@ const TELLS: Record<string, string> = {
 };
 
 interface AttemptRow {
+  chase_id: string;
   contact_id: string;
   campaign_name: string;
   outcome: string | null;
@@ -64,7 +65,7 @@ interface AttemptRow {
 /** The attempt as its write-backs tell it; null when its contact is linked with no enabled connector (most are not). */
 async function attemptOf(tx: Queryable, tenantId: string, attemptId: string): Promise<AttemptRow | null> {
   const { rows } = await tx.query<AttemptRow>(
-    `select ch.contact_id, cp.name as campaign_name, a.outcome, a.intent, a.from_number, c.phone_enc, a.sid, a.duration_seconds, a.created_at,
+    `select ch.id as chase_id, ch.contact_id, cp.name as campaign_name, a.outcome, a.intent, a.from_number, c.phone_enc, a.sid, a.duration_seconds, a.created_at,
             x.name as experiment_name, ch.arm
        from attempts a
        join chases ch on ch.tenant_id = a.tenant_id and ch.id = a.chase_id
@@ -94,7 +95,7 @@ export async function writeBackCall(tx: Queryable, deps: Deps, tenantId: string,
       kind: 'call',
       call: {
         externalContactId: externalId, at: a.created_at, title: `Chaseline: ${a.campaign_name}`, body, outcome: activityOutcome(outcome),
-        durationSeconds: a.duration_seconds, from: a.from_number, to, callSid: a.sid,
+        durationSeconds: a.duration_seconds, from: a.from_number, to, callSid: a.sid, chaseId: a.chase_id, result: outcome, intent: a.intent,
       },
     },
     ...(tag ? [{ kind: 'tags' as const, externalId, add: [tag] }] : []),

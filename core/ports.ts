@@ -118,6 +118,12 @@ export interface CallActivity {
   to: string;
   callSid: string | null;
   recordingUrl?: string;
+  /** The chase the call belonged to, for CRMs that keep it on the activity. */
+  chaseId?: string;
+  /** What the call came to, finer than `outcome`: interested, refused, callback, machine… */
+  result?: string;
+  /** The intent understood in the call (price_question, not_interested…), if any. */
+  intent?: string | null;
 }
 
 /** One SMS Chaseline sent, as a native activity on the CRM record. */
@@ -143,6 +149,8 @@ export interface ChaseResult {
   attempts: number;
   /** The name of the campaign the chase belonged to. */
   campaign: string;
+  /** The chase that ended, for CRMs that announce it (a Salesforce platform event). */
+  chaseId?: string;
 }
 
 /**

@@ -96,6 +96,6 @@ export function createSalesforceConnector(credentials: SalesforceCredentials, op
 
   return {
     pullContacts,
-    writeBack: (items) => writeBack(session, items),
+    writeBack: (items) => writeBack(session, items, { package: config.package }),
   };
 }

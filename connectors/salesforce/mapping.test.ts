@@ -2,7 +2,8 @@
 // and save errors as dead-letter lines without phone numbers.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { contactFromSalesforce, isoStamp, personType, saveError } from './mapping.ts';
+import { callTask, chaseEndedEvent, contactFromSalesforce, isoStamp, personType, resultFields, saveError } from './mapping.ts';
+import { ACTIVITY_FIELDS, CHASE_ENDED_FIELDS, PERSON_FIELDS } from './package.ts';
 import { advance, changesSoql, readCursor, unseen } from './soql.ts';
 
 test('a REST record and the same record from Bulk CSV map to the same contact', () => {
@@ -41,4 +42,22 @@ test('ids by key prefix; save errors without phone numbers', () => {
   assert.deepEqual(['0035g000000Abc1AAC', '00Q5g000000Abc1', '001000000000001AAA', '003nope'].map(personType), ['Contact', 'Lead', null, null]);
   assert.equal(saveError([{ statusCode: 'FIELD_CUSTOM_VALIDATION_EXCEPTION', message: 'Phone +1 (415) 555-0101 is blocked for 0035g000000Abc1AAC', fields: [] }]), 'FIELD_CUSTOM_VALIDATION_EXCEPTION: Phone … is blocked for 0035g000000Abc1AAC');
   assert.equal(saveError(undefined), 'UNKNOWN_ERROR');
+});
+
+test("the package's fields fit theirs: text clipped to the field's length, the duration in whole seconds", () => {
+  const campaign = 'C'.repeat(300);
+  const result = { outcome: 'o'.repeat(100), endedAt: '2026-03-02T10:00:05+01:00', attempts: 3, campaign, chaseId: 'chase-1' };
+  const fields = resultFields(result);
+  assert.equal(String(fields[PERSON_FIELDS.outcome]).length, 80);
+  assert.equal(String(fields[PERSON_FIELDS.campaign]).length, 255);
+  assert.equal(fields[PERSON_FIELDS.endedAt], '2026-03-02T09:00:05.000Z');
+  assert.equal(chaseEndedEvent('0035g000000Abc1AAC', result)[CHASE_ENDED_FIELDS.recordId], '0035g000000Abc1AAC');
+  const call = { externalContactId: '0035g000000Abc1AAC', at: new Date('2026-03-02T09:00:00Z'), title: 't', body: 'b', outcome: 'machine' as const, durationSeconds: 12.5, from: '+14155550100', to: '+14155550199', callSid: null };
+  const plain = callTask(call);
+  assert.equal(Object.keys(plain).some((k) => k.startsWith('Chaseline_')), false, 'no package field unless the package is there');
+  const withPackage = callTask({ ...call, chaseId: 'chase-1' }, true);
+  assert.equal(withPackage[ACTIVITY_FIELDS.outcome], 'machine', 'without a finer result, the call outcome');
+  assert.equal(withPackage[ACTIVITY_FIELDS.duration], 13);
+  assert.equal(withPackage[ACTIVITY_FIELDS.intent], null);
+  assert.equal(withPackage[ACTIVITY_FIELDS.chaseId], 'chase-1');
 });

@@ -5,7 +5,8 @@
  * empty, datetimes in Z form); both read the same here.
  * https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_task.htm
  */
-import type { CallActivity, CrmContact, MessageActivity } from '../../core/ports.ts';
+import type { CallActivity, ChaseResult, CrmContact, MessageActivity } from '../../core/ports.ts';
+import { ACTIVITY_FIELDS, CHASE_ENDED_FIELDS, PERSON_FIELDS } from './package.ts';
 
 export type SfRow = Record<string, unknown>;
 
@@ -53,9 +54,20 @@ const completedTask = (whoId: string, at: Date, fields: SfRow): SfRow => ({
   attributes: { type: 'Task' }, WhoId: whoId, ...fields, Status: 'Completed', ActivityDate: day(at),
 });
 
-/** A completed outbound call Task, as Salesforce's own dialers log them. */
-export function callTask(c: CallActivity): SfRow {
+/** The package's Activity fields of a call (text fields hold 80 characters, the chase id 36). */
+function activityFields(c: CallActivity): SfRow {
+  return {
+    [ACTIVITY_FIELDS.outcome]: clip(c.result ?? c.outcome, 80),
+    [ACTIVITY_FIELDS.intent]: c.intent ? clip(c.intent, 80) : null,
+    [ACTIVITY_FIELDS.duration]: c.durationSeconds === null ? null : Math.round(c.durationSeconds),
+    [ACTIVITY_FIELDS.chaseId]: c.chaseId ?? null,
+  };
+}
+
+/** A completed outbound call Task, as Salesforce's own dialers log them; with the package, its Chaseline fields too. */
+export function callTask(c: CallActivity, withPackage = false): SfRow {
   return completedTask(c.externalContactId, c.at, {
+    ...(withPackage ? activityFields(c) : {}),
     TaskSubtype: 'Call',
     CallType: 'Outbound',
     CallDisposition: DISPOSITIONS[c.outcome],
@@ -69,6 +81,27 @@ export function callTask(c: CallActivity): SfRow {
 /** A completed Task for a text we sent (Salesforce has no standard SMS activity). */
 export function smsTask(m: MessageActivity): SfRow {
   return completedTask(m.externalContactId, m.at, { TaskSubtype: 'Task', Subject: 'SMS sent', Description: clip(m.body, DESCRIPTION) });
+}
+
+/** The package's Contact or Lead fields for where the contact's chasing stands. */
+export function resultFields(r: ChaseResult): SfRow {
+  return {
+    [PERSON_FIELDS.outcome]: clip(r.outcome, 80),
+    [PERSON_FIELDS.endedAt]: new Date(r.endedAt).toISOString(),
+    [PERSON_FIELDS.attempts]: r.attempts,
+    [PERSON_FIELDS.campaign]: clip(r.campaign, 255),
+  };
+}
+
+/** The Chaseline_Chase_Ended__e message for a chase that ended on this record. */
+export function chaseEndedEvent(recordId: string, r: ChaseResult): SfRow {
+  return {
+    [CHASE_ENDED_FIELDS.recordId]: recordId,
+    [CHASE_ENDED_FIELDS.chaseId]: r.chaseId ?? null,
+    [CHASE_ENDED_FIELDS.outcome]: clip(r.outcome, 80),
+    [CHASE_ENDED_FIELDS.attempts]: r.attempts,
+    [CHASE_ENDED_FIELDS.campaign]: clip(r.campaign, 255),
+  };
 }
 
 /** The object a record id belongs to, by its key prefix: 003 Contact, 00Q Lead. */

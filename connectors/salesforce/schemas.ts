@@ -53,6 +53,13 @@ export const salesforceCredentials = z.object({
    * simulator): every API request goes there.
    */
   apiBaseUrl: z.url().optional(),
+  /**
+   * The Chaseline package (plugins/salesforce) is installed in the org: chase results are kept
+   * in its Contact and Lead fields and announced by its Chaseline_Chase_Ended__e platform event,
+   * and call Tasks carry its Activity fields. Off by default, so an org without the package
+   * (which would refuse those fields) keeps getting plain Tasks.
+   */
+  package: z.boolean().default(false),
   /** A shared secret an Outbound Message's endpoint URL carries, checked on every delivery. */
   inboundSecret: z.string().min(16, 'must be at least 16 characters').optional(),
 });

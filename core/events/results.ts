@@ -28,8 +28,8 @@ export async function enqueueChaseResults(tx: Tx, deps: Deps, events: EndEvent[]
   for (const e of ends) byTenant.set(e.tenant_id, [...(byTenant.get(e.tenant_id) ?? []), e]);
   let total = 0;
   for (const [tenantId, list] of byTenant) {
-    const { rows } = await tx.query<{ event_id: string; contact_id: string; system: string; external_id: string; campaign: string; attempts: string; status: string; outcome: string | null }>(
-      `select e.id as event_id, c.contact_id, r.system, r.external_id, k.name as campaign, c.status, c.outcome,
+    const { rows } = await tx.query<{ event_id: string; chase_id: string; contact_id: string; system: string; external_id: string; campaign: string; attempts: string; status: string; outcome: string | null }>(
+      `select e.id as event_id, c.id as chase_id, c.contact_id, r.system, r.external_id, k.name as campaign, c.status, c.outcome,
               (select count(*) from attempts a join chases x on x.tenant_id = a.tenant_id and x.id = a.chase_id
                 where x.tenant_id = c.tenant_id and x.contact_id = c.contact_id and a.status <> 'not-placed') as attempts
          from unnest($2::uuid[], $3::uuid[]) as e (id, chase_id)
@@ -42,7 +42,7 @@ export async function enqueueChaseResults(tx: Tx, deps: Deps, events: EndEvent[]
     );
     const endedAt = new Map(list.map((e) => [e.id, String(e.data.endedAt ?? new Date().toISOString())]));
     const out: NewWriteBack[] = rows.map((r) => {
-      const result: ChaseResult = { outcome: r.outcome ?? r.status, endedAt: endedAt.get(r.event_id)!, attempts: Number(r.attempts), campaign: r.campaign };
+      const result: ChaseResult = { outcome: r.outcome ?? r.status, endedAt: endedAt.get(r.event_id)!, attempts: Number(r.attempts), campaign: r.campaign, chaseId: r.chase_id };
       return { connector: r.system, contactId: r.contact_id, dedupeKey: `chase-result:${r.event_id}`, item: { kind: 'chase-result', externalId: r.external_id, result } };
     });
     await enqueueWriteBacks(tx, deps, tenantId, out);

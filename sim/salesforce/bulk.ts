@@ -71,7 +71,7 @@ export function bulkRoutes(org: Org, options: { jobMs: number; pageSize: number 
         const columnDelimiter = body.columnDelimiter ?? 'COMMA';
         if (lineEnding !== 'LF' && lineEnding !== 'CRLF') throw new SfError(400, 'INVALIDJOB', `Invalid lineEnding: ${String(lineEnding)}`);
         if (typeof columnDelimiter !== 'string' || !DELIMITERS[columnDelimiter]) throw new SfError(400, 'INVALIDJOB', `Invalid columnDelimiter: ${String(columnDelimiter)}`);
-        const query = parseSoql(body.query);
+        const query = parseSoql(body.query, (t, n) => org.schema.field(t, n));
         const job: Job = {
           id: org.newId(KEY_PREFIX.BulkJob),
           operation,

@@ -4,18 +4,18 @@
 // bearer token endpoint, the daily API request allowance, and injected outages. See
 // sim/README.md.
 import { randomBytes } from 'node:crypto';
-import { Org, type SfRecord } from './store.ts';
+import { Org, type PublishedEvent, type SfRecord } from './store.ts';
 import { SaveFailure } from './errors.ts';
 import { createSfServer, pruneUsage, type LoggedRequest, type ServerState } from './server.ts';
 import { restRoutes } from './rest.ts';
 import { bulkRoutes } from './bulk.ts';
 import { jsonDatetime } from './render.ts';
 import { tokenEndpoint, type ConnectedApp } from './oauth.ts';
-import type { SObjectType } from './schema.ts';
+import type { Field, SObjectType } from './schema.ts';
 import { listen } from '../listen.ts';
 
-export type { SfRecord } from './store.ts';
-export type { SObjectType } from './schema.ts';
+export type { SfRecord, PublishedEvent } from './store.ts';
+export type { Field, Kind, SObjectType } from './schema.ts';
 export type { LoggedRequest } from './server.ts';
 export type { ConnectedApp } from './oauth.ts';
 export { SaveFailure } from './errors.ts';
@@ -51,6 +51,15 @@ export interface SalesforceSim {
   /** Soft delete (the recycle bin); queryAll still sees the record. */
   remove(id: string): void;
   requests(): LoggedRequest[];
+  /**
+   * Deploys custom fields (…__c) to Contact, Lead or Task, as installing a package does; until
+   * then a write naming them is refused with INVALID_FIELD. Activity fields go on Task.
+   */
+  addCustomFields(type: SObjectType, fields: Field[]): void;
+  /** Deploys a platform event (…__e) with its fields: POST /sobjects/Name__e then publishes it. */
+  addPlatformEvent(name: string, fields: Field[]): void;
+  /** Copies of the platform event messages published so far, oldest first. */
+  publishedEvents(): PublishedEvent[];
   /** API requests counted in the last 24 hours of the org's clock. */
   apiUsage(): { used: number; limit: number };
   /** Answers every API request with `status` for the next `ms` of real time. */
@@ -124,6 +133,9 @@ export async function startSalesforceSim(options: SalesforceSimOptions = {}): Pr
       if (!org.remove(id)) throw new Error(`Salesforce sim: no record ${id}`);
     },
     requests: () => state.log.slice(),
+    addCustomFields: (type, fields) => org.schema.addFields(type, fields),
+    addPlatformEvent: (name, fields) => org.schema.addEvent(name, fields),
+    publishedEvents: () => structuredClone(org.published),
     apiUsage: () => {
       pruneUsage(state);
       return { used: state.usage.length, limit: state.dailyLimit };

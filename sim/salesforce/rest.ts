@@ -2,7 +2,7 @@
 // sObject reads and writes, and sObject Collections (composite/sobjects) with per-record
 // SaveResults and allOrNone rollback.
 import { malformedQuery, notFound, SaveFailure, SfError, type SaveError } from './errors.ts';
-import { findType, SCHEMA, type SObjectType } from './schema.ts';
+import { findType, type SObjectType } from './schema.ts';
 import { parseSoql, runQuery } from './soql.ts';
 import { KEY_PREFIX } from './ids.ts';
 import { toJson } from './render.ts';
@@ -47,7 +47,7 @@ export function restRoutes(org: Org, options: { batchSize: number }): Route[] {
   const query = (withDeleted: boolean) => (req: SfRequest) => {
     const soql = req.query.get('q');
     if (!soql) throw malformedQuery('A query string must be provided with the q parameter');
-    const q = parseSoql(soql);
+    const q = parseSoql(soql, (t, n) => org.schema.field(t, n));
     const rows = runQuery(q, org.list(q.type, withDeleted));
     const cursor: Cursor = { totalSize: rows.length, records: rows.map((r) => toJson(q.type, r, q.fields, req.version)) };
     const locator = org.newId(KEY_PREFIX.QueryLocator);
@@ -113,6 +113,15 @@ export function restRoutes(org: Org, options: { batchSize: number }): Route[] {
       method: 'POST',
       pattern: /^\/sobjects\/(\w+)\/?$/,
       handler: (req) => {
+        if (org.schema.event(req.match[1] ?? '')) {
+          const body = asObject(req.body);
+          try {
+            const { id, uuid } = org.publish(req.match[1]!, body);
+            return { status: 201, json: { id, success: true, errors: [{ statusCode: 'OPERATION_ENQUEUED', message: uuid, fields: [] }] } };
+          } catch (err) {
+            throw err instanceof SaveFailure ? err.toSfError() : err;
+          }
+        }
         const type = sobjectType(req.match[1]);
         const body = asObject(req.body);
         if (Object.keys(body).some((k) => k.toLowerCase() === 'id')) throw new SfError(400, 'INVALID_FIELD', 'cannot specify Id in an insert call', ['Id']);
@@ -129,7 +138,7 @@ export function restRoutes(org: Org, options: { batchSize: number }): Route[] {
       handler: (req) => {
         const { type, rec } = readRecord(req);
         const wanted = req.query.get('fields')?.split(',').filter(Boolean);
-        const fields = wanted ? wanted.map((name) => SCHEMA[type].find((f) => f.name.toLowerCase() === name.trim().toLowerCase()) ?? (() => { throw new SfError(400, 'INVALID_FIELD', `No such column '${name}' on entity '${type}'`); })()) : SCHEMA[type];
+        const fields = wanted ? wanted.map((name) => org.schema.field(type, name.trim()) ?? (() => { throw new SfError(400, 'INVALID_FIELD', `No such column '${name}' on entity '${type}'`); })()) : org.schema.fields(type);
         return { status: 200, json: toJson(type, rec, fields, req.version) };
       },
     },

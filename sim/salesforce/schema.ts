@@ -58,9 +58,51 @@ export const SCHEMA: Record<SObjectType, Field[]> = {
 };
 
 /** Field names are case-insensitive in SOQL and in JSON bodies; this finds the canonical one. */
-export function findField(type: SObjectType, name: string): Field | undefined {
+export function findField(type: SObjectType, name: string, fields: readonly Field[] = SCHEMA[type]): Field | undefined {
   const lower = name.toLowerCase();
-  return SCHEMA[type].find((f) => f.name.toLowerCase() === lower);
+  return fields.find((f) => f.name.toLowerCase() === lower);
+}
+
+/** A custom field's or custom object's API name: letters, digits and single underscores, then the suffix. */
+const customName = (suffix: string) => new RegExp(`^[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)*__${suffix}$`);
+
+/**
+ * What one org has: the standard fields above plus the custom fields deployed to it (a package's
+ * field metadata), and its platform events (custom objects ending in __e) with their fields.
+ * Anything else a request names is unknown, as in a real org: INVALID_FIELD, or NOT_FOUND for
+ * an sObject type.
+ */
+export class OrgSchema {
+  private readonly custom = new Map<SObjectType, Field[]>();
+  private readonly events = new Map<string, Field[]>();
+
+  /** Deploys custom fields (Name__c) to a type; deploying a field again replaces it. */
+  addFields(type: SObjectType, fields: Field[]): void {
+    for (const f of fields) if (!customName('c').test(f.name)) throw new Error(`Salesforce sim: '${f.name}' is not a custom field's API name (…__c)`);
+    const names = new Set(fields.map((f) => f.name.toLowerCase()));
+    this.custom.set(type, [...(this.custom.get(type) ?? []).filter((f) => !names.has(f.name.toLowerCase())), ...fields]);
+  }
+
+  fields(type: SObjectType): Field[] {
+    return [...SCHEMA[type], ...(this.custom.get(type) ?? [])];
+  }
+
+  field(type: SObjectType, name: string): Field | undefined {
+    return findField(type, name, this.fields(type));
+  }
+
+  /** Deploys a platform event (Name__e) with its custom fields. */
+  addEvent(name: string, fields: Field[]): void {
+    if (!customName('e').test(name)) throw new Error(`Salesforce sim: '${name}' is not a platform event's API name (…__e)`);
+    for (const f of fields) if (!customName('c').test(f.name)) throw new Error(`Salesforce sim: '${f.name}' is not a custom field's API name (…__c)`);
+    this.events.set(name, fields);
+  }
+
+  /** The platform event's canonical name and fields, by its name in any case. */
+  event(name: string): { name: string; fields: Field[] } | undefined {
+    for (const [known, fields] of this.events) if (known.toLowerCase() === name.toLowerCase()) return { name: known, fields };
+    return undefined;
+  }
 }
 
 export function findType(name: string): SObjectType | undefined {

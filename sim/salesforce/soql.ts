@@ -61,7 +61,8 @@ function compare(a: Value, b: Value): number {
   return a < b ? -1 : 1;
 }
 
-export function parseSoql(soql: string): Query {
+/** `lookup` finds a field of the org (its custom fields included); by default the standard ones. */
+export function parseSoql(soql: string, lookup: (type: SObjectType, name: string) => Field | undefined = findField): Query {
   const tokens = tokenize(soql);
   let i = 0;
   const peek = () => tokens[i];
@@ -88,7 +89,7 @@ export function parseSoql(soql: string): Query {
   if (!type) throw new SfError(400, 'INVALID_TYPE', `sObject type '${objectName}' is not supported. If you are attempting to use a custom object, be sure to append the '__c' after the entity name. Please reference your WSDL or the describe call for the appropriate names.`);
   const field = (name: string): Field => {
     if (name.includes('.')) throw malformedQuery(`relationship fields are not simulated: '${name}'`);
-    const f = findField(type, name);
+    const f = lookup(type, name);
     if (!f) throw new SfError(400, 'INVALID_FIELD', `No such column '${name}' on entity '${type}'. If you are attempting to use a custom field, be sure to append the '__c' after the custom field name. Please reference your WSDL or the describe call for the appropriate names.`);
     return f;
   };

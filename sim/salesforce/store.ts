@@ -2,11 +2,19 @@
 // Salesforce's (required fields, system fields, types, restricted picklists, WhoId
 // references). Every write stamps LastModifiedDate and SystemModstamp; Salesforce keeps
 // them to the second, which is why incremental syncs must order by SystemModstamp, Id.
+import { randomUUID } from 'node:crypto';
 import { KEY_PREFIX, makeIdFactory, normaliseId } from './ids.ts';
-import { findField, SCHEMA, type SObjectType } from './schema.ts';
+import { findField, OrgSchema, type Field, type SObjectType } from './schema.ts';
 import { SaveFailure, type SaveError } from './errors.ts';
 
 export type Value = string | number | boolean | null;
+export interface PublishedEvent {
+  type: string;
+  fields: Record<string, Value>;
+  /** The EventUuid the publish call answered with. */
+  uuid: string;
+  publishedAt: string;
+}
 /** Datetimes are held as ISO strings ending in `.000Z`, so string order is time order. */
 export type SfRecord = Record<string, Value>;
 
@@ -19,6 +27,10 @@ export class Org {
   readonly userId: string;
   private readonly byId = new Map<string, { type: SObjectType; rec: SfRecord }>();
   readonly newId = makeIdFactory();
+  /** Standard fields plus the custom fields and platform events deployed to this org. */
+  readonly schema = new OrgSchema();
+  /** Platform event messages published to this org, oldest first. */
+  readonly published: PublishedEvent[] = [];
 
   constructor(readonly now: () => number) {
     this.orgId = this.newId(KEY_PREFIX.Org);
@@ -40,12 +52,17 @@ export class Org {
 
   /** Checks a write and returns the canonical field values, or the errors Salesforce would give. */
   check(type: SObjectType, body: Record<string, unknown>, existing?: SfRecord): { values: SfRecord } | { errors: SaveError[] } {
+    return this.checkFields(type, this.schema.fields(type), body, existing);
+  }
+
+  /** The checks of `check` against a list of fields (an sObject's, or a platform event's). */
+  checkFields(type: string, fields: Field[], body: Record<string, unknown>, existing?: SfRecord): { values: SfRecord } | { errors: SaveError[] } {
     const values: SfRecord = {};
     const errors: SaveError[] = [];
     const readOnly: string[] = [];
     for (const [key, raw] of Object.entries(body)) {
       if (key === 'attributes' || (existing && key.toLowerCase() === 'id')) continue;
-      const field = findField(type, key);
+      const field = findField(type as SObjectType, key, fields);
       if (!field) {
         errors.push({ statusCode: 'INVALID_FIELD', message: `No such column '${key}' on sobject of type ${type}`, fields: [] });
         continue;
@@ -65,6 +82,11 @@ export class Org {
         const n = typeof raw === 'string' ? Number(raw) : raw;
         if (typeof n === 'number' && Number.isInteger(n)) values[field.name] = n;
         else bad();
+      } else if (field.kind === 'datetime') {
+        // The REST API takes ISO 8601 with a zone (Z or ±hh:mm / ±hhmm); held as …Z like the rest.
+        const ms = typeof raw === 'string' && /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:?\d\d)$/.test(raw) ? Date.parse(raw.replace(/([+-]\d\d)(\d\d)$/, '$1:$2')) : NaN;
+        if (Number.isNaN(ms)) bad();
+        else values[field.name] = new Date(ms).toISOString();
       } else if (field.kind === 'date') {
         if (typeof raw === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(raw) && !Number.isNaN(Date.parse(raw))) values[field.name] = raw;
         else bad();
@@ -84,16 +106,32 @@ export class Org {
     if (readOnly.length) {
       errors.push({ statusCode: 'INVALID_FIELD_FOR_INSERT_UPDATE', message: `Unable to create/update fields: ${readOnly.join(', ')}. Please check the security settings of this field and verify that it is read/write for your profile or permission set.`, fields: readOnly });
     }
-    const missing = SCHEMA[type].filter((f) => f.required && (existing ? f.name in values : true) && (values[f.name] ?? null) === null).map((f) => f.name);
+    const missing = fields.filter((f) => f.required && (existing ? f.name in values : true) && (values[f.name] ?? null) === null).map((f) => f.name);
     if (missing.length) errors.push({ statusCode: 'REQUIRED_FIELD_MISSING', message: `Required fields are missing: [${missing.join(', ')}]`, fields: missing });
     return errors.length ? { errors } : { values };
+  }
+
+  /**
+   * Publishes a platform event message, as POST /sobjects/Name__e does: checked like a record,
+   * kept in `published` (subscribers are outside the simulation), answered with the event's
+   * UUID in an OPERATION_ENQUEUED status, since high-volume events are published asynchronously.
+   * https://developer.salesforce.com/docs/atlas.en-us.platform_events.meta/platform_events/platform_events_publish_api.htm
+   */
+  publish(name: string, body: Record<string, unknown>): { id: string; uuid: string } {
+    const event = this.schema.event(name);
+    if (!event) throw new Error(`no platform event ${name}`);
+    const checked = this.checkFields(event.name, event.fields, body);
+    if ('errors' in checked) throw new SaveFailure(checked.errors);
+    const uuid = randomUUID();
+    this.published.push({ type: event.name, fields: checked.values, uuid, publishedAt: new Date(this.now()).toISOString() });
+    return { id: this.newId(KEY_PREFIX.PlatformEvent), uuid };
   }
 
   /** Stores checked values as a new record. */
   create(type: SObjectType, values: SfRecord): SfRecord {
     const stamp = isoSecond(this.now());
     const rec: SfRecord = {};
-    for (const f of SCHEMA[type]) rec[f.name] = f.default ?? null;
+    for (const f of this.schema.fields(type)) rec[f.name] = f.default ?? null;
     Object.assign(rec, values, { Id: this.newId(KEY_PREFIX[type]), IsDeleted: false, CreatedDate: stamp, LastModifiedDate: stamp, SystemModstamp: stamp });
     this.byId.set(rec.Id as string, { type, rec });
     return rec;
