@@ -38,7 +38,9 @@ export function installUrl(app: VendorApp, state: string): string {
 function refused(err: unknown, what: string): AppError {
   const { status, body } = hubspotAnswer(err);
   if (status === undefined) return new AppError('UPSTREAM', `${what}: no answer from HubSpot`, { cause: err });
-  const why = [body?.category ?? (body as { status?: string } | undefined)?.status, body?.message].filter(Boolean).join(': ');
+  // OAuth errors name their reason in `status` (BAD_AUTH_CODE, BAD_REFRESH_TOKEN…), the other APIs in `category`.
+  const reason = (body as { status?: string } | undefined)?.status;
+  const why = [reason && reason !== 'error' ? reason : body?.category, body?.message].filter(Boolean).join(': ');
   // 400 is HubSpot's answer to a bad, used or expired code or refresh token: asking again cannot help.
   return new AppError('UPSTREAM', `${what}: HubSpot answered HTTP ${status}${why ? ` (${why})` : ''}`, { cause: err, retryable: status >= 500 || status === 429 });
 }
