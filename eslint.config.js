@@ -10,7 +10,7 @@ const vendorSdks = [
 const httpFrameworks = ['express', 'express/*', '@trpc/*', 'busboy', 'pino-http', 'openapi3-ts', 'openapi3-ts/*'];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '.data/**', 'plugins/**', 'dist/**', '**/.scratch/**', 'console/dist/**', 'console/.dist-*/**'] },
+  { ignores: ['node_modules/**', '.data/**', 'plugins/*', '!plugins/hubspot', 'dist/**', '**/.scratch/**', 'console/dist/**', 'console/.dist-*/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -31,7 +31,7 @@ const FILE_TIMEOUT_MS = 300_000;
 const RUN_TIMEOUT_MS = Number(process.env.CHASELINE_TEST_RUN_TIMEOUT_MS) || 20 * 60_000;
 /** After asking the tests to stop, how long they get before they are killed. */
 const KILL_GRACE_MS = 10_000;
-const TEST_DIRS = ['core', 'connectors', 'api', 'webhooks', 'openapi', 'sim', 'test', 'demo', 'console'];
+const TEST_DIRS = ['core', 'connectors', 'api', 'webhooks', 'openapi', 'sim', 'test', 'demo', 'console', 'plugins'];
 const SKIP_DIRS = new Set(['node_modules', '.data']);
 
 const args = process.argv.slice(2);
