@@ -5,7 +5,7 @@
 import type { z } from 'zod';
 import type { Deps } from '../core/deps.ts';
 import { connectorCredentials, recordConnectorError, saveConnector, type CredentialCheck } from '../core/connectors.ts';
-import { loggable } from '../core/errors.ts';
+import { AppError, loggable } from '../core/errors.ts';
 import type { CrmConnectorFor } from '../core/crm.sync.ts';
 import type { CrmConnector, WriteBackTarget } from '../core/ports.ts';
 import type { WriteBackTargetFor } from '../core/outbox.ts';
@@ -44,7 +44,7 @@ export interface ConnectorEntry {
   /** Prepares the vendor account for Chaseline after the credentials are saved (HubSpot: the chase-result properties); throws when it could not. */
   setup?: (credentials: never) => Promise<void>;
   /** Renews expiring credentials (an OAuth access token) before the connector is built: the new ones, or null when nothing was due; throws when the vendor refused. */
-  renew?: (credentials: never) => Promise<object | null>;
+  renew?: (credentials: never, options?: { force?: boolean }) => Promise<object | null>;
   /** Tries the credentials against the vendor (one cheap authenticated read); never throws. */
   check?: (credentials: never) => Promise<CredentialCheck>;
   // The factory checks its own credentials with the schema before anything else. Connectors
@@ -69,12 +69,12 @@ export const connectors = {
 } satisfies Record<ConnectorId, ConnectorEntry>;
 
 /** A tenant's enabled connector of `type` with the entry's `capability`, built from its stored credentials; null otherwise. */
-async function build(deps: Deps, tenantId: string, type: string, capability: 'syncs' | 'writesBack'): Promise<unknown> {
+async function build(deps: Deps, tenantId: string, type: string, capability: 'syncs' | 'writesBack', force = false): Promise<unknown> {
   const entry = (connectors as Record<string, ConnectorEntry>)[type];
   if (!entry?.[capability]) return null;
   let credentials = await connectorCredentials(deps, tenantId, type);
   if (!credentials) return null;
-  if (entry.renew) credentials = await renewed(deps, tenantId, type, entry, credentials);
+  if (entry.renew) credentials = await renewed(deps, tenantId, type, entry, credentials, force);
   // Again at every use: stored credentials meet the operator's current list of allowed hosts.
   checkVendorUrls(credentials, entry.urls, deps.allowedVendorHosts);
   return entry.create(credentials as never, { ...(deps.lines ? { limiter: deps.lines.cps } : {}), account: tenantId } satisfies ConnectorOptions as never);
@@ -85,9 +85,9 @@ async function build(deps: Deps, tenantId: string, type: string, capability: 'sy
  * A refused renewal shows on the connector (GET /v1/connectors: lastError) and is thrown, so
  * the job retries and, in the end, its write-backs go to the dead-letter, never in silence.
  */
-async function renewed(deps: Deps, tenantId: string, type: string, entry: ConnectorEntry, credentials: unknown): Promise<unknown> {
+async function renewed(deps: Deps, tenantId: string, type: string, entry: ConnectorEntry, credentials: unknown, force: boolean): Promise<unknown> {
   try {
-    const fresh = await entry.renew!(credentials as never);
+    const fresh = await entry.renew!(credentials as never, { force });
     if (!fresh) return credentials;
     await saveConnector(deps, tenantId, type, fresh, { enabled: true, account: entry.account ? entry.account(fresh as never) : null });
     return fresh;
@@ -102,7 +102,30 @@ export function crmConnectorFor(deps: Deps): CrmConnectorFor {
   return async (tenantId, type) => (await build(deps, tenantId, type, 'syncs')) as CrmConnector | null;
 }
 
-/** The worker's way to a tenant's connector as a write-back target (the outbox's sender). */
+/** The vendor refused the token itself (HTTP 401) before anything was written. */
+const tokenRefused = (err: unknown) => err instanceof AppError && err.details?.httpStatus === 401 && !err.details.partial;
+
+/**
+ * The worker's way to a tenant's connector as a write-back target (the outbox's sender). A
+ * connector whose token the vendor refuses (revoked or expired early) gets it renewed once and
+ * the write-back sent again; a second refusal is the outbox's to retry and, in the end, to
+ * show in its dead-letter.
+ */
 export function writeBackTargetFor(deps: Deps): WriteBackTargetFor {
-  return async (tenantId, type) => (await build(deps, tenantId, type, 'writesBack')) as WriteBackTarget | null;
+  return async (tenantId, type) => {
+    const target = (await build(deps, tenantId, type, 'writesBack')) as WriteBackTarget | null;
+    if (!target || !(connectors as Record<string, ConnectorEntry>)[type]?.renew) return target;
+    return {
+      writeBack: async (items) => {
+        try {
+          return await target.writeBack(items);
+        } catch (err) {
+          if (!tokenRefused(err)) throw err;
+          const again = (await build(deps, tenantId, type, 'writesBack', true)) as WriteBackTarget | null;
+          if (!again) throw err;
+          return again.writeBack(items);
+        }
+      },
+    };
+  };
 }

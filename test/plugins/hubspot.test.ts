@@ -173,8 +173,21 @@ describe('the HubSpot app', () => {
     assert.deepEqual(options.json.options, [{ label: 'Renewals', value: campaignId }]);
   });
 
+  test('a token HubSpot refuses before its time is renewed once, and the write-back goes through', async () => {
+    const stored = (await connectorCredentials(app.worker, app.tenantId, 'hubspot')) as Record<string, string>;
+    hubspot.expireAccessTokens(); // HubSpot says 401 although Chaseline thinks the token has 30 minutes left
+    const refreshesBefore = hubspot.requests().filter((r) => r.path === '/oauth/v1/token').length;
+    const target = await writeBackTargetFor(app.worker)(app.tenantId, 'hubspot');
+    const [result] = await target!.writeBack([{ kind: 'chase-result', externalId: '6001', result: { outcome: 'refused', endedAt: new Date().toISOString(), attempts: 1, campaign: 'Renewals' } }]);
+    assert.equal(result!.status, 'done');
+    assert.equal(hubspot.contacts().find((c) => c.id === '6001')!.properties.chaseline_last_outcome, 'refused');
+    assert.equal(hubspot.requests().filter((r) => r.path === '/oauth/v1/token').length, refreshesBefore + 1, 'renewed once');
+    assert.notEqual(((await connectorCredentials(app.worker, app.tenantId, 'hubspot')) as Record<string, string>).accessToken, stored.accessToken);
+  });
+
   test('an expired token is renewed with the refresh token; a refused renewal shows on the connector', async () => {
     // The stored token has run out (HubSpot's live 30 minutes passed).
+    const started = new Date();
     const stored = (await connectorCredentials(app.worker, app.tenantId, 'hubspot')) as Record<string, string>;
     hubspot.expireAccessTokens();
     await saveConnector(app.worker, app.tenantId, 'hubspot', { ...stored, expiresAt: new Date(Date.now() - 1000).toISOString() }, { account: stored.portalId! });
@@ -182,7 +195,7 @@ describe('the HubSpot app', () => {
     const renewed = (await connectorCredentials(app.worker, app.tenantId, 'hubspot')) as Record<string, string>;
     assert.notEqual(renewed.accessToken, stored.accessToken);
     assert.ok(Date.parse(renewed.expiresAt!) > Date.now() + 20 * 60_000);
-    const refreshes = hubspot.requests().filter((r) => r.path === '/oauth/v1/token' && (r.body as Record<string, string>).grant_type === 'refresh_token');
+    const refreshes = hubspot.requests().filter((r) => r.path === '/oauth/v1/token' && (r.body as Record<string, string>).grant_type === 'refresh_token' && r.at >= started);
     assert.equal(refreshes.length, 1, 'renewed once');
     // The renewed token works: a write-back goes through.
     const [result] = await target!.writeBack([{ kind: 'chase-result', externalId: '5001', result: { outcome: 'interested', endedAt: new Date().toISOString(), attempts: 1, campaign: 'Renewals' } }]);
@@ -197,5 +210,27 @@ describe('the HubSpot app', () => {
     assert.match(connector.lastError, /renewing the HubSpot access token.*install the app again/);
     // The card still answers (it reads Chaseline only), no 500.
     assert.equal((await hubspot.cardFetch(card('chases?objectId=5001'))).status, 200);
+  });
+});
+
+describe('without HUBSPOT_CLIENT_ID and HUBSPOT_CLIENT_SECRET', () => {
+  let bare: TestApp;
+  before(async () => {
+    bare = await testEngineApp({ worker: false });
+  });
+  after(() => bare?.close());
+
+  test('the plugin routes and the install link answer 404 saying what to set', async () => {
+    for (const res of [
+      await fetch(`${bare.url}/plugins/hubspot/card/chases?objectId=1&portalId=1`),
+      await fetch(`${bare.url}/plugins/hubspot/workflow/start-chase`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } }),
+      await fetch(`${bare.url}/plugins/hubspot/oauth/callback?code=a&state=b`),
+    ]) {
+      assert.equal(res.status, 404);
+      assert.match((await res.json()).detail, /HUBSPOT_CLIENT_ID/);
+    }
+    const link = await bare.request('GET', '/v1/connectors/hubspot/install');
+    assert.equal(link.status, 404);
+    assert.match(link.body.detail, /HUBSPOT_CLIENT_ID/);
   });
 });
