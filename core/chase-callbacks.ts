@@ -1,6 +1,6 @@
 /**
  * Chases a vendor's automation waits on, and what a CRM record page shows of its contact's
- * chasing. A workflow step in a CRM (HubSpot's "Start Chaseline chase") blocks its enrollment
+ * chasing. A workflow step in a CRM (a custom "Start Chaseline chase" action) blocks its enrollment
  * until the chase ends; its callback id is kept here so the end of the chase completes it
  * (core/events/results.ts), and so the vendor's retries of the same request find the chase
  * they already started instead of starting another.
