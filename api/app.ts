@@ -27,6 +27,7 @@ import { twilioWebhooks } from '../webhooks/twilio.ts';
 import { shopifyWebhook } from '../webhooks/shopify.ts';
 import { hubspotWebhook } from '../webhooks/hubspot.ts';
 import { salesforceWebhook } from '../webhooks/salesforce.ts';
+import { hubspotPluginRoutes } from './routes/plugins/hubspot.ts';
 import type { IntentClassifier } from '../core/intents/intents.ts';
 import { createOfflineClassifier } from '../core/intents/classifier.ts';
 
@@ -130,6 +131,7 @@ export function createApp(options: AppOptions): express.Express {
     app.use('/webhooks/shopify', shopifyWebhook({ deps: { ...deps, jobs: engine.jobs }, log }));
     app.use('/webhooks/hubspot', hubspotWebhook({ deps: { ...deps, jobs: engine.jobs }, publicBaseUrl: engine.publicBaseUrl, log }));
     app.use('/webhooks/salesforce', salesforceWebhook({ deps: { ...deps, jobs: engine.jobs }, log }));
+    app.use('/plugins/hubspot', hubspotPluginRoutes({ ...deps, jobs: engine.jobs }, { publicBaseUrl: engine.publicBaseUrl, log }));
   }
   app.use(fileRoutes(deps, { maxUploadBytes: options.maxUploadBytes ?? 50 * 1048576, metrics }));
   app.use(linkRoutes(deps));

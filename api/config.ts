@@ -1,6 +1,7 @@
 /** The environment, parsed once at boot. A bad value stops start-up naming the variable. */
 import { z } from 'zod';
 import { parseAllowedHosts } from '../core/hosts.ts';
+import type { VendorApp } from '../core/deps.ts';
 
 const optional = <T extends z.ZodType>(schema: T) =>
   z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), schema.optional());
@@ -57,6 +58,11 @@ const envSchema = z
     /** Hosts outbound events may go to besides public https ones: a receiver on the operator's own network (`127.0.0.1:8080`, `hooks.internal`). */
     CHASELINE_ALLOWED_EVENT_HOSTS: allowedHosts,
     CHASELINE_METRICS_TOKEN: optional(z.string().min(16, 'must be at least 16 characters (openssl rand -hex 24)')),
+    /** Chaseline's HubSpot app (plugins/hubspot): its OAuth client id and secret; both unset, the HubSpot plugin is off. */
+    HUBSPOT_CLIENT_ID: optional(z.string().min(1)),
+    HUBSPOT_CLIENT_SECRET: optional(z.string().min(8, 'must be the app’s client secret (Auth tab of the app in HubSpot)')),
+    /** A HubSpot-compatible API instead of https://api.hubapi.com (a simulator); its host must be allowed (CHASELINE_ALLOWED_VENDOR_HOSTS). */
+    HUBSPOT_API_BASE_URL: optional(z.string().url()),
     /** `simulator` runs the built-in carrier on purpose (required for that in production); `twilio` insists on its credentials. */
     CHASELINE_CARRIER: optional(z.enum(['twilio', 'simulator'], 'must be twilio or simulator')),
   })
@@ -71,6 +77,9 @@ const envSchema = z
     if (env.CHASELINE_CARRIER === 'twilio' && !env.TWILIO_ACCOUNT_SID) {
       ctx.addIssue({ code: 'custom', path: ['TWILIO_ACCOUNT_SID'], message: 'is required with CHASELINE_CARRIER=twilio (and TWILIO_AUTH_TOKEN)' });
     }
+    if (Boolean(env.HUBSPOT_CLIENT_ID) !== Boolean(env.HUBSPOT_CLIENT_SECRET)) {
+      ctx.addIssue({ code: 'custom', path: [env.HUBSPOT_CLIENT_ID ? 'HUBSPOT_CLIENT_SECRET' : 'HUBSPOT_CLIENT_ID'], message: 'HUBSPOT_CLIENT_ID and HUBSPOT_CLIENT_SECRET go together' });
+    }
     if (Boolean(env.TWILIO_ACCOUNT_SID) !== Boolean(env.TWILIO_AUTH_TOKEN)) {
       ctx.addIssue({ code: 'custom', path: ['TWILIO_AUTH_TOKEN'], message: 'TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN go together' });
     }
@@ -82,6 +91,21 @@ const envSchema = z
   });
 
 export type Config = z.infer<typeof envSchema>;
+
+/** The vendor apps this installation is registered as (deps.apps), with their OAuth redirect under PUBLIC_BASE_URL. */
+export function vendorApps(config: Config): Record<string, VendorApp> {
+  const base = (config.PUBLIC_BASE_URL ?? `http://localhost:${config.PORT}`).replace(/\/$/, '');
+  return config.HUBSPOT_CLIENT_ID && config.HUBSPOT_CLIENT_SECRET
+    ? {
+      hubspot: {
+        clientId: config.HUBSPOT_CLIENT_ID,
+        clientSecret: config.HUBSPOT_CLIENT_SECRET,
+        redirectUri: `${base}/plugins/hubspot/oauth/callback`,
+        ...(config.HUBSPOT_API_BASE_URL ? { apiBaseUrl: config.HUBSPOT_API_BASE_URL } : {}),
+      },
+    }
+    : {};
+}
 
 export class ConfigError extends Error {}
 

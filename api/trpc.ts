@@ -33,6 +33,7 @@ import { optimiserHours } from './procedures/optimiser.ts';
 import { reportsDefinitions, reportsSummary, reportsTimeseries } from './procedures/reports.ts';
 import { linesCreate, linesDelete, linesGet, linesList, linesUpdate } from './procedures/lines.ts';
 import { connectorsDelete, connectorsList, connectorsOutbox, connectorsOutboxRetry, connectorsPut, connectorsSync } from './procedures/connectors.ts';
+import { connectorsHubspotInstall } from './procedures/connectors.install.ts';
 import {
   eventSubscriptionsCreate, eventSubscriptionsDelete, eventSubscriptionsDeliveries, eventSubscriptionsGet, eventSubscriptionsList,
   eventSubscriptionsReplay, eventSubscriptionsReplayDelivery, eventSubscriptionsRotateSecret, eventSubscriptionsUpdate,
@@ -200,6 +201,7 @@ export const appRouter = t.router({
     sync: mutation(connectorsSync),
     outbox: query(connectorsOutbox),
     outboxRetry: mutation(connectorsOutboxRetry),
+    hubspotInstall: query(connectorsHubspotInstall),
   }),
   lines: t.router({
     create: mutation(linesCreate),

@@ -4,7 +4,8 @@
  */
 import type { z } from 'zod';
 import type { Deps } from '../core/deps.ts';
-import { connectorCredentials, type CredentialCheck } from '../core/connectors.ts';
+import { connectorCredentials, recordConnectorError, saveConnector, type CredentialCheck } from '../core/connectors.ts';
+import { AppError, loggable } from '../core/errors.ts';
 import type { CrmConnectorFor } from '../core/crm.sync.ts';
 import type { CrmConnector, WriteBackTarget } from '../core/ports.ts';
 import type { WriteBackTargetFor } from '../core/outbox.ts';
@@ -24,6 +25,7 @@ import { checkTwilioCredentials } from './twilio/check.ts';
 import { checkGoogleTtsCredentials } from './google-tts/check.ts';
 import { checkShopifyCredentials } from './shopify/check.ts';
 import { checkHubspotCredentials, setupHubspot } from './hubspot/check.ts';
+import { renewHubspotToken } from './hubspot/app/oauth.ts';
 import { checkSalesforceCredentials } from './salesforce/check.ts';
 
 export const connectorIds = ['twilio', 'google-tts', 'shopify', 'hubspot', 'salesforce'] as const;
@@ -41,6 +43,8 @@ export interface ConnectorEntry {
   writesBack?: true;
   /** Prepares the vendor account for Chaseline after the credentials are saved (HubSpot: the chase-result properties); throws when it could not. */
   setup?: (credentials: never) => Promise<void>;
+  /** Renews expiring credentials (an OAuth access token) before the connector is built: the new ones, or null when nothing was due; throws when the vendor refused. */
+  renew?: (credentials: never, options?: { force?: boolean }) => Promise<object | null>;
   /** Tries the credentials against the vendor (one cheap authenticated read); never throws. */
   check?: (credentials: never) => Promise<CredentialCheck>;
   // The factory checks its own credentials with the schema before anything else. Connectors
@@ -60,19 +64,37 @@ export const connectors = {
   twilio: { credentials: twilioCredentials, urls: twilioUrls, create: createTwilioConnector, check: checkTwilioCredentials },
   'google-tts': { credentials: googleTtsCredentials, urls: googleTtsUrls, create: createGoogleTtsConnector, check: checkGoogleTtsCredentials },
   shopify: { credentials: shopifyCredentials, urls: shopifyUrls, create: createShopifyConnector, account: (c: ShopifyCredentials) => c.shop, writesBack: true, check: checkShopifyCredentials },
-  hubspot: { credentials: hubspotCredentials, urls: hubspotUrls, create: createHubspotConnector, syncs: true, writesBack: true, account: (c: HubspotCredentials) => c.portalId ?? '', check: checkHubspotCredentials, setup: setupHubspot },
+  hubspot: { credentials: hubspotCredentials, urls: hubspotUrls, create: createHubspotConnector, syncs: true, writesBack: true, account: (c: HubspotCredentials) => c.portalId ?? '', check: checkHubspotCredentials, setup: setupHubspot, renew: renewHubspotToken },
   salesforce: { credentials: salesforceCredentials, urls: salesforceUrls, create: createSalesforceConnector, syncs: true, writesBack: true, account: (c: SalesforceCredentials) => (c.orgId ? salesforceOrgKey(c.orgId) : ''), check: checkSalesforceCredentials },
 } satisfies Record<ConnectorId, ConnectorEntry>;
 
 /** A tenant's enabled connector of `type` with the entry's `capability`, built from its stored credentials; null otherwise. */
-async function build(deps: Deps, tenantId: string, type: string, capability: 'syncs' | 'writesBack'): Promise<unknown> {
+async function build(deps: Deps, tenantId: string, type: string, capability: 'syncs' | 'writesBack', force = false): Promise<unknown> {
   const entry = (connectors as Record<string, ConnectorEntry>)[type];
   if (!entry?.[capability]) return null;
-  const credentials = await connectorCredentials(deps, tenantId, type);
+  let credentials = await connectorCredentials(deps, tenantId, type);
   if (!credentials) return null;
+  if (entry.renew) credentials = await renewed(deps, tenantId, type, entry, credentials, force);
   // Again at every use: stored credentials meet the operator's current list of allowed hosts.
   checkVendorUrls(credentials, entry.urls, deps.allowedVendorHosts);
   return entry.create(credentials as never, { ...(deps.lines ? { limiter: deps.lines.cps } : {}), account: tenantId } satisfies ConnectorOptions as never);
+}
+
+/**
+ * The credentials after the entry renewed what was due, saved (encrypted) for the next use.
+ * A refused renewal shows on the connector (GET /v1/connectors: lastError) and is thrown, so
+ * the job retries and, in the end, its write-backs go to the dead-letter, never in silence.
+ */
+async function renewed(deps: Deps, tenantId: string, type: string, entry: ConnectorEntry, credentials: unknown, force: boolean): Promise<unknown> {
+  try {
+    const fresh = await entry.renew!(credentials as never, { force });
+    if (!fresh) return credentials;
+    await saveConnector(deps, tenantId, type, fresh, { enabled: true, account: entry.account ? entry.account(fresh as never) : null });
+    return fresh;
+  } catch (err) {
+    await recordConnectorError(deps, tenantId, type, loggable(err).message);
+    throw err;
+  }
 }
 
 /** The worker's way to a tenant's CRM connector: its stored credentials, built by the registry. */
@@ -80,7 +102,30 @@ export function crmConnectorFor(deps: Deps): CrmConnectorFor {
   return async (tenantId, type) => (await build(deps, tenantId, type, 'syncs')) as CrmConnector | null;
 }
 
-/** The worker's way to a tenant's connector as a write-back target (the outbox's sender). */
+/** The vendor refused the token itself (HTTP 401) before anything was written. */
+const tokenRefused = (err: unknown) => err instanceof AppError && err.details?.httpStatus === 401 && !err.details.partial;
+
+/**
+ * The worker's way to a tenant's connector as a write-back target (the outbox's sender). A
+ * connector whose token the vendor refuses (revoked or expired early) gets it renewed once and
+ * the write-back sent again; a second refusal is the outbox's to retry and, in the end, to
+ * show in its dead-letter.
+ */
 export function writeBackTargetFor(deps: Deps): WriteBackTargetFor {
-  return async (tenantId, type) => (await build(deps, tenantId, type, 'writesBack')) as WriteBackTarget | null;
+  return async (tenantId, type) => {
+    const target = (await build(deps, tenantId, type, 'writesBack')) as WriteBackTarget | null;
+    if (!target || !(connectors as Record<string, ConnectorEntry>)[type]?.renew) return target;
+    return {
+      writeBack: async (items) => {
+        try {
+          return await target.writeBack(items);
+        } catch (err) {
+          if (!tokenRefused(err)) throw err;
+          const again = (await build(deps, tenantId, type, 'writesBack', true)) as WriteBackTarget | null;
+          if (!again) throw err;
+          return again.writeBack(items);
+        }
+      },
+    };
+  };
 }

@@ -103,6 +103,11 @@ export async function connectorsForAccount(deps: Deps, type: string, account: st
   return rows.map((r) => ({ tenantId: r.tenant_id, credentials: JSON.parse(deps.pii.decrypt(r.credentials_enc)) }));
 }
 
+/** Shows why the connector cannot work now (its credentials were refused, a renewal failed) until it is saved again. */
+export async function recordConnectorError(deps: Deps, tenantId: string, type: string, message: string): Promise<void> {
+  await deps.db.query(`update connectors set last_error = $3, updated_at = now() where tenant_id = $1 and type = $2`, [tenantId, type, message.slice(0, 1000)]);
+}
+
 export async function deleteConnector(deps: Deps, tenantId: string, type: string): Promise<ConnectorState> {
   const state = await getConnector(deps, tenantId, type);
   await deps.db.query(`delete from connectors where tenant_id = $1 and type = $2`, [tenantId, type]);

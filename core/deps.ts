@@ -4,6 +4,16 @@ import type { JobQueue } from './jobs/queue.ts';
 import type { Clock } from './ports.ts';
 import type { LineStores } from './lines.select.ts';
 
+/** An app Chaseline is registered as with a vendor (an OAuth client), for installs from the vendor's side. */
+export interface VendorApp {
+  clientId: string;
+  clientSecret: string;
+  /** Where the vendor sends the admin back after consent (PUBLIC_BASE_URL + the plugin's callback path). */
+  redirectUri: string;
+  /** The vendor's API base URL, when not its default (a simulator, a sandbox). */
+  apiBaseUrl?: string;
+}
+
 /** What every use case needs from the outside world, handed in at boot. */
 export interface Deps {
   db: pg.Pool;
@@ -19,6 +29,8 @@ export interface Deps {
   allowedVendorHosts?: readonly string[];
   /** Hosts outbound events may be sent to though not public https (CHASELINE_ALLOWED_EVENT_HOSTS): a local or internal receiver. */
   allowedEventHosts?: readonly string[];
+  /** The vendor apps configured for this installation, by connector type; a plugin without its app is off. */
+  apps?: Readonly<Partial<Record<string, VendorApp>>>;
 }
 
 /**

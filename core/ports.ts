@@ -154,6 +154,24 @@ export interface ChaseResult {
 }
 
 /**
+ * A vendor's automation step that waits for a chase (a CRM workflow action that blocks its
+ * enrollment) completed with the chase's result, so the workflow can branch on it. No PII.
+ */
+export interface CallbackCompletion {
+  /** The vendor's id of the waiting step. */
+  callbackId: string;
+  /** The chase ended as planned (completed, or canceled by the order it chased), rather than failed or expired. */
+  succeeded: boolean;
+  /** The chase's outcome, or how it ended when it has none. */
+  outcome: string;
+  /** The last intent understood on its calls. */
+  intent: string | null;
+  /** Revenue the chase recovered (an order that followed it), in `currency`. */
+  recoveredRevenue: number | null;
+  currency: string | null;
+}
+
+/**
  * A change Chaseline writes back to a vendor, one per outbox row. `externalId` is the
  * vendor's id of the record (a CRM contact or lead, a store's customer); `order-note` names
  * the store's order.
@@ -164,7 +182,8 @@ export type WriteBack =
   | { kind: 'opt-out'; externalId: string; channel: 'voice' | 'sms' | 'all' }
   | { kind: 'tags'; externalId: string; add: string[] }
   | { kind: 'order-note'; orderId: string; note: string }
-  | { kind: 'chase-result'; externalId: string; result: ChaseResult };
+  | { kind: 'chase-result'; externalId: string; result: ChaseResult }
+  | { kind: 'callback-complete'; completion: CallbackCompletion };
 export type WriteBackKind = WriteBack['kind'];
 
 /**

@@ -122,7 +122,7 @@ export const connectorsSync = defineProcedure({
 const OutboxRowOut = z
   .object({
     id: z.string(),
-    kind: z.enum(['call', 'sms', 'opt-out', 'tags', 'order-note', 'chase-result']),
+    kind: z.enum(['call', 'sms', 'opt-out', 'tags', 'order-note', 'chase-result', 'callback-complete']),
     status: z.enum(['pending', 'done', 'skipped', 'dead']),
     attempts: z.int(),
     lastError: z.string().nullable().describe('why the last send failed (the vendor’s answer)'),

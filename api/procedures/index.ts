@@ -14,6 +14,7 @@ import { chasesCancel, chasesGet, chasesList, chasesStart, chasesStartBulk } fro
 import { linesCreate, linesDelete, linesGet, linesList, linesUpdate } from './lines.ts';
 import { connectorsDelete, connectorsList, connectorsOutbox, connectorsOutboxRetry, connectorsPut, connectorsSync } from './connectors.ts';
 import { intentsClassify } from './intents.ts';
+import { connectorsHubspotInstall } from './connectors.install.ts';
 import { scriptsClearFlag, scriptsList } from './scripts.ts';
 import { experimentsCreate, experimentsGet, experimentsList, experimentsStop } from './experiments.ts';
 import { optimiserHours } from './optimiser.ts';
@@ -65,6 +66,7 @@ export const procedures: Procedure[] = [
   linesGet,
   linesUpdate,
   linesDelete,
+  connectorsHubspotInstall,
   connectorsPut,
   connectorsList,
   connectorsDelete,

@@ -7,7 +7,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type pg from 'pg';
 import type { Logger } from 'pino';
-import type { Config } from '../config.ts';
+import { vendorApps, type Config } from '../config.ts';
 import type { Deps } from '../../core/deps.ts';
 import { createPool } from '../../core/db/pool.ts';
 import { loggable } from '../../core/errors.ts';
@@ -72,7 +72,7 @@ export async function boot(config: Config, log: Logger): Promise<Runtime> {
       .split(',')
       .filter((k) => k.trim())
       .map((k) => parseMasterKey(k, 'CHASELINE_PREVIOUS_ENCRYPTION_KEYS'));
-    const deps: Deps = { db: pool, pii: createPii(await masterKey(config, log), previous), allowedVendorHosts: config.CHASELINE_ALLOWED_VENDOR_HOSTS, allowedEventHosts: config.CHASELINE_ALLOWED_EVENT_HOSTS };
+    const deps: Deps = { db: pool, pii: createPii(await masterKey(config, log), previous), allowedVendorHosts: config.CHASELINE_ALLOWED_VENDOR_HOSTS, allowedEventHosts: config.CHASELINE_ALLOWED_EVENT_HOSTS, apps: vendorApps(config) };
     const bootstrap = await bootstrapDefaultTenant(deps, {
       adminKey: config.CHASELINE_ADMIN_KEY,
       defaultRegion: config.CHASELINE_DEFAULT_REGION,

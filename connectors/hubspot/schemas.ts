@@ -19,6 +19,10 @@ export const hubspotCredentials = z.object({
   clientSecret: z.string().min(8).optional(),
   /** The HubSpot account (portal, "Hub ID") the token belongs to: inbound webhooks find their tenant by it. */
   portalId: z.string().regex(/^\d+$/, 'must be the HubSpot account id (digits)').optional(),
+  /** Installed through the HubSpot app (OAuth): the refresh token, when the access token runs out (ISO) and the app's client id, so it is renewed before then. */
+  refreshToken: z.string().min(10).optional(),
+  expiresAt: z.iso.datetime().optional(),
+  clientId: z.string().min(1).optional(),
   /** The account's API requests per day (250,000 for a private app; more with the API limit increase). */
   dailyLimit: z.number().int().min(1).default(250_000),
 });

@@ -16,6 +16,8 @@ import type { Limit } from './limits.ts';
 import { CALL_TO_CONTACT, COMMUNICATION_TO_CONTACT, callProperties, mergeTags, optOutProperties, smsProperties } from './mapping.ts';
 import { tagOptions } from './tags.ts';
 import { ensureResultProperties, resultProperties } from './results.ts';
+import { completeCallbacks } from './app/callbacks.ts';
+import type { CallbackCompletion } from '../../core/ports.ts';
 
 const BATCH = 100;
 
@@ -214,6 +216,7 @@ export function hubspotWriteBack(deps: WriteBackDeps): (items: WriteBack[]) => P
     let hasResults = false;
     const calls: Engagement[] = [];
     const texts: Engagement[] = [];
+    const completions: { index: number; completion: CallbackCompletion }[] = [];
     // One entry per contact: HubSpot refuses the same id twice in a batch update.
     const changes = new Map<string, ContactChange>();
     const change = (id: string) => changes.get(id) ?? changes.set(id, { properties: {}, tags: [], indexes: [], tagIndexes: [] }).get(id)!;
@@ -253,6 +256,9 @@ export function hubspotWriteBack(deps: WriteBackDeps): (items: WriteBack[]) => P
           hasResults = true;
           break;
         }
+        case 'callback-complete':
+          completions.push({ index, completion: item.completion });
+          break;
       }
     });
     try {
@@ -265,6 +271,8 @@ export function hubspotWriteBack(deps: WriteBackDeps): (items: WriteBack[]) => P
       await updateContacts(changes, results);
       await createEngagements('calls', calls, results);
       await createEngagements('communications', texts, results);
+      // Last: the chase's result is on the contact before the workflow that waits on it goes on.
+      await completeCallbacks(client, pace, completions, results);
     } catch (err) {
       // Some requests went through before this one failed: say which items are already
       // written (details.partial, null for the rest), so a retry need not write them twice.

@@ -123,6 +123,7 @@ function writeOne(api: AdminApi, item: WriteBack): Promise<WriteBackResult> | Wr
       return setResult(api, item.externalId, item.result);
     case 'call':
     case 'sms':
+    case 'callback-complete':
       return { status: 'skipped' };
   }
 }

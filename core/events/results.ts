@@ -8,7 +8,7 @@
 import type pg from 'pg';
 import type { Deps } from '../deps.ts';
 import { enqueueWriteBacks, type NewWriteBack } from '../outbox.ts';
-import type { ChaseResult } from '../ports.ts';
+import type { CallbackCompletion, ChaseResult } from '../ports.ts';
 
 type Tx = Pick<pg.PoolClient, 'query'>;
 
@@ -46,7 +46,38 @@ export async function enqueueChaseResults(tx: Tx, deps: Deps, events: EndEvent[]
       return { connector: r.system, contactId: r.contact_id, dedupeKey: `chase-result:${r.event_id}`, item: { kind: 'chase-result', externalId: r.external_id, result } };
     });
     await enqueueWriteBacks(tx, deps, tenantId, out);
-    total += out.length;
+    total += out.length + (await enqueueCallbackCompletions(tx, deps, tenantId, list));
   }
   return total;
+}
+
+/**
+ * The vendor automation steps waiting on the ended chases (chase_callbacks: a workflow action
+ * that blocked its enrollment) are completed with the chase's result, through the outbox so a
+ * vendor outage is retried and a failure ends in the visible dead-letter.
+ */
+async function enqueueCallbackCompletions(tx: Tx, deps: Deps, tenantId: string, ends: EndEvent[]): Promise<number> {
+  const { rows } = await tx.query<{ system: string; callback_id: string; contact_id: string; status: string; outcome: string | null; intent: string | null; revenue: string | null; currency: string | null }>(
+    `select b.system, b.callback_id, c.contact_id, c.status, c.outcome, c.revenue::text as revenue, c.revenue_currency as currency,
+            (select a.intent from attempts a where a.tenant_id = c.tenant_id and a.chase_id = c.id and a.intent is not null order by a.created_at desc limit 1) as intent
+       from chase_callbacks b
+       join chases c on c.tenant_id = b.tenant_id and c.id = b.chase_id
+       join connectors n on n.tenant_id = b.tenant_id and n.type = b.system and n.enabled
+      where b.tenant_id = $1 and b.chase_id = any($2::uuid[])
+      order by b.created_at`,
+    [tenantId, ends.map((e) => e.data.chaseId)],
+  );
+  const out: NewWriteBack[] = rows.map((r) => {
+    const completion: CallbackCompletion = {
+      callbackId: r.callback_id,
+      succeeded: !['failed', 'expired'].includes(r.status),
+      outcome: r.outcome ?? r.status,
+      intent: r.intent,
+      recoveredRevenue: r.revenue === null ? null : Number(r.revenue),
+      currency: r.currency,
+    };
+    return { connector: r.system, contactId: r.contact_id, dedupeKey: `callback-complete:${r.callback_id}`, item: { kind: 'callback-complete', completion } };
+  });
+  await enqueueWriteBacks(tx, deps, tenantId, out);
+  return out.length;
 }

@@ -12,6 +12,8 @@ import { createSimServer, type RecordedRequest, type ServerState } from './serve
 import { ObjectStore, type CrmObject, type ObjectType } from './store.ts';
 import { deliverWebhook, type WebhookDelivery, type WebhookEvent } from './webhook.ts';
 import { listen } from '../listen.ts';
+import { OAuthApp, type CallbackCompletion } from './app.ts';
+import { fetchFieldOptions, newCallbackId, proxyCardFetch, sendWorkflowAction, type Answer, type CardFetch, type WorkflowActionRun } from './extensions.ts';
 
 export type { RateLimitOptions } from './limits.ts';
 export type { RecordedRequest } from './server.ts';
@@ -20,6 +22,9 @@ export type { PropertyInput, SimOption } from './properties.ts';
 export type { SimAssociation } from './associations.ts';
 export type { WebhookEvent, WebhookDelivery } from './webhook.ts';
 export { signV3, signatureUri } from './webhook.ts';
+export { signV2 } from './extensions.ts';
+export type { CallbackCompletion } from './app.ts';
+export type { Answer, CardFetch, WorkflowActionRun } from './extensions.ts';
 export { SEARCH_RESULT_CAP } from './search.ts';
 
 export interface HubspotSimOptions {
@@ -27,8 +32,12 @@ export interface HubspotSimOptions {
   accessToken?: string;
   /** More tokens that are accepted (each with its own rate-limit counters). */
   extraTokens?: string[];
-  /** The app's client secret that signs webhooks; default generated. */
+  /** The app's client secret that signs webhooks, workflow actions and card fetches; default generated. */
   clientSecret?: string;
+  /** The app's OAuth client id; default generated. */
+  clientId?: string;
+  /** OAuth access tokens live this long (HubSpot: 1800 s). */
+  tokenLifetimeSeconds?: number;
   /** Where sendWebhook() delivers when it is given no targetUrl. */
   webhookUrl?: string;
   portalId?: number;
@@ -60,8 +69,26 @@ export interface HubspotSim {
   url: string;
   accessToken: string;
   clientSecret: string;
+  clientId: string;
   portalId: number;
   appId: number;
+  /**
+   * A user of the portal opens the app's install link (HubSpot's authorize URL, as the app
+   * built it) and consents: the URL HubSpot redirects the browser to, with a code and the state.
+   */
+  consent(authorizeUrl: string): string;
+  /** Every OAuth access token expires now; refresh tokens still work. */
+  expireAccessTokens(): void;
+  /** Every refresh token stops working (the app was uninstalled). */
+  revokeRefreshTokens(): void;
+  /** The workflow action completions received through the callbacks API, in order. */
+  callbackCompletions(): CallbackCompletion[];
+  /** HubSpot executing a custom workflow action for one enrolled contact (signed v2); the callback id is returned with the answer. */
+  runWorkflowAction(run: WorkflowActionRun): Promise<Answer & { callbackId: string }>;
+  /** HubSpot asking the app for an input field's options (signed v2). */
+  fetchActionOptions(options: { optionsUrl: string; inputFieldName: string; q?: string; clientSecret?: string }): Promise<Answer>;
+  /** An app card's hubspot.fetch as HubSpot's proxy relays it (query params added, signed v3). */
+  cardFetch(url: string, options?: CardFetch): Promise<Answer>;
   contacts(): SimObject[];
   calls(): SimObject[];
   /** Logged WhatsApp, LinkedIn and SMS messages. */
@@ -105,11 +132,16 @@ export async function startHubspotSim(options: HubspotSimOptions = {}): Promise<
     communications: new ObjectStore('communications', nextId, definitions.communications),
   };
   const assoc = new Associations(stores);
+  const clientId = options.clientId ?? randomUUID();
+  const oauth = new OAuthApp({ clientId, clientSecret, portalId, appId, tokenLifetimeSeconds: options.tokenLifetimeSeconds ?? 1800 });
+  const identity = { clientSecret, portalId, appId };
   const state: ServerState = {
     tokens: [accessToken, ...(options.extraTokens ?? [])],
     limiter: options.rateLimits === false ? null : new RateLimiter(options.rateLimits),
     outage: null,
     log: [],
+    publicRoutes: oauth.publicRoutes(),
+    oauthAccepts: (token) => oauth.accepts(token),
   };
   const routes = [
     ...objectRoutes('contacts', stores.contacts, assoc),
@@ -117,6 +149,7 @@ export async function startHubspotSim(options: HubspotSimOptions = {}): Promise<
     ...objectRoutes('communications', stores.communications, assoc),
     ...associationRoutes(assoc, stores),
     ...propertyRoutes(definitions),
+    ...oauth.routes(),
   ];
   const server = createSimServer(routes, state);
   const address = await listen(server, options.port ?? 0, options.host ?? '127.0.0.1');
@@ -132,8 +165,20 @@ export async function startHubspotSim(options: HubspotSimOptions = {}): Promise<
     url,
     accessToken,
     clientSecret,
+    clientId,
     portalId,
     appId,
+    consent: (authorizeUrl) => oauth.authorize(new URL(authorizeUrl).searchParams),
+    expireAccessTokens: () => oauth.expireAccessTokens(),
+    revokeRefreshTokens: () => oauth.revokeRefreshTokens(),
+    callbackCompletions: () => oauth.completions.map((c) => ({ ...c, outputFields: { ...c.outputFields } })),
+    async runWorkflowAction(run) {
+      const callbackId = run.callbackId ?? newCallbackId(portalId);
+      oauth.pending.add(callbackId);
+      return { ...(await sendWorkflowAction(identity, { ...run, callbackId })), callbackId };
+    },
+    fetchActionOptions: (o) => fetchFieldOptions(identity, o),
+    cardFetch: (url, o) => proxyCardFetch(identity, url, o),
     contacts: () => stores.contacts.live().map(snapshot),
     calls: () => stores.calls.live().map(snapshot),
     communications: () => stores.communications.live().map(snapshot),

@@ -13,6 +13,8 @@ export interface SimRequest {
   /** The parsed JSON body (undefined without one). */
   body: unknown;
   match: RegExpExecArray;
+  /** The bearer token that authorised it (routes behind auth). */
+  token?: string;
 }
 export type Handler = (req: SimRequest) => { status: number; json?: unknown };
 export interface Route {
@@ -37,11 +39,16 @@ export interface ServerState {
   /** Until when (ms) every request is answered with `status`. */
   outage: { until: number; status: number } | null;
   log: RecordedRequest[];
+  /** Answered before the bearer check (OAuth's token endpoint authenticates by client secret). */
+  publicRoutes?: Route[];
+  /** Also accepted: the OAuth access tokens of the installed app, until they expire. */
+  oauthAccepts?: (token: string) => boolean;
 }
 
-function authorised(header: string | undefined, tokens: string[]): string | null {
+function authorised(header: string | undefined, tokens: string[], oauthAccepts?: (token: string) => boolean): string | null {
   const m = /^Bearer\s+(\S+)$/i.exec(header ?? '');
   if (!m?.[1]) return null;
+  if (oauthAccepts?.(m[1])) return m[1];
   const given = Buffer.from(m[1]);
   return tokens.find((t) => Buffer.from(t).length === given.length && timingSafeEqual(Buffer.from(t), given)) ?? null;
 }
@@ -75,8 +82,9 @@ export function createSimServer(routes: Route[], state: ServerState): Server {
       state.log.push(record);
       let headers: Record<string, string> = {};
       try {
+        const form = /application\/x-www-form-urlencoded/i.test(req.headers['content-type'] ?? '');
         try {
-          record.body = text ? JSON.parse(text) : undefined;
+          record.body = !text ? undefined : form ? Object.fromEntries(new URLSearchParams(text)) : JSON.parse(text);
         } catch {
           record.body = text;
         }
@@ -84,7 +92,15 @@ export function createSimServer(routes: Route[], state: ServerState): Server {
           const status = state.outage.status;
           throw new HubspotApiError(status, status === 429 ? 'RATE_LIMITS' : 'INTERNAL_ERROR', OUTAGE_MESSAGES[status] ?? 'injected failure');
         }
-        const token = authorised(req.headers.authorization, state.tokens);
+        for (const route of state.publicRoutes ?? []) {
+          const match = route.pattern.exec(url.pathname);
+          if (match && route.method === method) {
+            const out = route.handler({ method, path: url.pathname, query: url.searchParams, body: record.body, match });
+            record.status = out.status;
+            return send(res, out.status, out.json);
+          }
+        }
+        const token = authorised(req.headers.authorization, state.tokens, state.oauthAccepts);
         if (!token) throw unauthorized();
         const isSearch = method === 'POST' && url.pathname.endsWith('/search');
         if (state.limiter) headers = state.limiter.take(token, isSearch);
@@ -92,7 +108,7 @@ export function createSimServer(routes: Route[], state: ServerState): Server {
         for (const route of routes) {
           const match = route.pattern.exec(url.pathname);
           if (match && route.method === method) {
-            const out = route.handler({ method, path: url.pathname, query: url.searchParams, body: record.body, match });
+            const out = route.handler({ method, path: url.pathname, query: url.searchParams, body: record.body, match, token });
             record.status = out.status;
             return send(res, out.status, out.json, headers);
           }

@@ -86,9 +86,9 @@ export interface EngineOptions {
 
 /** testApp with the chase engine: pg-boss on the test database, the Twilio simulator, a worker. */
 export async function testEngineApp(
-  options: EngineOptions & { defaultRegion?: string; allowedVendorHosts?: string[]; allowedEventHosts?: string[] } = {},
+  options: EngineOptions & { defaultRegion?: string; allowedVendorHosts?: string[]; allowedEventHosts?: string[]; apps?: (url: string) => Deps['apps'] } = {},
 ): Promise<TestApp & { sim: TwilioSim; boss: PgBoss; worker: WorkerDeps }> {
-  const app = await testApp({ defaultRegion: options.defaultRegion, allowedVendorHosts: options.allowedVendorHosts, allowedEventHosts: options.allowedEventHosts, engine: options });
+  const app = await testApp({ defaultRegion: options.defaultRegion, allowedVendorHosts: options.allowedVendorHosts, allowedEventHosts: options.allowedEventHosts, apps: options.apps, engine: options });
   return app as TestApp & { sim: TwilioSim; boss: PgBoss; worker: WorkerDeps };
 }
 
@@ -107,6 +107,8 @@ export async function testApp(
     metricsToken?: string;
     /** Where /app is served from (default console/dist). */
     consoleDist?: string;
+    /** The vendor apps (deps.apps: OAuth clients), given the server's URL for their redirects. */
+    apps?: (url: string) => Deps['apps'];
   } = {},
 ): Promise<TestApp> {
   const masterKey = options.masterKey ?? randomBytes(32);
@@ -126,6 +128,7 @@ export async function testApp(
   server.listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  if (options.apps) deps.apps = options.apps(url);
 
   let engine: { sim: TwilioSim; boss: PgBoss; jobs: JobQueue; worker: WorkerDeps; verifier: WebhookVerifier; stop(): Promise<void> } | undefined;
   if (options.engine) {
