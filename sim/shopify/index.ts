@@ -72,7 +72,7 @@ export interface ShopifySim extends StoreActions {
   /** A session token for the embedded app, as App Bridge's `shopify.idToken()` gives it. */
   sessionToken(options?: SessionTokenOptions): string;
   /** The store's Flow runs the app's action: a signed POST to its runtime URL. */
-  runFlowAction(input: { url: string; handle: string; title: string; properties: Record<string, unknown>; secret?: string }): Promise<{ status: number; body: string; actionRunId: string }>;
+  runFlowAction(input: { url: string; handle: string; title: string; properties: Record<string, unknown>; secret?: string; actionRunId?: string }): Promise<{ status: number; body: string; actionRunId: string }>;
   /** The merchant uninstalls the app: every token it held dies, and app/uninstalled is sent. */
   uninstall(options?: SendOptions): Promise<WebhookDelivery>;
   /** Snapshots of the store's records. */

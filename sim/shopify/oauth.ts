@@ -155,8 +155,9 @@ export class OAuthServer {
   }
 
   /** The store's Flow runs the app's action: the signed POST to its runtime URL. */
-  async runFlowAction(input: { url: string; handle: string; title: string; properties: Record<string, unknown>; secret?: string }): Promise<{ status: number; body: string; actionRunId: string }> {
-    const actionRunId = randomUUID();
+  async runFlowAction(input: { url: string; handle: string; title: string; properties: Record<string, unknown>; secret?: string; actionRunId?: string }): Promise<{ status: number; body: string; actionRunId: string }> {
+    // Flow repeats a run it got no answer to with the same id.
+    const actionRunId = input.actionRunId ?? randomUUID();
     const body = JSON.stringify({
       shop_id: String(this.config.shopId),
       shopify_domain: this.config.shop,
