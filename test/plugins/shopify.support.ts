@@ -21,10 +21,10 @@ export function appCredentials() {
   return { apiKey: randomBytes(16).toString('hex'), apiSecret: `shpss_${randomBytes(16).toString('hex')}` };
 }
 
-export async function startShopifyApp(shop = 'demo.myshopify.com'): Promise<{ app: ShopifyTestApp; store: ShopifySim; close(): Promise<void> }> {
+export async function startShopifyApp(shop = 'demo.myshopify.com', options: { webDist?: string } = {}): Promise<{ app: ShopifyTestApp; store: ShopifySim; close(): Promise<void> }> {
   const creds = appCredentials();
   const store = await startShopifySim({ shop, ...creds });
-  const app = await testEngineApp({ sim: { clockSpeed: 50, callsPerSecond: 100 }, shopify: { ...creds, apiBaseUrl: store.url } });
+  const app = await testEngineApp({ sim: { clockSpeed: 50, callsPerSecond: 100 }, shopify: { ...creds, apiBaseUrl: store.url, ...options } });
   store.subscribe(`${app.url}/webhooks/shopify`);
   return { app, store, close: async () => { await app.close(); await store.close(); } };
 }
@@ -65,4 +65,23 @@ export async function embedded(app: TestApp, token: string, method: string, path
 export async function shopTenant(app: TestApp, shop: string): Promise<{ tenantId: string; enabled: boolean } | null> {
   const { rows } = await app.db.pool.query<{ tenant_id: string; enabled: boolean }>(`select tenant_id, enabled from connectors where type = 'shopify' and account = $1`, [shop]);
   return rows[0] ? { tenantId: rows[0].tenant_id, enabled: rows[0].enabled } : null;
+}
+
+/**
+ * The embedded page built into `outDir` with Vite, as `npm run build --workspace plugins/shopify`
+ * builds it (a child process, bounded in time).
+ */
+export async function buildShopifyWeb(outDir: string, timeoutMs = 180_000): Promise<void> {
+  const { spawn } = await import('node:child_process');
+  const { fileURLToPath } = await import('node:url');
+  const root = fileURLToPath(new URL('../../', import.meta.url));
+  const vite = fileURLToPath(new URL('../../node_modules/vite/bin/vite.js', import.meta.url));
+  const child = spawn(process.execPath, [vite, 'build', '--config', 'plugins/shopify/web/vite.config.ts', '--outDir', outDir, '--logLevel', 'warn'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (d: Buffer) => void (output += d));
+  child.stderr.on('data', (d: Buffer) => void (output += d));
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  clearTimeout(timer);
+  if (code !== 0) throw new Error(`the Shopify page's build failed (${code}):\n${output}`);
 }
