@@ -6,6 +6,7 @@
  * property, which Flow shows on the step.
  */
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { createCampaign } from '../../core/campaigns.ts';
 import { createLine } from '../../core/lines.ts';
@@ -85,6 +86,28 @@ describe('the Flow action', () => {
     assert.equal(forged.status, 401);
     const unsigned = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ shopify_domain: store.shop, action_run_id: 'x', properties: { customer_id: String(customer.id), campaign: 'Win-back' } }) });
     assert.equal(unsigned.status, 401);
+    assert.equal(await chases(), before);
+  });
+
+  test('signed garbage is a 4xx, never a 5xx, and starts nothing', async () => {
+    const before = await chases();
+    const deep = '{"a":'.repeat(200) + '1' + '}'.repeat(200);
+    const valid = (props: Record<string, unknown>, runId = 'r1') => JSON.stringify({ shopify_domain: store.shop, action_run_id: runId, properties: props });
+    for (const body of [
+      '', 'not json', '[]', 'null', '{"properties":null}', deep,
+      valid({ customer_id: '1', campaign: 'Win\u0000back' }),
+      valid({ customer_id: '1', campaign: 'Win-back' }, 'run\u0000id'),
+      valid({ customer_id: '\ud800', campaign: 'Win-back' }),
+      valid({ customer_id: -5, campaign: 'Win-back' }),
+      JSON.stringify({ shopify_domain: 'other\u0000.myshopify.com', action_run_id: 'r', properties: { customer_id: '1', campaign: 'Win-back' } }),
+    ]) {
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-shopify-hmac-sha256': createHmac('sha256', store.apiSecret).update(body).digest('base64') },
+        body,
+      });
+      assert.ok(res.status >= 400 && res.status < 500, `${res.status} for ${body.slice(0, 60)}: ${await res.text()}`);
+    }
     assert.equal(await chases(), before);
   });
 });

@@ -11,6 +11,7 @@ import { z } from 'zod';
 import type { Shopify } from '@shopify/shopify-api';
 import type { Deps } from '../../../core/deps.ts';
 import { AppError } from '../../../core/errors.ts';
+import { assertAcceptedText } from '../../../core/text.ts';
 import { accountTenant } from '../../../core/connectors.installs.ts';
 import { connectorCredentials } from '../../../core/connectors.ts';
 import { campaignByRef, startKeyedChase } from '../../../core/chases.keyed.ts';
@@ -55,6 +56,8 @@ export function flowRoutes(deps: Deps, shopify: Shopify): express.Router {
     } catch {
       throw new AppError('MALFORMED_JSON', 'the body is not JSON');
     }
+    // Text the database cannot hold, or JSON nested past reason, is the sender's error (core/text.ts).
+    assertAcceptedText(body);
     const action = FlowActionRequest.parse(body);
     const tenantId = await accountTenant(deps, STORE_SYSTEM, action.shopify_domain);
     if (!tenantId) throw new AppError('NOT_FOUND', 'the shop has not installed Chaseline', { field: 'shopify_domain' });
