@@ -36,12 +36,21 @@ async function installedTenant(deps: Deps, type: string, account: string): Promi
 
 /** First install: a new tenant named after the account. Re-install: the same tenant, its connector enabled again. */
 export async function installAccount(deps: Deps, input: Install): Promise<{ tenantId: string; created: boolean }> {
-  const existing = await installedTenant(deps, input.type, input.account);
-  const tenantId = existing ?? (await createTenant(deps, INSTALLER, { name: input.tenantName, defaultRegion: input.defaultRegion })).id;
-  await saveConnector(deps, tenantId, input.type, input.credentials, { enabled: true, account: input.account });
-  // Back before its data was erased: the erasure scheduled at the uninstall is called off.
-  await deps.db.query(`delete from account_erasures where tenant_id = $1 and connector = $2 and account = $3 and erased_at is null`, [tenantId, input.type, input.account]);
-  return { tenantId, created: !existing };
+  // One install of an account at a time (a double-clicked install must not make two tenants).
+  const lock = await deps.db.connect();
+  try {
+    await lock.query(`select pg_advisory_lock(hashtext($1))`, [`chaseline:install:${input.type}:${input.account}`]);
+    const existing = await installedTenant(deps, input.type, input.account);
+    const tenantId = existing ?? (await createTenant(deps, INSTALLER, { name: input.tenantName, defaultRegion: input.defaultRegion })).id;
+    await saveConnector(deps, tenantId, input.type, input.credentials, { enabled: true, account: input.account });
+    // Back before its data was erased: the erasure scheduled at the uninstall is called off.
+    await deps.db.query(`delete from account_erasures where tenant_id = $1 and connector = $2 and account = $3 and erased_at is null`, [tenantId, input.type, input.account]);
+    return { tenantId, created: !existing };
+  } finally {
+    const unlocked = await lock.query(`select pg_advisory_unlock(hashtext($1))`, [`chaseline:install:${input.type}:${input.account}`]).then(() => true, () => false);
+    // A connection that may still hold the lock is closed rather than handed to someone else.
+    lock.release(!unlocked);
+  }
 }
 
 /** The tenant whose enabled connector of `type` is for `account`: who an embedded page or a signed call from the account is. */

@@ -11,3 +11,6 @@ create table account_erasures (
   primary key (tenant_id, connector, account)
 );
 create index account_erasures_due on account_erasures (due_at) where erased_at is null;
+
+-- A store's embedded page lists its latest chases, newest first.
+create index chases_recent on chases (tenant_id, created_at desc);
