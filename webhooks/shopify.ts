@@ -22,8 +22,9 @@ const ORDER_TOPICS = new Set(['orders/create', 'orders/paid']);
 const REDACT_TOPICS = new Set(['customers/redact', 'shop/redact']);
 /** Every topic acted on (plugins/shopify/shopify.app.toml subscribes to these, and a test holds it so). */
 export const HANDLED_TOPICS = [...CHECKOUT_TOPICS, ...ORDER_TOPICS, 'customers/update', ...REDACT_TOPICS, 'customers/data_request', 'app/uninstalled'];
-// Still honoured from a shop that uninstalled the app (its connector is disabled): they are how it asks for erasure.
-const AFTER_UNINSTALL = new Set([...REDACT_TOPICS, 'customers/data_request']);
+// Still verified from a shop that uninstalled the app (its connector is disabled): the compliance
+// topics are how it asks for erasure, and a redelivered app/uninstalled is acknowledged, not refused.
+const AFTER_UNINSTALL = new Set([...REDACT_TOPICS, 'customers/data_request', 'app/uninstalled']);
 
 export function shopifyWebhook(options: { deps: Deps & { jobs: JobQueue }; log: Logger }): express.Router {
   const { deps, log } = options;

@@ -43,6 +43,10 @@ describe('uninstalling the Shopify app', () => {
 
     const delivery = await store.uninstall();
     assert.equal(delivery.attempts.at(-1)?.status, 200);
+    // Shopify's retry of the same delivery (it saw no answer): acknowledged, acted on once.
+    assert.equal((await store.redeliver(delivery.webhookId)).attempts.at(-1)?.status, 200);
+    const { rows: received } = await app.db.pool.query<{ n: number }>(`select count(*)::int as n from commerce_events where tenant_id = $1 and topic = 'app/uninstalled'`, [tenantId]);
+    assert.equal(received[0]!.n, 1);
     const ended = await waitForChase(app.worker, tenantId, chaseId);
     assert.equal(ended.status, 'canceled');
     assert.equal(ended.timeline.at(-1)?.detail?.reason, 'the app was uninstalled from the store');

@@ -7,7 +7,7 @@
  */
 import express from 'express';
 import type { Logger } from 'pino';
-import { BotActivityDetected, CookieNotFound, HttpResponseError, InvalidHmacError, InvalidJwtError, InvalidOAuthError, InvalidShopError, type Shopify } from '@shopify/shopify-api';
+import { BotActivityDetected, CookieNotFound, HttpResponseError, InvalidHmacError, InvalidHostError, InvalidJwtError, InvalidOAuthError, InvalidShopError, type Shopify } from '@shopify/shopify-api';
 import type { Deps } from '../../../core/deps.ts';
 import { AppError } from '../../../core/errors.ts';
 import { installAccount } from '../../../core/connectors.installs.ts';
@@ -37,6 +37,11 @@ export function shopifyRefusal(err: unknown): AppError | null {
   if (err instanceof BotActivityDetected) return unauthenticated('automated clients cannot install the app');
   if (err instanceof InvalidJwtError) return unauthenticated('the session token is missing, forged or expired');
   if (err instanceof HttpResponseError) return unauthenticated(`Shopify refused the authorization code (HTTP ${err.response.code})`);
+  if (err instanceof InvalidHostError) return new AppError('VALIDATION', "is not the base64 of a Shopify admin's address", { field: 'host' });
+  // fetch's own failures: the store could not be reached to trade the code.
+  if (err instanceof TypeError || (err instanceof Error && err.name === 'TimeoutError')) {
+    return new AppError('UPSTREAM', 'Shopify could not be reached to complete the install: try again', { cause: err });
+  }
   return null;
 }
 
@@ -80,7 +85,7 @@ export function shopifyPluginRoutes(deps: Deps, options: ShopifyPluginOptions, l
     // The webhooks are the app's configuration (shopify.app.toml, deployed with `shopify app deploy`):
     // Shopify subscribes every install to them, so none is registered here.
     const host = typeof req.query.host === 'string' ? req.query.host : null;
-    const to = host ? await shopify.auth.getEmbeddedAppUrl({ rawRequest: req, rawResponse: res }) : `https://${session.shop}/admin/apps/${options.apiKey}`;
+    const to = host ? await shopify.auth.getEmbeddedAppUrl({ rawRequest: req, rawResponse: res }).catch((err: unknown) => { throw refused(err); }) : `https://${session.shop}/admin/apps/${options.apiKey}`;
     res.redirect(302, to);
   });
 
