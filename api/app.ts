@@ -28,6 +28,7 @@ import { shopifyWebhook } from '../webhooks/shopify.ts';
 import { hubspotWebhook } from '../webhooks/hubspot.ts';
 import { salesforceWebhook } from '../webhooks/salesforce.ts';
 import { hubspotPluginRoutes } from './routes/plugins/hubspot.ts';
+import { SHOPIFY_BASE, shopifyPluginRoutes, type ShopifyPluginOptions } from './routes/plugins/shopify.ts';
 import type { IntentClassifier } from '../core/intents/intents.ts';
 import { createOfflineClassifier } from '../core/intents/classifier.ts';
 
@@ -45,6 +46,8 @@ export interface AppOptions {
   metricsToken?: string;
   /** Where the console's build is served from (default console/dist). */
   consoleDist?: string;
+  /** The apps Chaseline runs inside vendors' products (with `engine`): the Shopify app when its credentials are set. */
+  plugins?: { shopify?: ShopifyPluginOptions };
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
@@ -132,6 +135,7 @@ export function createApp(options: AppOptions): express.Express {
     app.use('/webhooks/hubspot', hubspotWebhook({ deps: { ...deps, jobs: engine.jobs }, publicBaseUrl: engine.publicBaseUrl, log }));
     app.use('/webhooks/salesforce', salesforceWebhook({ deps: { ...deps, jobs: engine.jobs }, log }));
     app.use('/plugins/hubspot', hubspotPluginRoutes({ ...deps, jobs: engine.jobs }, { publicBaseUrl: engine.publicBaseUrl, log }));
+    if (options.plugins?.shopify) app.use(SHOPIFY_BASE, shopifyPluginRoutes({ ...deps, jobs: engine.jobs }, options.plugins.shopify, log));
   }
   app.use(fileRoutes(deps, { maxUploadBytes: options.maxUploadBytes ?? 50 * 1048576, metrics }));
   app.use(linkRoutes(deps));

@@ -65,6 +65,11 @@ const envSchema = z
     HUBSPOT_API_BASE_URL: optional(z.string().url()),
     /** `simulator` runs the built-in carrier on purpose (required for that in production); `twilio` insists on its credentials. */
     CHASELINE_CARRIER: optional(z.enum(['twilio', 'simulator'], 'must be twilio or simulator')),
+    /** The Shopify app (plugins/shopify): its client id and secret from the Partner Dashboard; both, or neither. */
+    SHOPIFY_API_KEY: optional(z.string().min(8, 'must be the app\'s client id (Partner Dashboard → the app → Client credentials)')),
+    SHOPIFY_API_SECRET: optional(z.string().min(8, 'must be the app\'s client secret')),
+    /** A Shopify-compatible endpoint where https://{shop} requests go instead (a local simulator). */
+    SHOPIFY_API_BASE_URL: optional(z.string().url()),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.CHASELINE_ENCRYPTION_KEY) {
@@ -82,6 +87,9 @@ const envSchema = z
     }
     if (Boolean(env.TWILIO_ACCOUNT_SID) !== Boolean(env.TWILIO_AUTH_TOKEN)) {
       ctx.addIssue({ code: 'custom', path: ['TWILIO_AUTH_TOKEN'], message: 'TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN go together' });
+    }
+    if (Boolean(env.SHOPIFY_API_KEY) !== Boolean(env.SHOPIFY_API_SECRET)) {
+      ctx.addIssue({ code: 'custom', path: ['SHOPIFY_API_SECRET'], message: 'SHOPIFY_API_KEY and SHOPIFY_API_SECRET go together' });
     }
     for (const [i, key] of (env.CHASELINE_PREVIOUS_ENCRYPTION_KEYS ?? '').split(',').filter(Boolean).entries()) {
       if (Buffer.from(key.trim(), 'base64').length !== 32) {

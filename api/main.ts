@@ -59,6 +59,14 @@ async function main(config: Config, mode: Mode) {
     engine: { jobs: engine.jobs, verifier: engine.carrier, publicBaseUrl: engine.publicBaseUrl },
     authLimit: { redis },
     metricsToken: config.CHASELINE_METRICS_TOKEN,
+    plugins: {
+      ...(config.SHOPIFY_API_KEY && config.SHOPIFY_API_SECRET ? {
+        shopify: {
+          apiKey: config.SHOPIFY_API_KEY, apiSecret: config.SHOPIFY_API_SECRET, appUrl: engine.publicBaseUrl,
+          defaultRegion: config.CHASELINE_DEFAULT_REGION, ...(config.SHOPIFY_API_BASE_URL ? { apiBaseUrl: config.SHOPIFY_API_BASE_URL } : {}),
+        },
+      } : {}),
+    },
   });
   const server = app.listen(config.PORT, config.HOST);
   drain.serve(server);

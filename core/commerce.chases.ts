@@ -8,10 +8,11 @@ import type pg from 'pg';
 import type { Deps } from './deps.ts';
 import { AppError, loggable } from './errors.ts';
 import { withTransaction } from './db/pool.ts';
-import { STORE_SYSTEM, type CheckoutEvent, type CustomerEvent, type DataRequestEvent, type OrderEvent, type RedactEvent } from './commerce.ts';
+import { STORE_SYSTEM, type CheckoutEvent, type CustomerEvent, type DataRequestEvent, type OrderEvent, type RedactEvent, type UninstallEvent } from './commerce.ts';
 import { applyCustomer, applyDataRequest, applyRedact } from './commerce.customers.ts';
+import { applyUninstall, markShopErased } from './commerce.uninstall.ts';
 
-type CommerceEvent = CheckoutEvent | OrderEvent | CustomerEvent | RedactEvent | DataRequestEvent;
+type CommerceEvent = CheckoutEvent | OrderEvent | CustomerEvent | RedactEvent | DataRequestEvent | UninstallEvent;
 import { normalizePhone } from './phone.ts';
 import { getTenant } from './tenants.ts';
 import { upsertContact } from './contacts.ts';
@@ -199,7 +200,11 @@ export async function runCommerceEvent(deps: Deps, job: CommerceEventJob, log?: 
   if (topic.startsWith('checkouts/')) await applyCheckout(deps, job.tenantId, event as CheckoutEvent, log);
   else if (topic.startsWith('orders/')) await applyOrder(deps, job.tenantId, event as OrderEvent);
   else if (topic === 'customers/update') await applyCustomer(deps, job.tenantId, event as CustomerEvent);
-  else if (topic === 'customers/redact' || topic === 'shop/redact') await applyRedact(deps, job.tenantId, event as RedactEvent);
+  else if (topic === 'customers/redact') await applyRedact(deps, job.tenantId, event as RedactEvent);
+  else if (topic === 'shop/redact') {
+    await applyRedact(deps, job.tenantId, event as RedactEvent);
+    await markShopErased(deps, job.tenantId, (event as RedactEvent).shop);
+  } else if (topic === 'app/uninstalled') await applyUninstall(deps, job.tenantId, event as UninstallEvent);
   else if (topic === 'customers/data_request') await applyDataRequest(deps, job.tenantId, event as DataRequestEvent);
   // Done: the event (it names a person) goes; the row stays as the delivery's receipt.
   await deps.db.query(`update commerce_events set processed_at = now(), event_enc = null where tenant_id = $1 and delivery_id = $2`, [job.tenantId, job.deliveryId]);

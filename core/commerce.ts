@@ -68,3 +68,9 @@ export interface RedactEvent {
   customerId: string | null;
   phone: RawPhone | null;
 }
+
+/** The store uninstalled Chaseline's app: its token is dead, and its customers' data is to be erased. */
+export interface UninstallEvent {
+  shop: string;
+  uninstalled: true;
+}

@@ -93,12 +93,13 @@ export async function connectorCredentials(deps: Deps, tenantId: string, type: s
 }
 
 /** The tenants whose enabled connector of `type` is for `account`, with their credentials (an inbound webhook's candidates). */
-export async function connectorsForAccount(deps: Deps, type: string, account: string): Promise<{ tenantId: string; credentials: unknown }[]> {
+export async function connectorsForAccount(deps: Deps, type: string, account: string, options: { includeDisabled?: boolean } = {}): Promise<{ tenantId: string; credentials: unknown }[]> {
   // A webhook names its account before it is verified: text no account can have matches none (and is no database error).
   if (!isAcceptedText(account)) return [];
+  // A disabled connector still verifies what must be honoured after an uninstall (erasure requests).
   const { rows } = await deps.db.query<{ tenant_id: string; credentials_enc: string }>(
-    `select tenant_id, credentials_enc from connectors where type = $1 and account = $2 and enabled`,
-    [type, account],
+    `select tenant_id, credentials_enc from connectors where type = $1 and account = $2 and (enabled or $3)`,
+    [type, account, options.includeDisabled ?? false],
   );
   return rows.map((r) => ({ tenantId: r.tenant_id, credentials: JSON.parse(deps.pii.decrypt(r.credentials_enc)) }));
 }

@@ -20,6 +20,11 @@ const CHECKOUT_TOPICS = new Set(['checkouts/create', 'checkouts/update']);
 const ORDER_TOPICS = new Set(['orders/create', 'orders/paid']);
 // The mandatory compliance topics that ask for erasure.
 const REDACT_TOPICS = new Set(['customers/redact', 'shop/redact']);
+/** Every topic acted on (plugins/shopify/shopify.app.toml subscribes to these, and a test holds it so). */
+export const HANDLED_TOPICS = [...CHECKOUT_TOPICS, ...ORDER_TOPICS, 'customers/update', ...REDACT_TOPICS, 'customers/data_request', 'app/uninstalled'];
+// Still verified from a shop that uninstalled the app (its connector is disabled): the compliance
+// topics are how it asks for erasure, and a redelivered app/uninstalled is acknowledged, not refused.
+const AFTER_UNINSTALL = new Set([...REDACT_TOPICS, 'customers/data_request', 'app/uninstalled']);
 
 export function shopifyWebhook(options: { deps: Deps & { jobs: JobQueue }; log: Logger }): express.Router {
   const { deps, log } = options;
@@ -32,7 +37,7 @@ export function shopifyWebhook(options: { deps: Deps & { jobs: JobQueue }; log: 
       const deliveryId = req.get('x-shopify-webhook-id') ?? '';
       const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
       // Every tenant connected to this shop is a candidate; the secret that verifies the body decides.
-      const candidates = shop ? await connectorsForAccount(deps, 'shopify', shop) : [];
+      const candidates = shop ? await connectorsForAccount(deps, 'shopify', shop, { includeDisabled: AFTER_UNINSTALL.has(topic) }) : [];
       const match = candidates
         .map((c) => ({ tenantId: c.tenantId, shopify: connectors.shopify.create(c.credentials as ShopifyCredentials) }))
         .find((c) => c.shopify.verifyWebhook(body, req.get('x-shopify-hmac-sha256')));
@@ -58,7 +63,8 @@ export function shopifyWebhook(options: { deps: Deps & { jobs: JobQueue }; log: 
           : topic === 'customers/update' ? shopify.customerEvent(payload)
             : REDACT_TOPICS.has(topic) ? shopify.redactEvent(payload)
               : topic === 'customers/data_request' ? shopify.dataRequestEvent(payload)
-                : null;
+                : topic === 'app/uninstalled' ? shopify.uninstallEvent()
+                  : null;
       if (!event) {
         // Acknowledged so Shopify does not retry or disable the subscription; not acted on.
         log.warn({ topic, tenantId: match.tenantId }, 'shopify webhook topic not handled');

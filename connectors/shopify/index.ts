@@ -4,11 +4,13 @@
  * Admin GraphQL API (customer tags, a note on a recovered order, an SMS opt-out).
  */
 import type { WriteBackTarget } from '../../core/ports.ts';
+import type { UninstallEvent } from '../../core/commerce.ts';
 import { createAdminApi, type AdminOptions } from './admin.ts';
 import { checkoutEvent, customerEvent, dataRequestEvent, orderEvent, redactEvent } from './mapping.ts';
 import { shopifyCredentials, type ShopifyCredentials } from './schemas.ts';
 import { verifyShopifyWebhook } from './webhook.ts';
 import { writeBackToShopify } from './writeback.ts';
+import { fetchCustomer, type StoreCustomer } from './customers.ts';
 
 export { SHOPIFY_API_VERSION } from './admin.ts';
 
@@ -20,6 +22,10 @@ export interface ShopifyConnector extends WriteBackTarget {
   customerEvent: (payload: unknown) => ReturnType<typeof customerEvent>;
   redactEvent: (payload: unknown) => ReturnType<typeof redactEvent>;
   dataRequestEvent: (payload: unknown) => ReturnType<typeof dataRequestEvent>;
+  /** app/uninstalled: the payload is the shop's record; which shop is what the verified delivery is for. */
+  uninstallEvent: () => UninstallEvent;
+  /** A customer of the store, read through the Admin API (null when there is none). */
+  customer: (customerId: string) => Promise<StoreCustomer | null>;
 }
 
 export function createShopifyConnector(credentials: ShopifyCredentials, options: AdminOptions = {}): ShopifyConnector {
@@ -34,6 +40,8 @@ export function createShopifyConnector(credentials: ShopifyCredentials, options:
     customerEvent: (payload) => customerEvent(c.shop, payload),
     redactEvent: (payload) => redactEvent(c.shop, payload),
     dataRequestEvent: (payload) => dataRequestEvent(c.shop, payload),
+    uninstallEvent: () => ({ shop: c.shop, uninstalled: true }),
     writeBack: (items) => writeBackToShopify(admin, items),
+    customer: (customerId) => fetchCustomer(admin, customerId),
   };
 }

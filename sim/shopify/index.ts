@@ -7,7 +7,8 @@ import { CostBucket, executeGraphQL, type ThrottleOptions, type GraphQLResult } 
 import { ShopState, type SimCheckout, type SimCustomer, type SimOrder } from './store.ts';
 import { createStoreActions, type StoreActions } from './actions.ts';
 import { WebhookSender, type WebhookDelivery, type SendOptions } from './webhooks.ts';
-import { loadSamples, type Topic } from './vendor.ts';
+import { loadSamples, loadUninstalledSample, type SentTopic, type Topic } from './vendor.ts';
+import { OAuthServer, type SessionTokenOptions } from './oauth.ts';
 import { listen } from '../listen.ts';
 
 export type { SimCheckout, SimCustomer, SimOrder, SimLineItem, SmsMarketingConsent, SmsConsentState, FinancialStatus } from './store.ts';
@@ -16,6 +17,7 @@ export type { GraphQLResult, GraphQLError, ThrottleOptions } from './graphql.ts'
 export type { CustomerInput, CheckoutInput, CheckoutChanges, OrderInput, CustomerChanges, StoreActions } from './actions.ts';
 export type { Topic } from './vendor.ts';
 export { shopifyHmac } from './webhooks.ts';
+export { oauthHmac, type SessionTokenOptions } from './oauth.ts';
 export { TOPICS, loadSchemas, loadSamples } from './vendor.ts';
 
 export interface ShopifySimOptions {
@@ -27,6 +29,8 @@ export interface ShopifySimOptions {
   shopName?: string;
   /** The Admin API access token the app holds. Default: `shpat_` + 32 hex. */
   accessToken?: string;
+  /** The app's client id (API key), as OAuth and session tokens name it. Default: 32 hex. */
+  apiKey?: string;
   /** The app's API secret (client secret) webhooks are signed with. Default: 32 hex. */
   apiSecret?: string;
   /** Where every topic is POSTed (unless `subscriptions` names a URL for it). */
@@ -58,8 +62,19 @@ export interface ShopifySim extends StoreActions {
   shop: string;
   shopId: number;
   accessToken: string;
+  apiKey: string;
   apiSecret: string;
   apiVersion: string;
+  /** The `host` parameter Shopify gives an embedded app: base64 of the shop's admin address. */
+  host: string;
+  /** The scopes the app was granted at its last install ('' before any). */
+  grantedScope(): string;
+  /** A session token for the embedded app, as App Bridge's `shopify.idToken()` gives it. */
+  sessionToken(options?: SessionTokenOptions): string;
+  /** The store's Flow runs the app's action: a signed POST to its runtime URL. */
+  runFlowAction(input: { url: string; handle: string; title: string; properties: Record<string, unknown>; secret?: string; actionRunId?: string }): Promise<{ status: number; body: string; actionRunId: string }>;
+  /** The merchant uninstalls the app: every token it held dies, and app/uninstalled is sent. */
+  uninstall(options?: SendOptions): Promise<WebhookDelivery>;
   /** Snapshots of the store's records. */
   customers(): SimCustomer[];
   checkouts(): SimCheckout[];
@@ -69,7 +84,7 @@ export interface ShopifySim extends StoreActions {
   /** Shopify's retry of a sent webhook: same X-Shopify-Webhook-Id, event id and body. */
   redeliver(webhookId: string, options?: SendOptions): Promise<WebhookDelivery>;
   /** Points future webhooks (all topics, or one) at a URL. */
-  subscribe(url: string, topic?: Topic): void;
+  subscribe(url: string, topic?: SentTopic): void;
   graphqlRequests(): GraphQLRequestRecord[];
   /** An outage: every Admin API request, before auth, gets `status` for the next `ms` of real time. */
   failFor(ms: number, status?: number): void;
@@ -109,13 +124,17 @@ export async function startShopifySim(options: ShopifySimOptions = {}): Promise<
   const shopId = options.shopId ?? 548380009;
   const accessToken = options.accessToken ?? `shpat_${randomBytes(16).toString('hex')}`;
   const apiSecret = options.apiSecret ?? randomBytes(16).toString('hex');
+  const apiKey = options.apiKey ?? randomBytes(16).toString('hex');
   const now = options.now ?? (() => new Date());
   const apiVersion = options.apiVersion ?? currentApiVersion(now());
   const samples = loadSamples(options.contractDir);
-  const subscriptions = new Map<Topic | '*', string>(Object.entries(options.subscriptions ?? {}) as [Topic, string][]);
+  const subscriptions = new Map<SentTopic | '*', string>(Object.entries(options.subscriptions ?? {}) as [Topic, string][]);
   if (options.webhookUrl) subscriptions.set('*', options.webhookUrl);
 
   const state = new ShopState();
+  const oauth = new OAuthServer({ shop, shopId, apiKey, apiSecret, now });
+  // The token handed in is the one a custom app holds from the start; an uninstall ends it too.
+  oauth.tokens.add(accessToken);
   const sender = new WebhookSender({ shop, apiSecret, apiVersion, now, urlFor: (t) => subscriptions.get(t) ?? subscriptions.get('*') });
   const actions = createStoreActions({ state, sender, info: { shop, shopId, samples }, now });
   const bucket = new CostBucket(options.throttle ?? {}, () => now().getTime());
@@ -134,9 +153,11 @@ export async function startShopifySim(options: ShopifySimOptions = {}): Promise<
 
   const server = createServer((req, res) => {
     void (async () => {
-      const path = new URL(req.url ?? '/', 'http://sim').pathname;
+      const requestUrl = new URL(req.url ?? '/', 'http://sim');
+      const path = requestUrl.pathname;
       const match = GRAPHQL_PATH.exec(path);
       try {
+        if (await oauth.handle(req, res, requestUrl, () => readBody(req))) return;
         if (!match || req.method !== 'POST') return send(res, 404, { errors: 'Not Found' });
         const body = await readBody(req);
         if (outage && Date.now() < outage.until) {
@@ -144,7 +165,8 @@ export async function startShopifySim(options: ShopifySimOptions = {}): Promise<
           graphqlRequests.push({ apiVersion: match[1]!, body, status: outage.status, response });
           return send(res, outage.status, response);
         }
-        if (!sameSecret(req.headers['x-shopify-access-token'] as string | undefined, accessToken)) {
+        const given = req.headers['x-shopify-access-token'] as string | undefined;
+        if (![...oauth.tokens].some((t) => sameSecret(given, t))) {
           const response = { errors: '[API] Invalid API key or access token (unrecognized login or wrong password)' };
           graphqlRequests.push({ apiVersion: match[1]!, body, status: 401, response });
           return send(res, 401, response);
@@ -174,8 +196,18 @@ export async function startShopifySim(options: ShopifySimOptions = {}): Promise<
     shop,
     shopId,
     accessToken,
+    apiKey,
     apiSecret,
     apiVersion,
+    host: oauth.host(),
+    grantedScope: () => oauth.scope,
+    sessionToken: (opts) => oauth.sessionToken(opts),
+    runFlowAction: (input) => oauth.runFlowAction(input),
+    uninstall: async (opts) => {
+      oauth.tokens.clear();
+      const sample = loadUninstalledSample(options.contractDir);
+      return sender.send('app/uninstalled', { ...sample, id: shopId, name: options.shopName ?? shop.split('.')[0]!, myshopify_domain: shop, domain: shop }, opts);
+    },
     customers: () => [...state.customers.values()].map((c) => structuredClone(c)),
     checkouts: () => [...state.checkouts.values()].map((c) => structuredClone(c)),
     orders: () => [...state.orders.values()].map((o) => structuredClone(o)),

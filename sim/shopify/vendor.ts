@@ -15,6 +15,19 @@ export const TOPICS = [
   'customers/update', 'customers/data_request', 'customers/redact', 'shop/redact',
 ] as const;
 export type Topic = (typeof TOPICS)[number];
+/** Topics sent beyond the kept contract's (whose samples live elsewhere, see loadUninstalledSample). */
+export type SentTopic = Topic | 'app/uninstalled';
+
+/**
+ * app/uninstalled's sample: the source keeps it only under 2023-10 (the payload is the shop's
+ * record, unchanged since), so it sits there beside the 2026-04 contract.
+ */
+export function loadUninstalledSample(contractDir = CONTRACT_DIR): JsonObject {
+  const path = `${contractDir.replace(/\/?$/, '/')}metadatas/2023-10/app/uninstalled.json`;
+  const sample = readJson(path) as { name?: string; response?: JsonObject };
+  if (sample.name !== 'app/uninstalled' || !sample.response) throw new Error(`${path}: not the sample of app/uninstalled`);
+  return sample.response;
+}
 
 /** `checkouts/create` → `2026-04/checkouts/create.json`, the source repository's layout. */
 export const topicFile = (topic: Topic) => `${CONTRACT_VERSION}/${topic}.json`;

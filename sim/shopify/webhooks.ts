@@ -5,7 +5,7 @@
 // https://shopify.dev/docs/apps/build/webhooks/verify-deliveries
 // https://shopify.dev/docs/apps/build/webhooks/ignore-duplicates
 import { createHmac, randomUUID } from 'node:crypto';
-import type { JsonObject, Topic } from './vendor.ts';
+import type { JsonObject, SentTopic as Topic } from './vendor.ts';
 
 /** base64(HMAC-SHA256(secret, raw body)) — the value of X-Shopify-Hmac-Sha256. */
 export function shopifyHmac(secret: string, rawBody: string | Buffer): string {

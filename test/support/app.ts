@@ -10,6 +10,7 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { Redis } from 'ioredis';
 import { createApp } from '../../api/app.ts';
+import type { ShopifyPluginOptions } from '../../api/routes/plugins/shopify.ts';
 import type { AuthLimitOptions } from '../../api/http/auth-limit.ts';
 import type { Deps } from '../../core/deps.ts';
 import { createPii } from '../../core/pii.ts';
@@ -66,6 +67,9 @@ export interface TestApp {
   worker?: WorkerDeps;
 }
 
+/** The Shopify app's settings but its URL (the test server's own). */
+export type TestShopifyPlugin = Omit<ShopifyPluginOptions, 'appUrl' | 'defaultRegion'> & { defaultRegion?: string };
+
 export interface EngineOptions {
   sim?: TwilioSimOptions;
   /** Start a worker in this process (default true). */
@@ -86,9 +90,9 @@ export interface EngineOptions {
 
 /** testApp with the chase engine: pg-boss on the test database, the Twilio simulator, a worker. */
 export async function testEngineApp(
-  options: EngineOptions & { defaultRegion?: string; allowedVendorHosts?: string[]; allowedEventHosts?: string[]; apps?: (url: string) => Deps['apps'] } = {},
+  options: EngineOptions & { defaultRegion?: string; allowedVendorHosts?: string[]; allowedEventHosts?: string[]; apps?: (url: string) => Deps['apps']; shopify?: TestShopifyPlugin } = {},
 ): Promise<TestApp & { sim: TwilioSim; boss: PgBoss; worker: WorkerDeps }> {
-  const app = await testApp({ defaultRegion: options.defaultRegion, allowedVendorHosts: options.allowedVendorHosts, allowedEventHosts: options.allowedEventHosts, apps: options.apps, engine: options });
+  const app = await testApp({ defaultRegion: options.defaultRegion, allowedVendorHosts: options.allowedVendorHosts, allowedEventHosts: options.allowedEventHosts, apps: options.apps, engine: options, shopify: options.shopify });
   return app as TestApp & { sim: TwilioSim; boss: PgBoss; worker: WorkerDeps };
 }
 
@@ -109,6 +113,8 @@ export async function testApp(
     consoleDist?: string;
     /** The vendor apps (deps.apps: OAuth clients), given the server's URL for their redirects. */
     apps?: (url: string) => Deps['apps'];
+    /** The Shopify app at /plugins/shopify (with `engine`); its URL is the test server's. */
+    shopify?: TestShopifyPlugin;
   } = {},
 ): Promise<TestApp> {
   const masterKey = options.masterKey ?? randomBytes(32);
@@ -168,6 +174,7 @@ export async function testApp(
     ...(options.metricsToken ? { metricsToken: options.metricsToken } : {}),
     ...(options.consoleDist ? { consoleDist: options.consoleDist } : {}),
     ...(engine ? { engine: { jobs: engine.jobs, verifier: engine.verifier, publicBaseUrl: url } } : {}),
+    ...(options.shopify ? { plugins: { shopify: { defaultRegion: options.defaultRegion ?? 'CN', ...options.shopify, appUrl: url } } } : {}),
   });
   server.on('request', app);
 
