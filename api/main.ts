@@ -9,7 +9,7 @@ import { createApp } from './app.ts';
 import { boot } from './runtime/boot.ts';
 import { EmbeddedPostgresError } from './runtime/embedded-postgres.ts';
 import { startEngine } from './runtime/engine.ts';
-import { ensureConsoleBuilt, type ConsoleBuild } from './runtime/console-build.ts';
+import { consolePage, ensureBuilt, shopifyPage, type WebBuild } from './runtime/web-build.ts';
 import { createLogger } from './runtime/log.ts';
 import { drainOnSignals } from './runtime/shutdown.ts';
 
@@ -28,19 +28,28 @@ async function main(config: Config, mode: Mode) {
   } else {
     log.info('shared state: in this process (REDIS_URL is not set; run a single node)');
   }
-  // The console (/app) is built in the background when missing or older than its sources; until
-  // then /app says it is being built. Workers serve no pages.
-  const consoleBuild: ConsoleBuild | undefined = mode === 'worker' ? undefined : ensureConsoleBuilt();
-  consoleBuild?.done.then(
-    () => log.info('console ready at /app'),
-    (err: Error) => log.error({ err: err.message }, 'the console could not be built: /app is unavailable'),
-  );
+  // The console (/app), and the Shopify app's embedded page when the app is configured, are built
+  // in the background when missing or older than their sources (one after the other: each is
+  // seconds of CPU); until then they say they are being built. Workers serve no pages.
+  const shopifyApp = Boolean(config.SHOPIFY_API_KEY && config.SHOPIFY_API_SECRET);
+  const pages = mode === 'worker' ? [] : [{ page: consolePage, at: '/app' }, ...(shopifyApp ? [{ page: shopifyPage, at: '/plugins/shopify/app' }] : [])];
+  let pageBuild: WebBuild | undefined;
+  void (async () => {
+    for (const { page, at } of pages) {
+      pageBuild = ensureBuilt(page);
+      await pageBuild.done.then(
+        () => log.info(`${page.name} ready at ${at}`),
+        (err: Error) => log.error({ err: err.message }, `${page.name} could not be built: ${at} is unavailable`),
+      );
+    }
+  })();
   const engine = await startEngine(config, runtime, log, { worker: mode !== 'api', port: config.PORT });
   const drain = drainOnSignals({
     log,
     alongside: () => engine.drainJobs(25_000),
     finally: async () => {
-      consoleBuild?.stop();
+      pages.length = 0; // no build starts after this one
+      pageBuild?.stop();
       await engine.stop();
       await redis?.quit().catch(() => undefined);
       await runtime.stop();

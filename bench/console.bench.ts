@@ -18,7 +18,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import type { Browser } from 'playwright-core';
-import { consoleDist } from '../api/runtime/console-build.ts';
+import { consoleDist } from '../api/runtime/web-build.ts';
 import { testEngineApp } from '../test/support/app.ts';
 import { newKey } from '../test/support/data.ts';
 import { buildConsole, ensureDatabase, launchChromium, seedCampaign } from '../test/support/browser.ts';

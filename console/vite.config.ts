@@ -1,5 +1,5 @@
 // The console's build: served by the API at /app (api/routes/console.ts), built by
-// api/runtime/console-build.ts when missing or stale.
+// api/runtime/web-build.ts when missing or stale.
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 

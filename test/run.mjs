@@ -128,14 +128,14 @@ async function findTests(dir) {
   return found;
 }
 
-/** Builds console/dist unless it is fresh (api/runtime/console-build.ts). */
+/** Builds console/dist unless it is fresh (api/runtime/web-build.ts). */
 async function buildConsole() {
   const { tsImport } = await import('tsx/esm/api');
-  const { consoleBuildFresh, ensureConsoleBuilt } = await tsImport('../api/runtime/console-build.ts', import.meta.url);
-  if (await consoleBuildFresh()) return;
+  const { buildFresh, ensureBuilt } = await tsImport('../api/runtime/web-build.ts', import.meta.url);
+  if (await buildFresh()) return;
   const started = Date.now();
   console.error('test/run.mjs: building the console (console/dist is missing or older than its sources)');
-  await ensureConsoleBuilt().done;
+  await ensureBuilt().done;
   console.error(`test/run.mjs: console built in ${Date.now() - started} ms`);
 }
 

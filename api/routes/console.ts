@@ -12,7 +12,7 @@ import { createSession, endSession, sessionActor } from '../../core/sessions.ts'
 import { actorFromHeader } from '../http/auth.ts';
 import { limitFailures } from '../http/auth-limit.ts';
 import { checkOrigin, clearSessionCookie, CSRF_HEADER, sessionIdOf, setSessionCookie } from '../http/session-cookie.ts';
-import { consoleDist } from '../runtime/console-build.ts';
+import { consoleDist } from '../runtime/web-build.ts';
 
 const YEAR_SECONDS = 365 * 24 * 3600;
 

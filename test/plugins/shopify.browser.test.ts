@@ -6,24 +6,21 @@
  * and the recovered revenue. No console error, no serious axe violation.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { createLine } from '../../core/lines.ts';
 import { setTenantChaseRules } from '../../core/campaigns.ts';
 import { ALL_DAY, eventually } from '../support/data.ts';
+import { ensureBuilt, shopifyPage } from '../../api/runtime/web-build.ts';
 import { launchChromium, seriousViolations, watchedPage, type WatchedPage } from '../support/browser.ts';
 import { mobile, waitForChase } from '../chases/support.ts';
-import { buildShopifyWeb, embedded, install, shopTenant, startShopifyApp, type ShopifyTestApp } from './shopify.support.ts';
+import { embedded, install, shopTenant, startShopifyApp, type ShopifyTestApp } from './shopify.support.ts';
 import type { ShopifySim } from '../../sim/shopify/index.ts';
 
 let app: ShopifyTestApp;
 let store: ShopifySim;
 let close: () => Promise<void>;
 let browser: Browser;
-let dist: string;
 let tenantId: string;
 let w: WatchedPage;
 
@@ -32,9 +29,9 @@ const APP_BRIDGE_STAND_IN = `window.__toasts = [];
 window.shopify = { idToken: () => window.__idToken(), toast: { show: (m) => window.__toasts.push(m) } };`;
 
 before(async () => {
-  dist = await mkdtemp(path.join(os.tmpdir(), 'shopify-web-'));
-  await buildShopifyWeb(dist);
-  [{ app, store, close }, browser] = await Promise.all([startShopifyApp('browser-shop.myshopify.com', { webDist: dist }), launchChromium()]);
+  // The build Chaseline serves by default, made as `npm start` makes it (kept while fresh).
+  await ensureBuilt(shopifyPage).done;
+  [{ app, store, close }, browser] = await Promise.all([startShopifyApp('browser-shop.myshopify.com'), launchChromium()]);
   assert.equal((await install(app, store)).done.status, 302);
   tenantId = (await shopTenant(app, store.shop))!.tenantId;
   await createLine(app.deps, tenantId, { name: 'main', fromNumber: '+14155550100' });
@@ -46,7 +43,6 @@ before(async () => {
 after(async () => {
   await browser?.close();
   await close?.();
-  await rm(dist, { recursive: true, force: true });
 });
 
 const open = async () => {

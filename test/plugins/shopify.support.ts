@@ -67,21 +67,3 @@ export async function shopTenant(app: TestApp, shop: string): Promise<{ tenantId
   return rows[0] ? { tenantId: rows[0].tenant_id, enabled: rows[0].enabled } : null;
 }
 
-/**
- * The embedded page built into `outDir` with Vite, as `npm run build --workspace plugins/shopify`
- * builds it (a child process, bounded in time).
- */
-export async function buildShopifyWeb(outDir: string, timeoutMs = 180_000): Promise<void> {
-  const { spawn } = await import('node:child_process');
-  const { fileURLToPath } = await import('node:url');
-  const root = fileURLToPath(new URL('../../', import.meta.url));
-  const vite = fileURLToPath(new URL('../../node_modules/vite/bin/vite.js', import.meta.url));
-  const child = spawn(process.execPath, [vite, 'build', '--config', 'plugins/shopify/web/vite.config.ts', '--outDir', outDir, '--logLevel', 'warn'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout.on('data', (d: Buffer) => void (output += d));
-  child.stderr.on('data', (d: Buffer) => void (output += d));
-  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  clearTimeout(timer);
-  if (code !== 0) throw new Error(`the Shopify page's build failed (${code}):\n${output}`);
-}

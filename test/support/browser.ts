@@ -9,7 +9,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { ensureConsoleBuilt } from '../../api/runtime/console-build.ts';
+import { ensureBuilt } from '../../api/runtime/web-build.ts';
 import { upsertContact } from '../../core/contacts.ts';
 import { createCampaign, type Campaign } from '../../core/campaigns.ts';
 import { getChase, startChase, type ChaseDetail } from '../../core/chases.ts';
@@ -42,7 +42,7 @@ export function launchChromium(): Promise<Browser> {
 
 /** Builds the console unless its build is fresh (the first run on a machine takes a while). */
 export async function buildConsole(): Promise<void> {
-  await ensureConsoleBuilt().done;
+  await ensureBuilt().done;
 }
 
 /** A page that remembers every console error and uncaught exception it sees. */

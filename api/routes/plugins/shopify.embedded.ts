@@ -7,7 +7,6 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import express from 'express';
 import type { Shopify } from '@shopify/shopify-api';
 import type { Deps } from '../../../core/deps.ts';
@@ -16,8 +15,8 @@ import { accountTenant } from '../../../core/connectors.installs.ts';
 import { STORE_SYSTEM } from '../../../core/commerce.ts';
 import { getCartChasing, setCartChasing, storeOverview } from '../../../core/commerce.settings.ts';
 import { JSON_BODY_LIMIT } from '../../http/limits.ts';
+import { shopifyPage } from '../../runtime/web-build.ts';
 
-export const webDir = fileURLToPath(new URL('../../../plugins/shopify/web/', import.meta.url));
 const YEAR_SECONDS = 365 * 24 * 3600;
 /** App Bridge, as Shopify requires it: from its CDN, the first script of the page. */
 const APP_BRIDGE = 'https://cdn.shopify.com/shopifycloud/app-bridge.js';
@@ -33,7 +32,7 @@ export function embeddedHtml(built: string, apiKey: string): string {
 }
 
 export function embeddedRoutes(deps: Deps, shopify: Shopify, options: { apiKey: string; webDist?: string }): express.Router {
-  const dist = options.webDist ?? path.join(webDir, 'dist');
+  const dist = options.webDist ?? shopifyPage.dist;
   const router = express.Router();
 
   // Who is calling: the shop the session token is for, and that shop's tenant.
@@ -79,7 +78,8 @@ export function embeddedRoutes(deps: Deps, shopify: Shopify, options: { apiKey: 
   router.get(/^\/app(\/.*)?$/, (req, res) => {
     const index = path.join(dist, 'index.html');
     if (!existsSync(index)) {
-      res.status(503).setHeader('Retry-After', '10').type('text/plain').send('The Shopify page is not built: run `npm run build --workspace plugins/shopify`.');
+      // Built in the background at start (api/runtime/web-build.ts), or by `npm run build --workspace plugins/shopify`.
+      res.status(503).setHeader('Retry-After', '10').type('text/plain').send('The Shopify page is being built: try again in a few seconds.');
       return;
     }
     // Shown in the shop's admin, so framed by it alone; App Bridge comes from Shopify's CDN.

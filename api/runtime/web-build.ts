@@ -1,6 +1,7 @@
 /**
- * The console's build (console/dist, gitignored), made when it is missing or older than the
- * console's sources, so a fresh clone needs nothing beyond `npm install && npm start`.
+ * The builds of the pages Chaseline serves — the console (console/dist) and the Shopify app's
+ * embedded page (plugins/shopify/web/dist), both gitignored — made when missing or older than
+ * their sources, so a fresh clone needs nothing beyond `npm install && npm start`.
  *
  * Vite runs in a child process: a build is seconds of CPU that the API's event loop should not
  * wait behind, and a stop can end it at once. Processes sharing a checkout (tests, an api and a
@@ -15,11 +16,21 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const consoleDir = fileURLToPath(new URL('../../console/', import.meta.url));
-export const consoleDist = path.join(consoleDir, 'dist');
-const LOCK = path.join(consoleDir, '.build.lock');
-/** What the build is made from; a change to any of them makes the build stale. */
+/** A page built with Vite from `dir` (its vite.config.ts, index.html, src/, public/) into `dir/dist`. */
+export interface WebPage {
+  name: string;
+  dir: string;
+  dist: string;
+}
+
+const page = (name: string, dir: string): WebPage => ({ name, dir, dist: path.join(dir, 'dist') });
+export const consolePage = page('the console', fileURLToPath(new URL('../../console/', import.meta.url)));
+export const shopifyPage = page("the Shopify app's page", fileURLToPath(new URL('../../plugins/shopify/web/', import.meta.url)));
+export const consoleDist = consolePage.dist;
+
+/** What a build is made from; a change to any of them makes the build stale. */
 const SOURCES = ['src', 'index.html', 'vite.config.ts', 'public'];
+const lockOf = (p: WebPage) => path.join(p.dir, '.build.lock');
 const BUILD_TIMEOUT_MS = 180_000;
 
 async function newestSource(p: string): Promise<number> {
@@ -31,11 +42,11 @@ async function newestSource(p: string): Promise<number> {
   return newest;
 }
 
-/** True when console/dist exists and is newer than every source file. */
-export async function consoleBuildFresh(): Promise<boolean> {
-  const built = await stat(path.join(consoleDist, 'index.html')).catch(() => null);
+/** True when the page's dist exists and is newer than every source file. */
+export async function buildFresh(p: WebPage = consolePage): Promise<boolean> {
+  const built = await stat(path.join(p.dist, 'index.html')).catch(() => null);
   if (!built) return false;
-  const sources = await Promise.all(SOURCES.map((s) => newestSource(path.join(consoleDir, s))));
+  const sources = await Promise.all(SOURCES.map((s) => newestSource(path.join(p.dir, s))));
   return built.mtimeMs >= Math.max(...sources);
 }
 
@@ -51,37 +62,39 @@ const alive = (pid: number) => {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Takes the build lock, waiting while another live process holds it; false if the build got fresh meanwhile. */
-async function takeLock(): Promise<boolean> {
+async function takeLock(p: WebPage): Promise<boolean> {
+  const lock = lockOf(p);
   const deadline = Date.now() + BUILD_TIMEOUT_MS;
   for (;;) {
     try {
-      const handle = await open(LOCK, 'wx');
+      const handle = await open(lock, 'wx');
       await handle.writeFile(String(process.pid));
       await handle.close();
       return true;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
-    const holder = Number(await readFile(LOCK, 'utf8').catch(() => ''));
-    if (holder && !alive(holder)) await rm(LOCK, { force: true }); // left by a process that died
+    const holder = Number(await readFile(lock, 'utf8').catch(() => ''));
+    if (holder && !alive(holder)) await rm(lock, { force: true }); // left by a process that died
     else await sleep(500);
-    if (await consoleBuildFresh()) return false;
-    if (Date.now() > deadline) throw new Error('waited too long for another process building the console');
+    if (await buildFresh(p)) return false;
+    if (Date.now() > deadline) throw new Error(`waited too long for another process building ${p.name}`);
   }
 }
 
-export interface ConsoleBuild {
+export interface WebBuild {
   /** Settles when the build is fresh (built here or by another process). */
   done: Promise<void>;
   /** Ends a build under way (at shutdown). */
   stop(): void;
 }
 
-function runVite(outDir: string, onChild: (child: ChildProcess) => void): Promise<void> {
+/** Builds `p` into `outDir` (a Vite child process, killed after BUILD_TIMEOUT_MS). */
+export function runVite(p: WebPage, outDir: string, onChild: (child: ChildProcess) => void = () => undefined): Promise<void> {
   const vite = path.join(path.dirname(createRequire(import.meta.url).resolve('vite/package.json')), 'bin', 'vite.js');
-  const args = [vite, 'build', '--config', path.join(consoleDir, 'vite.config.ts'), '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'];
+  const args = [vite, 'build', '--config', path.join(p.dir, 'vite.config.ts'), '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'];
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: consoleDir, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, args, { cwd: p.dir, stdio: ['ignore', 'pipe', 'pipe'] });
     // Background work: at the lowest priority, so a server starting beside it answers (and
     // places calls) as fast as without it.
     try {
@@ -101,32 +114,32 @@ function runVite(outDir: string, onChild: (child: ChildProcess) => void): Promis
     child.on('exit', (code, signal) => {
       clearTimeout(timer);
       if (code === 0) resolve();
-      else reject(new Error(`building the console failed (${signal ?? `exit ${code}`}):\n${output}`));
+      else reject(new Error(`building ${p.name} failed (${signal ?? `exit ${code}`}):\n${output}`));
     });
   });
 }
 
-/** Builds the console unless its build is fresh; one build at a time per checkout. */
-export function ensureConsoleBuilt(): ConsoleBuild {
+/** Builds the page (default: the console) unless its build is fresh; one build at a time per checkout. */
+export function ensureBuilt(p: WebPage = consolePage): WebBuild {
   let child: ChildProcess | undefined;
   let stopped = false;
   const done = (async () => {
-    if (await consoleBuildFresh()) return;
-    if (!(await takeLock())) return;
-    const outDir = path.join(consoleDir, `.dist-${process.pid}-${randomBytes(4).toString('hex')}`);
+    if (await buildFresh(p)) return;
+    if (!(await takeLock(p))) return;
+    const outDir = path.join(p.dir, `.dist-${process.pid}-${randomBytes(4).toString('hex')}`);
     const old = `${outDir}-old`;
     try {
-      if (await consoleBuildFresh()) return;
-      await runVite(outDir, (c) => {
+      if (await buildFresh(p)) return;
+      await runVite(p, outDir, (c) => {
         child = c;
         if (stopped) c.kill('SIGTERM');
       });
-      await rename(consoleDist, old).catch(() => undefined);
-      await rename(outDir, consoleDist);
+      await rename(p.dist, old).catch(() => undefined);
+      await rename(outDir, p.dist);
     } finally {
       await rm(outDir, { recursive: true, force: true });
       await rm(old, { recursive: true, force: true });
-      await rm(LOCK, { force: true });
+      await rm(lockOf(p), { force: true });
     }
   })();
   return {
