@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { Deps } from './deps.ts';
 import type { CallingWindow } from './calling-window.ts';
 import { createCampaign, getCampaign, setCampaignStatus, updateCampaign, type Campaign } from './campaigns.ts';
+import { campaignWarnings, poolState, type CampaignWarning } from './campaigns.warnings.ts';
 import { CHASE_COLUMNS, toChase, type Chase, type ChaseRow } from './chases.store.ts';
 import { summary, type Revenue } from './reports/rollups.ts';
 
@@ -23,6 +24,11 @@ export type CartChasingInput = z.infer<typeof CartChasingInput>;
 
 export interface CartChasing extends CartChasingInput {
   campaignId: string | null;
+  /**
+   * What would stop the calls though chasing is on: a store installed from its admin gets a
+   * tenant of its own, with no caller line until the operator adds one (POST /v1/lines).
+   */
+  warnings: CampaignWarning[];
 }
 
 const DAYS = ['1', '2', '3', '4', '5', '6', '7'] as const;
@@ -58,12 +64,14 @@ async function cartCampaign(deps: Deps, tenantId: string): Promise<Campaign | nu
 
 export async function getCartChasing(deps: Deps, tenantId: string): Promise<CartChasing> {
   const c = await cartCampaign(deps, tenantId);
-  if (!c) return { enabled: false, delayMinutes: 120, quietHours: { start: '21:00', end: '08:00' }, campaignId: null };
+  const warnings = campaignWarnings(c ?? { lines: [] }, await poolState(deps.db, tenantId));
+  if (!c) return { enabled: false, delayMinutes: 120, quietHours: { start: '21:00', end: '08:00' }, campaignId: null, warnings };
   return {
     enabled: c.status === 'active',
     delayMinutes: c.trigger.type === 'abandoned-checkout' ? c.trigger.delayMinutes : 120,
     quietHours: quietHoursOf(c.rules.window as CallingWindow | undefined),
     campaignId: c.id,
+    warnings,
   };
 }
 

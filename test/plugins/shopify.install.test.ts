@@ -52,13 +52,17 @@ describe('installing the Shopify app', () => {
   });
 
   test('an abandoned checkout is chased once the merchant turns chasing on, and the page shows the chase and the recovered revenue', async () => {
-    // The new tenant's caller id, and calls allowed at any hour (the test runs at any time of day).
+    const token = store.sessionToken();
+    // A store's new tenant has no caller line: the page says no call can go out yet.
+    const lineless = await embedded(app, token, 'GET', '/settings');
+    assert.deepEqual(lineless.body.warnings.map((w: { code: string }) => w.code), ['no-line']);
+    // The new tenant's caller id (the operator adds it), and calls allowed at any hour (the test runs at any time of day).
     await createLine(app.deps, tenantId, { name: 'main', fromNumber: '+14155550100' });
     await setTenantChaseRules(app.deps, tenantId, { window: ALL_DAY });
-    const token = store.sessionToken();
     const before = await embedded(app, token, 'GET', '/settings');
     assert.equal(before.status, 200, JSON.stringify(before.body));
     assert.equal(before.body.enabled, false, 'nothing is chased before the merchant says so');
+    assert.deepEqual(before.body.warnings, []);
     const saved = await embedded(app, token, 'PUT', '/settings', { enabled: true, delayMinutes: 0, quietHours: null });
     assert.equal(saved.status, 200, JSON.stringify(saved.body));
     assert.equal(saved.body.enabled, true);

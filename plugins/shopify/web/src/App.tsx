@@ -64,6 +64,13 @@ export function App() {
             </Banner>
           </Layout.Section>
         )}
+        {settings?.warnings.some((w) => w.code === 'no-line') && (
+          <Layout.Section>
+            <Banner tone="warning" title="No phone line to call from yet">
+              <p>Chaseline has no caller line for this store, so no call can go out. Ask your Chaseline operator to add one; until then checkouts wait.</p>
+            </Banner>
+          </Layout.Section>
+        )}
         <Layout.Section>
           <Card>
             <BlockStack gap="400">

@@ -6,6 +6,8 @@ export interface Settings {
   delayMinutes: number;
   quietHours: { start: string; end: string } | null;
   campaignId: string | null;
+  /** What would stop the calls (`no-line`: no caller line yet). */
+  warnings: { code: string; message: string }[];
 }
 
 export interface Revenue { currency: string; amount: number }
@@ -34,5 +36,5 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
 }
 
 export const getSettings = () => call<Settings>('GET', '/settings');
-export const saveSettings = (s: Omit<Settings, 'campaignId'>) => call<Settings>('PUT', '/settings', s);
+export const saveSettings = (s: Omit<Settings, 'campaignId' | 'warnings'>) => call<Settings>('PUT', '/settings', s);
 export const getOverview = () => call<Overview>('GET', '/overview');
