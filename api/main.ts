@@ -38,7 +38,7 @@ async function main(config: Config, mode: Mode) {
     for (const { page, at } of pages) {
       pageBuild = ensureBuilt(page);
       await pageBuild.done.then(
-        () => log.info(`${page.name} ready at ${at}`),
+        () => log.info(`${page.name} is ready at ${at}`),
         (err: Error) => log.error({ err: err.message }, `${page.name} could not be built: ${at} is unavailable`),
       );
     }
