@@ -142,29 +142,35 @@ export async function applyCallReport(deps: WorkerDeps, report: CallReport): Pro
 async function applyCallProgress(deps: WorkerDeps, report: CallReport): Promise<void> {
   const status = report.status === 'initiated' ? 'queued' : report.status;
   const rank = PROGRESS.indexOf(status);
-  const { rows } = await deps.db.query<{ channel: string; sid: string | null }>(
-    `with old as (
-       select id, channel, sid, answered_by,
-              channel = 'voice' and (sid is null or sid = $3) and array_position($6::text[], status) - 1 < $5 as moves
-         from attempts where id = $1 for update),
-     moved as (
-       update attempts a set status = case when old.moves then $2 else a.status end, sid = $3,
-              answered_by = case when old.moves then coalesce($4, a.answered_by) else a.answered_by end
-         from old
-        where a.id = old.id and old.channel = 'voice' and (old.moves or old.sid is null)
-       returning a.tenant_id, a.chase_id, a.answered_by, old.moves),
-     event as (
-       insert into chase_events (tenant_id, chase_id, type, attempt_id)
-       select m.tenant_id, m.chase_id, v.type, $1
-         from moved m
-         cross join lateral (values (1, 'ringing'),
-                                    (2, case when m.answered_by like 'machine%' or m.answered_by = 'fax' then 'machine' else 'answered' end)) v(n, type)
-        where m.moves and (v.n = 1 and $2 in ('ringing', 'in-progress') and not exists (select 1 from chase_events e where e.tenant_id = m.tenant_id and e.chase_id = m.chase_id and e.attempt_id = $1 and e.type = 'ringing')
-               or v.n = 2 and $2 = 'in-progress')
-        order by v.n)
-     select channel, sid from old`,
-    [report.attemptId, status, report.callSid, report.answeredBy ?? null, rank, PROGRESS],
-  );
+  // The attempt is locked by a statement of its own: the next one then reads the timeline as it is
+  // once the lock is ours (a statement waiting on a lock keeps the snapshot it started with, and
+  // would not see the ringing event a concurrent report just added).
+  const rows = await withTransaction(deps.db, async (tx) => {
+    await tx.query(`select 1 from attempts where id = $1 for update`, [report.attemptId]);
+    return (await tx.query<{ channel: string; sid: string | null }>(
+      `with old as (
+         select id, channel, sid, answered_by,
+                channel = 'voice' and (sid is null or sid = $3) and array_position($6::text[], status) - 1 < $5 as moves
+           from attempts where id = $1 for update),
+       moved as (
+         update attempts a set status = case when old.moves then $2 else a.status end, sid = $3,
+                answered_by = case when old.moves then coalesce($4, a.answered_by) else a.answered_by end
+           from old
+          where a.id = old.id and old.channel = 'voice' and (old.moves or old.sid is null)
+         returning a.tenant_id, a.chase_id, a.answered_by, old.moves),
+       event as (
+         insert into chase_events (tenant_id, chase_id, type, attempt_id)
+         select m.tenant_id, m.chase_id, v.type, $1
+           from moved m
+           cross join lateral (values (1, 'ringing'),
+                                      (2, case when m.answered_by like 'machine%' or m.answered_by = 'fax' then 'machine' else 'answered' end)) v(n, type)
+          where m.moves and (v.n = 1 and $2 in ('ringing', 'in-progress') and not exists (select 1 from chase_events e where e.tenant_id = m.tenant_id and e.chase_id = m.chase_id and e.attempt_id = $1 and e.type = 'ringing')
+                 or v.n = 2 and $2 = 'in-progress')
+          order by v.n)
+       select channel, sid from old`,
+      [report.attemptId, status, report.callSid, report.answeredBy ?? null, rank, PROGRESS],
+    )).rows;
+  });
   const attempt = rows[0];
   if (!attempt || attempt.channel !== 'voice') deps.log?.warn({ attemptId: report.attemptId }, 'call status for an unknown attempt');
   else if (attempt.sid && attempt.sid !== report.callSid) deps.log?.warn({ attemptId: report.attemptId }, 'call status for another call of this attempt: ignored');

@@ -122,6 +122,13 @@ describe('the call-status job', () => {
     for (const s of ['no-answer', 'ringing']) await applyCallReport(app.worker, report(rangOut, s));
     assert.deepEqual(await state(rangOut.attemptId), { status: 'no-answer', sid: rangOut.sid, outcome: 'no-answer', events: ['ringing', 'no-answer'] });
 
+    // Reports applied at the same moment (several workers): still one ringing, before the answer.
+    for (let n = 0; n < 8; n++) {
+      const racing = await dialing(mobile(920 + n));
+      await Promise.all(['ringing', 'in-progress', 'ringing', 'in-progress'].map((s) => applyCallReport(app.worker, report(racing, s))));
+      assert.deepEqual((await state(racing.attemptId)).events, ['ringing', 'answered'], `race ${n}`);
+    }
+
     // A busy or failed call may never have rung: nothing is made up for it.
     const failed = await dialing(mobile(915));
     await applyCallReport(app.worker, report(failed, 'failed'));
