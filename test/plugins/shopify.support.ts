@@ -21,10 +21,10 @@ export function appCredentials() {
   return { apiKey: randomBytes(16).toString('hex'), apiSecret: `shpss_${randomBytes(16).toString('hex')}` };
 }
 
-export async function startShopifyApp(shop = 'demo.myshopify.com', options: { webDist?: string } = {}): Promise<{ app: ShopifyTestApp; store: ShopifySim; close(): Promise<void> }> {
+export async function startShopifyApp(shop = 'demo.myshopify.com'): Promise<{ app: ShopifyTestApp; store: ShopifySim; close(): Promise<void> }> {
   const creds = appCredentials();
   const store = await startShopifySim({ shop, ...creds });
-  const app = await testEngineApp({ sim: { clockSpeed: 50, callsPerSecond: 100 }, shopify: { ...creds, apiBaseUrl: store.url, ...options } });
+  const app = await testEngineApp({ sim: { clockSpeed: 50, callsPerSecond: 100 }, shopify: { ...creds, apiBaseUrl: store.url } });
   store.subscribe(`${app.url}/webhooks/shopify`);
   return { app, store, close: async () => { await app.close(); await store.close(); } };
 }

@@ -31,8 +31,8 @@ export function embeddedHtml(built: string, apiKey: string): string {
   return built.replace(/<head>/i, `<head>\n    ${head}`);
 }
 
-export function embeddedRoutes(deps: Deps, shopify: Shopify, options: { apiKey: string; webDist?: string }): express.Router {
-  const dist = options.webDist ?? shopifyPage.dist;
+export function embeddedRoutes(deps: Deps, shopify: Shopify, options: { apiKey: string }): express.Router {
+  const dist = shopifyPage.dist;
   const router = express.Router();
 
   // Who is calling: the shop the session token is for, and that shop's tenant.

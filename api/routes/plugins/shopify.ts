@@ -20,8 +20,6 @@ import { flowRoutes } from './shopify.flow.ts';
 export interface ShopifyPluginOptions extends ShopifyAppConfig {
   /** A first install's tenant gets this region (CHASELINE_DEFAULT_REGION). */
   defaultRegion: string;
-  /** Where the embedded page's build is (default plugins/shopify/web/dist). */
-  webDist?: string;
 }
 
 export const SHOPIFY_BASE = '/plugins/shopify';
@@ -90,6 +88,6 @@ export function shopifyPluginRoutes(deps: Deps, options: ShopifyPluginOptions, l
   });
 
   router.use(flowRoutes(deps, shopify));
-  router.use(embeddedRoutes(deps, shopify, { apiKey: options.apiKey, webDist: options.webDist }));
+  router.use(embeddedRoutes(deps, shopify, { apiKey: options.apiKey }));
   return router;
 }
