@@ -18,8 +18,12 @@ import { loadCall, prompt, promptText, recordAnswer, recordTransfer, type LiveCa
 import { HANG_UP, type DialogTurn, type Prompt, type TurnPosition } from './dialog.turn.ts';
 
 export type DialogEvent =
-  /** The call was answered: the dialog starts. `machine` when the carrier already knows an answering machine picked up. */
-  | { type: 'answered'; attemptId: string; answeredBy?: 'human' | 'machine' }
+  /**
+   * The call was answered: the dialog starts. `machine` when the carrier already knows an
+   * answering machine picked up (by the engine's one machine decision); the verdict itself
+   * is recorded where the carrier reports it, not here.
+   */
+  | { type: 'answered'; attemptId: string; answeredBy?: 'human' | 'machine' | 'unknown' }
   /**
    * An answer to a listening turn, at the position that turn carried: the words recognised
    * (with the recogniser's confidence), the keys pressed, or neither (silence).
@@ -109,7 +113,6 @@ export function dialogSession(options: DialogSessionOptions): DialogSession {
       if (!call) return null;
       switch (event.type) {
         case 'answered':
-          // A machine known at pick-up gets the voicemail; its verdict is recorded where the carrier reports it.
           return event.answeredBy === 'machine' ? voicemail(call) : nodeTurn(call, call.dialog.get('start')!, 0, 0);
         case 'heard': {
           const from = call.dialog.get(event.at.node);

@@ -4,8 +4,24 @@
  * listens, and what follows. Nothing here names a carrier's voices, languages or URLs: a
  * prompt has a language, a voice style and rate; a listen has the place in the dialog it
  * answers, which the carrier hands back with what it heard.
+ *
+ * Two shapes of carrier render it. A markup carrier answers each request with one document:
+ * the prompts inside a listen element with barge-in, or followed by a hang-up, a dial or
+ * nothing (connectors/twilio/twiml.ts). A command carrier (Call Control: Telnyx) sends
+ * commands to the live call: each prompt a `speak` (text, voice, language) or a
+ * `playback_start` (audio URL); a listen for keys a `gather_using_speak` (the prompt as its
+ * payload, `maximum_digits`, `timeout_millis`), for speech a gather that transcribes
+ * (language, hints, interruptions for barge-in, a response timeout); the position goes in the
+ * `client_state` echoed on the gather's end event; then `hangup`, or `transfer` (to, from,
+ * the tags as custom SIP headers) once the last prompt's end event arrives.
  */
-import type { Language } from './dialog.voice.ts';
+/**
+ * The languages a script can speak. Cantonese (`yue`) is what Hong Kong and Macau callers
+ * speak: a zh-HK, zh-MO or yue-* script gets Cantonese voices and Cantonese recognition,
+ * while cmn-*-HK is Mandarin (dialog.voice.ts languageOf).
+ */
+export const languages = ['en-US', 'en-GB', 'zh-CN', 'zh-TW', 'yue'] as const;
+export type Language = (typeof languages)[number];
 
 /** How a prompt sounds. The carrier picks its own voice for the language and style unless `name` is one of its voices. */
 export interface PromptVoice {

@@ -5,15 +5,9 @@
  */
 import type { SpeechRequest } from './ports.ts';
 import type { Voice } from './dialog.schema.ts';
-import type { PromptVoice } from './dialog.turn.ts';
+import type { Language, PromptVoice } from './dialog.turn.ts';
 
-/**
- * The languages a script can speak. Cantonese (`yue`) is what Hong Kong and Macau callers
- * speak: a zh-HK, zh-MO or yue-* script gets Cantonese voices and Cantonese recognition,
- * while cmn-*-HK is Mandarin.
- */
-export const languages = ['en-US', 'en-GB', 'zh-CN', 'zh-TW', 'yue'] as const;
-export type Language = (typeof languages)[number];
+export { languages, type Language } from './dialog.turn.ts';
 
 /** The speech service's language code and voices (calm, lively), from its published voice list. */
 const SYNTHESIS: Record<Language, { languageCode: string; voices: [string, string] }> = {

@@ -61,7 +61,7 @@ export function voiceRoutes(router: express.Router, options: VoiceWebhookOptions
         return;
       }
       const turn = event ? await session.next(event) : null;
-      if (!turn && event?.type === 'answered') log.warn({ path: req.path }, 'TwiML asked for an unknown attempt: hanging up');
+      if (!turn && path === '/voice') log.warn({ path: req.path }, 'TwiML asked for an unknown attempt: hanging up');
       res.type('text/xml').send(renderTwiml(turn, urlsFor(event?.attemptId ?? ''), { onVoiceFallback }));
     }));
   };
