@@ -7,13 +7,12 @@
  *
  * Two shapes of carrier render it. A markup carrier answers each request with one document:
  * the prompts inside a listen element with barge-in, or followed by a hang-up, a dial or
- * nothing (connectors/twilio/twiml.ts). A command carrier (Call Control: Telnyx) sends
- * commands to the live call: each prompt a `speak` (text, voice, language) or a
- * `playback_start` (audio URL); a listen for keys a `gather_using_speak` (the prompt as its
- * payload, `maximum_digits`, `timeout_millis`), for speech a gather that transcribes
- * (language, hints, interruptions for barge-in, a response timeout); the position goes in the
- * `client_state` echoed on the gather's end event; then `hangup`, or `transfer` (to, from,
- * the tags as custom SIP headers) once the last prompt's end event arrives.
+ * nothing. A call-control carrier sends commands to the live call: each prompt a speak
+ * command (text, voice, language) or a playback (audio URL); a listen for keys a gather that
+ * speaks the prompt (maximum digits, timeout), for speech a gather that transcribes
+ * (language, hints, interruptions for barge-in, a response timeout), the position carried in
+ * the client state its end event echoes; then a hang-up, or a transfer (to, from, the tags as
+ * custom SIP headers) once the last prompt's end event arrives.
  */
 /**
  * The languages a script can speak. Cantonese (`yue`) is what Hong Kong and Macau callers
