@@ -33,8 +33,8 @@ export interface CallDeps {
   persona(to: string): Persona | undefined;
   /** The webhook URL of a connection, for dials without `webhook_url`. */
   connectionWebhook(connectionId: string): string | undefined;
-  /** Simulated seconds of silence after which the callee hangs up an answered call. */
-  idleSeconds: number;
+  /** Simulated seconds of silence after which the callee hangs up an answered call; undefined: never. */
+  idleSeconds: number | undefined;
   /** The base URL of the recordings' download links. */
   recordingsBase(): string;
 }
@@ -244,13 +244,13 @@ export class CallStore {
     const amd = typeof body.answering_machine_detection === 'string' ? body.answering_machine_detection : 'disabled';
     if (amd !== 'disabled') void this.detect(call, rt, amd).catch(() => undefined);
     const limitAt = call.answerTime.getTime() + 1000 * (typeof body.time_limit_secs === 'number' ? body.time_limit_secs : 14400);
-    const idleMs = 1000 * this.deps.idleSeconds;
+    const idleMs = this.deps.idleSeconds === undefined ? Infinity : 1000 * this.deps.idleSeconds;
     // The callee stays on the line while anything plays, and hangs up after a stretch of silence.
     for (;;) {
       const now = clock.now().getTime();
       if (now >= limitAt) return this.finish(call, rt, 'time_limit', 'unknown');
       if (rt.queued === 0 && now - rt.lastActivity >= idleMs) return this.finish(call, rt, 'normal_clearing', 'callee', '200');
-      await clock.sleep(Math.min(limitAt - now, rt.queued === 0 ? Math.max(250, rt.lastActivity + idleMs - now) : 1000), signal);
+      await clock.sleep(Math.min(limitAt - now, rt.queued === 0 ? Math.max(250, rt.lastActivity + idleMs - now) : 1000, 60_000), signal);
     }
   }
 

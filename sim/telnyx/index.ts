@@ -52,7 +52,11 @@ export interface TelnyxSimOptions {
   messagingWebhookUrl?: string;
   /** Per-number inbound SMS webhook (E.164 → URL), over `messagingWebhookUrl`. */
   numbers?: Record<string, { webhookUrl?: string }>;
-  /** Simulated seconds of silence after which a callee hangs up an answered call; default 30. */
+  /**
+   * Simulated seconds of silence (nothing playing, no command) after which a callee hangs up
+   * an answered call. Default: never — on Telnyx the application hangs up, and an application
+   * that takes a real second to answer a webhook must not lose its call at 100× speed.
+   */
   idleSeconds?: number;
 }
 
@@ -124,7 +128,7 @@ export async function startTelnyxSim(options: TelnyxSimOptions = {}): Promise<Te
     clock, signer,
     persona: (to) => callees.persona(to),
     connectionWebhook: (id) => options.connections?.[id]?.webhookUrl,
-    idleSeconds: options.idleSeconds ?? 30,
+    idleSeconds: options.idleSeconds,
     recordingsBase: () => `${origin}/sim/recordings`,
   });
   store.transferDraw = (to) => callees.drawCall(to, '');
