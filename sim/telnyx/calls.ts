@@ -15,8 +15,9 @@ import { deliver, eventOf, fetchMedia } from './webhook.ts';
 
 interface Runtime {
   hangup: AbortController;
-  /** Media commands run one after another, as Telnyx queues speak and playback. */
+  /** Media commands run one after another, as Telnyx queues speak and playback, from the answer on. */
   media: Promise<void>;
+  answered(): void;
   queued: number;
   /** Simulated ms when the callee last heard something end; they hang up after `idleMs` of nothing. */
   lastActivity: number;
@@ -95,7 +96,9 @@ export class CallStore {
     const onClose = () => hangup.abort(new Error('simulator closed'));
     this.closing.signal.addEventListener('abort', onClose, { once: true });
     const webhookUrl = typeof body.webhook_url === 'string' ? body.webhook_url : this.deps.connectionWebhook(call.connectionId);
-    const rt: Runtime = { hangup, media: Promise.resolve(), queued: 0, lastActivity: 0, gathers: 0, commandIds: new Set(), deliveries: Promise.resolve(), webhookUrl };
+    // Media commands wait for the answer: nothing is heard while the phone rings.
+    let answered = () => {};
+    const rt: Runtime = { hangup, media: new Promise<void>((resolve) => (answered = resolve)), answered: () => answered(), queued: 0, lastActivity: 0, gathers: 0, commandIds: new Set(), deliveries: Promise.resolve(), webhookUrl };
     this.calls.push(call);
     this.byId.set(call.callControlId, { call, rt });
     if (typeof body.command_id === 'string') this.byCommandId.set(body.command_id, call);
@@ -241,6 +244,7 @@ export class CallStore {
     call.state = 'answered';
     rt.lastActivity = call.answerTime.getTime();
     this.emit(call, rt, 'call.answered', { ...this.base(call), start_time: call.createdAt.toISOString(), state: 'answered' });
+    rt.answered();
     const amd = typeof body.answering_machine_detection === 'string' ? body.answering_machine_detection : 'disabled';
     if (amd !== 'disabled') void this.detect(call, rt, amd).catch(() => undefined);
     const limitAt = call.answerTime.getTime() + 1000 * (typeof body.time_limit_secs === 'number' ? body.time_limit_secs : 14400);
@@ -335,6 +339,7 @@ export class CallStore {
     call.hangupCause = cause;
     call.hangupSource = source;
     rt.hangup.abort(new Error(`call ended: ${cause}`));
+    rt.answered(); // commands left waiting for an answer that never came are dropped
     this.emit(call, rt, 'call.hangup', {
       ...this.base(call), start_time: call.createdAt.toISOString(), state: 'hangup', hangup_cause: cause, hangup_source: source,
       ...(sip ? { sip_hangup_cause: sip } : {}),

@@ -21,13 +21,14 @@ export class TelnyxApiError extends Error {
         title: this.title,
         ...(this.detail !== undefined ? { detail: this.detail } : {}),
         ...(this.pointer !== undefined ? { source: { pointer: this.pointer } } : {}),
+        meta: { url: `https://developers.telnyx.com/docs/overview/errors/${this.code}` },
       }],
     };
   }
 }
 
-export const unauthenticated = () => new TelnyxApiError(401, '10009', 'Authentication failed', 'The API key looks malformed. Check that you copied it correctly.');
-export const notFound = (what: string) => new TelnyxApiError(404, '10005', 'Resource not found', `${what} was not found.`);
+export const unauthenticated = () => new TelnyxApiError(401, '10009', 'Authentication failed', 'The required authentication headers were either invalid or not included in the request.');
+export const notFound = (what: string) => new TelnyxApiError(404, '10005', 'Resource not found', `The requested resource or URL could not be found: ${what}.`);
 /** A command on a call that is over: Call Control answers 422 with code 90018. */
 export const callEnded = () => new TelnyxApiError(422, '90018', 'Call has already ended', "This call is no longer active and can't receive commands.");
 /** A body that breaks the contract: 422 with the JSON pointer of the field, as Telnyx points at it. */

@@ -115,7 +115,10 @@ test('a command on a call that has ended is the spec 422 (90018); an unknown cal
   await assert.rejects(client.calls.actions.speak(id, { payload: 'Too late', voice: 'female' }), (err: unknown) => {
     assert.ok(err instanceof APIError);
     assert.equal(err.status, 422);
-    assert.deepEqual(err.error, { errors: [{ code: '90018', title: 'Call has already ended', detail: "This call is no longer active and can't receive commands." }] });
+    assert.deepEqual(err.error, { errors: [{
+      code: '90018', title: 'Call has already ended', detail: "This call is no longer active and can't receive commands.",
+      meta: { url: 'https://developers.telnyx.com/docs/overview/errors/90018' },
+    }] });
     return true;
   });
   await assert.rejects(client.calls.actions.hangup('v3:nope', {}), (err: unknown) => err instanceof APIError && err.status === 404);
@@ -164,4 +167,18 @@ test('transfer: the new leg is answered and bridged; a busy target leaves the ca
   assert.equal(end.payload.hangup_cause, 'normal_clearing');
   const heard = sim.calls().find((c) => c.callControlId === id)!.heard.filter((h) => h.command === 'transfer');
   assert.deepEqual(heard.map((h) => [h.transfer?.to, h.transfer?.outcome]), [['+14155550129', 'user_busy'], ['+14155550166', 'bridged']]);
+});
+
+test('a prompt sent while the phone rings is heard from the answer on; a SIP URI reaches the persona of its number', { timeout: 20_000 }, async () => {
+  const { client, app, sim } = bed;
+  const id = await dial('sip:+14155550101@trunk.example.com');
+  await client.calls.actions.speak(id, { payload: 'Hello from the start.', voice: 'female' });
+  await client.calls.actions.gatherUsingAI(id, { parameters: { type: 'object', properties: { answer: { type: 'string' } } } });
+  const got = await app.waitFor('call.ai_gather.ended', id);
+  assert.deepEqual(got.payload.result, { answer: 'How much is it?' }, 'price-then-yes, by the number inside the URI');
+  assert.equal(got.payload.to, 'sip:+14155550101@trunk.example.com');
+  assert.deepEqual(events(id).slice(0, 4), ['call.initiated', 'call.answered', 'call.speak.started', 'call.speak.ended']);
+  const call = sim.calls().find((c) => c.callControlId === id)!;
+  assert.ok(call.heard[0]!.at.getTime() >= call.answerTime!.getTime());
+  await client.calls.actions.hangup(id, {});
 });
