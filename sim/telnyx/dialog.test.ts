@@ -3,6 +3,7 @@
 // webhooks, their order and their payloads as the application receives them.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { DEFAULT_PERSONAS_BY_SUFFIX } from './index.ts';
 import { startTestbed, type Testbed } from './testing.ts';
 
 let bed: Testbed;
@@ -126,4 +127,27 @@ test('a machine hears every prompt and answers none', { timeout: 20_000 }, async
   const heard = sim.calls().find((c) => c.callControlId === id)!.heard;
   assert.equal(heard[0]?.reply, null);
   await client.calls.actions.hangup(id, {});
+});
+
+test('npm start\'s callees (DEFAULT_PERSONAS_BY_SUFFIX) answer a Telnyx call as they answer a Twilio one', { timeout: 30_000 }, async () => {
+  const own = await startTestbed({ personasBySuffix: DEFAULT_PERSONAS_BY_SUFFIX });
+  try {
+    const outcome = async (digit: string) => {
+      const d = await own.client.calls.dial({ connection_id: connection, to: `+1415555020${digit}`, from, webhook_url: `${own.app.url}/p${digit}`, timeout_secs: 10 });
+      const id = d.data!.call_control_id;
+      const first = await own.app.until((hs) => hs.some((h) => h.payload.call_control_id === id && ['call.answered', 'call.hangup'].includes(h.eventType)), `the call to …${digit}`, 10_000);
+      const end = first.find((h) => h.payload.call_control_id === id && ['call.answered', 'call.hangup'].includes(h.eventType))!;
+      if (end.eventType === 'call.hangup') return `hangup:${String(end.payload.hangup_cause)}`;
+      await own.client.calls.actions.gatherUsingAI(id, { parameters: answer, greeting: 'Hello?' });
+      const got = await own.app.waitFor('call.ai_gather.ended', id, 10_000);
+      await own.client.calls.actions.hangup(id, {});
+      return got.payload.status === 'valid' ? String((got.payload.result as { answer: string }).answer) : 'silence';
+    };
+    const got = await Promise.all(['0', '1', '2', '3', '4', '5', '9'].map(outcome));
+    assert.deepEqual(got, [
+      'hangup:timeout', 'How much is it?', "No thanks, I'm not interested", '退订', 'silence', "I'm busy right now, call me back later", 'hangup:user_busy',
+    ]);
+  } finally {
+    await own.close();
+  }
 });
