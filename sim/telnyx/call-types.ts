@@ -57,6 +57,8 @@ export interface SimTelnyxCall {
   heard: HeardEntry[];
   /** The commands received, in order (repeats of a command_id included, marked `duplicate`). */
   commands: { name: string; at: Date; commandId?: string; duplicate?: boolean }[];
+  /** Simulator faults that ended the call (a bug: never expected in a test). */
+  errors: string[];
   /** Every webhook delivered for this call (and its transfer legs), in order. */
   webhooks: Delivery[];
   createdAt: Date;

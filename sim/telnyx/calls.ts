@@ -86,6 +86,7 @@ export class CallStore {
       amd: null,
       draw,
       heard: [],
+      errors: [],
       commands: [],
       webhooks: [],
       createdAt: now,
@@ -104,7 +105,7 @@ export class CallStore {
     if (typeof body.command_id === 'string') this.byCommandId.set(body.command_id, call);
     this.run(call, rt, early).catch((err: unknown) => {
       if (hangup.signal.aborted) return; // ended by a command or by close(); already reported
-      call.heard.push({ command: 'speak', at: this.deps.clock.now(), attrs: {}, error: String(err instanceof Error ? err.message : err) });
+      call.errors.push(String(err instanceof Error ? err.message : err));
       this.finish(call, rt, 'unspecified', 'unknown');
     }).finally(() => this.closing.signal.removeEventListener('abort', onClose));
     return call;
