@@ -12,6 +12,7 @@ import { startGoogleTtsSim } from './google-tts/index.ts';
 import { startHubspotSim } from './hubspot/index.ts';
 import { startSalesforceSim } from './salesforce/index.ts';
 import { startShopifySim } from './shopify/index.ts';
+import { startTelnyxSim } from './telnyx/index.ts';
 import { startTwilioSim } from './twilio/index.ts';
 
 let taken: Server;
@@ -49,6 +50,7 @@ test('every simulator refuses to start on a taken port, at once and naming it', 
     ['shopify', () => startShopifySim({ port })],
     ['salesforce', () => startSalesforceSim({ port })],
     ['google-tts', () => startGoogleTtsSim({ port })],
+    ['telnyx', () => startTelnyxSim({ port })],
   ];
   for (const [name, start] of starts) {
     const outcome = await settles(name, start().then(async (sim) => {
