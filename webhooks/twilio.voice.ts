@@ -12,6 +12,7 @@ import type { Deps } from '../core/deps.ts';
 import type { JobQueue } from '../core/jobs/queue.ts';
 import { queues } from '../core/jobs/queue.ts';
 import { withTransaction } from '../core/db/pool.ts';
+import { firstDelivery, firstDeliverySql } from '../core/inbound.ts';
 import { DIGIT_INTENTS, nextTurn, replyTo, type Answer } from '../core/dialog.ts';
 import { whisperText } from '../core/dialog.defaults.ts';
 import { loadCall, prompt, promptText, recordAnswer, recordTransfer, type LiveCall } from '../core/dialog.calls.ts';
@@ -161,10 +162,7 @@ export function voiceRoutes(router: express.Router, options: VoiceWebhookOptions
     }
     // <Dial> reports DialCallStatus; <Enqueue> reports QueueResult ('bridged' when an agent took the call).
     const status = body.data.DialCallStatus ?? (body.data.QueueResult === 'bridged' ? 'completed' : (body.data.QueueResult ?? 'failed'));
-    const fresh = await withTransaction(deps.db, async (tx) => {
-      const { rowCount } = await tx.query(`insert into webhook_deliveries (vendor, delivery_id) values ('twilio-dial', $1) on conflict do nothing`, [body.data.CallSid]);
-      return Boolean(rowCount);
-    });
+    const fresh = await firstDelivery(deps.db, { tenantId: call.tenantId, source: 'twilio-dial', deliveryId: body.data.CallSid });
     if (fresh) await recordTransfer(deps, call, status, body.data.DialCallDuration ?? null);
     const noAgent = call.dialog.get('no_agent')!;
     twiml(res, status === 'completed' ? HANG_UP : sayAndHangUp(spoken(call, promptText(call.script, noAgent, 0, call.values))));
@@ -199,7 +197,7 @@ export function voiceRoutes(router: express.Router, options: VoiceWebhookOptions
     const { attempt } = query.data;
     const { CallSid, AnsweredBy } = body.data;
     // The verdict is recorded once per call (deduplicated by CallSid); a machine also queues its job.
-    const record = `with fresh as (insert into webhook_deliveries (vendor, delivery_id) values ('twilio', $1) on conflict do nothing returning 1)
+    const record = `with fresh as (${firstDeliverySql({ tenant: '(select tenant_id from attempts where id = $2)', source: 'twilio-amd', deliveryId: '$1' })})
                     update attempts set answered_by = $3 where id = $2 and channel = 'voice' and exists (select 1 from fresh)`;
     if (AnsweredBy.startsWith('machine') || AnsweredBy === 'fax') {
       await withTransaction(deps.db, async (tx) => {
