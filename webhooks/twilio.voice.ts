@@ -12,7 +12,7 @@ import type { Deps } from '../core/deps.ts';
 import type { JobQueue } from '../core/jobs/queue.ts';
 import { queues } from '../core/jobs/queue.ts';
 import { withTransaction } from '../core/db/pool.ts';
-import { firstDelivery, firstDeliverySql } from '../core/inbound.ts';
+import { firstDelivery, firstDeliverySql, forgetDelivery } from '../core/inbound.ts';
 import { DIGIT_INTENTS, nextTurn, replyTo, type Answer } from '../core/dialog.ts';
 import { whisperText } from '../core/dialog.defaults.ts';
 import { loadCall, prompt, promptText, recordAnswer, recordTransfer, type LiveCall } from '../core/dialog.calls.ts';
@@ -162,8 +162,12 @@ export function voiceRoutes(router: express.Router, options: VoiceWebhookOptions
     }
     // <Dial> reports DialCallStatus; <Enqueue> reports QueueResult ('bridged' when an agent took the call).
     const status = body.data.DialCallStatus ?? (body.data.QueueResult === 'bridged' ? 'completed' : (body.data.QueueResult ?? 'failed'));
-    const fresh = await firstDelivery(deps.db, { tenantId: call.tenantId, source: 'twilio-dial', deliveryId: body.data.CallSid });
-    if (fresh) await recordTransfer(deps, call, status, body.data.DialCallDuration ?? null);
+    const delivery = { tenantId: call.tenantId, source: 'twilio-dial', deliveryId: body.data.CallSid };
+    // Not recorded: Twilio's retry must be acted on, so the receipt goes.
+    if (await firstDelivery(deps.db, delivery)) await recordTransfer(deps, call, status, body.data.DialCallDuration ?? null).catch(async (err) => {
+      await forgetDelivery(deps.db, delivery);
+      throw err;
+    });
     const noAgent = call.dialog.get('no_agent')!;
     twiml(res, status === 'completed' ? HANG_UP : sayAndHangUp(spoken(call, promptText(call.script, noAgent, 0, call.values))));
   }));

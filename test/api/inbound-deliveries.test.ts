@@ -218,6 +218,19 @@ describe('Twilio', () => {
     assert.equal(await eventsOf(call.attemptId, 'transferred'), 1);
   });
 
+  test('a callback whose handling failed is a 500, and is acted on when Twilio sends it again', async () => {
+    // A transfer's outcome (recorded after its receipt, which the failure takes back) and an answer (one statement with it).
+    const call = await liveCall(mobile(4305));
+    const dial = post(`/webhooks/twilio/dial?attempt=${call.attemptId}`, { CallSid: call.sid, AccountSid: app.sim.accountSid, DialCallStatus: 'completed', DialCallDuration: '30' });
+    const answer = post(`/webhooks/twilio/gather?attempt=${call.attemptId}&node=start&r=0&t=0`, { CallSid: call.sid, AccountSid: app.sim.accountSid, SpeechResult: 'no thanks not interested' });
+    assert.deepEqual(await whileFailing('chase_events', async () => [(await dial()).status, (await answer()).status]), [500, 500]);
+    assert.equal(await eventsOf(call.attemptId, 'transferred'), 0);
+    assert.equal(await eventsOf(call.attemptId, 'intent'), 0);
+    assert.deepEqual([(await dial()).status, (await answer()).status, (await dial()).status, (await answer()).status], [200, 200, 200, 200]);
+    assert.equal(await eventsOf(call.attemptId, 'transferred'), 1);
+    assert.equal(await eventsOf(call.attemptId, 'intent'), 1);
+  });
+
   test('a machine verdict sent again, one after another or at once, queues one voicemail job', async () => {
     const call = await liveCall(mobile(4304));
     const amd = { CallSid: call.sid, AccountSid: app.sim.accountSid, AnsweredBy: 'machine_end_beep' };
