@@ -9,9 +9,11 @@
  * - A Flow's HTTP callout (JSON): `{ organizationId, requestId?, records: [{ Id, Phone?,
  *   MobilePhone?, FirstName?, LastName? }] }`.
  *
- * Outbound Messages are not signed: the tenant is found by the org's id and the URL's key
- * must be its connector's inboundSecret (compared in constant time; the access log drops the
- * query string). The campaign is the URL's `campaign`.
+ * Both are parsed by connectors/salesforce/webhook.ts; each notification is acted on once by
+ * core/crm.inbound.ts (through core/inbound.ts). Outbound Messages are not signed: the tenant
+ * is found by the org's id and the URL's key must be its connector's inboundSecret (compared
+ * in constant time; the access log drops the query string). The campaign is the URL's
+ * `campaign`.
  */
 import { timingSafeEqual } from 'node:crypto';
 import express from 'express';
