@@ -219,7 +219,7 @@ describe('Twilio', () => {
   });
 
   test('a callback whose handling failed is a 500, and is acted on when Twilio sends it again', async () => {
-    // A transfer's outcome (recorded after its receipt, which the failure takes back) and an answer (one statement with it).
+    // A transfer's outcome (one transaction with its receipt) and an answer (one statement with it).
     const call = await liveCall(mobile(4305));
     const dial = post(`/webhooks/twilio/dial?attempt=${call.attemptId}`, { CallSid: call.sid, AccountSid: app.sim.accountSid, DialCallStatus: 'completed', DialCallDuration: '30' });
     const answer = post(`/webhooks/twilio/gather?attempt=${call.attemptId}&node=start&r=0&t=0`, { CallSid: call.sid, AccountSid: app.sim.accountSid, SpeechResult: 'no thanks not interested' });
