@@ -8,11 +8,12 @@ import type pg from 'pg';
 import type { Deps } from './deps.ts';
 import { AppError, loggable } from './errors.ts';
 import { withTransaction } from './db/pool.ts';
+import { firstDelivery } from './inbound.ts';
 import { STORE_SYSTEM, type CheckoutEvent, type CustomerEvent, type DataRequestEvent, type OrderEvent, type RedactEvent, type UninstallEvent } from './commerce.ts';
 import { applyCustomer, applyDataRequest, applyRedact } from './commerce.customers.ts';
 import { applyUninstall, markShopErased } from './commerce.uninstall.ts';
 
-type CommerceEvent = CheckoutEvent | OrderEvent | CustomerEvent | RedactEvent | DataRequestEvent | UninstallEvent;
+export type CommerceEvent = CheckoutEvent | OrderEvent | CustomerEvent | RedactEvent | DataRequestEvent | UninstallEvent;
 import { normalizePhone } from './phone.ts';
 import { getTenant } from './tenants.ts';
 import { upsertContact } from './contacts.ts';
@@ -210,15 +211,23 @@ export async function runCommerceEvent(deps: Deps, job: CommerceEventJob, log?: 
   await deps.db.query(`update commerce_events set processed_at = now(), event_enc = null where tenant_id = $1 and delivery_id = $2`, [job.tenantId, job.deliveryId]);
 }
 
-/** Stores a verified, mapped store event and queues its job, once per delivery id; false for a redelivery. */
+/**
+ * Stores a verified, mapped store event and queues its job, once per delivery id (core/inbound.ts
+ * decides, in the same transaction); false for a redelivery. A delivery seen again after the
+ * deliveries' retention is new: its event is stored again and processed again (which checkout it
+ * closes is kept).
+ */
 export async function receiveCommerceEvent(deps: Deps, tenantId: string, deliveryId: string, topic: string, event: CommerceEvent): Promise<boolean> {
   const { jobs } = chaseEngine(deps);
   return withTransaction(deps.db, async (tx) => {
-    const { rowCount } = await tx.query(
-      `insert into commerce_events (tenant_id, delivery_id, topic, event_enc, closes_checkout) values ($1, $2, $3, $4, $5) on conflict do nothing`,
+    if (!(await firstDelivery(tx, { tenantId, source: STORE_SYSTEM, deliveryId }))) return false;
+    await tx.query(
+      `insert into commerce_events (tenant_id, delivery_id, topic, event_enc, closes_checkout) values ($1, $2, $3, $4, $5)
+       on conflict (tenant_id, delivery_id) do update
+         set topic = excluded.topic, event_enc = excluded.event_enc, received_at = now(), processed_at = null,
+             closes_checkout = coalesce(excluded.closes_checkout, commerce_events.closes_checkout)`,
       [tenantId, deliveryId, topic, deps.pii.encrypt(JSON.stringify(event)), closedBy(event)],
     );
-    if (!rowCount) return false;
     await jobs.send(tx, queues.commerceEvent, { tenantId, deliveryId } satisfies CommerceEventJob);
     return true;
   });

@@ -8,6 +8,7 @@ import { AppError } from './errors.ts';
 import { upsertContact } from './contacts.ts';
 import { startChase } from './chases.ts';
 import { getCampaign } from './campaigns.ts';
+import { firstDelivery, forgetDelivery } from './inbound.ts';
 
 export interface InboundRecord {
   externalId: string;
@@ -23,15 +24,6 @@ export interface InboundResult {
   records: { outcome: InboundOutcome; reason?: string }[];
 }
 
-/** Records the delivery; false when it was seen before. */
-async function firstDelivery(deps: Deps, tenantId: string, source: string, deliveryId: string): Promise<boolean> {
-  const { rowCount } = await deps.db.query(
-    `insert into inbound_deliveries (tenant_id, source, delivery_id) values ($1, $2, $3) on conflict do nothing`,
-    [tenantId, source, deliveryId],
-  );
-  return Boolean(rowCount);
-}
-
 export async function startChasesFromCrm(
   deps: Deps,
   tenantId: string,
@@ -39,12 +31,15 @@ export async function startChasesFromCrm(
 ): Promise<InboundResult> {
   // A campaign that is not there fails the whole delivery, before anything is recorded.
   await getCampaign(deps.db, tenantId, input.campaignId, 'campaignId');
-  if (!(await firstDelivery(deps, tenantId, input.system, input.deliveryId))) return { duplicate: true, records: [] };
+  // Recorded first, on its own: the records are chased one by one (each its own transaction), so a
+  // repeat arriving meanwhile waits for nothing and is a duplicate at once.
+  const delivery = { tenantId, source: input.system, deliveryId: input.deliveryId };
+  if (!(await firstDelivery(deps.db, delivery))) return { duplicate: true, records: [] };
   try {
     return { duplicate: false, records: await startEach(deps, tenantId, input) };
   } catch (err) {
     // Not acted on: the sender's retry must be, so the receipt goes (records already started are found live then).
-    await deps.db.query(`delete from inbound_deliveries where tenant_id = $1 and source = $2 and delivery_id = $3`, [tenantId, input.system, input.deliveryId]);
+    await forgetDelivery(deps.db, delivery);
     throw err;
   }
 }

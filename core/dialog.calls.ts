@@ -18,6 +18,7 @@ import { optOutCallee, UNCONFIRMED_OPT_OUT } from './dialog.optout.ts';
 import { recordComplaint } from './reports/complaints.ts';
 import { queues, type JobQueue } from './jobs/queue.ts';
 import { mediaKey, mediaUrl } from './media.ts';
+import { firstDelivery, firstDeliverySql } from './inbound.ts';
 import type { IntentResult } from './intents/intents.ts';
 
 export interface LiveCall {
@@ -194,7 +195,7 @@ export async function recordAnswer(deps: Deps & { jobs: JobQueue }, call: LiveCa
  * attempt's intent ($6) and outcome ($7). Every part is conditioned on the dedupe row being new.
  */
 const RECORD_ANSWER = `
-  with fresh as (insert into webhook_deliveries (vendor, delivery_id) values ('twilio-gather', $1) on conflict do nothing returning 1),
+  with fresh as (${firstDeliverySql({ tenant: '$2::uuid', source: 'twilio-gather', deliveryId: '$1' })}),
   events as (
     insert into chase_events (tenant_id, chase_id, type, attempt_id, detail)
     select $2, $3, e.type, $4, e.detail from rows from (jsonb_to_recordset($5::jsonb) as (type text, detail jsonb)) with ordinality as e(type, detail, n)
@@ -225,8 +226,7 @@ export type TransferStatus = (typeof transferStatuses)[number];
  */
 export async function recordTransfer(deps: Deps, call: LiveCall, callId: string, status: TransferStatus, durationSeconds: number | null): Promise<boolean> {
   return withTransaction(deps.db, async (tx) => {
-    const { rowCount } = await tx.query(`insert into webhook_deliveries (vendor, delivery_id) values ('dialog-transfer', $1) on conflict do nothing`, [callId]);
-    if (!rowCount) return false;
+    if (!(await firstDelivery(tx, { tenantId: call.tenantId, source: 'dialog-transfer', deliveryId: callId }))) return false;
     await insertEvent(tx, call.tenantId, call.chaseId, 'transferred', { status, durationSeconds }, call.attemptId);
     if (status !== 'completed') {
       // Nobody took it: the person is owed a call back.

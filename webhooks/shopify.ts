@@ -1,8 +1,8 @@
 /**
  * POST /webhooks/shopify: a shop's webhook. Verify (X-Shopify-Hmac-Sha256 over the raw body,
  * with the secret of the tenant whose Shopify connector is that shop) → parse into a commerce
- * event → dedupe (X-Shopify-Webhook-Id) → store encrypted and enqueue → 200. The job starts,
- * moves or ends the chases.
+ * event (connectors/shopify/webhook.ts) → dedupe (X-Shopify-Webhook-Id), store encrypted and
+ * enqueue (core/commerce.chases.ts) → 200. The job starts, moves or ends the chases.
  * https://shopify.dev/docs/apps/build/webhooks/subscribe/https
  */
 import express from 'express';
@@ -15,16 +15,10 @@ import { receiveCommerceEvent } from '../core/commerce.chases.ts';
 import { cleanVendorText } from '../core/text.ts';
 import { connectors } from '../connectors/registry.ts';
 import type { ShopifyCredentials } from '../connectors/shopify/schemas.ts';
+import { AFTER_UNINSTALL_TOPICS } from '../connectors/shopify/webhook.ts';
 
-const CHECKOUT_TOPICS = new Set(['checkouts/create', 'checkouts/update']);
-const ORDER_TOPICS = new Set(['orders/create', 'orders/paid']);
-// The mandatory compliance topics that ask for erasure.
-const REDACT_TOPICS = new Set(['customers/redact', 'shop/redact']);
-/** Every topic acted on (plugins/shopify/shopify.app.toml subscribes to these, and a test holds it so). */
-export const HANDLED_TOPICS = [...CHECKOUT_TOPICS, ...ORDER_TOPICS, 'customers/update', ...REDACT_TOPICS, 'customers/data_request', 'app/uninstalled'];
-// Still verified from a shop that uninstalled the app (its connector is disabled): the compliance
-// topics are how it asks for erasure, and a redelivered app/uninstalled is acknowledged, not refused.
-const AFTER_UNINSTALL = new Set([...REDACT_TOPICS, 'customers/data_request', 'app/uninstalled']);
+// plugins/shopify/shopify.app.toml subscribes to these (a test holds it so).
+export { HANDLED_TOPICS } from '../connectors/shopify/webhook.ts';
 
 export function shopifyWebhook(options: { deps: Deps & { jobs: JobQueue }; log: Logger }): express.Router {
   const { deps, log } = options;
@@ -37,7 +31,7 @@ export function shopifyWebhook(options: { deps: Deps & { jobs: JobQueue }; log: 
       const deliveryId = req.get('x-shopify-webhook-id') ?? '';
       const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
       // Every tenant connected to this shop is a candidate; the secret that verifies the body decides.
-      const candidates = shop ? await connectorsForAccount(deps, 'shopify', shop, { includeDisabled: AFTER_UNINSTALL.has(topic) }) : [];
+      const candidates = shop ? await connectorsForAccount(deps, 'shopify', shop, { includeDisabled: AFTER_UNINSTALL_TOPICS.has(topic) }) : [];
       const match = candidates
         .map((c) => ({ tenantId: c.tenantId, shopify: connectors.shopify.create(c.credentials as ShopifyCredentials) }))
         .find((c) => c.shopify.verifyWebhook(body, req.get('x-shopify-hmac-sha256')));
@@ -57,14 +51,7 @@ export function shopifyWebhook(options: { deps: Deps & { jobs: JobQueue }; log: 
         res.status(400).type('text/plain').send('the body is not JSON');
         return;
       }
-      const { shopify } = match;
-      const event = CHECKOUT_TOPICS.has(topic) ? shopify.checkoutEvent(payload)
-        : ORDER_TOPICS.has(topic) ? shopify.orderEvent(payload)
-          : topic === 'customers/update' ? shopify.customerEvent(payload)
-            : REDACT_TOPICS.has(topic) ? shopify.redactEvent(payload)
-              : topic === 'customers/data_request' ? shopify.dataRequestEvent(payload)
-                : topic === 'app/uninstalled' ? shopify.uninstallEvent()
-                  : null;
+      const event = match.shopify.webhookEvent(topic, payload);
       if (!event) {
         // Acknowledged so Shopify does not retry or disable the subscription; not acted on.
         log.warn({ topic, tenantId: match.tenantId }, 'shopify webhook topic not handled');

@@ -14,6 +14,7 @@ import type { Logger } from 'pino';
 import type { Deps } from '../core/deps.ts';
 import { withTransaction } from '../core/db/pool.ts';
 import { classifyInbound, optOutBySms, type InboundKeyword } from '../core/consent.sms.ts';
+import { firstDelivery } from '../core/inbound.ts';
 
 // https://www.twilio.com/docs/messaging/guides/webhook-request — Twilio adds fields without
 // notice, so unknown ones are allowed through.
@@ -64,8 +65,8 @@ export function inboundSms(options: { deps: Deps; log: Logger }): express.Reques
       const sms = parsed.data;
       const keyword = classifyInbound(sms.Body);
       const outcome = await withTransaction(deps.db, async (tx) => {
-        const { rowCount } = await tx.query(`insert into webhook_deliveries (vendor, delivery_id) values ('twilio-sms', $1) on conflict do nothing`, [sms.MessageSid]);
-        if (!rowCount) return { duplicate: true, optedOutIn: 0 };
+        // The line it came to decides the tenants, after: recorded without one.
+        if (!(await firstDelivery(tx, { tenantId: null, source: 'twilio-sms', deliveryId: sms.MessageSid }))) return { duplicate: true, optedOutIn: 0 };
         if (keyword.kind !== 'opt-out') return { duplicate: false, optedOutIn: 0 };
         const fresh = await optOutBySms(deps, tx, { fromE164: sms.From, to: sms.To, keyword: keyword.keyword });
         return { duplicate: false, optedOutIn: fresh.length };

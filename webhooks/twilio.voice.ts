@@ -13,6 +13,7 @@ import type { Deps } from '../core/deps.ts';
 import type { JobQueue } from '../core/jobs/queue.ts';
 import { queues } from '../core/jobs/queue.ts';
 import { withTransaction } from '../core/db/pool.ts';
+import { firstDeliverySql } from '../core/inbound.ts';
 import { dialogSession, type DialogEvent } from '../core/dialog.session.ts';
 import type { IntentClassifier } from '../core/intents/intents.ts';
 import { renderTwiml, type TwimlUrls } from '../connectors/twilio/twiml.ts';
@@ -82,7 +83,7 @@ export function voiceRoutes(router: express.Router, options: VoiceWebhookOptions
     const { attempt } = query.data;
     const { CallSid, AnsweredBy } = body.data;
     // The verdict is recorded once per call (deduplicated by CallSid); a machine also queues its job.
-    const record = `with fresh as (insert into webhook_deliveries (vendor, delivery_id) values ('twilio', $1) on conflict do nothing returning 1)
+    const record = `with fresh as (${firstDeliverySql({ tenant: '(select tenant_id from attempts where id = $2)', source: 'twilio-amd', deliveryId: '$1' })})
                     update attempts set answered_by = $3 where id = $2 and channel = 'voice' and exists (select 1 from fresh)`;
     if (AnsweredBy.startsWith('machine') || AnsweredBy === 'fax') {
       await withTransaction(deps.db, async (tx) => {

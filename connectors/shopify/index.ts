@@ -5,10 +5,11 @@
  */
 import type { WriteBackTarget } from '../../core/ports.ts';
 import type { UninstallEvent } from '../../core/commerce.ts';
+import type { CommerceEvent } from '../../core/commerce.chases.ts';
 import { createAdminApi, type AdminOptions } from './admin.ts';
 import { checkoutEvent, customerEvent, dataRequestEvent, orderEvent, redactEvent } from './mapping.ts';
 import { shopifyCredentials, type ShopifyCredentials } from './schemas.ts';
-import { verifyShopifyWebhook } from './webhook.ts';
+import { commerceEventOf, verifyShopifyWebhook } from './webhook.ts';
 import { writeBackToShopify } from './writeback.ts';
 import { fetchCustomer, type StoreCustomer } from './customers.ts';
 
@@ -17,6 +18,8 @@ export { SHOPIFY_API_VERSION } from './admin.ts';
 export interface ShopifyConnector extends WriteBackTarget {
   shop: string;
   verifyWebhook(rawBody: Buffer, hmacHeader: string | undefined): boolean;
+  /** A verified delivery's payload as the commerce event of its topic (null: a topic not acted on); throws a ZodError for a payload of the wrong shape. */
+  webhookEvent: (topic: string, payload: unknown) => CommerceEvent | null;
   checkoutEvent: (payload: unknown) => ReturnType<typeof checkoutEvent>;
   orderEvent: (payload: unknown) => ReturnType<typeof orderEvent>;
   customerEvent: (payload: unknown) => ReturnType<typeof customerEvent>;
@@ -35,6 +38,7 @@ export function createShopifyConnector(credentials: ShopifyCredentials, options:
   return {
     shop: c.shop,
     verifyWebhook: (rawBody, hmac) => verifyShopifyWebhook(rawBody, hmac, c.apiSecret),
+    webhookEvent: (topic, payload) => commerceEventOf(c.shop, topic, payload),
     checkoutEvent: (payload) => checkoutEvent(c.shop, payload),
     orderEvent: (payload) => orderEvent(c.shop, payload),
     customerEvent: (payload) => customerEvent(c.shop, payload),

@@ -8,6 +8,7 @@ import { loggable } from '../errors.ts';
 import { failDeadLetteredStep, runChaseStep } from '../chases.step.ts';
 import { applyCallReport, type CallReport } from '../chases.outcomes.ts';
 import { reapAttempts } from '../chases.reaper.ts';
+import { pruneDeliveries } from '../inbound.ts';
 import { eraseDueShops } from '../commerce.uninstall.ts';
 import { interruptDeadImports } from '../imports.liveness.ts';
 import { runCallMachine, runDialogAction, type CallMachineJob, type DialogActionJob } from '../dialog.actions.ts';
@@ -80,8 +81,9 @@ export async function startWorker(deps: WorkerDeps, boss: PgBoss, options: Worke
     runQueue<WriteBackJob>(boss, queues.connectorWriteBack, async (job) => void (await sendWriteBacks(deps, job)), { ...common, idleMs: 500, batchSize: 2 }),
     runQueue<CommerceEventJob>(boss, queues.commerceEvent, (job) => runCommerceEvent(deps, job, deps.log), { ...common, batchSize: 10 }),
     runQueue<CallMachineJob>(boss, queues.callMachine, (job) => runCallMachine(deps, job), { ...common, batchSize: 10 }),
-    // Every minute: attempts and write-backs left behind, imports whose process died while others run on, and report counts to fold.
-    runQueue<object>(boss, queues.reap, async () => void (await reapAttempts(deps), await wakeOverdueWriteBacks(deps), await interruptDeadImports(deps.db, deps.log), await foldDeltas(deps.db), await eraseDueShops(deps)), { ...common, idleMs: 1000, batchSize: 1 }),
+    // Every minute: attempts and write-backs left behind, imports whose process died while others run on, report counts to fold,
+    // and webhook deliveries past the vendors' retry windows.
+    runQueue<object>(boss, queues.reap, async () => void (await reapAttempts(deps), await wakeOverdueWriteBacks(deps), await interruptDeadImports(deps.db, deps.log), await foldDeltas(deps.db), await eraseDueShops(deps), await pruneDeliveries(deps.db)), { ...common, idleMs: 1000, batchSize: 1 }),
     runQueue<object>(boss, queues.segmentsTick, async () => void (await refreshWatchedSegments(deps)), { ...common, idleMs: 1000, batchSize: 1 }),
     runQueue<object>(boss, queues.experimentsTick, async () => void (await judgeRunningExperiments(deps)), { ...common, idleMs: 1000, batchSize: 1 }),
     runQueue<EventDeliveryJob>(boss, queues.eventDelivery, async (job) => void (await sendDeliveries(deps, job)), { ...common, idleMs: 250, batchSize: 5 }),

@@ -42,7 +42,7 @@ after(() => app?.close());
 
 /** Row counts of everything a webhook could change. */
 async function footprint(): Promise<Record<string, number>> {
-  const tables = ['contacts', 'consent_events', 'chases', 'chase_events', 'attempts', 'commerce_events', 'hubspot_events', 'inbound_deliveries', 'webhook_deliveries', 'contact_crm_refs', 'pgboss.job'];
+  const tables = ['contacts', 'consent_events', 'chases', 'chase_events', 'attempts', 'commerce_events', 'inbound_deliveries', 'contact_crm_refs', 'pgboss.job'];
   const counts = await Promise.all(tables.map(async (t) => Number((await app.db.pool.query<{ n: string }>(`select count(*) as n from ${t}`)).rows[0]!.n)));
   return Object.fromEntries(tables.map((t, i) => [t, counts[i]!]));
 }

@@ -16,7 +16,7 @@ let linked: SimObject[];
 
 const state = async () => (await app.request('GET', '/v1/connectors')).body.items.find((c: { type: string }) => c.type === 'hubspot');
 const optOuts = async () => (await app.request('GET', '/v1/opt-outs')).body.items as { phone: string; channel: string; source: string }[];
-const seen = async () => Number((await app.db.pool.query<{ n: string }>(`select count(*) as n from hubspot_events`)).rows[0]!.n);
+const seen = async () => Number((await app.db.pool.query<{ n: string }>(`select count(*) as n from inbound_deliveries where source = 'hubspot'`)).rows[0]!.n);
 const phoneOf = (c: SimObject) => c.properties.phone!;
 
 before(async () => {
@@ -108,7 +108,7 @@ test('a new contact queues a sync that pulls it; the same delivery again is proc
   const after = await state();
   assert.equal(after.syncStatus, 'ok', 'no second sync queued');
   assert.equal(after.lastSyncAt, pulled.lastSyncAt);
-  const { rows } = await app.db.pool.query(`select 1 from hubspot_events where event_id = $1`, [delivery.events[0]!.eventId]);
+  const { rows } = await app.db.pool.query(`select 1 from inbound_deliveries where source = 'hubspot' and delivery_id like $1`, [`${delivery.events[0]!.eventId}:%`]);
   assert.equal(rows.length, 1);
 });
 
