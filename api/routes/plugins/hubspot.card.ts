@@ -12,7 +12,7 @@ import type { Deps } from '../../../core/deps.ts';
 import { chasesOfRecord } from '../../../core/chase-callbacks.ts';
 import { listCampaigns } from '../../../core/campaigns.ts';
 import { startChase } from '../../../core/chases.ts';
-import { Id } from '../../schemas.ts';
+import { Id, PhoneText } from '../../schemas.ts';
 import { SYSTEM, queryPortalTenant } from './hubspot.ts';
 
 export const ObjectId = z.string().regex(/^\d{1,20}$/, 'must be a HubSpot record id (digits)');
@@ -20,7 +20,7 @@ export const ObjectId = z.string().regex(/^\d{1,20}$/, 'must be a HubSpot record
 const StartFromCard = z.object({
   objectId: z.union([ObjectId, z.number().int().positive().transform(String)]),
   campaignId: Id,
-  phone: z.string().trim().min(3).max(64).optional(),
+  phone: PhoneText.optional(),
   name: z.string().trim().min(1).max(200).optional(),
 });
 
