@@ -1,6 +1,6 @@
 // One number, one answer, whichever way it comes in. The same raw phones — as people and
 // systems write them, hostile ones included — go through every entry point that takes a
-// number for a CN tenant: contacts/validate, POST /v1/contacts, POST /v1/chases (by phone, and
+// number for a CN tenant: contacts/validate, POST /v1/contacts (and over tRPC), POST /v1/chases (by phone, and
 // with a CRM record not synced yet), POST /v1/opt-outs, a CSV import, a HubSpot sync, the
 // HubSpot workflow action and record card, and a Shopify checkout webhook. Each gives the
 // same E.164, or refuses with the same words ('phone: too long'), as a 4xx naming its phone
@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { createHmac, randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { testEngineApp, type ApiResponse, type TestApp } from '../support/app.ts';
+import { trpcMutation } from '../support/api.ts';
 import { ALL_DAY, csvBytes, eventually, importCsv, newCampaign, newTenant } from '../support/data.ts';
 import { syncConnector } from '../support/connectors.ts';
 import { startHubspotSim, type HubspotSim } from '../../sim/hubspot/index.ts';
@@ -110,6 +111,15 @@ test('POST /v1/chases by phone, and with a CRM record not synced yet: the chase�
   });
 });
 
+test('tRPC contacts.upsert: the same number, or the same words naming phone', async () => {
+  await throughPath('trpc contacts.upsert', async (raw, i) => {
+    const res = await trpcMutation(app, 'contacts.upsert', { name: `Trpc ${i}`, phone: raw });
+    if (res.status < 300) return res.body.result.data.phone;
+    const error = res.body.error;
+    return refusal({ status: res.status, body: { code: error.data.code, field: error.data.field, detail: error.message } }, 'phone', raw);
+  });
+});
+
 test('POST /v1/opt-outs: the opted-out number, or a 400 naming phone', async () => {
   await throughPath('opt-outs', async (raw) => {
     const res = await app.request('POST', '/v1/opt-outs', { body: { phone: raw, channel: 'sms', note: 'phone table' } });
@@ -164,7 +174,7 @@ test('HubSpot: a sync keeps a bad number flagged with the reason; the workflow a
   const cardCampaign = await waitingCampaign('Card');
   await throughPath('hubspot card', async (raw, i) => {
     const started = await hub.cardFetch(`${app.url}/plugins/hubspot/card/chases`, { method: 'POST', body: { objectId: String(8300 + i), campaignId: cardCampaign, phone: raw } });
-    if (started.status >= 300) return refusal({ status: started.status, body: started.json }, 'contact.phone', raw);
+    if (started.status >= 300) return refusal({ status: started.status, body: started.json }, 'phone', raw);
     return contactPhone(await chaseContact(started.json.chase.id));
   });
 });

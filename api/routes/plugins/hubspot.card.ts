@@ -9,6 +9,7 @@
 import express from 'express';
 import { z } from 'zod';
 import type { Deps } from '../../../core/deps.ts';
+import { AppError } from '../../../core/errors.ts';
 import { chasesOfRecord } from '../../../core/chase-callbacks.ts';
 import { listCampaigns } from '../../../core/campaigns.ts';
 import { startChase } from '../../../core/chases.ts';
@@ -51,10 +52,17 @@ export function cardRoutes(deps: Deps): express.Router {
   router.post('/chases', async (req, res) => {
     const { tenantId } = await queryPortalTenant(deps, req);
     const input = StartFromCard.parse(req.body ?? {});
-    const chase = await startChase(deps, tenantId, {
-      campaignId: input.campaignId,
-      contact: { crm: { system: SYSTEM, externalId: input.objectId }, ...(input.phone ? { phone: input.phone } : {}), ...(input.name ? { name: input.name } : {}) },
-    });
+    let chase: Awaited<ReturnType<typeof startChase>>;
+    try {
+      chase = await startChase(deps, tenantId, {
+        campaignId: input.campaignId,
+        contact: { crm: { system: SYSTEM, externalId: input.objectId }, ...(input.phone ? { phone: input.phone } : {}), ...(input.name ? { name: input.name } : {}) },
+      });
+    } catch (err) {
+      // The card sends the number as `phone`: a bad one is named the way the card sent it.
+      if (err instanceof AppError && err.field === 'contact.phone') throw new AppError(err.code, err.message, { field: 'phone', cause: err });
+      throw err;
+    }
     res.status(201).json({ chase: chaseRow(chase) });
   });
 
