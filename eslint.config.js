@@ -40,6 +40,20 @@ export default tseslint.config(
     },
   },
   {
+    // The simulators are reached over HTTP like any vendor (npm start runs one as a process of its
+    // own), and the OpenAPI document is read from the file openapi/ writes: api/ imports neither.
+    files: ['api/**/*.ts'],
+    ignores: ['api/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['**/sim/**'], message: 'api/ never imports sim/: the composition root (api/runtime/compose.ts) is given a carrier endpoint, and simulator.ts starts the simulator as a process.' },
+          { group: ['**/openapi/**'], message: 'api/ does not import openapi/: it serves openapi/openapi.json, which `npm run openapi` writes.' },
+        ],
+      }],
+    },
+  },
+  {
     files: ['sim/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', {
