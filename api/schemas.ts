@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { roles } from '../core/deps.ts';
 import { channels, consentSources } from '../core/consent.ts';
 import { MAX_PAGE } from '../core/pagination.ts';
-import { isRegionCode } from '../core/phone.ts';
+import { isRegionCode, PHONE_MAX_LENGTH } from '../core/phone.ts';
 import { AppError } from '../core/errors.ts';
 import { KMEANS_K, LIMITS, ruleOps, validateDefinition } from '../core/segments.rules.ts';
 import { CampaignInputSchema, TenantChaseRulesSchema } from '../core/campaigns.rules.ts';
@@ -25,6 +25,15 @@ export const Region = z
   .string()
   .transform((s) => s.trim().toUpperCase())
   .refine(isRegionCode, 'must be an ISO 3166-1 alpha-2 region code such as CN or US');
+
+/**
+ * A phone number as the caller writes it. Only its type is checked here: core's normalizePhone
+ * reads it and says why it cannot be used ('phone: missing', 'phone: too long'…) in the same
+ * words an import row or a CRM sync gets for the same text, naming the field.
+ */
+export const PhoneText = z
+  .string()
+  .describe(`A phone number as written (up to ${PHONE_MAX_LENGTH} characters): international with '+', or national in the tenant's default region`);
 
 export const Role = z.enum(roles);
 
@@ -82,7 +91,7 @@ export const Contact = z
 export const ContactInput = z.object({
   id: Id.optional().describe('Update this contact; otherwise matched by crm reference, then by phone'),
   name: z.string().trim().min(1).max(200),
-  phone: z.string().min(1).max(64),
+  phone: PhoneText,
   email: z.string().max(254).optional(),
   tags: z.array(z.string().min(1).max(100)).max(100).optional().describe('Replaces the contact’s tags when given'),
   attributes: z.record(z.string().max(100), z.unknown()).optional().describe('Merged into the contact’s attributes'),
@@ -276,10 +285,10 @@ export const ChaseStatus = z.enum(chaseStatuses);
 export const ContactRef = z
   .union([
     z.strictObject({ id: Id }),
-    z.strictObject({ phone: z.string().min(1).max(64).describe('A number not known yet becomes a contact') }),
+    z.strictObject({ phone: PhoneText.describe('A number not known yet becomes a contact') }),
     z.strictObject({
       crm: CrmRef,
-      phone: z.string().min(1).max(64).optional().describe('With a CRM record not synced yet: the record becomes a contact with this number'),
+      phone: PhoneText.optional().describe('With a CRM record not synced yet: the record becomes a contact with this number'),
       name: z.string().min(1).max(200).optional(),
       email: z.string().min(3).max(320).optional(),
     }),

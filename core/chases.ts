@@ -13,6 +13,7 @@ import { chasePriority, matchScript } from './campaigns.rules.ts';
 import { pausedScripts } from './scripts/flags.ts';
 import { upsertContact } from './contacts.ts';
 import { tenantPhone } from './tenants.ts';
+import type { RawPhone } from './phone.ts';
 import {
   chaseEngine, CHASE_COLUMNS, DETAIL_COLUMNS, LIVE, toAttempts, toChase, toTimeline,
   type Attempt, type Chase, type ChaseEvent, type ChaseRow, type ChaseStatus, type DetailJson,
@@ -29,8 +30,8 @@ import { optimisedStarts, type OptimisedDue } from './optimiser/starts.ts';
  */
 export type ContactRef =
   | { id: string }
-  | { phone: string }
-  | { crm: { system: string; externalId: string }; phone?: string; name?: string; email?: string };
+  | { phone: RawPhone | string }
+  | { crm: { system: string; externalId: string }; phone?: RawPhone | string; name?: string; email?: string };
 
 export interface StartChase {
   campaignId: string;
@@ -59,7 +60,8 @@ async function resolveContact(deps: Deps, tenantId: string, ref: ContactRef): Pr
     );
     if (rows[0]) return rows[0].contact_id;
     if (!ref.phone) throw notFound('contact with that CRM reference (send its phone to create it)', 'contact.crm');
-    const { phone, name, email } = ref;
+    const { name, email } = ref;
+    const phone = await tenantPhone(deps, tenantId, ref.phone, 'contact.phone');
     return (await upsertContact(deps, tenantId, { phone, ...(name ? { name } : {}), ...(email ? { email } : {}), crm: ref.crm }, 'api')).contact.id;
   }
   const e164 = await tenantPhone(deps, tenantId, ref.phone, 'contact.phone');

@@ -83,7 +83,7 @@ async function chaseCheckout(deps: Deps, tenantId: string, e: CheckoutEvent, log
   if (!campaigns.length) return 'no-campaign';
   if (!e.phone) return 'no-number';
   const tenant = await getTenant(deps, tenantId);
-  const phone = normalizePhone(e.phone.raw, e.phone.country ?? tenant.defaultRegion);
+  const phone = normalizePhone(e.phone, tenant.defaultRegion);
   if (!phone.valid || !phone.e164) return 'no-number';
   const contact = await upsertContact(deps, tenantId, {
     phone: phone.e164,

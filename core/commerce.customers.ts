@@ -17,7 +17,7 @@ const SYSTEM = STORE_SYSTEM;
 async function e164Of(deps: Deps, tenantId: string, phone: RawPhone | null): Promise<string | null> {
   if (!phone) return null;
   const tenant = await getTenant(deps, tenantId);
-  const p = normalizePhone(phone.raw, phone.country ?? tenant.defaultRegion);
+  const p = normalizePhone(phone, tenant.defaultRegion);
   return p.valid ? p.e164 : null;
 }
 

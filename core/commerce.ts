@@ -3,15 +3,13 @@
  * checkout to chase, an order that may end a chase and recover its revenue. Connectors map
  * their payloads to these; core never reads a vendor's payload.
  */
+import type { RawPhone } from './phone.ts';
 
 /** The store's connector (the registry's type): its customers are the contacts' CRM references, its orders get the notes. */
 export const STORE_SYSTEM = 'shopify';
 
-/** A number as the store wrote it, with the country it came with (ISO 3166-1 alpha-2, when known). */
-export interface RawPhone {
-  raw: string;
-  country: string | null;
-}
+/** A number as the store wrote it, with the country of the address it came with (when known). */
+export type { RawPhone };
 
 export interface CheckoutEvent {
   shop: string;

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { AppError, notFound, validation } from './errors.ts';
 import type { Deps } from './deps.ts';
-import { normalizePhone, type PhoneResult } from './phone.ts';
+import { normalizePhone, phoneProblem, type PhoneResult, type RawPhone } from './phone.ts';
 import { canonicalCountry, canonicalTimeZone, isEmail } from './contacts.fields.ts';
 import { CONTACT_SELECT, selectContact, toContact, type Contact, type ContactRow, type CrmRef } from './contacts.store.ts';
 import { getTenant, tenantPhone } from './tenants.ts';
@@ -19,7 +19,8 @@ export type { Contact, CrmRef } from './contacts.store.ts';
 export interface ContactInput {
   id?: string;
   name?: string;
-  phone?: string;
+  /** As the caller or source wrote it; normalised here (normalizePhone). */
+  phone?: RawPhone | string;
   email?: string;
   tags?: string[];
   attributes?: Record<string, unknown>;
@@ -69,7 +70,7 @@ export async function upsertContact(
   const tenant = await getTenant(deps, tenantId);
   const phone: PhoneResult = normalizePhone(input.phone, tenant.defaultRegion);
   if (!phone.valid && source !== 'crm') {
-    throw validation(`phone: ${phone.reason}`, 'phone');
+    throw validation(phoneProblem(phone), 'phone');
   }
   if (!phone.valid && !input.crm) throw validation('a contact with an invalid phone needs a crm reference', 'crm');
   const { email, timeZone, country } = checkFields(input);

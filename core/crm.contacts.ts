@@ -41,7 +41,7 @@ export async function storeCrmContacts(deps: Deps, tenantId: string, system: str
   const contacts = cleanVendorText(pulled);
   const tenant = await getTenant(deps, tenantId);
   const prepared = contacts.map((c): Omit<Prepared, 'row'> & { phone: ReturnType<typeof normalizePhone> } => {
-    const phone = normalizePhone(c.phone?.raw, c.phone?.country ?? tenant.defaultRegion);
+    const phone = normalizePhone(c.phone, tenant.defaultRegion);
     return { contact: c, phone, e164: phone.e164, hash: phone.e164 ? deps.pii.phoneIndex(phone.e164).toString('hex') : null };
   });
   return withTransaction(deps.db, async (tx) => {

@@ -1,7 +1,7 @@
 /** Checking and encrypting import rows: the CPU-heavy part of an import (phone parsing, AES-GCM, HMAC). */
 import type { ContactField, ImportRow } from './import.rows.ts';
 import type { Pii } from './pii.ts';
-import { normalizePhone } from './phone.ts';
+import { normalizePhone, phoneProblem } from './phone.ts';
 import { canonicalCountry, canonicalTimeZone, isEmail, splitTags } from './contacts.fields.ts';
 import type { PreparedContact } from './imports.store.ts';
 import { canonicalAttributes } from './contacts.attributes.ts';
@@ -38,7 +38,7 @@ function check(row: ImportRow, region: string): Checked {
   if (bad) return bad;
   const f = row.fields;
   const phone = normalizePhone(f.phone, region);
-  if (!phone.valid) return { ok: false, row: row.row, field: 'phone', reason: `phone: ${phone.reason}` };
+  if (!phone.valid) return { ok: false, row: row.row, field: 'phone', reason: phoneProblem(phone) };
   if (f.email !== undefined && !isEmail(f.email)) return { ok: false, row: row.row, field: 'email', reason: 'email is not a valid address' };
   const timeZone = f.timeZone === undefined ? null : canonicalTimeZone(f.timeZone);
   if (f.timeZone !== undefined && !timeZone) return { ok: false, row: row.row, field: 'timeZone', reason: 'not an IANA time zone' };

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { getCountries, getExampleNumber, parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import mobileExamples from 'libphonenumber-js/mobile/examples';
-import { isRegionCode, normalizePhone, PHONE_REASONS, type PhoneType } from './phone.ts';
+import { isRegionCode, normalizePhone, PHONE_MAX_LENGTH, PHONE_REASONS, phoneProblem, type PhoneType, type RawPhone } from './phone.ts';
 
 const show = (input: unknown) => (typeof input === 'string' ? JSON.stringify(input) : String(input));
 const CN_MOBILE = '+8613800138000';
@@ -258,4 +258,71 @@ test('property: any input gives a well-formed result and never throws', () => {
     }),
     { numRuns: 3000 },
   );
+});
+
+// [raw phone, tenant region, E.164 or reason]: which country a number is read in.
+const precedence: [RawPhone | string, string, string][] = [
+  // 1. A number's own '+' wins over the source's country and the tenant's region.
+  [{ raw: '+1 650-253-0000', country: 'CN' }, 'CN', '+16502530000'],
+  [{ raw: '(+86) 138 0013 8000', country: 'US' }, 'GB', CN_MOBILE],
+  [{ raw: 'tel:+44-20-7946-0018', country: 'US' }, 'US', LONDON],
+  [{ raw: '＋８６ １３８ ００１３ ８０００', country: 'JP' }, 'JP', CN_MOBILE],
+  // 2. Else the source's country, in any case; one libphonenumber does not know says nothing.
+  [{ raw: '(415) 555-2671', country: 'US' }, 'CN', SAN_FRANCISCO],
+  [{ raw: '(415) 555-2671', country: 'us' }, 'CN', SAN_FRANCISCO],
+  [{ raw: '020 7946 0018', country: 'GB' }, 'US', LONDON],
+  [{ raw: '13800138000', country: 'XX' }, 'CN', CN_MOBILE],
+  [{ raw: '13800138000', country: 'China' }, 'CN', CN_MOBILE],
+  [{ raw: '13800138000', country: null }, 'CN', CN_MOBILE],
+  [{ raw: '13800138000' }, 'CN', CN_MOBILE],
+  // 3. Else the tenant's region; a national number of another country is not guessed at.
+  ['13800138000', 'CN', CN_MOBILE],
+  ['(415) 555-2671', 'US', SAN_FRANCISCO],
+  ['(415) 555-2671', 'CN', '+864155552671'], // a Chinese fixed line: why the source's country must come first
+  [{ raw: '13800138000', country: 'US' }, 'CN', 'not a valid number'], // a US record's number is read as American
+  // Then once as international: '00' as the IDD, a '+' a spreadsheet dropped.
+  [{ raw: '0044 20 7946 0018', country: 'CN' }, 'US', LONDON],
+  [{ raw: '8613800138000', country: 'GB' }, 'US', CN_MOBILE],
+  // What the text itself says is wrong wins over any country.
+  [{ raw: '', country: 'US' }, 'CN', 'missing'],
+  [{ raw: '+', country: 'US' }, 'CN', 'too short'],
+  [{ raw: 'call me', country: 'US' }, 'CN', 'invalid characters'],
+  [{ raw: '+1 650 253 0000 ext 12', country: 'US' }, 'CN', 'invalid characters'],
+];
+
+for (const [phone, region, expected] of precedence) {
+  test(`precedence: ${JSON.stringify(phone)} for a ${region} tenant → ${expected}`, () => {
+    const result = normalizePhone(phone, region);
+    if (expected.startsWith('+')) assert.equal(result.e164, expected, `${result.reason}`);
+    else assert.deepEqual([result.valid, result.reason], [false, expected]);
+    assert.equal(result.input, typeof phone === 'string' ? phone : phone.raw, 'the input is the text as written');
+  });
+}
+
+test('a raw phone and its bare text read the same when the source gives no country', () => {
+  fc.assert(
+    fc.property(fc.oneof(fc.string(), fc.stringMatching(/^[+0-9 ()\-.]{0,20}$/)), fc.constantFrom('CN', 'US', 'GB'), (text, region) => {
+      assert.deepEqual(normalizePhone({ raw: text, country: null }, region), normalizePhone(text, region));
+    }),
+    { numRuns: 1000 },
+  );
+});
+
+test('text past PHONE_MAX_LENGTH is too long, whatever it holds (a megabyte included)', () => {
+  const padded = `${' '.repeat(PHONE_MAX_LENGTH)}+86 138 0013 8000${' '.repeat(PHONE_MAX_LENGTH)}`;
+  assert.equal(normalizePhone(padded, 'CN').e164, CN_MOBILE, 'surrounding blanks do not count');
+  const exact = `+86 138 0013 8000${'\u00a0'.repeat(PHONE_MAX_LENGTH - 17)}`;
+  assert.equal(exact.length, PHONE_MAX_LENGTH);
+  assert.equal(normalizePhone(exact, 'CN').e164, CN_MOBILE);
+  for (const text of ['1'.repeat(PHONE_MAX_LENGTH + 1), 'a'.repeat(100_000), '+86 138 0013 8000 ' + '-'.repeat(60), '9'.repeat(5_000_000)]) {
+    const result = normalizePhone(text, 'CN');
+    assert.deepEqual([result.valid, result.reason], [false, 'too long'], text.slice(0, 20));
+    assert.equal(result.input, text);
+  }
+});
+
+test('phoneProblem is the one wording of a bad number', () => {
+  assert.equal(phoneProblem(normalizePhone('+', 'CN')), 'phone: too short');
+  assert.equal(phoneProblem(normalizePhone('1'.repeat(65), 'CN')), 'phone: too long');
+  assert.equal(phoneProblem(normalizePhone({ raw: 'x', country: 'US' }, 'CN')), 'phone: invalid characters');
 });

@@ -17,6 +17,18 @@ import {
 } from 'libphonenumber-js/max';
 import mobileExamples from 'libphonenumber-js/mobile/examples';
 
+/**
+ * A number as a source gave it: the text as written and,
+ * when the source says so, the country it belongs to (ISO 3166-1 alpha-2: a CRM record's
+ * country, the store address it came with). Every way a number enters Chaseline — imports,
+ * CRM pages, store events, the API, the CRM plugins — hands one of these (or its bare text)
+ * to `normalizePhone`.
+ */
+export interface RawPhone {
+  raw: string;
+  country?: string | null;
+}
+
 export type PhoneType = 'mobile' | 'fixed_line' | 'fixed_line_or_mobile' | 'toll_free' | 'premium_rate' | 'shared_cost' | 'voip' | 'personal_number' | 'pager' | 'uan' | 'voicemail' | 'unknown';
 
 export interface PhoneResult {
@@ -29,8 +41,8 @@ export interface PhoneResult {
   type: PhoneType | null;
   /** ISO 3166-1 alpha-2 region of the number when valid (null for non-geographic +800 etc.). */
   country: string | null;
-  /** null when valid, otherwise one of the `PhoneReason` strings. */
-  reason: string | null;
+  /** null when valid, otherwise one of the `PHONE_REASONS`. */
+  reason: PhoneReason | null;
 }
 
 /** The closed set of reasons; stable strings shown to users in import reports. */
@@ -43,7 +55,20 @@ export const PHONE_REASONS = [
   'invalid country code',
   'not a valid number',
 ] as const;
-type PhoneReason = (typeof PHONE_REASONS)[number];
+export type PhoneReason = (typeof PHONE_REASONS)[number];
+
+/**
+ * The longest text read as a number. The longest E.164 number is 16 characters; 64 leaves
+ * room for separators, a `tel:` URI or full-width text, and keeps a hostile megabyte from
+ * reaching the parser. Longer text is 'too long' wherever it comes from.
+ */
+export const PHONE_MAX_LENGTH = 64;
+
+/** The one wording of a number that cannot be used, on every path (a 400's detail, an import
+ * row's reason): 'phone: too short'. The field it names travels beside it. */
+export function phoneProblem(result: Pick<PhoneResult, 'reason'>): string {
+  return `phone: ${result.reason ?? 'not a valid number'}`;
+}
 
 const typeNames: Record<PhoneNumberType, PhoneType> = {
   MOBILE: 'mobile', FIXED_LINE: 'fixed_line', FIXED_LINE_OR_MOBILE: 'fixed_line_or_mobile',
@@ -270,9 +295,44 @@ function invalid(input: string, reason: PhoneReason): PhoneResult {
   return { input, valid: false, e164: null, type: null, country: null, reason };
 }
 
-export function normalizePhone(input: unknown, defaultRegion: string): PhoneResult {
-  const given = inputText(input);
+const isRawPhone = (value: unknown): value is RawPhone =>
+  typeof value === 'object' && value !== null && !Array.isArray(value) && 'raw' in value;
+
+/**
+ * Any number as a source gives it → E.164, its type and region, or the reason it cannot be
+ * used. The one normalisation: every path that takes a number in calls this with the
+ * tenant's default region, so one input gives one answer (or one error text, `phoneProblem`)
+ * wherever it arrives.
+ *
+ * `phone` is a `RawPhone`, or its bare text (a string, or a spreadsheet's number cell);
+ * anything else is 'invalid characters'.
+ * Which country a number is read in, first rule that applies:
+ * 1. A number written internationally carries its own country code and nothing overrides
+ *    it: a leading '+' (also '(+86)', full-width '＋', `tel:+…`, or a `tel:` URI whose
+ *    `phone-context` is '+…'). '+1 650…' is a US number for a CN tenant.
+ * 2. Otherwise the source's country, when it gives one libphonenumber knows (any case):
+ *    a US store address reads '(415) 555-2671' as +1. A country it does not know says
+ *    nothing and is ignored.
+ * 3. Otherwise `tenantRegion` (the tenant's default region, or the one a request names for
+ *    its numbers, as imports and `contacts/validate` allow): '13800138000' in a CN tenant is
+ *    +86 138 0013 8000.
+ * A national reading that is not a valid number is then retried as international, once:
+ * '00…' as the IDD ('0044 20…'), and digits a spreadsheet stripped the '+' from
+ * ('8613800138000', '14155552671' in a GB sheet) — unless they are shaped like a mistyped
+ * local mobile of the region being read, which must not dial a stranger abroad.
+ *
+ * Text is cleaned first: NFKC (full-width digits, '＋'), other scripts' digits, invisible
+ * format characters, separators (spaces, dashes, dots, brackets, '/'), a spreadsheet's
+ * trailing '.0'. Letters, extensions ('x5', 'ext 5'), several numbers in one cell and
+ * text over `PHONE_MAX_LENGTH` are refused with a reason, never guessed at.
+ */
+export function normalizePhone(phone: unknown, tenantRegion: string): PhoneResult {
+  const source = isRawPhone(phone) ? phone : null;
+  const given = inputText(source ? source.raw : phone);
   if (given.text === null) return invalid(given.input, 'invalid characters');
+  if (given.text.length > PHONE_MAX_LENGTH && given.text.trim().length > PHONE_MAX_LENGTH) return invalid(given.input, 'too long');
+  const sourceRegion = typeof source?.country === 'string' ? toRegion(source.country) : undefined;
+  const defaultRegion = sourceRegion ?? tenantRegion;
   // '13800138000.0' is a float-typed CSV column, but '+690 729.0' is dotted digits: the trailing
   // '.0' is read as a separator first, and as a decimal only when that gives no valid number.
   if (SPREADSHEET_DECIMAL.test(given.text.trim())) {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { forbidden, notFound, validation } from './errors.ts';
 import { hashKey, insertApiKey, type NewApiKey } from './api-keys.ts';
 import type { Actor, Deps } from './deps.ts';
-import { isRegionCode, normalizePhone } from './phone.ts';
+import { isRegionCode, normalizePhone, phoneProblem, type RawPhone } from './phone.ts';
 import { withTransaction } from './db/pool.ts';
 
 export interface Tenant {
@@ -143,9 +143,9 @@ export async function resetBootstrapKey(deps: Deps): Promise<{ tenant: Tenant; k
   });
 }
 
-/** A number typed by a caller, in E.164 under the tenant's default region; 400 naming `field` if invalid. */
-export async function tenantPhone(deps: Deps, tenantId: string, text: string, field = 'phone'): Promise<string> {
-  const phone = normalizePhone(text, (await getTenant(deps, tenantId)).defaultRegion);
-  if (!phone.valid) throw validation(`phone: ${phone.reason}`, field);
-  return phone.e164!;
+/** A number given by a caller, in E.164 under the tenant's default region (normalizePhone); 400 naming `field` if invalid. */
+export async function tenantPhone(deps: Deps, tenantId: string, phone: RawPhone | string, field = 'phone'): Promise<string> {
+  const result = normalizePhone(phone, (await getTenant(deps, tenantId)).defaultRegion);
+  if (!result.valid) throw validation(phoneProblem(result), field);
+  return result.e164!;
 }

@@ -3,7 +3,7 @@ import { getContact, listContacts, upsertContact } from '../../core/contacts.ts'
 import { normalizePhone } from '../../core/phone.ts';
 import { getTenant } from '../../core/tenants.ts';
 import { defineProcedure } from '../procedure.ts';
-import { Contact, ContactInput, IdParam, PageQuery, PhoneCheck, Region, page } from '../schemas.ts';
+import { Contact, ContactInput, IdParam, PageQuery, PhoneCheck, PhoneText, Region, page } from '../schemas.ts';
 
 export const contactsUpsert = defineProcedure({
   name: 'contacts.upsert',
@@ -63,7 +63,7 @@ export const contactsValidate = defineProcedure({
   role: 'viewer',
   input: z.object({
     defaultRegion: Region.optional().describe('Region for numbers without a country code; default the tenant’s'),
-    phones: z.array(z.union([z.string().max(100), z.number()])).max(10_000),
+    phones: z.array(z.union([PhoneText, z.number()])).max(10_000),
   }),
   output: z.object({ results: z.array(PhoneCheck) }),
   handler: async ({ ctx, input }) => {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { listOptOuts, optOut } from '../../core/consent.ts';
 import { defineProcedure } from '../procedure.ts';
-import { Channel, OptOut, PageQuery, page } from '../schemas.ts';
+import { Channel, OptOut, PageQuery, PhoneText, page } from '../schemas.ts';
 
 export const optOutsCreate = defineProcedure({
   name: 'optOuts.create',
@@ -13,7 +13,7 @@ export const optOutsCreate = defineProcedure({
   creates: true,
   statuses: [200, 201],
   input: z.object({
-    phone: z.string().min(1).max(64),
+    phone: PhoneText,
     channel: Channel.default('all'),
     note: z.string().max(500).optional().describe('Free text for people; no PII please'),
   }),

@@ -4,6 +4,7 @@
  * https://developers.hubspot.com/docs/api/crm/calls, https://developers.hubspot.com/docs/api/crm/communications
  */
 import type { CallActivity, CrmContact, MessageActivity } from '../../core/ports.ts';
+import type { RawPhone } from '../../core/phone.ts';
 
 export interface HubspotObject {
   id: string;
@@ -11,14 +12,23 @@ export interface HubspotObject {
   updatedAt?: Date | string;
 }
 
+/**
+ * A HubSpot contact's number as written: the mobile first, else the phone, with the record's
+ * country when it is an ISO code (core's normalizePhone reads it). The sync, the workflow
+ * action and the card all take the number this way.
+ */
+export function phoneFromHubspot(p: Record<string, string | null | undefined>): RawPhone | null {
+  const phone = [p.mobilephone, p.phone].find((x) => x && x.trim());
+  return phone ? { raw: phone.trim(), country: p.country && /^[A-Z]{2}$/.test(p.country) ? p.country : null } : null;
+}
+
 export function contactFromHubspot(o: HubspotObject, props: { tagsProperty: string; doNotCallProperty: string }): CrmContact {
   const p = o.properties;
-  const phone = [p.mobilephone, p.phone].find((x) => x && x.trim());
   const name = [p.firstname, p.lastname].filter((x) => x && x.trim()).join(' ') || null;
   const updated = p.lastmodifieddate ?? p.hs_lastmodifieddate ?? (o.updatedAt instanceof Date ? o.updatedAt.toISOString() : o.updatedAt) ?? new Date(0).toISOString();
   return {
     externalId: o.id,
-    phone: phone ? { raw: phone.trim(), country: p.country && /^[A-Z]{2}$/.test(p.country) ? p.country : null } : null,
+    phone: phoneFromHubspot(p),
     name,
     tags: (p[props.tagsProperty] ?? '').split(';').map((t) => t.trim()).filter(Boolean),
     doNotCall: p[props.doNotCallProperty] === 'true',

@@ -92,7 +92,7 @@ describe('starting one chase', () => {
     assert.equal(again.status, 201, again.text);
     assert.equal(again.body.contactId, first.body.contactId);
     assert.equal((await app.request('GET', `/v1/contacts/${first.body.contactId}`)).body.phone, cnE164(5004));
-    assertProblem(await start({ campaignId: later.id, contact: { crm: { system: 'hubspot', externalId: '9012' }, phone: 'not a number' } }), 400, 'VALIDATION', 'phone');
+    assertProblem(await start({ campaignId: later.id, contact: { crm: { system: 'hubspot', externalId: '9012' }, phone: 'not a number' } }), 400, 'VALIDATION', 'contact.phone');
   });
 
   test('an opted-out number is 409 with the reason, and nothing is started', async () => {

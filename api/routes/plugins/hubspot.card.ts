@@ -9,10 +9,11 @@
 import express from 'express';
 import { z } from 'zod';
 import type { Deps } from '../../../core/deps.ts';
+import { AppError } from '../../../core/errors.ts';
 import { chasesOfRecord } from '../../../core/chase-callbacks.ts';
 import { listCampaigns } from '../../../core/campaigns.ts';
 import { startChase } from '../../../core/chases.ts';
-import { Id } from '../../schemas.ts';
+import { Id, PhoneText } from '../../schemas.ts';
 import { SYSTEM, queryPortalTenant } from './hubspot.ts';
 
 export const ObjectId = z.string().regex(/^\d{1,20}$/, 'must be a HubSpot record id (digits)');
@@ -20,7 +21,7 @@ export const ObjectId = z.string().regex(/^\d{1,20}$/, 'must be a HubSpot record
 const StartFromCard = z.object({
   objectId: z.union([ObjectId, z.number().int().positive().transform(String)]),
   campaignId: Id,
-  phone: z.string().trim().min(3).max(64).optional(),
+  phone: PhoneText.optional(),
   name: z.string().trim().min(1).max(200).optional(),
 });
 
@@ -51,10 +52,17 @@ export function cardRoutes(deps: Deps): express.Router {
   router.post('/chases', async (req, res) => {
     const { tenantId } = await queryPortalTenant(deps, req);
     const input = StartFromCard.parse(req.body ?? {});
-    const chase = await startChase(deps, tenantId, {
-      campaignId: input.campaignId,
-      contact: { crm: { system: SYSTEM, externalId: input.objectId }, ...(input.phone ? { phone: input.phone } : {}), ...(input.name ? { name: input.name } : {}) },
-    });
+    let chase: Awaited<ReturnType<typeof startChase>>;
+    try {
+      chase = await startChase(deps, tenantId, {
+        campaignId: input.campaignId,
+        contact: { crm: { system: SYSTEM, externalId: input.objectId }, ...(input.phone ? { phone: input.phone } : {}), ...(input.name ? { name: input.name } : {}) },
+      });
+    } catch (err) {
+      // The card sends the number as `phone`: a bad one is named the way the card sent it.
+      if (err instanceof AppError && err.field === 'contact.phone') throw new AppError(err.code, err.message, { field: 'phone', cause: err });
+      throw err;
+    }
     res.status(201).json({ chase: chaseRow(chase) });
   });
 

@@ -16,6 +16,7 @@ import { AppError } from '../../../core/errors.ts';
 import { callbackChase, rememberCallback } from '../../../core/chase-callbacks.ts';
 import { listCampaigns } from '../../../core/campaigns.ts';
 import { startChase, type ChaseDetail } from '../../../core/chases.ts';
+import { phoneFromHubspot } from '../../../connectors/hubspot/mapping.ts';
 import { SYSTEM, tenantOfPortal } from './hubspot.ts';
 
 const PortalId = z.union([z.number().int().positive(), z.string().regex(/^\d{1,20}$/)]).transform(String);
@@ -55,7 +56,7 @@ export function workflowRoutes(deps: Deps): express.Router {
     const already = await callbackChase(deps, tenantId, SYSTEM, input.callbackId);
     if (already) return void res.json(blocked(already));
     const { campaignId } = input.inputFields;
-    const phone = input.object.properties.phone || input.object.properties.mobilephone || undefined;
+    const phone = phoneFromHubspot(input.object.properties) ?? undefined;
     const name = nameOf(input.object.properties);
     let chase: ChaseDetail;
     try {

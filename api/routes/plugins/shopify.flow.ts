@@ -15,7 +15,7 @@ import { assertAcceptedText } from '../../../core/text.ts';
 import { accountTenant } from '../../../core/connectors.installs.ts';
 import { connectorCredentials } from '../../../core/connectors.ts';
 import { campaignByRef, startKeyedChase } from '../../../core/chases.keyed.ts';
-import { STORE_SYSTEM } from '../../../core/commerce.ts';
+import { STORE_SYSTEM, type RawPhone } from '../../../core/commerce.ts';
 import { connectors } from '../../../connectors/registry.ts';
 import { checkVendorUrls } from '../../../connectors/vendor-urls.ts';
 import type { ShopifyCredentials } from '../../../connectors/shopify/schemas.ts';
@@ -34,14 +34,14 @@ const FlowActionRequest = z.object({
 const customerKey = (id: string) => id.replace(/^gid:\/\/shopify\/Customer\//, '');
 
 /** The customer as the store has them, through the shop's connector; 4xx naming the field when they cannot be chased. */
-async function storeCustomer(deps: Deps, tenantId: string, customerId: string): Promise<{ phone: string; name: string | null }> {
+async function storeCustomer(deps: Deps, tenantId: string, customerId: string): Promise<{ phone: RawPhone; name: string | null }> {
   const credentials = (await connectorCredentials(deps, tenantId, STORE_SYSTEM)) as ShopifyCredentials | null;
   if (!credentials) throw new AppError('NOT_FOUND', 'the shop has not installed Chaseline', { field: 'shopify_domain' });
   checkVendorUrls(credentials, connectors.shopify.urls, deps.allowedVendorHosts);
   const customer = await connectors.shopify.create(credentials).customer(customerId);
   if (!customer) throw new AppError('NOT_FOUND', 'the store has no such customer', { field: 'properties.customer_id' });
   if (!customer.phone) throw new AppError('VALIDATION', 'the customer has no phone number in the store', { field: 'properties.customer_id' });
-  return { phone: customer.phone.raw, name: customer.name };
+  return { phone: customer.phone, name: customer.name };
 }
 
 export function flowRoutes(deps: Deps, shopify: Shopify): express.Router {
