@@ -425,13 +425,17 @@ async function latencyRun(bench: Bench, rate: number, seconds: number, calls: Ca
     const starting = await atSteadyRate(rate, seconds, async (i) => {
       await startChase(bench.deps, bench.tenantId, { campaignId: campaign.id, contact: { id: ids[i]! } });
     });
-    await waitFor('every call placed', () => engine.placed() >= count, 300_000);
+    // On a loaded machine the backlog may outlast the wait: the run then reports the calls placed
+    // so far, whose latencies understate the rest (the summary says so), rather than nothing.
+    await waitFor('every call placed', () => engine.placed() >= count, 300_000).catch((err: unknown) => {
+      console.error(`${String(err)}: ${engine.placed()} of ${count} placed`);
+    });
     const pairs = await dueToCall(bench, engine, campaign.id, new Map(ids.map((id, i) => [id, phones[i]!])));
     // Let the last calls finish so stopping does not cut callbacks off mid-flight.
     await waitFor('every chase completed', async () => (await countStatus(bench, campaign.id, 'completed')) >= count, 120_000, 200).catch((err: unknown) => {
       console.error(String(err));
     });
-    return { rate, seconds, calls, chases: count, concurrency: Number(args['latency-concurrency']), ...starting, dueToCallMs: latencyStats(pairs.map((p) => p.called - p.due)) };
+    return { rate, seconds, calls, chases: count, placed: pairs.length, concurrency: Number(args['latency-concurrency']), ...starting, dueToCallMs: latencyStats(pairs.map((p) => p.called - p.due)) };
   } finally {
     await engine.stop();
   }
@@ -450,8 +454,8 @@ async function partC(bench: Bench) {
   for (const r of runs) {
     const { p50, p99, max } = r.dueToCallMs;
     summary.push({
-      part: 'c', what: `${fmt(r.chases)} chases started one by one at ${r.rate}/s (achieved ${r.achievedRate}/s), calls ${r.calls}: due → Calls request p50 ${fmt(p50)} ms, max ${fmt(max)} ms; p99`,
-      value: `${fmt(p99)} ms`, ...(r.rate === 200 ? { target: '< 500 ms', met: p99 < 500 } : {}),
+      part: 'c', what: `${fmt(r.chases)} chases started one by one at ${r.rate}/s (achieved ${r.achievedRate}/s), calls ${r.calls}${r.placed < r.chases ? ` (only ${fmt(r.placed)} placed within 5 min: latencies of those)` : ''}: due → Calls request p50 ${fmt(p50)} ms, max ${fmt(max)} ms; p99`,
+      value: `${r.placed < r.chases ? '≥ ' : ''}${fmt(p99)} ms`, ...(r.rate === 200 ? { target: '< 500 ms', met: p99 < 500 } : {}),
     });
   }
 }
