@@ -11,8 +11,19 @@ const observers = new WeakSet<object>();
 let statements = 0;
 const byKind = new Map<string, number>();
 
-/** Statements are grouped by their first words: enough to tell pg-boss's from the engine's. */
+const kinds = new Map<string, string>();
+
+/** Statements are grouped by their first words: enough to tell pg-boss's from the engine's. Cached: the texts are constants. */
 function kindOf(text: string): string {
+  let kind = kinds.get(text);
+  if (kind === undefined) {
+    kind = classify(text);
+    if (kinds.size < 10_000) kinds.set(text, kind);
+  }
+  return kind;
+}
+
+function classify(text: string): string {
   const t = text.replace(/\s+/g, ' ').trim();
   if (/pgboss\./i.test(t)) {
     const table = /pgboss\.(\w+)/i.exec(t)?.[1] ?? '';
