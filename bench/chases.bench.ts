@@ -6,7 +6,10 @@
  *   (b) chases per second end to end: N chases started at once (bulk, from a segment) on a
  *       voice-only campaign whose rules never bind, the worker in this process, the carrier
  *       simulator on a fast clock calling the real HTTP server back. Throughput is chases
- *       from their due time to their Calls request at the simulator.
+ *       from their due time to their Calls request at the simulator. Interleaved with the
+ *       same chases through the same-I/O floor (bench/floor.ts), best of --rounds each, and
+ *       reported as `Chaseline ÷ floor`, with statements and CPU ms per chase for both
+ *       (bench/meter.ts).
  *   (c) latency from due to the Calls request while chases start one by one at steady rates
  *       (simulator on a real-time clock).
  *   (d) a rule-tier segment refresh over 1,000,000 contacts, twice.
@@ -15,7 +18,7 @@
  *   DATABASE_URL=postgres://… npm run bench:chases         # a fresh database on that server, dropped after
  *   npm run bench:chases -- --parts a,d --contacts 200000  # some parts, smaller
  *
- * Options: --jobs (a), --chases and --concurrency 20,50 (b), --clock-speed (b's simulator),
+ * Options: --jobs (a), --chases, --concurrency 20,50 and --rounds 2 (b), --clock-speed (b's simulator),
  * --rate 200,40 --seconds --latency-concurrency --calls answered,unanswered (c), --contacts (d),
  * --pool (connections, default 10 as in production), --sim process|in-process.
  *
@@ -48,6 +51,8 @@ import { createSegment, refreshSegment } from '../core/segments.ts';
 import { bootstrapDefaultTenant } from '../core/tenants.ts';
 import type { TwilioSimOptions } from '../sim/twilio/index.ts';
 import { fmt, latencyStats, openBenchDatabase, waitFor } from './support.ts';
+import { createFloorSchema, floorOutcome, startFloor, startFloorChases } from './floor.ts';
+import { countStatements, observerPool, perChase, startMeter, type Usage } from './meter.ts';
 import { childProcessSim, inProcessSim, type Sim } from './twilio-sim.ts';
 
 const { values: args } = parseArgs({
@@ -56,6 +61,7 @@ const { values: args } = parseArgs({
     jobs: { type: 'string', default: '20000' },
     chases: { type: 'string', default: '3000' },
     concurrency: { type: 'string', default: '20,50' },
+    rounds: { type: 'string', default: '2' },
     'clock-speed': { type: 'string', default: '1000' },
     rate: { type: 'string', default: '200,40' },
     seconds: { type: 'string', default: '20' },
@@ -85,6 +91,8 @@ const details: Record<string, unknown> = {};
 
 interface Bench {
   db: pg.Pool;
+  /** The bench's own queries (polling, results), not counted as the engine's statements. */
+  observer: pg.Pool;
   deps: Deps;
   tenantId: string;
   boss: PgBoss;
@@ -172,30 +180,21 @@ function ourLoop(bench: Bench, name: string, batchSize: number) {
   });
 }
 
-/** What (b) is compared with: the best pg-boss `work()` run, and our loop at the worker's batch size. */
-interface QueueBaseline {
-  bestWork: { what: string; jobsPerSecond: number };
-  runQueueByBatch: Map<number, number>;
-}
-
-async function partA(bench: Bench): Promise<QueueBaseline> {
+/** Information only: what the queue alone does (no longer (b)'s yardstick; the floor is). */
+async function partA(bench: Bench): Promise<void> {
   const work: Record<string, Awaited<ReturnType<typeof drain>>> = {};
   for (const [batch, workers] of [[100, 1], [1000, 1], [5000, 1], [1000, 4]] as const) {
     work[`pg-boss work() batchSize ${batch} × ${workers} worker${workers > 1 ? 's' : ''}`] = await bossWork(bench, `bench-work-${batch}-${workers}`, batch, workers);
   }
   const ours: typeof work = {};
-  const runQueueByBatch = new Map<number, number>();
   for (const batch of new Set([...numbers(args.concurrency), 1000])) {
     const r = await ourLoop(bench, `bench-run-${batch}`, batch);
     ours[`runQueue batchSize ${batch}`] = r;
-    runQueueByBatch.set(batch, r.jobsPerSecond);
   }
   details.a = { pgBossWork: work, runQueue: ours };
   for (const [what, r] of Object.entries({ ...work, ...ours })) {
     summary.push({ part: 'a', what: `${what}: ${fmt(r.jobs)} jobs in ${r.seconds} s`, value: `${fmt(r.jobsPerSecond)} jobs/s` });
   }
-  const [what, best] = Object.entries(work).reduce((x, y) => (y[1].jobsPerSecond > x[1].jobsPerSecond ? y : x));
-  return { bestWork: { what, jobsPerSecond: best.jobsPerSecond }, runQueueByBatch };
 }
 
 // ---------------------------------------------------------------------------------------
@@ -240,7 +239,7 @@ async function startEngine(bench: Bench, simOptions: TwilioSimOptions, concurren
 
 /** Due time and Calls-request time (both wall clock, ms) of every chase of a campaign that got its call. */
 async function dueToCall(bench: Bench, engine: Engine, campaignId: string, phoneOf: Map<string, string>) {
-  const { rows } = await bench.db.query<{ contact_id: string; due_at: Date }>(`select contact_id, due_at from chases where tenant_id = $1 and campaign_id = $2`, [
+  const { rows } = await bench.observer.query<{ contact_id: string; due_at: Date }>(`select contact_id, due_at from chases where tenant_id = $1 and campaign_id = $2`, [
     bench.tenantId, campaignId,
   ]);
   const called = new Map((await engine.sim.calls()).map((c) => [c.to, c.at]));
@@ -251,70 +250,141 @@ async function dueToCall(bench: Bench, engine: Engine, campaignId: string, phone
 }
 
 const countStatus = async (bench: Bench, campaignId: string, status: string) =>
-  (await bench.db.query<{ n: number }>(`select count(*)::int as n from chases where tenant_id = $1 and campaign_id = $2 and status = $3`, [
+  (await bench.observer.query<{ n: number }>(`select count(*)::int as n from chases where tenant_id = $1 and campaign_id = $2 and status = $3`, [
     bench.tenantId, campaignId, status,
   ])).rows[0]!.n;
 
 // ---------------------------------------------------------------------------------------
-// (b) chases per second, all due at once
+// (b) chases per second, all due at once — Chaseline and the same-I/O floor, interleaved
 
 /** Calls end within milliseconds of real time: short rings, no machines, a fast clock. */
 const quickCalls = (clockSpeed: number): TwilioSimOptions => ({
   clockSpeed, callsPerSecond: 10_000, profile: { outcomes: { answered: 1 }, ringSeconds: [1, 2], machine: 0 },
 });
 
-async function throughputRun(bench: Bench, chases: number, concurrency: number) {
-  const tag = `bench-b-${concurrency}`;
+/** Chases/s from the first due time to the last Calls request, and the due → call latencies. */
+function throughput(pairs: { due: number; called: number }[]) {
+  const firstDue = Math.min(...pairs.map((p) => p.due));
+  const lastCall = Math.max(...pairs.map((p) => p.called));
+  const seconds = (lastCall - firstDue) / 1000;
+  return { calls: pairs.length, seconds: Number(seconds.toFixed(2)), chasesPerSecond: Number((pairs.length / seconds).toFixed(1)), dueToCallMs: latencyStats(pairs.map((p) => p.called - p.due)) };
+}
+
+/** One (b) run's result: what a user sees (chases/s) and what it cost (per chase). */
+interface ThroughputRun {
+  engine: 'Chaseline' | 'floor';
+  round: number;
+  chases: number;
+  concurrency: number;
+  calls: number;
+  seconds: number;
+  chasesPerSecond: number;
+  dueToCallMs: ReturnType<typeof latencyStats>;
+  allCompletedSeconds: number;
+  /** From the start of the chases until every one completed, divided by the chases. */
+  perChase: ReturnType<typeof perChase>;
+  usage: Usage;
+}
+
+async function throughputRun(bench: Bench, chases: number, concurrency: number, round: number): Promise<ThroughputRun> {
+  const tag = `bench-b-${concurrency}-${round}`;
   const { ids, phones } = await insertContacts(bench, chases, tag);
   const segment = await createSegment(bench.deps, bench.tenantId, { name: tag, definition: { kind: 'rules', tiers: [{ name: 'all', when: { tag } }] } });
   await refreshSegment(bench.deps, bench.tenantId, segment.id);
   const campaign = await benchCampaign(bench, tag, segment.id);
   const engine = await startEngine(bench, quickCalls(Number(args['clock-speed'])), concurrency);
   try {
+    const meter = await startMeter(bench.observer, () => engine.sim.cpuMs());
     const started = performance.now();
     const result = await startChasesForSegment(bench.deps, bench.tenantId, { campaignId: campaign.id });
     if (result.created !== chases) throw new Error(`started ${result.created} chases of ${chases}: ${JSON.stringify(result)}`);
-    const startSeconds = (performance.now() - started) / 1000;
     await waitFor('every call placed', () => engine.placed() >= chases, 600_000);
     await waitFor('every chase completed', async () => (await countStatus(bench, campaign.id, 'completed')) >= chases, 120_000, 100);
-    const completedSeconds = (performance.now() - started) / 1000;
+    const allCompletedSeconds = Number(((performance.now() - started) / 1000).toFixed(2));
+    const usage = await meter.stop();
     const pairs = await dueToCall(bench, engine, campaign.id, new Map(ids.map((id, i) => [id, phones[i]!])));
-    const firstDue = Math.min(...pairs.map((p) => p.due));
-    const lastCall = Math.max(...pairs.map((p) => p.called));
-    const seconds = (lastCall - firstDue) / 1000;
-    return {
-      chases, concurrency, calls: pairs.length,
-      startSeconds: Number(startSeconds.toFixed(2)),
-      seconds: Number(seconds.toFixed(2)),
-      chasesPerSecond: Math.round(pairs.length / seconds),
-      dueToCallMs: latencyStats(pairs.map((p) => p.called - p.due)),
-      allCompletedSeconds: Number(completedSeconds.toFixed(2)),
-    };
+    return { engine: 'Chaseline', round, chases, concurrency, ...throughput(pairs), allCompletedSeconds, perChase: perChase(usage, chases), usage };
   } finally {
     await engine.stop();
   }
 }
 
-async function partB(bench: Bench, baseline: QueueBaseline | null) {
-  const runs = [];
-  for (const concurrency of numbers(args.concurrency)) runs.push(await throughputRun(bench, Number(args.chases), concurrency));
-  details.b = runs;
+/** The same chases through the floor (bench/floor.ts): same simulator settings, same pg-boss, same loop. */
+async function floorRun(bench: Bench, chases: number, concurrency: number, round: number): Promise<ThroughputRun> {
+  const phones = Array.from({ length: chases }, () => mobile(bench.nextNumber++));
+  const sim = args.sim === 'in-process' ? await inProcessSim(quickCalls(Number(args['clock-speed']))) : await childProcessSim(quickCalls(Number(args['clock-speed'])));
+  const floor = await startFloor(bench.db, bench.boss, sim, concurrency, (err) => bench.log.warn({ err }, 'floor job failed'));
+  try {
+    const meter = await startMeter(bench.observer, () => sim.cpuMs());
+    const started = performance.now();
+    const ids = await startFloorChases(bench.db, bench.boss, phones);
+    await waitFor('every floor call placed', () => floor.placed() >= chases, 600_000);
+    const completed = async () =>
+      (await bench.observer.query<{ n: number }>(`select count(*)::int as n from floor_chases where id = any($1) and status = 'completed'`, [ids])).rows[0]!.n;
+    await waitFor('every floor chase completed', async () => (await completed()) >= chases, 120_000, 100);
+    const allCompletedSeconds = Number(((performance.now() - started) / 1000).toFixed(2));
+    const usage = await meter.stop();
+    // The floor must have done the whole job, or its number means nothing.
+    const outcome = await floorOutcome(bench.observer, ids);
+    // Events: dialing and the end at least; a ringing or answered applied after the end adds none.
+    const { events, ...rest } = outcome;
+    const expected = { completed: chases, attempts: chases, ended: chases, answered: chases };
+    if (JSON.stringify(rest) !== JSON.stringify(expected) || events < 2 * chases || events > 4 * chases) {
+      throw new Error(`the floor did not do every chase's work: ${JSON.stringify({ outcome, expected })}`);
+    }
+    const { rows } = await bench.observer.query<{ id: string; due_at: Date }>(`select id, due_at from floor_chases where id = any($1)`, [ids]);
+    const phoneOf = new Map(ids.map((id, i) => [id, phones[i]!]));
+    const called = new Map((await sim.calls()).map((c) => [c.to, c.at]));
+    if (called.size !== chases) throw new Error(`the floor placed ${called.size} calls for ${chases} chases`);
+    const pairs = rows.map((r) => ({ due: r.due_at.getTime(), called: called.get(phoneOf.get(r.id)!)! }));
+    return { engine: 'floor', round, chases, concurrency, ...throughput(pairs), allCompletedSeconds, perChase: perChase(usage, chases), usage };
+  } finally {
+    await floor.stop();
+  }
+}
+
+/** Chases/s as shown: one decimal below 100 (a loaded machine does single digits). */
+const perSecond = (n: number) => (n < 100 ? n.toFixed(1) : fmt(n));
+
+const best = (runs: ThroughputRun[]) => runs.reduce((x, y) => (y.chasesPerSecond > x.chasesPerSecond ? y : x));
+
+/**
+ * At each concurrency, Chaseline and the floor take turns (Chaseline, floor, Chaseline, floor)
+ * so that both see the same machine; each side's best of two is compared.
+ */
+async function partB(bench: Bench) {
+  const chases = Number(args.chases);
+  const rounds = Number(args.rounds);
+  const runs: ThroughputRun[] = [];
+  for (const concurrency of numbers(args.concurrency)) {
+    for (let round = 1; round <= rounds; round++) {
+      for (const run of [throughputRun, floorRun]) {
+        const r = await run(bench, chases, concurrency, round);
+        console.error(`(b) ${r.engine} concurrency ${concurrency} round ${round}: ${r.chasesPerSecond} chases/s, per chase ${JSON.stringify(r.perChase)}, load ${os.loadavg()[0]!.toFixed(1)}`);
+        runs.push(r);
+      }
+    }
+  }
+  details.b = runs.map(({ usage, ...r }) => ({ ...r, topStatements: usage.topStatements }));
   for (const r of runs) {
     summary.push({
-      part: 'b', what: `${fmt(r.chases)} chases due at once, concurrency ${r.concurrency}: due → Calls request in ${r.seconds} s (p50 ${fmt(r.dueToCallMs.p50)} ms, all completed after ${r.allCompletedSeconds} s)`,
-      value: `${fmt(r.chasesPerSecond)} chases/s`,
+      part: 'b', what: `${r.engine}, ${fmt(r.chases)} chases due at once, concurrency ${r.concurrency}, run ${r.round}: due → Calls request in ${r.seconds} s (p50 ${fmt(r.dueToCallMs.p50)} ms, all completed after ${r.allCompletedSeconds} s)`,
+      value: `${perSecond(r.chasesPerSecond)} chases/s`,
     });
   }
-  if (!baseline) return;
-  const best = runs.reduce((x, y) => (y.chasesPerSecond > x.chasesPerSecond ? y : x));
-  const ratio = best.chasesPerSecond / baseline.bestWork.jobsPerSecond;
-  summary.push({
-    part: 'b ÷ a', what: `best chases/s ÷ best raw pg-boss (${fmt(best.chasesPerSecond)} ÷ ${fmt(baseline.bestWork.jobsPerSecond)}, ${baseline.bestWork.what})`,
-    value: ratio.toFixed(3), target: '≥ 0.5', met: ratio >= 0.5,
-  });
-  const loop = baseline.runQueueByBatch.get(best.concurrency);
-  if (loop) {
-    summary.push({ part: 'b ÷ a', what: `same chases/s ÷ our runQueue at batchSize ${best.concurrency} (${fmt(loop)} jobs/s)`, value: (best.chasesPerSecond / loop).toFixed(3) });
+  for (const concurrency of numbers(args.concurrency)) {
+    const ours = best(runs.filter((r) => r.engine === 'Chaseline' && r.concurrency === concurrency));
+    const floor = best(runs.filter((r) => r.engine === 'floor' && r.concurrency === concurrency));
+    for (const r of [ours, floor]) {
+      const { statements, cpuMs } = r.perChase;
+      const split = `app ${cpuMs.app}, PostgreSQL ${cpuMs.postgres}${'simulator' in cpuMs ? `, simulator ${cpuMs.simulator}` : ''}`;
+      summary.push({ part: 'b', what: `${r.engine} per answered chase (its best run at concurrency ${concurrency}): statements; CPU ms ${cpuMs.total} (${split})`, value: `${statements} statements` });
+    }
+    const ratio = ours.chasesPerSecond / floor.chasesPerSecond;
+    summary.push({
+      part: 'b', what: `**Chaseline ÷ floor** at concurrency ${concurrency}, best of ${rounds} each (${perSecond(ours.chasesPerSecond)} ÷ ${perSecond(floor.chasesPerSecond)} chases/s; moonshot 0.8)`,
+      value: ratio.toFixed(2), target: '≥ 0.6', met: ratio >= 0.6,
+    });
   }
 }
 
@@ -358,13 +428,17 @@ async function latencyRun(bench: Bench, rate: number, seconds: number, calls: Ca
     const starting = await atSteadyRate(rate, seconds, async (i) => {
       await startChase(bench.deps, bench.tenantId, { campaignId: campaign.id, contact: { id: ids[i]! } });
     });
-    await waitFor('every call placed', () => engine.placed() >= count, 300_000);
+    // On a loaded machine the backlog may outlast the wait: the run then reports the calls placed
+    // so far, whose latencies understate the rest (the summary says so), rather than nothing.
+    await waitFor('every call placed', () => engine.placed() >= count, 300_000).catch((err: unknown) => {
+      console.error(`${String(err)}: ${engine.placed()} of ${count} placed`);
+    });
     const pairs = await dueToCall(bench, engine, campaign.id, new Map(ids.map((id, i) => [id, phones[i]!])));
     // Let the last calls finish so stopping does not cut callbacks off mid-flight.
     await waitFor('every chase completed', async () => (await countStatus(bench, campaign.id, 'completed')) >= count, 120_000, 200).catch((err: unknown) => {
       console.error(String(err));
     });
-    return { rate, seconds, calls, chases: count, concurrency: Number(args['latency-concurrency']), ...starting, dueToCallMs: latencyStats(pairs.map((p) => p.called - p.due)) };
+    return { rate, seconds, calls, chases: count, placed: pairs.length, concurrency: Number(args['latency-concurrency']), ...starting, dueToCallMs: latencyStats(pairs.map((p) => p.called - p.due)) };
   } finally {
     await engine.stop();
   }
@@ -383,8 +457,8 @@ async function partC(bench: Bench) {
   for (const r of runs) {
     const { p50, p99, max } = r.dueToCallMs;
     summary.push({
-      part: 'c', what: `${fmt(r.chases)} chases started one by one at ${r.rate}/s (achieved ${r.achievedRate}/s), calls ${r.calls}: due → Calls request p50 ${fmt(p50)} ms, max ${fmt(max)} ms; p99`,
-      value: `${fmt(p99)} ms`, ...(r.rate === 200 ? { target: '< 500 ms', met: p99 < 500 } : {}),
+      part: 'c', what: `${fmt(r.chases)} chases started one by one at ${r.rate}/s (achieved ${r.achievedRate}/s), calls ${r.calls}${r.placed < r.chases ? ` (only ${fmt(r.placed)} placed within 5 min: latencies of those)` : ''}: due → Calls request p50 ${fmt(p50)} ms, max ${fmt(max)} ms; p99`,
+      value: `${r.placed < r.chases ? '≥ ' : ''}${fmt(p99)} ms`, ...(r.rate === 200 ? { target: '< 500 ms', met: p99 < 500 } : {}),
     });
   }
 }
@@ -460,7 +534,9 @@ function printSummary(pgVersion: string) {
 
 async function main() {
   const database = await openBenchDatabase();
+  countStatements();
   const db = createPool(database.url, { max: Number(args.pool) });
+  const observer = observerPool(database.url);
   try {
     await migrate(db);
     const deps: Deps = { db, pii: createPii(randomBytes(32)) };
@@ -469,17 +545,19 @@ async function main() {
     const log = pino({ level: 'warn' });
     boss.on('error', (err) => log.warn({ err }, 'pg-boss error'));
     const jobs = createJobQueue(boss);
-    const bench = { db, deps: { ...deps, jobs, clock: systemClock }, tenantId: boot.tenant.id, boss, jobs, log, nextNumber: 1 };
+    if (PARTS.has('b')) await createFloorSchema(db, boss);
+    const bench = { db, observer, deps: { ...deps, jobs, clock: systemClock }, tenantId: boot.tenant.id, boss, jobs, log, nextNumber: 1 };
     const pgVersion = (await db.query<{ v: string }>(`select 'PostgreSQL ' || current_setting('server_version') as v`)).rows[0]!.v;
     console.error(`load average at start: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-    const baseline = PARTS.has('a') ? await partA(bench) : null;
-    if (PARTS.has('b')) await partB(bench, baseline);
+    if (PARTS.has('a')) await partA(bench);
+    if (PARTS.has('b')) await partB(bench);
     if (PARTS.has('c')) await partC(bench);
     if (PARTS.has('d')) await partD(bench);
     await boss.stop({ graceful: false, wait: true, close: false }).catch(() => undefined);
     printSummary(pgVersion);
   } finally {
     await db.end();
+    await observer.end();
     await database.drop();
   }
 }

@@ -13,6 +13,8 @@ export interface Sim {
   authToken: string;
   /** Every Calls create request: the number called and when the simulator received it (wall clock, ms). */
   calls(): Promise<{ to: string; at: number }[]>;
+  /** CPU ms the simulator's process has used so far; null when it shares ours. */
+  cpuMs(): Promise<number | null>;
   close(): Promise<void>;
 }
 
@@ -26,6 +28,7 @@ export async function inProcessSim(options: TwilioSimOptions): Promise<Sim> {
   return {
     url: sim.url, accountSid: sim.accountSid, authToken: sim.authToken,
     calls: async () => sim.calls().map((c) => ({ to: c.to, at: wall(c.dateCreated.getTime()) })),
+    cpuMs: async () => null,
     close: () => sim.close(),
   };
 }
@@ -49,6 +52,11 @@ export async function childProcessSim(options: TwilioSimOptions): Promise<Sim> {
       const answer = reply<{ calls: { to: string; dateCreated: number }[] }>('calls');
       child.send({ type: 'calls' });
       return (await answer).calls.map((c) => ({ to: c.to, at: wall(c.dateCreated) }));
+    },
+    async cpuMs() {
+      const answer = reply<{ ms: number }>('cpu');
+      child.send({ type: 'cpu' });
+      return (await answer).ms;
     },
     async close() {
       child.send({ type: 'close' });
