@@ -75,7 +75,7 @@ export async function startChaseline(env: Record<string, string>, teardown: Tear
   boss.on('error', (err) => log.warn({ err }, 'pg-boss error'));
   teardown.add('pg-boss', () => boss.stop({ graceful: false, wait: true, close: false }));
   const jobs = createJobQueue(boss);
-  const carrier = createTwilioConnector({ accountSid: twilio.accountSid, authToken: twilio.authToken, apiBaseUrl: twilio.url });
+  const carrier = createTwilioConnector({ accountSid: twilio.accountSid, authToken: twilio.authToken, apiBaseUrl: twilio.url }, { publicBaseUrl: url });
   const worker: WorkerDeps = {
     ...deps, jobs, clock: systemClock, carrier, publicBaseUrl: url, log,
     crm: crmConnectorFor(deps),

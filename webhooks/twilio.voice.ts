@@ -20,6 +20,8 @@ import type { DialogNode } from '../core/dialog.ts';
 import type { IntentClassifier, IntentResult } from '../core/intents/intents.ts';
 import { renderText } from '../core/campaigns.rules.ts';
 import { listenTwiml, sayAndHangUp, transferTwiml, whisperTwiml, type SpokenPrompt } from '../connectors/twilio/twiml.ts';
+import { parseMachineVerdict } from '../connectors/twilio/webhook.ts';
+import { isMachine } from '../core/carrier.ts';
 
 export interface VoiceWebhookOptions {
   deps: Deps & { jobs: JobQueue };
@@ -47,7 +49,6 @@ const DialBody = z.object({
   DialCallDuration: z.coerce.number().int().min(0).optional(),
   QueueResult: z.string().optional(),
 });
-const AmdBody = z.object({ CallSid: z.string().regex(/^CA[0-9a-f]{32}$/), AnsweredBy: z.string() });
 
 const HANG_UP = sayAndHangUp(null);
 const twiml = (res: express.Response, xml: string) => res.type('text/xml').send(xml);
@@ -191,17 +192,16 @@ export function voiceRoutes(router: express.Router, options: VoiceWebhookOptions
 
   router.post('/amd', handle(async (req, res) => {
     const query = CallQuery.safeParse(req.query);
-    const body = AmdBody.safeParse(req.body);
-    if (!query.success || !body.success) {
+    const parsed = query.success ? parseMachineVerdict(query.data.attempt, req.body as Record<string, string>) : null;
+    if (!parsed?.ok) {
       res.status(400).type('text/plain').send('unexpected answering machine result');
       return;
     }
-    const { attempt } = query.data;
-    const { CallSid, AnsweredBy } = body.data;
+    const { attemptId: attempt, callId: CallSid, answeredBy: AnsweredBy } = parsed.event;
     // The verdict is recorded once per call (deduplicated by CallSid); a machine also queues its job.
     const record = `with fresh as (insert into webhook_deliveries (vendor, delivery_id) values ('twilio', $1) on conflict do nothing returning 1)
                     update attempts set answered_by = $3 where id = $2 and channel = 'voice' and exists (select 1 from fresh)`;
-    if (AnsweredBy.startsWith('machine') || AnsweredBy === 'fax') {
+    if (isMachine(AnsweredBy)) {
       await withTransaction(deps.db, async (tx) => {
         const { rows } = await tx.query(`${record} returning 1`, [`${CallSid}:amd`, attempt, AnsweredBy]);
         if (rows.length) await deps.jobs.send(tx, queues.callMachine, { attemptId: attempt, callSid: CallSid });

@@ -56,7 +56,7 @@ export async function startEngine(config: Config, runtime: Runtime, log: Logger,
   let sim: TwilioSim | undefined;
   let carrier: TwilioConnector;
   if (carrierMode(config) === 'twilio') {
-    carrier = connectors.twilio.create({ accountSid: config.TWILIO_ACCOUNT_SID!, authToken: config.TWILIO_AUTH_TOKEN!, apiBaseUrl: config.TWILIO_API_BASE_URL });
+    carrier = connectors.twilio.create({ accountSid: config.TWILIO_ACCOUNT_SID!, authToken: config.TWILIO_AUTH_TOKEN!, apiBaseUrl: config.TWILIO_API_BASE_URL }, { publicBaseUrl });
     log.info({ apiBaseUrl: config.TWILIO_API_BASE_URL ?? 'https://api.twilio.com' }, 'carrier: Twilio');
     await removeSimulatedLine(runtime.deps, runtime.bootstrap.tenant.id, log);
   } else {
@@ -65,7 +65,7 @@ export async function startEngine(config: Config, runtime: Runtime, log: Logger,
     const signing = { accountSid: credentials.accountSid, authToken: credentials.authToken };
     if (options.worker) sim = await startSimulator(signing, config, options.port, log);
     // Reports tell simulated calls from real ones by the carrier's name.
-    carrier = { ...connectors.twilio.create({ ...signing, apiBaseUrl: sim?.url ?? 'http://127.0.0.1:9' }), name: 'simulator' };
+    carrier = { ...connectors.twilio.create({ ...signing, apiBaseUrl: sim?.url ?? 'http://127.0.0.1:9' }, { publicBaseUrl }), name: 'simulator' };
     const why = config.CHASELINE_CARRIER === 'simulator' ? 'CHASELINE_CARRIER=simulator' : 'no Twilio credentials (TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN) are set';
     log.warn(
       { simulator: sim?.url ?? null, secret: credentials.file, nodeEnv: config.NODE_ENV },

@@ -143,7 +143,7 @@ export async function testApp(
     const sim = await startTwilioSim(options.engine.sim);
     const boss = await startBoss(db.pool, { expireInSeconds: 30, retryLimit: 2, retryDelay: 1, ...options.engine.queue }, { maintenanceIntervalSeconds: 1 });
     const jobs = createJobQueue(boss);
-    const carrier = createTwilioConnector({ accountSid: sim.accountSid, authToken: sim.authToken, apiBaseUrl: sim.url });
+    const carrier = createTwilioConnector({ accountSid: sim.accountSid, authToken: sim.authToken, apiBaseUrl: sim.url }, { publicBaseUrl: url });
     const worker: WorkerDeps = {
       ...deps, jobs, clock: systemClock, carrier, publicBaseUrl: url, reapAfterMs: options.engine.reapAfterMs, staleCallMs: options.engine.staleCallMs, log,
       lines: deps.lines!,
