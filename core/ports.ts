@@ -118,11 +118,18 @@ export interface MachineVerdict {
   answeredBy: AnsweredBy;
 }
 
+/**
+ * A text's state in the engine's words: still on its way (`queued`), handed on by the carrier
+ * (`sent`), then `delivered`, `undelivered` (the network could not deliver it) or `failed`.
+ */
+export const messageStates = ['queued', 'sent', 'delivered', 'undelivered', 'failed'] as const;
+export type MessageState = (typeof messageStates)[number];
+
 /** A delivery report on a text we sent; `errorCode` is the carrier's, kept for reports. */
 export interface MessageStatus {
   attemptId: string;
   messageId: string;
-  status: string;
+  status: MessageState;
   errorCode: string | null;
 }
 

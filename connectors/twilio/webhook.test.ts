@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { callParams, dialTarget } from './index.ts';
-import { answeredByOf, callbackUrl, callStateOf, lineTypeOf, parseCallStatus, parseInboundMessage, parseMachineVerdict, parseMessageStatus } from './webhook.ts';
+import { answeredByOf, callbackUrl, callStateOf, lineTypeOf, messageStateOf, parseCallStatus, parseInboundMessage, parseMachineVerdict, parseMessageStatus } from './webhook.ts';
 
 const ATTEMPT = '6f1c3a5e-8a57-4d0e-9a55-0b7d8b1c2e3f';
 const CALL_SID = 'CA5f3d2b1c0e9a8f7d6c5b4a3928170615';
@@ -36,6 +36,13 @@ describe('line types', () => {
       premium: 'premium', sharedCost: 'other', uan: 'other', voicemail: 'other', pager: 'other', unknown: null,
     });
     assert.equal(lineTypeOf(null), null);
+  });
+});
+
+describe('message states', () => {
+  test("Twilio's MessageStatus values as the engine's; one it adds later is still on its way", () => {
+    const statuses = ['accepted', 'scheduled', 'queued', 'sending', 'sent', 'delivered', 'read', 'undelivered', 'failed', 'canceled', 'something_new'];
+    assert.deepEqual(statuses.map(messageStateOf), ['queued', 'queued', 'queued', 'queued', 'sent', 'delivered', 'delivered', 'undelivered', 'failed', 'failed', 'queued']);
   });
 });
 

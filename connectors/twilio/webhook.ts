@@ -4,7 +4,7 @@
  * mappings are tested on values Twilio sends.
  */
 import { z } from 'zod';
-import type { AnsweredBy, CallProgress, CallState, InboundMessage, LineType, MachineVerdict, MessageStatus } from '../../core/ports.ts';
+import type { AnsweredBy, CallProgress, CallState, InboundMessage, LineType, MachineVerdict, MessageState, MessageStatus } from '../../core/ports.ts';
 
 /** The routes Twilio is sent to for an attempt, mounted at /webhooks/twilio (webhooks/twilio.ts). */
 export type CallbackPath = 'voice' | 'status' | 'amd' | 'sms-status' | 'voicemail';
@@ -68,6 +68,26 @@ const LINE_TYPES: Record<string, LineType> = {
 
 export const lineTypeOf = (type: string | null | undefined): LineType | null => (type ? (LINE_TYPES[type] ?? null) : null);
 
+/**
+ * Twilio's MessageStatus (https://www.twilio.com/docs/messaging/api/message-resource#message-status-values):
+ * `read` is delivered and more; a canceled text was never sent, so it failed. A status Twilio
+ * adds later says nothing we act on: still on its way.
+ */
+const MESSAGE_STATES: Record<string, MessageState> = {
+  accepted: 'queued',
+  scheduled: 'queued',
+  queued: 'queued',
+  sending: 'queued',
+  sent: 'sent',
+  delivered: 'delivered',
+  read: 'delivered',
+  undelivered: 'undelivered',
+  failed: 'failed',
+  canceled: 'failed',
+};
+
+export const messageStateOf = (status: string): MessageState => MESSAGE_STATES[status] ?? 'queued';
+
 const callSid = z.string().regex(/^CA[0-9a-f]{32}$/);
 const messageSid = z.string().regex(/^(SM|MM)[0-9a-f]{32}$/);
 
@@ -119,7 +139,7 @@ export const parseMachineVerdict = (attemptId: string, params: Params): Parsed<M
 
 /** A message status callback (https://www.twilio.com/docs/messaging/guides/track-outbound-message-status). */
 export const parseMessageStatus = (attemptId: string, params: Params): Parsed<MessageStatus> =>
-  parsed(SmsStatusBody.safeParse(params), (b) => ({ attemptId, messageId: b.MessageSid, status: b.MessageStatus, errorCode: b.ErrorCode ?? null }));
+  parsed(SmsStatusBody.safeParse(params), (b) => ({ attemptId, messageId: b.MessageSid, status: messageStateOf(b.MessageStatus), errorCode: b.ErrorCode ?? null }));
 
 /** A text someone sent to one of our numbers. */
 export const parseInboundMessage = (params: Params): Parsed<InboundMessage> =>
