@@ -107,13 +107,17 @@ export function callParams(c: PlaceCall, publicBaseUrl: string) {
 export function createTwilioConnector(credentials: TwilioCredentials, options: TwilioConnectorOptions = {}): TwilioConnector {
   const { accountSid, authToken, apiBaseUrl } = twilioCredentials.parse(credentials);
   const client = twilioClient(accountSid, authToken, { apiBaseUrl, timeoutMs: options.timeoutMs ?? 15_000 });
+  // Checked before the request, so a connector made without it fails plainly, never as an outage.
   const base = (what: string): string => {
     if (!options.publicBaseUrl) throw new AppError('INTERNAL', `${what} needs the public base URL Twilio calls back on, and this connector was made without one`);
     return options.publicBaseUrl;
   };
   return {
     name: 'twilio',
-    placeCall: (c) => call('placing the call', async () => toCallInfo(await client.calls.create(callParams(c, base('placing a call'))))),
+    placeCall: async (c) => {
+      const params = callParams(c, base('placing a call'));
+      return call('placing the call', async () => toCallInfo(await client.calls.create(params)));
+    },
     fetchCall: (callId) => call('fetching the call', async () => toCallInfo(await client.calls(callId).fetch())),
     endCall: (callId) =>
       call('ending the call', async () => {
@@ -123,10 +127,12 @@ export function createTwilioConnector(credentials: TwilioCredentials, options: T
         if (['completed', 'busy', 'no-answer', 'failed', 'canceled'].includes(current.status)) return toCallInfo(current);
         return toCallInfo(await client.calls(callId).update({ status }));
       }),
-    continueCall: ({ callId, attemptId }, step) =>
-      call('redirecting the call', async () => {
-        await client.calls(callId).update({ url: callbackUrl(base('redirecting a call'), step, attemptId), method: 'POST' });
-      }),
+    continueCall: async ({ callId, attemptId }, step) => {
+      const url = callbackUrl(base('redirecting a call'), step, attemptId);
+      await call('redirecting the call', async () => {
+        await client.calls(callId).update({ url, method: 'POST' });
+      });
+    },
     findCalls: ({ to, from, since }) =>
       call('listing calls', async () => {
         const after = new Date(since.getTime() - CLOCK_SKEW_MS);
@@ -142,12 +148,13 @@ export function createTwilioConnector(credentials: TwilioCredentials, options: T
           .sort((a, b) => b.dateCreated.getTime() - a.dateCreated.getTime())
           .map(toCallInfo);
       }),
-    sendSms: (m) =>
-      call('sending the SMS', async () => {
-        const statusCallback = callbackUrl(base('sending an SMS'), 'sms-status', m.messageRef);
+    sendSms: async (m) => {
+      const statusCallback = callbackUrl(base('sending an SMS'), 'sms-status', m.messageRef);
+      return call('sending the SMS', async () => {
         const sent = await client.messages.create({ to: m.to, from: m.from, body: m.body, statusCallback });
         return { messageId: sent.sid, status: sent.status };
-      }),
+      });
+    },
     lookup: (e164) =>
       call('looking up the number', async () => {
         const found = await client.lookups.v2.phoneNumbers(e164).fetch({ fields: 'line_type_intelligence' });

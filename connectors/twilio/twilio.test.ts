@@ -163,6 +163,17 @@ test('a call whose answer was lost is found by findCalls, even while it waits in
   }
 });
 
+test('a connector made without the public URL looks numbers up but refuses to place calls or send texts, before asking Twilio', async () => {
+  const lookupOnly = createTwilioConnector({ accountSid: sim.accountSid, authToken: sim.authToken, apiBaseUrl: sim.url });
+  const before = sim.calls().length;
+  const refused = await rejection(lookupOnly.placeCall(callFor('+8613800138009')));
+  assert.equal(refused.code, 'INTERNAL');
+  assert.match(refused.message, /public base URL/);
+  assert.equal((await rejection(lookupOnly.sendSms({ messageRef: randomUUID(), to: '+8613800138009', from: '+14155550100', body: 'x' }))).code, 'INTERNAL');
+  assert.equal(sim.calls().length, before, 'no call was placed');
+  assert.equal((await lookupOnly.lookup('+8613800138000')).lineType, 'mobile');
+});
+
 test('credentials are checked before the connector is made', () => {
   assert.throws(() => createTwilioConnector({ accountSid: 'nope', authToken: 'x'.repeat(32) }), /accountSid/);
 });
