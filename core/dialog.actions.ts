@@ -1,5 +1,5 @@
 /**
- * What the dialog asks of the carrier, run as jobs so no TwiML request waits for it: the
+ * What the dialog asks of the carrier, run as jobs so the call's next instructions never wait for it: the
  * link the person asked for, sent by SMS while they are still on the line, and what to do
  * when an answering machine picked up (leave the voicemail, or hang up).
  */

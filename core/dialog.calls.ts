@@ -1,7 +1,8 @@
 /**
  * A live call's side of the dialog: what the call is (script, contact, line), what each
- * node says to this person, and what an answer does. Called by the TwiML webhooks, so every
- * function here is a query or two: the slow parts (an SMS through the carrier) are jobs.
+ * node says to this person, and what an answer does. Called while the carrier waits for the
+ * call's next instructions, so every function here is a query or two: the slow parts (an SMS
+ * through the carrier) are jobs.
  */
 import type pg from 'pg';
 import type { Deps } from './deps.ts';
@@ -10,12 +11,13 @@ import { renderText, scriptNamed, type Script } from './campaigns.rules.ts';
 import { CallSettingsSchema, type CallSettings, type DialogAction } from './dialog.schema.ts';
 import { buildDialog, type Dialog, type DialogNode, type Turn } from './dialog.ts';
 import { CONFIRM_OPT_OUT, repromptText } from './dialog.defaults.ts';
-import { sayVoice, speechRequest, type SayVoice } from './dialog.voice.ts';
+import { promptVoice, speechRequest } from './dialog.voice.ts';
+import type { Prompt } from './dialog.turn.ts';
 import { decodeContext, insertEvent, type EventType } from './chases.store.ts';
 import { optOutCallee, UNCONFIRMED_OPT_OUT } from './dialog.optout.ts';
 import { recordComplaint } from './reports/complaints.ts';
 import { queues, type JobQueue } from './jobs/queue.ts';
-import { mediaKey } from './media.ts';
+import { mediaKey, mediaUrl } from './media.ts';
 import type { IntentResult } from './intents/intents.ts';
 
 export interface LiveCall {
@@ -29,7 +31,7 @@ export interface LiveCall {
   script: Script;
   call: CallSettings;
   dialog: Dialog;
-  /** Prompts were synthesised before the call: play them from /media. */
+  /** Prompts were synthesised before the call: the carrier plays them from /media. */
   tts: boolean;
   values: { name: string | null; context: Record<string, unknown> };
 }
@@ -80,21 +82,16 @@ export async function loadCall(deps: Deps, attemptId: string): Promise<LiveCall 
   };
 }
 
-export interface Prompt {
-  text: string;
-  voice: SayVoice;
-  /** Cache key of the synthesised audio, when the call's prompts were synthesised. */
-  mediaKey?: string;
-}
-
 /** What a node says to this person (after "sorry, I didn't catch that" when re-prompting). */
 export function promptText(script: Pick<Script, 'locale'>, node: DialogNode, reprompt: number, values: LiveCall['values']): string {
   const text = renderText(node.say, values);
   return reprompt > 0 ? `${repromptText(script.locale)} ${text}` : text;
 }
 
-export function prompt(deps: Deps, call: LiveCall, text: string): Prompt {
-  return { text, voice: sayVoice(call.script), ...(call.tts ? { mediaKey: mediaKey(deps, call.tenantId, speechRequest(call.script, text)) } : {}) };
+/** `text` in the script's voice; played from the audio synthesised before the call, when it was (`publicBaseUrl` serves it). */
+export function prompt(deps: Pick<Deps, 'pii'>, call: Pick<LiveCall, 'script' | 'tts' | 'tenantId'>, text: string, publicBaseUrl: string): Prompt {
+  const audio = call.tts ? { audioUrl: mediaUrl(publicBaseUrl, mediaKey(deps, call.tenantId, speechRequest(call.script, text))) } : {};
+  return { text, voice: promptVoice(call.script), ...audio };
 }
 
 /** Every text a call to this person may say: synthesised before dialling, so no request waits for audio. */
@@ -137,19 +134,20 @@ function answerOutcome(a: AnswerRecord): string | null {
 }
 
 export interface AnswerRecord {
-  callSid: string;
-  /** The Gather's turn number on this call: Twilio retrying a request repeats it. */
+  /** The carrier's id of the call. */
+  callId: string;
+  /** The answer's turn number on this call: the carrier repeating a request repeats it. */
   turn: number;
   node: string;
   heard: IntentResult | null;
   next: Turn;
-  /** The E.164 number Twilio says it called (its `To`), for the consent ledger. */
+  /** The E.164 number the carrier says it called, for the consent ledger. */
   callee?: string;
 }
 
 /**
  * Records an answer and does what the next node does, once per call and turn: a repeated
- * request (Twilio retries) gets the same TwiML and changes nothing. Consent, the refusal
+ * request (the carrier retries) gets the same next turn and changes nothing. Consent, the refusal
  * cooldown and a wrong number are written here, in the same transaction, so they hold before
  * the person hangs up; the link SMS goes through a job.
  */
@@ -170,9 +168,9 @@ export async function recordAnswer(deps: Deps & { jobs: JobQueue }, call: LiveCa
   }];
   const event = action ? EVENT[action] : undefined;
   if (event) events.push({ type: event, detail: null });
-  const params = [`${a.callSid}:${a.turn}`, tenantId, chaseId, attemptId, JSON.stringify(events), a.heard?.intent ?? null, answerOutcome(a)];
+  const params = [`${a.callId}:${a.turn}`, tenantId, chaseId, attemptId, JSON.stringify(events), a.heard?.intent ?? null, answerOutcome(a)];
   if (action !== 'opt_out' && action !== 'complaint' && action !== 'wrong_number' && action !== 'send_link') {
-    // The common answer is one statement, so the TwiML is not kept waiting by round trips.
+    // The common answer is one statement, so the carrier is not kept waiting by round trips.
     const { rows } = await deps.db.query<{ fresh: boolean }>(`${RECORD_ANSWER} select exists (select 1 from fresh) as fresh`, params);
     return rows[0]!.fresh;
   }
@@ -217,11 +215,23 @@ async function markWrongNumber(tx: pg.PoolClient, call: LiveCall): Promise<void>
   );
 }
 
-/** The outcome of a transfer (the agent's leg), on the timeline. */
-export async function recordTransfer(deps: Deps, call: LiveCall, dialStatus: string, durationSeconds: number | null): Promise<void> {
-  await insertEvent(deps.db, call.tenantId, call.chaseId, 'transferred', { status: dialStatus, durationSeconds }, call.attemptId);
-  if (dialStatus !== 'completed') {
-    // Nobody took it: the person is owed a call back.
-    await deps.db.query(`update attempts set outcome = 'callback' where tenant_id = $1 and id = $2`, [call.tenantId, call.attemptId]);
-  }
+/** How a transfer to an agent ended. */
+export const transferStatuses = ['completed', 'busy', 'no-answer', 'failed', 'canceled'] as const;
+export type TransferStatus = (typeof transferStatuses)[number];
+
+/**
+ * The outcome of a transfer (the agent's leg), on the timeline once per call: the carrier
+ * repeating its report records nothing more. Returns whether this report was the first.
+ */
+export async function recordTransfer(deps: Deps, call: LiveCall, callId: string, status: TransferStatus, durationSeconds: number | null): Promise<boolean> {
+  return withTransaction(deps.db, async (tx) => {
+    const { rowCount } = await tx.query(`insert into webhook_deliveries (vendor, delivery_id) values ('dialog-transfer', $1) on conflict do nothing`, [callId]);
+    if (!rowCount) return false;
+    await insertEvent(tx, call.tenantId, call.chaseId, 'transferred', { status, durationSeconds }, call.attemptId);
+    if (status !== 'completed') {
+      // Nobody took it: the person is owed a call back.
+      await tx.query(`update attempts set outcome = 'callback' where tenant_id = $1 and id = $2`, [call.tenantId, call.attemptId]);
+    }
+    return true;
+  });
 }

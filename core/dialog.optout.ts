@@ -25,7 +25,7 @@ export async function optOutCallee(deps: Deps, tx: pg.PoolClient, tenantId: stri
   );
   const r = rows[0];
   if (!r) return false;
-  // The ledger keeps the number's ciphertext: the contact's, or the number Twilio says it called
+  // The ledger keeps the number's ciphertext: the contact's, or the number the carrier says it called
   // (when the contact's number changed during the call), checked against the attempt's blind index.
   const { callee } = how;
   const phoneEnc = r.contact_hash?.equals(r.phone_hash) && r.phone_enc

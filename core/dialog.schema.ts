@@ -28,7 +28,7 @@ export const DialogSchema = z.record(nodeId, DialogNodeSchema)
 
 export const VoiceSchema = z.object({
   name: z.string().trim().min(1).max(100).optional()
-    .describe("Twilio <Say> voice ('Google.en-US-Neural2-F', 'Polly.Joanna'), or a Google TTS voice ('cmn-CN-Wavenet-A') when Google TTS is configured; default by locale and style"),
+    .describe("the carrier's voice ('Google.en-US-Neural2-F', 'Polly.Joanna'), or the speech service's voice ('cmn-CN-Wavenet-A') when prompts are synthesised; a voice the carrier does not have falls back to its default; default by locale and style"),
   style: z.enum(['calm', 'lively']).default('calm'),
   speakingRate: z.number().min(0.9).max(1.2).optional().describe('0.9–1.2; default 0.95 calm, 1.1 lively'),
 });
@@ -44,7 +44,7 @@ export const CallSettingsSchema = z.object({
   maxReprompts: z.number().int().min(0).max(5).default(2).describe('re-prompts after silence or an answer not understood, per node'),
   callbackAfterMinutes: z.number().int().min(5).max(10_080).default(120)
     .describe('when the person asks to be called later; the calling window and caps still apply'),
-  listenSeconds: z.number().int().min(1).max(30).default(5).describe('silence before a Gather gives up'),
+  listenSeconds: z.number().int().min(1).max(30).default(5).describe('seconds of silence before listening gives up'),
   hints: z.array(z.string().trim().min(1).max(100)).max(100).optional().describe('words the speech recogniser should expect (product names…)'),
 });
 export type CallSettings = z.infer<typeof CallSettingsSchema>;

@@ -1,8 +1,8 @@
 /**
  * The dialog graph of a call, as pure functions: which node speaks first, and where an
- * answer (an intent, or silence) leads. The TwiML webhooks walk it one answer at a time;
- * the state travels in the Gather's action URL (node and re-prompt count), which Twilio
- * signs, so no session is kept.
+ * answer (an intent, or silence) leads. The dialog session (dialog.session.ts) walks it one
+ * answer at a time; the state travels with each listening turn (node and re-prompt count)
+ * and comes back, signed by the carrier, with the answer, so no session is kept.
  */
 import type { Intent } from './intents/intents.ts';
 import { readReply, type Reply } from './intents/confirm.ts';

@@ -1,37 +1,21 @@
 /**
- * How a script sounds: the voice, rate and pitch for Google Text-to-Speech when it is
- * configured, or the <Say> voice and SSML prosody Twilio renders itself when it is not,
- * and the language the speech recogniser listens for.
+ * How a script sounds: its language, voice style, rate and pitch — what the call's prompts
+ * carry for the carrier to speak them — and, when a speech service is configured, the
+ * voice the prompts are synthesised in ahead of the call.
  */
 import type { SpeechRequest } from './ports.ts';
 import type { Voice } from './dialog.schema.ts';
+import type { Language, PromptVoice } from './dialog.turn.ts';
 
-interface VoicePreset {
-  /** Google TTS language code and voices (calm, lively). */
-  ttsLanguage: string;
-  tts: [string, string];
-  /** Twilio <Say> language and voices (calm, lively). */
-  sayLanguage: string;
-  say: [string, string];
-  /** Twilio <Gather> speech recognition language. */
-  listen: string;
-}
+export { languages, type Language } from './dialog.turn.ts';
 
-/**
- * The languages a script can speak. Cantonese (`yue`) is what Hong Kong and Macau callers
- * speak: a zh-HK, zh-MO or yue-* script gets Cantonese voices and Cantonese recognition,
- * while cmn-*-HK is Mandarin.
- */
-export type Language = 'en-US' | 'en-GB' | 'zh-CN' | 'zh-TW' | 'yue';
-
-// Voice names from Google's Text-to-Speech list and Twilio's <Say> voices; recognition
-// languages from Twilio's <Gather> list (the SDK's GatherLanguage: Cantonese is yue-Hant-HK).
-const PRESETS: Record<Language, VoicePreset> = {
-  'zh-CN': { ttsLanguage: 'cmn-CN', tts: ['cmn-CN-Wavenet-A', 'cmn-CN-Wavenet-B'], sayLanguage: 'cmn-CN', say: ['Google.cmn-CN-Wavenet-A', 'Google.cmn-CN-Wavenet-B'], listen: 'cmn-Hans-CN' },
-  'zh-TW': { ttsLanguage: 'cmn-TW', tts: ['cmn-TW-Wavenet-A', 'cmn-TW-Wavenet-B'], sayLanguage: 'cmn-TW', say: ['Google.cmn-TW-Wavenet-A', 'Google.cmn-TW-Wavenet-B'], listen: 'cmn-Hant-TW' },
-  yue: { ttsLanguage: 'yue-HK', tts: ['yue-HK-Standard-A', 'yue-HK-Standard-B'], sayLanguage: 'yue-HK', say: ['Google.yue-HK-Standard-A', 'Google.yue-HK-Standard-B'], listen: 'yue-Hant-HK' },
-  'en-GB': { ttsLanguage: 'en-GB', tts: ['en-GB-Neural2-C', 'en-GB-Neural2-A'], sayLanguage: 'en-GB', say: ['Google.en-GB-Neural2-C', 'Google.en-GB-Neural2-A'], listen: 'en-GB' },
-  'en-US': { ttsLanguage: 'en-US', tts: ['en-US-Neural2-C', 'en-US-Neural2-F'], sayLanguage: 'en-US', say: ['Google.en-US-Neural2-C', 'Google.en-US-Neural2-F'], listen: 'en-US' },
+/** The speech service's language code and voices (calm, lively), from its published voice list. */
+const SYNTHESIS: Record<Language, { languageCode: string; voices: [string, string] }> = {
+  'zh-CN': { languageCode: 'cmn-CN', voices: ['cmn-CN-Wavenet-A', 'cmn-CN-Wavenet-B'] },
+  'zh-TW': { languageCode: 'cmn-TW', voices: ['cmn-TW-Wavenet-A', 'cmn-TW-Wavenet-B'] },
+  yue: { languageCode: 'yue-HK', voices: ['yue-HK-Standard-A', 'yue-HK-Standard-B'] },
+  'en-GB': { languageCode: 'en-GB', voices: ['en-GB-Neural2-C', 'en-GB-Neural2-A'] },
+  'en-US': { languageCode: 'en-US', voices: ['en-US-Neural2-C', 'en-US-Neural2-F'] },
 };
 
 /** yue, yue-HK, zh-HK, zh-Hant-HK → yue; zh-TW, cmn-Hant-TW, zh-Hant → zh-TW; zh-CN, cmn-Hans-CN, cmn-Hans-HK → zh-CN; … */
@@ -43,8 +27,6 @@ export function languageOf(locale: string): Language {
   return 'en-US';
 }
 
-const presetFor = (locale: string): VoicePreset => PRESETS[languageOf(locale)];
-
 const STYLE = { calm: { rate: 0.95, pitch: -1 }, lively: { rate: 1.1, pitch: 2 } } as const;
 
 export interface ScriptVoice {
@@ -52,39 +34,36 @@ export interface ScriptVoice {
   voice: Voice;
 }
 
-export interface SayVoice {
-  voice: string;
-  language: string;
-  /** Percent, for SSML <prosody rate>. */
-  ratePercent: number;
-  /** Semitones, for SSML <prosody pitch>. */
-  pitch: number;
-}
+/**
+ * A voice name the carrier speaks with rather than the speech service: carrier voices are
+ * named `<Engine>.<voice>` ('Google.en-US-Neural2-F', 'Polly.Joanna'); the speech service's
+ * are not ('cmn-CN-Wavenet-A').
+ */
+export const isCarrierVoice = (name: string): boolean => /^[A-Z][A-Za-z]*\.\S/.test(name);
 
-export function sayVoice(s: ScriptVoice): SayVoice {
-  const p = presetFor(s.locale);
+/** How the call speaks this script's prompts (the carrier picks its voice for the language and style, or the script's own). */
+export function promptVoice(s: ScriptVoice): PromptVoice {
   const style = STYLE[s.voice.style];
-  const custom = s.voice.name && /^(Google|Polly)\./.test(s.voice.name) ? s.voice.name : undefined;
   return {
-    voice: custom ?? p.say[s.voice.style === 'calm' ? 0 : 1],
-    language: p.sayLanguage,
-    ratePercent: Math.round((s.voice.speakingRate ?? style.rate) * 100),
+    language: languageOf(s.locale),
+    locale: s.locale,
+    style: s.voice.style,
+    ...(s.voice.name ? { name: s.voice.name } : {}),
+    rate: s.voice.speakingRate ?? style.rate,
     pitch: style.pitch,
   };
 }
 
 /** The request that synthesises `text` in this script's voice (also the audio's cache key). */
 export function speechRequest(s: ScriptVoice, text: string): SpeechRequest {
-  const p = presetFor(s.locale);
+  const p = SYNTHESIS[languageOf(s.locale)];
   const style = STYLE[s.voice.style];
-  const custom = s.voice.name && !/^(Google|Polly)\./.test(s.voice.name) ? s.voice.name : undefined;
+  const custom = s.voice.name && !isCarrierVoice(s.voice.name) ? s.voice.name : undefined;
   return {
     text,
-    languageCode: p.ttsLanguage,
-    voiceName: custom ?? p.tts[s.voice.style === 'calm' ? 0 : 1],
+    languageCode: p.languageCode,
+    voiceName: custom ?? p.voices[s.voice.style === 'calm' ? 0 : 1],
     speakingRate: s.voice.speakingRate ?? style.rate,
     pitch: style.pitch,
   };
 }
-
-export const listenLanguage = (locale: string): string => presetFor(locale).listen;

@@ -1,7 +1,7 @@
 /**
  * The audio cache: speech is synthesised ahead of the call (by the worker, before it places
  * it), stored encrypted, and served to the carrier at `{PUBLIC_BASE_URL}/media/{key}`, so
- * the TwiML request path never waits on text-to-speech.
+ * the call's instructions never wait on text-to-speech.
  */
 import type { Deps } from './deps.ts';
 import type { Speech, SpeechRequest } from './ports.ts';
@@ -29,6 +29,9 @@ export function mediaKey(deps: Pick<Deps, 'pii'>, tenantId: string, request: Spe
   ]);
   return deps.pii.keyedHash('media/v1', canonical).toString('hex');
 }
+
+/** Where the carrier fetches the audio of a key: `{publicBaseUrl}/media/{key}` (api/routes/media.ts). */
+export const mediaUrl = (publicBaseUrl: string, key: string): string => `${publicBaseUrl.replace(/\/$/, '')}/media/${key}`;
 
 // Callers in one process asking for the same audio at once share one synthesis.
 const inflight = new Map<string, Promise<void>>();

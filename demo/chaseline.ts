@@ -1,8 +1,8 @@
 /**
- * Chaseline in this process, composed as test/support/app.ts composes it: boot() (the
- * database, migrations, the default tenant and its admin key), pg-boss, the Twilio carrier
- * simulator with the Twilio connector on it, a worker, and the HTTP app on a free port whose
- * URL is the public base URL the carrier calls back.
+ * Chaseline in this process, composed by the one composition root (api/runtime/compose.ts)
+ * as `npm start` and the tests are: boot() (the database, migrations, the default tenant and
+ * its admin key), pg-boss, the Twilio carrier simulator with the Twilio connector on it, a
+ * worker, and the HTTP app on a free port whose URL is the public base URL the carrier calls back.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
@@ -11,13 +11,9 @@ import { pino } from 'pino';
 import { createApp } from '../api/app.ts';
 import { loadConfig } from '../api/config.ts';
 import { boot } from '../api/runtime/boot.ts';
-import { systemClock, type WorkerDeps } from '../core/chases.store.ts';
 import { createJobQueue, DEFAULT_QUEUE_SETTINGS, startBoss } from '../core/jobs/queue.ts';
 import { startWorker } from '../core/jobs/worker.ts';
-import { memoryTokenBucket } from '../core/lines.cps.ts';
-import { memoryHealthStore } from '../core/lines.health.ts';
-import { crmConnectorFor, writeBackTargetFor } from '../connectors/registry.ts';
-import { createTwilioConnector } from '../connectors/twilio/index.ts';
+import { composeWorker, memoryLineStores } from '../api/runtime/compose.ts';
 import { startTwilioSim, type TwilioSim } from '../sim/twilio/index.ts';
 import type { Teardown } from './teardown.ts';
 
@@ -67,7 +63,7 @@ export async function startChaseline(env: Record<string, string>, teardown: Tear
   }));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-  const deps = { ...runtime.deps, lines: { health: memoryHealthStore(), cps: memoryTokenBucket() } };
+  const deps = { ...runtime.deps, lines: memoryLineStores() };
   const twilio = await startTwilioSim({ clockSpeed: CLOCK_SPEED });
   teardown.add('the Twilio simulator', () => twilio.close());
   // Quick retries (from 1 s), so a hiccup does not stall a demo of a minute or two.
@@ -75,14 +71,13 @@ export async function startChaseline(env: Record<string, string>, teardown: Tear
   boss.on('error', (err) => log.warn({ err }, 'pg-boss error'));
   teardown.add('pg-boss', () => boss.stop({ graceful: false, wait: true, close: false }));
   const jobs = createJobQueue(boss);
-  const carrier = createTwilioConnector({ accountSid: twilio.accountSid, authToken: twilio.authToken, apiBaseUrl: twilio.url }, { publicBaseUrl: url });
-  const worker: WorkerDeps = {
-    ...deps, jobs, clock: systemClock, carrier, publicBaseUrl: url, log,
-    crm: crmConnectorFor(deps),
-    writeBack: writeBackTargetFor(deps),
+  const { worker, carrier } = composeWorker(deps, jobs, {
+    publicBaseUrl: url,
+    carrier: { accountSid: twilio.accountSid, authToken: twilio.authToken, apiBaseUrl: twilio.url },
+    log,
     // A write-back that fails is tried again after 1 s, doubling to 10 s (production: 30 s to 10 min).
-    outboxRetry: { baseMs: 1_000, maxMs: 10_000, attempts: 20 },
-  };
+    tuning: { outboxRetry: { baseMs: 1_000, maxMs: 10_000, attempts: 20 } },
+  });
   const running = await startWorker(worker, boss, { schedule: false, idleMs: 50 });
   teardown.add('the worker', () => running.stop());
 

@@ -10,11 +10,10 @@ import type { Config } from '../config.ts';
 import type { Runtime } from './boot.ts';
 import { createJobQueue, startBoss, type JobQueue } from '../../core/jobs/queue.ts';
 import { startWorker } from '../../core/jobs/worker.ts';
-import { systemClock } from '../../core/chases.store.ts';
-import { connectors, crmConnectorFor, writeBackTargetFor } from '../../connectors/registry.ts';
+import { connectors } from '../../connectors/registry.ts';
 import type { TwilioConnector } from '../../connectors/twilio/index.ts';
-import type { TwilioSim } from '../../sim/twilio/index.ts';
-import { ensureSimulatedLine, removeSimulatedLine, startSimulator } from './simulator.ts';
+import { ensureSimulatedLine, removeSimulatedLine, startSimulator, type RunningSimulator } from './simulator.ts';
+import { composeWorker, type CarrierAccount } from './compose.ts';
 import type { GoogleTtsConnector } from '../../connectors/google-tts/index.ts';
 import { createLineStores } from '../../connectors/redis/index.ts';
 import type { LineStores } from '../../core/lines.select.ts';
@@ -53,10 +52,10 @@ export async function startEngine(config: Config, runtime: Runtime, log: Logger,
   const publicBaseUrl = config.PUBLIC_BASE_URL ?? `http://localhost:${options.port}`;
   const boss = await startBoss(runtime.pool, undefined, { supervise: options.worker });
   boss.on('error', (err) => log.warn({ err }, 'pg-boss error'));
-  let sim: TwilioSim | undefined;
-  let carrier: TwilioConnector;
+  let sim: RunningSimulator | undefined;
+  let account: CarrierAccount;
   if (carrierMode(config) === 'twilio') {
-    carrier = connectors.twilio.create({ accountSid: config.TWILIO_ACCOUNT_SID!, authToken: config.TWILIO_AUTH_TOKEN!, apiBaseUrl: config.TWILIO_API_BASE_URL }, { publicBaseUrl });
+    account = { accountSid: config.TWILIO_ACCOUNT_SID!, authToken: config.TWILIO_AUTH_TOKEN!, ...(config.TWILIO_API_BASE_URL ? { apiBaseUrl: config.TWILIO_API_BASE_URL } : {}) };
     log.info({ apiBaseUrl: config.TWILIO_API_BASE_URL ?? 'https://api.twilio.com' }, 'carrier: Twilio');
     await removeSimulatedLine(runtime.deps, runtime.bootstrap.tenant.id, log);
   } else {
@@ -65,7 +64,7 @@ export async function startEngine(config: Config, runtime: Runtime, log: Logger,
     const signing = { accountSid: credentials.accountSid, authToken: credentials.authToken };
     if (options.worker) sim = await startSimulator(signing, config, options.port, log);
     // Reports tell simulated calls from real ones by the carrier's name.
-    carrier = { ...connectors.twilio.create({ ...signing, apiBaseUrl: sim?.url ?? 'http://127.0.0.1:9' }, { publicBaseUrl }), name: 'simulator' };
+    account = { ...signing, apiBaseUrl: sim?.url ?? 'http://127.0.0.1:9', name: 'simulator' };
     const why = config.CHASELINE_CARRIER === 'simulator' ? 'CHASELINE_CARRIER=simulator' : 'no Twilio credentials (TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN) are set';
     log.warn(
       { simulator: sim?.url ?? null, secret: credentials.file, nodeEnv: config.NODE_ENV },
@@ -77,9 +76,9 @@ export async function startEngine(config: Config, runtime: Runtime, log: Logger,
   const jobs = createJobQueue(boss);
   const speech = await speechFrom(config, log);
   const lines = createLineStores({ redisUrl: config.REDIS_URL });
-  const worker = options.worker
-    ? await startWorker({ ...runtime.deps, jobs, clock: systemClock, carrier, publicBaseUrl, log, lines, crm: crmConnectorFor({ ...runtime.deps, lines }), writeBack: writeBackTargetFor({ ...runtime.deps, lines }), ...(speech ? { speech } : {}) }, boss)
-    : null;
+  const composed = composeWorker(runtime.deps, jobs, { publicBaseUrl, carrier: account, lines, log, ...(speech ? { speech } : {}) });
+  const carrier = composed.carrier;
+  const worker = options.worker ? await startWorker(composed.worker, boss) : null;
   if (worker) log.info('worker: running the chase queues');
   let draining: Promise<void> | undefined;
   const drainJobs = async (ms: number) => {

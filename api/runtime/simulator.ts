@@ -5,11 +5,25 @@
  * simulated line in the default tenant's pool while it has none. Once a real carrier is
  * configured the simulated line is taken out of the pool again: it must never dial for real.
  */
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import type { Deps } from '../../core/deps.ts';
 import { addLineIfPoolEmpty, deleteLineNamed } from '../../core/lines.ts';
-import { DEFAULT_PERSONAS_BY_SUFFIX, startTwilioSim, type TwilioSim } from '../../sim/twilio/index.ts';
+
+/**
+ * The simulator runs as a process of its own (sim/twilio/main.ts), reached over HTTP like any
+ * carrier: the product imports nothing from sim/.
+ */
+const SIMULATOR_MAIN = fileURLToPath(new URL('../../sim/twilio/main.ts', import.meta.url));
+/** How long the simulator may take to listen before `npm start` gives up on it. */
+const START_TIMEOUT_MS = 30_000;
+
+export interface RunningSimulator {
+  url: string;
+  close(): Promise<void>;
+}
 
 /** Twilio's own test number for "a valid From": a number nobody can be called from for real. */
 export const SIMULATED_LINE = {
@@ -28,29 +42,58 @@ export async function startSimulator(
   config: Pick<Config, 'CHASELINE_SIMULATOR_PORT' | 'CHASELINE_SIMULATOR_SPEED'>,
   apiPort: number,
   log: Logger,
-): Promise<TwilioSim> {
+): Promise<RunningSimulator> {
+  const port = simulatorPort(config, apiPort);
   const options = {
     ...credentials,
     host: '127.0.0.1',
+    port,
     clockSpeed: config.CHASELINE_SIMULATOR_SPEED,
-    personasBySuffix: DEFAULT_PERSONAS_BY_SUFFIX,
+    // The simulator's own default set: each number's last digit picks its persona.
+    personasBySuffix: 'default',
     // As many calls a second as the simulated line may start (a Twilio account starts with 1).
     callsPerSecond: SIMULATED_LINE.cps,
   };
-  const port = simulatorPort(config, apiPort);
-  let sim: TwilioSim;
-  try {
-    sim = await startTwilioSim({ ...options, port });
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
-    sim = await startTwilioSim({ ...options, port: 0 });
-    log.warn({ simulator: sim.url }, `carrier simulator: port ${port} is taken, so it listens on ${sim.url} instead (set CHASELINE_SIMULATOR_PORT to choose)`);
-  }
+  const sim = await forkSimulator(options);
+  if (sim.portTaken) log.warn({ simulator: sim.url }, `carrier simulator: port ${port} is taken, so it listens on ${sim.url} instead (set CHASELINE_SIMULATOR_PORT to choose)`);
   log.info(
     { simulator: sim.url, clockSpeed: config.CHASELINE_SIMULATOR_SPEED },
     `carrier simulator at ${sim.url}: each callee follows the persona the last digit of their number picks (GET ${sim.url}/sim/personas; PUT ${sim.url}/sim/personas/{number} to choose one)`,
   );
   return sim;
+}
+
+/** Starts sim/twilio/main.ts and waits for the URL it listens on. */
+async function forkSimulator(options: object): Promise<RunningSimulator & { portTaken: boolean }> {
+  const child = fork(SIMULATOR_MAIN, [], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    env: { ...process.env, SIM_OPTIONS: JSON.stringify(options) },
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const started = await new Promise<{ url: string; portTaken: boolean }>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`the carrier simulator did not start within ${START_TIMEOUT_MS / 1000} s`));
+    }, START_TIMEOUT_MS);
+    child.once('message', (m) => {
+      clearTimeout(timer);
+      resolve(m as { url: string; portTaken: boolean });
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the carrier simulator exited (${code}) before it listened`));
+    });
+  });
+  return {
+    ...started,
+    async close() {
+      if (child.exitCode === null && child.connected) child.send('stop');
+      const killer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      await exited;
+      clearTimeout(killer);
+    },
+  };
 }
 
 /** In simulator mode: the simulated line, while the tenant's pool has no line at all. */

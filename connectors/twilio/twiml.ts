@@ -1,100 +1,98 @@
 /**
- * TwiML for the call dialog, built with the SDK's VoiceResponse (it escapes text and knows
- * the verbs): a prompt that listens, a prompt that ends, a transfer.
+ * A dialog turn as TwiML, built with the SDK's VoiceResponse (it escapes text and knows the
+ * verbs): prompts spoken with <Say> (SSML prosody) or played, a <Gather> that listens, a
+ * hang-up, a transfer (<Dial> or <Enqueue>), a voicemail, the agent's whisper.
  * https://www.twilio.com/docs/voice/twiml
  */
 import twilio from 'twilio';
+import type { DialogTurn, Listen, Prompt, TurnPosition } from '../../core/dialog.turn.ts';
+import { gatherLanguage, sayVoice } from './voices.ts';
 
-type VoiceResponse = twilio.twiml.VoiceResponse;
-
-export interface SpokenPrompt {
-  text: string;
-  voice: { voice: string; language: string; ratePercent: number; pitch: number };
-  /** Synthesised audio to <Play> instead of <Say>. */
-  audioUrl?: string;
-}
-
-export interface Listen {
-  actionUrl: string;
-  /** Speech recognition language, e.g. en-US, cmn-Hans-CN. */
-  language: string;
-  timeoutSeconds: number;
-  hints?: string[];
-}
-
-export interface Transfer {
-  /** +E.164, sip:user@host or queue:name. */
-  target: string;
-  callerId: string;
+/** Where Twilio reports back: the answer to a listen, the end of a transfer, the agent's whisper. */
+export interface TwimlUrls {
+  gather(at: TurnPosition): string;
   /** Told the outcome of the agent's leg. */
-  actionUrl: string;
+  dial: string;
   /** TwiML played to the agent before the two are connected: who this is and why. */
-  whisperUrl: string;
-  /** Passed to a SIP agent as X- headers. */
-  headers: Record<string, string>;
+  whisper: string;
+}
+
+export interface RenderOptions {
+  /** A prompt asked for a voice Twilio does not have; it was spoken in the default voice. */
+  onVoiceFallback?: (name: string) => void;
 }
 
 type Speaker = { say(attrs: object): { prosody(attrs: object, words: string): unknown }; play(url: string): unknown };
 
-function speak(into: Speaker, p: SpokenPrompt): void {
+function speak(into: Speaker, p: Prompt, options: RenderOptions): void {
   if (p.audioUrl) {
     into.play(p.audioUrl);
     return;
   }
+  const voice = sayVoice(p.voice);
+  if (voice.fellBack) options.onVoiceFallback?.(voice.fellBack);
   // Polly voices take pitch in percent and Google's in semitones; only the rate is common to both.
-  const prosody = p.voice.voice.startsWith('Google.') ? { rate: `${p.voice.ratePercent}%`, pitch: `${p.voice.pitch >= 0 ? '+' : ''}${p.voice.pitch}st` } : { rate: `${p.voice.ratePercent}%` };
-  into.say({ voice: p.voice.voice, language: p.voice.language }).prosody(prosody, p.text);
+  const prosody = voice.voice.startsWith('Google.') ? { rate: `${voice.ratePercent}%`, pitch: `${voice.pitch >= 0 ? '+' : ''}${voice.pitch}st` } : { rate: `${voice.ratePercent}%` };
+  into.say({ voice: voice.voice, language: voice.language }).prosody(prosody, p.text);
 }
 
-/** Says the prompt while listening (the person may talk over it: barge-in), then posts what was heard — or nothing — to the action. */
-export function listenTwiml(p: SpokenPrompt, listen: Listen): string {
+/** The turn's TwiML; `null` (no call, or it ended) hangs up. */
+export function renderTwiml(turn: DialogTurn | null, urls: TwimlUrls, options: RenderOptions = {}): string {
   const r = new twilio.twiml.VoiceResponse();
-  const gather = r.gather({
-    input: ['speech', 'dtmf'],
-    action: listen.actionUrl,
+  if (!turn) {
+    r.hangup();
+    return r.toString();
+  }
+  const { next } = turn;
+  const sayAll = (into: Speaker) => turn.say.forEach((p) => speak(into, p, options));
+  switch (next.do) {
+    case 'listen':
+      // Says the prompts while listening (the person may talk over them), then posts what was heard — or nothing.
+      sayAll(gather(r, next.listen, urls.gather(next.listen.at)) as unknown as Speaker);
+      break;
+    case 'hangup':
+    case 'voicemail':
+      sayAll(r as unknown as Speaker);
+      r.hangup();
+      break;
+    case 'transfer': {
+      sayAll(r as unknown as Speaker);
+      const t = next.transfer;
+      if (t.target.startsWith('queue:')) {
+        // A caller waits in a queue with <Enqueue>; an agent takes them from it with <Dial><Queue>.
+        r.enqueue({ action: urls.dial, method: 'POST' }, t.target.slice('queue:'.length));
+        break;
+      }
+      const dial = r.dial({ callerId: t.callerId, action: urls.dial, method: 'POST', timeout: 30 });
+      if (t.target.startsWith('sip:')) {
+        const sep = t.target.includes('?') ? '&' : '?';
+        dial.sip(t.target + sep + new URLSearchParams({ 'X-Chaseline-Chase': t.tags.chase, 'X-Chaseline-Attempt': t.tags.attempt }).toString());
+      } else if (t.whisper) {
+        dial.number({ url: urls.whisper, method: 'POST' }, t.target);
+      } else {
+        dial.number(t.target);
+      }
+      break;
+    }
+    case 'connect':
+      // The agent's leg: when this TwiML ends, Twilio bridges the two.
+      sayAll(r as unknown as Speaker);
+      break;
+  }
+  return r.toString();
+}
+
+function gather(r: twilio.twiml.VoiceResponse, listen: Listen, action: string) {
+  return r.gather({
+    input: listen.input.map((i) => (i === 'keys' ? 'dtmf' : 'speech')),
+    action,
     method: 'POST',
-    language: listen.language as never,
-    bargeIn: true,
+    language: gatherLanguage(listen.language) as never,
+    bargeIn: listen.bargeIn,
     speechTimeout: 'auto',
     timeout: listen.timeoutSeconds,
-    numDigits: 1,
+    numDigits: listen.maxDigits,
     actionOnEmptyResult: true,
     ...(listen.hints?.length ? { hints: listen.hints.join(',') } : {}),
   });
-  speak(gather as unknown as Speaker, p);
-  return r.toString();
-}
-
-/** Says the prompt and hangs up. */
-export function sayAndHangUp(p: SpokenPrompt | null): string {
-  const r = new twilio.twiml.VoiceResponse();
-  if (p) speak(r as unknown as Speaker, p);
-  r.hangup();
-  return r.toString();
-}
-
-/** Says the prompt, then connects the person to an agent number, a SIP address or a queue. */
-export function transferTwiml(p: SpokenPrompt, t: Transfer): string {
-  const r = new twilio.twiml.VoiceResponse();
-  speak(r as unknown as Speaker, p);
-  if (t.target.startsWith('queue:')) {
-    // A caller waits in a queue with <Enqueue>; an agent takes them from it with <Dial><Queue>.
-    r.enqueue({ action: t.actionUrl, method: 'POST' }, t.target.slice('queue:'.length));
-    return r.toString();
-  }
-  const dial = r.dial({ callerId: t.callerId, action: t.actionUrl, method: 'POST', timeout: 30 });
-  if (t.target.startsWith('sip:')) {
-    const sep = t.target.includes('?') ? '&' : '?';
-    dial.sip(t.target + sep + new URLSearchParams(t.headers).toString());
-  } else {
-    dial.number({ url: t.whisperUrl, method: 'POST' }, t.target);
-  }
-  return r.toString();
-}
-
-/** What the agent hears before being connected. */
-export function whisperTwiml(p: SpokenPrompt): string {
-  const r: VoiceResponse = new twilio.twiml.VoiceResponse();
-  speak(r as unknown as Speaker, p);
-  return r.toString();
 }

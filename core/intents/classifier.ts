@@ -30,7 +30,7 @@ export interface ClassifierOptions {
   doubtFloor?: number;
 }
 
-/** The port, answered synchronously (callers answering the carrier's request for the call's instructions need no await). */
+/** The port, answered synchronously (callers answering the carrier mid-call need no await). */
 export interface OfflineClassifier extends IntentClassifier {
   classify(text: string, locale?: string): IntentResult;
 }

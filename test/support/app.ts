@@ -18,13 +18,10 @@ import { bootstrapDefaultTenant } from '../../core/tenants.ts';
 import { testDatabase, type TestDatabase } from './db.ts';
 import { createJobQueue, startBoss, type JobQueue, type QueueSettings } from '../../core/jobs/queue.ts';
 import { startWorker } from '../../core/jobs/worker.ts';
-import { memoryHealthStore } from '../../core/lines.health.ts';
-import { memoryTokenBucket } from '../../core/lines.cps.ts';
 import type { LineStores } from '../../core/lines.select.ts';
 import type { Speech } from '../../core/ports.ts';
-import { systemClock, type WorkerDeps } from '../../core/chases.store.ts';
-import { createTwilioConnector } from '../../connectors/twilio/index.ts';
-import { crmConnectorFor, writeBackTargetFor } from '../../connectors/registry.ts';
+import type { WorkerDeps } from '../../core/chases.store.ts';
+import { composeWorker, memoryLineStores } from '../../api/runtime/compose.ts';
 import type { OutboxRetry } from '../../core/outbox.ts';
 import type { EventRetry } from '../../core/events/deliver.ts';
 import type { WebhookVerifier } from '../../core/ports.ts';
@@ -139,20 +136,18 @@ export async function testApp(
   let engine: { sim: TwilioSim; boss: PgBoss; jobs: JobQueue; worker: WorkerDeps; verifier: WebhookVerifier; stop(): Promise<void> } | undefined;
   if (options.engine) {
     // One line pool state for the worker and for the API's GET /v1/lines, as in one process.
-    deps.lines = options.engine.lines ?? { health: memoryHealthStore(), cps: memoryTokenBucket() };
+    deps.lines = options.engine.lines ?? memoryLineStores();
     const sim = await startTwilioSim(options.engine.sim);
     const boss = await startBoss(db.pool, { expireInSeconds: 30, retryLimit: 2, retryDelay: 1, ...options.engine.queue }, { maintenanceIntervalSeconds: 1 });
     const jobs = createJobQueue(boss);
-    const carrier = createTwilioConnector({ accountSid: sim.accountSid, authToken: sim.authToken, apiBaseUrl: sim.url }, { publicBaseUrl: url });
-    const worker: WorkerDeps = {
-      ...deps, jobs, clock: systemClock, carrier, publicBaseUrl: url, reapAfterMs: options.engine.reapAfterMs, staleCallMs: options.engine.staleCallMs, log,
-      lines: deps.lines!,
-      crm: crmConnectorFor(deps),
-      writeBack: writeBackTargetFor(deps),
-      ...(options.engine.outboxRetry ? { outboxRetry: options.engine.outboxRetry } : {}),
-      ...(options.engine.eventRetry ? { eventRetry: options.engine.eventRetry } : {}),
+    const { worker, carrier } = composeWorker(deps, jobs, {
+      publicBaseUrl: url,
+      carrier: { accountSid: sim.accountSid, authToken: sim.authToken, apiBaseUrl: sim.url },
+      lines: deps.lines,
+      log,
       ...(options.engine.speech ? { speech: options.engine.speech } : {}),
-    };
+      tuning: { reapAfterMs: options.engine.reapAfterMs, staleCallMs: options.engine.staleCallMs, outboxRetry: options.engine.outboxRetry, eventRetry: options.engine.eventRetry },
+    });
     const running = options.engine.worker === false ? null : await startWorker(worker, boss, { schedule: false, idleMs: 50, eventsPollMs: 100, concurrency: options.engine.concurrency });
     engine = {
       sim, boss, jobs, worker, verifier: carrier,
