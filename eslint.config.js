@@ -9,6 +9,31 @@ const vendorSdks = [
 ];
 const httpFrameworks = ['express', 'express/*', '@trpc/*', 'busboy', 'pino-http', 'openapi3-ts', 'openapi3-ts/*'];
 
+/** The carriers' names (and their call markup's): core/ speaks of "the carrier" and "the call's instructions". */
+const carrierNames = /twilio|telnyx|twiml/gi;
+
+/**
+ * A local rule over the file's text, so code, strings and comments alike are held to it: each
+ * mention of a carrier is reported where it is.
+ */
+const noCarrierNames = {
+  meta: { type: 'problem', docs: { description: 'core/ names no carrier' }, schema: [] },
+  create(context) {
+    return {
+      Program() {
+        const { text } = context.sourceCode;
+        for (const match of text.matchAll(carrierNames)) {
+          context.report({
+            loc: { start: context.sourceCode.getLocFromIndex(match.index), end: context.sourceCode.getLocFromIndex(match.index + match[0].length) },
+            message: `core/ names no carrier ("${match[0]}"): say "the carrier" or "the call's instructions", and keep the carrier's own words in connectors/<carrier>/.`,
+          });
+        }
+      },
+    };
+  },
+};
+const chaseline = { rules: { 'no-carrier-names': noCarrierNames } };
+
 export default tseslint.config(
   // plugins/ hold vendor projects with their own tooling (the Salesforce components are LWC, linted by Salesforce's
   // own rules); what is ours to lint there: the HubSpot project (TypeScript) and the Salesforce package's node tests.
@@ -30,6 +55,13 @@ export default tseslint.config(
         ],
       }],
     },
+  },
+  {
+    files: ['core/**/*.ts'],
+    // A test may name what a carrier sent in the past (a migration's old rows).
+    ignores: ['core/**/*.test.ts'],
+    plugins: { chaseline },
+    rules: { 'chaseline/no-carrier-names': 'error' },
   },
   {
     files: ['connectors/**/*.ts'],

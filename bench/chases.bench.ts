@@ -213,7 +213,7 @@ async function startEngine(bench: Bench, simOptions: TwilioSimOptions, concurren
   server.listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const carrier = createTwilioConnector({ accountSid: sim.accountSid, authToken: sim.authToken, apiBaseUrl: sim.url });
+  const carrier = createTwilioConnector({ accountSid: sim.accountSid, authToken: sim.authToken, apiBaseUrl: sim.url }, { publicBaseUrl: url });
   let placed = 0;
   // Counting here is cheap; asking the simulator (a deep copy of every call) is not.
   const counting = { ...carrier, placeCall: async (c: Parameters<typeof carrier.placeCall>[0]) => {

@@ -39,7 +39,7 @@ export const TenantChaseRulesSchema = z.object({
   window: CallingWindowSchema.optional(),
   caps: CapsSchema.optional(),
   numberChecks: z.enum(['off', 'before-first-dial', 'at-import']).optional().describe(
-    "carrier lookup of each number's validity and line type (Twilio Lookup, billed per lookup, cached 30 days): 'off' (the default), " +
+    "carrier lookup of each number's validity and line type (billed per lookup by the carrier, cached 30 days): 'off' (the default), " +
       "'before-first-dial' (when a chase first contacts the number), or 'at-import' (right after a file import, and before the first dial for numbers that came another way). " +
       'Invalid numbers are never dialled; numbers that cannot receive texts (landlines…) are never sent SMS',
   ),
@@ -99,7 +99,7 @@ export const ScriptSchema = z.object({
 });
 
 export const LineSchema = z.object({
-  from: e164.describe('the caller id: a Twilio number or a number on a SIP trunk'),
+  from: e164.describe('the caller id: a number on the carrier or a number on a SIP trunk'),
   minPriority: z.number().int().min(0).default(0).describe('used by chases of at least this priority; the best line a chase reaches wins'),
 });
 

@@ -12,18 +12,13 @@ import { writeBackCall } from './outbox.activities.ts';
 import { recordLineResult, type LineResult } from './lines.health.ts';
 import { settleUnconfirmedOptOut, UNCONFIRMED_OPT_OUT } from './dialog.optout.ts';
 import { recordCallEnded, recordConversion } from './optimiser/stats.ts';
+import { finalCallStates, type CallProgress } from './ports.ts';
+import { isMachine, machineAnswers } from './carrier.ts';
 
-export interface CallReport {
-  attemptId: string;
-  callSid: string;
-  /** Twilio CallStatus. */
-  status: string;
-  answeredBy?: string | null;
-  durationSeconds?: number | null;
-}
+/** A call status report, as the status webhook queues it and the reaper learns it from the carrier. */
+export type CallReport = CallProgress;
 
-const FINAL = new Set(['completed', 'busy', 'no-answer', 'failed', 'canceled']);
-const ENDED = new Set([...FINAL, 'not-placed']);
+const ENDED = new Set([...finalCallStates, 'not-placed']);
 
 /** Outcomes the dialog sets while the call is on; the call's end does not overwrite them. */
 const DIALOG_OUTCOMES = ['refused', 'callback', 'interested', 'opted-out', 'wrong-number', 'transferred', UNCONFIRMED_OPT_OUT];
@@ -38,8 +33,6 @@ const COMPLETED_BY: Record<string, string> = {
   'opted-out': 'opted-out',
 };
 
-const isMachine = (answeredBy: string | null | undefined) => Boolean(answeredBy && (answeredBy.startsWith('machine') || answeredBy === 'fax'));
-
 /** The attempt's outcome once the call is over. */
 function outcomeOf(status: string, answeredBy: string | null | undefined): string {
   if (status === 'completed') return isMachine(answeredBy) ? 'machine' : 'answered';
@@ -52,11 +45,11 @@ const LINKED_SQL = `exists (select 1 from chases ch join contact_crm_refs r on r
                              join connectors k on k.tenant_id = r.tenant_id and k.type = r.system and k.enabled
                      where ch.tenant_id = $9 and ch.id = $10)`;
 
-/** The live statuses in the order a call goes through them (initiated is stored as queued). */
+/** The live statuses in the order a call goes through them. */
 const PROGRESS = ['dialing', 'queued', 'ringing', 'in-progress'];
 
 export async function applyCallReport(deps: WorkerDeps, report: CallReport): Promise<void> {
-  if (!FINAL.has(report.status)) {
+  if (!finalCallStates.has(report.status)) {
     await applyCallProgress(deps, report);
     return;
   }
@@ -78,13 +71,13 @@ export async function applyCallReport(deps: WorkerDeps, report: CallReport): Pro
       deps.log?.warn({ attemptId: report.attemptId }, 'call status for an unknown attempt');
       return;
     }
-    if (attempt.sid && attempt.sid !== report.callSid) {
+    if (attempt.sid && attempt.sid !== report.callId) {
       deps.log?.warn({ attemptId: report.attemptId }, 'call status for another call of this attempt: ignored');
       return;
     }
     const { tenant_id: tenantId, chase_id: chaseId } = attempt;
     if (ENDED.has(attempt.status)) {
-      if (!attempt.sid) await tx.query(`update attempts set sid = $2 where id = $1`, [report.attemptId, report.callSid]);
+      if (!attempt.sid) await tx.query(`update attempts set sid = $2 where id = $1`, [report.attemptId, report.callId]);
       return;
     }
     const now = deps.clock.now();
@@ -108,7 +101,7 @@ export async function applyCallReport(deps: WorkerDeps, report: CallReport): Pro
           order by v.n)
        select outcome, ${LINKED_SQL} as linked from ended`,
       [
-        report.attemptId, report.status, report.callSid, report.answeredBy ?? null, report.durationSeconds ?? null, outcomeOf(report.status, answeredBy), now,
+        report.attemptId, report.status, report.callId, report.answeredBy ?? null, report.durationSeconds ?? null, outcomeOf(report.status, answeredBy), now,
         DIALOG_OUTCOMES, tenantId, chaseId, { durationSeconds: report.durationSeconds ?? null },
       ],
     );
@@ -140,7 +133,7 @@ export async function applyCallReport(deps: WorkerDeps, report: CallReport): Pro
  * out) had rung, so its ringing event is added with the first report that shows it, once.
  */
 async function applyCallProgress(deps: WorkerDeps, report: CallReport): Promise<void> {
-  const status = report.status === 'initiated' ? 'queued' : report.status;
+  const status = report.status;
   const rank = PROGRESS.indexOf(status);
   // The attempt is locked by a statement of its own: the next one then reads the timeline as it is
   // once the lock is ours (a statement waiting on a lock keeps the snapshot it started with, and
@@ -163,17 +156,17 @@ async function applyCallProgress(deps: WorkerDeps, report: CallReport): Promise<
          select m.tenant_id, m.chase_id, v.type, $1
            from moved m
            cross join lateral (values (1, 'ringing'),
-                                      (2, case when m.answered_by like 'machine%' or m.answered_by = 'fax' then 'machine' else 'answered' end)) v(n, type)
+                                      (2, case when m.answered_by = any($7) then 'machine' else 'answered' end)) v(n, type)
           where m.moves and (v.n = 1 and $2 in ('ringing', 'in-progress') and not exists (select 1 from chase_events e where e.tenant_id = m.tenant_id and e.chase_id = m.chase_id and e.attempt_id = $1 and e.type = 'ringing')
                  or v.n = 2 and $2 = 'in-progress')
           order by v.n)
        select channel, sid from old`,
-      [report.attemptId, status, report.callSid, report.answeredBy ?? null, rank, PROGRESS],
+      [report.attemptId, status, report.callId, report.answeredBy ?? null, rank, PROGRESS, machineAnswers],
     )).rows;
   });
   const attempt = rows[0];
   if (!attempt || attempt.channel !== 'voice') deps.log?.warn({ attemptId: report.attemptId }, 'call status for an unknown attempt');
-  else if (attempt.sid && attempt.sid !== report.callSid) deps.log?.warn({ attemptId: report.attemptId }, 'call status for another call of this attempt: ignored');
+  else if (attempt.sid && attempt.sid !== report.callId) deps.log?.warn({ attemptId: report.attemptId }, 'call status for another call of this attempt: ignored');
 }
 
 /** How a call's end counts for its line: only `failed` is the line's fault; busy and no-answer are the callee's. */

@@ -15,6 +15,7 @@ import { loggable } from './errors.ts';
 import { applyCallReport, giveUpAttempt } from './chases.outcomes.ts';
 import { finishChase } from './chases.transitions.ts';
 import { withTransaction } from './db/pool.ts';
+import { finalCallStates } from './ports.ts';
 
 interface OpenAttempt {
   tenant_id: string;
@@ -27,8 +28,6 @@ interface OpenAttempt {
   created_at: Date;
   phone_enc: string | null;
 }
-
-const FINAL = new Set(['completed', 'busy', 'no-answer', 'failed', 'canceled']);
 
 /** Well past the carrier request timeout, so a live worker is never second-guessed. */
 export const DEFAULT_REAP_AFTER_MS = 120_000;
@@ -78,8 +77,8 @@ async function reapOne(deps: WorkerDeps, a: OpenAttempt): Promise<boolean> {
   }
   if (a.sid) {
     const call = await deps.carrier.fetchCall(a.sid);
-    if (!FINAL.has(call.status)) return false;
-    await applyCallReport(deps, { attemptId: a.id, callSid: call.sid, status: call.status, answeredBy: call.answeredBy, durationSeconds: call.durationSeconds });
+    if (!finalCallStates.has(call.status)) return false;
+    await applyCallReport(deps, { attemptId: a.id, callId: call.callId, status: call.status, answeredBy: call.answeredBy, durationSeconds: call.durationSeconds });
     return true;
   }
   if (!deps.carrier.findCalls || !a.phone_enc) {
@@ -88,12 +87,12 @@ async function reapOne(deps: WorkerDeps, a: OpenAttempt): Promise<boolean> {
   }
   const found = await deps.carrier.findCalls({ to: deps.pii.decrypt(a.phone_enc), from: a.from_number, since: a.created_at });
   // A call already linked to another attempt is not this one's.
-  const { rows: taken } = await deps.db.query<{ sid: string }>(`select sid from attempts where sid = any($1) and id <> $2`, [found.map((c) => c.sid), a.id]);
-  const call = found.find((c) => !taken.some((t) => t.sid === c.sid));
+  const { rows: taken } = await deps.db.query<{ sid: string }>(`select sid from attempts where sid = any($1) and id <> $2`, [found.map((c) => c.callId), a.id]);
+  const call = found.find((c) => !taken.some((t) => t.sid === c.callId));
   if (!call) {
     await giveUpAttempt(deps, a.id, 'the call never reached the carrier (the worker stopped first)');
     return true;
   }
-  await applyCallReport(deps, { attemptId: a.id, callSid: call.sid, status: call.status, answeredBy: call.answeredBy, durationSeconds: call.durationSeconds });
+  await applyCallReport(deps, { attemptId: a.id, callId: call.callId, status: call.status, answeredBy: call.answeredBy, durationSeconds: call.durationSeconds });
   return true;
 }

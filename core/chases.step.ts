@@ -18,18 +18,19 @@ import { speechRequest } from './dialog.voice.ts';
 import { ensureAudio } from './media.ts';
 import { trackLinks } from './links.ts';
 import { screenNumber, type NumberChecksSetting } from './number-quality.ts';
-import { dialTarget } from './lines.ts';
+import { lineRoute } from './lines.ts';
 import { chooseLine, linePolicyTier } from './lines.select.ts';
 import { campaignFromJson, type Campaign, type CampaignJson } from './campaigns.ts';
 import { intersectWindows, nextCallableTime, type CallingWindow } from './calling-window.ts';
 import { armWindowSql } from './experiments/assign.ts';
 import { timeZoneForPhone } from './phone.timezone.ts';
 import { callInFlight, capsBlockUntil, phoneLockSql, readPhoneState } from './chases.caps.ts';
-import { callbackUrl, CHASE_COLUMNS, decodeContext, insertEvent, type ChaseRow, type WorkerDeps } from './chases.store.ts';
+import { CHASE_COLUMNS, decodeContext, insertEvent, type ChaseRow, type WorkerDeps } from './chases.store.ts';
 import { finishChase, scheduleChase, type StepJob } from './chases.transitions.ts';
 import { planPhoneQueue } from './chases.queue.ts';
 import { policyChannels } from './chases.ts';
 import { writeBackSms } from './outbox.activities.ts';
+import type { LineRoute } from './ports.ts';
 
 type Tx = pg.PoolClient;
 
@@ -55,14 +56,14 @@ interface StepContext {
 interface Reserved {
   attemptId: string;
   channel: 'voice' | 'sms';
+  /** The number called or texted (E.164). */
   to: string;
   from: string;
+  /** How the call goes out on its line. */
+  route: LineRoute;
   smsText: string | null;
-  /** The number itself (`to` may be a SIP address) and the tenant's number-check setting. */
-  e164: string;
+  /** The tenant's number-check setting. */
   numberChecks: NumberChecksSetting;
-  /** The BYOC trunk of the line, when it is one. */
-  byoc?: string;
   /** The call's script and everything it may say to this person, to synthesise before dialling. */
   script: Script;
   prompts: string[];
@@ -176,7 +177,7 @@ async function reserve(deps: WorkerDeps, tx: Tx, { tenantId, chaseId, step }: St
       return null;
     }
   }
-  const line = await lineFor(deps, tx, tenantId, campaign, chase, to, now);
+  const line = await lineFor(deps, tx, tenantId, campaign, chase, now);
   if ('problem' in line) {
     await finishChase(tx, tenantId, chaseId, 'failed', 'no-line', { reason: line.problem }, line.problem);
     return null;
@@ -207,11 +208,10 @@ async function reserve(deps: WorkerDeps, tx: Tx, { tenantId, chaseId, step }: St
   return {
     attemptId,
     channel,
-    to: channel === 'voice' ? line.dialTo : to,
-    e164: to,
+    to,
     numberChecks: tenantRules.numberChecks ?? 'off',
     from: line.from,
-    ...(line.byoc ? { byoc: line.byoc } : {}),
+    route: line.route,
     smsText: channel === 'sms' ? smsText(campaign, script, values) : null,
     script,
     prompts: channel === 'voice' && deps.speech ? allPromptTexts(script, values) : [],
@@ -220,9 +220,7 @@ async function reserve(deps: WorkerDeps, tx: Tx, { tenantId, chaseId, step }: St
 
 interface ChosenLine {
   from: string;
-  /** What the carrier dials: the number, or a SIP address on a SIP line. */
-  dialTo: string;
-  byoc?: string;
+  route: LineRoute;
   /** The pool line; null for a campaign's own caller ids. */
   lineId: string | null;
   probe: boolean;
@@ -233,18 +231,17 @@ interface ChosenLine {
  * pool — premium lines for chases at or above the campaign's premiumFromPriority, a drained
  * line only as its probe, and only a line with a calls-per-second token free.
  */
-async function lineFor(deps: WorkerDeps, tx: Tx, tenantId: string, campaign: Campaign, chase: ChaseRow, to: string, now: Date): Promise<ChosenLine | { waitMs: number } | { problem: string }> {
+async function lineFor(deps: WorkerDeps, tx: Tx, tenantId: string, campaign: Campaign, chase: ChaseRow, now: Date): Promise<ChosenLine | { waitMs: number } | { problem: string }> {
   if (campaign.lines.length) {
     const own = pickLine(campaign.lines, chase.priority);
-    return { from: own.from, dialTo: to, lineId: null, probe: false };
+    return { from: own.from, route: { kind: 'number' }, lineId: null, probe: false };
   }
   if (!deps.lines) return { problem: 'the campaign has no lines of its own and this worker has no line pool' };
   const wantTier = linePolicyTier(chase.priority, campaign.rules.premiumFromPriority ?? 100);
   const choice = await chooseLine({ db: tx as unknown as pg.Pool }, deps.lines, tenantId, { wantTier }, now);
   if (!choice) return { problem: "the campaign has no lines of its own and the tenant's line pool has no enabled line" };
   if ('waitMs' in choice) return choice;
-  const target = dialTarget(choice.line, to);
-  return { from: target.from, dialTo: target.to, ...(target.byoc ? { byoc: target.byoc } : {}), lineId: choice.line.id, probe: choice.probe };
+  return { from: choice.line.fromNumber, route: lineRoute(choice.line), lineId: choice.line.id, probe: choice.probe };
 }
 
 /** The SMS of a chase: its script's, else the campaign's first, else what the call would say. */
@@ -254,7 +251,7 @@ export function smsText(campaign: Pick<Campaign, 'scripts'>, script: Script, val
 }
 
 /**
- * Number quality, when the tenant checks numbers (Twilio Lookup, cached): an invalid number
+ * Number quality, when the tenant checks numbers (the carrier's lookup, cached): an invalid number
  * is never dialled and a landline never texted. The lookup runs after the reservation
  * committed, so no lock is held over HTTP; a refused number gives the attempt back unplaced.
  */
@@ -262,7 +259,7 @@ async function screen(deps: WorkerDeps, job: StepJob, r: Reserved): Promise<bool
   if (r.numberChecks === 'off') return true;
   let reason: string | null;
   try {
-    reason = await screenNumber(deps, deps.carrier, job.tenantId, r.e164, r.channel, deps.clock.now(), r.numberChecks);
+    reason = await screenNumber(deps, deps.carrier, job.tenantId, r.to, r.channel, deps.clock.now(), r.numberChecks);
   } catch (err) {
     // The lookup failed: nothing was placed; the job retries with backoff, then dead-letters.
     await giveBack(deps, job, r, `number check failed: ${err instanceof Error ? err.message : String(err)}`, 'scheduled');
@@ -290,8 +287,9 @@ async function giveBack(deps: WorkerDeps, job: StepJob, r: Reserved, reason: str
 }
 
 /**
- * Synthesises what the call may say before it is placed, so no TwiML request waits for
- * audio. Text-to-speech failing is not a reason to miss the call: it then speaks with <Say>.
+ * Synthesises what the call may say before it is placed, so no request for the call's
+ * instructions waits for audio. Text-to-speech failing is not a reason to miss the call: it
+ * then speaks with the carrier's own voices.
  */
 async function synthesisePrompts(deps: WorkerDeps, job: StepJob, r: Reserved): Promise<void> {
   const speech = deps.speech;
@@ -300,14 +298,14 @@ async function synthesisePrompts(deps: WorkerDeps, job: StepJob, r: Reserved): P
     await Promise.all(r.prompts.map((text) => ensureAudio(deps, speech, job.tenantId, speechRequest(r.script, text))));
     await deps.db.query(`update attempts set tts = true where tenant_id = $1 and id = $2`, [job.tenantId, r.attemptId]);
   } catch (err) {
-    deps.log?.warn({ error: loggable(err), attemptId: r.attemptId }, 'text-to-speech failed: the call speaks with <Say>');
+    deps.log?.warn({ error: loggable(err), attemptId: r.attemptId }, 'text-to-speech failed: the call speaks with the carrier voice');
   }
 }
 
 
 /**
  * Whether the carrier certainly did not act on the request: it answered with a 4xx (429
- * included). A 5xx or no answer at all leaves it unknown — Twilio may have placed the call
+ * included). A 5xx or no answer at all leaves it unknown — the carrier may have placed the call
  * and lost only the answer — so the reaper settles those by asking the carrier.
  */
 const certainlyNotPlaced = (err: unknown): err is AppError => {
@@ -319,16 +317,8 @@ async function placeCall(deps: WorkerDeps, job: StepJob, r: Reserved): Promise<v
   let sid: string;
   let status: string;
   try {
-    const info = await deps.carrier.placeCall({
-      to: r.to,
-      from: r.from,
-      url: callbackUrl(deps, 'voice', r.attemptId),
-      statusCallback: callbackUrl(deps, 'status', r.attemptId),
-      machineDetection: { resultCallback: callbackUrl(deps, 'amd', r.attemptId) },
-      ...(r.byoc ? { byoc: r.byoc } : {}),
-      timeoutSeconds: 30,
-    });
-    sid = info.sid;
+    const info = await deps.carrier.placeCall({ attemptId: r.attemptId, to: r.to, from: r.from, route: r.route, detectMachine: true, ringSeconds: 30 });
+    sid = info.callId;
     status = info.status;
   } catch (err) {
     await carrierFailed(deps, job, r, err);
@@ -337,7 +327,7 @@ async function placeCall(deps: WorkerDeps, job: StepJob, r: Reserved): Promise<v
   const { rows } = await deps.db.query<{ status: string }>(
     `update attempts set sid = $3, status = case when status = 'dialing' then $4 else status end
       where tenant_id = $1 and id = $2 returning status`,
-    [job.tenantId, r.attemptId, sid, status === 'initiated' ? 'queued' : status],
+    [job.tenantId, r.attemptId, sid, status],
   );
   if (rows[0]?.status === 'not-placed') {
     // The reaper gave this attempt up while the carrier was slow to answer: do not let it ring.
@@ -349,7 +339,7 @@ async function sendSms(deps: WorkerDeps, job: StepJob, r: Reserved): Promise<voi
   const body = await trackLinks(deps, { tenantId: job.tenantId, chaseId: job.chaseId, attemptId: r.attemptId }, r.smsText!, deps.publicBaseUrl);
   let sid: string;
   try {
-    sid = (await deps.carrier.sendSms({ to: r.to, from: r.from, body, statusCallback: callbackUrl(deps, 'sms-status', r.attemptId) })).sid;
+    sid = (await deps.carrier.sendSms({ messageRef: r.attemptId, to: r.to, from: r.from, body })).messageId;
   } catch (err) {
     await carrierFailed(deps, job, r, err);
     return;

@@ -10,12 +10,12 @@ import type { OutboxRetry, WriteBackTargetFor } from './outbox.ts';
 import type { CrmConnectorFor } from './crm.sync.ts';
 
 
-/** What a worker needs to act: the carrier, and where the carrier calls us back. */
+/** What a worker needs to act: the carrier, and our public URL. */
 export interface WorkerDeps extends Deps {
   jobs: JobQueue;
   clock: Clock;
   carrier: Telephony & Messaging & NumberLookup;
-  /** Our public URL: callbacks and TwiML URLs are built on it. */
+  /** Our public URL: tracked links are built on it (the carrier connector builds its own callback URLs). */
   publicBaseUrl: string;
   /** Attempts in dialing this long with no word from the carrier are reconciled by the reaper. */
   reapAfterMs?: number;
@@ -31,7 +31,7 @@ export interface WorkerDeps extends Deps {
   outboxRetry?: OutboxRetry;
   /** Outbound events' delivery backoff (default 5 s doubling to an hour, 16 tries). */
   eventRetry?: EventRetry;
-  /** Text-to-speech: prompts are synthesised before each call; without it calls speak with <Say>. */
+  /** Text-to-speech: prompts are synthesised before each call; without it calls speak with the carrier's own voices. */
   speech?: Speech;
   /** How long a chase waits when another call to its number is on the line (default 5 minutes). */
   busyRetryMs?: number;
@@ -39,10 +39,6 @@ export interface WorkerDeps extends Deps {
   slotSpacingMs?: number;
   log?: { info(o: object, msg: string): void; warn(o: object, msg: string): void; error(o: object, msg: string): void };
 }
-
-/** Where the carrier asks for instructions or reports on an attempt: our webhook, carrying the attempt id. */
-export const callbackUrl = (deps: Pick<WorkerDeps, 'publicBaseUrl'>, path: string, attemptId: string) =>
-  `${deps.publicBaseUrl.replace(/\/$/, '')}/webhooks/twilio/${path}?attempt=${attemptId}`;
 
 export const systemClock: Clock = { now: () => new Date() };
 

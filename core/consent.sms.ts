@@ -1,6 +1,6 @@
 /**
  * Inbound SMS keywords: what counts as "stop texting me" (STOP, 退订, TD…) or a request for
- * help, and the opt-out a STOP leads to. Twilio itself honours only a few single English
+ * help, and the opt-out a STOP leads to. A carrier itself honours only a few single English
  * words, and only for the one number written to; we opt the person out of every channel
  * in every tenant that reached them from that number.
  */
@@ -26,7 +26,7 @@ export interface InboundKeyword {
   keyword: string | null;
 }
 
-// Carrier-industry English words (CTIA, Twilio's defaults and its Advanced Opt-Out list).
+// Carrier-industry English words (CTIA, and the carriers' default and advanced opt-out lists).
 const OPT_OUT_EN = ['STOP', 'STOPALL', 'STOP ALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT', 'REVOKE', 'OPTOUT', 'OPT OUT'];
 // Chinese carriers' conventions: "回复TD退订" / "回T退订", and the plain words people write.
 const OPT_OUT_ZH = ['退订', '退訂', 'TD', 'T', '取消订阅', '取消訂閱', '退订短信', '退訂短信', '退訂簡訊', '不要再发', '不要再發', '不要再发了', '不要再發了', '别再发了', '別再發了'];

@@ -8,7 +8,7 @@ import { AppError, loggable } from './errors.ts';
 import { withTransaction } from './db/pool.ts';
 import { getCampaign } from './campaigns.ts';
 import { lockPhone } from './chases.caps.ts';
-import { callbackUrl, decodeContext, insertEvent, type WorkerDeps } from './chases.store.ts';
+import { decodeContext, insertEvent, type WorkerDeps } from './chases.store.ts';
 import { smsText } from './chases.step.ts';
 import { optOutState } from './consent.ts';
 import { loadCall } from './dialog.calls.ts';
@@ -74,7 +74,7 @@ export async function runDialogAction(deps: WorkerDeps, job: DialogActionJob): P
   const body = await trackLinks(deps, { tenantId: job.tenantId, chaseId: sms.chaseId, attemptId: sms.smsId }, sms.body, deps.publicBaseUrl);
   let sid: string;
   try {
-    sid = (await deps.carrier.sendSms({ to: sms.to, from: sms.from, body, statusCallback: callbackUrl(deps, 'sms-status', sms.smsId) })).sid;
+    sid = (await deps.carrier.sendSms({ messageRef: sms.smsId, to: sms.to, from: sms.from, body })).messageId;
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     const refused = err instanceof AppError && typeof err.details?.httpStatus === 'number' && err.details.httpStatus < 500;
@@ -101,7 +101,7 @@ export async function runCallMachine(deps: WorkerDeps, job: CallMachineJob): Pro
   const call = await loadCall(deps, job.attemptId);
   if (!call) return;
   if (call.script.voicemail) {
-    await deps.carrier.redirectCall(job.callSid, callbackUrl(deps, 'voicemail', job.attemptId));
+    await deps.carrier.continueCall({ callId: job.callSid, attemptId: job.attemptId }, 'voicemail');
     await insertEvent(deps.db, call.tenantId, call.chaseId, 'voicemail', null, job.attemptId);
   } else {
     await deps.carrier.endCall(job.callSid);

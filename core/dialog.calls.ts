@@ -195,7 +195,7 @@ export async function recordAnswer(deps: Deps & { jobs: JobQueue }, call: LiveCa
  * attempt's intent ($6) and outcome ($7). Every part is conditioned on the dedupe row being new.
  */
 const RECORD_ANSWER = `
-  with fresh as (${firstDeliverySql({ tenant: '$2::uuid', source: 'twilio-gather', deliveryId: '$1' })}),
+  with fresh as (${firstDeliverySql({ tenant: '$2::uuid', source: 'dialog-answer', deliveryId: '$1' })}),
   events as (
     insert into chase_events (tenant_id, chase_id, type, attempt_id, detail)
     select $2, $3, e.type, $4, e.detail from rows from (jsonb_to_recordset($5::jsonb) as (type text, detail jsonb)) with ordinality as e(type, detail, n)

@@ -1,7 +1,7 @@
 /**
  * Calls-per-second limits per line: a token bucket shared by every worker (Redis, in
  * connectors/redis/lines.cps.ts) or, in a single process, this memory one. Carriers refuse
- * calls over a line's CPS (Twilio: 1 per second per number unless raised), so we pace first.
+ * calls over a line's CPS (often 1 per second per number unless raised), so we pace first.
  */
 
 export interface TokenBucket {

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { testDatabase, type TestDatabase } from '../test/support/db.ts';
-import { createLine, dialTarget, getLine, type Line } from './lines.ts';
+import { createLine, getLine, lineRoute, type Line } from './lines.ts';
 import { memoryHealthStore, recordLineResult, type LineResult } from './lines.health.ts';
 import { memoryTokenBucket } from './lines.cps.ts';
 import { chooseLine, eligibleTiers, linePolicyTier, type LineChoice, type LineStores } from './lines.select.ts';
@@ -146,15 +146,12 @@ describe('CPS', () => {
   });
 });
 
-describe('dialTarget', () => {
-  test('a number dials the E.164, a BYOC line passes its trunk, a SIP line dials a SIP URI', () => {
-    const base = { fromNumber: '+14155550100', byocTrunkSid: null, sipDomain: null };
-    assert.deepEqual(dialTarget({ ...base, kind: 'number' }, '+8613912345678'), { to: '+8613912345678', from: '+14155550100' });
+describe('lineRoute', () => {
+  test('a number line calls from its number, a BYOC line through its trunk, a SIP line to its domain', () => {
+    const base = { byocTrunkSid: null, sipDomain: null };
+    assert.deepEqual(lineRoute({ ...base, kind: 'number' }), { kind: 'number' });
     const sid = `BY${'a'.repeat(32)}`;
-    assert.deepEqual(dialTarget({ ...base, kind: 'byoc', byocTrunkSid: sid }, '+8613912345678'), { to: '+8613912345678', from: '+14155550100', byoc: sid });
-    assert.deepEqual(dialTarget({ ...base, kind: 'sip', sipDomain: 'sip.example.com' }, '+8613912345678'), {
-      to: 'sip:+8613912345678@sip.example.com',
-      from: '+14155550100',
-    });
+    assert.deepEqual(lineRoute({ ...base, kind: 'byoc', byocTrunkSid: sid }), { kind: 'trunk', trunkId: sid });
+    assert.deepEqual(lineRoute({ ...base, kind: 'sip', sipDomain: 'sip.example.com' }), { kind: 'sip', domain: 'sip.example.com' });
   });
 });

@@ -1,5 +1,5 @@
 /**
- * The tenant's line pool: Twilio numbers, BYOC trunks and SIP URIs, each with a tier, a cost,
+ * The tenant's line pool: the carrier's numbers, BYOC trunks and SIP URIs, each with a tier, a cost,
  * a CPS limit and a region. Campaigns without inline lines call from here (core/lines.select.ts
  * picks one; core/lines.health.ts drains the failing ones).
  */
@@ -9,6 +9,7 @@ import { z } from 'zod';
 import type { Deps } from './deps.ts';
 import { AppError, notFound } from './errors.ts';
 import { decodeCursor, toPage, type Page } from './pagination.ts';
+import type { LineRoute } from './ports.ts';
 
 export const lineKinds = ['number', 'byoc', 'sip'] as const;
 export const lineTiers = ['premium', 'standard'] as const;
@@ -25,7 +26,7 @@ const sipDomain = z
 
 const lineFields = {
   name: z.string().trim().min(1).max(100),
-  kind: z.enum(lineKinds).default('number').describe('number: a Twilio number; byoc: a BYOC trunk (Calls API `Byoc`); sip: a SIP URI'),
+  kind: z.enum(lineKinds).default('number').describe("number: a number on the carrier; byoc: a BYOC trunk of the carrier's (bring your own carrier); sip: a SIP URI"),
   fromNumber: e164.describe('the caller id shown to the callee'),
   byocTrunkSid: z.string().regex(/^BY[0-9a-f]{32}$/, 'must be a BYOC trunk sid: BY followed by 32 hex digits').nullish()
     .describe('kind byoc only'),
@@ -224,12 +225,9 @@ export async function deleteLine(deps: Pick<Deps, 'db'>, tenantId: string, id: s
   return toLine(rows[0]);
 }
 
-/**
- * What the Calls API is given for a call on this line: a SIP line dials a SIP URI, a BYOC line
- * passes its trunk as `Byoc` (https://www.twilio.com/docs/voice/api/call-resource#create-a-call-resource).
- */
-export function dialTarget(line: Pick<Line, 'kind' | 'fromNumber' | 'byocTrunkSid' | 'sipDomain'>, toE164: string): { to: string; from: string; byoc?: string } {
-  if (line.kind === 'sip') return { to: `sip:${toE164}@${line.sipDomain}`, from: line.fromNumber };
-  if (line.kind === 'byoc') return { to: toE164, from: line.fromNumber, byoc: line.byocTrunkSid! };
-  return { to: toE164, from: line.fromNumber };
+/** How a call on this line goes out; what the carrier is given for it is the connector's business. */
+export function lineRoute(line: Pick<Line, 'kind' | 'byocTrunkSid' | 'sipDomain'>): LineRoute {
+  if (line.kind === 'sip') return { kind: 'sip', domain: line.sipDomain! };
+  if (line.kind === 'byoc') return { kind: 'trunk', trunkId: line.byocTrunkSid! };
+  return { kind: 'number' };
 }

@@ -1,9 +1,8 @@
 /**
- * Number quality: the carrier's word (Twilio Lookup v2, line_type_intelligence) on whether a
+ * Number quality: the carrier's word (its number lookup) on whether a
  * number is valid and what kind of line it is, cached per tenant and number because each
  * lookup is billed. Invalid numbers are marked on their contacts so they are never dialled;
  * numbers that cannot receive texts are never sent SMS.
- * https://www.twilio.com/docs/lookup/v2-api/line-type-intelligence
  *
  * When it runs is the tenant's `numberChecks` chase rule: 'before-first-dial' (the chase step
  * calls `screenNumber`) or 'at-import' (imports queue a `number-checks` job, and
@@ -13,7 +12,7 @@ import { TenantChaseRulesSchema } from './campaigns.rules.ts';
 import { AppError } from './errors.ts';
 import type { Deps } from './deps.ts';
 import { queues, type Queryable } from './jobs/queue.ts';
-import type { NumberInfo, NumberLookup } from './ports.ts';
+import { lineTypes, type LineType, type NumberInfo, type NumberLookup } from './ports.ts';
 
 export type NumberChecksSetting = 'off' | 'before-first-dial' | 'at-import';
 
@@ -31,7 +30,7 @@ export interface NumberChecksJob {
 export const INVALID_NUMBER_REASON = 'the carrier says the number is not valid';
 
 const DAY_MS = 86_400_000;
-/** Lookups in flight at once for one import: Twilio Lookup's default rate is modest, and a big import must not starve the calls. */
+/** Lookups in flight at once for one import: a carrier's lookup rate is modest, and a big import must not starve the calls. */
 const LOOKUP_CONCURRENCY = 5;
 /** Numbers one job looks up before it hands the rest to a follow-up job, so it ends well within the queue's expiry. */
 const NUMBERS_PER_JOB = 500;
@@ -47,7 +46,7 @@ export async function checkNumber(
   e164: string,
   now: Date,
   maxAgeDays = 30,
-): Promise<{ valid: boolean; lineType: string | null; country: string | null; cached: boolean }> {
+): Promise<NumberCheck> {
   const phoneHash = deps.pii.phoneIndex(e164);
   const { rows } = await deps.db.query<{ valid: boolean; line_type: string | null; country: string | null }>(
     `select valid, line_type, country from number_checks
@@ -55,7 +54,7 @@ export async function checkNumber(
     [tenantId, phoneHash, new Date(now.getTime() - maxAgeDays * DAY_MS)],
   );
   const hit = rows[0];
-  if (hit) return { valid: hit.valid, lineType: hit.line_type, country: hit.country, cached: true };
+  if (hit) return { valid: hit.valid, lineType: storedLineType(hit.line_type), country: hit.country, cached: true };
   const info = await lookup.lookup(e164);
   await deps.db.query(
     `insert into number_checks (tenant_id, phone_hash, valid, line_type, country, checked_at)
@@ -67,20 +66,22 @@ export async function checkNumber(
   return { valid: info.valid, lineType: info.lineType, country: info.country, cached: false };
 }
 
-// Twilio's line types (https://www.twilio.com/docs/lookup/v2-api/line-type-intelligence#type-property-values).
-// Only mobiles and non-fixed VoIP (app numbers such as Google Voice) reliably take texts; a
-// personal number forwards to one. Fixed VoIP (cable-company lines) behaves like a landline.
-// Unknown or unreported types are given the benefit of the doubt: the carrier's SMS status
-// callback reports the failure if it comes.
-const NO_TEXTS: Record<string, string> = {
+/**
+ * A cached line type as the port's value. A row cached before line types were the engine's
+ * own may hold a carrier's word for it: unknown then, until the cache entry ages out.
+ */
+const storedLineType = (stored: string | null): LineType | null =>
+  (lineTypes as readonly string[]).includes(stored ?? '') ? (stored as LineType) : null;
+
+// Only mobiles and VoIP numbers that are not fixed (app numbers such as Google Voice) reliably
+// take texts. Fixed VoIP (cable-company lines) behaves like a landline. Unreported types are
+// given the benefit of the doubt: the carrier's SMS status report tells the failure if it comes.
+const NO_TEXTS: Partial<Record<LineType, string>> = {
   landline: 'a landline',
-  fixedVoip: 'a fixed VoIP line',
-  tollFree: 'a toll-free number',
+  'fixed-voip': 'a fixed VoIP line',
+  'toll-free': 'a toll-free number',
   premium: 'a premium-rate number',
-  sharedCost: 'a shared-cost number',
-  uan: 'a universal access number',
-  voicemail: 'a voicemail-only number',
-  pager: 'a pager',
+  other: 'a shared-cost, universal-access, voicemail-only or pager line',
 };
 
 /**

@@ -1,77 +1,146 @@
 /**
  * The ports: what core needs from the outside world. Connectors (connectors/*) implement
- * them; core never names a vendor. Optional capabilities are optional members, tested for
+ * them; core never names a vendor (a lint rule holds it to that). Optional capabilities are optional members, tested for
  * before use.
  */
 
-/** Call states as carriers report them (Twilio's CallStatus values). */
-export type CallStatus = 'queued' | 'initiated' | 'ringing' | 'in-progress' | 'completed' | 'busy' | 'no-answer' | 'failed' | 'canceled';
+/**
+ * A call's state in the engine's words. Each connector maps its carrier's own states onto
+ * these (a carrier's "initiated" is queued, its "answered" in-progress…).
+ */
+export const callStates = ['queued', 'ringing', 'in-progress', 'completed', 'busy', 'no-answer', 'failed', 'canceled'] as const;
+export type CallState = (typeof callStates)[number];
+/** The states a call never leaves. */
+export const finalCallStates: ReadonlySet<string> = new Set<CallState>(['completed', 'busy', 'no-answer', 'failed', 'canceled']);
+
+/** Who (or what) picked up, when machine detection ran; `unknown` when it could not tell. */
+export const answeredByValues = ['human', 'machine', 'fax', 'unknown'] as const;
+export type AnsweredBy = (typeof answeredByValues)[number];
+
+/**
+ * What kind of line a number is, as a number lookup tells it. `voip` is an app or mobile-like
+ * VoIP number that takes texts; `fixed-voip` is a cable-company line that behaves like a
+ * landline; `other` is any other line that takes no texts (shared-cost, pager, voicemail-only…).
+ */
+export const lineTypes = ['mobile', 'landline', 'voip', 'fixed-voip', 'toll-free', 'premium', 'other'] as const;
+export type LineType = (typeof lineTypes)[number];
+
+/**
+ * How a call on a line reaches the network: from the line's own number on the carrier, through
+ * one of the carrier's trunks (the customer's own SIP connection, by the carrier's id of it),
+ * or to a SIP address on the line's domain.
+ */
+export type LineRoute = { kind: 'number' } | { kind: 'trunk'; trunkId: string } | { kind: 'sip'; domain: string };
 
 export interface PlaceCall {
-  /** E.164 numbers. */
+  /** The attempt the call is for: the carrier's reports about the call carry it back to us. */
+  attemptId: string;
+  /** E.164 numbers: the person called, and the caller id. */
   to: string;
   from: string;
-  /** Where the carrier fetches the call's instructions (TwiML). */
-  url: string;
-  /** Where the carrier reports status changes; carries our attempt id. */
-  statusCallback: string;
+  route: LineRoute;
   /**
-   * Asynchronous answering-machine detection: the call's instructions start at once, and the
-   * verdict (human, machine…) is posted to this URL once the greeting has ended.
+   * Answering-machine detection: the call's dialog starts at once, and the verdict (human,
+   * machine…) is reported once the greeting has ended, so a voicemail starts after the beep.
    */
-  machineDetection?: { resultCallback: string };
-  /** A BYOC trunk (Twilio's `Byoc`, BY…) to route the call through. */
-  byoc?: string;
+  detectMachine: boolean;
   /** Seconds to let it ring. */
-  timeoutSeconds?: number;
+  ringSeconds: number;
 }
 
 export interface CallInfo {
-  sid: string;
-  status: CallStatus;
-  /** human, machine_start, fax… when machine detection ran. */
-  answeredBy: string | null;
+  /** The carrier's id of the call. */
+  callId: string;
+  status: CallState;
+  answeredBy: AnsweredBy | null;
   durationSeconds: number | null;
 }
 
-/**
- * Phone calls through a carrier (https://www.twilio.com/docs/voice/api/call-resource).
- */
+/** A step a live call can be moved on to, whose content the dialog serves for the attempt. */
+export type DialogStep = 'voicemail';
+
+/** Phone calls through a carrier. */
 export interface Telephony {
-  /** Which connector places the calls (twilio, simulator…): reports group attempts by it. */
+  /** Which connector places the calls (its registry id, or simulator): reports group attempts by it. */
   readonly name?: string;
+  /** Places the one call of an attempt; the connector tells the carrier where to report on it. */
   placeCall(call: PlaceCall): Promise<CallInfo>;
-  fetchCall(sid: string): Promise<CallInfo>;
+  fetchCall(callId: string): Promise<CallInfo>;
   /** Cancels a call not yet answered, or hangs up one in progress. */
-  endCall(sid: string): Promise<CallInfo>;
-  /** Makes a call in progress continue with the instructions at `url` (e.g. a voicemail once a machine answered). */
-  redirectCall(sid: string, url: string): Promise<void>;
-  /** Calls to `to` from `from` started at or after `since` (https://www.twilio.com/docs/voice/api/call-resource#read-multiple-call-resources). Used by the reaper to learn whether a call was placed for an attempt whose worker died. */
+  endCall(callId: string): Promise<CallInfo>;
+  /** Makes a call in progress continue with a step of the attempt's dialog (e.g. the voicemail once a machine answered). */
+  continueCall(call: { callId: string; attemptId: string }, step: DialogStep): Promise<void>;
+  /**
+   * Calls to `to` from `from` started at or after `since`. Used by the reaper to learn whether a
+   * call was placed for an attempt whose worker died.
+   */
   findCalls?(query: { to: string; from: string; since: Date }): Promise<CallInfo[]>;
 }
 
 export interface SendSms {
+  /** Ours: the attempt the text belongs to; the carrier's delivery reports carry it back. */
+  messageRef: string;
   to: string;
   from: string;
   body: string;
-  statusCallback?: string;
 }
 
-/** Text messages (https://www.twilio.com/docs/messaging/api/message-resource). */
+/** Text messages. */
 export interface Messaging {
-  sendSms(message: SendSms): Promise<{ sid: string; status: string }>;
+  sendSms(message: SendSms): Promise<{ messageId: string; status: string }>;
 }
 
 export interface NumberInfo {
   valid: boolean;
-  /** mobile, landline, fixedVoip, nonFixedVoip, tollFree… or null when the carrier does not say. */
-  lineType: string | null;
+  /** Null when the carrier does not say. */
+  lineType: LineType | null;
   country: string | null;
 }
 
-/** Number quality (https://www.twilio.com/docs/lookup/v2-api). */
+/** Number quality: validity and line type, from the carrier's lookup. */
 export interface NumberLookup {
   lookup(e164: string): Promise<NumberInfo>;
+}
+
+/** What a carrier reported about a call: a status change (its final one carries the duration). */
+export interface CallProgress {
+  attemptId: string;
+  callId: string;
+  status: CallState;
+  answeredBy?: AnsweredBy | null;
+  durationSeconds?: number | null;
+}
+
+/** The answering-machine detection's verdict on a call. */
+export interface MachineVerdict {
+  attemptId: string;
+  callId: string;
+  answeredBy: AnsweredBy;
+}
+
+/**
+ * A text's state in the engine's words: still on its way (`queued`), handed on by the carrier
+ * (`sent`), then `delivered`, `undelivered` (the network could not deliver it) or `failed`.
+ */
+export const messageStates = ['queued', 'sent', 'delivered', 'undelivered', 'failed'] as const;
+export type MessageState = (typeof messageStates)[number];
+
+/** A delivery report on a text we sent; `errorCode` is the carrier's, kept for reports. */
+export interface MessageStatus {
+  attemptId: string;
+  messageId: string;
+  status: MessageState;
+  errorCode: string | null;
+}
+
+/** A text someone sent to one of our lines. */
+export interface InboundMessage {
+  messageId: string;
+  /** E.164. */
+  from: string;
+  /** Our line: a number, or a short code. */
+  to: string;
+  body: string;
 }
 
 /** Checks that an inbound webhook comes from the vendor. */

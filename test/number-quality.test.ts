@@ -50,7 +50,7 @@ describe('checkNumber and markInvalid against the carrier simulator', () => {
     await checkNumber(deps, twilio, tenantId, phone, now);
     sim.setProfile(phone, { outcomes: { answered: 1 }, lineType: 'nonFixedVoip' }); // ported to an app number since
     const later = new Date(now.getTime() + 31 * 86_400_000);
-    assert.deepEqual(await checkNumber(deps, twilio, tenantId, phone, later), { valid: true, lineType: 'nonFixedVoip', country: 'CN', cached: false });
+    assert.deepEqual(await checkNumber(deps, twilio, tenantId, phone, later), { valid: true, lineType: 'voip', country: 'CN', cached: false });
     assert.equal(lookups(phone), 2);
     assert.equal((await checkNumber(deps, twilio, tenantId, phone, later, 30)).cached, true, 'the new answer is cached from its own date');
     assert.equal((await checkNumber(deps, twilio, tenantId, phone, later, 0)).cached, false, 'maxAgeDays 0 always asks');

@@ -8,25 +8,13 @@
  * Unlike the status callbacks, the opt-out runs here rather than in a job: it is a few
  * statements, it must end pending chases at once, and the reply confirms that it happened.
  */
-import express from 'express';
-import { z } from 'zod';
+import type express from 'express';
 import type { Logger } from 'pino';
 import type { Deps } from '../core/deps.ts';
 import { withTransaction } from '../core/db/pool.ts';
 import { classifyInbound, optOutBySms, type InboundKeyword } from '../core/consent.sms.ts';
 import { firstDelivery } from '../core/inbound.ts';
-
-// https://www.twilio.com/docs/messaging/guides/webhook-request — Twilio adds fields without
-// notice, so unknown ones are allowed through.
-const InboundSmsBody = z.object({
-  MessageSid: z.string().regex(/^(SM|MM)[0-9a-f]{32}$/),
-  AccountSid: z.string().regex(/^AC[0-9a-f]{32}$/),
-  From: z.string().regex(/^\+[1-9]\d{6,14}$/),
-  // Our line: a number, or a short code.
-  To: z.string().regex(/^\+?[0-9]{3,15}$/),
-  Body: z.string().max(1600).default(''),
-  NumMedia: z.coerce.number().int().min(0).optional(),
-});
+import { parseInboundMessage } from '../connectors/twilio/webhook.ts';
 
 const REPLIES: Record<'opt-out' | 'unclear' | 'help', Record<InboundKeyword['language'], string>> = {
   'opt-out': {
@@ -57,22 +45,22 @@ export function inboundSms(options: { deps: Deps; log: Logger }): express.Reques
   const { deps, log } = options;
   return async (req, res, next) => {
     try {
-      const parsed = InboundSmsBody.safeParse(req.body);
-      if (!parsed.success) {
-        res.status(400).type('text/plain').send(`unexpected inbound message: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}`);
+      const parsed = parseInboundMessage(req.body as Record<string, string>);
+      if (!parsed.ok) {
+        res.status(400).type('text/plain').send(`unexpected inbound message: ${parsed.fields.join(', ')}`);
         return;
       }
-      const sms = parsed.data;
-      const keyword = classifyInbound(sms.Body);
+      const sms = parsed.event;
+      const keyword = classifyInbound(sms.body);
       const outcome = await withTransaction(deps.db, async (tx) => {
         // The line it came to decides the tenants, after: recorded without one.
-        if (!(await firstDelivery(tx, { tenantId: null, source: 'twilio-sms', deliveryId: sms.MessageSid }))) return { duplicate: true, optedOutIn: 0 };
+        if (!(await firstDelivery(tx, { tenantId: null, source: 'twilio-sms', deliveryId: sms.messageId }))) return { duplicate: true, optedOutIn: 0 };
         if (keyword.kind !== 'opt-out') return { duplicate: false, optedOutIn: 0 };
-        const fresh = await optOutBySms(deps, tx, { fromE164: sms.From, to: sms.To, keyword: keyword.keyword });
+        const fresh = await optOutBySms(deps, tx, { fromE164: sms.from, to: sms.to, keyword: keyword.keyword });
         return { duplicate: false, optedOutIn: fresh.length };
       });
       // The message SID and what it asked for only: never the number or the text.
-      log.info({ messageSid: sms.MessageSid, kind: keyword.kind, ...outcome }, 'inbound SMS');
+      log.info({ messageSid: sms.messageId, kind: keyword.kind, ...outcome }, 'inbound SMS');
       res.type('text/xml').send(replyTwiml(keyword));
     } catch (err) {
       next(err);

@@ -1,18 +1,19 @@
 /**
- * Twilio's callbacks: verify X-Twilio-Signature over PUBLIC_BASE_URL + path + query and the
- * posted params → parse → dedupe (CallSid + status, by the job's id) and enqueue → 204. The slow part (moving
- * the chase on) runs in a worker from the call-status queue.
+ * Twilio's callbacks, HTTP only: verify X-Twilio-Signature over PUBLIC_BASE_URL + path + query
+ * and the posted params (through the connector) → parse into the port's events
+ * (connectors/twilio/webhook.ts) → dedupe (call id + status, by the job's id) and enqueue → 204.
+ * The slow part (moving the chase on) runs in a worker from the call-status queue.
  */
 import express from 'express';
 import { z } from 'zod';
 import type { Logger } from 'pino';
 import type { Deps } from '../core/deps.ts';
 import { applySmsReport } from '../core/chases.script.ts';
-import type { CallReport } from '../core/chases.outcomes.ts';
 import { jobIdFor, queues, type JobQueue } from '../core/jobs/queue.ts';
 import type { WebhookVerifier } from '../core/ports.ts';
 import { cleanVendorText } from '../core/text.ts';
 import type { IntentClassifier } from '../core/intents/intents.ts';
+import { parseCallStatus, parseMessageStatus } from '../connectors/twilio/webhook.ts';
 import { voiceRoutes } from './twilio.voice.ts';
 import { inboundSms } from './twilio.sms.ts';
 
@@ -26,17 +27,6 @@ export interface TwilioWebhookOptions {
 }
 
 const AttemptQuery = z.object({ attempt: z.uuid() });
-const CallStatusBody = z.object({
-  CallSid: z.string().regex(/^CA[0-9a-f]{32}$/),
-  CallStatus: z.enum(['queued', 'initiated', 'ringing', 'in-progress', 'completed', 'busy', 'no-answer', 'failed', 'canceled']),
-  AnsweredBy: z.string().optional(),
-  CallDuration: z.coerce.number().int().min(0).optional(),
-});
-const SmsStatusBody = z.object({
-  MessageSid: z.string().regex(/^(SM|MM)[0-9a-f]{32}$/),
-  MessageStatus: z.string(),
-  ErrorCode: z.string().regex(/^\d{1,8}$/).optional(),
-});
 
 export function twilioWebhooks(options: TwilioWebhookOptions): express.Router {
   const { deps, verifier, log } = options;
@@ -61,23 +51,20 @@ export function twilioWebhooks(options: TwilioWebhookOptions): express.Router {
   router.post('/status', async (req, res, next) => {
     try {
       const query = AttemptQuery.safeParse(req.query);
-      const body = CallStatusBody.safeParse(req.body);
-      if (!query.success || !body.success) {
-        res.status(400).type('text/plain').send(query.success ? 'unexpected call status body' : 'attempt must be a uuid');
+      if (!query.success) {
+        res.status(400).type('text/plain').send('attempt must be a uuid');
         return;
       }
-      const b = body.data;
-      const report: CallReport = {
-        attemptId: query.data.attempt,
-        callSid: b.CallSid,
-        status: b.CallStatus,
-        answeredBy: b.AnsweredBy ?? null,
-        durationSeconds: b.CallDuration ?? null,
-      };
-      // Deduplicated by the job's id (CallSid + status): a callback Twilio sends twice is one
+      const parsed = parseCallStatus(query.data.attempt, req.body as Record<string, string>);
+      if (!parsed.ok) {
+        res.status(400).type('text/plain').send('unexpected call status body');
+        return;
+      }
+      const report = parsed.event;
+      // Deduplicated by the job's id (call id + status): a callback Twilio sends twice is one
       // statement and no job the second time. The job itself is idempotent too, should a repeat
       // come after the first job was archived.
-      await deps.jobs.send(deps.db, queues.callStatus, report, { id: jobIdFor(`call-status:${b.CallSid}:${b.CallStatus}`) });
+      await deps.jobs.send(deps.db, queues.callStatus, report, { id: jobIdFor(`call-status:${report.callId}:${report.status}`) });
       res.status(204).end();
     } catch (err) {
       next(err);
@@ -87,12 +74,12 @@ export function twilioWebhooks(options: TwilioWebhookOptions): express.Router {
   router.post('/sms-status', async (req, res, next) => {
     try {
       const query = AttemptQuery.safeParse(req.query);
-      const body = SmsStatusBody.safeParse(req.body);
-      if (!query.success || !body.success) {
+      const parsed = query.success ? parseMessageStatus(query.data.attempt, req.body as Record<string, string>) : null;
+      if (!parsed?.ok) {
         res.status(400).type('text/plain').send('unexpected message status');
         return;
       }
-      await applySmsReport(deps, query.data.attempt, body.data.MessageStatus, body.data.ErrorCode);
+      await applySmsReport(deps, parsed.event);
       res.status(204).end();
     } catch (err) {
       next(err);

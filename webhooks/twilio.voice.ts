@@ -17,7 +17,8 @@ import { firstDeliverySql } from '../core/inbound.ts';
 import { dialogSession, type DialogEvent } from '../core/dialog.session.ts';
 import type { IntentClassifier } from '../core/intents/intents.ts';
 import { renderTwiml, type TwimlUrls } from '../connectors/twilio/twiml.ts';
-import { answeredEvent, gatherQuery, heardEvent, transferEndedEvent, voicemailEvent, whisperEvent } from '../connectors/twilio/webhook.ts';
+import { answeredEvent, gatherQuery, heardEvent, parseMachineVerdict, transferEndedEvent, voicemailEvent, whisperEvent } from '../connectors/twilio/webhook.ts';
+import { isMachine } from '../core/carrier.ts';
 
 export interface VoiceWebhookOptions {
   deps: Deps & { jobs: JobQueue };
@@ -28,7 +29,6 @@ export interface VoiceWebhookOptions {
 }
 
 const CallQuery = z.object({ attempt: z.uuid() });
-const AmdBody = z.object({ CallSid: z.string().regex(/^CA[0-9a-f]{32}$/), AnsweredBy: z.string() });
 
 type Params = Record<string, unknown>;
 
@@ -75,17 +75,16 @@ export function voiceRoutes(router: express.Router, options: VoiceWebhookOptions
 
   router.post('/amd', handle(async (req, res) => {
     const query = CallQuery.safeParse(req.query);
-    const body = AmdBody.safeParse(req.body);
-    if (!query.success || !body.success) {
+    const parsed = query.success ? parseMachineVerdict(query.data.attempt, req.body as Params) : null;
+    if (!parsed?.ok) {
       res.status(400).type('text/plain').send('unexpected answering machine result');
       return;
     }
-    const { attempt } = query.data;
-    const { CallSid, AnsweredBy } = body.data;
+    const { attemptId: attempt, callId: CallSid, answeredBy: AnsweredBy } = parsed.event;
     // The verdict is recorded once per call (deduplicated by CallSid); a machine also queues its job.
     const record = `with fresh as (${firstDeliverySql({ tenant: '(select tenant_id from attempts where id = $2)', source: 'twilio-amd', deliveryId: '$1' })})
                     update attempts set answered_by = $3 where id = $2 and channel = 'voice' and exists (select 1 from fresh)`;
-    if (AnsweredBy.startsWith('machine') || AnsweredBy === 'fax') {
+    if (isMachine(AnsweredBy)) {
       await withTransaction(deps.db, async (tx) => {
         const { rows } = await tx.query(`${record} returning 1`, [`${CallSid}:amd`, attempt, AnsweredBy]);
         if (rows.length) await deps.jobs.send(tx, queues.callMachine, { attemptId: attempt, callSid: CallSid });

@@ -52,7 +52,7 @@ export interface ComposedWorker {
 /** Builds the worker's dependencies: the carrier and the tenants' CRM and write-back connectors from the registry. */
 export function composeWorker(deps: Deps, jobs: JobQueue, settings: WorkerSettings): ComposedWorker {
   const { name, ...account } = settings.carrier;
-  const created = connectors.twilio.create(account);
+  const created = connectors.twilio.create(account, { publicBaseUrl: settings.publicBaseUrl });
   // Reports tell simulated calls from real ones by the carrier's name.
   const carrier: TwilioConnector = name ? { ...created, name } : created;
   const lines = settings.lines ?? deps.lines ?? memoryLineStores();

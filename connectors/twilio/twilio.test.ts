@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
+import { randomUUID } from 'node:crypto';
 import { AppError } from '../../core/errors.ts';
+import type { PlaceCall } from '../../core/ports.ts';
 import { startTwilioSim, type TwilioSim } from '../../sim/twilio/index.ts';
 import { startAppServer, until, type AppServer } from '../../sim/twilio/testing.ts';
 import { createTwilioConnector, type TwilioConnector } from './index.ts';
@@ -16,13 +18,16 @@ before(async () => {
   sim = await startTwilioSim({ clockSpeed: 200, callsPerSecond: 50, profile: { outcomes: { answered: 1 }, ringSeconds: [2, 2], seed: 1 } });
   // The pause keeps the callee on the line until answering-machine detection (2.5 simulated
   // seconds) has its verdict: a call that ends first gets none, as on Twilio.
-  app = await startAppServer((r) => (r.path === '/twiml' ? '<Response><Say>您好</Say><Pause length="3"/><Hangup/></Response>' : { status: 204 }));
-  twilio = createTwilioConnector({ accountSid: sim.accountSid, authToken: sim.authToken, apiBaseUrl: sim.url });
+  app = await startAppServer((r) => (r.path === '/webhooks/twilio/voice' ? '<Response><Say>您好</Say><Pause length="3"/><Hangup/></Response>' : { status: 204 }));
+  twilio = createTwilioConnector({ accountSid: sim.accountSid, authToken: sim.authToken, apiBaseUrl: sim.url }, { publicBaseUrl: app.url });
 });
 after(async () => {
   await app.close();
   await sim.close();
 });
+
+/** An attempt's call as the engine asks for it: a number line, machine detection on. */
+const callFor = (to: string, from = '+14155550100', attemptId: string = randomUUID()): PlaceCall => ({ attemptId, to, from, route: { kind: 'number' }, detectMachine: true, ringSeconds: 30 });
 
 const rejection = async (promise: Promise<unknown>): Promise<AppError> => {
   const err = await promise.then(() => null, (e: unknown) => e);
@@ -30,50 +35,48 @@ const rejection = async (promise: Promise<unknown>): Promise<AppError> => {
   return err;
 };
 
-test('a call placed through the SDK runs to completion, with signed status callbacks the connector accepts', async () => {
-  const placed = await twilio.placeCall({
-    to: '+8613800138000',
-    from: '+14155550100',
-    url: `${app.url}/twiml`,
-    statusCallback: `${app.url}/status?attempt=a1`,
-    machineDetection: { resultCallback: `${app.url}/amd?attempt=a1` },
-  });
-  assert.match(placed.sid, /^CA[0-9a-f]{32}$/);
+test('a call placed through the SDK runs to completion, with signed status callbacks for its attempt the connector accepts', async () => {
+  const attemptId = randomUUID();
+  const placed = await twilio.placeCall(callFor('+8613800138000', '+14155550100', attemptId));
+  assert.match(placed.callId, /^CA[0-9a-f]{32}$/);
   assert.equal(placed.status, 'queued');
-  const callbacks = await app.waitFor('/status', 3);
+  const callbacks = await app.waitFor('/webhooks/twilio/status', 3);
   assert.deepEqual(callbacks.map((c) => c.params.CallStatus), ['ringing', 'in-progress', 'completed']);
   for (const c of callbacks) {
-    assert.equal(c.params.CallSid, placed.sid);
+    assert.equal(c.params.CallSid, placed.callId);
+    assert.equal(new URL(c.url).searchParams.get('attempt'), attemptId, 'the callback carries the attempt');
     assert.ok(twilio.verify(c.signature ?? '', c.url, c.params), 'the signature verifies');
     assert.ok(!twilio.verify(c.signature ?? '', c.url, { ...c.params, CallStatus: 'busy' }), 'a tampered callback does not');
   }
-  const fetched = await twilio.fetchCall(placed.sid);
+  const [verdict] = await app.waitFor('/webhooks/twilio/amd', 1);
+  assert.equal(new URL(verdict!.url).searchParams.get('attempt'), attemptId, 'the machine verdict carries the attempt');
+  const fetched = await twilio.fetchCall(placed.callId);
   assert.equal(fetched.status, 'completed');
   assert.equal(fetched.answeredBy, 'human');
   assert.ok((fetched.durationSeconds ?? 0) > 0);
-  const [logged] = sim.calls().filter((c) => c.sid === placed.sid);
+  const [logged] = sim.calls().filter((c) => c.sid === placed.callId);
   assert.ok(logged?.heard.some((h) => JSON.stringify(h).includes('您好')), 'the callee heard the script');
 });
 
 test('ending a ringing call cancels it, and ending a finished one changes nothing', async () => {
   sim.setProfile('+8613900139000', { outcomes: { answered: 1 }, ringSeconds: [600, 600] });
-  const placed = await twilio.placeCall({ to: '+8613900139000', from: '+14155550100', url: `${app.url}/twiml`, statusCallback: `${app.url}/status2` });
-  await until(() => sim.calls().find((c) => c.sid === placed.sid)?.status === 'ringing', 5000, 'ringing');
-  assert.equal((await twilio.endCall(placed.sid)).status, 'canceled');
-  assert.equal((await twilio.endCall(placed.sid)).status, 'canceled');
+  const placed = await twilio.placeCall(callFor('+8613900139000'));
+  await until(() => sim.calls().find((c) => c.sid === placed.callId)?.status === 'ringing', 5000, 'ringing');
+  assert.equal((await twilio.endCall(placed.callId)).status, 'canceled');
+  assert.equal((await twilio.endCall(placed.callId)).status, 'canceled');
   assert.equal(sim.calls().filter((c) => c.to === '+8613900139000').length, 1, 'no second call was placed');
 });
 
 test('SMS and number lookup go through the same client', async () => {
-  const sms = await twilio.sendSms({ to: '+8613800138000', from: '+14155550100', body: '您的购物车还在等您' });
-  assert.match(sms.sid, /^SM[0-9a-f]{32}$/);
+  const sms = await twilio.sendSms({ messageRef: randomUUID(), to: '+8613800138000', from: '+14155550100', body: '您的购物车还在等您' });
+  assert.match(sms.messageId, /^SM[0-9a-f]{32}$/);
   assert.equal(sim.messages().at(-1)?.body, '您的购物车还在等您');
   assert.deepEqual(await twilio.lookup('+8613800138000'), { valid: true, lineType: 'mobile', country: 'CN' });
   assert.equal((await twilio.lookup('+861380013800099')).valid, false);
 });
 
 test('vendor errors become typed errors: bad input is not retried, an outage is', async () => {
-  const badNumber = await rejection(twilio.placeCall({ to: 'not-a-number', from: '+14155550100', url: `${app.url}/twiml`, statusCallback: `${app.url}/s` }));
+  const badNumber = await rejection(twilio.placeCall(callFor('not-a-number')));
   assert.equal(badNumber.code, 'VALIDATION');
   assert.equal(badNumber.retryable, false);
   assert.equal(badNumber.details?.vendorCode, 21211);
@@ -122,7 +125,7 @@ test('a Twilio that never answers times out, retryable and without an HTTP statu
 test('findCalls finds the call placed for that number since, and not earlier ones or other numbers', async () => {
   const to = '+8613700137000';
   const from = '+14155550100';
-  const place = (n: string, f = from) => twilio.placeCall({ to: n, from: f, url: `${app.url}/twiml`, statusCallback: `${app.url}/s-find` });
+  const place = (n: string, f = from) => twilio.placeCall(callFor(n, f));
   const earlier = await place(to);
   // `since` on the simulator's timeline (it runs 200× fast): 60 simulated seconds later.
   const since = new Date(sim.clock.now().getTime() + 60_000);
@@ -132,7 +135,7 @@ test('findCalls finds the call placed for that number since, and not earlier one
   await place(to, '+14155550101');
 
   const found = await twilio.findCalls({ to, from, since });
-  assert.deepEqual(found.map((c) => c.sid), [placed.sid], `not ${earlier.sid}, placed a minute before`);
+  assert.deepEqual(found.map((c) => c.callId), [placed.callId], `not ${earlier.callId}, placed a minute before`);
   assert.deepEqual(await twilio.findCalls({ to: '+8613700137002', from, since }), []);
 });
 
@@ -140,9 +143,9 @@ test('a call whose answer was lost is found by findCalls, even while it waits in
   // 0.001 calls per second: the second call waits 1000 simulated seconds (5 s), with no start_time.
   const slow = await startTwilioSim({ clockSpeed: 200, callsPerSecond: 0.001, profile: { outcomes: { answered: 1 }, ringSeconds: [600, 600] } });
   try {
-    const connector = createTwilioConnector({ accountSid: slow.accountSid, authToken: slow.authToken, apiBaseUrl: slow.url });
+    const connector = createTwilioConnector({ accountSid: slow.accountSid, authToken: slow.authToken, apiBaseUrl: slow.url }, { publicBaseUrl: app.url });
     const to = '+8613600136000';
-    const attempt = { to, from: '+14155550100', url: `${app.url}/twiml`, statusCallback: `${app.url}/s-lost` };
+    const attempt = callFor(to);
     await connector.placeCall({ ...attempt, to: '+8613600136001' });
     const since = slow.clock.now();
     slow.failNext({ processed: true });
@@ -153,11 +156,22 @@ test('a call whose answer was lost is found by findCalls, even while it waits in
     const [placed] = slow.calls().filter((c) => c.to === to);
     assert.equal(placed?.startTime, null, 'still queued');
     assert.deepEqual(await connector.findCalls({ to, from: attempt.from, since }), [
-      { sid: placed?.sid, status: 'queued', answeredBy: null, durationSeconds: null },
+      { callId: placed?.sid, status: 'queued', answeredBy: null, durationSeconds: null },
     ]);
   } finally {
     await slow.close();
   }
+});
+
+test('a connector made without the public URL looks numbers up but refuses to place calls or send texts, before asking Twilio', async () => {
+  const lookupOnly = createTwilioConnector({ accountSid: sim.accountSid, authToken: sim.authToken, apiBaseUrl: sim.url });
+  const before = sim.calls().length;
+  const refused = await rejection(lookupOnly.placeCall(callFor('+8613800138009')));
+  assert.equal(refused.code, 'INTERNAL');
+  assert.match(refused.message, /public base URL/);
+  assert.equal((await rejection(lookupOnly.sendSms({ messageRef: randomUUID(), to: '+8613800138009', from: '+14155550100', body: 'x' }))).code, 'INTERNAL');
+  assert.equal(sim.calls().length, before, 'no call was placed');
+  assert.equal((await lookupOnly.lookup('+8613800138000')).lineType, 'mobile');
 });
 
 test('credentials are checked before the connector is made', () => {

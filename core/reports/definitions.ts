@@ -35,7 +35,7 @@ export const definitions: Record<Metric | 'revenue' | 'key', string> = {
     'chases that drew a complaint, at most one each: a complaint said on one of its calls ("再打我就投诉", "I\'ll report you"), or an opt-out on any channel within 48 hours after one of its attempts',
   complaintRate: 'complaints / chases (null when no chase)',
   invalid:
-    'invalid numbers: import rows refused for their number; chases ended because the number is invalid (marked so, or reported invalid by a carrier lookup); calls the carrier refused as an invalid or unreachable number (Twilio 21211, 21214, 21217, 13224, 21612); texts undelivered as unreachable, unknown or landline (30003, 30005, 30006)',
+    'invalid numbers: import rows refused for their number; chases ended because the number is invalid (marked so, or reported invalid by a carrier lookup); calls the carrier refused as an invalid or unreachable number (carrier codes 21211, 21214, 21217, 13224, 21612); texts undelivered as unreachable, unknown or landline (30003, 30005, 30006)',
   invalidRate: 'invalid / (chases + import rows refused for their number) (null when neither)',
   smsSent: 'texts the carrier accepted (sent, then delivered or undelivered)',
   smsDelivered: 'texts the carrier reported delivered',

@@ -15,6 +15,7 @@ import { campaign, contact, mobile, waitForChase } from './support.ts';
 import { startChase } from '../../core/chases.ts';
 import { startWorker } from '../../core/jobs/worker.ts';
 import { applyCallReport, type CallReport } from '../../core/chases.outcomes.ts';
+import type { CallState } from '../../core/ports.ts';
 
 // No worker: jobs the webhooks enqueue stay in the queue, where the test can count them.
 let app: TestApp & { sim: TwilioSim; worker: WorkerDeps };
@@ -83,8 +84,8 @@ describe('the call-status job', () => {
     );
     return { chaseId: chase.id, attemptId, sid: `CA${randomBytes(16).toString('hex')}` };
   }
-  const report = (attempt: { attemptId: string; sid: string }, status: string, extra: Partial<CallReport> = {}): CallReport => ({
-    attemptId: attempt.attemptId, callSid: attempt.sid, status, ...extra,
+  const report = (attempt: { attemptId: string; sid: string }, status: CallState, extra: Partial<CallReport> = {}): CallReport => ({
+    attemptId: attempt.attemptId, callId: attempt.sid, status, ...extra,
   });
   const state = async (attemptId: string) => {
     const { rows: a } = await app.db.pool.query<{ status: string; sid: string | null; outcome: string | null }>(`select status, sid, outcome from attempts where id = $1`, [attemptId]);
@@ -94,7 +95,7 @@ describe('the call-status job', () => {
 
   test('statuses only move a call forward: repeats and late ones change nothing, and each step is on the timeline once', async () => {
     const call = await dialing(mobile(910));
-    for (const s of ['queued', 'ringing', 'ringing', 'in-progress', 'queued', 'ringing', 'in-progress']) await applyCallReport(app.worker, report(call, s));
+    for (const s of ['queued', 'ringing', 'ringing', 'in-progress', 'queued', 'ringing', 'in-progress'] as const) await applyCallReport(app.worker, report(call, s));
     assert.deepEqual(await state(call.attemptId), { status: 'in-progress', sid: call.sid, outcome: null, events: ['ringing', 'answered'] });
     await applyCallReport(app.worker, report(call, 'completed', { durationSeconds: 12 }));
     // Twilio's callbacks can overtake each other: a ringing that arrives after the end is ignored.
@@ -105,7 +106,7 @@ describe('the call-status job', () => {
 
   test('a machine that picked up is on the timeline as a machine; a status of another call is ignored', async () => {
     const call = await dialing(mobile(911));
-    await applyCallReport(app.worker, report(call, 'in-progress', { answeredBy: 'machine_end_beep' }));
+    await applyCallReport(app.worker, report(call, 'in-progress', { answeredBy: 'machine' }));
     await applyCallReport(app.worker, report({ ...call, sid: `CA${randomBytes(16).toString('hex')}` }, 'completed'));
     assert.deepEqual(await state(call.attemptId), { status: 'in-progress', sid: call.sid, outcome: null, events: ['ringing', 'machine'] });
     await applyCallReport(app.worker, report(call, 'completed', { durationSeconds: 20 }));
@@ -115,17 +116,17 @@ describe('the call-status job', () => {
   test("reports that overtake each other still leave the call's path on the timeline, in order and once", async () => {
     // The status jobs run concurrently: the end can be applied before the pick-up, the pick-up before the ringing.
     const answered = await dialing(mobile(913));
-    for (const s of ['completed', 'in-progress', 'ringing', 'queued']) await applyCallReport(app.worker, report(answered, s, { durationSeconds: 9 }));
+    for (const s of ['completed', 'in-progress', 'ringing', 'queued'] as const) await applyCallReport(app.worker, report(answered, s, { durationSeconds: 9 }));
     assert.deepEqual(await state(answered.attemptId), { status: 'completed', sid: answered.sid, outcome: 'answered', events: ['ringing', 'answered'] });
 
     const rangOut = await dialing(mobile(914));
-    for (const s of ['no-answer', 'ringing']) await applyCallReport(app.worker, report(rangOut, s));
+    for (const s of ['no-answer', 'ringing'] as const) await applyCallReport(app.worker, report(rangOut, s));
     assert.deepEqual(await state(rangOut.attemptId), { status: 'no-answer', sid: rangOut.sid, outcome: 'no-answer', events: ['ringing', 'no-answer'] });
 
     // Reports applied at the same moment (several workers): still one ringing, before the answer.
     for (let n = 0; n < 8; n++) {
       const racing = await dialing(mobile(920 + n));
-      await Promise.all(['ringing', 'in-progress', 'ringing', 'in-progress'].map((s) => applyCallReport(app.worker, report(racing, s))));
+      await Promise.all((['ringing', 'in-progress', 'ringing', 'in-progress'] as const).map((s) => applyCallReport(app.worker, report(racing, s))));
       assert.deepEqual((await state(racing.attemptId)).events, ['ringing', 'answered'], `race ${n}`);
     }
 
