@@ -36,10 +36,10 @@ import pg from 'pg';
 import type PgBoss from 'pg-boss';
 import { pino, type Logger } from 'pino';
 import { createApp } from '../api/app.ts';
-import { createTwilioConnector } from '../connectors/twilio/index.ts';
+import { composeWorker } from '../api/runtime/compose.ts';
 import { createCampaign, type Campaign } from '../core/campaigns.ts';
 import { startChase, startChasesForSegment } from '../core/chases.ts';
-import { systemClock, type WorkerDeps } from '../core/chases.store.ts';
+import { systemClock, type WorkerDeps } from '../core/deps.ts';
 import { createPool } from '../core/db/pool.ts';
 import { migrate } from '../core/db/migrate.ts';
 import type { Deps } from '../core/deps.ts';
@@ -213,7 +213,12 @@ async function startEngine(bench: Bench, simOptions: TwilioSimOptions, concurren
   server.listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const carrier = createTwilioConnector({ accountSid: sim.accountSid, authToken: sim.authToken, apiBaseUrl: sim.url }, { publicBaseUrl: url });
+  const composed = composeWorker(bench.deps, bench.jobs, {
+    publicBaseUrl: url,
+    carrier: { accountSid: sim.accountSid, authToken: sim.authToken, apiBaseUrl: sim.url },
+    log: bench.log,
+  });
+  const carrier = composed.carrier;
   let placed = 0;
   // Counting here is cheap; asking the simulator (a deep copy of every call) is not.
   const counting = { ...carrier, placeCall: async (c: Parameters<typeof carrier.placeCall>[0]) => {
@@ -221,7 +226,7 @@ async function startEngine(bench: Bench, simOptions: TwilioSimOptions, concurren
     placed++;
     return info;
   } };
-  const worker: WorkerDeps = { ...bench.deps, jobs: bench.jobs, clock: systemClock, carrier: counting, publicBaseUrl: url, log: bench.log };
+  const worker: WorkerDeps = { ...composed.worker, carrier: counting };
   // Production settings (api/runtime/engine.ts) but the concurrency, and no reaper schedule.
   const running = await startWorker(worker, bench.boss, { schedule: false, concurrency });
   server.on('request', createApp({ deps: bench.deps, log: bench.log, engine: { jobs: bench.jobs, verifier: carrier, publicBaseUrl: url } }));

@@ -26,7 +26,7 @@ import { createPii } from '../core/pii.ts';
 import { bootstrapDefaultTenant } from '../core/tenants.ts';
 import { createCampaign } from '../core/campaigns.ts';
 import { createJobQueue, startBoss } from '../core/jobs/queue.ts';
-import { systemClock } from '../core/chases.store.ts';
+import { systemClock } from '../core/deps.ts';
 import { createTwilioConnector } from '../connectors/twilio/index.ts';
 import { openBenchDatabase } from './support.ts';
 

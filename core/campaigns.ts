@@ -9,7 +9,7 @@ import { AppError, notFound } from './errors.ts';
 import { withTransaction } from './db/pool.ts';
 import { decodeCursor, toPage, type Page } from './pagination.ts';
 import { CampaignInputSchema, TenantChaseRulesSchema, defaultGoal, type CampaignGoal, type CampaignInput, type Industry, type TenantChaseRules } from './campaigns.rules.ts';
-import { chaseEngine } from './chases.store.ts';
+import { chaseEngine } from './deps.ts';
 import { flagSettings } from './scripts/flags.ts';
 import type { ScriptFlagSettings } from './scripts/flags.rules.ts';
 import { CallSettingsSchema } from './dialog.schema.ts';

@@ -6,10 +6,12 @@
 import type pg from 'pg';
 import { withTransaction } from './db/pool.ts';
 import { campaignFromJson, type CampaignJson } from './campaigns.ts';
-import { insertEvent, type WorkerDeps } from './chases.store.ts';
+import { insertEvent } from './chases.store.ts';
+import { type WorkerDeps } from './deps.ts';
 import { finishChase, scheduleChase } from './chases.transitions.ts';
 import { writeBackCall } from './outbox.activities.ts';
-import { recordLineResult, type LineResult } from './lines.health.ts';
+import { recordLineResult } from './lines.health.ts';
+import { type LineResult } from './lines.stores.ts';
 import { settleUnconfirmedOptOut, UNCONFIRMED_OPT_OUT } from './dialog.optout.ts';
 import { recordCallEnded, recordConversion } from './optimiser/stats.ts';
 import { finalCallStates, type CallProgress } from './ports.ts';

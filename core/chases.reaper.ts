@@ -10,7 +10,7 @@
  * - an SMS attempt with no message id: whether it went out cannot be known, so the chase
  *   ends as failed, visibly, rather than risk a second text.
  */
-import type { WorkerDeps } from './chases.store.ts';
+import type { WorkerDeps } from './deps.ts';
 import { loggable } from './errors.ts';
 import { applyCallReport, giveUpAttempt } from './chases.outcomes.ts';
 import { finishChase } from './chases.transitions.ts';

@@ -25,7 +25,8 @@ import { intersectWindows, nextCallableTime, type CallingWindow } from './callin
 import { armWindowSql } from './experiments/assign.ts';
 import { timeZoneForPhone } from './phone.timezone.ts';
 import { callInFlight, capsBlockUntil, phoneLockSql, readPhoneState } from './chases.caps.ts';
-import { CHASE_COLUMNS, decodeContext, insertEvent, type ChaseRow, type WorkerDeps } from './chases.store.ts';
+import { CHASE_COLUMNS, decodeContext, insertEvent, type ChaseRow } from './chases.store.ts';
+import { type WorkerDeps } from './deps.ts';
 import { finishChase, scheduleChase, type StepJob } from './chases.transitions.ts';
 import { planPhoneQueue } from './chases.queue.ts';
 import { policyChannels } from './chases.ts';

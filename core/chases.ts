@@ -14,10 +14,8 @@ import { pausedScripts } from './scripts/flags.ts';
 import { upsertContact } from './contacts.ts';
 import { tenantPhone } from './tenants.ts';
 import type { RawPhone } from './phone.ts';
-import {
-  chaseEngine, CHASE_COLUMNS, DETAIL_COLUMNS, LIVE, toAttempts, toChase, toTimeline,
-  type Attempt, type Chase, type ChaseEvent, type ChaseRow, type ChaseStatus, type DetailJson,
-} from './chases.store.ts';
+import { CHASE_COLUMNS, DETAIL_COLUMNS, LIVE, toAttempts, toChase, toTimeline, type Attempt, type Chase, type ChaseEvent, type ChaseRow, type ChaseStatus, type DetailJson } from './chases.store.ts';
+import { chaseEngine } from './deps.ts';
 import type { Deps } from './deps.ts';
 import { endChases, enqueueNewChases } from './chases.transitions.ts';
 import { drawArms, runningExperiment } from './experiments/assign.ts';

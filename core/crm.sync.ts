@@ -10,8 +10,8 @@ import { withTransaction } from './db/pool.ts';
 import { getConnector, type ConnectorState } from './connectors.ts';
 import { storeCrmContacts } from './crm.contacts.ts';
 import { queues } from './jobs/queue.ts';
-import { chaseEngine } from './chases.store.ts';
-import type { CrmConnector, CrmCursor } from './ports.ts';
+import { chaseEngine } from './deps.ts';
+import type { CrmConnector, CrmConnectorFor, CrmCursor } from './ports.ts';
 
 export interface SyncJob {
   tenantId: string;
@@ -19,7 +19,6 @@ export interface SyncJob {
 }
 
 /** The tenant's configured CRM connector of `type`, built by the registry; null when it is not configured or does not sync. */
-export type CrmConnectorFor = (tenantId: string, type: string) => Promise<CrmConnector | null>;
 
 export async function requestSync(deps: Deps, tenantId: string, type: string): Promise<ConnectorState> {
   const { jobs } = chaseEngine(deps);

@@ -1,8 +1,9 @@
 import type pg from 'pg';
 import type { Pii } from './pii.ts';
 import type { JobQueue } from './jobs/queue.ts';
-import type { Clock } from './ports.ts';
-import type { LineStores } from './lines.select.ts';
+import { AppError } from './errors.ts';
+import type { Clock, CrmConnectorFor, Messaging, NumberLookup, Speech, Telephony, WriteBackTargetFor } from './ports.ts';
+import type { LineStores } from './lines.stores.ts';
 
 /** An app Chaseline is registered as with a vendor (an OAuth client), for installs from the vendor's side. */
 export interface VendorApp {
@@ -31,6 +32,52 @@ export interface Deps {
   allowedEventHosts?: readonly string[];
   /** The vendor apps configured for this installation, by connector type; a plugin without its app is off. */
   apps?: Readonly<Partial<Record<string, VendorApp>>>;
+}
+
+/** A backoff: the first retry after `baseMs`, each next one doubling up to `maxMs`, `attempts` tries in all. */
+export interface RetryPolicy {
+  /** The first retry's delay; each next one doubles, up to maxMs. */
+  baseMs: number;
+  maxMs: number;
+  /** Tries before giving up. */
+  attempts: number;
+}
+
+/** What a worker needs to act: the carrier, and our public URL. */
+export interface WorkerDeps extends Deps {
+  jobs: JobQueue;
+  clock: Clock;
+  carrier: Telephony & Messaging & NumberLookup;
+  /** Our public URL: tracked links are built on it (the carrier connector builds its own callback URLs). */
+  publicBaseUrl: string;
+  /** Attempts in dialing this long with no word from the carrier are reconciled by the reaper. */
+  reapAfterMs?: number;
+  /** Calls live this long are fetched from the carrier, in case their final callback was lost. */
+  staleCallMs?: number;
+  /** The tenant line pool's shared state (health windows, CPS buckets): Redis, or memory in one process. */
+  lines?: LineStores;
+  /** Builds a tenant's CRM connector (the registry's business, handed in at boot). */
+  crm?: CrmConnectorFor;
+  /** Builds a tenant's connector as a write-back target (the registry's business, handed in at boot). */
+  writeBack?: WriteBackTargetFor;
+  /** The outbox's backoff (default 30 s doubling to 10 min, 20 tries). */
+  outboxRetry?: RetryPolicy;
+  /** Outbound events' delivery backoff (default 5 s doubling to an hour, 16 tries). */
+  eventRetry?: RetryPolicy;
+  /** Text-to-speech: prompts are synthesised before each call; without it calls speak with the carrier's own voices. */
+  speech?: Speech;
+  /** How long a chase waits when another call to its number is on the line (default 5 minutes). */
+  busyRetryMs?: number;
+  /** How far apart the planned calls of one number's queue are at least (default 1 minute, a call's length). */
+  slotSpacingMs?: number;
+  log?: { info(o: object, msg: string): void; warn(o: object, msg: string): void; error(o: object, msg: string): void };
+}
+
+export const systemClock: Clock = { now: () => new Date() };
+
+export function chaseEngine(deps: Deps): { jobs: JobQueue; clock: Clock } {
+  if (!deps.jobs) throw new AppError('INTERNAL', 'the chase engine is not running in this process (no job queue)');
+  return { jobs: deps.jobs, clock: deps.clock ?? systemClock };
 }
 
 /**

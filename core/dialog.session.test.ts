@@ -7,7 +7,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { testEngineApp, type TestApp } from '../test/support/app.ts';
 import { campaign, contact, mobile } from '../test/chases/support.ts';
-import type { WorkerDeps } from './chases.store.ts';
+import type { WorkerDeps } from './deps.ts';
 import { startChase } from './chases.ts';
 import { optOutState } from './consent.ts';
 import { createOfflineClassifier } from './intents/classifier.ts';

@@ -1,7 +1,8 @@
 /**
- * Calls-per-second limits per line: a token bucket shared by every worker (Redis, in
- * connectors/redis/lines.cps.ts) or, in a single process, this memory one. Carriers refuse
- * calls over a line's CPS (often 1 per second per number unless raised), so we pace first.
+ * A token bucket: requests per second per key, shared by every worker (Redis, in
+ * connectors/redis/lines.ts) or, in a single process, this memory one. Lines use it for their
+ * calls per second (carriers refuse calls over a line's CPS, so we pace first) and CRM
+ * connectors for their vendors' rate limits.
  */
 
 export interface TokenBucket {
@@ -44,5 +45,3 @@ export function memoryTokenBucket(now: () => number = () => performance.timeOrig
   };
 }
 
-/** The bucket key of a line: tenant-scoped, so ids never collide across tenants. */
-export const lineBucketKey = (tenantId: string, lineId: string) => `line:${tenantId}:${lineId}`;

@@ -6,7 +6,8 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { testDatabase, type TestDatabase } from '../test/support/db.ts';
 import { createLine, getLine } from './lines.ts';
-import { memoryHealthStore, recordLineResult, type LineResult } from './lines.health.ts';
+import { memoryHealthStore, recordLineResult } from './lines.health.ts';
+import { type LineResult } from './lines.stores.ts';
 
 const t0 = new Date('2026-03-01T10:00:00Z');
 const at = (ms: number) => new Date(t0.getTime() + ms);

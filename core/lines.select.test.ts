@@ -6,9 +6,11 @@ import { randomUUID } from 'node:crypto';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { testDatabase, type TestDatabase } from '../test/support/db.ts';
 import { createLine, getLine, lineRoute, type Line } from './lines.ts';
-import { memoryHealthStore, recordLineResult, type LineResult } from './lines.health.ts';
+import { memoryHealthStore, recordLineResult } from './lines.health.ts';
+import { type LineResult } from './lines.stores.ts';
 import { memoryTokenBucket } from './lines.cps.ts';
-import { chooseLine, eligibleTiers, linePolicyTier, type LineChoice, type LineStores } from './lines.select.ts';
+import { chooseLine, eligibleTiers, linePolicyTier, type LineChoice } from './lines.select.ts';
+import { type LineStores } from './lines.stores.ts';
 
 let db: TestDatabase;
 let tenantId: string;

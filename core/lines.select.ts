@@ -5,13 +5,11 @@
  */
 import type { Deps } from './deps.ts';
 import { allLines, type Line, type LineTier } from './lines.ts';
-import { lineBucketKey, type TokenBucket } from './lines.cps.ts';
-import type { DrainPolicy, LineHealthStore } from './lines.health.ts';
+import type { DrainPolicy } from './lines.health.ts';
+import type { LineStores } from './lines.stores.ts';
 
-export interface LineStores {
-  health: LineHealthStore;
-  cps: TokenBucket;
-}
+/** The bucket key of a line: tenant-scoped, so ids never collide across tenants. */
+export const lineBucketKey = (tenantId: string, lineId: string) => `line:${tenantId}:${lineId}`;
 
 export const DEFAULT_PROBE_INTERVAL_MS = 60_000;
 

@@ -9,27 +9,19 @@
  * worker that dies mid-send leaves its rows to be claimed again once the lease runs out.
  */
 import type pg from 'pg';
-import type { Deps } from './deps.ts';
+import type { Deps, RetryPolicy } from './deps.ts';
 import { AppError, loggable, notFound } from './errors.ts';
 import { queues, type Queryable } from './jobs/queue.ts';
-import { chaseEngine } from './chases.store.ts';
-import type { WriteBack, WriteBackKind, WriteBackResult, WriteBackTarget } from './ports.ts';
+import { chaseEngine } from './deps.ts';
+import type { WriteBack, WriteBackKind, WriteBackResult, WriteBackTarget, WriteBackTargetFor } from './ports.ts';
 
 export interface WriteBackJob {
   tenantId: string;
   connector: string;
 }
 
-/** The tenant's connector of `type` as a write-back target (the registry's business); null when it is not configured or writes nothing back. */
-export type WriteBackTargetFor = (tenantId: string, type: string) => Promise<WriteBackTarget | null>;
-
-export interface OutboxRetry {
-  /** The first retry's delay; each next one doubles, up to maxMs. */
-  baseMs: number;
-  maxMs: number;
-  /** Sends tried before a row is dead. */
-  attempts: number;
-}
+/** The outbox's backoff; `attempts` sends are tried before a row is dead. */
+export type OutboxRetry = RetryPolicy;
 
 /** The wait before the next try of something tried `attempts` times: baseMs doubling each time, at most maxMs. */
 export const retryDelayMs = (retry: OutboxRetry, attempts: number) => Math.min(retry.maxMs, retry.baseMs * 2 ** (attempts - 1));

@@ -276,6 +276,9 @@ export interface WriteBackTarget {
   writeBack(items: WriteBack[]): Promise<WriteBackResult[]>;
 }
 
+/** Builds a tenant's connector of `type` as a write-back target, or null when it has none (the registry's business, handed in at boot). */
+export type WriteBackTargetFor = (tenantId: string, type: string) => Promise<WriteBackTarget | null>;
+
 /**
  * A CRM: contacts pulled incrementally, Chaseline's calls, texts, opt-outs and tags written
  * back (HubSpot https://developers.hubspot.com/docs/api/crm/calls, Salesforce Task).
@@ -284,3 +287,6 @@ export interface CrmConnector extends WriteBackTarget {
   /** Pages of contacts changed since the cursor, oldest first, each with the cursor to resume after it. */
   pullContacts(cursor: CrmCursor | null): AsyncIterable<{ contacts: CrmContact[]; cursor: CrmCursor }>;
 }
+
+/** Builds a tenant's CRM connector of `type`, or null when it has none (the registry's business, handed in at boot). */
+export type CrmConnectorFor = (tenantId: string, type: string) => Promise<CrmConnector | null>;

@@ -4,7 +4,8 @@ import { Id, IdParam, PageQuery, page } from '../schemas.ts';
 import {
   createLine, deleteLine, getLine, lineKinds, lineTiers, listLines, updateLine, LineInputSchema, LinePatchSchema, type Line,
 } from '../../core/lines.ts';
-import { memoryHealthStore, type LineHealthStore } from '../../core/lines.health.ts';
+import { memoryHealthStore } from '../../core/lines.health.ts';
+import { type LineHealthStore } from '../../core/lines.stores.ts';
 
 const LineHealth = z.object({
   status: z.enum(['healthy', 'drained', 'disabled']),

@@ -5,7 +5,7 @@
 import express from 'express';
 import type { Deps } from '../../core/deps.ts';
 import { followLink } from '../../core/links.ts';
-import { systemClock } from '../../core/chases.store.ts';
+import { systemClock } from '../../core/deps.ts';
 
 export function linkRoutes(deps: Deps): express.Router {
   const router = express.Router();

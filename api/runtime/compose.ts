@@ -11,8 +11,8 @@ import { connectors, crmConnectorFor, writeBackTargetFor } from '../../connector
 import type { TwilioConnector } from '../../connectors/twilio/index.ts';
 import { memoryHealthStore } from '../../core/lines.health.ts';
 import { memoryTokenBucket } from '../../core/lines.cps.ts';
-import type { LineStores } from '../../core/lines.select.ts';
-import { systemClock, type WorkerDeps } from '../../core/chases.store.ts';
+import type { LineStores } from '../../core/lines.stores.ts';
+import { systemClock, type WorkerDeps } from '../../core/deps.ts';
 import type { Deps } from '../../core/deps.ts';
 import type { JobQueue } from '../../core/jobs/queue.ts';
 import type { Clock, Speech } from '../../core/ports.ts';

@@ -6,7 +6,7 @@
 import { Redis } from 'ioredis';
 import { memoryTokenBucket } from '../../core/lines.cps.ts';
 import { memoryHealthStore, type HealthWindow } from '../../core/lines.health.ts';
-import type { LineStores } from '../../core/lines.select.ts';
+import type { LineStores } from '../../core/lines.stores.ts';
 import { redisHealthStore, redisTokenBucket } from './lines.ts';
 
 export { redisHealthStore, redisTokenBucket } from './lines.ts';

@@ -6,10 +6,8 @@
  */
 import type { Redis } from 'ioredis';
 import { defaultBurst, type TokenBucket } from '../../core/lines.cps.ts';
-import {
-  DEFAULT_BUCKET_MS, DEFAULT_WINDOW_MS, firstBucket, lineResults, statsOf,
-  type HealthWindow, type LineHealthStore, type LineResult, type LineStats,
-} from '../../core/lines.health.ts';
+import { DEFAULT_BUCKET_MS, DEFAULT_WINDOW_MS, firstBucket, statsOf, type HealthWindow } from '../../core/lines.health.ts';
+import { lineResults, type LineHealthStore, type LineResult, type LineStats } from '../../core/lines.stores.ts';
 
 export interface RedisStoreOptions {
   /** Prepended to every key (tests isolate themselves with a random one). Default `chaseline:`. */

@@ -5,7 +5,7 @@
 import type { Deps } from '../deps.ts';
 import { notFound, validation } from '../errors.ts';
 import { queues } from '../jobs/queue.ts';
-import { chaseEngine } from '../chases.store.ts';
+import { chaseEngine } from '../deps.ts';
 import { bigintKey, decodeCursor, encodeCursor, type Page } from '../pagination.ts';
 import type { EventDeliveryJob } from './deliver.ts';
 import type { OutboundEventType } from './emit.ts';

@@ -3,7 +3,7 @@
  * processes may run it against one database; pg-boss hands each job to one of them.
  */
 import type PgBoss from 'pg-boss';
-import type { WorkerDeps } from '../chases.store.ts';
+import type { WorkerDeps } from '../deps.ts';
 import { loggable } from '../errors.ts';
 import { failDeadLetteredStep, runChaseStep } from '../chases.step.ts';
 import { applyCallReport, type CallReport } from '../chases.outcomes.ts';

@@ -11,7 +11,7 @@ import { testEngineApp, type TestApp } from '../support/app.ts';
 import { eventually } from '../support/data.ts';
 import { connectorState, outboxDrained, syncConnector } from '../support/connectors.ts';
 import { startHubspotSim, type HubspotSim } from '../../sim/hubspot/index.ts';
-import type { WorkerDeps } from '../../core/chases.store.ts';
+import type { WorkerDeps } from '../../core/deps.ts';
 import type { TwilioSim } from '../../sim/twilio/index.ts';
 import { campaign, waitForChase } from '../chases/support.ts';
 import { DISPOSITIONS } from '../../connectors/hubspot/mapping.ts';

@@ -8,7 +8,7 @@ import { assertProblem, trpcQuery } from '../support/api.ts';
 import { newKey, newTenant, type KeyInfo } from '../support/data.ts';
 import { memoryHealthStore, recordLineResult } from '../../core/lines.health.ts';
 import { memoryTokenBucket } from '../../core/lines.cps.ts';
-import type { LineStores } from '../../core/lines.select.ts';
+import type { LineStores } from '../../core/lines.stores.ts';
 
 let app: TestApp;
 let viewer: KeyInfo;

@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import { testEngineApp, type TestApp } from '../support/app.ts';
 import { createTenant } from '../support/api.ts';
 import { twilioSignature, type TwilioSim } from '../../sim/twilio/index.ts';
-import type { WorkerDeps } from '../../core/chases.store.ts';
+import type { WorkerDeps } from '../../core/deps.ts';
 import { startChase } from '../../core/chases.ts';
 import { linkClicks } from '../../core/links.ts';
 import { campaign, contact, mobile, waitForChase } from '../chases/support.ts';

@@ -11,7 +11,7 @@ import { startWorker } from '../../core/jobs/worker.ts';
 import { queues } from '../../core/jobs/queue.ts';
 import { checkImportedNumbers, INVALID_NUMBER_REASON } from '../../core/number-quality.ts';
 import type { TwilioSim } from '../../sim/twilio/index.ts';
-import type { WorkerDeps } from '../../core/chases.store.ts';
+import type { WorkerDeps } from '../../core/deps.ts';
 import type PgBoss from 'pg-boss';
 
 let app: TestApp & { sim: TwilioSim; boss: PgBoss; worker: WorkerDeps };

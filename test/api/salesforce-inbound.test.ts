@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { testEngineApp, type TestApp } from '../support/app.ts';
-import type { WorkerDeps } from '../../core/chases.store.ts';
+import type { WorkerDeps } from '../../core/deps.ts';
 import { campaign } from '../chases/support.ts';
 
 const ORG = '00D5g000004ABCDEAZ';

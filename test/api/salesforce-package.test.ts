@@ -16,7 +16,7 @@ import { testEngineApp, type TestApp } from '../support/app.ts';
 import { eventually } from '../support/data.ts';
 import { connectorState, outboxDrained } from '../support/connectors.ts';
 import { startSalesforceSim, type SalesforceSim } from '../../sim/salesforce/index.ts';
-import type { WorkerDeps } from '../../core/chases.store.ts';
+import type { WorkerDeps } from '../../core/deps.ts';
 import type { TwilioSim } from '../../sim/twilio/index.ts';
 import { campaign, waitForChase } from '../chases/support.ts';
 import { ACTIVITY_FIELDS, CHASE_ENDED_EVENT, CHASE_ENDED_FIELDS, PERSON_FIELDS } from '../../connectors/salesforce/package.ts';

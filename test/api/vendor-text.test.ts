@@ -8,7 +8,7 @@ import { testEngineApp, type TestApp } from '../support/app.ts';
 import { eventually, listAll } from '../support/data.ts';
 import { startHubspotSim, type HubspotSim } from '../../sim/hubspot/index.ts';
 import { loadSamples } from '../../sim/shopify/vendor.ts';
-import type { WorkerDeps } from '../../core/chases.store.ts';
+import type { WorkerDeps } from '../../core/deps.ts';
 import { campaign } from '../chases/support.ts';
 import { NOWHERE } from '../support/fuzz.inputs.ts';
 

@@ -9,7 +9,7 @@ import { after, before, test } from 'node:test';
 import { testEngineApp, type TestApp } from '../support/app.ts';
 import { startChase } from '../../core/chases.ts';
 import { createLine } from '../../core/lines.ts';
-import type { WorkerDeps } from '../../core/chases.store.ts';
+import type { WorkerDeps } from '../../core/deps.ts';
 import type { TwilioSim } from '../../sim/twilio/index.ts';
 import { campaign, contact, mobile } from './support.ts';
 import { workerProcesses, type WorkerProcesses } from './workers.ts';

@@ -10,7 +10,7 @@ import { startChase } from '../../core/chases.ts';
 import { optOutState } from '../../core/consent.ts';
 import { getContact } from '../../core/contacts.ts';
 import { AppError } from '../../core/errors.ts';
-import type { WorkerDeps } from '../../core/chases.store.ts';
+import type { WorkerDeps } from '../../core/deps.ts';
 import type { TwilioSim } from '../../sim/twilio/index.ts';
 import { campaign, contact, mobile, waitForChase } from './support.ts';
 import { eventually } from '../support/data.ts';

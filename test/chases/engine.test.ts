@@ -10,7 +10,7 @@ import { startChase } from '../../core/chases.ts';
 import { setCampaignStatus } from '../../core/campaigns.ts';
 import { optOut } from '../../core/consent.ts';
 import { nextCallableTime, type CallingWindow } from '../../core/calling-window.ts';
-import type { WorkerDeps } from '../../core/chases.store.ts';
+import type { WorkerDeps } from '../../core/deps.ts';
 import type { TwilioSim } from '../../sim/twilio/index.ts';
 import { campaign, contact, mobile, waitForChase } from './support.ts';
 import { upsertContact } from '../../core/contacts.ts';

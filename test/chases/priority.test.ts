@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import { testEngineApp, type TestApp } from '../support/app.ts';
 import { startChase } from '../../core/chases.ts';
 import { startWorker } from '../../core/jobs/worker.ts';
-import type { WorkerDeps } from '../../core/chases.store.ts';
+import type { WorkerDeps } from '../../core/deps.ts';
 import type PgBoss from 'pg-boss';
 import type { TwilioSim } from '../../sim/twilio/index.ts';
 import { campaign, contact, mobile, waitForChase } from './support.ts';

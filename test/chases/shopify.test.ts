@@ -8,7 +8,7 @@ import { createHmac, randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { loadSamples, type Topic } from '../../sim/shopify/vendor.ts';
 import { testEngineApp, type TestApp } from '../support/app.ts';
-import type { WorkerDeps } from '../../core/chases.store.ts';
+import type { WorkerDeps } from '../../core/deps.ts';
 import type { TwilioSim } from '../../sim/twilio/index.ts';
 import { getChase } from '../../core/chases.ts';
 import { setCampaignStatus } from '../../core/campaigns.ts';

@@ -13,7 +13,7 @@ import { cnE164 } from '../support/api.ts';
 import { ALL_DAY, eventually, newCampaign } from '../support/data.ts';
 import { startWorker } from '../../core/jobs/worker.ts';
 import { queues } from '../../core/jobs/queue.ts';
-import type { WorkerDeps } from '../../core/chases.store.ts';
+import type { WorkerDeps } from '../../core/deps.ts';
 import type { TwilioSim } from '../../sim/twilio/index.ts';
 
 const H = 3_600_000;

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { testEngineApp, type TestApp } from '../support/app.ts';
 import { startChase } from '../../core/chases.ts';
-import type { WorkerDeps } from '../../core/chases.store.ts';
+import type { WorkerDeps } from '../../core/deps.ts';
 import type { TwilioSim } from '../../sim/twilio/index.ts';
 import { startGoogleTtsSim, type GoogleTtsSim } from '../../sim/google-tts/index.ts';
 import { createGoogleTtsConnector, type GoogleTtsConnector } from '../../connectors/google-tts/index.ts';

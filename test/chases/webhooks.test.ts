@@ -7,7 +7,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { testEngineApp, type TestApp } from '../support/app.ts';
 import { twilioSignature, type TwilioSim } from '../../sim/twilio/index.ts';
-import type { WorkerDeps } from '../../core/chases.store.ts';
+import type { WorkerDeps } from '../../core/deps.ts';
 import { refreshWatchedSegments } from '../../core/segments.entries.ts';
 import { createSegment } from '../../core/segments.ts';
 import { upsertContact } from '../../core/contacts.ts';

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { startShopifySim, type ShopifySim } from '../../sim/shopify/index.ts';
 import { testEngineApp, type TestApp } from '../support/app.ts';
-import type { WorkerDeps } from '../../core/chases.store.ts';
+import type { WorkerDeps } from '../../core/deps.ts';
 import type { TwilioSim } from '../../sim/twilio/index.ts';
 import { enqueueWriteBacks, wakeOverdueWriteBacks } from '../../core/outbox.ts';
 import { withTransaction } from '../../core/db/pool.ts';

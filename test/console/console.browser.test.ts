@@ -13,7 +13,7 @@ import { newKey, type KeyInfo } from '../support/data.ts';
 import {
   buildConsole, driveChase, launchChromium, mobile, seedCampaign, seriousViolations, signInThroughForm, watchedPage, type WatchedPage,
 } from '../support/browser.ts';
-import type { WorkerDeps } from '../../core/chases.store.ts';
+import type { WorkerDeps } from '../../core/deps.ts';
 import type { TwilioSim } from '../../sim/twilio/index.ts';
 
 let app: TestApp & { sim: TwilioSim; worker: WorkerDeps };

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { startHubspotSim, type HubspotSim } from '../../sim/hubspot/index.ts';
 import { testEngineApp, type TestApp } from '../support/app.ts';
-import type { WorkerDeps } from '../../core/chases.store.ts';
+import type { WorkerDeps } from '../../core/deps.ts';
 import type { TwilioSim } from '../../sim/twilio/index.ts';
 import { connectorCredentials, saveConnector } from '../../core/connectors.ts';
 import { writeBackTargetFor } from '../../connectors/registry.ts';

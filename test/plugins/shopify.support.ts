@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { startShopifySim, type ShopifySim } from '../../sim/shopify/index.ts';
 import { testEngineApp, type TestApp } from '../support/app.ts';
 import type { TwilioSim } from '../../sim/twilio/index.ts';
-import type { WorkerDeps } from '../../core/chases.store.ts';
+import type { WorkerDeps } from '../../core/deps.ts';
 
 /** A merchant's browser (the library refuses bots, and node's fetch says it is one). */
 export const BROWSER = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36';

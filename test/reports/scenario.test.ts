@@ -15,7 +15,7 @@ import { upsertContact } from '../../core/contacts.ts';
 import { applyOrder } from '../../core/commerce.chases.ts';
 import { recordComplaint } from '../../core/reports/complaints.ts';
 import { withTransaction } from '../../core/db/pool.ts';
-import type { WorkerDeps } from '../../core/chases.store.ts';
+import type { WorkerDeps } from '../../core/deps.ts';
 import type { TwilioSim } from '../../sim/twilio/index.ts';
 import { DEFAULT_PERSONAS_BY_SUFFIX } from '../../sim/twilio/personas.ts';
 import { groupBys, type GroupBy } from '../../core/reports/definitions.ts';
