@@ -73,7 +73,7 @@ export default tseslint.config(
   },
   {
     // webhooks/ is HTTP only: raw body, signature (through the connector), status codes. The
-    // connector parses, core/ decides (the one dedupe is core/inbound.ts) and owns the SQL.
+    // connector parses, core/ decides (the one dedupe is core/inbound/deliveries.ts) and owns the SQL.
     // The Twilio files are exempt until the carrier rewrite (issue 13) moves their statements into core/.
     files: ['webhooks/**/*.ts'],
     ignores: ['webhooks/twilio.sms.ts', 'webhooks/twilio.voice.ts'],
@@ -121,7 +121,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.mjs', '**/*.js'],
+    files: ['**/*.mjs', '**/*.js', '**/*.cjs'],
     languageOptions: { globals: globals.node },
   },
 );

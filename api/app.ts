@@ -82,7 +82,7 @@ export function createApp(options: AppOptions): express.Express {
     }),
   );
   app.use(metrics.middleware);
-  app.use(acceptedQuery); // core/text.ts: what text is accepted, for every route's query string
+  app.use(acceptedQuery); // core/common/text.ts: what text is accepted, for every route's query string
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });

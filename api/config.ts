@@ -1,6 +1,6 @@
 /** The environment, parsed once at boot. A bad value stops start-up naming the variable. */
 import { z } from 'zod';
-import { parseAllowedHosts } from '../core/hosts.ts';
+import { parseAllowedHosts } from '../core/common/hosts.ts';
 import type { VendorApp } from '../core/deps.ts';
 
 const optional = <T extends z.ZodType>(schema: T) =>
@@ -10,7 +10,7 @@ const base64Key = z
   .string()
   .refine((v) => Buffer.from(v.trim(), 'base64').length === 32, 'must be base64 of exactly 32 random bytes (openssl rand -base64 32)');
 
-/** A comma-separated list of host, host:port or *.domain (core/hosts.ts), checked entry by entry. */
+/** A comma-separated list of host, host:port or *.domain (core/common/hosts.ts), checked entry by entry. */
 const allowedHosts = z
   .string()
   .default('')

@@ -6,7 +6,7 @@ import type { z } from 'zod';
 import type { Logger } from 'pino';
 import type { Actor, Deps, Role } from '../core/deps.ts';
 import { forbidden } from '../core/errors.ts';
-import { fingerprint, withIdempotency } from '../core/idempotency.ts';
+import { fingerprint, withIdempotency } from '../core/common/idempotency.ts';
 
 export interface Ctx {
   deps: Deps;

@@ -4,7 +4,7 @@ import type { Deps } from '../core/deps.ts';
 import { requireKey } from './http/auth.ts';
 import { invoke, requireRole, type Ctx, type Procedure } from './procedure.ts';
 import { AppError } from '../core/errors.ts';
-import { assertAcceptedText } from '../core/text.ts';
+import { assertAcceptedText } from '../core/common/text.ts';
 
 export function restInput(p: Procedure, req: Request): Record<string, unknown> {
   const params = req.params as Record<string, string>;

@@ -1,14 +1,14 @@
 /** zod schemas shared by REST, tRPC and OpenAPI. */
 import { z } from 'zod';
 import { roles } from '../core/deps.ts';
-import { channels, consentSources } from '../core/consent.ts';
-import { MAX_PAGE } from '../core/pagination.ts';
-import { isRegionCode, PHONE_MAX_LENGTH } from '../core/phone.ts';
+import { channels, consentSources } from '../core/consent/consent.ts';
+import { MAX_PAGE } from '../core/common/pagination.ts';
+import { isRegionCode, PHONE_MAX_LENGTH } from '../core/phone/phone.ts';
 import { AppError } from '../core/errors.ts';
-import { KMEANS_K, LIMITS, ruleOps, validateDefinition } from '../core/segments.rules.ts';
-import { CampaignInputSchema, TenantChaseRulesSchema } from '../core/campaigns.rules.ts';
-import type { CampaignStatus as CampaignStatusName } from '../core/campaigns.ts';
-import { chaseStatuses, eventTypes } from '../core/chases.store.ts';
+import { KMEANS_K, LIMITS, ruleOps, validateDefinition } from '../core/segments/rules.ts';
+import { CampaignInputSchema, TenantChaseRulesSchema } from '../core/campaigns/rules.ts';
+import type { CampaignStatus as CampaignStatusName } from '../core/campaigns/campaigns.ts';
+import { chaseStatuses, eventTypes } from '../core/chases/store.ts';
 
 export const Id = z.uuid().describe('Resource id (UUID)');
 export const IdParam = z.object({ id: Id });
@@ -227,7 +227,7 @@ export const Segment = z
   })
   .meta({ id: 'Segment' });
 
-// Campaigns and chases. What a campaign is made of is core's own schema (core/campaigns.rules.ts):
+// Campaigns and chases. What a campaign is made of is core's own schema (core/campaigns/rules.ts):
 // the API parses requests with it, tRPC types and OpenAPI are generated from it, and core parses
 // with it again, so a rule is refused in one place whichever way it arrives.
 

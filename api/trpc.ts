@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { Request, RequestHandler } from 'express';
 import type { Actor, Deps } from '../core/deps.ts';
 import { AppError } from '../core/errors.ts';
-import { badTextError, findBadText } from '../core/text.ts';
+import { badTextError, findBadText } from '../core/common/text.ts';
 import { authenticateRequest } from './http/auth.ts';
 import { toAppError } from './http/problem.ts';
 import { errorTable } from './http/errors.map.ts';
@@ -113,7 +113,7 @@ const authorised = (role: Procedure['role']) =>
     } catch (err) {
       throw asTrpcError(err, ctx.req);
     }
-    // The same text rules as REST, before zod sees the input (core/text.ts).
+    // The same text rules as REST, before zod sees the input (core/common/text.ts).
     const bad = findBadText(await getRawInput());
     if (bad) throw asTrpcError(badTextError(bad, 'input'), ctx.req);
     return next({ ctx: { ...ctx, actor } });

@@ -20,8 +20,8 @@ import { createApp } from '../api/app.ts';
 import { createPool } from '../core/db/pool.ts';
 import { openBenchDatabase } from './support.ts';
 import { migrate } from '../core/db/migrate.ts';
-import { createPii } from '../core/pii.ts';
-import { bootstrapDefaultTenant } from '../core/tenants.ts';
+import { createPii } from '../core/privacy/pii.ts';
+import { bootstrapDefaultTenant } from '../core/tenants/tenants.ts';
 
 const { values } = parseArgs({ options: { rows: { type: 'string', default: '100000' } } });
 const ROWS = Number(values.rows);

@@ -4,10 +4,10 @@
  * a real PostgreSQL.
  *
  *   - contacts per minute: a first sync of N contacts pulled with `pullContacts(null)` alone,
- *     then pulled and stored by `runSync` (core/crm.sync.ts, what the worker runs), then an
+ *     then pulled and stored by `runSync` (core/crm/sync.ts, what the worker runs), then an
  *     incremental sync after 1% of them changed;
  *   - API calls: the simulator's requests for each of those, and for N write-backs sent by
- *     `sendWriteBacks` (core/outbox.ts, the worker's sender), against the fewest the
+ *     `sendWriteBacks` (core/outbox/outbox.ts, the worker's sender), against the fewest the
  *     vendor's batch sizes allow; HubSpot's search cap (10,000 results) crossed with more.
  *
  *   DATABASE_URL=postgres://… npm run bench:sync       # a fresh database on that server, dropped after
@@ -26,15 +26,15 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { saveConnector } from '../core/connectors.ts';
-import { runSync } from '../core/crm.sync.ts';
+import { saveConnector } from '../core/integrations/connectors.ts';
+import { runSync } from '../core/crm/sync.ts';
 import { createPool } from '../core/db/pool.ts';
 import { migrate } from '../core/db/migrate.ts';
 import type { Actor, Deps } from '../core/deps.ts';
-import { enqueueWriteBacks, sendWriteBacks } from '../core/outbox.ts';
-import { createPii } from '../core/pii.ts';
+import { enqueueWriteBacks, sendWriteBacks } from '../core/outbox/outbox.ts';
+import { createPii } from '../core/privacy/pii.ts';
 import type { WriteBack } from '../core/ports.ts';
-import { bootstrapDefaultTenant, createTenant } from '../core/tenants.ts';
+import { bootstrapDefaultTenant, createTenant } from '../core/tenants/tenants.ts';
 import { fmt, openBenchDatabase } from './support.ts';
 import { hubspotVendor, salesforceVendor, type Minimum, type SimRequest, type Vendor } from './sync.vendors.ts';
 

@@ -5,7 +5,7 @@
  */
 import { createHubspotConnector } from '../connectors/hubspot/index.ts';
 import { createSalesforceConnector } from '../connectors/salesforce/index.ts';
-import type { TokenBucket } from '../core/lines.cps.ts';
+import type { TokenBucket } from '../core/common/token-bucket.ts';
 import type { CrmConnector, WriteBack } from '../core/ports.ts';
 import { startHubspotSim } from '../sim/hubspot/index.ts';
 import { startSalesforceSim } from '../sim/salesforce/index.ts';

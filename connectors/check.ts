@@ -3,7 +3,7 @@
  * authenticated read, bounded in time, whose failure becomes the vendor's reason in words
  * (never the credentials themselves). Each connector says which read in its own check.ts.
  */
-import type { CredentialCheck } from '../core/connectors.ts';
+import type { CredentialCheck } from '../core/integrations/connectors.ts';
 
 /** How long saving waits for the vendor's answer before saying there was none. */
 export const CHECK_TIMEOUT_MS = 10_000;

@@ -4,12 +4,12 @@
  */
 import type { z } from 'zod';
 import type { Deps } from '../core/deps.ts';
-import { connectorCredentials, recordConnectorError, saveConnector, type CredentialCheck } from '../core/connectors.ts';
+import { connectorCredentials, recordConnectorError, saveConnector, type CredentialCheck } from '../core/integrations/connectors.ts';
 import { AppError, loggable } from '../core/errors.ts';
 import type { CrmConnectorFor } from '../core/ports.ts';
 import type { CrmConnector, WriteBackTarget } from '../core/ports.ts';
 import type { WriteBackTargetFor } from '../core/ports.ts';
-import type { TokenBucket } from '../core/lines.cps.ts';
+import type { TokenBucket } from '../core/common/token-bucket.ts';
 import { createTwilioConnector } from './twilio/index.ts';
 import { twilioCredentials, twilioUrls } from './twilio/schemas.ts';
 import { createGoogleTtsConnector } from './google-tts/index.ts';

@@ -8,9 +8,9 @@
  * connector, so tightening the operator's list takes effect on stored credentials too.
  */
 import { AppError } from '../core/errors.ts';
-import { hostMatches, operatorAllowed } from '../core/hosts.ts';
+import { hostMatches, operatorAllowed } from '../core/common/hosts.ts';
 
-export { parseAllowedHosts } from '../core/hosts.ts';
+export { parseAllowedHosts } from '../core/common/hosts.ts';
 
 export interface VendorUrls {
   /** The vendor's name, for messages. */

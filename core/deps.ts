@@ -1,9 +1,9 @@
 import type pg from 'pg';
-import type { Pii } from './pii.ts';
+import type { Pii } from './privacy/pii.ts';
 import type { JobQueue } from './jobs/queue.ts';
 import { AppError } from './errors.ts';
 import type { Clock, CrmConnectorFor, Messaging, NumberLookup, Speech, Telephony, WriteBackTargetFor } from './ports.ts';
-import type { LineStores } from './lines.stores.ts';
+import type { LineStores } from './lines/stores.ts';
 
 /** An app Chaseline is registered as with a vendor (an OAuth client), for installs from the vendor's side. */
 export interface VendorApp {
@@ -22,7 +22,7 @@ export interface Deps {
   /** The chase engine's queue: present where chases may start (API and worker processes). */
   jobs?: JobQueue;
   clock?: Clock;
-  /** Draws experiment arms (core/random.ts): crypto randomness when absent; tests hand in a seeded one. */
+  /** Draws experiment arms (core/common/random.ts): crypto randomness when absent; tests hand in a seeded one. */
   random?: () => number;
   /** The line pool's CPS buckets and health windows (Redis or memory); absent: a per-process memory store. */
   lines?: LineStores;

@@ -159,7 +159,7 @@ export interface Speech { synthesize(request: SpeechRequest): Promise<{ audio: B
 /** A contact as a CRM holds it, mapped to what Chaseline needs; the number as written there. */
 export interface CrmContact {
   externalId: string;
-  phone: import('./phone.ts').RawPhone | null;
+  phone: import('./phone/phone.ts').RawPhone | null;
   name: string | null;
   tags: string[];
   /** The CRM says not to call (HubSpot's configured property, Salesforce's DoNotCall). */

@@ -6,13 +6,13 @@ import { after, before, describe, test } from 'node:test';
 import { testDatabase, type TestDatabase } from './support/db.ts';
 import { startTwilioSim, type TwilioSim } from '../sim/twilio/index.ts';
 import { createTwilioConnector, type TwilioConnector } from '../connectors/twilio/index.ts';
-import { createPii } from '../core/pii.ts';
-import { bootstrapDefaultTenant } from '../core/tenants.ts';
-import { upsertContact } from '../core/contacts.ts';
-import { selectContact } from '../core/contacts.store.ts';
+import { createPii } from '../core/privacy/pii.ts';
+import { bootstrapDefaultTenant } from '../core/tenants/tenants.ts';
+import { upsertContact } from '../core/contacts/contacts.ts';
+import { selectContact } from '../core/contacts/store.ts';
 import type { Deps } from '../core/deps.ts';
 import { AppError } from '../core/errors.ts';
-import { checkNumber, INVALID_NUMBER_REASON, markInvalid, numberVerdict, screenNumber } from '../core/number-quality.ts';
+import { checkNumber, INVALID_NUMBER_REASON, markInvalid, numberVerdict, screenNumber } from '../core/contacts/number-quality.ts';
 
 describe('checkNumber and markInvalid against the carrier simulator', () => {
   let db: TestDatabase;

@@ -2,7 +2,7 @@
  * POST /webhooks/hubspot: a HubSpot app's webhook, a JSON array of events. Fresh timestamp →
  * verify (X-HubSpot-Signature-v3 over PUBLIC_BASE_URL + path, the raw body and the timestamp,
  * with the client secret of each tenant whose HubSpot connector is the events' portal) →
- * parse (connectors/hubspot/webhook.ts) → dedupe per tenant and act (core/crm.events.ts) → 200.
+ * parse (connectors/hubspot/webhook.ts) → dedupe per tenant and act (core/crm/events.ts) → 200.
  * Acting is short: do-not-call set to 'true' on a linked contact is a sticky voice opt-out (the
  * SMS opt-out property, when configured, an SMS one); anything else about a contact's data
  * queues the connector's incremental sync (one waits at a time, so a burst of events queues one
@@ -13,9 +13,9 @@ import express from 'express';
 import type { Logger } from 'pino';
 import type { Deps } from '../core/deps.ts';
 import type { JobQueue } from '../core/jobs/queue.ts';
-import { connectorsForAccount } from '../core/connectors.ts';
-import { receiveCrmEvents } from '../core/crm.events.ts';
-import { cleanVendorText } from '../core/text.ts';
+import { connectorsForAccount } from '../core/integrations/connectors.ts';
+import { receiveCrmEvents } from '../core/crm/events.ts';
+import { cleanVendorText } from '../core/common/text.ts';
 import { hubspotCredentials } from '../connectors/hubspot/schemas.ts';
 import { crmEventOf, deliveryPortals, freshTimestamp, parseHubspotEvents, verifySignatureV3 } from '../connectors/hubspot/webhook.ts';
 

@@ -10,7 +10,7 @@
  *   MobilePhone?, FirstName?, LastName? }] }`.
  *
  * Both are parsed by connectors/salesforce/webhook.ts; each notification is acted on once by
- * core/crm.inbound.ts (through core/inbound.ts). Outbound Messages are not signed: the tenant
+ * core/crm/inbound.ts (through core/inbound/deliveries.ts). Outbound Messages are not signed: the tenant
  * is found by the org's id and the URL's key must be its connector's inboundSecret (compared
  * in constant time; the access log drops the query string). The campaign is the URL's
  * `campaign`.
@@ -21,10 +21,10 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Deps } from '../core/deps.ts';
 import type { JobQueue } from '../core/jobs/queue.ts';
-import { connectorsForAccount } from '../core/connectors.ts';
+import { connectorsForAccount } from '../core/integrations/connectors.ts';
 import { AppError } from '../core/errors.ts';
-import { cleanVendorText } from '../core/text.ts';
-import { startChasesFromCrm } from '../core/crm.inbound.ts';
+import { cleanVendorText } from '../core/common/text.ts';
+import { startChasesFromCrm } from '../core/crm/inbound.ts';
 import { salesforceCredentials, salesforceOrgKey } from '../connectors/salesforce/schemas.ts';
 import { ACK, parseSalesforceDelivery, type SalesforceDelivery } from '../connectors/salesforce/webhook.ts';
 
@@ -44,7 +44,7 @@ export function salesforceWebhook(options: { deps: Deps & { jobs: JobQueue }; lo
     try {
       let delivery: SalesforceDelivery;
       try {
-        // Salesforce's own text is kept, cleaned of what the database cannot hold (core/text.ts).
+        // Salesforce's own text is kept, cleaned of what the database cannot hold (core/common/text.ts).
         delivery = cleanVendorText(parseSalesforceDelivery(typeof req.body === 'string' ? req.body : '', req.get('content-type') ?? ''));
       } catch (err) {
         const why = err instanceof z.ZodError ? err.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') : err instanceof Error ? err.message : String(err);

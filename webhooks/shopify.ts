@@ -2,7 +2,7 @@
  * POST /webhooks/shopify: a shop's webhook. Verify (X-Shopify-Hmac-Sha256 over the raw body,
  * with the secret of the tenant whose Shopify connector is that shop) → parse into a commerce
  * event (connectors/shopify/webhook.ts) → dedupe (X-Shopify-Webhook-Id), store encrypted and
- * enqueue (core/commerce.chases.ts) → 200. The job starts, moves or ends the chases.
+ * enqueue (core/commerce/chases.ts) → 200. The job starts, moves or ends the chases.
  * https://shopify.dev/docs/apps/build/webhooks/subscribe/https
  */
 import express from 'express';
@@ -10,9 +10,9 @@ import type { Logger } from 'pino';
 import { ZodError } from 'zod';
 import type { Deps } from '../core/deps.ts';
 import type { JobQueue } from '../core/jobs/queue.ts';
-import { connectorsForAccount } from '../core/connectors.ts';
-import { receiveCommerceEvent } from '../core/commerce.chases.ts';
-import { cleanVendorText } from '../core/text.ts';
+import { connectorsForAccount } from '../core/integrations/connectors.ts';
+import { receiveCommerceEvent } from '../core/commerce/chases.ts';
+import { cleanVendorText } from '../core/common/text.ts';
 import { connectors } from '../connectors/registry.ts';
 import type { ShopifyCredentials } from '../connectors/shopify/schemas.ts';
 import { AFTER_UNINSTALL_TOPICS } from '../connectors/shopify/webhook.ts';
@@ -58,7 +58,7 @@ export function shopifyWebhook(options: { deps: Deps & { jobs: JobQueue }; log: 
         res.status(200).end();
         return;
       }
-      // The shop's own text is kept, cleaned of what the database cannot hold (core/text.ts).
+      // The shop's own text is kept, cleaned of what the database cannot hold (core/common/text.ts).
       const fresh = await receiveCommerceEvent(deps, match.tenantId, deliveryId, topic, cleanVendorText(event));
       log.info({ topic, tenantId: match.tenantId, deliveryId, duplicate: !fresh }, 'shopify webhook');
       res.status(200).end();

@@ -12,8 +12,8 @@ import type express from 'express';
 import type { Logger } from 'pino';
 import type { Deps } from '../core/deps.ts';
 import { withTransaction } from '../core/db/pool.ts';
-import { classifyInbound, optOutBySms, type InboundKeyword } from '../core/consent.sms.ts';
-import { firstDelivery } from '../core/inbound.ts';
+import { classifyInbound, optOutBySms, type InboundKeyword } from '../core/consent/sms.ts';
+import { firstDelivery } from '../core/inbound/deliveries.ts';
 import { parseInboundMessage } from '../connectors/twilio/webhook.ts';
 
 const REPLIES: Record<'opt-out' | 'unclear' | 'help', Record<InboundKeyword['language'], string>> = {

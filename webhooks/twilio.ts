@@ -8,10 +8,10 @@ import express from 'express';
 import { z } from 'zod';
 import type { Logger } from 'pino';
 import type { Deps } from '../core/deps.ts';
-import { applySmsReport } from '../core/chases.script.ts';
+import { applySmsReport } from '../core/chases/sms-reports.ts';
 import { jobIdFor, queues, type JobQueue } from '../core/jobs/queue.ts';
 import type { WebhookVerifier } from '../core/ports.ts';
-import { cleanVendorText } from '../core/text.ts';
+import { cleanVendorText } from '../core/common/text.ts';
 import type { IntentClassifier } from '../core/intents/intents.ts';
 import { parseCallStatus, parseMessageStatus } from '../connectors/twilio/webhook.ts';
 import { voiceRoutes } from './twilio.voice.ts';
@@ -43,7 +43,7 @@ export function twilioWebhooks(options: TwilioWebhookOptions): express.Router {
       res.status(403).type('text/plain').send('invalid signature');
       return;
     }
-    // Verified as sent; what is stored from here on is text the database can hold (core/text.ts).
+    // Verified as sent; what is stored from here on is text the database can hold (core/common/text.ts).
     req.body = cleanVendorText(params);
     next();
   });

@@ -3,7 +3,7 @@
  * each answer (/gather), after a transfer (/dial), what the agent hears first (/whisper),
  * and reports an answering machine (/amd). Mounted behind the signature check in
  * twilio.ts. HTTP only: the request is read into a dialog event (connectors/twilio/webhook.ts),
- * the dialog decides the next turn (core/dialog.session.ts), and the turn is rendered as
+ * the dialog decides the next turn (core/dialog/session.ts), and the turn is rendered as
  * TwiML (connectors/twilio/twiml.ts). Audio was synthesised before the call, slow actions are jobs.
  */
 import type express from 'express';
@@ -13,8 +13,8 @@ import type { Deps } from '../core/deps.ts';
 import type { JobQueue } from '../core/jobs/queue.ts';
 import { queues } from '../core/jobs/queue.ts';
 import { withTransaction } from '../core/db/pool.ts';
-import { firstDeliverySql } from '../core/inbound.ts';
-import { dialogSession, type DialogEvent } from '../core/dialog.session.ts';
+import { firstDeliverySql } from '../core/inbound/deliveries.ts';
+import { dialogSession, type DialogEvent } from '../core/dialog/session.ts';
 import type { IntentClassifier } from '../core/intents/intents.ts';
 import { renderTwiml, type TwimlUrls } from '../connectors/twilio/twiml.ts';
 import { answeredEvent, gatherQuery, heardEvent, parseMachineVerdict, transferEndedEvent, voicemailEvent, whisperEvent } from '../connectors/twilio/webhook.ts';

@@ -1,8 +1,8 @@
 import type { Request, RequestHandler } from 'express';
-import { authenticate } from '../../core/api-keys.ts';
+import { authenticate } from '../../core/tenants/api-keys.ts';
 import type { Actor, Deps } from '../../core/deps.ts';
 import { AppError } from '../../core/errors.ts';
-import { csrfMatches, sessionActor } from '../../core/sessions.ts';
+import { csrfMatches, sessionActor } from '../../core/tenants/sessions.ts';
 import { limitFailures } from './auth-limit.ts';
 import { checkOrigin, CSRF_HEADER, SAFE_METHODS, sessionIdOf } from './session-cookie.ts';
 

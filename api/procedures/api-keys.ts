@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { createApiKey, listApiKeys, revokeApiKey } from '../../core/api-keys.ts';
-import { audit } from '../../core/audit.ts';
+import { createApiKey, listApiKeys, revokeApiKey } from '../../core/tenants/api-keys.ts';
+import { audit } from '../../core/privacy/audit.ts';
 import { defineProcedure } from '../procedure.ts';
 import { ApiKey, IdParam, NewApiKey, Role } from '../schemas.ts';
 

@@ -1,7 +1,7 @@
-import { createCampaign, getCampaign, listCampaigns, setCampaignStatus, updateCampaign } from '../../core/campaigns.ts';
-import { startSegmentEntries } from '../../core/segments.entries.ts';
-import type { Campaign as CampaignRecord } from '../../core/campaigns.ts';
-import { campaignWarnings, poolState } from '../../core/campaigns.warnings.ts';
+import { createCampaign, getCampaign, listCampaigns, setCampaignStatus, updateCampaign } from '../../core/campaigns/campaigns.ts';
+import { startSegmentEntries } from '../../core/segments/entries.ts';
+import type { Campaign as CampaignRecord } from '../../core/campaigns/campaigns.ts';
+import { campaignWarnings, poolState } from '../../core/campaigns/warnings.ts';
 import { defineProcedure, type Ctx } from '../procedure.ts';
 import { Campaign, CampaignInput, CampaignPatch, CampaignStatus, IdParam, PageQuery, page } from '../schemas.ts';
 

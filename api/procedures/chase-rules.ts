@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { getTenantChaseRules, setTenantChaseRules } from '../../core/campaigns.ts';
+import { getTenantChaseRules, setTenantChaseRules } from '../../core/campaigns/campaigns.ts';
 import { defineProcedure } from '../procedure.ts';
 import { ChaseRules } from '../schemas.ts';
 

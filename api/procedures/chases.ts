@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { cancelChase, getChase, listChases, startChase, startChasesForSegment } from '../../core/chases.ts';
+import { cancelChase, getChase, listChases, startChase, startChasesForSegment } from '../../core/chases/chases.ts';
 import { defineProcedure } from '../procedure.ts';
 import { BulkStartResult, Chase, ChaseDetail, ChaseStatus, ContactRef, Id, IdParam, PageQuery, page } from '../schemas.ts';
 

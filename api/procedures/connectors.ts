@@ -8,9 +8,9 @@ import { loggable } from '../../core/errors.ts';
 import { defineProcedure } from '../procedure.ts';
 import { connectorIds, connectors, type ConnectorEntry } from '../../connectors/registry.ts';
 import { checkVendorUrls } from '../../connectors/vendor-urls.ts';
-import { deleteConnector, listConnectors, saveConnector } from '../../core/connectors.ts';
-import { requestSync } from '../../core/crm.sync.ts';
-import { listOutbox, retryDeadWriteBacks } from '../../core/outbox.ts';
+import { deleteConnector, listConnectors, saveConnector } from '../../core/integrations/connectors.ts';
+import { requestSync } from '../../core/crm/sync.ts';
+import { listOutbox, retryDeadWriteBacks } from '../../core/outbox/outbox.ts';
 import { AppError } from '../../core/errors.ts';
 
 const ConnectorType = z.enum(connectorIds).describe('the connector: one entry of the registry');

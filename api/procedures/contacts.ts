@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { getContact, listContacts, upsertContact } from '../../core/contacts.ts';
-import { normalizePhone } from '../../core/phone.ts';
-import { getTenant } from '../../core/tenants.ts';
+import { getContact, listContacts, upsertContact } from '../../core/contacts/contacts.ts';
+import { normalizePhone } from '../../core/phone/phone.ts';
+import { getTenant } from '../../core/tenants/tenants.ts';
 import { defineProcedure } from '../procedure.ts';
 import { Contact, ContactInput, IdParam, PageQuery, PhoneCheck, PhoneText, Region, page } from '../schemas.ts';
 

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { defineProcedure } from '../procedure.ts';
 import { IdParam } from '../schemas.ts';
-import { getDataRequest, listDataRequests } from '../../core/privacy.requests.ts';
+import { getDataRequest, listDataRequests } from '../../core/privacy/requests.ts';
 
 const DataRequest = z
   .object({

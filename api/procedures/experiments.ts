@@ -3,7 +3,7 @@ import {
   ArmSchema, createExperiment, ExperimentInputSchema, getExperimentRecord, listExperimentRecords, stopExperiment, type Experiment,
 } from '../../core/experiments/experiments.ts';
 import { judgeExperiment } from '../../core/experiments/decide.ts';
-import { toPage } from '../../core/pagination.ts';
+import { toPage } from '../../core/common/pagination.ts';
 import { defineProcedure, type Ctx } from '../procedure.ts';
 import { Id, IdParam, PageQuery, page } from '../schemas.ts';
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { getImport, importStatuses } from '../../core/imports.ts';
-import { listAudit } from '../../core/audit.ts';
+import { getImport, importStatuses } from '../../core/imports/imports.ts';
+import { listAudit } from '../../core/privacy/audit.ts';
 import { defineProcedure } from '../procedure.ts';
 import { IdParam, ImportResult, PageQuery, page } from '../schemas.ts';
 

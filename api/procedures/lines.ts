@@ -3,9 +3,9 @@ import { defineProcedure, type Ctx } from '../procedure.ts';
 import { Id, IdParam, PageQuery, page } from '../schemas.ts';
 import {
   createLine, deleteLine, getLine, lineKinds, lineTiers, listLines, updateLine, LineInputSchema, LinePatchSchema, type Line,
-} from '../../core/lines.ts';
-import { memoryHealthStore } from '../../core/lines.health.ts';
-import { type LineHealthStore } from '../../core/lines.stores.ts';
+} from '../../core/lines/lines.ts';
+import { memoryHealthStore } from '../../core/lines/health.ts';
+import { type LineHealthStore } from '../../core/lines/stores.ts';
 
 const LineHealth = z.object({
   status: z.enum(['healthy', 'drained', 'disabled']),

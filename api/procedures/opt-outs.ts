@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { listOptOuts, optOut } from '../../core/consent.ts';
+import { listOptOuts, optOut } from '../../core/consent/consent.ts';
 import { defineProcedure } from '../procedure.ts';
 import { Channel, OptOut, PageQuery, PhoneText, page } from '../schemas.ts';
 

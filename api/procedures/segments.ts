@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { createSegment, getSegment, listSegments } from '../../core/segments.ts';
-import { refreshSegmentAndStart } from '../../core/segments.entries.ts';
+import { createSegment, getSegment, listSegments } from '../../core/segments/segments.ts';
+import { refreshSegmentAndStart } from '../../core/segments/entries.ts';
 import { defineProcedure } from '../procedure.ts';
 import { IdParam, PageQuery, Segment, SegmentDefinition, page } from '../schemas.ts';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { createTenant, getTenant, updateTenant } from '../../core/tenants.ts';
+import { createTenant, getTenant, updateTenant } from '../../core/tenants/tenants.ts';
 import { defineProcedure } from '../procedure.ts';
 import { NewApiKey, Region, Tenant } from '../schemas.ts';
 

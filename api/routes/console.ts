@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import express from 'express';
 import type { Deps } from '../../core/deps.ts';
-import { createSession, endSession, sessionActor } from '../../core/sessions.ts';
+import { createSession, endSession, sessionActor } from '../../core/tenants/sessions.ts';
 import { actorFromHeader } from '../http/auth.ts';
 import { limitFailures } from '../http/auth-limit.ts';
 import { checkOrigin, clearSessionCookie, CSRF_HEADER, sessionIdOf, setSessionCookie } from '../http/session-cookie.ts';

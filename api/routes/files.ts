@@ -5,9 +5,9 @@
 import express from 'express';
 import { z } from 'zod';
 import type { Deps } from '../../core/deps.ts';
-import { exportContacts } from '../../core/exports.ts';
-import { fingerprint, withIdempotency } from '../../core/idempotency.ts';
-import { importFile, importKinds } from '../../core/imports.ts';
+import { exportContacts } from '../../core/privacy/exports.ts';
+import { fingerprint, withIdempotency } from '../../core/common/idempotency.ts';
+import { importFile, importKinds } from '../../core/imports/imports.ts';
 import { readContactFile } from '../../connectors/files/index.ts';
 import { requireKey } from '../http/auth.ts';
 import type { Metrics } from '../metrics.ts';

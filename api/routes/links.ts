@@ -4,7 +4,7 @@
  */
 import express from 'express';
 import type { Deps } from '../../core/deps.ts';
-import { followLink } from '../../core/links.ts';
+import { followLink } from '../../core/links/links.ts';
 import { systemClock } from '../../core/deps.ts';
 
 export function linkRoutes(deps: Deps): express.Router {

@@ -1,12 +1,12 @@
 /**
  * GET /media/{key}: synthesised audio, fetched by the carrier for `<Play>`. Public — Twilio
  * sends no API key — so it answers only the audio or a bare 404; the key itself (a keyed
- * HMAC, core/media.ts) is what makes the URL unguessable.
+ * HMAC, core/dialog/media.ts) is what makes the URL unguessable.
  */
 import { createHash } from 'node:crypto';
 import express from 'express';
 import type { Deps } from '../../core/deps.ts';
-import { readAudio } from '../../core/media.ts';
+import { readAudio } from '../../core/dialog/media.ts';
 
 export function mediaRoutes(deps: Deps): express.Router {
   const router = express.Router();

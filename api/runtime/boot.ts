@@ -12,9 +12,9 @@ import type { Deps } from '../../core/deps.ts';
 import { createPool } from '../../core/db/pool.ts';
 import { loggable } from '../../core/errors.ts';
 import { migrate } from '../../core/db/migrate.ts';
-import { createPii, generateMasterKey, parseMasterKey } from '../../core/pii.ts';
-import { bootstrapDefaultTenant, type Bootstrap } from '../../core/tenants.ts';
-import { interruptDeadImports } from '../../core/imports.liveness.ts';
+import { createPii, generateMasterKey, parseMasterKey } from '../../core/privacy/pii.ts';
+import { bootstrapDefaultTenant, type Bootstrap } from '../../core/tenants/tenants.ts';
+import { interruptDeadImports } from '../../core/imports/liveness.ts';
 import { startEmbeddedPostgres } from './embedded-postgres.ts';
 import { announceAdminKey } from './admin-key.ts';
 

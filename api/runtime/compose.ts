@@ -9,9 +9,9 @@
  */
 import { connectors, crmConnectorFor, writeBackTargetFor } from '../../connectors/registry.ts';
 import type { TwilioConnector } from '../../connectors/twilio/index.ts';
-import { memoryHealthStore } from '../../core/lines.health.ts';
-import { memoryTokenBucket } from '../../core/lines.cps.ts';
-import type { LineStores } from '../../core/lines.stores.ts';
+import { memoryHealthStore } from '../../core/lines/health.ts';
+import { memoryTokenBucket } from '../../core/common/token-bucket.ts';
+import type { LineStores } from '../../core/lines/stores.ts';
 import { systemClock, type WorkerDeps } from '../../core/deps.ts';
 import type { Deps } from '../../core/deps.ts';
 import type { JobQueue } from '../../core/jobs/queue.ts';

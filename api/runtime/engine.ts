@@ -16,7 +16,7 @@ import { ensureSimulatedLine, removeSimulatedLine, startSimulator, type RunningS
 import { composeWorker, type CarrierAccount } from './compose.ts';
 import type { GoogleTtsConnector } from '../../connectors/google-tts/index.ts';
 import { createLineStores } from '../../connectors/redis/index.ts';
-import type { LineStores } from '../../core/lines.stores.ts';
+import type { LineStores } from '../../core/lines/stores.ts';
 import { readFile } from 'node:fs/promises';
 import { carrierMode, simulatorCredentials } from './carrier.ts';
 import { within } from './shutdown.ts';

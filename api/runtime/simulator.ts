@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import type { Deps } from '../../core/deps.ts';
-import { addLineIfPoolEmpty, deleteLineNamed } from '../../core/lines.ts';
+import { addLineIfPoolEmpty, deleteLineNamed } from '../../core/lines/lines.ts';
 
 /**
  * The simulator runs as a process of its own (sim/twilio/main.ts), reached over HTTP like any

@@ -3,7 +3,7 @@
  * so a 100k-row upload is never held in memory.
  */
 import { AppError } from '../../core/errors.ts';
-import type { ImportRow, ImportSource } from '../../core/import.rows.ts';
+import type { ImportRow, ImportSource } from '../../core/imports/rows.ts';
 import { tokenizeCsv, CsvSyntaxError } from './csv.tokenize.ts';
 import { decodeStream, type ByteInput, type DetectedEncoding } from './decode.ts';
 import { dataRows, locateHeader, mapHeaders, type SheetRecord } from './headers.ts';

@@ -1,5 +1,5 @@
 /** Test helpers for the file readers (not used by production code). */
-import type { ImportRow } from '../../core/import.rows.ts';
+import type { ImportRow } from '../../core/imports/rows.ts';
 
 /** Bytes as an async source of `size`-byte chunks; `pulls.count` says how many were taken. */
 export function chunked(bytes: Uint8Array, size: number, pulls = { count: 0 }): AsyncIterable<Uint8Array> {

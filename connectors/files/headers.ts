@@ -2,7 +2,7 @@
  * Header mapping for contact files: which column holds the name, phone, email… Pure, so
  * the CSV and XLSX readers share it and it can be tested as a table.
  */
-import type { ContactField, ImportRow } from '../../core/import.rows.ts';
+import type { ContactField, ImportRow } from '../../core/imports/rows.ts';
 
 /** `firstName`/`lastName` exist only here: the readers fold them into `name`. */
 export type HeaderField = ContactField | 'firstName' | 'lastName';

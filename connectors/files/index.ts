@@ -4,7 +4,7 @@
  */
 import { Readable } from 'node:stream';
 import { AppError } from '../../core/errors.ts';
-import type { ImportSource } from '../../core/import.rows.ts';
+import type { ImportSource } from '../../core/imports/rows.ts';
 import { readCsv } from './csv.ts';
 import type { ByteInput, DetectedEncoding } from './decode.ts';
 import { loadExcelJs, readXlsx } from './xlsx.ts';

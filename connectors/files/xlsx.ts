@@ -5,7 +5,7 @@
 import { Readable } from 'node:stream';
 import type ExcelJS from 'exceljs';
 import { AppError } from '../../core/errors.ts';
-import type { ImportRow, ImportSource } from '../../core/import.rows.ts';
+import type { ImportRow, ImportSource } from '../../core/imports/rows.ts';
 import { dataRows, locateHeader, mapHeaders, type SheetRecord } from './headers.ts';
 import type { ByteInput } from './decode.ts';
 

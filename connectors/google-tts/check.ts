@@ -3,7 +3,7 @@
  * a bad token or a key the project does not know is Google's 401/403.
  */
 import { AppError } from '../../core/errors.ts';
-import type { CredentialCheck } from '../../core/connectors.ts';
+import type { CredentialCheck } from '../../core/integrations/connectors.ts';
 import { tryCredentials } from '../check.ts';
 import { ttsClient } from './client.ts';
 import { GRPC_TO_HTTP } from './index.ts';

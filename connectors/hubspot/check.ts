@@ -5,7 +5,7 @@
  */
 import { Client } from '@hubspot/api-client';
 import { AppError } from '../../core/errors.ts';
-import type { CredentialCheck } from '../../core/connectors.ts';
+import type { CredentialCheck } from '../../core/integrations/connectors.ts';
 import { tryCredentials } from '../check.ts';
 import { hubspotAnswer } from './errors.ts';
 import { ensureResultProperties } from './results.ts';

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { startHubspotSim, type HubspotSim } from '../../sim/hubspot/index.ts';
 import { AppError } from '../../core/errors.ts';
-import { memoryTokenBucket } from '../../core/lines.cps.ts';
+import { memoryTokenBucket } from '../../core/common/token-bucket.ts';
 import type { CallActivity, CrmContact, CrmCursor, WriteBack } from '../../core/ports.ts';
 import { createHubspotConnector } from './index.ts';
 import { DISPOSITIONS } from './mapping.ts';

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { Client } from '@hubspot/api-client';
 import { z } from 'zod';
 import { AppError } from '../../core/errors.ts';
-import { memoryTokenBucket, type TokenBucket } from '../../core/lines.cps.ts';
+import { memoryTokenBucket, type TokenBucket } from '../../core/common/token-bucket.ts';
 import type { CrmConnector, CrmContact, CrmCursor } from '../../core/ports.ts';
 import { request } from './errors.ts';
 import { hubspotPacer } from './limits.ts';

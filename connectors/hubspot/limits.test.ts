@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { AppError } from '../../core/errors.ts';
-import { memoryTokenBucket } from '../../core/lines.cps.ts';
+import { memoryTokenBucket } from '../../core/common/token-bucket.ts';
 import { dailyBucket, hubspotPacer } from './limits.ts';
 
 function clock() {

@@ -15,7 +15,7 @@
  * https://developers.hubspot.com/docs/guides/apps/api-usage/usage-details
  */
 import { AppError } from '../../core/errors.ts';
-import type { TokenBucket } from '../../core/lines.cps.ts';
+import type { TokenBucket } from '../../core/common/token-bucket.ts';
 
 export const TEN_SECOND_RATE = 9;
 export const SEARCH_PER_SECOND = 4;

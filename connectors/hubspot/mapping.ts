@@ -4,7 +4,7 @@
  * https://developers.hubspot.com/docs/api/crm/calls, https://developers.hubspot.com/docs/api/crm/communications
  */
 import type { CallActivity, CrmContact, MessageActivity } from '../../core/ports.ts';
-import type { RawPhone } from '../../core/phone.ts';
+import type { RawPhone } from '../../core/phone/phone.ts';
 
 export interface HubspotObject {
   id: string;

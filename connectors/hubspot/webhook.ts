@@ -5,12 +5,12 @@
  * escapes HubSpot decodes before signing decoded here too.
  * https://developers.hubspot.com/docs/apps/legacy-apps/authentication/validating-requests
  *
- * And the delivery's events, parsed into what they mean for a tenant's records (core/crm.events.ts).
+ * And the delivery's events, parsed into what they mean for a tenant's records (core/crm/events.ts).
  * https://developers.hubspot.com/docs/api/webhooks
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import type { CrmRecordEvent } from '../../core/crm.events.ts';
+import type { CrmRecordEvent } from '../../core/crm/events.ts';
 
 export const SIGNATURE_MAX_AGE_MS = 5 * 60_000;
 

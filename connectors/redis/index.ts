@@ -4,9 +4,9 @@
  * core/ because core/ imports no vendor SDK.
  */
 import { Redis } from 'ioredis';
-import { memoryTokenBucket } from '../../core/lines.cps.ts';
-import { memoryHealthStore, type HealthWindow } from '../../core/lines.health.ts';
-import type { LineStores } from '../../core/lines.stores.ts';
+import { memoryTokenBucket } from '../../core/common/token-bucket.ts';
+import { memoryHealthStore, type HealthWindow } from '../../core/lines/health.ts';
+import type { LineStores } from '../../core/lines/stores.ts';
 import { redisHealthStore, redisTokenBucket } from './lines.ts';
 
 export { redisHealthStore, redisTokenBucket } from './lines.ts';

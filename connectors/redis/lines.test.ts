@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
 import { redisHealthStore, redisTokenBucket } from './lines.ts';
 import { createLineStores } from './index.ts';
-import type { LineResult } from '../../core/lines.stores.ts';
+import type { LineResult } from '../../core/lines/stores.ts';
 
 const url = process.env.REDIS_URL;
 const skip = url ? false : 'REDIS_URL is not set: the Redis line stores need a Redis server (CI sets one)';

@@ -5,9 +5,9 @@
  * clocks need not agree.
  */
 import type { Redis } from 'ioredis';
-import { defaultBurst, type TokenBucket } from '../../core/lines.cps.ts';
-import { DEFAULT_BUCKET_MS, DEFAULT_WINDOW_MS, firstBucket, statsOf, type HealthWindow } from '../../core/lines.health.ts';
-import { lineResults, type LineHealthStore, type LineResult, type LineStats } from '../../core/lines.stores.ts';
+import { defaultBurst, type TokenBucket } from '../../core/common/token-bucket.ts';
+import { DEFAULT_BUCKET_MS, DEFAULT_WINDOW_MS, firstBucket, statsOf, type HealthWindow } from '../../core/lines/health.ts';
+import { lineResults, type LineHealthStore, type LineResult, type LineStats } from '../../core/lines/stores.ts';
 
 export interface RedisStoreOptions {
   /** Prepended to every key (tests isolate themselves with a random one). Default `chaseline:`. */
@@ -15,7 +15,7 @@ export interface RedisStoreOptions {
 }
 
 // Refill for the time elapsed on Redis's clock, then take a token or answer the wait in ms.
-// The same arithmetic as takeToken() in core/lines.cps.ts. Redis ≥ 5 replicates a script's
+// The same arithmetic as takeToken() in core/common/token-bucket.ts. Redis ≥ 5 replicates a script's
 // effects, so calling TIME before writing is allowed.
 const TAKE = `
 local rate = tonumber(ARGV[1])

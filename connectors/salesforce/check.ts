@@ -5,7 +5,7 @@
  * one query naming the package's Contact fields says whether the package is there and the
  * integration user may see its fields (INVALID_FIELD otherwise), before any write-back fails.
  */
-import type { CredentialCheck } from '../../core/connectors.ts';
+import type { CredentialCheck } from '../../core/integrations/connectors.ts';
 import { tryCredentials } from '../check.ts';
 import { PERSON_FIELDS } from './package.ts';
 import { salesforceCredentials, type SalesforceCredentials } from './schemas.ts';

@@ -15,7 +15,7 @@ import { randomUUID } from 'node:crypto';
 import { XMLParser } from 'fast-xml-parser';
 import { z } from 'zod';
 import { AppError } from '../../core/errors.ts';
-import type { InboundRecord } from '../../core/crm.inbound.ts';
+import type { InboundRecord } from '../../core/crm/inbound.ts';
 
 const SfRecord = z.object({
   Id: z.string().regex(/^[a-zA-Z0-9]{15}([a-zA-Z0-9]{3})?$/, 'must be a Salesforce record id'),

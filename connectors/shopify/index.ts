@@ -4,8 +4,8 @@
  * Admin GraphQL API (customer tags, a note on a recovered order, an SMS opt-out).
  */
 import type { WriteBackTarget } from '../../core/ports.ts';
-import type { UninstallEvent } from '../../core/commerce.ts';
-import type { CommerceEvent } from '../../core/commerce.chases.ts';
+import type { UninstallEvent } from '../../core/commerce/commerce.ts';
+import type { CommerceEvent } from '../../core/commerce/chases.ts';
 import { createAdminApi, type AdminOptions } from './admin.ts';
 import { checkoutEvent, customerEvent, dataRequestEvent, orderEvent, redactEvent } from './mapping.ts';
 import { shopifyCredentials, type ShopifyCredentials } from './schemas.ts';

@@ -3,7 +3,7 @@
  * vendor's own sample payloads. A number is passed on as written, with the country it came
  * with; normalising (and keeping an invalid one with its reason) is core's job.
  */
-import type { CheckoutEvent, CustomerEvent, DataRequestEvent, OrderEvent, RawPhone, RedactEvent } from '../../core/commerce.ts';
+import type { CheckoutEvent, CustomerEvent, DataRequestEvent, OrderEvent, RawPhone, RedactEvent } from '../../core/commerce/commerce.ts';
 import { CheckoutPayload, CustomerPayload, DataRequestPayload, OrderPayload, RedactPayload } from './schemas.ts';
 
 type Address = { phone?: string | null; country_code?: string | null; first_name?: string | null; last_name?: string | null; name?: string | null } | null | undefined;

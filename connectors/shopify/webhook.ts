@@ -1,11 +1,11 @@
 /**
  * Shopify's webhooks: the signature (X-Shopify-Hmac-Sha256 is the base64 HMAC-SHA256 of the raw
  * request body with the app's client secret), and a delivery's payload parsed, by its topic,
- * into the commerce event core acts on (core/commerce.ts).
+ * into the commerce event core acts on (core/commerce/commerce.ts).
  * https://shopify.dev/docs/apps/build/webhooks/subscribe/https#step-5-verify-the-webhook
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { CommerceEvent } from '../../core/commerce.chases.ts';
+import type { CommerceEvent } from '../../core/commerce/chases.ts';
 import { checkoutEvent, customerEvent, dataRequestEvent, orderEvent, redactEvent } from './mapping.ts';
 
 export function verifyShopifyWebhook(rawBody: Buffer, hmacHeader: string | undefined, secret: string): boolean {

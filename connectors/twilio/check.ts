@@ -4,7 +4,7 @@
  * https://www.twilio.com/docs/iam/api/account#fetch-an-account-resource
  */
 import { AppError } from '../../core/errors.ts';
-import type { CredentialCheck } from '../../core/connectors.ts';
+import type { CredentialCheck } from '../../core/integrations/connectors.ts';
 import { tryCredentials } from '../check.ts';
 import { twilioClient } from './client.ts';
 import { twilioCredentials, type TwilioCredentials } from './schemas.ts';

@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { test } from 'node:test';
-import { languageOf, promptVoice, speechRequest } from '../../core/dialog.voice.ts';
-import type { DialogTurn, Listen, Prompt, Transfer } from '../../core/dialog.turn.ts';
+import { languageOf, promptVoice, speechRequest } from '../../core/dialog/voice.ts';
+import type { DialogTurn, Listen, Prompt, Transfer } from '../../core/dialog/turn.ts';
 import { renderTwiml, type TwimlUrls } from './twiml.ts';
 import { gatherLanguage, sayVoice } from './voices.ts';
 

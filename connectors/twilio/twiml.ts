@@ -5,7 +5,7 @@
  * https://www.twilio.com/docs/voice/twiml
  */
 import twilio from 'twilio';
-import type { DialogTurn, Listen, Prompt, TurnPosition } from '../../core/dialog.turn.ts';
+import type { DialogTurn, Listen, Prompt, TurnPosition } from '../../core/dialog/turn.ts';
 import { gatherLanguage, sayVoice } from './voices.ts';
 
 /** Where Twilio reports back: the answer to a listen, the end of a transfer, the agent's whisper. */

@@ -5,8 +5,8 @@
  * from its <Gather> list (the SDK's GatherLanguage: Cantonese is yue-Hant-HK).
  * https://www.twilio.com/docs/voice/twiml/say/text-speech#available-voices-and-languages
  */
-import type { Language } from '../../core/dialog.voice.ts';
-import type { PromptVoice } from '../../core/dialog.turn.ts';
+import type { Language } from '../../core/dialog/voice.ts';
+import type { PromptVoice } from '../../core/dialog/turn.ts';
 
 interface TwilioVoices {
   /** <Say> language and voices (calm, lively). */

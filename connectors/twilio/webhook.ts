@@ -5,7 +5,7 @@
  * Twilio is sent for an attempt.
  *
  * Twilio's requests for the call dialog's TwiML, read into the dialog's carrier-neutral
- * events (core/dialog.session.ts): the call was answered (/voice), an answer to a <Gather>
+ * events (core/dialog/session.ts): the call was answered (/voice), an answer to a <Gather>
  * (/gather: the turn's position is in the action URL Twilio signed), a <Dial> or <Enqueue>
  * ended (/dial), the agent's whisper (/whisper), the voicemail (/voicemail). Each returns
  * null for a request that is not what Twilio sends. The params are the verified, cleaned
@@ -14,9 +14,9 @@
  * https://www.twilio.com/docs/voice/twiml/dial#action
  */
 import { z } from 'zod';
-import type { DialogEvent } from '../../core/dialog.session.ts';
-import type { TransferStatus } from '../../core/dialog.calls.ts';
-import type { TurnPosition } from '../../core/dialog.turn.ts';
+import type { DialogEvent } from '../../core/dialog/session.ts';
+import type { TransferStatus } from '../../core/dialog/calls.ts';
+import type { TurnPosition } from '../../core/dialog/turn.ts';
 import type { AnsweredBy, CallProgress, CallState, InboundMessage, LineType, MachineVerdict, MessageState, MessageStatus } from '../../core/ports.ts';
 
 type Params = Record<string, unknown>;

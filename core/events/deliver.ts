@@ -4,7 +4,7 @@
  * results.ts), then the `event-delivery` job POSTs them, signed per Standard Webhooks
  * (`webhook-id` = the event id, the same on every retry; `webhook-timestamp`;
  * `webhook-signature` v1 HMAC-SHA256) with body `{type, timestamp, data}`. Like the CRM
- * outbox (core/outbox.ts): rows are claimed with a lease, a failed send is retried with
+ * outbox (core/outbox/outbox.ts): rows are claimed with a lease, a failed send is retried with
  * doubling backoff, and a row out of attempts is dead — listed in the delivery log until
  * replayed. Every request has a timeout; redirects are not followed (a 3xx is a failure).
  */
@@ -14,8 +14,8 @@ import { Webhook } from 'standardwebhooks';
 import type { Deps } from '../deps.ts';
 import { loggable } from '../errors.ts';
 import { queues, type JobQueue } from '../jobs/queue.ts';
-import { operatorAllowed } from '../hosts.ts';
-import { retryDelayMs, type OutboxRetry } from '../outbox.ts';
+import { operatorAllowed } from '../common/hosts.ts';
+import { retryDelayMs, type OutboxRetry } from '../outbox/outbox.ts';
 import { eventUrlRefusal, publicOnlyLookup } from './urls.ts';
 import { enqueueChaseResults } from './results.ts';
 

@@ -6,7 +6,7 @@ import type { Deps } from '../deps.ts';
 import { notFound, validation } from '../errors.ts';
 import { queues } from '../jobs/queue.ts';
 import { chaseEngine } from '../deps.ts';
-import { bigintKey, decodeCursor, encodeCursor, type Page } from '../pagination.ts';
+import { bigintKey, decodeCursor, encodeCursor, type Page } from '../common/pagination.ts';
 import type { EventDeliveryJob } from './deliver.ts';
 import type { OutboundEventType } from './emit.ts';
 import { getSubscription } from './subscriptions.ts';

@@ -7,7 +7,7 @@
  */
 import type pg from 'pg';
 import type { Deps } from '../deps.ts';
-import { enqueueWriteBacks, type NewWriteBack } from '../outbox.ts';
+import { enqueueWriteBacks, type NewWriteBack } from '../outbox/outbox.ts';
 import type { CallbackCompletion, ChaseResult } from '../ports.ts';
 
 type Tx = Pick<pg.PoolClient, 'query'>;

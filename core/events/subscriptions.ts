@@ -7,7 +7,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { Deps } from '../deps.ts';
 import { notFound, validation } from '../errors.ts';
-import { decodeCursor, toPage, type Page } from '../pagination.ts';
+import { decodeCursor, toPage, type Page } from '../common/pagination.ts';
 import { outboundEventTypes, type OutboundEventType } from './emit.ts';
 import { eventUrlRefusal } from './urls.ts';
 

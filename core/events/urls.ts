@@ -8,7 +8,7 @@
  */
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { BlockList, isIP, type LookupFunction } from 'node:net';
-import { operatorAllowed } from '../hosts.ts';
+import { operatorAllowed } from '../common/hosts.ts';
 
 const privateRanges = new BlockList();
 for (const [net, bits] of [

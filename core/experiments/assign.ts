@@ -5,7 +5,7 @@
  */
 import type pg from 'pg';
 import type { Arm } from './experiments.ts';
-import { cryptoRandom, pickWeighted, type Random } from '../random.ts';
+import { cryptoRandom, pickWeighted, type Random } from '../common/random.ts';
 
 type Tx = Pick<pg.PoolClient, 'query'>;
 

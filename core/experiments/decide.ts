@@ -7,7 +7,7 @@
 import type pg from 'pg';
 import { withTransaction } from '../db/pool.ts';
 import { emitEvent } from '../events/emit.ts';
-import { getCampaign } from '../campaigns.ts';
+import { getCampaign } from '../campaigns/campaigns.ts';
 import type { Deps } from '../deps.ts';
 import { armResults, type ArmResult } from './results.ts';
 import { decide, type Decision } from './sequential.ts';

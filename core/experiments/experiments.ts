@@ -10,11 +10,11 @@ import type pg from 'pg';
 import { z } from 'zod';
 import { AppError, notFound, validation } from '../errors.ts';
 import { withTransaction } from '../db/pool.ts';
-import { windowWithin, type CallingWindow } from '../calling-window.ts';
-import { CallingWindowSchema, effectiveRules } from '../campaigns.rules.ts';
-import { getCampaign, getTenantChaseRules, type Campaign } from '../campaigns.ts';
+import { windowWithin, type CallingWindow } from '../campaigns/calling-window.ts';
+import { CallingWindowSchema, effectiveRules } from '../campaigns/rules.ts';
+import { getCampaign, getTenantChaseRules, type Campaign } from '../campaigns/campaigns.ts';
 import type { Deps } from '../deps.ts';
-import { decodeCursor } from '../pagination.ts';
+import { decodeCursor } from '../common/pagination.ts';
 
 export const ArmSchema = z.object({
   name: z.string().trim().min(1).max(100),

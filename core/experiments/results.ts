@@ -6,8 +6,8 @@
  * arm whose chases finish sooner (a shorter delay) for no reason.
  */
 import type pg from 'pg';
-import type { CampaignGoal } from '../campaigns.rules.ts';
-import { TERMINAL } from '../chases.store.ts';
+import type { CampaignGoal } from '../campaigns/rules.ts';
+import { TERMINAL } from '../chases/store.ts';
 import type { Arm } from './experiments.ts';
 
 type Db = Pick<pg.Pool, 'query'>;

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { decide, type ArmCounts } from './sequential.ts';
-import { cryptoRandom, pickWeighted, seededRandom } from '../random.ts';
+import { cryptoRandom, pickWeighted, seededRandom } from '../common/random.ts';
 
 /** Runs one experiment: chases assigned by weight, converting at the arm's rate, judged every `every` chases. */
 function simulate(seed: number, rates: number[], options: { weights?: number[]; maxChases: number; every?: number; alpha?: number; minChasesPerArm?: number }) {

@@ -1,7 +1,7 @@
 /** An arm's window against its campaign's: inside or not (checked at creation), and what both allow (at dial time). */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { intersectWindows, isCallable, windowWithin, type CallingWindow } from '../calling-window.ts';
+import { intersectWindows, isCallable, windowWithin, type CallingWindow } from '../campaigns/calling-window.ts';
 
 const campaign: CallingWindow = { days: { 1: [{ start: '09:00', end: '12:00' }, { start: '12:00', end: '18:00' }], 2: [{ start: '09:00', end: '18:00' }] }, exclude: [{ start: '12:30', end: '13:30' }] };
 

@@ -79,7 +79,7 @@ export function isOptOut(text: string, han: boolean): boolean {
 
 // A complaint: the person reports, or threatens to report, the call to someone who can act on it
 // (a regulator, the police, a lawyer, a manager) — "I'll report you", "再打我就投诉", "我會去消委會投訴".
-// It is also an opt-out; the dialog apologises and records both (core/dialog.calls.ts).
+// It is also an opt-out; the dialog apologises and records both (core/dialog/calls.ts).
 const COMPLAINT_EN = new RegExp(
   [
     String.raw`\breport(?:s|ing|ed)?\b`,

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import jStat from 'jstat';
-import { seededRandom } from '../random.ts';
+import { seededRandom } from '../common/random.ts';
 import { campaignPrior, estimateHours, pickHour, sampleBeta, sampleGamma, type BucketStats } from './hours.ts';
 
 const T = { timeout: 30_000 };

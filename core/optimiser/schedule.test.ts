@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { DEFAULT_WINDOW, isCallable, nextCallableTime, type CallingWindow } from '../calling-window.ts';
-import { seededRandom } from '../random.ts';
+import { DEFAULT_WINDOW, isCallable, nextCallableTime, type CallingWindow } from '../campaigns/calling-window.ts';
+import { seededRandom } from '../common/random.ts';
 import type { BucketStats } from './hours.ts';
 import { allowedHours, hourWindow, localHour, planOptimisedStart } from './schedule.ts';
 

@@ -5,7 +5,7 @@
  * narrower window inside it (calling-window.ts answers every DST question the same way for
  * both), and the chase step still re-checks consent, caps and the window when it runs.
  */
-import { isCallable, nextCallableTime, validateWindow, type CallingWindow, type IsoWeekday } from '../calling-window.ts';
+import { isCallable, nextCallableTime, validateWindow, type CallingWindow, type IsoWeekday } from '../campaigns/calling-window.ts';
 import { pickHour, type Beta, type BucketStats, type Optimise } from './hours.ts';
 
 const MINUTE = 60_000;

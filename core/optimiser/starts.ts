@@ -5,10 +5,10 @@
  */
 import type pg from 'pg';
 import type { Deps } from '../deps.ts';
-import type { Campaign } from '../campaigns.ts';
-import { effectiveRules, TenantChaseRulesSchema } from '../campaigns.rules.ts';
-import { timeZoneForPhone } from '../phone.timezone.ts';
-import { cryptoRandom, type Random } from '../random.ts';
+import type { Campaign } from '../campaigns/campaigns.ts';
+import { effectiveRules, TenantChaseRulesSchema } from '../campaigns/rules.ts';
+import { timeZoneForPhone } from '../phone/timezone.ts';
+import { cryptoRandom, type Random } from '../common/random.ts';
 import { campaignPrior } from './hours.ts';
 import { planOptimisedStart } from './schedule.ts';
 import { campaignStats, NO_TIER } from './stats.ts';

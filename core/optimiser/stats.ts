@@ -9,7 +9,7 @@
  * credited to the hour of the chase's last call placed before it.
  */
 import type pg from 'pg';
-import { defaultGoal, type CampaignGoal } from '../campaigns.rules.ts';
+import { defaultGoal, type CampaignGoal } from '../campaigns/rules.ts';
 import { localHour } from './schedule.ts';
 import type { BucketStats } from './hours.ts';
 

@@ -4,8 +4,8 @@
  * samples from — mean and 95% credible interval of the rate per placed call.
  */
 import type { Deps } from '../deps.ts';
-import { getCampaign, getTenantChaseRules } from '../campaigns.ts';
-import { effectiveRules } from '../campaigns.rules.ts';
+import { getCampaign, getTenantChaseRules } from '../campaigns/campaigns.ts';
+import { effectiveRules } from '../campaigns/rules.ts';
 import { campaignPrior, estimateHours, type BucketEstimate, type Optimise } from './hours.ts';
 import { allowedHours } from './schedule.ts';
 import { campaignStats, NO_TIER } from './stats.ts';

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { test } from 'node:test';
-import { optOut, recordOptOuts, storedPhone } from '../consent.ts';
+import { optOut, recordOptOuts, storedPhone } from '../consent/consent.ts';
 import { withTransaction } from '../db/pool.ts';
 import { recordComplaint } from './complaints.ts';
 import { tenantPerFile } from '../../test/support/tenant.ts';

@@ -4,8 +4,8 @@
  * the flag in force. Clearing a flag puts a paused script back into matching.
  */
 import type { Actor, Deps } from '../deps.ts';
-import { audit } from '../audit.ts';
-import { getCampaign } from '../campaigns.ts';
+import { audit } from '../privacy/audit.ts';
+import { getCampaign } from '../campaigns/campaigns.ts';
 import { withTransaction } from '../db/pool.ts';
 import { notFound } from '../errors.ts';
 import { flagSettings } from './flags.ts';

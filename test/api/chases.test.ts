@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import { testApp, type TestApp } from '../support/app.ts';
 import { assertProblem, cnE164, cnMobile, trpcMutation, trpcQuery } from '../support/api.ts';
 import { ALL_DAY, eventually, listAll, newCampaign, newKey, newTenant, type KeyInfo } from '../support/data.ts';
-import { upsertContact } from '../../core/contacts.ts';
+import { upsertContact } from '../../core/contacts/contacts.ts';
 import type { TwilioSim } from '../../sim/twilio/index.ts';
 
 let app: TestApp;

@@ -6,7 +6,7 @@ import { after, before, test } from 'node:test';
 import { testApp, type TestApp } from '../support/app.ts';
 import { assertProblem } from '../support/api.ts';
 import { newKey, newTenant, type KeyInfo } from '../support/data.ts';
-import { connectorCredentials } from '../../core/connectors.ts';
+import { connectorCredentials } from '../../core/integrations/connectors.ts';
 
 let app: TestApp;
 let operator: KeyInfo;

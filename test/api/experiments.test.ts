@@ -8,9 +8,9 @@ import { after, before, describe, test } from 'node:test';
 import { testApp, type TestApp } from '../support/app.ts';
 import { assertProblem, cnMobile, trpcQuery } from '../support/api.ts';
 import { ALL_DAY, newCampaign, newKey, newTenant, type KeyInfo } from '../support/data.ts';
-import { startChase } from '../../core/chases.ts';
-import { upsertContact } from '../../core/contacts.ts';
-import { seededRandom } from '../../core/random.ts';
+import { startChase } from '../../core/chases/chases.ts';
+import { upsertContact } from '../../core/contacts/contacts.ts';
+import { seededRandom } from '../../core/common/random.ts';
 
 let app: TestApp;
 let viewer: KeyInfo;

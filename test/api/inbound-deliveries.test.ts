@@ -17,9 +17,9 @@ import { campaign, contact, mobile } from '../chases/support.ts';
 import { loadSamples } from '../../sim/shopify/vendor.ts';
 import { startHubspotSim, type HubspotSim } from '../../sim/hubspot/index.ts';
 import { twilioSignature } from '../../sim/twilio/index.ts';
-import { startChase } from '../../core/chases.ts';
-import { upsertContact } from '../../core/contacts.ts';
-import { DELIVERY_RETENTION_MS } from '../../core/inbound.ts';
+import { startChase } from '../../core/chases/chases.ts';
+import { upsertContact } from '../../core/contacts/contacts.ts';
+import { DELIVERY_RETENTION_MS } from '../../core/inbound/deliveries.ts';
 import { queues } from '../../core/jobs/queue.ts';
 import { startWorker } from '../../core/jobs/worker.ts';
 

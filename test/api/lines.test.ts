@@ -6,9 +6,9 @@ import { after, before, describe, test } from 'node:test';
 import { testApp, type TestApp } from '../support/app.ts';
 import { assertProblem, trpcQuery } from '../support/api.ts';
 import { newKey, newTenant, type KeyInfo } from '../support/data.ts';
-import { memoryHealthStore, recordLineResult } from '../../core/lines.health.ts';
-import { memoryTokenBucket } from '../../core/lines.cps.ts';
-import type { LineStores } from '../../core/lines.stores.ts';
+import { memoryHealthStore, recordLineResult } from '../../core/lines/health.ts';
+import { memoryTokenBucket } from '../../core/common/token-bucket.ts';
+import type { LineStores } from '../../core/lines/stores.ts';
 
 let app: TestApp;
 let viewer: KeyInfo;

@@ -10,8 +10,8 @@ import { testEngineApp, type TestApp } from '../support/app.ts';
 import { createTenant } from '../support/api.ts';
 import { twilioSignature, type TwilioSim } from '../../sim/twilio/index.ts';
 import type { WorkerDeps } from '../../core/deps.ts';
-import { startChase } from '../../core/chases.ts';
-import { linkClicks } from '../../core/links.ts';
+import { startChase } from '../../core/chases/chases.ts';
+import { linkClicks } from '../../core/links/links.ts';
 import { campaign, contact, mobile, waitForChase } from '../chases/support.ts';
 
 const LINE = '+14155550100'; // the line test/chases/support.ts campaigns send from

@@ -9,7 +9,7 @@ import { testEngineApp, type TestApp } from '../support/app.ts';
 import { csvBytes, eventually, importCsv } from '../support/data.ts';
 import { startWorker } from '../../core/jobs/worker.ts';
 import { queues } from '../../core/jobs/queue.ts';
-import { checkImportedNumbers, INVALID_NUMBER_REASON } from '../../core/number-quality.ts';
+import { checkImportedNumbers, INVALID_NUMBER_REASON } from '../../core/contacts/number-quality.ts';
 import type { TwilioSim } from '../../sim/twilio/index.ts';
 import type { WorkerDeps } from '../../core/deps.ts';
 import type PgBoss from 'pg-boss';

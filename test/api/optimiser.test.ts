@@ -8,9 +8,9 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, test } from 'node:test';
-import { startChase, getChase } from '../../core/chases.ts';
+import { startChase, getChase } from '../../core/chases/chases.ts';
 import { withTransaction } from '../../core/db/pool.ts';
-import { isCallable, type CallingWindow } from '../../core/calling-window.ts';
+import { isCallable, type CallingWindow } from '../../core/campaigns/calling-window.ts';
 import { localHour } from '../../core/optimiser/schedule.ts';
 import { recordCallEnded, recordConversion } from '../../core/optimiser/stats.ts';
 import { assertProblem, createKey, trpcQuery } from '../support/api.ts';

@@ -6,8 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { startChase, type ChaseDetail } from '../../core/chases.ts';
-import { optOutState } from '../../core/consent.ts';
+import { startChase, type ChaseDetail } from '../../core/chases/chases.ts';
+import { optOutState } from '../../core/consent/consent.ts';
 import { campaign, contact, engineAppPerFile, mobile, waitForChase } from './support.ts';
 import { eventually } from '../support/data.ts';
 

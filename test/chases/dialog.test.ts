@@ -6,9 +6,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { testEngineApp, type TestApp } from '../support/app.ts';
-import { startChase } from '../../core/chases.ts';
-import { optOutState } from '../../core/consent.ts';
-import { getContact } from '../../core/contacts.ts';
+import { startChase } from '../../core/chases/chases.ts';
+import { optOutState } from '../../core/consent/consent.ts';
+import { getContact } from '../../core/contacts/contacts.ts';
 import { AppError } from '../../core/errors.ts';
 import type { WorkerDeps } from '../../core/deps.ts';
 import type { TwilioSim } from '../../sim/twilio/index.ts';

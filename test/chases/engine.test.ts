@@ -6,14 +6,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { testEngineApp, type TestApp } from '../support/app.ts';
-import { startChase } from '../../core/chases.ts';
-import { setCampaignStatus } from '../../core/campaigns.ts';
-import { optOut } from '../../core/consent.ts';
-import { nextCallableTime, type CallingWindow } from '../../core/calling-window.ts';
+import { startChase } from '../../core/chases/chases.ts';
+import { setCampaignStatus } from '../../core/campaigns/campaigns.ts';
+import { optOut } from '../../core/consent/consent.ts';
+import { nextCallableTime, type CallingWindow } from '../../core/campaigns/calling-window.ts';
 import type { WorkerDeps } from '../../core/deps.ts';
 import type { TwilioSim } from '../../sim/twilio/index.ts';
 import { campaign, contact, mobile, waitForChase } from './support.ts';
-import { upsertContact } from '../../core/contacts.ts';
+import { upsertContact } from '../../core/contacts/contacts.ts';
 
 let app: TestApp & { sim: TwilioSim; worker: WorkerDeps };
 let deps: WorkerDeps;

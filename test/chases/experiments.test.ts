@@ -13,9 +13,9 @@ import { syncConnector } from '../support/connectors.ts';
 import { startHubspotSim, type HubspotSim } from '../../sim/hubspot/index.ts';
 import type { WorkerDeps } from '../../core/deps.ts';
 import type { TwilioSim } from '../../sim/twilio/index.ts';
-import { startChase } from '../../core/chases.ts';
+import { startChase } from '../../core/chases/chases.ts';
 import { judgeRunningExperiments } from '../../core/experiments/decide.ts';
-import { pickWeighted, seededRandom } from '../../core/random.ts';
+import { pickWeighted, seededRandom } from '../../core/common/random.ts';
 import { campaign, contact, waitForChase } from './support.ts';
 
 let app: TestApp & { sim: TwilioSim; worker: WorkerDeps };

@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { testEngineApp, type TestApp } from '../support/app.ts';
-import { startChase } from '../../core/chases.ts';
-import { createLine } from '../../core/lines.ts';
+import { startChase } from '../../core/chases/chases.ts';
+import { createLine } from '../../core/lines/lines.ts';
 import type { WorkerDeps } from '../../core/deps.ts';
 import type { TwilioSim } from '../../sim/twilio/index.ts';
 import { campaign, contact, mobile, waitForChase } from './support.ts';

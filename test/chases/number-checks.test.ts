@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { testEngineApp, type TestApp } from '../support/app.ts';
-import { startChase } from '../../core/chases.ts';
-import { setTenantChaseRules } from '../../core/campaigns.ts';
+import { startChase } from '../../core/chases/chases.ts';
+import { setTenantChaseRules } from '../../core/campaigns/campaigns.ts';
 import type { WorkerDeps } from '../../core/deps.ts';
 import type { TwilioSim } from '../../sim/twilio/index.ts';
 import { campaign, contact, waitForChase } from './support.ts';

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { testEngineApp, type TestApp } from '../support/app.ts';
-import { startChase } from '../../core/chases.ts';
+import { startChase } from '../../core/chases/chases.ts';
 import { startWorker } from '../../core/jobs/worker.ts';
 import type { WorkerDeps } from '../../core/deps.ts';
 import type PgBoss from 'pg-boss';

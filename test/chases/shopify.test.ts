@@ -10,8 +10,8 @@ import { loadSamples, type Topic } from '../../sim/shopify/vendor.ts';
 import { testEngineApp, type TestApp } from '../support/app.ts';
 import type { WorkerDeps } from '../../core/deps.ts';
 import type { TwilioSim } from '../../sim/twilio/index.ts';
-import { getChase } from '../../core/chases.ts';
-import { setCampaignStatus } from '../../core/campaigns.ts';
+import { getChase } from '../../core/chases/chases.ts';
+import { setCampaignStatus } from '../../core/campaigns/campaigns.ts';
 import { campaign, mobile, waitForChase } from './support.ts';
 import { eventually } from '../support/data.ts';
 

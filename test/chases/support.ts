@@ -1,7 +1,7 @@
 /** Shared set-up for chase engine tests: contacts, campaigns and waiting for chases to settle. */
-import { upsertContact } from '../../core/contacts.ts';
-import { createCampaign, type Campaign } from '../../core/campaigns.ts';
-import { getChase, type ChaseDetail } from '../../core/chases.ts';
+import { upsertContact } from '../../core/contacts/contacts.ts';
+import { createCampaign, type Campaign } from '../../core/campaigns/campaigns.ts';
+import { getChase, type ChaseDetail } from '../../core/chases/chases.ts';
 import type { Deps } from '../../core/deps.ts';
 import { after, before } from 'node:test';
 import { ALL_DAY, eventually } from '../support/data.ts';

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { testEngineApp, type TestApp } from '../support/app.ts';
-import { startChase } from '../../core/chases.ts';
+import { startChase } from '../../core/chases/chases.ts';
 import type { WorkerDeps } from '../../core/deps.ts';
 import type { TwilioSim } from '../../sim/twilio/index.ts';
 import { startGoogleTtsSim, type GoogleTtsSim } from '../../sim/google-tts/index.ts';

@@ -8,13 +8,13 @@ import { after, before, describe, test } from 'node:test';
 import { testEngineApp, type TestApp } from '../support/app.ts';
 import { twilioSignature, type TwilioSim } from '../../sim/twilio/index.ts';
 import type { WorkerDeps } from '../../core/deps.ts';
-import { refreshWatchedSegments } from '../../core/segments.entries.ts';
-import { createSegment } from '../../core/segments.ts';
-import { upsertContact } from '../../core/contacts.ts';
+import { refreshWatchedSegments } from '../../core/segments/entries.ts';
+import { createSegment } from '../../core/segments/segments.ts';
+import { upsertContact } from '../../core/contacts/contacts.ts';
 import { campaign, contact, mobile, waitForChase } from './support.ts';
-import { startChase } from '../../core/chases.ts';
+import { startChase } from '../../core/chases/chases.ts';
 import { startWorker } from '../../core/jobs/worker.ts';
-import { applyCallReport, type CallReport } from '../../core/chases.outcomes.ts';
+import { applyCallReport, type CallReport } from '../../core/chases/outcomes.ts';
 import type { CallState } from '../../core/ports.ts';
 
 // No worker: jobs the webhooks enqueue stay in the queue, where the test can count them.

@@ -3,7 +3,7 @@
  * `npm run worker`, pointed by environment at the test's database and carrier simulator.
  */
 import { createPool } from '../../core/db/pool.ts';
-import { createPii } from '../../core/pii.ts';
+import { createPii } from '../../core/privacy/pii.ts';
 import { createJobQueue, startBoss } from '../../core/jobs/queue.ts';
 import { startWorker } from '../../core/jobs/worker.ts';
 import { createLineStores } from '../../connectors/redis/index.ts';

@@ -10,7 +10,7 @@ import { startShopifySim, type ShopifySim } from '../../sim/shopify/index.ts';
 import { testEngineApp, type TestApp } from '../support/app.ts';
 import type { WorkerDeps } from '../../core/deps.ts';
 import type { TwilioSim } from '../../sim/twilio/index.ts';
-import { enqueueWriteBacks, wakeOverdueWriteBacks } from '../../core/outbox.ts';
+import { enqueueWriteBacks, wakeOverdueWriteBacks } from '../../core/outbox/outbox.ts';
 import { withTransaction } from '../../core/db/pool.ts';
 import { campaign, mobile, waitForChase } from './support.ts';
 import { eventually } from '../support/data.ts';

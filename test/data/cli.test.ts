@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
-import { createPii } from '../../core/pii.ts';
+import { createPii } from '../../core/privacy/pii.ts';
 import { csvBytes } from '../support/data.ts';
 import { testDatabase, type TestDatabase } from '../support/db.ts';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { upsertContact } from '../../core/contacts.ts';
+import { upsertContact } from '../../core/contacts/contacts.ts';
 import { testApp, type TestApp } from '../support/app.ts';
 import { contactCount, listAll, newKey, newTenant } from '../support/data.ts';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { parse } from 'csv-parse/sync';
-import { upsertContact } from '../../core/contacts.ts';
+import { upsertContact } from '../../core/contacts/contacts.ts';
 import { testApp, type TestApp } from '../support/app.ts';
 import { csvBytes, importCsv, newKey, newTenant, type KeyInfo } from '../support/data.ts';
 

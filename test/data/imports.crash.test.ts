@@ -19,7 +19,7 @@ import { pino } from 'pino';
 import { createApp } from '../../api/app.ts';
 import { loadConfig } from '../../api/config.ts';
 import { boot, type Runtime } from '../../api/runtime/boot.ts';
-import { interruptDeadImports } from '../../core/imports.liveness.ts';
+import { interruptDeadImports } from '../../core/imports/liveness.ts';
 import { csvBytes, eventually } from '../support/data.ts';
 import { testDatabase, type TestDatabase } from '../support/db.ts';
 

@@ -6,9 +6,9 @@ import { testApp, type TestApp } from '../support/app.ts';
 import { assertProblem, cnE164, cnMobile } from '../support/api.ts';
 import { csvBytes, importCsv, listAll } from '../support/data.ts';
 import { randomBytes } from 'node:crypto';
-import { createPii } from '../../core/pii.ts';
-import { prepareRows } from '../../core/imports.prepare.ts';
-import type { ImportRow } from '../../core/import.rows.ts';
+import { createPii } from '../../core/privacy/pii.ts';
+import { prepareRows } from '../../core/imports/prepare.ts';
+import type { ImportRow } from '../../core/imports/rows.ts';
 
 let app: TestApp;
 before(async () => {

@@ -14,7 +14,7 @@ import { ALL_DAY, csvBytes, eventually, importCsv, newCampaign, newTenant } from
 import { syncConnector } from '../support/connectors.ts';
 import { startHubspotSim, type HubspotSim } from '../../sim/hubspot/index.ts';
 import { loadSamples } from '../../sim/shopify/vendor.ts';
-import { normalizePhone } from '../../core/phone.ts';
+import { normalizePhone } from '../../core/phone/phone.ts';
 
 /** [raw phone, E.164 or reason] for a tenant whose default region is CN. */
 const TABLE: [string, string][] = [

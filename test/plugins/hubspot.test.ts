@@ -12,7 +12,7 @@ import { startHubspotSim, type HubspotSim } from '../../sim/hubspot/index.ts';
 import { testEngineApp, type TestApp } from '../support/app.ts';
 import type { WorkerDeps } from '../../core/deps.ts';
 import type { TwilioSim } from '../../sim/twilio/index.ts';
-import { connectorCredentials, saveConnector } from '../../core/connectors.ts';
+import { connectorCredentials, saveConnector } from '../../core/integrations/connectors.ts';
 import { writeBackTargetFor } from '../../connectors/registry.ts';
 import { campaign, mobile, waitForChase } from '../chases/support.ts';
 import { eventually } from '../support/data.ts';

@@ -8,8 +8,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { createLine } from '../../core/lines.ts';
-import { setTenantChaseRules } from '../../core/campaigns.ts';
+import { createLine } from '../../core/lines/lines.ts';
+import { setTenantChaseRules } from '../../core/campaigns/campaigns.ts';
 import { ALL_DAY, eventually } from '../support/data.ts';
 import { ensureBuilt, shopifyPage } from '../../api/runtime/web-build.ts';
 import { launchChromium, seriousViolations, watchedPage, type WatchedPage } from '../support/browser.ts';

@@ -8,9 +8,9 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { createCampaign } from '../../core/campaigns.ts';
-import { createLine } from '../../core/lines.ts';
-import { setTenantChaseRules } from '../../core/campaigns.ts';
+import { createCampaign } from '../../core/campaigns/campaigns.ts';
+import { createLine } from '../../core/lines/lines.ts';
+import { setTenantChaseRules } from '../../core/campaigns/campaigns.ts';
 import { ALL_DAY } from '../support/data.ts';
 import { mobile, waitForChase } from '../chases/support.ts';
 import { install, shopTenant, startShopifyApp, type ShopifyTestApp } from './shopify.support.ts';

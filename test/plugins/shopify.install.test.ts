@@ -7,10 +7,10 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { connectorCredentials, listConnectors } from '../../core/connectors.ts';
-import { getTenant } from '../../core/tenants.ts';
-import { createLine } from '../../core/lines.ts';
-import { setTenantChaseRules } from '../../core/campaigns.ts';
+import { connectorCredentials, listConnectors } from '../../core/integrations/connectors.ts';
+import { getTenant } from '../../core/tenants/tenants.ts';
+import { createLine } from '../../core/lines/lines.ts';
+import { setTenantChaseRules } from '../../core/campaigns/campaigns.ts';
 import { ALL_DAY, eventually } from '../support/data.ts';
 import { mobile, waitForChase } from '../chases/support.ts';
 import { embedded, install, shopTenant, startShopifyApp, type ShopifyTestApp } from './shopify.support.ts';

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { eraseDueShops } from '../../core/commerce.uninstall.ts';
+import { eraseDueShops } from '../../core/commerce/uninstall.ts';
 import { eventually } from '../support/data.ts';
 import { mobile, waitForChase } from '../chases/support.ts';
 import { embedded, install, shopTenant, startShopifyApp, type ShopifyTestApp } from './shopify.support.ts';

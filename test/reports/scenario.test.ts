@@ -9,10 +9,10 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { testEngineApp, type TestApp } from '../support/app.ts';
-import { startChase, type ChaseDetail } from '../../core/chases.ts';
-import { createSegment, refreshSegment } from '../../core/segments.ts';
-import { upsertContact } from '../../core/contacts.ts';
-import { applyOrder } from '../../core/commerce.chases.ts';
+import { startChase, type ChaseDetail } from '../../core/chases/chases.ts';
+import { createSegment, refreshSegment } from '../../core/segments/segments.ts';
+import { upsertContact } from '../../core/contacts/contacts.ts';
+import { applyOrder } from '../../core/commerce/chases.ts';
 import { recordComplaint } from '../../core/reports/complaints.ts';
 import { withTransaction } from '../../core/db/pool.ts';
 import type { WorkerDeps } from '../../core/deps.ts';

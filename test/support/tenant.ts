@@ -1,8 +1,8 @@
 /** A throwaway database with the default tenant in it, for core tests that need one tenant and nothing else. */
 import { randomBytes } from 'node:crypto';
 import { after, before } from 'node:test';
-import { createPii } from '../../core/pii.ts';
-import { bootstrapDefaultTenant } from '../../core/tenants.ts';
+import { createPii } from '../../core/privacy/pii.ts';
+import { bootstrapDefaultTenant } from '../../core/tenants/tenants.ts';
 import type { Deps } from '../../core/deps.ts';
 import { testDatabase, type TestDatabase } from './db.ts';
 

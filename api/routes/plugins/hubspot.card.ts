@@ -10,9 +10,9 @@ import express from 'express';
 import { z } from 'zod';
 import type { Deps } from '../../../core/deps.ts';
 import { AppError } from '../../../core/errors.ts';
-import { chasesOfRecord } from '../../../core/chase-callbacks.ts';
-import { listCampaigns } from '../../../core/campaigns.ts';
-import { startChase } from '../../../core/chases.ts';
+import { chasesOfRecord } from '../../../core/chases/callbacks.ts';
+import { listCampaigns } from '../../../core/campaigns/campaigns.ts';
+import { startChase } from '../../../core/chases/chases.ts';
 import { Id, PhoneText } from '../../schemas.ts';
 import { SYSTEM, queryPortalTenant } from './hubspot.ts';
 

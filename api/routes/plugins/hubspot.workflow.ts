@@ -13,9 +13,9 @@ import express from 'express';
 import { z } from 'zod';
 import type { Deps } from '../../../core/deps.ts';
 import { AppError } from '../../../core/errors.ts';
-import { callbackChase, rememberCallback } from '../../../core/chase-callbacks.ts';
-import { listCampaigns } from '../../../core/campaigns.ts';
-import { startChase, type ChaseDetail } from '../../../core/chases.ts';
+import { callbackChase, rememberCallback } from '../../../core/chases/callbacks.ts';
+import { listCampaigns } from '../../../core/campaigns/campaigns.ts';
+import { startChase, type ChaseDetail } from '../../../core/chases/chases.ts';
 import { phoneFromHubspot } from '../../../connectors/hubspot/mapping.ts';
 import { SYSTEM, tenantOfPortal } from './hubspot.ts';
 

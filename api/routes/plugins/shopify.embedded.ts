@@ -11,9 +11,9 @@ import express from 'express';
 import type { Shopify } from '@shopify/shopify-api';
 import type { Deps } from '../../../core/deps.ts';
 import { AppError } from '../../../core/errors.ts';
-import { accountTenant } from '../../../core/connectors.installs.ts';
-import { STORE_SYSTEM } from '../../../core/commerce.ts';
-import { getCartChasing, setCartChasing, storeOverview } from '../../../core/commerce.settings.ts';
+import { accountTenant } from '../../../core/integrations/installs.ts';
+import { STORE_SYSTEM } from '../../../core/commerce/commerce.ts';
+import { getCartChasing, setCartChasing, storeOverview } from '../../../core/commerce/settings.ts';
 import { JSON_BODY_LIMIT } from '../../http/limits.ts';
 import { shopifyPage } from '../../runtime/web-build.ts';
 

@@ -11,11 +11,11 @@ import { z } from 'zod';
 import type { Shopify } from '@shopify/shopify-api';
 import type { Deps } from '../../../core/deps.ts';
 import { AppError } from '../../../core/errors.ts';
-import { assertAcceptedText } from '../../../core/text.ts';
-import { accountTenant } from '../../../core/connectors.installs.ts';
-import { connectorCredentials } from '../../../core/connectors.ts';
-import { campaignByRef, startKeyedChase } from '../../../core/chases.keyed.ts';
-import { STORE_SYSTEM, type RawPhone } from '../../../core/commerce.ts';
+import { assertAcceptedText } from '../../../core/common/text.ts';
+import { accountTenant } from '../../../core/integrations/installs.ts';
+import { connectorCredentials } from '../../../core/integrations/connectors.ts';
+import { campaignByRef, startKeyedChase } from '../../../core/chases/keyed.ts';
+import { STORE_SYSTEM, type RawPhone } from '../../../core/commerce/commerce.ts';
 import { connectors } from '../../../connectors/registry.ts';
 import { checkVendorUrls } from '../../../connectors/vendor-urls.ts';
 import type { ShopifyCredentials } from '../../../connectors/shopify/schemas.ts';
@@ -56,7 +56,7 @@ export function flowRoutes(deps: Deps, shopify: Shopify): express.Router {
     } catch {
       throw new AppError('MALFORMED_JSON', 'the body is not JSON');
     }
-    // Text the database cannot hold, or JSON nested past reason, is the sender's error (core/text.ts).
+    // Text the database cannot hold, or JSON nested past reason, is the sender's error (core/common/text.ts).
     assertAcceptedText(body);
     const action = FlowActionRequest.parse(body);
     const tenantId = await accountTenant(deps, STORE_SYSTEM, action.shopify_domain);

@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import { BotActivityDetected, CookieNotFound, HttpResponseError, InvalidHmacError, InvalidHostError, InvalidJwtError, InvalidOAuthError, InvalidShopError, type Shopify } from '@shopify/shopify-api';
 import type { Deps } from '../../../core/deps.ts';
 import { AppError } from '../../../core/errors.ts';
-import { installAccount } from '../../../core/connectors.installs.ts';
+import { installAccount } from '../../../core/integrations/installs.ts';
 import { connectors } from '../../../connectors/registry.ts';
 import { checkVendorUrls } from '../../../connectors/vendor-urls.ts';
 import { createShopifyApp, type ShopifyAppConfig } from '../../../connectors/shopify/app/app.ts';

@@ -11,7 +11,7 @@ import { register } from 'node:module';
 import { after, before, describe, test } from 'node:test';
 import { startHubspotSim, type HubspotSim } from '../../../sim/hubspot/index.ts';
 import { testEngineApp, type TestApp } from '../../../test/support/app.ts';
-import { LIVE, TERMINAL } from '../../../core/chases.store.ts';
+import { LIVE, TERMINAL } from '../../../core/chases/store.ts';
 import { type WorkerDeps } from '../../../core/deps.ts';
 import { campaign, mobile } from '../../../test/chases/support.ts';
 
