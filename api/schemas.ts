@@ -18,8 +18,7 @@ export const PageQuery = z.object({
   limit: z.coerce.number().int().min(1).max(MAX_PAGE).default(50),
 });
 
-export const page = <T extends z.ZodType>(item: T) =>
-  z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+export const page = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });
 
 export const Region = z
   .string()
@@ -37,13 +36,9 @@ export const PhoneText = z
 
 export const Role = z.enum(roles);
 
-export const Tenant = z
-  .object({ id: Id, name: z.string(), defaultRegion: z.string(), createdAt: z.string() })
-  .meta({ id: 'Tenant' });
+export const Tenant = z.object({ id: Id, name: z.string(), defaultRegion: z.string(), createdAt: z.string() }).meta({ id: 'Tenant' });
 
-export const NewApiKey = z
-  .object({ id: Id, key: z.string().describe('Shown only this once'), role: Role, name: z.string() })
-  .meta({ id: 'NewApiKey' });
+export const NewApiKey = z.object({ id: Id, key: z.string().describe('Shown only this once'), role: Role, name: z.string() }).meta({ id: 'NewApiKey' });
 
 export const ApiKey = z
   .object({
@@ -62,8 +57,18 @@ export const CrmRef = z.object({
 });
 
 const PhoneType = z.enum([
-  'mobile', 'fixed_line', 'fixed_line_or_mobile', 'toll_free', 'premium_rate', 'shared_cost',
-  'voip', 'personal_number', 'pager', 'uan', 'voicemail', 'unknown',
+  'mobile',
+  'fixed_line',
+  'fixed_line_or_mobile',
+  'toll_free',
+  'premium_rate',
+  'shared_cost',
+  'voip',
+  'personal_number',
+  'pager',
+  'uan',
+  'voicemail',
+  'unknown',
 ]);
 
 export const Contact = z
@@ -269,7 +274,9 @@ export const Campaign = z
     status: CampaignStatus,
     ...campaignFields,
     goal: campaignFields.goal.unwrap().describe('what counts as a conversion: its own goal, else the default for its trigger'),
-    scriptFlags: campaignFields.scriptFlags.unwrap().describe('script flags: its own settings, else the defaults (flag over 0.5% after 200 chases, no auto-pause)'),
+    scriptFlags: campaignFields.scriptFlags
+      .unwrap()
+      .describe('script flags: its own settings, else the defaults (flag over 0.5% after 200 chases, no auto-pause)'),
     industry: campaignFields.industry.unwrap().describe("the industry it serves (reports by industry): its own, else 'other'"),
     warnings: z.array(CampaignWarning).describe('what would stop this campaign’s chases now, e.g. no line to call from; empty when nothing'),
     createdAt: z.string(),
@@ -325,7 +332,10 @@ const chaseFields = {
   tier: z.string().nullable().describe('The contact’s tier in the campaign’s segment when the chase started'),
   priority: z.number().int(),
   script: z.string().nullable(),
-  experiment: z.object({ id: Id, arm: z.string() }).nullable().describe('The experiment arm the chase was assigned (its script, window and delay replaced the campaign’s), or null'),
+  experiment: z
+    .object({ id: Id, arm: z.string() })
+    .nullable()
+    .describe('The experiment arm the chase was assigned (its script, window and delay replaced the campaign’s), or null'),
   nextChannel: z.enum(['voice', 'sms']),
   dueAt: z.string(),
   deadlineAt: z.string(),
@@ -338,15 +348,15 @@ const chaseFields = {
 
 export const Chase = z.object(chaseFields).meta({ id: 'Chase' });
 
-export const ChaseDetail = z
-  .object({ ...chaseFields, timeline: z.array(ChaseEvent), attempts: z.array(Attempt) })
-  .meta({ id: 'ChaseDetail' });
+export const ChaseDetail = z.object({ ...chaseFields, timeline: z.array(ChaseEvent), attempts: z.array(Attempt) }).meta({ id: 'ChaseDetail' });
 
 export const BulkStartResult = z
   .object({
     created: z.number().int(),
     skipped: z.object({
-      alreadyLive: z.number().int(), optedOut: z.number().int(), invalidNumber: z.number().int(),
+      alreadyLive: z.number().int(),
+      optedOut: z.number().int(),
+      invalidNumber: z.number().int(),
       scriptPaused: z.number().int().describe('every script that matches the contact is paused for complaints (GET /v1/scripts)'),
     }),
   })

@@ -21,9 +21,7 @@ import { optOutsCreate, optOutsList } from './procedures/opt-outs.ts';
 import { auditList, importsGet } from './procedures/imports.ts';
 import { dataRequestsGet, dataRequestsList } from './procedures/data-requests.ts';
 import { segmentsCreate, segmentsGet, segmentsList, segmentsRefresh } from './procedures/segments.ts';
-import {
-  campaignsCancel, campaignsCreate, campaignsGet, campaignsList, campaignsPause, campaignsResume, campaignsUpdate,
-} from './procedures/campaigns.ts';
+import { campaignsCancel, campaignsCreate, campaignsGet, campaignsList, campaignsPause, campaignsResume, campaignsUpdate } from './procedures/campaigns.ts';
 import { chaseRulesGet, chaseRulesSet } from './procedures/chase-rules.ts';
 import { chasesCancel, chasesGet, chasesList, chasesStart, chasesStartBulk } from './procedures/chases.ts';
 import { intentsClassify } from './procedures/intents.ts';
@@ -35,8 +33,15 @@ import { linesCreate, linesDelete, linesGet, linesList, linesUpdate } from './pr
 import { connectorsDelete, connectorsList, connectorsOutbox, connectorsOutboxRetry, connectorsPut, connectorsSync } from './procedures/connectors.ts';
 import { connectorsHubspotInstall } from './procedures/connectors.install.ts';
 import {
-  eventSubscriptionsCreate, eventSubscriptionsDelete, eventSubscriptionsDeliveries, eventSubscriptionsGet, eventSubscriptionsList,
-  eventSubscriptionsReplay, eventSubscriptionsReplayDelivery, eventSubscriptionsRotateSecret, eventSubscriptionsUpdate,
+  eventSubscriptionsCreate,
+  eventSubscriptionsDelete,
+  eventSubscriptionsDeliveries,
+  eventSubscriptionsGet,
+  eventSubscriptionsList,
+  eventSubscriptionsReplay,
+  eventSubscriptionsReplayDelivery,
+  eventSubscriptionsRotateSecret,
+  eventSubscriptionsUpdate,
 } from './procedures/event-subscriptions.ts';
 
 interface TrpcContext {
@@ -138,8 +143,7 @@ const resolverOf =
   };
 
 const query = <I extends z.ZodType, O extends z.ZodType>(p: Procedure<I, O>) => authorised(p.role).input(p.input).query(resolverOf(p));
-const mutation = <I extends z.ZodType, O extends z.ZodType>(p: Procedure<I, O>) =>
-  authorised(p.role).input(p.input).mutation(resolverOf(p));
+const mutation = <I extends z.ZodType, O extends z.ZodType>(p: Procedure<I, O>) => authorised(p.role).input(p.input).mutation(resolverOf(p));
 
 /**
  * Written out (not built from the list) so tRPC clients get the types: `AppRouter`. A test

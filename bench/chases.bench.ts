@@ -183,8 +183,18 @@ function ourLoop(bench: Bench, name: string, batchSize: number) {
 /** Information only: what the queue alone does (no longer (b)'s yardstick; the floor is). */
 async function partA(bench: Bench): Promise<void> {
   const work: Record<string, Awaited<ReturnType<typeof drain>>> = {};
-  for (const [batch, workers] of [[100, 1], [1000, 1], [5000, 1], [1000, 4]] as const) {
-    work[`pg-boss work() batchSize ${batch} × ${workers} worker${workers > 1 ? 's' : ''}`] = await bossWork(bench, `bench-work-${batch}-${workers}`, batch, workers);
+  for (const [batch, workers] of [
+    [100, 1],
+    [1000, 1],
+    [5000, 1],
+    [1000, 4],
+  ] as const) {
+    work[`pg-boss work() batchSize ${batch} × ${workers} worker${workers > 1 ? 's' : ''}`] = await bossWork(
+      bench,
+      `bench-work-${batch}-${workers}`,
+      batch,
+      workers,
+    );
   }
   const ours: typeof work = {};
   for (const batch of new Set([...numbers(args.concurrency), 1000])) {
@@ -221,11 +231,14 @@ async function startEngine(bench: Bench, simOptions: TwilioSimOptions, concurren
   const carrier = composed.carrier;
   let placed = 0;
   // Counting here is cheap; asking the simulator (a deep copy of every call) is not.
-  const counting = { ...carrier, placeCall: async (c: Parameters<typeof carrier.placeCall>[0]) => {
-    const info = await carrier.placeCall(c);
-    placed++;
-    return info;
-  } };
+  const counting = {
+    ...carrier,
+    placeCall: async (c: Parameters<typeof carrier.placeCall>[0]) => {
+      const info = await carrier.placeCall(c);
+      placed++;
+      return info;
+    },
+  };
   const worker: WorkerDeps = { ...composed.worker, carrier: counting };
   // Production settings (api/runtime/engine.ts) but the concurrency, and no reaper schedule.
   const running = await startWorker(worker, bench.boss, { schedule: false, concurrency });
@@ -244,9 +257,10 @@ async function startEngine(bench: Bench, simOptions: TwilioSimOptions, concurren
 
 /** Due time and Calls-request time (both wall clock, ms) of every chase of a campaign that got its call. */
 async function dueToCall(bench: Bench, engine: Engine, campaignId: string, phoneOf: Map<string, string>) {
-  const { rows } = await bench.observer.query<{ contact_id: string; due_at: Date }>(`select contact_id, due_at from chases where tenant_id = $1 and campaign_id = $2`, [
-    bench.tenantId, campaignId,
-  ]);
+  const { rows } = await bench.observer.query<{ contact_id: string; due_at: Date }>(
+    `select contact_id, due_at from chases where tenant_id = $1 and campaign_id = $2`,
+    [bench.tenantId, campaignId],
+  );
   const called = new Map((await engine.sim.calls()).map((c) => [c.to, c.at]));
   return rows.flatMap((r) => {
     const at = called.get(phoneOf.get(r.contact_id) ?? '');
@@ -255,16 +269,22 @@ async function dueToCall(bench: Bench, engine: Engine, campaignId: string, phone
 }
 
 const countStatus = async (bench: Bench, campaignId: string, status: string) =>
-  (await bench.observer.query<{ n: number }>(`select count(*)::int as n from chases where tenant_id = $1 and campaign_id = $2 and status = $3`, [
-    bench.tenantId, campaignId, status,
-  ])).rows[0]!.n;
+  (
+    await bench.observer.query<{ n: number }>(`select count(*)::int as n from chases where tenant_id = $1 and campaign_id = $2 and status = $3`, [
+      bench.tenantId,
+      campaignId,
+      status,
+    ])
+  ).rows[0]!.n;
 
 // ---------------------------------------------------------------------------------------
 // (b) chases per second, all due at once — Chaseline and the same-I/O floor, interleaved
 
 /** Calls end within milliseconds of real time: short rings, no machines, a fast clock. */
 const quickCalls = (clockSpeed: number): TwilioSimOptions => ({
-  clockSpeed, callsPerSecond: 10_000, profile: { outcomes: { answered: 1 }, ringSeconds: [1, 2], machine: 0 },
+  clockSpeed,
+  callsPerSecond: 10_000,
+  profile: { outcomes: { answered: 1 }, ringSeconds: [1, 2], machine: 0 },
 });
 
 /** Chases/s from the first due time to the last Calls request, and the due → call latencies. */
@@ -272,7 +292,12 @@ function throughput(pairs: { due: number; called: number }[]) {
   const firstDue = Math.min(...pairs.map((p) => p.due));
   const lastCall = Math.max(...pairs.map((p) => p.called));
   const seconds = (lastCall - firstDue) / 1000;
-  return { calls: pairs.length, seconds: Number(seconds.toFixed(2)), chasesPerSecond: Number((pairs.length / seconds).toFixed(1)), dueToCallMs: latencyStats(pairs.map((p) => p.called - p.due)) };
+  return {
+    calls: pairs.length,
+    seconds: Number(seconds.toFixed(2)),
+    chasesPerSecond: Number((pairs.length / seconds).toFixed(1)),
+    dueToCallMs: latencyStats(pairs.map((p) => p.called - p.due)),
+  };
 }
 
 /** One (b) run's result: what a user sees (chases/s) and what it cost (per chase). */
@@ -317,7 +342,8 @@ async function throughputRun(bench: Bench, chases: number, concurrency: number, 
 /** The same chases through the floor (bench/floor.ts): same simulator settings, same pg-boss, same loop. */
 async function floorRun(bench: Bench, chases: number, concurrency: number, round: number): Promise<ThroughputRun> {
   const phones = Array.from({ length: chases }, () => mobile(bench.nextNumber++));
-  const sim = args.sim === 'in-process' ? await inProcessSim(quickCalls(Number(args['clock-speed']))) : await childProcessSim(quickCalls(Number(args['clock-speed'])));
+  const sim =
+    args.sim === 'in-process' ? await inProcessSim(quickCalls(Number(args['clock-speed']))) : await childProcessSim(quickCalls(Number(args['clock-speed'])));
   const floor = await startFloor(bench.db, bench.boss, sim, concurrency, (err) => bench.log.warn({ err }, 'floor job failed'));
   try {
     const meter = await startMeter(bench.observer, () => sim.cpuMs());
@@ -365,7 +391,9 @@ async function partB(bench: Bench) {
     for (let round = 1; round <= rounds; round++) {
       for (const run of [throughputRun, floorRun]) {
         const r = await run(bench, chases, concurrency, round);
-        console.error(`(b) ${r.engine} concurrency ${concurrency} round ${round}: ${r.chasesPerSecond} chases/s, per chase ${JSON.stringify(r.perChase)}, load ${os.loadavg()[0]!.toFixed(1)}`);
+        console.error(
+          `(b) ${r.engine} concurrency ${concurrency} round ${round}: ${r.chasesPerSecond} chases/s, per chase ${JSON.stringify(r.perChase)}, load ${os.loadavg()[0]!.toFixed(1)}`,
+        );
         runs.push(r);
       }
     }
@@ -373,7 +401,8 @@ async function partB(bench: Bench) {
   details.b = runs.map(({ usage, ...r }) => ({ ...r, topStatements: usage.topStatements }));
   for (const r of runs) {
     summary.push({
-      part: 'b', what: `${r.engine}, ${fmt(r.chases)} chases due at once, concurrency ${r.concurrency}, run ${r.round}: due → Calls request in ${r.seconds} s (p50 ${fmt(r.dueToCallMs.p50)} ms, all completed after ${r.allCompletedSeconds} s)`,
+      part: 'b',
+      what: `${r.engine}, ${fmt(r.chases)} chases due at once, concurrency ${r.concurrency}, run ${r.round}: due → Calls request in ${r.seconds} s (p50 ${fmt(r.dueToCallMs.p50)} ms, all completed after ${r.allCompletedSeconds} s)`,
       value: `${perSecond(r.chasesPerSecond)} chases/s`,
     });
   }
@@ -383,12 +412,19 @@ async function partB(bench: Bench) {
     for (const r of [ours, floor]) {
       const { statements, cpuMs } = r.perChase;
       const split = `app ${cpuMs.app}, PostgreSQL ${cpuMs.postgres}${'simulator' in cpuMs ? `, simulator ${cpuMs.simulator}` : ''}`;
-      summary.push({ part: 'b', what: `${r.engine} per answered chase (its best run at concurrency ${concurrency}): statements; CPU ms ${cpuMs.total} (${split})`, value: `${statements} statements` });
+      summary.push({
+        part: 'b',
+        what: `${r.engine} per answered chase (its best run at concurrency ${concurrency}): statements; CPU ms ${cpuMs.total} (${split})`,
+        value: `${statements} statements`,
+      });
     }
     const ratio = ours.chasesPerSecond / floor.chasesPerSecond;
     summary.push({
-      part: 'b', what: `**Chaseline ÷ floor** at concurrency ${concurrency}, best of ${rounds} each (${perSecond(ours.chasesPerSecond)} ÷ ${perSecond(floor.chasesPerSecond)} chases/s; moonshot 0.8)`,
-      value: ratio.toFixed(2), target: '≥ 0.6', met: ratio >= 0.6,
+      part: 'b',
+      what: `**Chaseline ÷ floor** at concurrency ${concurrency}, best of ${rounds} each (${perSecond(ours.chasesPerSecond)} ÷ ${perSecond(floor.chasesPerSecond)} chases/s; moonshot 0.8)`,
+      value: ratio.toFixed(2),
+      target: '≥ 0.6',
+      met: ratio >= 0.6,
     });
   }
 }
@@ -428,7 +464,11 @@ async function latencyRun(bench: Bench, rate: number, seconds: number, calls: Ca
   const { ids, phones } = await insertContacts(bench, count, `bench-c-${rate}-${calls}`);
   const campaign = await benchCampaign(bench, `bench-c-${rate}-${calls}`);
   // clockSpeed 1 with startAt now: the simulator's dateCreated is wall time.
-  const engine = await startEngine(bench, { ...quickCalls(1), profile: { outcomes: CALLS[calls], ringSeconds: [1, 1], machine: 0 } }, Number(args['latency-concurrency']));
+  const engine = await startEngine(
+    bench,
+    { ...quickCalls(1), profile: { outcomes: CALLS[calls], ringSeconds: [1, 1], machine: 0 } },
+    Number(args['latency-concurrency']),
+  );
   try {
     const starting = await atSteadyRate(rate, seconds, async (i) => {
       await startChase(bench.deps, bench.tenantId, { campaignId: campaign.id, contact: { id: ids[i]! } });
@@ -443,7 +483,16 @@ async function latencyRun(bench: Bench, rate: number, seconds: number, calls: Ca
     await waitFor('every chase completed', async () => (await countStatus(bench, campaign.id, 'completed')) >= count, 120_000, 200).catch((err: unknown) => {
       console.error(String(err));
     });
-    return { rate, seconds, calls, chases: count, placed: pairs.length, concurrency: Number(args['latency-concurrency']), ...starting, dueToCallMs: latencyStats(pairs.map((p) => p.called - p.due)) };
+    return {
+      rate,
+      seconds,
+      calls,
+      chases: count,
+      placed: pairs.length,
+      concurrency: Number(args['latency-concurrency']),
+      ...starting,
+      dueToCallMs: latencyStats(pairs.map((p) => p.called - p.due)),
+    };
   } finally {
     await engine.stop();
   }
@@ -462,8 +511,10 @@ async function partC(bench: Bench) {
   for (const r of runs) {
     const { p50, p99, max } = r.dueToCallMs;
     summary.push({
-      part: 'c', what: `${fmt(r.chases)} chases started one by one at ${r.rate}/s (achieved ${r.achievedRate}/s), calls ${r.calls}${r.placed < r.chases ? ` (only ${fmt(r.placed)} placed within 5 min: latencies of those)` : ''}: due → Calls request p50 ${fmt(p50)} ms, max ${fmt(max)} ms; p99`,
-      value: `${r.placed < r.chases ? '≥ ' : ''}${fmt(p99)} ms`, ...(r.rate === 200 ? { target: '< 500 ms', met: p99 < 500 } : {}),
+      part: 'c',
+      what: `${fmt(r.chases)} chases started one by one at ${r.rate}/s (achieved ${r.achievedRate}/s), calls ${r.calls}${r.placed < r.chases ? ` (only ${fmt(r.placed)} placed within 5 min: latencies of those)` : ''}: due → Calls request p50 ${fmt(p50)} ms, max ${fmt(max)} ms; p99`,
+      value: `${r.placed < r.chases ? '≥ ' : ''}${fmt(p99)} ms`,
+      ...(r.rate === 200 ? { target: '< 500 ms', met: p99 < 500 } : {}),
     });
   }
 }
@@ -496,8 +547,24 @@ async function insertManyContacts(db: pg.Pool, tenantId: string, count: number) 
 const intentByValue = {
   kind: 'rules',
   tiers: ['high', 'mid', 'low'].flatMap((intent) => [
-    { name: `${intent}-300+`, when: { all: [{ attribute: 'intent', op: 'eq', value: intent }, { attribute: 'orderValue', op: 'gte', value: 300 }] } },
-    { name: `${intent}-under-300`, when: { all: [{ attribute: 'intent', op: 'eq', value: intent }, { attribute: 'orderValue', op: 'lt', value: 300 }] } },
+    {
+      name: `${intent}-300+`,
+      when: {
+        all: [
+          { attribute: 'intent', op: 'eq', value: intent },
+          { attribute: 'orderValue', op: 'gte', value: 300 },
+        ],
+      },
+    },
+    {
+      name: `${intent}-under-300`,
+      when: {
+        all: [
+          { attribute: 'intent', op: 'eq', value: intent },
+          { attribute: 'orderValue', op: 'lt', value: 300 },
+        ],
+      },
+    },
   ]),
 };
 
@@ -520,7 +587,13 @@ async function partD(bench: Bench) {
   details.d = { contacts: count, insertSeconds: Number(insertSeconds.toFixed(1)), refreshes };
   summary.push({ part: 'd', what: `insert ${fmt(count)} contacts (set-based SQL) + analyze`, value: `${insertSeconds.toFixed(1)} s` });
   for (const r of refreshes) {
-    summary.push({ part: 'd', what: `${r.label} of a 6-tier rule segment over ${fmt(count)} contacts (${fmt(r.members)} members)`, value: `${r.seconds} s`, target: '< 15 s', met: r.seconds < 15 });
+    summary.push({
+      part: 'd',
+      what: `${r.label} of a 6-tier rule segment over ${fmt(count)} contacts (${fmt(r.members)} members)`,
+      value: `${r.seconds} s`,
+      target: '< 15 s',
+      met: r.seconds < 15,
+    });
   }
 }
 
@@ -533,7 +606,12 @@ function printSummary(pgVersion: string) {
     lines.push(`| ${r.part} | ${r.what} | ${r.value} | ${target} |`);
   }
   console.log(JSON.stringify({ details }, null, 2));
-  console.log(`\nChase engine benchmark — ${os.cpus().length} cores, Node ${process.version}, ${pgVersion}, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
+  console.log(
+    `\nChase engine benchmark — ${os.cpus().length} cores, Node ${process.version}, ${pgVersion}, load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}\n`,
+  );
   console.log(lines.join('\n'));
 }
 
@@ -553,7 +631,12 @@ async function main() {
     if (PARTS.has('b')) await createFloorSchema(db, boss);
     const bench = { db, observer, deps: { ...deps, jobs, clock: systemClock }, tenantId: boot.tenant.id, boss, jobs, log, nextNumber: 1 };
     const pgVersion = (await db.query<{ v: string }>(`select 'PostgreSQL ' || current_setting('server_version') as v`)).rows[0]!.v;
-    console.error(`load average at start: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+    console.error(
+      `load average at start: ${os
+        .loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')}`,
+    );
     if (PARTS.has('a')) await partA(bench);
     if (PARTS.has('b')) await partB(bench);
     if (PARTS.has('c')) await partC(bench);

@@ -38,7 +38,11 @@ async function writeCsv(file: string, rows: number) {
   for (let i = 0; i < rows; i++) {
     const prefix = PREFIXES[i % PREFIXES.length]!;
     const subscriber = String(10_000_000 + ((i * 7919) % 89_999_999)).padStart(8, '0');
-    const formats = [`${prefix}${subscriber}`, `+86 ${prefix} ${subscriber.slice(0, 4)} ${subscriber.slice(4)}`, `${prefix}-${subscriber.slice(0, 4)}-${subscriber.slice(4)}`];
+    const formats = [
+      `${prefix}${subscriber}`,
+      `+86 ${prefix} ${subscriber.slice(0, 4)} ${subscriber.slice(4)}`,
+      `${prefix}-${subscriber.slice(0, 4)}-${subscriber.slice(4)}`,
+    ];
     const phone = i % 50 === 49 ? `${prefix}12x` : formats[i % 3]!;
     const name = SURNAMES[i % SURNAMES.length]! + GIVEN[(i >> 3) % GIVEN.length]!;
     const line = `${name},${phone},user${i}@example.com,"${TAGS[i % TAGS.length]},${TAGS[(i >> 2) % TAGS.length]}",${(i % 1000) + 0.5},城市${i % 300}\n`;

@@ -50,14 +50,33 @@ const quantile = (q: number) => perCall[Math.min(perCall.length - 1, Math.floor(
 
 const scores = evaluate(classifier);
 
-console.log(`machine: ${os.cpus()[0]?.model ?? 'unknown cpu'} × ${os.cpus().length}, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}, node ${process.version}`);
+console.log(
+  `machine: ${os.cpus()[0]?.model ?? 'unknown cpu'} × ${os.cpus().length}, load average ${os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}, node ${process.version}`,
+);
 console.log(`training on ${examples.length} utterances: ${trainMs.toFixed(0)} ms wall, ${trainCpuMs.toFixed(0)} ms CPU`);
 const rate = (ms: number) => Math.round(n / (ms / 1000)).toLocaleString('en-US');
-console.log(`classified ${n} utterances (${examples.length} × ${ROUNDS}) in ${totalMs.toFixed(0)} ms wall (${rate(totalMs)}/s), ${totalCpuMs.toFixed(0)} ms CPU (${rate(totalCpuMs)}/s)`);
+console.log(
+  `classified ${n} utterances (${examples.length} × ${ROUNDS}) in ${totalMs.toFixed(0)} ms wall (${rate(totalMs)}/s), ${totalCpuMs.toFixed(0)} ms CPU (${rate(totalCpuMs)}/s)`,
+);
 console.log(`per call: p50 ${quantile(0.5).toFixed(1)} µs, p99 ${quantile(0.99).toFixed(1)} µs, max ${quantile(1).toFixed(1)} µs`);
 const pct = (x: number) => x.toFixed(3);
-console.log(`held out ${scores.total}: accuracy ${pct(scores.accuracy)} (${Object.entries(scores.byLanguage).map(([l, v]) => `${l} ${pct(v.accuracy)} of ${v.total}`).join(', ')})`);
-console.log(`complaints: recall ${pct(scores.complaintRecall)}, precision ${pct(scores.complaintPrecision)} (${scores.byIntent.complaint?.support ?? 0} held out)`);
-console.log(`opt-outs: opt_out recall ${pct(scores.optOutRecall)}, prohibition forms ${pct(scores.prohibitionRecall)}, caught or confirmed ${pct(scores.optOutCaught)}; answered with something sent ${scores.optOutsSentSomething.length}; false opt_out ${scores.falseOptOuts.length}; refusals taken for opt-outs ${scores.refusalsTakenForOptOuts.length}`);
-console.log(Object.entries(scores.byIntent).map(([i, v]) => `${i} ${pct(v.precision)} / ${pct(v.recall)}`).join(', '));
+console.log(
+  `held out ${scores.total}: accuracy ${pct(scores.accuracy)} (${Object.entries(scores.byLanguage)
+    .map(([l, v]) => `${l} ${pct(v.accuracy)} of ${v.total}`)
+    .join(', ')})`,
+);
+console.log(
+  `complaints: recall ${pct(scores.complaintRecall)}, precision ${pct(scores.complaintPrecision)} (${scores.byIntent.complaint?.support ?? 0} held out)`,
+);
+console.log(
+  `opt-outs: opt_out recall ${pct(scores.optOutRecall)}, prohibition forms ${pct(scores.prohibitionRecall)}, caught or confirmed ${pct(scores.optOutCaught)}; answered with something sent ${scores.optOutsSentSomething.length}; false opt_out ${scores.falseOptOuts.length}; refusals taken for opt-outs ${scores.refusalsTakenForOptOuts.length}`,
+);
+console.log(
+  Object.entries(scores.byIntent)
+    .map(([i, v]) => `${i} ${pct(v.precision)} / ${pct(v.recall)}`)
+    .join(', '),
+);
 for (const m of scores.mistakes) console.log(`  ${m.example.language} ${m.example.intent} → ${m.got}: ${m.example.text}`);

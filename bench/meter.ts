@@ -104,7 +104,10 @@ export async function startMeter(observer: pg.Pool, simCpuMs: () => Promise<numb
       const sim1 = await simCpuMs();
       let pgCpuMs = 0;
       for (const [pid, ms] of pg1) pgCpuMs += ms - (pg0.get(pid) ?? 0);
-      const top = [...byKind].map(([k, n]) => [k, n - (kinds0.get(k) ?? 0)] as [string, number]).filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1]);
+      const top = [...byKind]
+        .map(([k, n]) => [k, n - (kinds0.get(k) ?? 0)] as [string, number])
+        .filter(([, n]) => n > 0)
+        .sort((a, b) => b[1] - a[1]);
       return {
         statements: statements - statements0,
         topStatements: top.slice(0, 25),

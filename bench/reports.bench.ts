@@ -60,8 +60,9 @@ async function generate() {
   await pool.query(`alter table chases disable trigger user`);
   await pool.query(`alter table attempts disable trigger user`);
   try {
-    await timed(`${fmt(chases)} chases generated`, () => pool.query(
-      `insert into chases (tenant_id, id, campaign_id, contact_id, phone_hash, status, outcome, tier, script, next_channel, due_at, deadline_at,
+    await timed(`${fmt(chases)} chases generated`, () =>
+      pool.query(
+        `insert into chases (tenant_id, id, campaign_id, contact_id, phone_hash, status, outcome, tier, script, next_channel, due_at, deadline_at,
                            created_at, industry, goal, touch_attempt, touch_line, touch_carrier, touch_local_hour, touch_weekday, revenue, revenue_currency, complaint_source)
        select $1, md5('c' || i)::uuid, ('00000000-0000-4000-8000-00000000010' || (i % 3))::uuid, md5('p' || i)::uuid, decode(md5('h' || i), 'hex'),
               'completed', (array['interested', 'not-interested', 'unreached', 'answered', 'opted-out'])[1 + i % 5],
@@ -73,10 +74,12 @@ async function generate() {
               case when i % 50 = 0 then 20 + i % 100 end, case when i % 50 = 0 then 'CNY' end,
               case when i % 200 = 0 then 'opt-out' end
          from generate_series(0, $2 - 1) i, lateral (select $3::timestamptz + (i::float8 / $2) * make_interval(days => $4) as at) t`,
-      [TENANT, chases, START, DAYS],
-    ));
-    await timed(`${fmt(ATTEMPTS)} attempts generated`, () => pool.query(
-      `insert into attempts (tenant_id, id, chase_id, campaign_id, phone_hash, channel, status, outcome, from_number, line_id, duration_seconds,
+        [TENANT, chases, START, DAYS],
+      ),
+    );
+    await timed(`${fmt(ATTEMPTS)} attempts generated`, () =>
+      pool.query(
+        `insert into attempts (tenant_id, id, chase_id, campaign_id, phone_hash, channel, status, outcome, from_number, line_id, duration_seconds,
                              created_at, script, tier, industry, time_zone, carrier)
        select $1, md5('a' || j)::uuid, md5('c' || c)::uuid, ('00000000-0000-4000-8000-00000000010' || (c % 3))::uuid, decode(md5('h' || c), 'hex'),
               case when j % 10 = 9 then 'sms' else 'voice' end,
@@ -87,8 +90,9 @@ async function generate() {
               's' || (c % 2), (array['gold', 'silver', 'bronze'])[1 + c % 3], (array['ecommerce', 'finance', 'education'])[1 + c % 3],
               (array['Asia/Shanghai', 'America/New_York'])[1 + c % 2], 'twilio'
          from generate_series(0, $2 - 1) j, lateral (select j / 2 as c) t`,
-      [TENANT, ATTEMPTS, START, DAYS, chases],
-    ));
+        [TENANT, ATTEMPTS, START, DAYS, chases],
+      ),
+    );
     // The line of a chase's first attempt, as live counting records it (the lines are the campaign's own caller id here).
     await pool.query(`update chases set touch_line = '+14155550100' where tenant_id = $1`, [TENANT]);
   } finally {

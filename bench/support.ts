@@ -40,7 +40,13 @@ const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.lengt
 
 export function latencyStats(ms: number[]) {
   const sorted = [...ms].sort((a, b) => a - b);
-  return { n: sorted.length, p50: Math.round(percentile(sorted, 50)), p90: Math.round(percentile(sorted, 90)), p99: Math.round(percentile(sorted, 99)), max: Math.round(sorted.at(-1) ?? NaN) };
+  return {
+    n: sorted.length,
+    p50: Math.round(percentile(sorted, 50)),
+    p90: Math.round(percentile(sorted, 90)),
+    p99: Math.round(percentile(sorted, 99)),
+    max: Math.round(sorted.at(-1) ?? NaN),
+  };
 }
 
 export const fmt = (n: number) => Math.round(n).toLocaleString('en-US');

@@ -68,7 +68,6 @@ const breakdown = (requests: SimRequest[]) => {
   return [...kinds].map(([k, n]) => `${k} ${n}`).join(', ') + (limited ? ` (${limited} answered 429)` : '');
 };
 
-
 interface Result {
   connector: string;
   run: string;
@@ -89,7 +88,13 @@ interface Result {
 const results: Result[] = [];
 
 /** Runs `fn`, timing it and counting the simulator's requests and our statements meanwhile. */
-async function measure(vendor: Vendor, run: string, fn: () => Promise<{ items: number; checked?: string }>, minimum?: Minimum, perContact = false): Promise<Result> {
+async function measure(
+  vendor: Vendor,
+  run: string,
+  fn: () => Promise<{ items: number; checked?: string }>,
+  minimum?: Minimum,
+  perContact = false,
+): Promise<Result> {
   const mark = vendor.requests().length;
   const sql = statements;
   const cpu = process.cpuUsage();
@@ -99,14 +104,24 @@ async function measure(vendor: Vendor, run: string, fn: () => Promise<{ items: n
   const used = process.cpuUsage(cpu);
   const sent = vendor.requests().slice(mark);
   const result: Result = {
-    connector: vendor.label, run, items, seconds: Number(seconds.toFixed(2)), cpuSeconds: Number(((used.user + used.system) / 1e6).toFixed(2)), perMinute: Math.round((items / seconds) * 60),
-    requests: sent.length, ...(minimum ? { minimum } : {}), breakdown: breakdown(sent), rateLimited: sent.filter((r) => r.status === 429).length,
+    connector: vendor.label,
+    run,
+    items,
+    seconds: Number(seconds.toFixed(2)),
+    cpuSeconds: Number(((used.user + used.system) / 1e6).toFixed(2)),
+    perMinute: Math.round((items / seconds) * 60),
+    requests: sent.length,
+    ...(minimum ? { minimum } : {}),
+    breakdown: breakdown(sent),
+    rateLimited: sent.filter((r) => r.status === 429).length,
     statements: statements - sql,
     ...(perContact ? { statementsPerItem: Number(((statements - sql) / Math.max(1, items)).toFixed(1)) } : {}),
     ...(checked ? { checked } : {}),
   };
   results.push(result);
-  console.error(`${vendor.label} — ${run}: ${fmt(items)} in ${result.seconds} s (${fmt(result.perMinute)}/min), ${result.requests} requests${minimum ? ` (minimum ${minimum.requests})` : ''}`);
+  console.error(
+    `${vendor.label} — ${run}: ${fmt(items)} in ${result.seconds} s (${fmt(result.perMinute)}/min), ${result.requests} requests${minimum ? ` (minimum ${minimum.requests})` : ''}`,
+  );
   return result;
 }
 
@@ -119,17 +134,23 @@ interface Bench {
 }
 
 async function pullAlone(vendor: Vendor, run: string, account: string) {
-  await measure(vendor, run, async () => {
-    let items = 0;
-    const ids = new Set<string>();
-    for await (const page of vendor.connector(account).pullContacts(null)) {
-      items += page.contacts.length;
-      for (const c of page.contacts) ids.add(c.externalId);
-    }
-    // A pull that skips or repeats a record is a connector bug, not a number to report.
-    if (items !== ids.size || ids.size !== vendor.ids().length) throw new Error(`${vendor.label}: pulled ${items} records, ${ids.size} distinct, of ${vendor.ids().length}`);
-    return { items, checked: `${fmt(ids.size)} distinct of ${fmt(vendor.ids().length)}` };
-  }, vendor.pullMinimum());
+  await measure(
+    vendor,
+    run,
+    async () => {
+      let items = 0;
+      const ids = new Set<string>();
+      for await (const page of vendor.connector(account).pullContacts(null)) {
+        items += page.contacts.length;
+        for (const c of page.contacts) ids.add(c.externalId);
+      }
+      // A pull that skips or repeats a record is a connector bug, not a number to report.
+      if (items !== ids.size || ids.size !== vendor.ids().length)
+        throw new Error(`${vendor.label}: pulled ${items} records, ${ids.size} distinct, of ${vendor.ids().length}`);
+      return { items, checked: `${fmt(ids.size)} distinct of ${fmt(vendor.ids().length)}` };
+    },
+    vendor.pullMinimum(),
+  );
 }
 
 /** A tenant of its own per vendor run, its connector saved (runSync keeps its cursor and state there). */
@@ -160,14 +181,25 @@ async function writeBacks(bench: Bench, vendor: Vendor, tenantId: string) {
   for (const { what, items, minimum } of vendor.writeBacks()) {
     const kind = items[0]!.kind;
     for (let i = 0; i < items.length; i += 2000) {
-      await enqueueWriteBacks(bench.deps.db, bench.deps, tenantId, items.slice(i, i + 2000).map((item: WriteBack, j) => ({ connector: vendor.type, item, dedupeKey: `bench:${kind}:${i + j}` })));
+      await enqueueWriteBacks(
+        bench.deps.db,
+        bench.deps,
+        tenantId,
+        items.slice(i, i + 2000).map((item: WriteBack, j) => ({ connector: vendor.type, item, dedupeKey: `bench:${kind}:${i + j}` })),
+      );
     }
     const deps = { ...bench.deps, writeBack: async (tenant: string) => vendor.connector(tenant) };
-    await measure(vendor, `write-back: ${what}`, async () => {
-      const sent = await sendWriteBacks(deps, { tenantId, connector: vendor.type });
-      if (sent.done !== items.length) throw new Error(`${vendor.label}: ${sent.done} of ${items.length} write-backs done (${sent.dead} dead, ${sent.retrying} retrying)`);
-      return { items: sent.done, checked: `${fmt(sent.done)} done` };
-    }, minimum);
+    await measure(
+      vendor,
+      `write-back: ${what}`,
+      async () => {
+        const sent = await sendWriteBacks(deps, { tenantId, connector: vendor.type });
+        if (sent.done !== items.length)
+          throw new Error(`${vendor.label}: ${sent.done} of ${items.length} write-backs done (${sent.dead} dead, ${sent.retrying} retrying)`);
+        return { items: sent.done, checked: `${fmt(sent.done)} done` };
+      },
+      minimum,
+    );
   }
 }
 
@@ -192,14 +224,22 @@ async function fullRun(bench: Bench, vendor: Vendor, parts: { store: boolean; wr
 function printTables(pgVersion: string) {
   const syncs = results.filter((r) => !r.run.startsWith('write-back'));
   const lines = [
-    `\nCRM connectors benchmark — ${os.cpus().length} cores, Node ${process.version}, ${pgVersion}, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}\n`,
+    `\nCRM connectors benchmark — ${os.cpus().length} cores, Node ${process.version}, ${pgVersion}, load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}\n`,
     '| connector | run | contacts | seconds | Node CPU s | contacts/min | SQL statements per contact |',
     '|---|---|---|---|---|---|---|',
-    ...syncs.map((r) => `| ${r.connector} | ${r.run} | ${fmt(r.items)} | ${r.seconds} | ${r.cpuSeconds} | **${fmt(r.perMinute)}** | ${r.statementsPerItem ?? ''} |`),
+    ...syncs.map(
+      (r) => `| ${r.connector} | ${r.run} | ${fmt(r.items)} | ${r.seconds} | ${r.cpuSeconds} | **${fmt(r.perMinute)}** | ${r.statementsPerItem ?? ''} |`,
+    ),
     '',
     '| connector | run | items | seconds | items/min | SQL statements | requests | minimum | extra | requests by kind |',
     '|---|---|---|---|---|---|---|---|---|---|',
-    ...results.map((r) => `| ${r.connector} | ${r.run} | ${fmt(r.items)} | ${r.seconds} | ${fmt(r.perMinute)} | ${fmt(r.statements)} | ${r.requests} | ${r.minimum ? `${r.minimum.requests} (${r.minimum.how})` : ''} | ${r.minimum ? r.requests - r.minimum.requests : ''} | ${r.breakdown} |`),
+    ...results.map(
+      (r) =>
+        `| ${r.connector} | ${r.run} | ${fmt(r.items)} | ${r.seconds} | ${fmt(r.perMinute)} | ${fmt(r.statements)} | ${r.requests} | ${r.minimum ? `${r.minimum.requests} (${r.minimum.how})` : ''} | ${r.minimum ? r.requests - r.minimum.requests : ''} | ${r.breakdown} |`,
+    ),
   ];
   console.log(lines.join('\n'));
 }
@@ -213,31 +253,53 @@ async function main() {
     const boot = await bootstrapDefaultTenant(deps, { defaultRegion: 'CN' });
     const bench: Bench = { deps, admin: { tenantId: boot.tenant.id, keyId: 'bench', role: 'admin', canManageTenants: true } };
     const pgVersion = (await db.query<{ v: string }>(`select 'PostgreSQL ' || current_setting('server_version') as v`)).rows[0]!.v;
-    console.error(`load average at start: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+    console.error(
+      `load average at start: ${os
+        .loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')}`,
+    );
     const leads = Math.round(N * 0.2);
 
-    if (RUNS.has('hubspot-paced')) await fullRun(bench, await hubspotVendor({ contacts: N, paced: true, label: 'HubSpot, paced' }), { store: true, writeBacks: true });
+    if (RUNS.has('hubspot-paced'))
+      await fullRun(bench, await hubspotVendor({ contacts: N, paced: true, label: 'HubSpot, paced' }), { store: true, writeBacks: true });
     // Storing is the same with the limits off (the pacer's wait is spent while a page is stored):
     // by default this run pulls and writes back only; hubspot-fast-sync stores too.
     for (const run of ['hubspot-fast', 'hubspot-fast-sync'].filter((r) => RUNS.has(r))) {
-      await fullRun(bench, await hubspotVendor({ contacts: N, paced: false, label: 'HubSpot, limits off' }), { store: run === 'hubspot-fast-sync', writeBacks: true });
+      await fullRun(bench, await hubspotVendor({ contacts: N, paced: false, label: 'HubSpot, limits off' }), {
+        store: run === 'hubspot-fast-sync',
+        writeBacks: true,
+      });
     }
     if (RUNS.has('hubspot-cap')) {
       for (const times of ['spread', 'imported'] as const) {
-        const vendor = await hubspotVendor({ contacts: CAP_N, paced: false, times, label: `HubSpot, limits off, ${times === 'spread' ? 'one change a second' : 'bulk-imported (shared ms)'}` });
+        const vendor = await hubspotVendor({
+          contacts: CAP_N,
+          paced: false,
+          times,
+          label: `HubSpot, limits off, ${times === 'spread' ? 'one change a second' : 'bulk-imported (shared ms)'}`,
+        });
         await pullAlone(vendor, `pull alone, ${fmt(CAP_N)} contacts (past the 10,000 search cap)`, 'cap').finally(() => vendor.close());
       }
     }
     if (RUNS.has('salesforce-rest')) {
-      await fullRun(bench, await salesforceVendor({ contacts: N - leads, leads, bulkThreshold: Number.MAX_SAFE_INTEGER, label: 'Salesforce, REST' }), { store: true, writeBacks: true });
+      await fullRun(bench, await salesforceVendor({ contacts: N - leads, leads, bulkThreshold: Number.MAX_SAFE_INTEGER, label: 'Salesforce, REST' }), {
+        store: true,
+        writeBacks: true,
+      });
     }
     // Stored, a Bulk pull costs what a REST one does (the same runSync): by default this run pulls only; salesforce-bulk-sync stores too.
     for (const run of ['salesforce-bulk', 'salesforce-bulk-sync'].filter((r) => RUNS.has(r))) {
-      await fullRun(bench, await salesforceVendor({ contacts: N - leads, leads, bulkThreshold: 1000, label: 'Salesforce, Bulk 2.0' }), { store: run === 'salesforce-bulk-sync', writeBacks: false });
+      await fullRun(bench, await salesforceVendor({ contacts: N - leads, leads, bulkThreshold: 1000, label: 'Salesforce, Bulk 2.0' }), {
+        store: run === 'salesforce-bulk-sync',
+        writeBacks: false,
+      });
     }
 
     printTables(pgVersion);
-    console.log(JSON.stringify({ bench: 'sync', contacts: N, capContacts: CAP_N, node: process.version, cpus: os.cpus().length, postgres: pgVersion, results }));
+    console.log(
+      JSON.stringify({ bench: 'sync', contacts: N, capContacts: CAP_N, node: process.version, cpus: os.cpus().length, postgres: pgVersion, results }),
+    );
   } finally {
     await db.end();
     await database.drop();

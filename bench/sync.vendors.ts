@@ -52,8 +52,15 @@ export const unlimited: TokenBucket = { take: async () => 0 };
 const callItem = (externalContactId: string, i: number): WriteBack => ({
   kind: 'call',
   call: {
-    externalContactId, at: new Date(Date.UTC(2026, 10, 25, 10, 0, i % 60)), title: 'Chaseline call: cart reminder', body: 'Answered; asked for the link, sent by SMS.',
-    outcome: i % 4 ? 'answered' : 'no-answer', durationSeconds: i % 4 ? 37 + (i % 50) : null, from: '+862161234567', to: `+86138${pad8(i)}`, callSid: `CA${pad8(i)}${'0'.repeat(24)}`,
+    externalContactId,
+    at: new Date(Date.UTC(2026, 10, 25, 10, 0, i % 60)),
+    title: 'Chaseline call: cart reminder',
+    body: 'Answered; asked for the link, sent by SMS.',
+    outcome: i % 4 ? 'answered' : 'no-answer',
+    durationSeconds: i % 4 ? 37 + (i % 50) : null,
+    from: '+862161234567',
+    to: `+86138${pad8(i)}`,
+    callSid: `CA${pad8(i)}${'0'.repeat(24)}`,
   },
 });
 
@@ -79,7 +86,9 @@ export interface HubspotRun {
 export async function hubspotVendor(run: HubspotRun): Promise<Vendor> {
   const sim = await startHubspotSim({ contactProperties: ['chaseline_tags', 'chaseline_do_not_call'], rateLimits: run.paced ? undefined : false });
   const props = (i: number): Record<string, string> => ({
-    firstname: `Ann${i}`, lastname: 'Lee', phone: mobile('138', i),
+    firstname: `Ann${i}`,
+    lastname: 'Lee',
+    phone: mobile('138', i),
     ...(i % 3 === 0 ? { chaseline_tags: 'vip;cart' } : {}),
     ...(i % 100 === 7 ? { chaseline_do_not_call: 'true' } : {}),
   });
@@ -113,7 +122,11 @@ export async function hubspotVendor(run: HubspotRun): Promise<Vendor> {
     writeBacks() {
       const all = ids();
       return [
-        { what: `${fmt(all.length)} calls (engagements)`, items: all.map(callItem), minimum: { requests: ceil(all.length / HUBSPOT_BATCH), how: `${fmt(all.length)} / ${HUBSPOT_BATCH} a batch create` } },
+        {
+          what: `${fmt(all.length)} calls (engagements)`,
+          items: all.map(callItem),
+          minimum: { requests: ceil(all.length / HUBSPOT_BATCH), how: `${fmt(all.length)} / ${HUBSPOT_BATCH} a batch create` },
+        },
         {
           what: `${fmt(all.length)} tags (one per contact)`,
           items: all.map((externalId): WriteBack => ({ kind: 'tags', externalId, add: ['called'] })),
@@ -146,10 +159,19 @@ export async function salesforceVendor(run: SalesforceRun): Promise<Vendor> {
   let clock = Date.now() - 3_600_000;
   const sim = await startSalesforceSim({ now: () => clock });
   const person = (prefix: string) => (i: number) => ({
-    FirstName: `Ann${i}`, LastName: 'Lee', ...(i % 3 ? { MobilePhone: mobile(prefix, i) } : { Phone: mobile(prefix, i) }), DoNotCall: i % 100 === 7,
+    FirstName: `Ann${i}`,
+    LastName: 'Lee',
+    ...(i % 3 ? { MobilePhone: mobile(prefix, i) } : { Phone: mobile(prefix, i) }),
+    DoNotCall: i % 100 === 7,
   });
-  const contactIds = sim.insert('Contact', Array.from({ length: run.contacts }, (_, i) => person('139')(i)));
-  const leadIds = sim.insert('Lead', Array.from({ length: run.leads }, (_, i) => ({ ...person('137')(i), Company: 'Acme' })));
+  const contactIds = sim.insert(
+    'Contact',
+    Array.from({ length: run.contacts }, (_, i) => person('139')(i)),
+  );
+  const leadIds = sim.insert(
+    'Lead',
+    Array.from({ length: run.leads }, (_, i) => ({ ...person('137')(i), Company: 'Acme' })),
+  );
   const credentials = { auth: { accessToken: sim.accessToken, instanceUrl: sim.url } };
   const viaBulk = (n: number) => n > SF_QUERY_BATCH && n > run.bulkThreshold;
   /** An object is asked once even when nothing matches. */
@@ -157,7 +179,9 @@ export async function salesforceVendor(run: SalesforceRun): Promise<Vendor> {
   /** Bulk API 2.0: one job created, looked at once (done by then), its results in pages. */
   const bulkMinimum = (n: number) => 2 + ceil(n / SF_BULK_PAGE);
   const objectMinimum = (object: string, n: number) =>
-    viaBulk(n) ? { requests: bulkMinimum(n), how: `${object}s by Bulk API 2.0: create + 1 poll + ${ceil(n / SF_BULK_PAGE)} results page(s) of ${fmt(SF_BULK_PAGE)}` } : { requests: restMinimum(n), how: `${fmt(n)} ${object}s / ${fmt(SF_QUERY_BATCH)} a query batch` };
+    viaBulk(n)
+      ? { requests: bulkMinimum(n), how: `${object}s by Bulk API 2.0: create + 1 poll + ${ceil(n / SF_BULK_PAGE)} results page(s) of ${fmt(SF_BULK_PAGE)}` }
+      : { requests: restMinimum(n), how: `${fmt(n)} ${object}s / ${fmt(SF_QUERY_BATCH)} a query batch` };
   return {
     type: 'salesforce',
     label: run.label,
@@ -166,12 +190,18 @@ export async function salesforceVendor(run: SalesforceRun): Promise<Vendor> {
     requests: () =>
       sim.requests().map((r) => {
         const path = r.url.replace(/^\/services\/data\/v[\d.]+/, '').replace(/\?.*/, '');
-        const kind = path === '/query' ? 'query'
-          : path.startsWith('/query/') ? 'queryMore'
-          : path === '/jobs/query' && r.method === 'POST' ? 'bulk job create'
-          : /^\/jobs\/query\/\w+$/.test(path) ? 'bulk job poll'
-          : path.endsWith('/results') ? 'bulk results page'
-          : `${r.method} ${path}`;
+        const kind =
+          path === '/query'
+            ? 'query'
+            : path.startsWith('/query/')
+              ? 'queryMore'
+              : path === '/jobs/query' && r.method === 'POST'
+                ? 'bulk job create'
+                : /^\/jobs\/query\/\w+$/.test(path)
+                  ? 'bulk job poll'
+                  : path.endsWith('/results')
+                    ? 'bulk results page'
+                    : `${r.method} ${path}`;
         return { kind, status: r.status };
       }),
     ids: () => [...contactIds, ...leadIds],
@@ -187,11 +217,20 @@ export async function salesforceVendor(run: SalesforceRun): Promise<Vendor> {
     },
     incrementalMinimum(changed) {
       const contacts = ceil(run.contacts / 100);
-      return { requests: restMinimum(contacts) + restMinimum(changed - contacts), how: `${fmt(contacts)} Contacts + ${fmt(changed - contacts)} Leads, 1 query each` };
+      return {
+        requests: restMinimum(contacts) + restMinimum(changed - contacts),
+        how: `${fmt(contacts)} Contacts + ${fmt(changed - contacts)} Leads, 1 query each`,
+      };
     },
     writeBacks() {
       const all = [...contactIds, ...leadIds];
-      return [{ what: `${fmt(all.length)} calls (Tasks)`, items: all.map(callItem), minimum: { requests: ceil(all.length / SF_COLLECTION), how: `${fmt(all.length)} / ${SF_COLLECTION} an sObject Collections request` } }];
+      return [
+        {
+          what: `${fmt(all.length)} calls (Tasks)`,
+          items: all.map(callItem),
+          minimum: { requests: ceil(all.length / SF_COLLECTION), how: `${fmt(all.length)} / ${SF_COLLECTION} an sObject Collections request` },
+        },
+      ];
     },
     close: () => sim.close(),
   };

@@ -26,7 +26,9 @@ export async function inProcessSim(options: TwilioSimOptions): Promise<Sim> {
   const sim = await startTwilioSim({ ...options, startAt });
   const wall = wallClock(startAt.getTime(), options.clockSpeed ?? 1);
   return {
-    url: sim.url, accountSid: sim.accountSid, authToken: sim.authToken,
+    url: sim.url,
+    accountSid: sim.accountSid,
+    authToken: sim.authToken,
     calls: async () => sim.calls().map((c) => ({ to: c.to, at: wall(c.dateCreated.getTime()) })),
     cpuMs: async () => null,
     close: () => sim.close(),
@@ -47,7 +49,9 @@ export async function childProcessSim(options: TwilioSimOptions): Promise<Sim> {
   const ready = await reply<{ url: string; accountSid: string; authToken: string; startAt: number }>('ready');
   const wall = wallClock(ready.startAt, options.clockSpeed ?? 1);
   return {
-    url: ready.url, accountSid: ready.accountSid, authToken: ready.authToken,
+    url: ready.url,
+    accountSid: ready.accountSid,
+    authToken: ready.authToken,
     async calls() {
       const answer = reply<{ calls: { to: string; dateCreated: number }[] }>('calls');
       child.send({ type: 'calls' });

@@ -30,11 +30,19 @@ async function post(start: Start, url: string, params: Record<string, string>): 
   const body = new URLSearchParams(params).toString();
   const t0 = performance.now();
   const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
-    const req = http.request(url, { method: 'POST', agent, headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body), 'x-twilio-signature': signature } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString() }));
-    });
+    const req = http.request(
+      url,
+      {
+        method: 'POST',
+        agent,
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body), 'x-twilio-signature': signature },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString() }));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -50,23 +58,32 @@ process.once('message', async (start: Start) => {
   const gather: number[] = [];
   let errors = 0;
   const t0 = performance.now();
-  await Promise.all(start.attempts.map(async (attempt) => {
-    const base = { AccountSid: start.accountSid, CallSid: `CA${randomBytes(16).toString('hex')}`, CallStatus: 'in-progress', Direction: 'outbound-api', From: '+14155550100', To: '+8613900000000' };
-    try {
-      await sleep(Math.random() * start.rampMs);
-      const first = await post(start, `${start.url}/webhooks/twilio/voice?attempt=${attempt}`, base);
-      voice.push(first.ms);
-      let action = actionOf(first.twiml);
-      for (const answer of ANSWERS) {
-        if (!action) break;
-        await sleep(between(start.thinkMs));
-        const next = await post(start, action, { ...base, SpeechResult: answer, Confidence: '0.92' });
-        gather.push(next.ms);
-        action = actionOf(next.twiml);
+  await Promise.all(
+    start.attempts.map(async (attempt) => {
+      const base = {
+        AccountSid: start.accountSid,
+        CallSid: `CA${randomBytes(16).toString('hex')}`,
+        CallStatus: 'in-progress',
+        Direction: 'outbound-api',
+        From: '+14155550100',
+        To: '+8613900000000',
+      };
+      try {
+        await sleep(Math.random() * start.rampMs);
+        const first = await post(start, `${start.url}/webhooks/twilio/voice?attempt=${attempt}`, base);
+        voice.push(first.ms);
+        let action = actionOf(first.twiml);
+        for (const answer of ANSWERS) {
+          if (!action) break;
+          await sleep(between(start.thinkMs));
+          const next = await post(start, action, { ...base, SpeechResult: answer, Confidence: '0.92' });
+          gather.push(next.ms);
+          action = actionOf(next.twiml);
+        }
+      } catch {
+        errors++;
       }
-    } catch {
-      errors++;
-    }
-  }));
+    }),
+  );
   process.send!({ voice, gather, errors, wallMs: performance.now() - t0 });
 });

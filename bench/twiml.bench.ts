@@ -71,7 +71,12 @@ async function main() {
     const verifier = createTwilioConnector({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, apiBaseUrl: 'http://127.0.0.1:9' });
     server.on('request', createApp({ deps, log: pino({ level: 'warn' }), engine: { jobs, clock: systemClock, verifier, publicBaseUrl: url } }));
 
-    console.error(`load average at start: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+    console.error(
+      `load average at start: ${os
+        .loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')}`,
+    );
     const play = async (n: number, round: number) => {
       // A fresh set of n calls in progress, as if the worker had just placed them: nothing about them is cached yet.
       const attempts = await seedCalls(db, deps.pii, tenant.id, campaign.id, n, round);
@@ -112,17 +117,41 @@ async function main() {
   }
 }
 
-async function seedCalls(db: ReturnType<typeof createPool>, pii: ReturnType<typeof createPii>, tenantId: string, campaignId: string, n: number, round: number): Promise<string[]> {
-  const contacts = Array.from({ length: n }, (_, i) => ({ id: randomUUID(), phone: `+86139${String(round * 100_000 + i).padStart(8, '0')}`, name: `Bench ${i}` }));
+async function seedCalls(
+  db: ReturnType<typeof createPool>,
+  pii: ReturnType<typeof createPii>,
+  tenantId: string,
+  campaignId: string,
+  n: number,
+  round: number,
+): Promise<string[]> {
+  const contacts = Array.from({ length: n }, (_, i) => ({
+    id: randomUUID(),
+    phone: `+86139${String(round * 100_000 + i).padStart(8, '0')}`,
+    name: `Bench ${i}`,
+  }));
   await db.query(
     `insert into contacts (tenant_id, id, phone_hash, phone_enc, name_enc) select $1, id, hash, enc, name from unnest($2::uuid[], $3::bytea[], $4::text[], $5::text[]) as t (id, hash, enc, name)`,
-    [tenantId, contacts.map((c) => c.id), contacts.map((c) => pii.phoneIndex(c.phone)), contacts.map((c) => pii.encrypt(c.phone)), contacts.map((c) => pii.encrypt(c.name))],
+    [
+      tenantId,
+      contacts.map((c) => c.id),
+      contacts.map((c) => pii.phoneIndex(c.phone)),
+      contacts.map((c) => pii.encrypt(c.phone)),
+      contacts.map((c) => pii.encrypt(c.name)),
+    ],
   );
   const chases = contacts.map(() => randomUUID());
   await db.query(
     `insert into chases (tenant_id, id, campaign_id, contact_id, phone_hash, status, script, context_enc, next_channel, due_at, deadline_at)
      select $1, ch, $2, c, h, 'dialing', 's', $6, 'voice', now(), now() + interval '1 day' from unnest($3::uuid[], $4::uuid[], $5::bytea[]) as t (ch, c, h)`,
-    [tenantId, campaignId, chases, contacts.map((c) => c.id), contacts.map((c) => pii.phoneIndex(c.phone)), pii.encrypt(JSON.stringify({ link: 'https://shop.example/r/1', price: '$49' }))],
+    [
+      tenantId,
+      campaignId,
+      chases,
+      contacts.map((c) => c.id),
+      contacts.map((c) => pii.phoneIndex(c.phone)),
+      pii.encrypt(JSON.stringify({ link: 'https://shop.example/r/1', price: '$49' })),
+    ],
   );
   const attempts = contacts.map(() => randomUUID());
   await db.query(

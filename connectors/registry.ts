@@ -63,9 +63,34 @@ export interface ConnectorOptions {
 export const connectors = {
   twilio: { credentials: twilioCredentials, urls: twilioUrls, create: createTwilioConnector, check: checkTwilioCredentials },
   'google-tts': { credentials: googleTtsCredentials, urls: googleTtsUrls, create: createGoogleTtsConnector, check: checkGoogleTtsCredentials },
-  shopify: { credentials: shopifyCredentials, urls: shopifyUrls, create: createShopifyConnector, account: (c: ShopifyCredentials) => c.shop, writesBack: true, check: checkShopifyCredentials },
-  hubspot: { credentials: hubspotCredentials, urls: hubspotUrls, create: createHubspotConnector, syncs: true, writesBack: true, account: (c: HubspotCredentials) => c.portalId ?? '', check: checkHubspotCredentials, setup: setupHubspot, renew: renewHubspotToken },
-  salesforce: { credentials: salesforceCredentials, urls: salesforceUrls, create: createSalesforceConnector, syncs: true, writesBack: true, account: (c: SalesforceCredentials) => (c.orgId ? salesforceOrgKey(c.orgId) : ''), check: checkSalesforceCredentials },
+  shopify: {
+    credentials: shopifyCredentials,
+    urls: shopifyUrls,
+    create: createShopifyConnector,
+    account: (c: ShopifyCredentials) => c.shop,
+    writesBack: true,
+    check: checkShopifyCredentials,
+  },
+  hubspot: {
+    credentials: hubspotCredentials,
+    urls: hubspotUrls,
+    create: createHubspotConnector,
+    syncs: true,
+    writesBack: true,
+    account: (c: HubspotCredentials) => c.portalId ?? '',
+    check: checkHubspotCredentials,
+    setup: setupHubspot,
+    renew: renewHubspotToken,
+  },
+  salesforce: {
+    credentials: salesforceCredentials,
+    urls: salesforceUrls,
+    create: createSalesforceConnector,
+    syncs: true,
+    writesBack: true,
+    account: (c: SalesforceCredentials) => (c.orgId ? salesforceOrgKey(c.orgId) : ''),
+    check: checkSalesforceCredentials,
+  },
 } satisfies Record<ConnectorId, ConnectorEntry>;
 
 /** A tenant's enabled connector of `type` with the entry's `capability`, built from its stored credentials; null otherwise. */

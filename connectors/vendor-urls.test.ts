@@ -76,10 +76,19 @@ describe("the operator's CHASELINE_ALLOWED_VENDOR_HOSTS", () => {
     assert.notEqual(urlRefusal('http://[::1]:4011', hubspot, ['[::1]:4010']), null);
   });
   test('the list is checked: a bad entry is named', () => {
-    assert.deepEqual(parseAllowedHosts(' 127.0.0.1 , *.example.com,sandbox.example.com:8443,[::1]:9,'), ['127.0.0.1', '*.example.com', 'sandbox.example.com:8443', '[::1]:9']);
+    assert.deepEqual(parseAllowedHosts(' 127.0.0.1 , *.example.com,sandbox.example.com:8443,[::1]:9,'), [
+      '127.0.0.1',
+      '*.example.com',
+      'sandbox.example.com:8443',
+      '[::1]:9',
+    ]);
     assert.deepEqual(parseAllowedHosts(''), []);
     for (const bad of ['http://127.0.0.1', 'a b', 'host:99999', '*', 'example.com/path', '::1']) {
-      assert.throws(() => parseAllowedHosts(bad), (err: Error) => err.message.includes(bad), bad);
+      assert.throws(
+        () => parseAllowedHosts(bad),
+        (err: Error) => err.message.includes(bad),
+        bad,
+      );
     }
   });
 });
@@ -95,12 +104,24 @@ test('checkVendorUrls names the field, nested ones included, and skips fields le
       return err.field;
     }
   };
-  assert.equal(fieldOf(() => checkVendorUrls({ auth: { accessToken: 'x', instanceUrl: 'https://acme.my.salesforce.com' } }, salesforce)), null);
-  assert.equal(fieldOf(() => checkVendorUrls({ auth: { accessToken: 'x', instanceUrl: 'http://169.254.169.254' } }, salesforce)), 'credentials.auth.instanceUrl');
-  assert.equal(fieldOf(() => checkVendorUrls({ auth: { clientId: 'x', loginUrl: 'https://login.evil.example' } }, salesforce)), 'credentials.auth.loginUrl');
+  assert.equal(
+    fieldOf(() => checkVendorUrls({ auth: { accessToken: 'x', instanceUrl: 'https://acme.my.salesforce.com' } }, salesforce)),
+    null,
+  );
+  assert.equal(
+    fieldOf(() => checkVendorUrls({ auth: { accessToken: 'x', instanceUrl: 'http://169.254.169.254' } }, salesforce)),
+    'credentials.auth.instanceUrl',
+  );
+  assert.equal(
+    fieldOf(() => checkVendorUrls({ auth: { clientId: 'x', loginUrl: 'https://login.evil.example' } }, salesforce)),
+    'credentials.auth.loginUrl',
+  );
   assert.equal(
     fieldOf(() => checkVendorUrls({ apiBaseUrl: 'http://10.1.2.3', auth: { accessToken: 'x', instanceUrl: 'https://acme.my.salesforce.com' } }, salesforce)),
     'credentials.apiBaseUrl',
   );
-  assert.equal(fieldOf(() => checkVendorUrls({ apiBaseUrl: 'http://127.0.0.1:5000', auth: { instanceUrl: 'http://127.0.0.1:5000' } }, salesforce, ['127.0.0.1'])), null);
+  assert.equal(
+    fieldOf(() => checkVendorUrls({ apiBaseUrl: 'http://127.0.0.1:5000', auth: { instanceUrl: 'http://127.0.0.1:5000' } }, salesforce, ['127.0.0.1'])),
+    null,
+  );
 });

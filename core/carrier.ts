@@ -14,4 +14,3 @@ export function isMachine(answeredBy: AnsweredBy | string | null | undefined): b
 
 /** The same answers as one text[] parameter (`answered_by = any($n)`): a statement decides as `isMachine` does. */
 export const machineAnswers: string[] = [...MACHINE_ANSWERS];
-

@@ -44,11 +44,9 @@ export class AppError extends Error {
   }
 }
 
-export const notFound = (what: string, field?: string) =>
-  new AppError('NOT_FOUND', `${what} not found`, { field });
+export const notFound = (what: string, field?: string) => new AppError('NOT_FOUND', `${what} not found`, { field });
 
-export const validation = (message: string, field?: string) =>
-  new AppError('VALIDATION', message, { field });
+export const validation = (message: string, field?: string) => new AppError('VALIDATION', message, { field });
 
 export const forbidden = (message: string) => new AppError('FORBIDDEN', message);
 

@@ -152,9 +152,18 @@ export interface Clock {
   now(): Date;
 }
 
-export interface SpeechRequest { text?: string; ssml?: string; languageCode: string; voiceName?: string; speakingRate?: number; pitch?: number }
+export interface SpeechRequest {
+  text?: string;
+  ssml?: string;
+  languageCode: string;
+  voiceName?: string;
+  speakingRate?: number;
+  pitch?: number;
+}
 /** Text-to-speech (https://cloud.google.com/text-to-speech/docs/reference/rest/v1/text/synthesize). */
-export interface Speech { synthesize(request: SpeechRequest): Promise<{ audio: Buffer; contentType: string }> }
+export interface Speech {
+  synthesize(request: SpeechRequest): Promise<{ audio: Buffer; contentType: string }>;
+}
 
 /** A contact as a CRM holds it, mapped to what Chaseline needs; the number as written there. */
 export interface CrmContact {

@@ -22,7 +22,8 @@ function options() {
   const shoppers = Number(values.shoppers);
   const delayMinutes = Number(values['delay-minutes']);
   if (!Number.isInteger(shoppers) || shoppers < 1 || shoppers > 200) throw new Error(`--shoppers must be a whole number from 1 to 200, not ${values.shoppers}`);
-  if (!Number.isInteger(delayMinutes) || delayMinutes < 0 || delayMinutes > 10) throw new Error(`--delay-minutes must be a whole number from 0 to 10, not ${values['delay-minutes']}`);
+  if (!Number.isInteger(delayMinutes) || delayMinutes < 0 || delayMinutes > 10)
+    throw new Error(`--delay-minutes must be a whole number from 0 to 10, not ${values['delay-minutes']}`);
   return { shoppers, delayMinutes };
 }
 

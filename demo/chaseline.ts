@@ -57,10 +57,14 @@ export async function startChaseline(env: Record<string, string>, teardown: Tear
   const server = createServer();
   server.listen(0, '127.0.0.1');
   await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
-  teardown.add('the HTTP server', () => new Promise<void>((resolve) => {
-    server.closeAllConnections();
-    server.close(() => resolve());
-  }));
+  teardown.add(
+    'the HTTP server',
+    () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  );
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   const deps = { ...runtime.deps, lines: memoryLineStores() };

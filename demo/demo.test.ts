@@ -31,22 +31,26 @@ test('the abandoned-cart demo: each shopper’s chase ends as they played it, an
   }
   // Eight shoppers: 3 say yes (the early buyer's place too, with no delay), 1 asks the price
   // then says yes, 1 is not interested, 1 opts out, 2 do not answer (one has voicemail).
-  assert.deepEqual(report, {
-    checkouts: 8,
-    chased: 8,
-    called: 8,
-    reached: 6,
-    interested: 4,
-    notInterested: 1,
-    optedOut: 1,
-    noAnswerSms: 2,
-    voicemail: 1,
-    canceledBeforeCall: 0,
-    recovered: { orders: 4, total: '214.00', currency: 'USD' },
-    hubspot: { callEngagements: 8, smsCommunications: 6, doNotCall: 1, tagged: 8 },
-    shopify: { customersTagged: 8, orderNotes: 4, smsConsentWithdrawn: 1 },
-    surprises: [],
-  }, lines.join('\n'));
+  assert.deepEqual(
+    report,
+    {
+      checkouts: 8,
+      chased: 8,
+      called: 8,
+      reached: 6,
+      interested: 4,
+      notInterested: 1,
+      optedOut: 1,
+      noAnswerSms: 2,
+      voicemail: 1,
+      canceledBeforeCall: 0,
+      recovered: { orders: 4, total: '214.00', currency: 'USD' },
+      hubspot: { callEngagements: 8, smsCommunications: 6, doNotCall: 1, tagged: 8 },
+      shopify: { customersTagged: 8, orderNotes: 4, smsConsentWithdrawn: 1 },
+      surprises: [],
+    },
+    lines.join('\n'),
+  );
 
   const text = lines.join('\n');
   assert.match(text, /production's default is 2 hours/);

@@ -86,7 +86,9 @@ function surprises(tracked: Tracked[], r: DemoReport): string[] {
   for (const t of tracked) {
     if (!EXPECTED[t.shopper.kind.id](t.chase)) {
       const c = t.chase;
-      found.push(`${t.shopper.name} (${intention(t.shopper)}): the chase ended ${c ? `${c.status}/${c.outcome ?? '-'} after ${c.timeline.map((e) => e.type).join(', ')}` : 'never started'}`);
+      found.push(
+        `${t.shopper.name} (${intention(t.shopper)}): the chase ended ${c ? `${c.status}/${c.outcome ?? '-'} after ${c.timeline.map((e) => e.type).join(', ')}` : 'never started'}`,
+      );
     }
   }
   const calls = tracked.reduce((n, t) => n + voiceCalls(t.chase).filter((a) => a.endedAt).length, 0);

@@ -42,13 +42,15 @@ function campaignBody(delayMinutes: number) {
     trigger: { type: 'abandoned-checkout', delayMinutes },
     channel: { policy: 'voice-then-sms', smsAfterMinutes: 0 },
     rules: { window: ALL_DAY },
-    scripts: [{
-      name: 'cart',
-      say: 'Hi {{name}}, this is Demo Store. Your {{context.product}} is still waiting in your cart. Shall I text you a link to finish your order?',
-      sms: 'Demo Store: your {{context.product}} is still in your cart. Finish your order here: {{context.link}}',
-      voicemail: 'Hi {{name}}, this is Demo Store. Your {{context.product}} is still in your cart; we will text you the link.',
-      dialog: { price: { say: 'Your cart comes to {{context.cartTotal}} {{context.currency}}. Shall I text you the link?' } },
-    }],
+    scripts: [
+      {
+        name: 'cart',
+        say: 'Hi {{name}}, this is Demo Store. Your {{context.product}} is still waiting in your cart. Shall I text you a link to finish your order?',
+        sms: 'Demo Store: your {{context.product}} is still in your cart. Finish your order here: {{context.link}}',
+        voicemail: 'Hi {{name}}, this is Demo Store. Your {{context.product}} is still in your cart; we will text you the link.',
+        dialog: { price: { say: 'Your cart comes to {{context.cartTotal}} {{context.currency}}. Shall I text you the link?' } },
+      },
+    ],
     lines: [{ from: '+14155550100' }],
   };
 }
@@ -78,7 +80,9 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
     await wait.step('the Shopify connector', connectShopify(api, vendors.shop));
     out(`  Shopify: ${vendors.shop.shop} connected (PUT /v1/connectors/shopify); its webhooks go to ${chaseline.url}/webhooks/shopify`);
     const campaign = await wait.step('the campaign', api.post<{ id: string }>('/v1/campaigns', campaignBody(delayMinutes)));
-    out(`  Campaign "Abandoned carts" (POST /v1/campaigns): call ${delayMinutes} min after the checkout was last updated (production's default is 2 hours), then SMS if nobody answers`);
+    out(
+      `  Campaign "Abandoned carts" (POST /v1/campaigns): call ${delayMinutes} min after the checkout was last updated (production's default is 2 hours), then SMS if nobody answers`,
+    );
     if (delayMinutes === 0) out('  (with no delay nobody can order before the call, so no shopper tries)');
     out('');
 
@@ -108,18 +112,28 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
 /** Waits until the vendors have everything: no write-back pending, none dead, the store's own webhooks delivered. */
 async function drainOutbox(api: Api, vendors: Vendors, wait: Waiter): Promise<void> {
   let last = '';
-  await wait.until(() => `the write-backs to HubSpot and Shopify (${last || 'not read yet'})`, async () => {
-    await vendors.shop.settled();
-    const states = (await connectorStates(api)).filter((c) => c.type === 'hubspot' || c.type === 'shopify');
-    last = states.map((c) => `${c.type}: ${c.outbox.pending} pending, ${c.outbox.dead} dead`).join('; ');
-    return states.every((c) => c.outbox.pending === 0);
-  });
+  await wait.until(
+    () => `the write-backs to HubSpot and Shopify (${last || 'not read yet'})`,
+    async () => {
+      await vendors.shop.settled();
+      const states = (await connectorStates(api)).filter((c) => c.type === 'hubspot' || c.type === 'shopify');
+      last = states.map((c) => `${c.type}: ${c.outbox.pending} pending, ${c.outbox.dead} dead`).join('; ');
+      return states.every((c) => c.outbox.pending === 0);
+    },
+  );
   const dead = (await connectorStates(api)).filter((c) => c.outbox.dead > 0);
   if (dead.length) {
-    const lists = await Promise.all(dead.map(async (c) => {
-      const rows = await api.get<{ items: { kind: string; lastError: string | null }[] }>(`/v1/connectors/${c.type}/outbox?status=dead`);
-      return rows.items.map((r) => `${c.type} ${r.kind}: ${r.lastError}`);
-    }));
-    throw new Error(`write-backs the vendors refused (dead):\n${lists.flat().map((l) => `  - ${l}`).join('\n')}`);
+    const lists = await Promise.all(
+      dead.map(async (c) => {
+        const rows = await api.get<{ items: { kind: string; lastError: string | null }[] }>(`/v1/connectors/${c.type}/outbox?status=dead`);
+        return rows.items.map((r) => `${c.type} ${r.kind}: ${r.lastError}`);
+      }),
+    );
+    throw new Error(
+      `write-backs the vendors refused (dead):\n${lists
+        .flat()
+        .map((l) => `  - ${l}`)
+        .join('\n')}`,
+    );
   }
 }

@@ -21,7 +21,12 @@ export interface Kind {
 
 export const KINDS: Record<KindId, Kind> = {
   'wants-link': { id: 'wants-link', describe: 'will say yes and want the link', says: ['yes, send me the link'], paysAfterCall: true },
-  'asks-price': { id: 'asks-price', describe: 'will ask the price, then want the link', says: ['how much is it?', 'ok, send me the link'], paysAfterCall: true },
+  'asks-price': {
+    id: 'asks-price',
+    describe: 'will ask the price, then want the link',
+    says: ['how much is it?', 'ok, send me the link'],
+    paysAfterCall: true,
+  },
   'not-interested': { id: 'not-interested', describe: 'will not be interested', says: ["no thanks, I'm not interested"] },
   'opts-out': { id: 'opts-out', describe: 'will ask not to be called again', says: ['stop calling me'] },
   'no-answer': { id: 'no-answer', describe: 'will not answer the phone' },
@@ -33,11 +38,42 @@ export const KINDS: Record<KindId, Kind> = {
  * case; after that the mix leans to the common ones. The cycle repeats for larger runs.
  */
 const CYCLE: KindId[] = [
-  'wants-link', 'asks-price', 'not-interested', 'opts-out', 'no-answer', 'orders-first',
-  'wants-link', 'no-answer', 'asks-price', 'not-interested', 'wants-link', 'opts-out',
+  'wants-link',
+  'asks-price',
+  'not-interested',
+  'opts-out',
+  'no-answer',
+  'orders-first',
+  'wants-link',
+  'no-answer',
+  'asks-price',
+  'not-interested',
+  'wants-link',
+  'opts-out',
 ];
 
-const NAMES = ['Mei', 'Ava', 'Liam', 'Noah', 'Zoe', 'Omar', 'Iris', 'Theo', 'Nina', 'Hugo', 'Lena', 'Ravi', 'Sara', 'Kai', 'Ana', 'Leo', 'Maya', 'Finn', 'Yara', 'Ezra'];
+const NAMES = [
+  'Mei',
+  'Ava',
+  'Liam',
+  'Noah',
+  'Zoe',
+  'Omar',
+  'Iris',
+  'Theo',
+  'Nina',
+  'Hugo',
+  'Lena',
+  'Ravi',
+  'Sara',
+  'Kai',
+  'Ana',
+  'Leo',
+  'Maya',
+  'Finn',
+  'Yara',
+  'Ezra',
+];
 
 const PRODUCTS = [
   { title: 'Linen Shirt', price: '49.00' },

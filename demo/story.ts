@@ -56,7 +56,14 @@ export const hasEvent = (chase: Chase | undefined, type: string) => Boolean(chas
  */
 const clock = (iso: unknown, timeZone?: unknown) => {
   const zone = typeof timeZone === 'string' ? timeZone : undefined;
-  const format = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false, timeZoneName: 'short', ...(zone ? { timeZone: zone } : {}) });
+  const format = new Intl.DateTimeFormat('en-GB', {
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hour12: false,
+    timeZoneName: 'short',
+    ...(zone ? { timeZone: zone } : {}),
+  });
   return `${format.format(new Date(String(iso)))}${zone ? ` (${zone})` : ''}`;
 };
 const money = (amount: string) => `$${amount}`;
@@ -82,23 +89,33 @@ export class Story {
       const { profile, says } = callee(shopper);
       if (profile) this.deps.twilio.setProfile(shopper.phone, profile);
       if (says) this.deps.twilio.setPersona(shopper.phone, { script: says });
-      const { checkout } = await this.deps.wait.step(`${shopper.name}'s checkout webhook to be answered`, this.deps.shop.createCheckout({
-        customer: { firstName: shopper.name, lastName: '', phone: shopper.phone },
-        lineItems: [{ title: shopper.product.title, price: shopper.product.price, quantity: 1 }],
-        currency: CURRENCY,
-      }));
+      const { checkout } = await this.deps.wait.step(
+        `${shopper.name}'s checkout webhook to be answered`,
+        this.deps.shop.createCheckout({
+          customer: { firstName: shopper.name, lastName: '', phone: shopper.phone },
+          lineItems: [{ title: shopper.product.title, price: shopper.product.price, quantity: 1 }],
+          currency: CURRENCY,
+        }),
+      );
       this.tracked.push({ shopper, checkout, told: 0 });
-      this.say(shopper.name, `left ${article(shopper.product.title)} ${shopper.product.title} (${money(shopper.product.price)}) in the cart: checkout created (${intention(shopper)})`);
+      this.say(
+        shopper.name,
+        `left ${article(shopper.product.title)} ${shopper.product.title} (${money(shopper.product.price)}) in the cart: checkout created (${intention(shopper)})`,
+      );
     }
   }
 
   /** Follows every chase until each has ended and its consequences (SMS, payment, revenue) are in. */
   async follow(): Promise<void> {
-    await this.deps.wait.until(() => this.stillWaitingFor() ?? 'the last chase', async () => {
-      if (this.failure) throw this.failure;
-      await this.poll();
-      return this.stillWaitingFor() === null;
-    }, 300);
+    await this.deps.wait.until(
+      () => this.stillWaitingFor() ?? 'the last chase',
+      async () => {
+        if (this.failure) throw this.failure;
+        await this.poll();
+        return this.stillWaitingFor() === null;
+      },
+      300,
+    );
   }
 
   /** What the story still waits for, naming the shoppers; null when every chase is over. */
@@ -132,7 +149,8 @@ export class Story {
     }
     if (t.shopper.kind.paysAfterCall && !t.paying && chase.outcome === 'interested' && hasEvent(chase, 'sms-sent')) {
       t.paying = true;
-      this.deps.wait.pause(PAY_AFTER_MS)
+      this.deps.wait
+        .pause(PAY_AFTER_MS)
         .then(() => this.pay(t, 'opened the link and paid'))
         .catch((err: unknown) => {
           this.failure ??= err instanceof Error ? err : new Error(String(err));

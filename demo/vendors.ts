@@ -20,7 +20,9 @@ export interface Vendors {
  */
 const HUBSPOT_PROPERTIES: PropertyInput[] = [
   { name: 'chaseline_tags', label: 'Chaseline tags', type: 'enumeration', fieldType: 'checkbox', options: [] },
-  'chaseline_do_not_call', 'mobilephone', 'country',
+  'chaseline_do_not_call',
+  'mobilephone',
+  'country',
 ];
 
 export async function startVendors(chaselineUrl: string, teardown: Teardown): Promise<Vendors> {

@@ -16,10 +16,7 @@ function relocateRefs(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(relocateRefs);
   if (node === null || typeof node !== 'object') return node;
   return Object.fromEntries(
-    Object.entries(node).map(([k, v]) => [
-      k,
-      k === '$ref' && typeof v === 'string' ? v.replace('#/$defs/', '#/components/schemas/') : relocateRefs(v),
-    ]),
+    Object.entries(node).map(([k, v]) => [k, k === '$ref' && typeof v === 'string' ? v.replace('#/$defs/', '#/components/schemas/') : relocateRefs(v)]),
   );
 }
 
@@ -31,7 +28,10 @@ function schemaOf(schema: z.ZodType, io: Io, components: Record<string, SchemaOb
   return rest as SchemaObject;
 }
 
-const problemResponse = { description: 'Error (RFC 9457 problem details)', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } };
+const problemResponse = {
+  description: 'Error (RFC 9457 problem details)',
+  content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+};
 const errorResponses = {
   '400': problemResponse,
   '401': problemResponse,
@@ -87,7 +87,13 @@ function operation(p: Procedure, components: Record<string, SchemaObject>): Oper
     op.requestBody = { required: true, content: { 'application/json': { schema: body } } };
   }
   if (p.creates) {
-    parameters.push({ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', maxLength: 255 }, description: 'Replays the first response to a retry with the same key and body' });
+    parameters.push({
+      name: 'Idempotency-Key',
+      in: 'header',
+      required: false,
+      schema: { type: 'string', maxLength: 255 },
+      description: 'Replays the first response to a retry with the same key and body',
+    });
   }
   const output = schemaOf(p.output, 'output', components);
   for (const status of p.statuses ?? [200]) {
@@ -105,20 +111,22 @@ function fileOperations(components: Record<string, SchemaObject>) {
     operationId: 'imports.create',
     summary: 'Import contacts or a do-not-call list from CSV or XLSX (UTF-8, UTF-8 BOM, GB18030/GBK, UTF-16)',
     tags: ['imports'],
-    parameters: [
-      ...queryParameters(importQuery, []),
-      { name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', maxLength: 255 } },
-    ],
+    parameters: [...queryParameters(importQuery, []), { name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', maxLength: 255 } }],
     requestBody: {
       required: true,
       content: {
-        'multipart/form-data': { schema: { type: 'object', required: ['file'], properties: { file: { type: 'string', contentMediaType: 'application/octet-stream' } } } },
+        'multipart/form-data': {
+          schema: { type: 'object', required: ['file'], properties: { file: { type: 'string', contentMediaType: 'application/octet-stream' } } },
+        },
         'text/csv': { schema: { type: 'string' } },
         [XLSX_TYPE]: { schema: { type: 'string', contentMediaType: XLSX_TYPE } },
       },
     },
     responses: {
-      '201': { description: 'Imported; total = created + updated + rejected.length', content: { 'application/json': { schema: schemaOf(ImportResult, 'output', components) } } },
+      '201': {
+        description: 'Imported; total = created + updated + rejected.length',
+        content: { 'application/json': { schema: schemaOf(ImportResult, 'output', components) } },
+      },
       '413': problemResponse,
       ...errorResponses,
     },

@@ -53,10 +53,16 @@ test('every simulator refuses to start on a taken port, at once and naming it', 
     ['telnyx', () => startTelnyxSim({ port })],
   ];
   for (const [name, start] of starts) {
-    const outcome = await settles(name, start().then(async (sim) => {
-      await sim.close();
-      return null;
-    }, (err: unknown) => err));
+    const outcome = await settles(
+      name,
+      start().then(
+        async (sim) => {
+          await sim.close();
+          return null;
+        },
+        (err: unknown) => err,
+      ),
+    );
     assert.ok(outcome instanceof Error, `${name} started on a port already in use`);
     assert.match(outcome.message, new RegExp(`127\\.0\\.0\\.1:${port}.*EADDRINUSE`), name);
   }
@@ -72,7 +78,9 @@ test('a test file whose simulator cannot start fails and its process ends, with 
   // The pattern that used to hang for good: a receiver started, then a simulator that throws.
   const at = (p: string) => pathToFileURL(fileURLToPath(new URL(p, import.meta.url))).href;
   const fixture = path.join(dir, 'cannot-start.test.mjs');
-  await writeFile(fixture, `
+  await writeFile(
+    fixture,
+    `
 import { test } from 'node:test';
 import { startReceiver as hubspotReceiver } from ${JSON.stringify(at('./hubspot/testing.ts'))};
 import { startReceiver as shopifyReceiver } from ${JSON.stringify(at('./shopify/testing.ts'))};
@@ -88,7 +96,8 @@ test('port taken', async () => {
   await startAppServer();
   await startHubspotSim({ port: ${port} });
 });
-`);
+`,
+  );
   // A test run of its own (without this runner's context, which would make it report to us).
   const { NODE_TEST_CONTEXT: _, ...env } = process.env;
   const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=tap', fixture], { env, stdio: ['ignore', 'pipe', 'pipe'] });

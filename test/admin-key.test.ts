@@ -33,48 +33,57 @@ async function busyPort(): Promise<{ port: number; close(): Promise<void> }> {
 
 const me = (url: string, key: string) => fetch(`${url}/v1/tenants/current`, { headers: { authorization: `Bearer ${key}` } });
 
-test('a first start that fails after making the admin key has printed it; admin-key --reset revokes it and prints a new one', { timeout: 180_000 }, async () => {
-  const busy = await busyPort();
-  let firstKey: string | undefined;
-  try {
-    const failed = spawnNode(['api/main.ts', 'all'], { ...env, PORT: String(busy.port) });
-    assert.equal(await failed.exited, 1, 'the start fails: its port is taken');
-    firstKey = printedAdminKey(failed.stderr());
-    assert.ok(firstKey, `the key was printed though the start failed:\n${failed.stderr()}`);
-    assert.match(failed.stderr(), /admin-key --reset/, 'and it says how to get a new one');
-  } finally {
-    await busy.close();
-  }
+test(
+  'a first start that fails after making the admin key has printed it; admin-key --reset revokes it and prints a new one',
+  { timeout: 180_000 },
+  async () => {
+    const busy = await busyPort();
+    let firstKey: string | undefined;
+    try {
+      const failed = spawnNode(['api/main.ts', 'all'], { ...env, PORT: String(busy.port) });
+      assert.equal(await failed.exited, 1, 'the start fails: its port is taken');
+      firstKey = printedAdminKey(failed.stderr());
+      assert.ok(firstKey, `the key was printed though the start failed:\n${failed.stderr()}`);
+      assert.match(failed.stderr(), /admin-key --reset/, 'and it says how to get a new one');
+    } finally {
+      await busy.close();
+    }
 
-  const refused = await runCli(['admin-key'], env);
-  assert.equal(refused.code, 1);
-  assert.match(refused.stderr, /--reset/);
+    const refused = await runCli(['admin-key'], env);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /--reset/);
 
-  const reset = await runCli(['admin-key', '--reset'], env);
-  assert.equal(reset.code, 0, reset.stderr);
-  const newKey = reset.stdout.trim();
-  assert.match(newKey, /^chl_[\w-]{40,}$/, 'stdout is the new key alone, ready for $(…)');
-  assert.notEqual(newKey, firstKey);
-  assert.match(reset.stderr, /Revoked 1 bootstrap key/);
+    const reset = await runCli(['admin-key', '--reset'], env);
+    assert.equal(reset.code, 0, reset.stderr);
+    const newKey = reset.stdout.trim();
+    assert.match(newKey, /^chl_[\w-]{40,}$/, 'stdout is the new key alone, ready for $(…)');
+    assert.notEqual(newKey, firstKey);
+    assert.match(reset.stderr, /Revoked 1 bootstrap key/);
 
-  const server = spawnNode(['api/main.ts', 'all'], { ...env, PORT: '0' });
-  try {
-    const url = (await server.waitFor(/listening on (http:\/\/\S+?) /))[1]!;
-    assert.equal(printedAdminKey(server.stderr()), undefined, 'a later start prints no key');
-    assert.equal((await me(url, firstKey!)).status, 401, 'the lost key no longer works');
-    const ok = await me(url, newKey);
-    assert.equal(ok.status, 200);
-    assert.equal(((await ok.json()) as { name: string }).name, 'default');
-    // The new key is a bootstrap key: it may create tenants, and the reset is in the audit log.
-    const tenant = await fetch(`${url}/v1/tenants`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${newKey}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'second', defaultRegion: 'US' }),
-    });
-    assert.equal(tenant.status, 201, await tenant.text());
-    const audit = (await (await fetch(`${url}/v1/audit-log`, { headers: { authorization: `Bearer ${newKey}` } })).json()) as { items: { action: string; actorKeyId: string | null }[] };
-    assert.deepEqual(audit.items.filter((e) => e.action === 'api-key.reset-bootstrap').map((e) => e.actorKeyId), [null]);
-  } finally {
-    assert.equal(await server.stop(), 0);
-  }
-});
+    const server = spawnNode(['api/main.ts', 'all'], { ...env, PORT: '0' });
+    try {
+      const url = (await server.waitFor(/listening on (http:\/\/\S+?) /))[1]!;
+      assert.equal(printedAdminKey(server.stderr()), undefined, 'a later start prints no key');
+      assert.equal((await me(url, firstKey!)).status, 401, 'the lost key no longer works');
+      const ok = await me(url, newKey);
+      assert.equal(ok.status, 200);
+      assert.equal(((await ok.json()) as { name: string }).name, 'default');
+      // The new key is a bootstrap key: it may create tenants, and the reset is in the audit log.
+      const tenant = await fetch(`${url}/v1/tenants`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${newKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'second', defaultRegion: 'US' }),
+      });
+      assert.equal(tenant.status, 201, await tenant.text());
+      const audit = (await (await fetch(`${url}/v1/audit-log`, { headers: { authorization: `Bearer ${newKey}` } })).json()) as {
+        items: { action: string; actorKeyId: string | null }[];
+      };
+      assert.deepEqual(
+        audit.items.filter((e) => e.action === 'api-key.reset-bootstrap').map((e) => e.actorKeyId),
+        [null],
+      );
+    } finally {
+      assert.equal(await server.stop(), 0);
+    }
+  },
+);

@@ -27,7 +27,11 @@ test('a bad value is refused with a message naming the variable', () => {
     ['CHASELINE_ALLOWED_EVENT_HOSTS', 'hooks internal'],
   ];
   for (const [name, value] of cases) {
-    assert.throws(() => loadConfig({ [name]: value }), (err: Error) => err.message.includes(name), name);
+    assert.throws(
+      () => loadConfig({ [name]: value }),
+      (err: Error) => err.message.includes(name),
+      name,
+    );
   }
 });
 

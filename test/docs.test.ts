@@ -30,10 +30,18 @@ function fieldNames(schema: z.ZodType): string[] {
 
 /** The JSON code blocks of a page that carry `credentials`. */
 const credentialExamples = (page: string) =>
-  [...page.matchAll(/```json\n([\s\S]*?)```/g)].map((m) => m[1]!).filter((block) => block.includes('"credentials"')).map((block) => JSON.parse(block) as { credentials: unknown });
+  [...page.matchAll(/```json\n([\s\S]*?)```/g)]
+    .map((m) => m[1]!)
+    .filter((block) => block.includes('"credentials"'))
+    .map((block) => JSON.parse(block) as { credentials: unknown });
 
 /** GitHub's anchor of a heading: lower case, punctuation dropped, spaces as dashes. */
-const anchorOf = (heading: string) => heading.trim().toLowerCase().replace(/[^\p{L}\p{N} _-]/gu, '').replace(/ /g, '-');
+const anchorOf = (heading: string) =>
+  heading
+    .trim()
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N} _-]/gu, '')
+    .replace(/ /g, '-');
 
 describe('vendor pages in docs/', () => {
   for (const type of connectorIds) {
@@ -46,7 +54,10 @@ describe('vendor pages in docs/', () => {
       }
       for (const example of credentialExamples(page)) {
         const parsed = schema.safeParse(example.credentials);
-        assert.ok(parsed.success, `docs/${type}.md: an example body the connector refuses: ${parsed.error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+        assert.ok(
+          parsed.success,
+          `docs/${type}.md: an example body the connector refuses: ${parsed.error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+        );
       }
     });
   }
@@ -59,7 +70,10 @@ describe('vendor pages in docs/', () => {
         const file = target ? new URL(target, new URL(`docs/${name}`, root)) : new URL(`docs/${name}`, root);
         assert.ok(existsSync(file), `docs/${name} links ${target}, which does not exist`);
         if (anchor) {
-          const headings = (await readFile(file, 'utf8')).split('\n').filter((l) => /^#{1,6} /.test(l)).map((l) => anchorOf(l.replace(/^#+ /, '')));
+          const headings = (await readFile(file, 'utf8'))
+            .split('\n')
+            .filter((l) => /^#{1,6} /.test(l))
+            .map((l) => anchorOf(l.replace(/^#+ /, '')));
           assert.ok(headings.includes(anchor), `docs/${name} links ${target}#${anchor}, a heading ${target || name} does not have`);
         }
       }

@@ -49,38 +49,63 @@ async function start(extra: Record<string, string> = {}): Promise<{ server: Spaw
 }
 
 const lines = async (api: Api) =>
-  ((await api('GET', '/v1/lines')).body.items as { name: string; fromNumber: string; health: { status: string } }[]).map((l) => [l.name, l.fromNumber, l.health.status]);
+  ((await api('GET', '/v1/lines')).body.items as { name: string; fromNumber: string; health: { status: string } }[]).map((l) => [
+    l.name,
+    l.fromNumber,
+    l.health.status,
+  ]);
 
-test('simulator mode: a simulated line is in the pool, the simulator and its personas are announced; the log is JSON when piped', { timeout: 120_000 }, async () => {
-  const { server, api } = await start();
-  try {
-    assert.deepEqual(await lines(api), [['Simulated line (carrier simulator: nobody is called)', '+15005550006', 'healthy']]);
-    const sim = (await server.waitFor(/carrier simulator at (http:\/\/127\.0\.0\.1:\d+):/))[1]!;
-    const personas = (await (await fetch(`${sim}/sim/personas`)).json()) as { bySuffix: Record<string, string> };
-    assert.equal(personas.bySuffix['1'], 'price-then-yes');
-    const created = await api('POST', '/v1/campaigns', campaignBody({ lines: [] }));
-    assert.equal(created.status, 201);
-    assert.deepEqual(created.body.warnings, [], 'the simulated line serves a campaign without lines of its own');
-    campaignId = created.body.id;
-    const out = server.stdout().trim().split('\n');
-    assert.ok(out.length > 5 && out.every((l) => typeof JSON.parse(l).msg === 'string'), `every stdout line is a JSON log entry:\n${server.stdout()}`);
-  } finally {
-    assert.equal(await server.stop(), 0);
-  }
-});
+test(
+  'simulator mode: a simulated line is in the pool, the simulator and its personas are announced; the log is JSON when piped',
+  { timeout: 120_000 },
+  async () => {
+    const { server, api } = await start();
+    try {
+      assert.deepEqual(await lines(api), [['Simulated line (carrier simulator: nobody is called)', '+15005550006', 'healthy']]);
+      const sim = (await server.waitFor(/carrier simulator at (http:\/\/127\.0\.0\.1:\d+):/))[1]!;
+      const personas = (await (await fetch(`${sim}/sim/personas`)).json()) as { bySuffix: Record<string, string> };
+      assert.equal(personas.bySuffix['1'], 'price-then-yes');
+      const created = await api('POST', '/v1/campaigns', campaignBody({ lines: [] }));
+      assert.equal(created.status, 201);
+      assert.deepEqual(created.body.warnings, [], 'the simulated line serves a campaign without lines of its own');
+      campaignId = created.body.id;
+      const out = server.stdout().trim().split('\n');
+      assert.ok(out.length > 5 && out.every((l) => typeof JSON.parse(l).msg === 'string'), `every stdout line is a JSON log entry:\n${server.stdout()}`);
+    } finally {
+      assert.equal(await server.stop(), 0);
+    }
+  },
+);
 
-test('a real carrier configured: the simulated line leaves the pool (and the campaign now warns); LOG_FORMAT=pretty logs readable lines', { timeout: 120_000 }, async () => {
-  const { server, api } = await start({ TWILIO_ACCOUNT_SID: `AC${'0123456789abcdef'.repeat(2)}`, TWILIO_AUTH_TOKEN: 'not-a-real-token', LOG_FORMAT: 'pretty' });
-  try {
-    assert.deepEqual(await lines(api), []);
-    assert.match(server.stdout(), /^\[\d\d:\d\d:\d\d\.\d{3} [^\]]+\] WARN: line pool: removed "Simulated line/m);
-    assert.ok(!server.stdout().split('\n').some((l) => l.startsWith('{')), 'no JSON lines');
-    assert.deepEqual((await api('GET', `/v1/campaigns/${campaignId}`)).body.warnings.map((w: { code: string }) => w.code), ['no-line']);
-    assert.equal((await api('POST', '/v1/lines', { name: 'our number', fromNumber: '+14155550100' })).status, 201);
-  } finally {
-    assert.equal(await server.stop(), 0);
-  }
-});
+test(
+  'a real carrier configured: the simulated line leaves the pool (and the campaign now warns); LOG_FORMAT=pretty logs readable lines',
+  { timeout: 120_000 },
+  async () => {
+    const { server, api } = await start({
+      TWILIO_ACCOUNT_SID: `AC${'0123456789abcdef'.repeat(2)}`,
+      TWILIO_AUTH_TOKEN: 'not-a-real-token',
+      LOG_FORMAT: 'pretty',
+    });
+    try {
+      assert.deepEqual(await lines(api), []);
+      assert.match(server.stdout(), /^\[\d\d:\d\d:\d\d\.\d{3} [^\]]+\] WARN: line pool: removed "Simulated line/m);
+      assert.ok(
+        !server
+          .stdout()
+          .split('\n')
+          .some((l) => l.startsWith('{')),
+        'no JSON lines',
+      );
+      assert.deepEqual(
+        (await api('GET', `/v1/campaigns/${campaignId}`)).body.warnings.map((w: { code: string }) => w.code),
+        ['no-line'],
+      );
+      assert.equal((await api('POST', '/v1/lines', { name: 'our number', fromNumber: '+14155550100' })).status, 201);
+    } finally {
+      assert.equal(await server.stop(), 0);
+    }
+  },
+);
 
 test('back in simulator mode with a line of its own: no simulated line is added; the simulator listens on PORT + 1', { timeout: 120_000 }, async () => {
   const port = await findFreePort();

@@ -19,7 +19,15 @@ const carrierProblems = async (filePath: string, text = fixture) => {
 describe('core/ names no carrier', () => {
   test('a core file naming a carrier fails, at each mention: comment, code and string alike', async () => {
     const problems = await carrierProblems('core/chases.fixture.ts');
-    assert.deepEqual(problems.map((p) => [p.line, p.column]), [[2, 42], [3, 14], [4, 61], [5, 21]]);
+    assert.deepEqual(
+      problems.map((p) => [p.line, p.column]),
+      [
+        [2, 42],
+        [3, 14],
+        [4, 61],
+        [5, 21],
+      ],
+    );
     assert.match(problems[0]!.message, /names no carrier \("Twilio"\)/);
     assert.match(problems[2]!.message, /"telnyx"/);
     assert.match(problems[3]!.message, /"TwiML"/);
@@ -27,7 +35,10 @@ describe('core/ names no carrier', () => {
 
   test('the same text is fine in a connector, and core text that speaks of "the carrier" passes', async () => {
     assert.deepEqual(await carrierProblems('connectors/twilio/fixture.ts'), []);
-    assert.deepEqual(await carrierProblems('core/chases.fixture.ts', "// What the carrier tells us about a call.\nexport const carrier = 'the carrier';\n"), []);
+    assert.deepEqual(
+      await carrierProblems('core/chases.fixture.ts', "// What the carrier tells us about a call.\nexport const carrier = 'the carrier';\n"),
+      [],
+    );
   });
 
   test('every file in core/ passes it', async () => {

@@ -42,7 +42,10 @@ describe('checkNumber and markInvalid against the carrier simulator', () => {
     assert.deepEqual(again, { ...first, cached: true });
     assert.equal(lookups('+8613800138001'), 1, 'the carrier was asked once');
     const { rows } = await db.pool.query(`select * from number_checks where tenant_id = $1`, [tenantId]);
-    assert.ok(rows.every((r) => Buffer.isBuffer(r.phone_hash) && !JSON.stringify(r).includes('13800138001')), 'no plaintext number is stored');
+    assert.ok(
+      rows.every((r) => Buffer.isBuffer(r.phone_hash) && !JSON.stringify(r).includes('13800138001')),
+      'no plaintext number is stored',
+    );
   });
 
   test('a check older than the cache period asks the carrier again and keeps the new answer', async () => {
@@ -87,7 +90,10 @@ describe('checkNumber and markInvalid against the carrier simulator', () => {
     const bad = '+861380013800099';
     const id = (await upsertContact(deps, tenantId, { phone: '+8613800138005' }, 'api')).contact.id;
     await db.pool.query(`update contacts set phone_enc = $3, phone_hash = $4 where tenant_id = $1 and id = $2`, [
-      tenantId, id, deps.pii.encrypt(bad), deps.pii.phoneIndex(bad),
+      tenantId,
+      id,
+      deps.pii.encrypt(bad),
+      deps.pii.phoneIndex(bad),
     ]);
     const check = await checkNumber(deps, twilio, tenantId, bad, now);
     assert.deepEqual(check, { valid: false, lineType: null, country: null, cached: false });
@@ -102,9 +108,12 @@ describe('checkNumber and markInvalid against the carrier simulator', () => {
     const bad = '+861390013900099';
     const id = (await upsertContact(deps, tenantId, { phone: '+8613800138006' }, 'api')).contact.id;
     await db.pool.query(`update contacts set phone_enc = $3, phone_hash = $4 where tenant_id = $1 and id = $2`, [
-      tenantId, id, deps.pii.encrypt(bad), deps.pii.phoneIndex(bad),
+      tenantId,
+      id,
+      deps.pii.encrypt(bad),
+      deps.pii.phoneIndex(bad),
     ]);
-    assert.equal(await screenNumber(deps, twilio, tenantId, bad, 'voice', now), null, "off by default");
+    assert.equal(await screenNumber(deps, twilio, tenantId, bad, 'voice', now), null, 'off by default');
     assert.equal(lookups(bad), 0);
     await db.pool.query(`update tenants set chase_rules = chase_rules || '{"numberChecks":"before-first-dial"}' where id = $1`, [tenantId]);
     assert.equal(await screenNumber(deps, twilio, tenantId, bad, 'voice', now), INVALID_NUMBER_REASON);

@@ -15,14 +15,17 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 /** The tracked files (git ls-files); in a copy without git, every file but installed and generated ones. */
 function repositoryFiles(): string[] {
   try {
-    return execFileSync('git', ['ls-files', '-z'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).split('\0').filter(Boolean);
+    return execFileSync('git', ['ls-files', '-z'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
+      .split('\0')
+      .filter(Boolean);
   } catch {
     const skip = new Set(['node_modules', '.git', '.data']);
-    const walk = (dir: string): string[] => readdirSync(path.join(root, dir), { withFileTypes: true }).flatMap((e) => {
-      const rel = dir ? `${dir}/${e.name}` : e.name;
-      if (e.isDirectory()) return skip.has(e.name) ? [] : walk(rel);
-      return e.isFile() ? [rel] : [];
-    });
+    const walk = (dir: string): string[] =>
+      readdirSync(path.join(root, dir), { withFileTypes: true }).flatMap((e) => {
+        const rel = dir ? `${dir}/${e.name}` : e.name;
+        if (e.isDirectory()) return skip.has(e.name) ? [] : walk(rel);
+        return e.isFile() ? [rel] : [];
+      });
     return walk('');
   }
 }
@@ -59,7 +62,9 @@ test('the simulators read their vendor contracts from inside the repository', ()
 
 test('each vendor contract names its source, commit, date and licence, with the licence text', () => {
   const dir = path.join(root, 'sim', 'contracts');
-  const vendors = readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+  const vendors = readdirSync(dir, { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name);
   assert.ok(vendors.length >= 2, 'Twilio and Shopify at least');
   for (const vendor of vendors) {
     const readme = readFileSync(path.join(dir, vendor, 'README.md'), 'utf8');

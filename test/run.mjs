@@ -102,7 +102,6 @@ async function main() {
   });
 }
 
-
 /** Signals the tests' process group; whatever is still there after the grace period is killed. */
 function stopTests(signal) {
   if (!child?.pid || child.exitCode !== null || child.signalCode !== null) return;
@@ -155,7 +154,9 @@ async function startEmbedded() {
       if (attempt >= 3 || interrupted) throw err;
     }
   }
-  console.error(`test/run.mjs: embedded PostgreSQL on 127.0.0.1:${embedded.port}, ready in ${Date.now() - started} ms (set DATABASE_URL to use another server)`);
+  console.error(
+    `test/run.mjs: embedded PostgreSQL on 127.0.0.1:${embedded.port}, ready in ${Date.now() - started} ms (set DATABASE_URL to use another server)`,
+  );
   const admin = new URL(embedded.url);
   admin.pathname = '/postgres';
   return admin.toString();

@@ -55,13 +55,31 @@ test('SIGTERM: new connections are refused, idle ones closed, the upload in flig
     // answered 100-continue) when SIGTERM arrives, and the rest of the body after.
     const boundary = `----chaseline${randomBytes(8).toString('hex')}`;
     const body = Buffer.from(
-      [`--${boundary}`, 'Content-Disposition: form-data; name="file"; filename="late.csv"', 'Content-Type: text/csv', '',
-        'name,phone', 'Late One,+8613900139001', 'Late Two,+8613900139002', `--${boundary}--`, ''].join('\r\n'),
+      [
+        `--${boundary}`,
+        'Content-Disposition: form-data; name="file"; filename="late.csv"',
+        'Content-Type: text/csv',
+        '',
+        'name,phone',
+        'Late One,+8613900139001',
+        'Late Two,+8613900139002',
+        `--${boundary}--`,
+        '',
+      ].join('\r\n'),
     );
     const half = Math.floor(body.length / 2);
     const upload = http.request({
-      host: '127.0.0.1', port, method: 'POST', path: '/v1/imports', agent: new http.Agent({ keepAlive: true }),
-      headers: { authorization: `Bearer ${adminKey}`, 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': body.length, expect: '100-continue' },
+      host: '127.0.0.1',
+      port,
+      method: 'POST',
+      path: '/v1/imports',
+      agent: new http.Agent({ keepAlive: true }),
+      headers: {
+        authorization: `Bearer ${adminKey}`,
+        'content-type': `multipart/form-data; boundary=${boundary}`,
+        'content-length': body.length,
+        expect: '100-continue',
+      },
     });
     const answer = new Promise<{ status: number; connection: string | undefined; text: string }>((resolve, reject) => {
       upload.once('response', (res) => {
@@ -101,7 +119,9 @@ test('it listens on 127.0.0.1 unless HOST says otherwise', { timeout: 240_000 },
     assert.match(app.stdout(), /"host":"127\.0\.0\.1"/);
     const { port } = new URL(app.url);
     // Another address of this machine, when it has one: nothing listens there.
-    const other = Object.values(os.networkInterfaces()).flat().find((i) => i && i.family === 'IPv4' && !i.internal);
+    const other = Object.values(os.networkInterfaces())
+      .flat()
+      .find((i) => i && i.family === 'IPv4' && !i.internal);
     if (other) assert.equal(await connectError(Number(port), other.address), 'ECONNREFUSED');
   } finally {
     assert.equal(await stopProcess(app), 0);

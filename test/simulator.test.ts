@@ -28,7 +28,13 @@ before(async () => {
 });
 
 // The simulator calls back PUBLIC_BASE_URL, so the port is chosen before the process starts.
-const env = () => ({ DATABASE_URL: files.db.url, PORT: String(port), PUBLIC_BASE_URL: `http://127.0.0.1:${port}`, CHASELINE_DATA_DIR: files.dataDir, CHASELINE_ADMIN_KEY: adminKey });
+const env = () => ({
+  DATABASE_URL: files.db.url,
+  PORT: String(port),
+  PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
+  CHASELINE_DATA_DIR: files.dataDir,
+  CHASELINE_ADMIN_KEY: adminKey,
+});
 const secretFile = () => path.join(files.dataDir, 'simulator.secret');
 const installationToken = async () => (await readFile(secretFile(), 'utf8')).trim();
 
@@ -48,10 +54,14 @@ async function chaseThatRang(url: string, phone = PHONE) {
   const contact = await api('POST', `${url}/v1/contacts`, { name: NAME, phone });
   const campaign = await api('POST', `${url}/v1/campaigns`, campaignBody({ lines: [{ from: LINE }] }));
   const chase = await api('POST', `${url}/v1/chases`, { campaignId: campaign.id, contact: { id: contact.id } });
-  return eventually(async () => {
-    const c = await api('GET', `${url}/v1/chases/${chase.id}`);
-    return c.timeline.some((e: { type: string }) => e.type === 'ringing') && c.attempts[0]?.sid ? c : null;
-  }, 'the simulated call to ring (its signed status callback accepted)', 25_000);
+  return eventually(
+    async () => {
+      const c = await api('GET', `${url}/v1/chases/${chase.id}`);
+      return c.timeline.some((e: { type: string }) => e.type === 'ringing') && c.attempts[0]?.sid ? c : null;
+    },
+    'the simulated call to ring (its signed status callback accepted)',
+    25_000,
+  );
 }
 
 /** POSTs a form to a webhook as Twilio would, signed with `token` over the public URL (or with `signature` as given). */
@@ -129,18 +139,22 @@ test('a later start, and separate api and worker processes, use the same secret'
   }
 });
 
-test('production without a real carrier refuses to start, naming CHASELINE_CARRIER; asked for by name, the simulator says so', { timeout: 300_000 }, async () => {
-  const production = { ...env(), NODE_ENV: 'production', CHASELINE_ENCRYPTION_KEY: randomBytes(32).toString('base64'), PORT: '0' };
-  await assert.rejects(startProcess(production, 'all'), (err: Error) => {
-    assert.match(err.message, /exited with 1/);
-    assert.match(err.message, /CHASELINE_CARRIER/);
-    return true;
-  });
-  await assert.rejects(startProcess(production, 'worker'), /CHASELINE_CARRIER/);
-  const started = await startProcess({ ...production, CHASELINE_CARRIER: 'simulator' }, 'api');
-  try {
-    assert.match(started.stdout(), /CARRIER SIMULATOR IN PRODUCTION: CHASELINE_CARRIER=simulator/);
-  } finally {
-    assert.equal(await stopProcess(started), 0);
-  }
-});
+test(
+  'production without a real carrier refuses to start, naming CHASELINE_CARRIER; asked for by name, the simulator says so',
+  { timeout: 300_000 },
+  async () => {
+    const production = { ...env(), NODE_ENV: 'production', CHASELINE_ENCRYPTION_KEY: randomBytes(32).toString('base64'), PORT: '0' };
+    await assert.rejects(startProcess(production, 'all'), (err: Error) => {
+      assert.match(err.message, /exited with 1/);
+      assert.match(err.message, /CHASELINE_CARRIER/);
+      return true;
+    });
+    await assert.rejects(startProcess(production, 'worker'), /CHASELINE_CARRIER/);
+    const started = await startProcess({ ...production, CHASELINE_CARRIER: 'simulator' }, 'api');
+    try {
+      assert.match(started.stdout(), /CARRIER SIMULATOR IN PRODUCTION: CHASELINE_CARRIER=simulator/);
+    } finally {
+      assert.equal(await stopProcess(started), 0);
+    }
+  },
+);

@@ -48,13 +48,21 @@ export function hubspotWebhook(options: { deps: Deps & { jobs: JobQueue }; publi
       }
       // The portals the events name pick the candidate tenants; the secret that verifies the body decides.
       const portals = deliveryPortals(payload);
-      const candidates = (await Promise.all(portals.map(async (portal) => (await connectorsForAccount(deps, SYSTEM, portal)).map((c) => ({ ...c, portal }))))).flat();
+      const candidates = (
+        await Promise.all(portals.map(async (portal) => (await connectorsForAccount(deps, SYSTEM, portal)).map((c) => ({ ...c, portal }))))
+      ).flat();
       const url = base + req.originalUrl;
       const verified = candidates.flatMap((c) => {
         const creds = hubspotCredentials.safeParse(c.credentials);
         if (!creds.success || !creds.data.clientSecret) return [];
         if (!verifySignatureV3({ clientSecret: creds.data.clientSecret, method: req.method, url, body, timestamp, signature })) return [];
-        return [{ portal: c.portal, tenantId: c.tenantId, props: { doNotCallProperty: creds.data.doNotCallProperty, smsOptOutProperty: creds.data.smsOptOutProperty } }];
+        return [
+          {
+            portal: c.portal,
+            tenantId: c.tenantId,
+            props: { doNotCallProperty: creds.data.doNotCallProperty, smsOptOutProperty: creds.data.smsOptOutProperty },
+          },
+        ];
       });
       if (!verified.length) {
         log.warn({ portals: portals.length }, 'hubspot webhook with a bad signature or an unknown portal');
@@ -63,14 +71,20 @@ export function hubspotWebhook(options: { deps: Deps & { jobs: JobQueue }; publi
       }
       const parsed = parseHubspotEvents(cleanVendorText(payload));
       if (!parsed.success) {
-        res.status(400).type('text/plain').send(`unexpected payload: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}`);
+        res
+          .status(400)
+          .type('text/plain')
+          .send(`unexpected payload: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}`);
         return;
       }
       for (const { portal, tenantId, props } of verified) {
         const events = parsed.data.filter((e) => String(e.portalId) === portal).map((e) => crmEventOf(e, props));
         // Seen, acted on and the sync queued together: a failure leaves nothing marked seen, and HubSpot's retry redoes it.
         const outcome = await receiveCrmEvents(deps, tenantId, SYSTEM, events);
-        log.info({ tenantId, events: events.length, duplicates: events.length - outcome.fresh, optOuts: outcome.optOuts, syncQueued: outcome.syncQueued }, 'hubspot webhook');
+        log.info(
+          { tenantId, events: events.length, duplicates: events.length - outcome.fresh, optOuts: outcome.optOuts, syncQueued: outcome.syncQueued },
+          'hubspot webhook',
+        );
       }
       res.status(200).end();
     } catch (err) {

@@ -47,12 +47,15 @@ export function salesforceWebhook(options: { deps: Deps & { jobs: JobQueue }; lo
         // Salesforce's own text is kept, cleaned of what the database cannot hold (core/common/text.ts).
         delivery = cleanVendorText(parseSalesforceDelivery(typeof req.body === 'string' ? req.body : '', req.get('content-type') ?? ''));
       } catch (err) {
-        const why = err instanceof z.ZodError ? err.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') : err instanceof Error ? err.message : String(err);
+        const why =
+          err instanceof z.ZodError ? err.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') : err instanceof Error ? err.message : String(err);
         res.status(400).type('text/plain').send(`unreadable delivery: ${why}`);
         return;
       }
       const key = typeof req.query.key === 'string' ? req.query.key : '';
-      const tenant = (await connectorsForAccount(deps, SYSTEM, salesforceOrgKey(delivery.orgId))).find((c) => sameSecret(key, salesforceCredentials.safeParse(c.credentials).data?.inboundSecret));
+      const tenant = (await connectorsForAccount(deps, SYSTEM, salesforceOrgKey(delivery.orgId))).find((c) =>
+        sameSecret(key, salesforceCredentials.safeParse(c.credentials).data?.inboundSecret),
+      );
       if (!tenant) {
         log.warn('salesforce delivery for an unknown org or with a wrong key');
         res.status(401).type('text/plain').send('unknown org or wrong key');
@@ -73,7 +76,10 @@ export function salesforceWebhook(options: { deps: Deps & { jobs: JobQueue }; lo
       else res.status(200).json({ counts });
     } catch (err) {
       if (err instanceof AppError && (err.code === 'NOT_FOUND' || err.code === 'CONFLICT')) {
-        res.status(err.code === 'NOT_FOUND' ? 404 : 409).type('text/plain').send(err.message);
+        res
+          .status(err.code === 'NOT_FOUND' ? 404 : 409)
+          .type('text/plain')
+          .send(err.message);
         return;
       }
       next(err);

@@ -64,7 +64,10 @@ export function shopifyWebhook(options: { deps: Deps & { jobs: JobQueue }; log: 
       res.status(200).end();
     } catch (err) {
       if (err instanceof ZodError) {
-        res.status(400).type('text/plain').send(`unexpected payload: ${err.issues.map((i) => i.path.join('.')).join(', ')}`);
+        res
+          .status(400)
+          .type('text/plain')
+          .send(`unexpected payload: ${err.issues.map((i) => i.path.join('.')).join(', ')}`);
         return;
       }
       next(err);

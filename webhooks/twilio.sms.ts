@@ -47,7 +47,10 @@ export function inboundSms(options: { deps: Deps; log: Logger }): express.Reques
     try {
       const parsed = parseInboundMessage(req.body as Record<string, string>);
       if (!parsed.ok) {
-        res.status(400).type('text/plain').send(`unexpected inbound message: ${parsed.fields.join(', ')}`);
+        res
+          .status(400)
+          .type('text/plain')
+          .send(`unexpected inbound message: ${parsed.fields.join(', ')}`);
         return;
       }
       const sms = parsed.event;

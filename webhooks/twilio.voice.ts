@@ -49,22 +49,30 @@ export function voiceRoutes(router: express.Router, options: VoiceWebhookOptions
     log.warn({ voice: name }, "a script's voice is not one of Twilio's <Say> voices: speaking with the default voice for its language");
   };
 
-  const handle = (fn: (req: express.Request, res: express.Response) => Promise<void>): express.RequestHandler => (req, res, next) => {
-    fn(req, res).catch(next);
-  };
+  const handle =
+    (fn: (req: express.Request, res: express.Response) => Promise<void>): express.RequestHandler =>
+    (req, res, next) => {
+      fn(req, res).catch(next);
+    };
 
   /** A dialog route: the request read into an event, the next turn as TwiML. A request that is no event hangs up (or is a 400). */
   const dialogRoute = (path: string, read: (query: Params, body: Params) => DialogEvent | null, malformed: 'hang-up' | 400 = 'hang-up') => {
-    router.post(path, handle(async (req, res) => {
-      const event = read(req.query as Params, (req.body ?? {}) as Params);
-      if (!event && malformed === 400) {
-        res.status(400).type('text/plain').send(`unexpected ${path.slice(1)} request`);
-        return;
-      }
-      const turn = event ? await session.next(event) : null;
-      if (!turn && path === '/voice') log.warn({ path: req.path }, 'TwiML asked for an unknown attempt: hanging up');
-      res.type('text/xml').send(renderTwiml(turn, urlsFor(event?.attemptId ?? ''), { onVoiceFallback }));
-    }));
+    router.post(
+      path,
+      handle(async (req, res) => {
+        const event = read(req.query as Params, (req.body ?? {}) as Params);
+        if (!event && malformed === 400) {
+          res
+            .status(400)
+            .type('text/plain')
+            .send(`unexpected ${path.slice(1)} request`);
+          return;
+        }
+        const turn = event ? await session.next(event) : null;
+        if (!turn && path === '/voice') log.warn({ path: req.path }, 'TwiML asked for an unknown attempt: hanging up');
+        res.type('text/xml').send(renderTwiml(turn, urlsFor(event?.attemptId ?? ''), { onVoiceFallback }));
+      }),
+    );
   };
 
   dialogRoute('/voice', answeredEvent);
@@ -73,25 +81,28 @@ export function voiceRoutes(router: express.Router, options: VoiceWebhookOptions
   dialogRoute('/voicemail', voicemailEvent);
   dialogRoute('/whisper', whisperEvent);
 
-  router.post('/amd', handle(async (req, res) => {
-    const query = CallQuery.safeParse(req.query);
-    const parsed = query.success ? parseMachineVerdict(query.data.attempt, req.body as Params) : null;
-    if (!parsed?.ok) {
-      res.status(400).type('text/plain').send('unexpected answering machine result');
-      return;
-    }
-    const { attemptId: attempt, callId: CallSid, answeredBy: AnsweredBy } = parsed.event;
-    // The verdict is recorded once per call (deduplicated by CallSid); a machine also queues its job.
-    const record = `with fresh as (${firstDeliverySql({ tenant: '(select tenant_id from attempts where id = $2)', source: 'twilio-amd', deliveryId: '$1' })})
+  router.post(
+    '/amd',
+    handle(async (req, res) => {
+      const query = CallQuery.safeParse(req.query);
+      const parsed = query.success ? parseMachineVerdict(query.data.attempt, req.body as Params) : null;
+      if (!parsed?.ok) {
+        res.status(400).type('text/plain').send('unexpected answering machine result');
+        return;
+      }
+      const { attemptId: attempt, callId: CallSid, answeredBy: AnsweredBy } = parsed.event;
+      // The verdict is recorded once per call (deduplicated by CallSid); a machine also queues its job.
+      const record = `with fresh as (${firstDeliverySql({ tenant: '(select tenant_id from attempts where id = $2)', source: 'twilio-amd', deliveryId: '$1' })})
                     update attempts set answered_by = $3 where id = $2 and channel = 'voice' and exists (select 1 from fresh)`;
-    if (isMachine(AnsweredBy)) {
-      await withTransaction(deps.db, async (tx) => {
-        const { rows } = await tx.query(`${record} returning 1`, [`${CallSid}:amd`, attempt, AnsweredBy]);
-        if (rows.length) await deps.jobs.send(tx, queues.callMachine, { attemptId: attempt, callSid: CallSid });
-      });
-    } else {
-      await deps.db.query(record, [`${CallSid}:amd`, attempt, AnsweredBy]);
-    }
-    res.status(204).end();
-  }));
+      if (isMachine(AnsweredBy)) {
+        await withTransaction(deps.db, async (tx) => {
+          const { rows } = await tx.query(`${record} returning 1`, [`${CallSid}:amd`, attempt, AnsweredBy]);
+          if (rows.length) await deps.jobs.send(tx, queues.callMachine, { attemptId: attempt, callSid: CallSid });
+        });
+      } else {
+        await deps.db.query(record, [`${CallSid}:amd`, attempt, AnsweredBy]);
+      }
+      res.status(204).end();
+    }),
+  );
 }

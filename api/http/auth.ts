@@ -33,7 +33,9 @@ async function actorFromSession(deps: Deps, req: Request, id: string): Promise<A
   if (!SAFE_METHODS.has(req.method)) {
     checkOrigin(req);
     if (!csrfMatches(session.csrfToken, req.get(CSRF_HEADER))) {
-      throw new AppError('FORBIDDEN', `a change made with a session needs its CSRF token in ${CSRF_HEADER} (GET /app/session gives it)`, { field: CSRF_HEADER });
+      throw new AppError('FORBIDDEN', `a change made with a session needs its CSRF token in ${CSRF_HEADER} (GET /app/session gives it)`, {
+        field: CSRF_HEADER,
+      });
     }
   }
   const { expiresAt: _e, csrfToken: _c, ...actor } = session;

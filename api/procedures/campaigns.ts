@@ -16,7 +16,8 @@ export const campaignsCreate = defineProcedure({
   name: 'campaigns.create',
   method: 'post',
   path: '/v1/campaigns',
-  summary: 'Create a campaign: its trigger, channel policy, rules, scripts and caller-id lines; `warnings` says what would stop its chases (no line to call from)',
+  summary:
+    'Create a campaign: its trigger, channel policy, rules, scripts and caller-id lines; `warnings` says what would stop its chases (no line to call from)',
   tag: 'campaigns',
   role: 'operator',
   creates: true,
@@ -64,7 +65,8 @@ export const campaignsUpdate = defineProcedure({
   name: 'campaigns.update',
   method: 'patch',
   path: '/v1/campaigns/:id',
-  summary: 'Change a campaign: each field given replaces its own; live chases keep their script and take the new rules from their next step; `warnings` as on create',
+  summary:
+    'Change a campaign: each field given replaces its own; live chases keep their script and take the new rules from their next step; `warnings` as on create',
   tag: 'campaigns',
   role: 'operator',
   input: CampaignPatch.extend(IdParam.shape),

@@ -16,17 +16,23 @@ export const connectorsHubspotInstall = defineProcedure({
   name: 'connectors.hubspotInstall',
   method: 'get',
   path: '/v1/connectors/hubspot/install',
-  summary: 'The link an admin opens to install Chaseline’s HubSpot app on their HubSpot account for this tenant (valid ten minutes); 404 when the app is not configured (HUBSPOT_CLIENT_ID)',
+  summary:
+    'The link an admin opens to install Chaseline’s HubSpot app on their HubSpot account for this tenant (valid ten minutes); 404 when the app is not configured (HUBSPOT_CLIENT_ID)',
   tag: 'connectors',
   role: 'admin',
   input: z.object({}),
-  output: z.object({
-    url: z.url().describe('HubSpot’s consent page for the app, with the signed state'),
-    expiresAt: z.string().describe('when the link stops working'),
-  }).meta({ id: 'InstallLink' }),
+  output: z
+    .object({
+      url: z.url().describe('HubSpot’s consent page for the app, with the signed state'),
+      expiresAt: z.string().describe('when the link stops working'),
+    })
+    .meta({ id: 'InstallLink' }),
   handler: async ({ ctx }) => {
     const app = ctx.deps.apps?.hubspot;
-    if (!app) throw new AppError('NOT_FOUND', 'the HubSpot app is not configured on this Chaseline: set HUBSPOT_CLIENT_ID and HUBSPOT_CLIENT_SECRET', { field: 'type' });
+    if (!app)
+      throw new AppError('NOT_FOUND', 'the HubSpot app is not configured on this Chaseline: set HUBSPOT_CLIENT_ID and HUBSPOT_CLIENT_SECRET', {
+        field: 'type',
+      });
     checkVendorUrls({ apiBaseUrl: app.apiBaseUrl }, hubspotUrls, ctx.deps.allowedVendorHosts);
     const { state, expiresAt } = signState(app.clientSecret, ctx.actor.tenantId);
     return { body: { url: installUrl(app, state), expiresAt: expiresAt.toISOString() } };

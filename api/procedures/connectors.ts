@@ -24,7 +24,9 @@ const ConnectorOut = z
     syncStatus: z.enum(['queued', 'running', 'ok', 'failed']).nullable(),
     lastSyncAt: z.string().nullable(),
     lastError: z.string().nullable(),
-    outbox: z.object({ pending: z.int(), dead: z.int() }).describe('write-backs waiting to be sent, and dead ones (GET …/outbox?status=dead, POST …/outbox/retry)'),
+    outbox: z
+      .object({ pending: z.int(), dead: z.int() })
+      .describe('write-backs waiting to be sent, and dead ones (GET …/outbox?status=dead, POST …/outbox/retry)'),
     createdAt: z.string(),
     updatedAt: z.string(),
   })
@@ -72,7 +74,11 @@ export const connectorsPut = defineProcedure({
     // Then the account is prepared (HubSpot's chase-result properties). Not fatal: the worker
     // prepares it again before it first writes results.
     if (entry.setup && check?.ok !== false) {
-      await entry.setup(input.credentials as never).catch((err: unknown) => ctx.log.warn({ connector: input.type, error: loggable(err) }, 'connector setup failed; retried before the first write-back that needs it'));
+      await entry
+        .setup(input.credentials as never)
+        .catch((err: unknown) =>
+          ctx.log.warn({ connector: input.type, error: loggable(err) }, 'connector setup failed; retried before the first write-back that needs it'),
+        );
     }
     return { body: { ...saved, check } };
   },

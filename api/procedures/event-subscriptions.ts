@@ -3,14 +3,21 @@ import { defineProcedure } from '../procedure.ts';
 import { Id, IdParam, PageQuery, page } from '../schemas.ts';
 import { outboundEventTypes } from '../../core/events/emit.ts';
 import {
-  createSubscription, deleteSubscription, getSubscription, listSubscriptions, rotateSecret, updateSubscription,
-  SubscriptionInputSchema, SubscriptionPatchSchema,
+  createSubscription,
+  deleteSubscription,
+  getSubscription,
+  listSubscriptions,
+  rotateSecret,
+  updateSubscription,
+  SubscriptionInputSchema,
+  SubscriptionPatchSchema,
 } from '../../core/events/subscriptions.ts';
 import { deliveryStatuses, listDeliveries, replayDelivery, replaySince, wakeDeliveries } from '../../core/events/deliveries.ts';
 
 const TAG = 'event-subscriptions';
 
-const SIGNING = 'Deliveries are POSTed as `{type, timestamp, data}` and signed per the Standard Webhooks specification (headers webhook-id, webhook-timestamp, webhook-signature; verify with any Standard Webhooks library and this secret). Data holds ids, outcomes and counts, never a phone number, name or email.';
+const SIGNING =
+  'Deliveries are POSTed as `{type, timestamp, data}` and signed per the Standard Webhooks specification (headers webhook-id, webhook-timestamp, webhook-signature; verify with any Standard Webhooks library and this secret). Data holds ids, outcomes and counts, never a phone number, name or email.';
 
 export const EventSubscription = z
   .object({
@@ -88,7 +95,8 @@ export const eventSubscriptionsUpdate = defineProcedure({
   name: 'eventSubscriptions.update',
   method: 'patch',
   path: '/v1/event-subscriptions/:id',
-  summary: 'Change a subscription’s url, types, description or enabled (while disabled nothing is sent and new events are not queued for it; enabled again, what was pending is sent, and `replay` catches up on the rest)',
+  summary:
+    'Change a subscription’s url, types, description or enabled (while disabled nothing is sent and new events are not queued for it; enabled again, what was pending is sent, and `replay` catches up on the rest)',
   tag: TAG,
   role: 'admin',
   input: SubscriptionPatchSchema.extend(IdParam.shape),

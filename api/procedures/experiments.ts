@@ -1,6 +1,12 @@
 import { z } from 'zod';
 import {
-  ArmSchema, createExperiment, ExperimentInputSchema, getExperimentRecord, listExperimentRecords, stopExperiment, type Experiment,
+  ArmSchema,
+  createExperiment,
+  ExperimentInputSchema,
+  getExperimentRecord,
+  listExperimentRecords,
+  stopExperiment,
+  type Experiment,
 } from '../../core/experiments/experiments.ts';
 import { judgeExperiment } from '../../core/experiments/decide.ts';
 import { toPage } from '../../core/common/pagination.ts';
@@ -15,7 +21,9 @@ const ArmOut = ArmSchema.extend({
   conversionRate: z.number().describe('conversions / chases'),
   complaints: z.number().int().describe('chases that drew a complaint (an opt-out within 48 h of a contact, or a complaint on the call)'),
   revenue: z.array(z.object({ currency: z.string(), amount: z.number() })).describe('recovered order value, per currency'),
-  ended: z.object({ chases: z.number().int(), conversions: z.number().int() }).describe('the chases that ended, and their conversions: what the sequential test judges'),
+  ended: z
+    .object({ chases: z.number().int(), conversions: z.number().int() })
+    .describe('the chases that ended, and their conversions: what the sequential test judges'),
 });
 
 const Comparison = z.object({
@@ -34,12 +42,13 @@ export const ExperimentOut = z
     alpha: z.number(),
     minChasesPerArm: z.number().int(),
     arms: z.array(ArmOut).describe('arm 0 is the control'),
-    verdict: z
-      .object({ winner: z.string().describe("the winning arm's name"), decidedAt: z.string(), evidence: z.record(z.string(), z.unknown()) })
-      .nullable(),
+    verdict: z.object({ winner: z.string().describe("the winning arm's name"), decidedAt: z.string(), evidence: z.record(z.string(), z.unknown()) }).nullable(),
     progress: z
       .object({
-        waiting: z.enum(['min-chases', 'evidence']).nullable().describe("'min-chases': an arm has fewer ended chases than minChasesPerArm; 'evidence': not enough yet"),
+        waiting: z
+          .enum(['min-chases', 'evidence'])
+          .nullable()
+          .describe("'min-chases': an arm has fewer ended chases than minChasesPerArm; 'evidence': not enough yet"),
         threshold: z.number().describe('(arms − 1) / alpha'),
         comparisons: z.array(Comparison),
       })
@@ -113,7 +122,8 @@ export const experimentsStop = defineProcedure({
   name: 'experiments.stop',
   method: 'post',
   path: '/v1/experiments/:id/stop',
-  summary: 'Stop a running experiment without a verdict: new chases get the campaign as it is; chases already assigned keep their arm. A decided experiment is 409',
+  summary:
+    'Stop a running experiment without a verdict: new chases get the campaign as it is; chases already assigned keep their arm. A decided experiment is 409',
   tag: 'experiments',
   role: 'operator',
   input: IdParam,

@@ -13,11 +13,19 @@ export const importsGet = defineProcedure({
   role: 'viewer',
   input: IdParam,
   output: ImportResult.extend({
-    status: z.enum(importStatuses).describe(
-      'running; done; failed (the file could not be read to the end: see error); interrupted (the process running it stopped, e.g. a crash or restart: re-import the file to complete it)',
-    ),
-    encoding: z.string().nullable().describe('the detected text encoding of a CSV (utf-8, utf-8-bom, gb18030, utf-16le, utf-16be) or xlsx; null if none was detected'),
-    committed: z.number().int().describe('rows landed in the database so far (created + updated); for a running or interrupted import, what its batches committed'),
+    status: z
+      .enum(importStatuses)
+      .describe(
+        'running; done; failed (the file could not be read to the end: see error); interrupted (the process running it stopped, e.g. a crash or restart: re-import the file to complete it)',
+      ),
+    encoding: z
+      .string()
+      .nullable()
+      .describe('the detected text encoding of a CSV (utf-8, utf-8-bom, gb18030, utf-16le, utf-16be) or xlsx; null if none was detected'),
+    committed: z
+      .number()
+      .int()
+      .describe('rows landed in the database so far (created + updated); for a running or interrupted import, what its batches committed'),
     error: z.string().nullable(),
     hint: z.string().nullable().describe('what to do next, when the import did not complete (e.g. "import the same file again to complete it")'),
     createdAt: z.string(),

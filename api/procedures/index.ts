@@ -6,9 +6,7 @@ import { optOutsCreate, optOutsList } from './opt-outs.ts';
 import { auditList, importsGet } from './imports.ts';
 import { dataRequestsGet, dataRequestsList } from './data-requests.ts';
 import { segmentsCreate, segmentsGet, segmentsList, segmentsRefresh } from './segments.ts';
-import {
-  campaignsCancel, campaignsCreate, campaignsGet, campaignsList, campaignsPause, campaignsResume, campaignsUpdate,
-} from './campaigns.ts';
+import { campaignsCancel, campaignsCreate, campaignsGet, campaignsList, campaignsPause, campaignsResume, campaignsUpdate } from './campaigns.ts';
 import { chaseRulesGet, chaseRulesSet } from './chase-rules.ts';
 import { chasesCancel, chasesGet, chasesList, chasesStart, chasesStartBulk } from './chases.ts';
 import { linesCreate, linesDelete, linesGet, linesList, linesUpdate } from './lines.ts';
@@ -19,8 +17,15 @@ import { scriptsClearFlag, scriptsList } from './scripts.ts';
 import { experimentsCreate, experimentsGet, experimentsList, experimentsStop } from './experiments.ts';
 import { optimiserHours } from './optimiser.ts';
 import {
-  eventSubscriptionsCreate, eventSubscriptionsDelete, eventSubscriptionsDeliveries, eventSubscriptionsGet, eventSubscriptionsList,
-  eventSubscriptionsReplay, eventSubscriptionsReplayDelivery, eventSubscriptionsRotateSecret, eventSubscriptionsUpdate,
+  eventSubscriptionsCreate,
+  eventSubscriptionsDelete,
+  eventSubscriptionsDeliveries,
+  eventSubscriptionsGet,
+  eventSubscriptionsList,
+  eventSubscriptionsReplay,
+  eventSubscriptionsReplayDelivery,
+  eventSubscriptionsRotateSecret,
+  eventSubscriptionsUpdate,
 } from './event-subscriptions.ts';
 import { reportsDefinitions, reportsSummary, reportsTimeseries } from './reports.ts';
 

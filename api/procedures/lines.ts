@@ -2,7 +2,16 @@ import { z } from 'zod';
 import { defineProcedure, type Ctx } from '../procedure.ts';
 import { Id, IdParam, PageQuery, page } from '../schemas.ts';
 import {
-  createLine, deleteLine, getLine, lineKinds, lineTiers, listLines, updateLine, LineInputSchema, LinePatchSchema, type Line,
+  createLine,
+  deleteLine,
+  getLine,
+  lineKinds,
+  lineTiers,
+  listLines,
+  updateLine,
+  LineInputSchema,
+  LinePatchSchema,
+  type Line,
 } from '../../core/lines/lines.ts';
 import { memoryHealthStore } from '../../core/lines/health.ts';
 import { type LineHealthStore } from '../../core/lines/stores.ts';
@@ -42,7 +51,10 @@ const healthStore = (ctx: Ctx) => ctx.deps.lines?.health ?? (fallback ??= memory
 
 async function withHealth(ctx: Ctx, lines: Line[]): Promise<z.input<typeof LineOut>[]> {
   const now = ctx.deps.clock?.now() ?? new Date();
-  const stats = await healthStore(ctx).stats(lines.map((l) => l.id), now);
+  const stats = await healthStore(ctx).stats(
+    lines.map((l) => l.id),
+    now,
+  );
   return lines.map(({ drainedAt, drainReason, lastProbeAt, ...l }) => {
     const s = stats.get(l.id);
     return {

@@ -21,17 +21,22 @@ const HourBucket = z
 export const OptimiserHours = z
   .object({
     campaignId: Id,
-    optimise: z.enum(optimiseTargets).nullable().describe("the campaign's schedule.optimise; null when it does not optimise (rates shown are then conversions)"),
-    tiers: z.array(z.object({
-      tier: z.string().nullable().describe('the segment tier; null for chases without one'),
-      buckets: z.array(HourBucket).describe("every hour the campaign's calling window allows, in order"),
-    })),
+    optimise: z
+      .enum(optimiseTargets)
+      .nullable()
+      .describe("the campaign's schedule.optimise; null when it does not optimise (rates shown are then conversions)"),
+    tiers: z.array(
+      z.object({
+        tier: z.string().nullable().describe('the segment tier; null for chases without one'),
+        buckets: z.array(HourBucket).describe("every hour the campaign's calling window allows, in order"),
+      }),
+    ),
   })
   .describe(
     'What the optimiser learnt and samples from. Each hour has a Beta posterior over its rate per call placed — connect (answered by a person, ' +
-    "not a machine) or conversion (the campaign's goal: interested, link-clicked or order) — starting from a weak prior at the campaign's own rate. " +
-    'A campaign with schedule.optimise schedules each chase in an hour drawn by Thompson sampling from these posteriors (10% spread over the other ' +
-    'allowed hours), never outside its calling window or caps.',
+      "not a machine) or conversion (the campaign's goal: interested, link-clicked or order) — starting from a weak prior at the campaign's own rate. " +
+      'A campaign with schedule.optimise schedules each chase in an hour drawn by Thompson sampling from these posteriors (10% spread over the other ' +
+      'allowed hours), never outside its calling window or caps.',
   )
   .meta({ id: 'OptimiserHours' });
 

@@ -15,7 +15,13 @@ const When = (what: string) =>
   z
     .union([z.iso.date(), z.iso.datetime({ offset: true })], { error: 'a date (YYYY-MM-DD) or an ISO 8601 date-time with its offset' })
     // Reports start in 1970 at the earliest; PostgreSQL has no year 0, so such a date would not reach it.
-    .refine((s) => { const y = new Date(s).getUTCFullYear(); return y >= 1970 && y <= 9999; }, { error: 'a date between 1970 and 9999' })
+    .refine(
+      (s) => {
+        const y = new Date(s).getUTCFullYear();
+        return y >= 1970 && y <= 9999;
+      },
+      { error: 'a date between 1970 and 9999' },
+    )
     .describe(what);
 
 const RangeQuery = {
@@ -31,7 +37,10 @@ const Count = (text: string) => z.number().int().describe(text);
 export const ReportRow = z
   .object({
     key: z.union([z.string(), z.number(), z.null()]).describe(definitions.key),
-    subKey: z.union([z.string(), z.number(), z.null()]).optional().describe('with thenBy: the group of the second dimension within `key` (same kinds of value as key)'),
+    subKey: z
+      .union([z.string(), z.number(), z.null()])
+      .optional()
+      .describe('with thenBy: the group of the second dimension within `key` (same kinds of value as key)'),
     chases: Count(definitions.chases),
     attempts: Count(definitions.attempts),
     answered: Count(definitions.answered),
@@ -76,11 +85,18 @@ export const reportsSummary = defineProcedure({
   csv: true,
   input: z.object({
     ...RangeQuery,
-    groupBy: z.enum(groupBys).optional().describe('one row per campaign, script, segmentTier, line, carrier, localHour (recipient’s), weekday (recipient’s), industry or day (UTC); without it, one total row with key null'),
+    groupBy: z
+      .enum(groupBys)
+      .optional()
+      .describe(
+        'one row per campaign, script, segmentTier, line, carrier, localHour (recipient’s), weekday (recipient’s), industry or day (UTC); without it, one total row with key null',
+      ),
     thenBy: z
       .enum(groupBys)
       .optional()
-      .describe('a second dimension (needs groupBy, and differs from it): one row per pair, the second group in `subKey`, e.g. groupBy=localHour&thenBy=weekday for an hour × weekday grid'),
+      .describe(
+        'a second dimension (needs groupBy, and differs from it): one row per pair, the second group in `subKey`, e.g. groupBy=localHour&thenBy=weekday for an hour × weekday grid',
+      ),
   }),
   output: z.object({ rows: z.array(ReportRow), csv: Csv }),
   handler: async ({ ctx, input }) => {

@@ -54,9 +54,7 @@ export function fileRoutes(deps: Deps, options: { maxUploadBytes: number; metric
     requireRole(actor, 'admin');
     const day = new Date().toISOString().slice(0, 10);
     res.status(200).type('text/csv; charset=utf-8').attachment(`contacts-${day}.csv`);
-    await exportContacts(deps, actor, (chunk) =>
-      res.write(chunk) ? undefined : new Promise<void>((resolve) => res.once('drain', resolve)),
-    );
+    await exportContacts(deps, actor, (chunk) => (res.write(chunk) ? undefined : new Promise<void>((resolve) => res.once('drain', resolve))));
     res.end();
   });
 

@@ -14,7 +14,15 @@ import type { Request } from 'express';
 import { AppError } from '../../core/errors.ts';
 
 export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
-const FILE_TYPES = ['text/csv', 'application/csv', 'text/plain', 'text/tab-separated-values', XLSX_TYPE, 'application/vnd.ms-excel', 'application/octet-stream'];
+const FILE_TYPES = [
+  'text/csv',
+  'application/csv',
+  'text/plain',
+  'text/tab-separated-values',
+  XLSX_TYPE,
+  'application/vnd.ms-excel',
+  'application/octet-stream',
+];
 // Room for the multipart envelope (boundaries, part headers) around a file at the limit.
 const MULTIPART_SLACK = 64 * 1024;
 
@@ -30,8 +38,7 @@ export function formatBytes(bytes: number): string {
   return `${bytes} bytes`;
 }
 
-const tooLarge = (maxBytes: number) =>
-  new AppError('PAYLOAD_TOO_LARGE', `the file is larger than the ${formatBytes(maxBytes)} limit`, { field: 'file' });
+const tooLarge = (maxBytes: number) => new AppError('PAYLOAD_TOO_LARGE', `the file is larger than the ${formatBytes(maxBytes)} limit`, { field: 'file' });
 
 /** A PassThrough whose failure is seen by whoever reads it, never as an unhandled 'error' event. */
 function readerOwnedStream(): PassThrough {
@@ -70,8 +77,7 @@ export function receiveUpload(req: Request, maxBytes: number): Promise<Upload> {
     );
   }
   return new Promise((resolve, reject) => {
-    const malformed = (err: unknown) =>
-      new AppError('VALIDATION', `malformed multipart body: ${(err as Error).message}`, { field: 'body' });
+    const malformed = (err: unknown) => new AppError('VALIDATION', `malformed multipart body: ${(err as Error).message}`, { field: 'body' });
     let parser: busboy.Busboy;
     try {
       parser = busboy({ headers: req.headers, limits: { files: 1, fileSize: maxBytes } });

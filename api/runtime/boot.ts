@@ -34,7 +34,10 @@ async function masterKey(config: Config, log: Logger): Promise<Buffer> {
   if (!existsSync(file)) {
     await mkdir(path.dirname(file), { recursive: true });
     await writeFile(file, `${generateMasterKey()}\n`, { mode: 0o600 });
-    log.warn({ file }, 'CHASELINE_ENCRYPTION_KEY is not set: generated a key into the data directory. Back it up, or set the variable; without it the stored contacts cannot be read.');
+    log.warn(
+      { file },
+      'CHASELINE_ENCRYPTION_KEY is not set: generated a key into the data directory. Back it up, or set the variable; without it the stored contacts cannot be read.',
+    );
   } else {
     log.warn({ file }, 'CHASELINE_ENCRYPTION_KEY is not set: using the generated key in the data directory (development only)');
   }
@@ -72,7 +75,13 @@ export async function boot(config: Config, log: Logger): Promise<Runtime> {
       .split(',')
       .filter((k) => k.trim())
       .map((k) => parseMasterKey(k, 'CHASELINE_PREVIOUS_ENCRYPTION_KEYS'));
-    const deps: Deps = { db: pool, pii: createPii(await masterKey(config, log), previous), allowedVendorHosts: config.CHASELINE_ALLOWED_VENDOR_HOSTS, allowedEventHosts: config.CHASELINE_ALLOWED_EVENT_HOSTS, apps: vendorApps(config) };
+    const deps: Deps = {
+      db: pool,
+      pii: createPii(await masterKey(config, log), previous),
+      allowedVendorHosts: config.CHASELINE_ALLOWED_VENDOR_HOSTS,
+      allowedEventHosts: config.CHASELINE_ALLOWED_EVENT_HOSTS,
+      apps: vendorApps(config),
+    };
     const bootstrap = await bootstrapDefaultTenant(deps, {
       adminKey: config.CHASELINE_ADMIN_KEY,
       defaultRegion: config.CHASELINE_DEFAULT_REGION,

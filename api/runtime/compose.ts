@@ -75,5 +75,4 @@ export function composeWorker(deps: Deps, jobs: JobQueue, settings: WorkerSettin
 /** The line pool's state in this process only: one process, or a test. */
 export const memoryLineStores = (): LineStores => ({ health: memoryHealthStore(), cps: memoryTokenBucket() });
 
-const definedOnly = <T extends object>(o: T): Partial<T> =>
-  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+const definedOnly = <T extends object>(o: T): Partial<T> => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;

@@ -25,7 +25,10 @@ export function explainStartFailure(log: string, context: { port: number; dataDi
   if (lock || /lock file .* already exists/i.test(log)) {
     return `${start}: another PostgreSQL server${lock ? ` (pid ${lock[1]})` : ''} is using that data directory. Stop it, set CHASELINE_DATA_DIR to another directory, ${ELSEWHERE}.`;
   }
-  const version = /database files are incompatible with server[\s\S]*?initialized by PostgreSQL version (\S+?)\.?,? which is not compatible with this version (\S+?)\.?$/im.exec(log);
+  const version =
+    /database files are incompatible with server[\s\S]*?initialized by PostgreSQL version (\S+?)\.?,? which is not compatible with this version (\S+?)\.?$/im.exec(
+      log,
+    );
   if (version || /database files are incompatible with server/i.test(log)) {
     const which = version ? ` (made by PostgreSQL ${version[1]}; this is ${version[2]})` : '';
     return `${start}: the data directory was made by another PostgreSQL version${which}. Move ${dataDir} aside, set CHASELINE_DATA_DIR to another directory, ${ELSEWHERE}.`;

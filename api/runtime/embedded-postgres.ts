@@ -129,8 +129,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   };
   process.once('exit', onExit);
   let stopped: Promise<void> | undefined;
-  const stop = (): Promise<void> =>
-    (stopped ??= stopServer(instance, server).finally(() => process.removeListener('exit', onExit)));
+  const stop = (): Promise<void> => (stopped ??= stopServer(instance, server).finally(() => process.removeListener('exit', onExit)));
   try {
     await ensureDatabase(port, password);
   } catch (err) {
@@ -160,8 +159,10 @@ function libraryOptions(dir: string, o: LibraryOptions): Record<string, unknown>
     // upper/lower and code-point ordering, whatever locales the OS has.
     initdbFlags: ['--encoding=UTF8', '--locale-provider=builtin', '--builtin-locale=C.UTF-8', '--locale=C'],
     postgresFlags: [
-      '-c', 'listen_addresses=127.0.0.1',
-      '-c', 'unix_socket_directories=', // TCP only: no socket/lock files in /var/run or /tmp
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'unix_socket_directories=', // TCP only: no socket/lock files in /var/run or /tmp
       ...(o.ephemeral ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : []),
     ],
     onLog: o.onLog,
@@ -323,7 +324,9 @@ async function readPassword(dataDir: string): Promise<string> {
   const file = path.join(dataDir, PASSWORD_FILE);
   const text = await readFile(file, 'utf8').catch(() => undefined);
   if (!text?.trim()) {
-    throw new Error(`${dataDir} holds a PostgreSQL cluster without ${PASSWORD_FILE}, so Chaseline did not create it. Remove the directory to start afresh, or set DATABASE_URL.`);
+    throw new Error(
+      `${dataDir} holds a PostgreSQL cluster without ${PASSWORD_FILE}, so Chaseline did not create it. Remove the directory to start afresh, or set DATABASE_URL.`,
+    );
   }
   return text.trim();
 }
@@ -349,7 +352,10 @@ async function ensurePostgresUser(log?: EmbeddedPostgresLogger): Promise<Owner> 
   if (existing) return existing;
   log?.info?.(`embedded-postgres: running as root; creating system user '${SUPERUSER}' for PostgreSQL`);
   try {
-    const group = await exec('getent', ['group', SUPERUSER]).then(() => true, () => false);
+    const group = await exec('getent', ['group', SUPERUSER]).then(
+      () => true,
+      () => false,
+    );
     if (!group) await exec('groupadd', ['--system', SUPERUSER]);
     await exec('useradd', ['--system', '--gid', SUPERUSER, '--no-create-home', '--shell', '/usr/sbin/nologin', SUPERUSER]);
   } catch (err) {
@@ -391,7 +397,10 @@ async function chownTree(dir: string, owner: Owner): Promise<void> {
 }
 
 async function exists(p: string): Promise<boolean> {
-  return stat(p).then(() => true, () => false);
+  return stat(p).then(
+    () => true,
+    () => false,
+  );
 }
 
 function recentLines(max: number): { push(chunk: string): void; clear(): void; text(): string } {

@@ -55,7 +55,11 @@ export async function startEngine(config: Config, runtime: Runtime, log: Logger,
   let sim: RunningSimulator | undefined;
   let account: CarrierAccount;
   if (carrierMode(config) === 'twilio') {
-    account = { accountSid: config.TWILIO_ACCOUNT_SID!, authToken: config.TWILIO_AUTH_TOKEN!, ...(config.TWILIO_API_BASE_URL ? { apiBaseUrl: config.TWILIO_API_BASE_URL } : {}) };
+    account = {
+      accountSid: config.TWILIO_ACCOUNT_SID!,
+      authToken: config.TWILIO_AUTH_TOKEN!,
+      ...(config.TWILIO_API_BASE_URL ? { apiBaseUrl: config.TWILIO_API_BASE_URL } : {}),
+    };
     log.info({ apiBaseUrl: config.TWILIO_API_BASE_URL ?? 'https://api.twilio.com' }, 'carrier: Twilio');
     await removeSimulatedLine(runtime.deps, runtime.bootstrap.tenant.id, log);
   } else {
@@ -65,7 +69,8 @@ export async function startEngine(config: Config, runtime: Runtime, log: Logger,
     if (options.worker) sim = await startSimulator(signing, config, options.port, log);
     // Reports tell simulated calls from real ones by the carrier's name.
     account = { ...signing, apiBaseUrl: sim?.url ?? 'http://127.0.0.1:9', name: 'simulator' };
-    const why = config.CHASELINE_CARRIER === 'simulator' ? 'CHASELINE_CARRIER=simulator' : 'no Twilio credentials (TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN) are set';
+    const why =
+      config.CHASELINE_CARRIER === 'simulator' ? 'CHASELINE_CARRIER=simulator' : 'no Twilio credentials (TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN) are set';
     log.warn(
       { simulator: sim?.url ?? null, secret: credentials.file, nodeEnv: config.NODE_ENV },
       `*** CARRIER SIMULATOR${config.NODE_ENV === 'production' ? ' IN PRODUCTION' : ''}: ${why}. Calls and SMS go to a local simulator; nobody is called. ***`,

@@ -55,7 +55,8 @@ export async function startSimulator(
     callsPerSecond: SIMULATED_LINE.cps,
   };
   const sim = await forkSimulator(options);
-  if (sim.portTaken) log.warn({ simulator: sim.url }, `carrier simulator: port ${port} is taken, so it listens on ${sim.url} instead (set CHASELINE_SIMULATOR_PORT to choose)`);
+  if (sim.portTaken)
+    log.warn({ simulator: sim.url }, `carrier simulator: port ${port} is taken, so it listens on ${sim.url} instead (set CHASELINE_SIMULATOR_PORT to choose)`);
   log.info(
     { simulator: sim.url, clockSpeed: config.CHASELINE_SIMULATOR_SPEED },
     `carrier simulator at ${sim.url}: each callee follows the persona the last digit of their number picks (GET ${sim.url}/sim/personas; PUT ${sim.url}/sim/personas/{number} to choose one)`,

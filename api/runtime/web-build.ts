@@ -75,7 +75,8 @@ async function takeLock(p: WebPage): Promise<boolean> {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
     const holder = Number(await readFile(lock, 'utf8').catch(() => ''));
-    if (holder && !alive(holder)) await rm(lock, { force: true }); // left by a process that died
+    if (holder && !alive(holder))
+      await rm(lock, { force: true }); // left by a process that died
     else await sleep(500);
     if (await buildFresh(p)) return false;
     if (Date.now() > deadline) throw new Error(`waited too long for another process building ${p.name}`);

@@ -53,17 +53,18 @@ test('semicolon and tab delimiters are detected from the header; the full-width 
 });
 
 test('row numbers are what a spreadsheet shows: blank lines count, a multi-line cell is one row', async () => {
-  const text = [
-    '', // row 1: blank lines before the header are skipped but counted
-    ' ',
-    'Name,Phone,Notes', // row 3
-    'Ada,1,"line one', // row 4 spans three physical lines
-    'line ""two""',
-    'line three"',
-    '', // row 5
-    ',,', // row 6: only delimiters
-    'Bob,2,short', // row 7
-  ].join('\r\n') + '\r\n';
+  const text =
+    [
+      '', // row 1: blank lines before the header are skipped but counted
+      ' ',
+      'Name,Phone,Notes', // row 3
+      'Ada,1,"line one', // row 4 spans three physical lines
+      'line ""two""',
+      'line three"',
+      '', // row 5
+      ',,', // row 6: only delimiters
+      'Bob,2,short', // row 7
+    ].join('\r\n') + '\r\n';
   const got = await read(Buffer.from(text));
   assert.deepEqual(got.headers, ['Name', 'Phone', 'Notes']);
   assert.deepEqual(got.rows, [
@@ -163,5 +164,8 @@ test('a title row above the header is skipped; unrecognised headers still work',
   // No row names a contact field: the first non-blank row is the header after all.
   const custom = await read(Buffer.from('A,B\n1,2\n\n3,4\n'));
   assert.deepEqual(custom.headers, ['A', 'B']);
-  assert.deepEqual(custom.rows, [[2, {}, { A: '1', B: '2' }], [4, {}, { A: '3', B: '4' }]]);
+  assert.deepEqual(custom.rows, [
+    [2, {}, { A: '1', B: '2' }],
+    [4, {}, { A: '3', B: '4' }],
+  ]);
 });

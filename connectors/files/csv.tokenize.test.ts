@@ -5,7 +5,13 @@ import { CsvSyntaxError, tokenizeCsv } from './csv.tokenize.ts';
 
 async function tokenize(chunks: string[], delimiter = ','): Promise<string[][]> {
   const out: string[][] = [];
-  for await (const batch of tokenizeCsv((async function* () { yield* chunks; })(), { delimiter })) out.push(...batch);
+  for await (const batch of tokenizeCsv(
+    (async function* () {
+      yield* chunks;
+    })(),
+    { delimiter },
+  ))
+    out.push(...batch);
   return out;
 }
 
@@ -64,7 +70,13 @@ test('an unclosed quote is an error naming the row where it starts', async () =>
   const huge = '"' + 'x'.repeat(2000);
   await assert.rejects(
     (async () => {
-      for await (const _ of tokenizeCsv((async function* () { yield huge; yield huge; })(), { delimiter: ',', maxRecordChars: 1000 })) {
+      for await (const _ of tokenizeCsv(
+        (async function* () {
+          yield huge;
+          yield huge;
+        })(),
+        { delimiter: ',', maxRecordChars: 1000 },
+      )) {
         // drain
       }
     })(),

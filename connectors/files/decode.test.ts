@@ -7,13 +7,15 @@ import { chunked, collect } from './files.testing.ts';
 async function decode(bytes: Uint8Array, chunkSize: number, sniffBytes?: number) {
   let encoding: DetectedEncoding | undefined;
   let calls = 0;
-  const parts = await collect(decodeStream(chunked(bytes, chunkSize), {
-    sniffBytes,
-    onEncoding: (e) => {
-      encoding = e;
-      calls++;
-    },
-  }));
+  const parts = await collect(
+    decodeStream(chunked(bytes, chunkSize), {
+      sniffBytes,
+      onEncoding: (e) => {
+        encoding = e;
+        calls++;
+      },
+    }),
+  );
   assert.equal(calls, 1, 'onEncoding is called exactly once');
   return { text: parts.join(''), encoding };
 }

@@ -30,10 +30,7 @@ const defaultSniffBytes = 8 * 1024;
  * so leading ASCII is passed through at once and only the bytes from the first non-ASCII
  * byte on are held, until `sniffBytes` more have arrived or the input ends.
  */
-export async function* decodeStream(
-  input: AsyncIterable<Chunk>,
-  options: DecodeOptions = {},
-): AsyncGenerator<string> {
+export async function* decodeStream(input: AsyncIterable<Chunk>, options: DecodeOptions = {}): AsyncGenerator<string> {
   const sniffBytes = options.sniffBytes ?? defaultSniffBytes;
   let decoder: TextDecoder | undefined;
   let held: Buffer = Buffer.alloc(0); // undecided bytes: a BOM candidate or the sniff window

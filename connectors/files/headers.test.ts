@@ -6,17 +6,44 @@ import { chunked, collect } from './files.testing.ts';
 
 test('common Chinese and English headers map to contact fields', () => {
   const table: [string, string | null][] = [
-    ['姓名', 'name'], ['客户名称', 'name'], ['联系人', 'name'], ['Full Name', 'name'], ['customer_name', 'name'],
-    ['手机号码', 'phone'], ['联系电话', 'phone'], ['联系方式', 'phone'], ['Mobile Number', 'phone'],
-    ['Tel.', 'phone'], ['MSISDN', 'phone'], ['Cell-Phone', 'phone'],
-    ['电子邮箱', 'email'], ['E-mail', 'email'], ['Email Address', 'email'],
-    ['标签', 'tags'], ['Labels', 'tags'],
-    ['时区', 'timeZone'], ['Time Zone', 'timeZone'], ['TZ', 'timeZone'],
-    ['国家/地区', 'country'], ['Country Code', 'country'], ['Country/Region', 'country'],
-    ['客户编号', 'externalId'], ['客户ID', 'externalId'], ['CRM ID', 'externalId'], ['external_id', 'externalId'],
-    ['名', 'firstName'], ['Given Name', 'firstName'], ['姓', 'lastName'], ['Surname', 'lastName'],
+    ['姓名', 'name'],
+    ['客户名称', 'name'],
+    ['联系人', 'name'],
+    ['Full Name', 'name'],
+    ['customer_name', 'name'],
+    ['手机号码', 'phone'],
+    ['联系电话', 'phone'],
+    ['联系方式', 'phone'],
+    ['Mobile Number', 'phone'],
+    ['Tel.', 'phone'],
+    ['MSISDN', 'phone'],
+    ['Cell-Phone', 'phone'],
+    ['电子邮箱', 'email'],
+    ['E-mail', 'email'],
+    ['Email Address', 'email'],
+    ['标签', 'tags'],
+    ['Labels', 'tags'],
+    ['时区', 'timeZone'],
+    ['Time Zone', 'timeZone'],
+    ['TZ', 'timeZone'],
+    ['国家/地区', 'country'],
+    ['Country Code', 'country'],
+    ['Country/Region', 'country'],
+    ['客户编号', 'externalId'],
+    ['客户ID', 'externalId'],
+    ['CRM ID', 'externalId'],
+    ['external_id', 'externalId'],
+    ['名', 'firstName'],
+    ['Given Name', 'firstName'],
+    ['姓', 'lastName'],
+    ['Surname', 'lastName'],
     // deliberately left as attributes
-    ['ID', null], ['地区', null], ['Region', null], ['WhatsApp', null], ['备注', null], ['公司', null],
+    ['ID', null],
+    ['地区', null],
+    ['Region', null],
+    ['WhatsApp', null],
+    ['备注', null],
+    ['公司', null],
   ];
   for (const [header, field] of table) {
     const { fieldByIndex } = mapHeaders([header]);
@@ -62,7 +89,9 @@ test('a full-name column beats first/last columns, which stay attributes', () =>
   const m = mapHeaders(['名', '姓名', '姓']);
   assert.deepEqual(m.columns, { name: '姓名' });
   assert.deepEqual(buildRow(m, 2, ['三', '张三', '张']), {
-    row: 2, fields: { name: '张三' }, attributes: { 名: '三', 姓: '张' },
+    row: 2,
+    fields: { name: '张三' },
+    attributes: { 名: '三', 姓: '张' },
   });
 });
 
@@ -72,7 +101,11 @@ test('blank rows are null; blank cells are omitted; odd attribute names stay pla
   const row = buildRow(m, 6, ['', 'x', 'y', '', 'second note']);
   assert.deepEqual(row?.fields, {});
   assert.equal(Object.getPrototypeOf(row?.attributes), Object.prototype);
-  assert.deepEqual(Object.entries(row?.attributes ?? {}), [['__proto__', 'x'], ['toString', 'y'], ['Note', 'second note']]);
+  assert.deepEqual(Object.entries(row?.attributes ?? {}), [
+    ['__proto__', 'x'],
+    ['toString', 'y'],
+    ['Note', 'second note'],
+  ]);
 });
 
 test('Excel\'s ="…" text idiom is read as the text inside', async () => {

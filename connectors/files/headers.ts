@@ -24,30 +24,60 @@ export interface HeaderMapping {
 //   whose file also lists a landline, and a file with only WhatsApp numbers is rare.
 const synonyms: Record<HeaderField, string[]> = {
   name: [
-    '姓名', '名字', '全名', '客户姓名', '客户名称', '客户名', '客户', '联系人', '联系人姓名',
-    '联系人名称', 'name', 'fullname', 'contactname', 'customername', 'customer', 'clientname',
+    '姓名',
+    '名字',
+    '全名',
+    '客户姓名',
+    '客户名称',
+    '客户名',
+    '客户',
+    '联系人',
+    '联系人姓名',
+    '联系人名称',
+    'name',
+    'fullname',
+    'contactname',
+    'customername',
+    'customer',
+    'clientname',
     'displayname',
   ],
   firstName: ['名', 'firstname', 'givenname', 'forename'],
   lastName: ['姓', '姓氏', 'lastname', 'surname', 'familyname'],
   phone: [
-    '手机', '手机号', '手机号码', '电话', '电话号码', '联系电话', '联系方式', '移动电话', '号码',
-    '联系号码', '客户电话', '客户手机', '联系人电话', '联系人手机', 'phone', 'phonenumber',
-    'phoneno', 'mobile', 'mobilephone', 'mobilenumber', 'mobileno', 'cell', 'cellphone',
-    'cellnumber', 'telephone', 'tel', 'msisdn',
+    '手机',
+    '手机号',
+    '手机号码',
+    '电话',
+    '电话号码',
+    '联系电话',
+    '联系方式',
+    '移动电话',
+    '号码',
+    '联系号码',
+    '客户电话',
+    '客户手机',
+    '联系人电话',
+    '联系人手机',
+    'phone',
+    'phonenumber',
+    'phoneno',
+    'mobile',
+    'mobilephone',
+    'mobilenumber',
+    'mobileno',
+    'cell',
+    'cellphone',
+    'cellnumber',
+    'telephone',
+    'tel',
+    'msisdn',
   ],
-  email: [
-    '邮箱', '电子邮箱', '电子邮件', '邮件', '邮箱地址', '电邮', 'email', 'mail', 'emailaddress',
-  ],
+  email: ['邮箱', '电子邮箱', '电子邮件', '邮件', '邮箱地址', '电邮', 'email', 'mail', 'emailaddress'],
   tags: ['标签', '客户标签', 'tags', 'tag', 'labels', 'label'],
   timeZone: ['时区', 'timezone', 'tz'],
-  country: [
-    '国家', '国家/地区', '国家或地区', '国家代码', 'country', 'countrycode', 'country/region',
-  ],
-  externalId: [
-    '外部id', '外部编号', '客户编号', '客户编码', '客户id', 'externalid', 'crmid', 'customerid',
-    'contactid',
-  ],
+  country: ['国家', '国家/地区', '国家或地区', '国家代码', 'country', 'countrycode', 'country/region'],
+  externalId: ['外部id', '外部编号', '客户编号', '客户编码', '客户id', 'externalid', 'crmid', 'customerid', 'contactid'],
 };
 
 const fieldBySynonym = new Map<string, HeaderField>();
@@ -68,7 +98,7 @@ const trailingMarker = /(?:\*|\([^()]*\)|\[[^[\]]*\]|【[^【】]*】)+$/u;
 export function normaliseHeader(raw: string): string {
   let h = cleanHeader(raw).normalize('NFKC').toLowerCase().trim();
   h = h.replace(/^\*+/, '');
-  for (let prev = ''; prev !== h; ) {
+  for (let prev = ''; prev !== h;) {
     prev = h;
     h = h.replace(trailingMarker, '').trim();
   }
@@ -186,9 +216,7 @@ const isBlank = (cells: readonly string[]) => cells.every((c) => c.trim() === ''
  * row is the header and the rows already read are handed back as data. Undefined when
  * the sheet has no non-blank row.
  */
-export async function locateHeader(
-  next: () => Promise<SheetRecord | undefined>,
-): Promise<{ header: SheetRecord; pending: SheetRecord[] } | undefined> {
+export async function locateHeader(next: () => Promise<SheetRecord | undefined>): Promise<{ header: SheetRecord; pending: SheetRecord[] } | undefined> {
   const seen: SheetRecord[] = [];
   while (seen.length < headerLookahead) {
     const record = await next();
@@ -202,11 +230,7 @@ export async function locateHeader(
 }
 
 /** Every data row after the header: the records read while looking for it, then the rest. */
-export async function* dataRows(
-  mapping: HeaderMapping,
-  pending: SheetRecord[],
-  next: () => Promise<SheetRecord | undefined>,
-): AsyncGenerator<ImportRow> {
+export async function* dataRows(mapping: HeaderMapping, pending: SheetRecord[], next: () => Promise<SheetRecord | undefined>): AsyncGenerator<ImportRow> {
   for (const r of pending) {
     const built = buildRow(mapping, r.row, r.cells);
     if (built) yield built;

@@ -8,7 +8,10 @@ import { chooseFormat, readContactFile, xlsxContentType } from './index.ts';
 
 async function xlsxBytes(): Promise<Buffer> {
   const wb = new ExcelJS.Workbook();
-  wb.addWorksheet('S').addRows([['Name', 'Phone'], ['Ada', 13800138000]]);
+  wb.addWorksheet('S').addRows([
+    ['Name', 'Phone'],
+    ['Ada', 13800138000],
+  ]);
   return Buffer.from(await wb.xlsx.writeBuffer());
 }
 

@@ -72,10 +72,7 @@ function startsWith(head: Uint8Array, magic: number[]): boolean {
  * Reads the first `n` bytes (fewer if the input is shorter) and returns them together
  * with an iterable that replays them before the rest, so nothing is lost.
  */
-async function peek(
-  input: AsyncIterable<Buffer | Uint8Array>,
-  n: number,
-): Promise<{ head: Uint8Array; bytes: AsyncIterable<Buffer | Uint8Array> }> {
+async function peek(input: AsyncIterable<Buffer | Uint8Array>, n: number): Promise<{ head: Uint8Array; bytes: AsyncIterable<Buffer | Uint8Array> }> {
   const it = input[Symbol.asyncIterator]();
   const held: (Buffer | Uint8Array)[] = [];
   let length = 0;

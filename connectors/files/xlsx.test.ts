@@ -43,9 +43,11 @@ test('reads the first worksheet with real row numbers and cell text as Excel sho
 
 test('accepts any async byte source, chunked', async () => {
   const bytes = await contactsWorkbook();
-  const source = await readXlsx((async function* () {
-    for (let i = 0; i < bytes.length; i += 1000) yield bytes.subarray(i, i + 1000);
-  })());
+  const source = await readXlsx(
+    (async function* () {
+      for (let i = 0; i < bytes.length; i += 1000) yield bytes.subarray(i, i + 1000);
+    })(),
+  );
   assert.equal((await rowTriples(source.rows)).length, 3);
 });
 

@@ -19,7 +19,9 @@ export function checkGoogleTtsCredentials(credentials: GoogleTtsCredentials): Pr
       const e = err as { status?: unknown; code?: unknown };
       const status = typeof e.status === 'number' ? e.status : typeof e.code === 'number' ? GRPC_TO_HTTP[e.code] : undefined;
       if (status === undefined) throw new AppError('UPSTREAM', `no answer from Google (${String(e.code ?? 'unknown')})`, { cause: err });
-      throw new AppError('UPSTREAM', `${status === 401 || status === 403 ? 'Google refused the credentials' : 'Google answered'} (HTTP ${status})`, { cause: err });
+      throw new AppError('UPSTREAM', `${status === 401 || status === 403 ? 'Google refused the credentials' : 'Google answered'} (HTTP ${status})`, {
+        cause: err,
+      });
     } finally {
       await client.close();
     }

@@ -20,7 +20,12 @@ export function ttsClient(credentials: GoogleTtsCredentials, options: { timeoutM
   if (credentials.serviceAccount) {
     // The TTS client sets useJWTAccessWithScope, so this signs its own JWT bearer token
     // locally instead of exchanging it at oauth2.googleapis.com: no token round trip.
-    authClient = new JWT({ email: credentials.serviceAccount.client_email, key: credentials.serviceAccount.private_key, scopes: [CLOUD_PLATFORM], transporterOptions });
+    authClient = new JWT({
+      email: credentials.serviceAccount.client_email,
+      key: credentials.serviceAccount.private_key,
+      scopes: [CLOUD_PLATFORM],
+      transporterOptions,
+    });
   } else {
     authClient = new OAuth2Client({ transporterOptions });
     authClient.setCredentials({ access_token: credentials.accessToken });

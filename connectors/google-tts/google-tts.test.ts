@@ -33,7 +33,10 @@ after(async () => {
 });
 
 const rejection = async (promise: Promise<unknown>): Promise<AppError> => {
-  const err = await promise.then(() => null, (e: unknown) => e);
+  const err = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
   assert.ok(err instanceof AppError, `expected an AppError, got ${String(err)}`);
   return err;
 };
@@ -115,7 +118,10 @@ test('a bad token is refused, and that is not worth retrying', async () => {
 test('credentials need exactly one way to authenticate', () => {
   assert.equal(googleTtsCredentials.safeParse({ accessToken: 'x' }).success, true);
   assert.equal(googleTtsCredentials.safeParse({}).success, false);
-  assert.equal(googleTtsCredentials.safeParse({ accessToken: 'x', serviceAccount: { client_email: serviceAccountEmail, private_key: privateKey } }).success, false);
+  assert.equal(
+    googleTtsCredentials.safeParse({ accessToken: 'x', serviceAccount: { client_email: serviceAccountEmail, private_key: privateKey } }).success,
+    false,
+  );
   assert.equal(googleTtsCredentials.safeParse({ serviceAccount: { client_email: 'nope', private_key: privateKey } }).success, false);
   assert.equal(googleTtsCredentials.safeParse({ accessToken: 'x', apiBaseUrl: 'http://127.0.0.1:9/prefix' }).success, false);
   assert.throws(() => createGoogleTtsConnector({} as never));

@@ -37,11 +37,16 @@ function upstream(err: unknown): AppError {
   } catch {
     // not Google's JSON body (a network error, or an error the SDK raised itself)
   }
-  const detail = httpStatus === undefined ? `no answer from Google (${String(typeof e.code === 'string' ? e.code : (e.name ?? 'unknown'))})` : `HTTP ${httpStatus}${vendorStatus ? ` ${vendorStatus}` : ''}`;
+  const detail =
+    httpStatus === undefined
+      ? `no answer from Google (${String(typeof e.code === 'string' ? e.code : (e.name ?? 'unknown'))})`
+      : `HTTP ${httpStatus}${vendorStatus ? ` ${vendorStatus}` : ''}`;
   const details = { ...(httpStatus === undefined ? {} : { httpStatus }), ...(vendorStatus ? { vendorStatus } : {}) };
   const what = 'synthesising speech';
-  if (httpStatus === 400 || httpStatus === 413) return new AppError('VALIDATION', `${what}: Google refused the request (${detail})`, { cause: err, retryable: false, details });
-  if (httpStatus === 401 || httpStatus === 403) return new AppError('UPSTREAM', `${what}: Google refused the credentials (${detail})`, { cause: err, retryable: false, details });
+  if (httpStatus === 400 || httpStatus === 413)
+    return new AppError('VALIDATION', `${what}: Google refused the request (${detail})`, { cause: err, retryable: false, details });
+  if (httpStatus === 401 || httpStatus === 403)
+    return new AppError('UPSTREAM', `${what}: Google refused the credentials (${detail})`, { cause: err, retryable: false, details });
   if (httpStatus === 429) return new AppError('RATE_LIMITED', `${what}: ${detail}`, { cause: err, details });
   if (httpStatus !== undefined && httpStatus < 500) return new AppError('UPSTREAM', `${what}: ${detail}`, { cause: err, retryable: false, details });
   return new AppError('UPSTREAM', `${what}: ${detail}`, { cause: err, retryable: true, details });

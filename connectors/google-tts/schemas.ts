@@ -18,7 +18,10 @@ export const googleTtsCredentials = z
   .object({
     /** A Text-to-Speech-compatible endpoint instead of https://texttospeech.googleapis.com (a proxy, the simulator). */
     // An origin only: the SDK takes a host, port and protocol, not a path prefix.
-    apiBaseUrl: z.url({ protocol: /^https?$/ }).refine((u) => new URL(u).pathname === '/', 'must be an origin (scheme, host, port) without a path').optional(),
+    apiBaseUrl: z
+      .url({ protocol: /^https?$/ })
+      .refine((u) => new URL(u).pathname === '/', 'must be an origin (scheme, host, port) without a path')
+      .optional(),
     /** An OAuth 2 access token (short-lived: suits tests and a token minted elsewhere). */
     accessToken: z.string().min(1).optional(),
     serviceAccount: serviceAccountKey.optional(),

@@ -21,7 +21,11 @@ export function checkHubspotCredentials(credentials: HubspotCredentials): Promis
       const { status, body } = hubspotAnswer(err);
       if (status === undefined) throw new AppError('UPSTREAM', 'no answer from HubSpot', { cause: err });
       const why = [body?.category, body?.message].filter(Boolean).join(': ');
-      throw new AppError('UPSTREAM', `${status === 401 || status === 403 ? 'HubSpot refused the credentials' : 'HubSpot answered'} (HTTP ${status}${why ? `, ${why}` : ''})`, { cause: err });
+      throw new AppError(
+        'UPSTREAM',
+        `${status === 401 || status === 403 ? 'HubSpot refused the credentials' : 'HubSpot answered'} (HTTP ${status}${why ? `, ${why}` : ''})`,
+        { cause: err },
+      );
     }
   });
 }

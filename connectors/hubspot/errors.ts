@@ -20,8 +20,10 @@ export function upstream(err: unknown, what: string): AppError {
   const { status, body } = hubspotAnswer(err);
   const details = { ...(status === undefined ? {} : { httpStatus: status }), ...(body?.policyName ? { policyName: body.policyName } : {}) };
   if (status === 429) return new AppError('RATE_LIMITED', `${what}: HubSpot rate limit ${body?.policyName ?? ''}`.trim(), { cause: err, details });
-  if (status === 401 || status === 403) return new AppError('UPSTREAM', `${what}: HubSpot refused the credentials (HTTP ${status})`, { cause: err, retryable: false, details });
-  if (status && status >= 400 && status < 500) return new AppError('VALIDATION', `${what}: HubSpot answered HTTP ${status} ${body?.category ?? ''}`.trim(), { cause: err, retryable: false, details });
+  if (status === 401 || status === 403)
+    return new AppError('UPSTREAM', `${what}: HubSpot refused the credentials (HTTP ${status})`, { cause: err, retryable: false, details });
+  if (status && status >= 400 && status < 500)
+    return new AppError('VALIDATION', `${what}: HubSpot answered HTTP ${status} ${body?.category ?? ''}`.trim(), { cause: err, retryable: false, details });
   return new AppError('UPSTREAM', `${what}: ${status ? `HTTP ${status}` : 'no answer from HubSpot'}`, { cause: err, retryable: true, details });
 }
 

@@ -39,7 +39,12 @@ describe('pulling contacts', () => {
   let cursor: CrmCursor;
 
   test('a first sync of 5,000 contacts takes the fewest searches (200 a page) and stays under the search limit', async () => {
-    sim.seedContacts(5000, (i) => ({ firstname: `F${i}`, lastname: 'L', phone: `+1415555${String(i).padStart(4, '0')}`, chaseline_tags: i % 2 ? 'vip;cart' : '' }));
+    sim.seedContacts(5000, (i) => ({
+      firstname: `F${i}`,
+      lastname: 'L',
+      phone: `+1415555${String(i).padStart(4, '0')}`,
+      chaseline_tags: i % 2 ? 'vip;cart' : '',
+    }));
     const before = searches();
     const first = await pull({ since: null, seenAtSince: [] });
     assert.equal(new Set(first.contacts.map((c) => c.externalId)).size, 5000);
@@ -70,41 +75,77 @@ describe('pulling contacts', () => {
 
 const requestsTo = (path: string) => sim.requests().filter((r) => r.path.endsWith(path)).length;
 const activity = (contactId: string, over: Partial<CallActivity> = {}): CallActivity => ({
-  externalContactId: contactId, at: new Date('2026-11-25T10:00:00Z'), title: 'Cart reminder', body: 'Asked for the link',
-  outcome: 'answered', durationSeconds: 42, from: '+14155550100', to: '+14155550101', callSid: null, ...over,
+  externalContactId: contactId,
+  at: new Date('2026-11-25T10:00:00Z'),
+  title: 'Cart reminder',
+  body: 'Asked for the link',
+  outcome: 'answered',
+  durationSeconds: 42,
+  from: '+14155550100',
+  to: '+14155550101',
+  callSid: null,
+  ...over,
 });
 
 describe('writing back', () => {
   test('calls become engagements associated to their contacts, 100 a request, with HubSpot outcome GUIDs', async () => {
     const contacts = sim.contacts().slice(0, 150);
     const before = requestsTo('/calls/batch/create');
-    const results = await connector().writeBack(contacts.map((c, i) => ({
-      kind: 'call', call: activity(c.id, { outcome: i % 2 ? 'answered' : 'no-answer', durationSeconds: i % 2 ? 42 : 0, body: `call ${i}` }),
-    })));
+    const results = await connector().writeBack(
+      contacts.map((c, i) => ({
+        kind: 'call',
+        call: activity(c.id, { outcome: i % 2 ? 'answered' : 'no-answer', durationSeconds: i % 2 ? 42 : 0, body: `call ${i}` }),
+      })),
+    );
     assert.equal(requestsTo('/calls/batch/create') - before, 2);
     assert.ok(results.every((r) => r.status === 'done' && r.vendorId));
     const ids = results.map((r) => (r.status === 'done' ? r.vendorId! : ''));
     const answered = sim.calls().find((c) => c.id === ids[1])!;
     assert.deepEqual(
-      [answered.properties.hs_call_status, answered.properties.hs_call_disposition, answered.properties.hs_call_duration, answered.properties.hs_call_direction, answered.properties.hs_call_body],
+      [
+        answered.properties.hs_call_status,
+        answered.properties.hs_call_disposition,
+        answered.properties.hs_call_duration,
+        answered.properties.hs_call_direction,
+        answered.properties.hs_call_body,
+      ],
       ['COMPLETED', DISPOSITIONS.connected, '42000', 'OUTBOUND', 'call 1'],
     );
     const links = sim.associations().filter((a) => ids.includes(a.objectId));
     assert.equal(links.length, 150);
-    assert.ok(links.every((a) => a.typeId === 194 && a.contactId === contacts[ids.indexOf(a.objectId)]!.id), 'each call on its own contact');
+    assert.ok(
+      links.every((a) => a.typeId === 194 && a.contactId === contacts[ids.indexOf(a.objectId)]!.id),
+      'each call on its own contact',
+    );
   });
 
   test('texts become SMS communications on the contact (type 81)', async () => {
     const [a, b] = sim.contacts();
     const at = new Date('2026-11-25T11:00:00Z');
-    const results = await connector().writeBack([a!, b!].map((c) => ({ kind: 'sms', message: { externalContactId: c.id, at, body: `Hi ${c.id}`, from: '+14155550100', to: '+14155550101', messageSid: null } })));
+    const results = await connector().writeBack(
+      [a!, b!].map((c) => ({
+        kind: 'sms',
+        message: { externalContactId: c.id, at, body: `Hi ${c.id}`, from: '+14155550100', to: '+14155550101', messageSid: null },
+      })),
+    );
     assert.ok(results.every((r) => r.status === 'done'));
     const logged = sim.communications().find((m) => m.id === (results[1] as { vendorId: string }).vendorId)!;
     assert.deepEqual(
-      [logged.properties.hs_communication_channel_type, logged.properties.hs_communication_logged_from, logged.properties.hs_communication_body, logged.properties.hs_timestamp],
+      [
+        logged.properties.hs_communication_channel_type,
+        logged.properties.hs_communication_logged_from,
+        logged.properties.hs_communication_body,
+        logged.properties.hs_timestamp,
+      ],
       ['SMS', 'CRM', `Hi ${b!.id}`, at.toISOString()],
     );
-    assert.deepEqual(sim.associations().filter((l) => l.objectId === logged.id).map((l) => [l.objectType, l.contactId, l.typeId]), [['communications', b!.id, 81]]);
+    assert.deepEqual(
+      sim
+        .associations()
+        .filter((l) => l.objectId === logged.id)
+        .map((l) => [l.objectType, l.contactId, l.typeId]),
+      [['communications', b!.id, 81]],
+    );
   });
 
   test('opt-outs and tags are contact properties: tags joined to what HubSpot has, one update per contact, 100 a request', async () => {
@@ -118,7 +159,10 @@ describe('writing back', () => {
       { kind: 'tags', externalId: contacts[0]!.id, add: ['vip', 'called'] },
     ];
     const results = await connector().writeBack(items);
-    assert.ok(results.every((r) => r.status === 'done'), JSON.stringify(results.find((r) => r.status !== 'done')));
+    assert.ok(
+      results.every((r) => r.status === 'done'),
+      JSON.stringify(results.find((r) => r.status !== 'done')),
+    );
     assert.equal(requestsTo('/contacts/batch/read') - reads, 2, '150 contacts: two reads');
     assert.equal(requestsTo('/contacts/batch/update') - updates, 2, 'and two updates, the opt-out riding with the tags');
     const first = sim.contacts().find((c) => c.id === contacts[0]!.id)!;
@@ -129,7 +173,7 @@ describe('writing back', () => {
     assert.deepEqual(again, [{ status: 'done' }], 'nothing new: no update');
   });
 
-  test('SMS opt-outs need the configured property; order notes are not HubSpot\'s', async () => {
+  test("SMS opt-outs need the configured property; order notes are not HubSpot's", async () => {
     const [c] = sim.contacts();
     const items: WriteBack[] = [
       { kind: 'opt-out', externalId: c!.id, channel: 'sms' },
@@ -155,7 +199,10 @@ describe('writing back', () => {
       { kind: 'call', call: activity(b!.id) },
     ];
     const results = await connector().writeBack(items);
-    assert.deepEqual(results.map((r) => r.status), ['done', 'rejected', 'rejected', 'rejected', 'rejected', 'done', 'done']);
+    assert.deepEqual(
+      results.map((r) => r.status),
+      ['done', 'rejected', 'rejected', 'rejected', 'rejected', 'done', 'done'],
+    );
     assert.match((results[1] as { error: string }).error, /999999999/);
     assert.equal(sim.associations().filter((l) => l.contactId === gone).length, 0);
     assert.equal(sim.contacts().find((x) => x.id === b!.id)!.properties.chaseline_do_not_call, 'true');
@@ -163,7 +210,12 @@ describe('writing back', () => {
 
   test('a HubSpot outage fails the whole request, retryable', async () => {
     sim.failFor(300, 503);
-    const err = await connector().writeBack([{ kind: 'call', call: activity(sim.contacts()[0]!.id) }]).then(() => null, (e: unknown) => e);
+    const err = await connector()
+      .writeBack([{ kind: 'call', call: activity(sim.contacts()[0]!.id) }])
+      .then(
+        () => null,
+        (e: unknown) => e,
+      );
     assert.ok(err instanceof AppError && err.code === 'UPSTREAM' && err.retryable, String(err));
     await new Promise((r) => setTimeout(r, 300));
   });
@@ -177,7 +229,10 @@ test('a rate limit is an error naming its policy, for the job to back off', asyn
     limited.seedContacts(1);
     const item: WriteBack = { kind: 'call', call: activity(limited.contacts()[0]!.id, { outcome: 'busy', durationSeconds: null }) };
     await hub.writeBack([item]);
-    const err = await hub.writeBack([item]).then(() => null, (e: unknown) => e);
+    const err = await hub.writeBack([item]).then(
+      () => null,
+      (e: unknown) => e,
+    );
     assert.ok(err instanceof AppError && err.code === 'RATE_LIMITED', String(err));
     assert.equal((err as AppError).details?.policyName, 'TEN_SECONDLY_ROLLING');
   } finally {
@@ -191,12 +246,22 @@ test('a request failing after others went through says which items are already w
     limited.seedContacts(150);
     const ids = limited.contacts().map((c) => c.id);
     const hub = createHubspotConnector({ accessToken: limited.accessToken, apiBaseUrl: limited.url });
-    const items: WriteBack[] = [{ kind: 'opt-out', externalId: ids[0]!, channel: 'voice' }, ...ids.map((id): WriteBack => ({ kind: 'call', call: activity(id) }))];
-    const err = await hub.writeBack(items).then(() => null, (e: unknown) => e);
+    const items: WriteBack[] = [
+      { kind: 'opt-out', externalId: ids[0]!, channel: 'voice' },
+      ...ids.map((id): WriteBack => ({ kind: 'call', call: activity(id) })),
+    ];
+    const err = await hub.writeBack(items).then(
+      () => null,
+      (e: unknown) => e,
+    );
     assert.ok(err instanceof AppError && err.code === 'RATE_LIMITED', String(err));
     const partial = err.details?.partial as ({ status: string } | null)[];
     assert.equal(partial.length, 151);
-    assert.deepEqual([partial[0]?.status, partial[100]?.status, partial[101], partial[150]], ['done', 'done', null, null], 'the update and the first 100 calls went through');
+    assert.deepEqual(
+      [partial[0]?.status, partial[100]?.status, partial[101], partial[150]],
+      ['done', 'done', null, null],
+      'the update and the first 100 calls went through',
+    );
     assert.equal(limited.calls().length, 100);
   } finally {
     await limited.close();
@@ -207,11 +272,17 @@ test('the daily limit is a bucket shared by every connector of the account: spen
   const limiter = memoryTokenBucket();
   const credentials = { accessToken: sim.accessToken, apiBaseUrl: sim.url, dailyLimit: 100 };
   // Two workers' connectors for one account; 100 a day allows a burst of 5 (5%), then about one every 15 minutes.
-  const workers = [createHubspotConnector(credentials, { limiter, account: 'portal-1' }), createHubspotConnector(credentials, { limiter, account: 'portal-1' })];
+  const workers = [
+    createHubspotConnector(credentials, { limiter, account: 'portal-1' }),
+    createHubspotConnector(credentials, { limiter, account: 'portal-1' }),
+  ];
   const item: WriteBack = { kind: 'opt-out', externalId: sim.contacts()[0]!.id, channel: 'voice' };
   const before = requestsTo('/contacts/batch/update');
   for (let i = 0; i < 5; i++) assert.equal((await workers[i % 2]!.writeBack([item]))[0]!.status, 'done');
-  const err = await workers[1]!.writeBack([item]).then(() => null, (e: unknown) => e);
+  const err = await workers[1]!.writeBack([item]).then(
+    () => null,
+    (e: unknown) => e,
+  );
   assert.ok(err instanceof AppError && err.code === 'RATE_LIMITED' && err.retryable, String(err));
   assert.equal(err.details?.policyName, 'DAILY');
   assert.ok(Number(err.details?.retryAfterMs) > 10 * 60_000, 'come back in about 15 minutes');

@@ -60,7 +60,9 @@ export function createHubspotConnector(credentials: HubspotCredentials, options:
         }),
       );
       const seen = new Set(cursor.seenAtSince);
-      const contacts = (page.results as HubspotObject[]).map((o) => contactFromHubspot(o, c)).filter((x) => !(x.updatedAt === cursor.since && seen.has(x.externalId)));
+      const contacts = (page.results as HubspotObject[])
+        .map((o) => contactFromHubspot(o, c))
+        .filter((x) => !(x.updatedAt === cursor.since && seen.has(x.externalId)));
       const last = contacts.at(-1);
       if (last) {
         // Records changed at exactly the newest time reached are remembered, so a window
@@ -73,7 +75,8 @@ export function createHubspotConnector(credentials: HubspotCredentials, options:
       if (!next) return;
       if (Number(next) + PAGE > SEARCH_CAP) {
         // The next page would pass search's cap: start a new window at the newest change reached.
-        if (cursor.since === windowSince) throw new AppError('UPSTREAM', `more than ${SEARCH_CAP} contacts share one modification time: the window cannot move`, { retryable: false });
+        if (cursor.since === windowSince)
+          throw new AppError('UPSTREAM', `more than ${SEARCH_CAP} contacts share one modification time: the window cannot move`, { retryable: false });
         windowSince = cursor.since;
         after = undefined;
       } else {

@@ -40,7 +40,10 @@ test('a spent day is RATE_LIMITED DAILY with when to come back, and takes no ten
   await pace('search');
   await pace('api');
   takes.length = 0;
-  const err = await pace('api').then(() => null, (e: unknown) => e);
+  const err = await pace('api').then(
+    () => null,
+    (e: unknown) => e,
+  );
   assert.ok(err instanceof AppError && err.code === 'RATE_LIMITED');
   assert.equal(err.details?.policyName, 'DAILY');
   assert.ok(Number(err.details?.retryAfterMs) > 30 * 60_000, 'about 38 minutes at 40 a day');

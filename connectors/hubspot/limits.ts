@@ -59,9 +59,13 @@ export function hubspotPacer(options: PaceOptions): (limit: Limit) => Promise<vo
       const wait = await limiter.take(`hubspot:${account}:daily`, daily.perSecond, daily.burst);
       if (!wait) break;
       if (wait > MAX_SLEEP_MS) {
-        throw new AppError('RATE_LIMITED', `HubSpot's daily API limit (${dailyLimit} requests) is spent for now: the next request may go in ${Math.ceil(wait / 1000)} s`, {
-          details: { policyName: 'DAILY', retryAfterMs: wait },
-        });
+        throw new AppError(
+          'RATE_LIMITED',
+          `HubSpot's daily API limit (${dailyLimit} requests) is spent for now: the next request may go in ${Math.ceil(wait / 1000)} s`,
+          {
+            details: { policyName: 'DAILY', retryAfterMs: wait },
+          },
+        );
       }
       await sleep(wait);
     }

@@ -21,7 +21,10 @@ test('tags are joined to what HubSpot has, once each; nothing new is null', () =
 test('an SMS is a communication logged from the CRM', () => {
   const at = new Date('2026-11-25T10:00:00Z');
   assert.deepEqual(smsProperties({ externalContactId: '1', at, body: 'Hi', from: '+1', to: '+2', messageSid: null }), {
-    hs_communication_channel_type: 'SMS', hs_communication_logged_from: 'CRM', hs_communication_body: 'Hi', hs_timestamp: at.toISOString(),
+    hs_communication_channel_type: 'SMS',
+    hs_communication_logged_from: 'CRM',
+    hs_communication_body: 'Hi',
+    hs_timestamp: at.toISOString(),
   });
 });
 

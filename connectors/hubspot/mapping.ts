@@ -25,12 +25,16 @@ export function phoneFromHubspot(p: Record<string, string | null | undefined>): 
 export function contactFromHubspot(o: HubspotObject, props: { tagsProperty: string; doNotCallProperty: string }): CrmContact {
   const p = o.properties;
   const name = [p.firstname, p.lastname].filter((x) => x && x.trim()).join(' ') || null;
-  const updated = p.lastmodifieddate ?? p.hs_lastmodifieddate ?? (o.updatedAt instanceof Date ? o.updatedAt.toISOString() : o.updatedAt) ?? new Date(0).toISOString();
+  const updated =
+    p.lastmodifieddate ?? p.hs_lastmodifieddate ?? (o.updatedAt instanceof Date ? o.updatedAt.toISOString() : o.updatedAt) ?? new Date(0).toISOString();
   return {
     externalId: o.id,
     phone: phoneFromHubspot(p),
     name,
-    tags: (p[props.tagsProperty] ?? '').split(';').map((t) => t.trim()).filter(Boolean),
+    tags: (p[props.tagsProperty] ?? '')
+      .split(';')
+      .map((t) => t.trim())
+      .filter(Boolean),
     doNotCall: p[props.doNotCallProperty] === 'true',
     updatedAt: new Date(updated).toISOString(),
   };
@@ -92,7 +96,10 @@ export const COMMUNICATION_TO_CONTACT = 81;
  * The contact properties recording an opt-out on `channel`: do-not-call for voice, the SMS
  * opt-out property for texts when the portal has one; null when nothing can record it.
  */
-export function optOutProperties(channel: 'voice' | 'sms' | 'all', props: { doNotCallProperty: string; smsOptOutProperty?: string | undefined }): Record<string, string> | null {
+export function optOutProperties(
+  channel: 'voice' | 'sms' | 'all',
+  props: { doNotCallProperty: string; smsOptOutProperty?: string | undefined },
+): Record<string, string> | null {
   const out: Record<string, string> = {};
   if (channel !== 'sms') out[props.doNotCallProperty] = 'true';
   if (channel !== 'voice' && props.smsOptOutProperty) out[props.smsOptOutProperty] = 'true';
@@ -101,8 +108,14 @@ export function optOutProperties(channel: 'voice' | 'sms' | 'all', props: { doNo
 
 /** A ';'-separated tags value with `add` joined in (existing order kept); null when nothing new. */
 export function mergeTags(current: string | null | undefined, add: string[]): string | null {
-  const tags = (current ?? '').split(';').map((t) => t.trim()).filter(Boolean);
+  const tags = (current ?? '')
+    .split(';')
+    .map((t) => t.trim())
+    .filter(Boolean);
   // A tag holding ';' would read back as two: it is written as two.
-  const fresh = add.flatMap((t) => t.split(';')).map((t) => t.trim()).filter((t) => t && !tags.includes(t));
+  const fresh = add
+    .flatMap((t) => t.split(';'))
+    .map((t) => t.trim())
+    .filter((t) => t && !tags.includes(t));
   return fresh.length ? [...tags, ...new Set(fresh)].join(';') : null;
 }

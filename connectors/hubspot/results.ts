@@ -14,9 +14,21 @@ import type { Limit } from './limits.ts';
 export const RESULT_GROUP = { name: 'chaseline', label: 'Chaseline', displayOrder: -1 };
 
 export const RESULT_PROPERTIES = [
-  { name: 'chaseline_last_outcome', label: 'Chaseline last outcome', type: 'string', fieldType: 'text', description: 'How the last chase ended: interested, refused, unreached, sms-sent, opted-out…' },
+  {
+    name: 'chaseline_last_outcome',
+    label: 'Chaseline last outcome',
+    type: 'string',
+    fieldType: 'text',
+    description: 'How the last chase ended: interested, refused, unreached, sms-sent, opted-out…',
+  },
   { name: 'chaseline_last_chase_at', label: 'Chaseline last chase', type: 'datetime', fieldType: 'date', description: 'When the last chase ended' },
-  { name: 'chaseline_attempts', label: 'Chaseline attempts', type: 'number', fieldType: 'number', description: 'Calls and texts Chaseline placed to this contact, all chases together' },
+  {
+    name: 'chaseline_attempts',
+    label: 'Chaseline attempts',
+    type: 'number',
+    fieldType: 'number',
+    description: 'Calls and texts Chaseline placed to this contact, all chases together',
+  },
   { name: 'chaseline_last_campaign', label: 'Chaseline last campaign', type: 'string', fieldType: 'text', description: 'The campaign of the last chase' },
 ] as const;
 
@@ -46,6 +58,8 @@ export async function ensureResultProperties(client: Client, pace: (limit: Limit
   await client.crm.properties.groupsApi.create('contacts', RESULT_GROUP).catch(tolerate409('creating the chaseline property group'));
   for (const p of missing) {
     await pace('api');
-    await client.crm.properties.coreApi.create('contacts', { ...p, groupName: RESULT_GROUP.name } as never).catch(tolerate409(`creating the property ${p.name}`));
+    await client.crm.properties.coreApi
+      .create('contacts', { ...p, groupName: RESULT_GROUP.name } as never)
+      .catch(tolerate409(`creating the property ${p.name}`));
   }
 }

@@ -10,11 +10,20 @@ export const hubspotCredentials = z.object({
   /** A HubSpot-compatible endpoint instead of https://api.hubapi.com (a proxy, the simulator). */
   apiBaseUrl: z.url().optional(),
   /** The contact property holding tags, separated by ';': multiple checkboxes (Chaseline adds the options it writes) or text. */
-  tagsProperty: z.string().regex(/^[a-z0-9_]+$/, 'must be a property internal name').default('chaseline_tags'),
+  tagsProperty: z
+    .string()
+    .regex(/^[a-z0-9_]+$/, 'must be a property internal name')
+    .default('chaseline_tags'),
   /** A boolean contact property meaning "do not call". */
-  doNotCallProperty: z.string().regex(/^[a-z0-9_]+$/, 'must be a property internal name').default('chaseline_do_not_call'),
+  doNotCallProperty: z
+    .string()
+    .regex(/^[a-z0-9_]+$/, 'must be a property internal name')
+    .default('chaseline_do_not_call'),
   /** A contact property set to 'true' when the contact opts out of texts; without it SMS opt-outs are not written back. */
-  smsOptOutProperty: z.string().regex(/^[a-z0-9_]+$/, 'must be a property internal name').optional(),
+  smsOptOutProperty: z
+    .string()
+    .regex(/^[a-z0-9_]+$/, 'must be a property internal name')
+    .optional(),
   /** The app's client secret: checks webhook signatures (v3). */
   clientSecret: z.string().min(8).optional(),
   /** The HubSpot account (portal, "Hub ID") the token belongs to: inbound webhooks find their tenant by it. */

@@ -37,11 +37,23 @@ test('a multiple-checkbox tags property gets the options it lacks, once, and the
   const [gets, patches] = [requests('GET', propertyPath('chaseline_tags')), requests('PATCH', propertyPath('chaseline_tags'))];
   sim.upsertContact({ chaseline_tags: 'vip' }, contact(0).id);
   const results = await hub.writeBack([tags(0, 'chase:answered'), tags(1, 'chase:answered', 'chase:interested')]);
-  assert.deepEqual(results.map((r) => r.status), ['done', 'done'], JSON.stringify(results));
+  assert.deepEqual(
+    results.map((r) => r.status),
+    ['done', 'done'],
+    JSON.stringify(results),
+  );
   assert.equal(stored(contact(0).id).chaseline_tags, 'vip;chase:answered');
   assert.equal(stored(contact(1).id).chaseline_tags, 'chase:answered;chase:interested');
   const options = sim.property('contacts', 'chaseline_tags')!.options;
-  assert.deepEqual(options.map((o) => [o.value, o.label]), [['vip', 'VIP'], ['chase:answered', 'chase:answered'], ['chase:interested', 'chase:interested']], 'the options the portal had are kept');
+  assert.deepEqual(
+    options.map((o) => [o.value, o.label]),
+    [
+      ['vip', 'VIP'],
+      ['chase:answered', 'chase:answered'],
+      ['chase:interested', 'chase:interested'],
+    ],
+    'the options the portal had are kept',
+  );
   assert.deepEqual([requests('GET', propertyPath('chaseline_tags')) - gets, requests('PATCH', propertyPath('chaseline_tags')) - patches], [1, 1]);
 
   // The same connector again, with tags the property now has: no read, no change.
@@ -62,7 +74,10 @@ test('a text tags property is read and left alone', async () => {
 });
 
 test('a property that holds one value, or none at all, rejects only the tags, saying why; the opt-out beside them goes', async () => {
-  for (const [property, reason] of [['dropdown_tags', /single-choice \(select\).*multiple checkboxes or single-line text/], ['no_such_tags', /HubSpot has no contact property no_such_tags/]] as const) {
+  for (const [property, reason] of [
+    ['dropdown_tags', /single-choice \(select\).*multiple checkboxes or single-line text/],
+    ['no_such_tags', /HubSpot has no contact property no_such_tags/],
+  ] as const) {
     const id = contact(5).id;
     const results = await connector(property).writeBack([tags(5, 'chase:answered'), { kind: 'opt-out', externalId: id, channel: 'voice' }]);
     assert.equal(results[0]!.status, 'rejected', property);
@@ -72,7 +87,11 @@ test('a property that holds one value, or none at all, rejects only the tags, sa
     assert.equal(stored(id)[property], undefined);
     sim.upsertContact({ chaseline_do_not_call: '' }, id);
   }
-  assert.deepEqual(sim.property('contacts', 'dropdown_tags')!.options.map((o) => o.value), ['a', 'b'], 'not changed');
+  assert.deepEqual(
+    sim.property('contacts', 'dropdown_tags')!.options.map((o) => o.value),
+    ['a', 'b'],
+    'not changed',
+  );
 });
 
 test('options another writer dropped after they were read are added again, and the tags land', async () => {

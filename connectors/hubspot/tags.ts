@@ -40,12 +40,20 @@ export function tagOptions({ client, pace, property }: TagOptionsDeps): TagOptio
     try {
       const p = await client.crm.properties.coreApi.getByName(OBJECT_TYPE, property);
       if (p.type === 'enumeration' && p.fieldType === 'checkbox') return { kind: 'options', options: p.options };
-      if (p.type === 'enumeration') return { kind: 'unusable', reason: `the HubSpot tags property ${property} is a single-choice (${p.fieldType}) property and cannot hold several tags: make it multiple checkboxes or single-line text` };
+      if (p.type === 'enumeration')
+        return {
+          kind: 'unusable',
+          reason: `the HubSpot tags property ${property} is a single-choice (${p.fieldType}) property and cannot hold several tags: make it multiple checkboxes or single-line text`,
+        };
       if (p.type === 'string') return { kind: 'text' };
       return { kind: 'unusable', reason: `the HubSpot tags property ${property} is a ${p.type} property: tags need multiple checkboxes or single-line text` };
     } catch (err) {
       const { status } = hubspotAnswer(err);
-      if (status === 404) return { kind: 'unusable', reason: `HubSpot has no contact property ${property} to hold the tags: create it (multiple checkboxes, or single-line text)` };
+      if (status === 404)
+        return {
+          kind: 'unusable',
+          reason: `HubSpot has no contact property ${property} to hold the tags: create it (multiple checkboxes, or single-line text)`,
+        };
       // A token without the schema-read scope cannot see the definition: write as to a text property.
       if (status === 403) return { kind: 'text' };
       throw upstream(err, 'reading the tags property');
@@ -55,7 +63,13 @@ export function tagOptions({ client, pace, property }: TagOptionsDeps): TagOptio
   async function addOptions(current: Option[], missing: string[]): Promise<string | null> {
     const last = Math.max(-1, ...current.map((o) => o.displayOrder ?? -1));
     const options: Option[] = [
-      ...current.map((o) => ({ label: o.label, value: o.value, hidden: o.hidden, ...(o.description ? { description: o.description } : {}), ...(o.displayOrder === undefined ? {} : { displayOrder: o.displayOrder }) })),
+      ...current.map((o) => ({
+        label: o.label,
+        value: o.value,
+        hidden: o.hidden,
+        ...(o.description ? { description: o.description } : {}),
+        ...(o.displayOrder === undefined ? {} : { displayOrder: o.displayOrder }),
+      })),
       ...missing.map((value, i) => ({ label: value, value, hidden: false, displayOrder: last + 1 + i })),
     ];
     await pace('api');

@@ -96,7 +96,9 @@ export function hubspotWriteBack(deps: WriteBackDeps): (items: WriteBack[]) => P
   const tagProperty = tagOptions({ client, pace, property: props.tagsProperty });
 
   const createApi = (kind: EngagementKind) => (inputs: object[]) =>
-    (kind === 'calls' ? client.crm.objects.calls.batchApi.create({ inputs: inputs as never }) : client.crm.objects.communications.batchApi.create({ inputs: inputs as never })) as Promise<BatchAnswer>;
+    (kind === 'calls'
+      ? client.crm.objects.calls.batchApi.create({ inputs: inputs as never })
+      : client.crm.objects.communications.batchApi.create({ inputs: inputs as never })) as Promise<BatchAnswer>;
 
   /** Creates engagements 100 a request; a batch refused for contacts it names is sent again without them. */
   async function createEngagements(kind: EngagementKind, all: Engagement[], results: WriteBackResult[]) {
@@ -107,10 +109,12 @@ export function hubspotWriteBack(deps: WriteBackDeps): (items: WriteBack[]) => P
         await pace('api');
         let answer: BatchAnswer;
         try {
-          answer = await createApi(kind)(pending.map((e) => ({
-            properties: e.properties,
-            associations: [{ to: { id: e.contactId }, types: [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: TYPE_TO_CONTACT[kind] }] }],
-          })));
+          answer = await createApi(kind)(
+            pending.map((e) => ({
+              properties: e.properties,
+              associations: [{ to: { id: e.contactId }, types: [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: TYPE_TO_CONTACT[kind] }] }],
+            })),
+          );
         } catch (err) {
           // All or nothing at HubSpot: an association to a contact it does not have fails the
           // whole batch (400) naming that contact. Those items are rejected, the rest sent again.
@@ -123,11 +127,16 @@ export function hubspotWriteBack(deps: WriteBackDeps): (items: WriteBack[]) => P
         }
         const named = namedIds(answer.errors);
         const ok = pending.filter((e) => !named.has(e.contactId));
-        const ids = matchCreated(ok.map((e) => e.properties), answer.results);
+        const ids = matchCreated(
+          ok.map((e) => e.properties),
+          answer.results,
+        );
         for (const e of pending.filter((x) => named.has(x.contactId))) results[e.index] = missingContact(e.contactId);
         ok.forEach((e, n) => {
           const id = ids[n];
-          results[e.index] = id ? { status: 'done', vendorId: id } : { status: 'rejected', error: `HubSpot did not create it: ${answer.errors?.map((x) => x.message).join('; ') || 'no result'}` };
+          results[e.index] = id
+            ? { status: 'done', vendorId: id }
+            : { status: 'rejected', error: `HubSpot did not create it: ${answer.errors?.map((x) => x.message).join('; ') || 'no result'}` };
         });
         pending = [];
       }
@@ -277,7 +286,11 @@ export function hubspotWriteBack(deps: WriteBackDeps): (items: WriteBack[]) => P
       // Some requests went through before this one failed: say which items are already
       // written (details.partial, null for the rest), so a retry need not write them twice.
       if (err instanceof AppError && results.some((r) => r?.status === 'done')) {
-        throw new AppError(err.code, err.message, { cause: err.cause ?? err, retryable: err.retryable, details: { ...err.details, partial: Array.from(results, (r) => r ?? null) } });
+        throw new AppError(err.code, err.message, {
+          cause: err.cause ?? err,
+          retryable: err.retryable,
+          details: { ...err.details, partial: Array.from(results, (r) => r ?? null) },
+        });
       }
       throw err;
     }

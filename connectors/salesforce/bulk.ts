@@ -26,7 +26,8 @@ export async function createQueryJob(session: Session, soql: string): Promise<st
   const job = await session.run('creating a Bulk API 2.0 query job', (conn) =>
     conn.requestPost<{ id?: unknown }>('/jobs/query', { operation: 'query', query: soql, contentType: 'CSV', columnDelimiter: 'COMMA', lineEnding: 'LF' }),
   );
-  if (typeof job.id !== 'string') throw new AppError('UPSTREAM', 'creating a Bulk API 2.0 query job: Salesforce answered without a job id', { retryable: true });
+  if (typeof job.id !== 'string')
+    throw new AppError('UPSTREAM', 'creating a Bulk API 2.0 query job: Salesforce answered without a job id', { retryable: true });
   return job.id;
 }
 
@@ -34,18 +35,29 @@ export async function createQueryJob(session: Session, soql: string): Promise<st
 export async function waitForJob(session: Session, jobId: string, options: Pick<BulkOptions, 'pollMs' | 'timeoutMs'>): Promise<void> {
   const deadline = Date.now() + options.timeoutMs;
   for (;;) {
-    const info = await session.run('checking a Bulk API 2.0 query job', (conn) => conn.request<{ state?: string; errorMessage?: string }>(`/jobs/query/${jobId}`));
+    const info = await session.run('checking a Bulk API 2.0 query job', (conn) =>
+      conn.request<{ state?: string; errorMessage?: string }>(`/jobs/query/${jobId}`),
+    );
     if (info.state === 'JobComplete') return;
     if (info.state === 'Failed' || info.state === 'Aborted') {
-      throw new AppError('UPSTREAM', `the Bulk API 2.0 query job ${jobId} ended ${info.state}${info.errorMessage ? `: ${info.errorMessage}` : ''}`, { retryable: true, details: { jobState: info.state } });
+      throw new AppError('UPSTREAM', `the Bulk API 2.0 query job ${jobId} ended ${info.state}${info.errorMessage ? `: ${info.errorMessage}` : ''}`, {
+        retryable: true,
+        details: { jobState: info.state },
+      });
     }
-    if (Date.now() >= deadline) throw new AppError('UPSTREAM', `the Bulk API 2.0 query job ${jobId} did not finish in ${Math.round(options.timeoutMs / 1000)} s`, { retryable: true });
+    if (Date.now() >= deadline)
+      throw new AppError('UPSTREAM', `the Bulk API 2.0 query job ${jobId} did not finish in ${Math.round(options.timeoutMs / 1000)} s`, { retryable: true });
     await new Promise((r) => setTimeout(r, options.pollMs));
   }
 }
 
 /** One page of a finished job's results, and the locator of the next page (null after the last). */
-export async function resultsPage(session: Session, jobId: string, locator: string | null, pageSize: number): Promise<{ rows: Array<Record<string, string>>; next: string | null }> {
+export async function resultsPage(
+  session: Session,
+  jobId: string,
+  locator: string | null,
+  pageSize: number,
+): Promise<{ rows: Array<Record<string, string>>; next: string | null }> {
   const query = new URLSearchParams({ maxRecords: String(pageSize), ...(locator ? { locator } : {}) });
   let next: string | undefined;
   const csv = await session.run('reading Bulk API 2.0 query results', (conn) => {
@@ -54,11 +66,17 @@ export async function resultsPage(session: Session, jobId: string, locator: stri
     const transport: Pick<Transport, 'httpRequest'> = {
       httpRequest(req, opts) {
         const sent = base.httpRequest(req, opts);
-        sent.then((res) => (next = res.headers['sforce-locator']), () => undefined);
+        sent.then(
+          (res) => (next = res.headers['sforce-locator']),
+          () => undefined,
+        );
         return sent;
       },
     };
-    return conn.request<string>({ method: 'GET', url: `/jobs/query/${jobId}/results?${query.toString()}`, headers: { accept: 'text/csv' } }, { responseType: 'text/plain', transport } as never);
+    return conn.request<string>({ method: 'GET', url: `/jobs/query/${jobId}/results?${query.toString()}`, headers: { accept: 'text/csv' } }, {
+      responseType: 'text/plain',
+      transport,
+    } as never);
   });
   if (next === undefined) throw new AppError('UPSTREAM', 'reading Bulk API 2.0 query results: Salesforce sent no Sforce-Locator', { retryable: true });
   const rows = parse(csv, { columns: true, skip_empty_lines: true, bom: true }) as Array<Record<string, string>>;

@@ -10,8 +10,15 @@ import { AppError } from '../../core/errors.ts';
 
 const RATE_LIMITS = new Set(['REQUEST_LIMIT_EXCEEDED', 'ERROR_HTTP_429']);
 const REFUSED = new Set([
-  'INVALID_SESSION_ID', 'INVALID_AUTH_HEADER', 'INSUFFICIENT_ACCESS', 'API_DISABLED_FOR_ORG', 'API_CURRENTLY_DISABLED',
-  'FUNCTIONALITY_NOT_ENABLED', 'INVALID_OPERATION_WITH_EXPIRED_PASSWORD', 'ERROR_HTTP_401', 'ERROR_HTTP_403',
+  'INVALID_SESSION_ID',
+  'INVALID_AUTH_HEADER',
+  'INSUFFICIENT_ACCESS',
+  'API_DISABLED_FOR_ORG',
+  'API_CURRENTLY_DISABLED',
+  'FUNCTIONALITY_NOT_ENABLED',
+  'INVALID_OPERATION_WITH_EXPIRED_PASSWORD',
+  'ERROR_HTTP_401',
+  'ERROR_HTTP_403',
 ]);
 const SERVER = new Set(['SERVER_UNAVAILABLE', 'UNKNOWN_EXCEPTION', 'REQUEST_RUNNING_TOO_LONG', 'QUERY_TIMEOUT']);
 
@@ -38,7 +45,9 @@ export function upstream(err: unknown, what: string): AppError {
   const details = code ? { errorCode: code } : {};
   if (!code) return new AppError('UPSTREAM', `${what}: no answer from Salesforce`, { cause: err, retryable: true });
   if (RATE_LIMITS.has(code)) return new AppError('RATE_LIMITED', `${what}: Salesforce's API request limit was reached (${code})`, { cause: err, details });
-  if (REFUSED.has(code)) return new AppError('UPSTREAM', `${what}: Salesforce refused the session or its permissions (${code})`, { cause: err, retryable: false, details });
-  if (SERVER.has(code) || /^ERROR_HTTP_5\d\d$/.test(code)) return new AppError('UPSTREAM', `${what}: Salesforce failed (${code})`, { cause: err, retryable: true, details });
+  if (REFUSED.has(code))
+    return new AppError('UPSTREAM', `${what}: Salesforce refused the session or its permissions (${code})`, { cause: err, retryable: false, details });
+  if (SERVER.has(code) || /^ERROR_HTTP_5\d\d$/.test(code))
+    return new AppError('UPSTREAM', `${what}: Salesforce failed (${code})`, { cause: err, retryable: true, details });
   return new AppError('VALIDATION', `${what}: Salesforce refused the request (${code})`, { cause: err, retryable: false, details });
 }

@@ -51,7 +51,11 @@ const day = (at: Date) => at.toISOString().slice(0, 10);
 
 /** A completed Task on the Contact or Lead (WhoId), dated the day of the activity. */
 const completedTask = (whoId: string, at: Date, fields: SfRow): SfRow => ({
-  attributes: { type: 'Task' }, WhoId: whoId, ...fields, Status: 'Completed', ActivityDate: day(at),
+  attributes: { type: 'Task' },
+  WhoId: whoId,
+  ...fields,
+  Status: 'Completed',
+  ActivityDate: day(at),
 });
 
 /** The package's Activity fields of a call (text fields hold 80 characters, the chase id 36). */
@@ -112,7 +116,8 @@ export function personType(id: string): 'Contact' | 'Lead' | null {
 
 /** A per-record save error as a dead-letter line: its code, fields and message, with anything phone-like masked. */
 export function saveError(errors: unknown): string {
-  const first = (Array.isArray(errors) ? errors[0] : undefined) as { statusCode?: unknown; errorCode?: unknown; message?: unknown; fields?: unknown } | undefined;
+  const first = (Array.isArray(errors) ? errors[0] : undefined) as
+    { statusCode?: unknown; errorCode?: unknown; message?: unknown; fields?: unknown } | undefined;
   const code = String(first?.statusCode ?? first?.errorCode ?? 'UNKNOWN_ERROR');
   const fields = Array.isArray(first?.fields) && first.fields.length ? ` (${first.fields.join(', ')})` : '';
   const message = typeof first?.message === 'string' ? `: ${first.message.replace(/(?<![0-9A-Za-z])\+?\d[\d ().-]{5,}\d(?![0-9A-Za-z])/g, '…')}` : '';

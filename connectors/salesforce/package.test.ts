@@ -26,33 +26,68 @@ before(async () => {
   withPackage.addCustomFields('Contact', person);
   withPackage.addCustomFields('Lead', person);
   withPackage.addCustomFields('Task', [
-    { name: ACTIVITY_FIELDS.outcome, kind: 'string' }, { name: ACTIVITY_FIELDS.intent, kind: 'string' },
-    { name: ACTIVITY_FIELDS.duration, kind: 'int' }, { name: ACTIVITY_FIELDS.chaseId, kind: 'string' },
+    { name: ACTIVITY_FIELDS.outcome, kind: 'string' },
+    { name: ACTIVITY_FIELDS.intent, kind: 'string' },
+    { name: ACTIVITY_FIELDS.duration, kind: 'int' },
+    { name: ACTIVITY_FIELDS.chaseId, kind: 'string' },
   ]);
   withPackage.addPlatformEvent(CHASE_ENDED_EVENT, [
-    { name: CHASE_ENDED_FIELDS.recordId, kind: 'string', required: true }, { name: CHASE_ENDED_FIELDS.chaseId, kind: 'string', required: true },
-    { name: CHASE_ENDED_FIELDS.outcome, kind: 'string' }, { name: CHASE_ENDED_FIELDS.attempts, kind: 'int' }, { name: CHASE_ENDED_FIELDS.campaign, kind: 'string' },
+    { name: CHASE_ENDED_FIELDS.recordId, kind: 'string', required: true },
+    { name: CHASE_ENDED_FIELDS.chaseId, kind: 'string', required: true },
+    { name: CHASE_ENDED_FIELDS.outcome, kind: 'string' },
+    { name: CHASE_ENDED_FIELDS.attempts, kind: 'int' },
+    { name: CHASE_ENDED_FIELDS.campaign, kind: 'string' },
   ]);
 });
 after(() => Promise.all([withPackage, without].map((s) => s.close())));
 
 const connect = (s: SalesforceSim, pkg: boolean) => createSalesforceConnector({ auth: { accessToken: s.accessToken, instanceUrl: s.url }, package: pkg });
 const CHASE = '0190f5c2-0000-7000-8000-0000000000c1';
-const result = (over: Partial<ChaseResult> = {}): ChaseResult => ({ outcome: 'interested', endedAt: '2026-03-02T09:01:00.000Z', attempts: 2, campaign: 'Renewals', chaseId: CHASE, ...over });
-const call = (whoId: string): CallActivity => ({
-  externalContactId: whoId, at: new Date('2026-03-02T09:00:00Z'), title: 'Chaseline: Renewals', body: 'answered', outcome: 'answered',
-  durationSeconds: 41.6, from: '+14155550100', to: '+14155550199', callSid: `CA${'0'.repeat(32)}`, chaseId: CHASE, result: 'interested', intent: 'yes',
+const result = (over: Partial<ChaseResult> = {}): ChaseResult => ({
+  outcome: 'interested',
+  endedAt: '2026-03-02T09:01:00.000Z',
+  attempts: 2,
+  campaign: 'Renewals',
+  chaseId: CHASE,
+  ...over,
 });
-const requestsTo = (s: SalesforceSim, from: number) => s.requests().slice(from).map((r) => `${r.method} ${r.url.replace(/^\/services\/data\/v[\d.]+/, '')}`);
+const call = (whoId: string): CallActivity => ({
+  externalContactId: whoId,
+  at: new Date('2026-03-02T09:00:00Z'),
+  title: 'Chaseline: Renewals',
+  body: 'answered',
+  outcome: 'answered',
+  durationSeconds: 41.6,
+  from: '+14155550100',
+  to: '+14155550199',
+  callSid: `CA${'0'.repeat(32)}`,
+  chaseId: CHASE,
+  result: 'interested',
+  intent: 'yes',
+});
+const requestsTo = (s: SalesforceSim, from: number) =>
+  s
+    .requests()
+    .slice(from)
+    .map((r) => `${r.method} ${r.url.replace(/^\/services\/data\/v[\d.]+/, '')}`);
 
 test('without the package: chase results are skipped and no Chaseline field is sent', async () => {
   const [contactId] = without.insert('Contact', [{ LastName: 'Lovelace' }]) as [string];
   const from = without.requests().length;
-  const results = await connect(without, false).writeBack([{ kind: 'chase-result', externalId: contactId, result: result() }, { kind: 'call', call: call(contactId) }]);
-  assert.deepEqual(results.map((r) => r.status), ['skipped', 'done']);
+  const results = await connect(without, false).writeBack([
+    { kind: 'chase-result', externalId: contactId, result: result() },
+    { kind: 'call', call: call(contactId) },
+  ]);
+  assert.deepEqual(
+    results.map((r) => r.status),
+    ['skipped', 'done'],
+  );
   assert.deepEqual(requestsTo(without, from), ['POST /composite/sobjects']);
   const task = without.records('Task').find((t) => t.WhoId === contactId)!;
-  assert.equal(Object.keys(task).some((k) => k.startsWith('Chaseline_')), false);
+  assert.equal(
+    Object.keys(task).some((k) => k.startsWith('Chaseline_')),
+    false,
+  );
 });
 
 test('with the package: the record holds the result, the event is published, the Task carries the Activity fields', async () => {
@@ -66,9 +101,17 @@ test('with the package: the record holds the result, the event is published, the
     { kind: 'call', call: call(contactId) },
   ];
   const results = await connect(withPackage, true).writeBack(items);
-  assert.deepEqual(results.map((r) => r.status), ['done', 'done', 'done', 'done']);
+  assert.deepEqual(
+    results.map((r) => r.status),
+    ['done', 'done', 'done', 'done'],
+  );
   // One update for both changes to the Contact (Salesforce refuses an id twice in one request), one event per chase.
-  assert.deepEqual(requestsTo(withPackage, from), ['PATCH /composite/sobjects', `POST /sobjects/${CHASE_ENDED_EVENT}`, `POST /sobjects/${CHASE_ENDED_EVENT}`, 'POST /composite/sobjects']);
+  assert.deepEqual(requestsTo(withPackage, from), [
+    'PATCH /composite/sobjects',
+    `POST /sobjects/${CHASE_ENDED_EVENT}`,
+    `POST /sobjects/${CHASE_ENDED_EVENT}`,
+    'POST /composite/sobjects',
+  ]);
 
   const contact = withPackage.records('Contact').find((c) => c.Id === contactId)!;
   assert.equal(contact.DoNotCall, true);
@@ -78,7 +121,15 @@ test('with the package: the record holds the result, the event is published, the
   assert.equal(contact[PERSON_FIELDS.endedAt], '2026-03-02T09:01:00.000+0000');
   assert.equal(withPackage.records('Lead').find((l) => l.Id === leadId)![PERSON_FIELDS.outcome], 'unreached');
 
-  assert.deepEqual(withPackage.publishedEvents().map((e) => [e.fields[CHASE_ENDED_FIELDS.recordId], e.fields[CHASE_ENDED_FIELDS.outcome], e.fields[CHASE_ENDED_FIELDS.attempts]]), [[contactId, 'opted-out', 2], [leadId, 'unreached', 1]]);
+  assert.deepEqual(
+    withPackage
+      .publishedEvents()
+      .map((e) => [e.fields[CHASE_ENDED_FIELDS.recordId], e.fields[CHASE_ENDED_FIELDS.outcome], e.fields[CHASE_ENDED_FIELDS.attempts]]),
+    [
+      [contactId, 'opted-out', 2],
+      [leadId, 'unreached', 1],
+    ],
+  );
 
   const task = withPackage.records('Task').find((t) => t.WhoId === contactId)!;
   assert.equal(task[ACTIVITY_FIELDS.outcome], 'interested');
@@ -89,8 +140,14 @@ test('with the package: the record holds the result, the event is published, the
 
 test('package on in an org without it: INVALID_FIELD is a rejection (dead-letter), not a retry', async () => {
   const [contactId] = without.insert('Contact', [{ LastName: 'Turing' }]) as [string];
-  const results = await connect(without, true).writeBack([{ kind: 'chase-result', externalId: contactId, result: result() }, { kind: 'call', call: call(contactId) }]);
-  assert.deepEqual(results.map((r) => r.status), ['rejected', 'rejected']);
+  const results = await connect(without, true).writeBack([
+    { kind: 'chase-result', externalId: contactId, result: result() },
+    { kind: 'call', call: call(contactId) },
+  ]);
+  assert.deepEqual(
+    results.map((r) => r.status),
+    ['rejected', 'rejected'],
+  );
   assert.match((results[0] as { error: string }).error, /^INVALID_FIELD: No such column 'Chaseline_/);
   assert.match((results[1] as { error: string }).error, /^INVALID_FIELD/);
   assert.equal(without.publishedEvents().length, 0);

@@ -45,9 +45,15 @@ export const salesforceOrgKey = (orgId: string): string => orgId.slice(0, 15);
 export const salesforceCredentials = z.object({
   auth: z.union([accessTokenAuth, jwtAuth]),
   /** The org's id (00D…), 15 or 18 characters: inbound Outbound Messages are matched to their tenant by it. */
-  orgId: z.string().regex(/^00D[0-9A-Za-z]{12}([0-9A-Za-z]{3})?$/, "must be the org's id (00D…)").optional(),
+  orgId: z
+    .string()
+    .regex(/^00D[0-9A-Za-z]{12}([0-9A-Za-z]{3})?$/, "must be the org's id (00D…)")
+    .optional(),
   /** The REST API version, e.g. 62.0. */
-  apiVersion: z.string().regex(/^\d{2,3}\.0$/, 'must look like 62.0').default('62.0'),
+  apiVersion: z
+    .string()
+    .regex(/^\d{2,3}\.0$/, 'must look like 62.0')
+    .default('62.0'),
   /**
    * A Salesforce-compatible endpoint instead of the instance's own URL (a proxy, the
    * simulator): every API request goes there.

@@ -58,15 +58,21 @@ async function jwtToken(auth: JwtAuth, key: KeyObject): Promise<{ accessToken: s
     throw new AppError('UPSTREAM', `${what}: no answer from ${new URL(auth.loginUrl).host}`, { cause: err, retryable: true });
   }
   const body = (await res.json().catch(() => ({}))) as { access_token?: unknown; instance_url?: unknown; error?: unknown; error_description?: unknown };
-  if (res.ok && typeof body.access_token === 'string' && typeof body.instance_url === 'string') return { accessToken: body.access_token, instanceUrl: body.instance_url };
+  if (res.ok && typeof body.access_token === 'string' && typeof body.instance_url === 'string')
+    return { accessToken: body.access_token, instanceUrl: body.instance_url };
   const details = { httpStatus: res.status, ...(typeof body.error === 'string' ? { error: body.error } : {}) };
-  if (res.status >= 500 || res.status === 429) throw new AppError(res.status === 429 ? 'RATE_LIMITED' : 'UPSTREAM', `${what}: HTTP ${res.status}`, { retryable: true, details });
+  if (res.status >= 500 || res.status === 429)
+    throw new AppError(res.status === 429 ? 'RATE_LIMITED' : 'UPSTREAM', `${what}: HTTP ${res.status}`, { retryable: true, details });
   const description = typeof body.error_description === 'string' ? body.error_description : '';
   const hint = GRANT_HINTS[description];
-  throw new AppError('UPSTREAM', `${what}: Salesforce refused the grant: ${String(body.error ?? `HTTP ${res.status}`)}${description ? ` (${description})` : ''}${hint ? `: ${hint}` : ''}`, {
-    retryable: false,
-    details,
-  });
+  throw new AppError(
+    'UPSTREAM',
+    `${what}: Salesforce refused the grant: ${String(body.error ?? `HTTP ${res.status}`)}${description ? ` (${description})` : ''}${hint ? `: ${hint}` : ''}`,
+    {
+      retryable: false,
+      details,
+    },
+  );
 }
 
 /** A connection on a token, with no network at creation (the token is the AuthInfo's username, as an access token may be). */
@@ -88,7 +94,11 @@ export function createSession(config: Config): Session {
   let jwt: { auth: JwtAuth; key: KeyObject; grant: string } | undefined;
   if ('privateKey' in auth) {
     try {
-      jwt = { auth, key: createPrivateKey(auth.privateKey), grant: createHash('sha256').update([auth.loginUrl, auth.clientId, auth.username, auth.privateKey].join('\n')).digest('hex') };
+      jwt = {
+        auth,
+        key: createPrivateKey(auth.privateKey),
+        grant: createHash('sha256').update([auth.loginUrl, auth.clientId, auth.username, auth.privateKey].join('\n')).digest('hex'),
+      };
     } catch (err) {
       throw new AppError('VALIDATION', 'the private key is not a readable PEM private key', { field: 'auth.privateKey', cause: err });
     }

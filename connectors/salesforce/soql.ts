@@ -33,7 +33,10 @@ const pullCursor = z.object({
     .object({
       object: z.enum(OBJECTS),
       jobId: z.string().regex(/^750[0-9A-Za-z]{12}(?:[0-9A-Za-z]{3})?$/),
-      locator: z.string().regex(/^[\w+/=-]+$/).nullable(),
+      locator: z
+        .string()
+        .regex(/^[\w+/=-]+$/)
+        .nullable(),
       /** Where the object's position moves once the whole job is read; `from`, the position the job's query started at. */
       max: position.nullable(),
       from: position.nullable().default(null),
@@ -44,7 +47,10 @@ export type PullCursor = z.infer<typeof pullCursor>;
 
 export function readCursor(cursor: CrmCursor | null): PullCursor {
   const parsed = pullCursor.safeParse(cursor ?? {});
-  if (!parsed.success) throw new AppError('VALIDATION', `the saved Salesforce sync cursor is not one this connector wrote: ${parsed.error.issues[0]?.path.join('.') ?? ''}`, { retryable: false });
+  if (!parsed.success)
+    throw new AppError('VALIDATION', `the saved Salesforce sync cursor is not one this connector wrote: ${parsed.error.issues[0]?.path.join('.') ?? ''}`, {
+      retryable: false,
+    });
   return parsed.data;
 }
 
@@ -77,9 +83,6 @@ export function unseen(from: Position | null, rows: SfRow[]): SfRow[] {
  * ORDER BY turns off their chunking and makes large jobs time out.
  */
 export function changesSoql(object: PersonObject, from: Position | null, ordered = true): string {
-  const where = [
-    ...(object === 'Lead' ? ['IsConverted = false'] : []),
-    ...(from ? [`SystemModstamp >= ${from.since}`] : []),
-  ];
+  const where = [...(object === 'Lead' ? ['IsConverted = false'] : []), ...(from ? [`SystemModstamp >= ${from.since}`] : [])];
   return `SELECT ${FIELDS.join(', ')} FROM ${object}${where.length ? ` WHERE ${where.join(' AND ')}` : ''}${ordered ? ' ORDER BY SystemModstamp, Id' : ''}`;
 }

@@ -52,17 +52,30 @@ test('an Outbound Message: the org, and each notification by its Id with its rec
 });
 
 test('a Flow callout: each record by the request id and its place, the same on a retry', () => {
-  const body = JSON.stringify({ organizationId: '00D5g000004ABCDEAZ', requestId: 'req-7', records: [{ Id: '0035g00000XyZabAAB', MobilePhone: '+14155550142' }, { Id: '0035g00000XyZacAAB' }] });
+  const body = JSON.stringify({
+    organizationId: '00D5g000004ABCDEAZ',
+    requestId: 'req-7',
+    records: [{ Id: '0035g00000XyZabAAB', MobilePhone: '+14155550142' }, { Id: '0035g00000XyZacAAB' }],
+  });
   const first = parseSalesforceDelivery(body, 'application/json');
-  assert.deepEqual(first.notifications.map((n) => n.id), ['req-7:0', 'req-7:1']);
+  assert.deepEqual(
+    first.notifications.map((n) => n.id),
+    ['req-7:0', 'req-7:1'],
+  );
   assert.equal(first.notifications[0]!.record.phone, '+14155550142');
   assert.deepEqual(parseSalesforceDelivery(body, 'application/json'), first);
   assert.equal(first.soap, false);
 });
 
 test('what is neither is refused, saying why', () => {
-  assert.throws(() => parseSalesforceDelivery('<x/>', 'text/xml'), (e: unknown) => e instanceof AppError && /not an Outbound Message/.test(e.message));
-  assert.throws(() => parseSalesforceDelivery(RECORDED.replace('<Id>04l5g00000C0hR0AAJ</Id>', ''), 'text/xml'), (e: unknown) => e instanceof AppError && /Notification 2 has no Id/.test(e.message));
+  assert.throws(
+    () => parseSalesforceDelivery('<x/>', 'text/xml'),
+    (e: unknown) => e instanceof AppError && /not an Outbound Message/.test(e.message),
+  );
+  assert.throws(
+    () => parseSalesforceDelivery(RECORDED.replace('<Id>04l5g00000C0hR0AAJ</Id>', ''), 'text/xml'),
+    (e: unknown) => e instanceof AppError && /Notification 2 has no Id/.test(e.message),
+  );
   assert.throws(() => parseSalesforceDelivery(RECORDED.replace('0035g00000XyZabAAB', 'not-an-id'), 'text/xml'), ZodError);
   assert.throws(() => parseSalesforceDelivery(JSON.stringify({ organizationId: 'x', records: [] }), 'application/json'), ZodError);
 });

@@ -17,13 +17,15 @@ import { z } from 'zod';
 import { AppError } from '../../core/errors.ts';
 import type { InboundRecord } from '../../core/crm/inbound.ts';
 
-const SfRecord = z.object({
-  Id: z.string().regex(/^[a-zA-Z0-9]{15}([a-zA-Z0-9]{3})?$/, 'must be a Salesforce record id'),
-  Phone: z.coerce.string().nullish(),
-  MobilePhone: z.coerce.string().nullish(),
-  FirstName: z.coerce.string().nullish(),
-  LastName: z.coerce.string().nullish(),
-}).loose();
+const SfRecord = z
+  .object({
+    Id: z.string().regex(/^[a-zA-Z0-9]{15}([a-zA-Z0-9]{3})?$/, 'must be a Salesforce record id'),
+    Phone: z.coerce.string().nullish(),
+    MobilePhone: z.coerce.string().nullish(),
+    FirstName: z.coerce.string().nullish(),
+    LastName: z.coerce.string().nullish(),
+  })
+  .loose();
 
 const FlowBody = z.object({
   organizationId: z.string(),
@@ -66,5 +68,6 @@ export function parseSalesforceDelivery(body: string, contentType: string): Sale
 }
 
 /** The answer to an Outbound Message: Salesforce retries until it gets it. */
-export const ACK = '<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body>'
-  + '<notificationsResponse xmlns="http://soap.sforce.com/2005/09/outbound"><Ack>true</Ack></notificationsResponse></soapenv:Body></soapenv:Envelope>';
+export const ACK =
+  '<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body>' +
+  '<notificationsResponse xmlns="http://soap.sforce.com/2005/09/outbound"><Ack>true</Ack></notificationsResponse></soapenv:Body></soapenv:Envelope>';

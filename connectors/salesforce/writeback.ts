@@ -38,14 +38,24 @@ function* batches<T>(all: T[], size: number): Generator<T[]> {
 }
 
 /** Saves the records; their items are answered, but for those still `awaiting` an event (a chase result whose record update went through). */
-async function save(session: Session, method: 'POST' | 'PATCH', pending: Pending, results: WriteBackResult[], answered: boolean[], awaiting = new Map<number, SfRow>()): Promise<void> {
+async function save(
+  session: Session,
+  method: 'POST' | 'PATCH',
+  pending: Pending,
+  results: WriteBackResult[],
+  answered: boolean[],
+  awaiting = new Map<number, SfRow>(),
+): Promise<void> {
   const what = method === 'POST' ? 'writing Tasks to Salesforce' : 'updating Contacts and Leads in Salesforce';
   for (const batch of batches(pending, COLLECTION_LIMIT)) {
     const body = { allOrNone: false, records: batch.map((p) => p.record) };
     const saved = await session.run(what, (conn) =>
       method === 'POST' ? conn.requestPost<SaveResult[]>('/composite/sobjects', body) : conn.requestPatch<SaveResult[]>('/composite/sobjects', body),
     );
-    if (!Array.isArray(saved) || saved.length !== batch.length) throw new AppError('UPSTREAM', `${what}: Salesforce answered ${Array.isArray(saved) ? saved.length : 'no'} results for ${batch.length} records`, { retryable: true });
+    if (!Array.isArray(saved) || saved.length !== batch.length)
+      throw new AppError('UPSTREAM', `${what}: Salesforce answered ${Array.isArray(saved) ? saved.length : 'no'} results for ${batch.length} records`, {
+        retryable: true,
+      });
     batch.forEach((p, n) => {
       const r = saved[n]!;
       const result: WriteBackResult = r.success ? { status: 'done', ...(r.id ? { vendorId: r.id } : {}) } : { status: 'rejected', error: saveError(r.errors) };
@@ -102,7 +112,8 @@ export async function writeBack(session: Session, items: WriteBack[], options: W
     if (item.kind === 'call') tasks.push({ record: callTask(item.call, options.package), items: [n] });
     else if (item.kind === 'sms') tasks.push({ record: smsTask(item.message), items: [n] });
     else if (item.kind === 'opt-out' && item.channel !== 'sms') pending[n] = update(n, item.externalId, { DoNotCall: true });
-    else if (item.kind === 'chase-result' && options.package) pending[n] = update(n, item.externalId, resultFields(item.result), chaseEndedEvent(item.externalId, item.result));
+    else if (item.kind === 'chase-result' && options.package)
+      pending[n] = update(n, item.externalId, resultFields(item.result), chaseEndedEvent(item.externalId, item.result));
     if (item.kind === 'call' || item.kind === 'sms') pending[n] = true;
   });
   // Items settled so far: a request failing after others went through says which (details.partial),
@@ -114,7 +125,11 @@ export async function writeBack(session: Session, items: WriteBack[], options: W
     await save(session, 'POST', tasks, results, answered);
   } catch (err) {
     if (!(err instanceof AppError) || !answered.some((a, n) => a && results[n]!.status !== 'skipped')) throw err;
-    throw new AppError(err.code, err.message, { cause: err.cause ?? err, retryable: err.retryable, details: { ...(err.details as object), partial: results.map((r, n) => (answered[n] ? r : null)) } });
+    throw new AppError(err.code, err.message, {
+      cause: err.cause ?? err,
+      retryable: err.retryable,
+      details: { ...(err.details as object), partial: results.map((r, n) => (answered[n] ? r : null)) },
+    });
   }
   return results;
 }

@@ -30,8 +30,7 @@ export interface AdminApi {
   request<T>(query: string, variables: Record<string, unknown>): Promise<T>;
 }
 
-const rateLimited = (waitMs: number) =>
-  new AppError('RATE_LIMITED', "Shopify: the app's API cost bucket is empty", { details: { retryAfterMs: waitMs } });
+const rateLimited = (waitMs: number) => new AppError('RATE_LIMITED', "Shopify: the app's API cost bucket is empty", { details: { retryAfterMs: waitMs } });
 
 /** A failed request as our error: unreachable or 5xx retry later, refused credentials and our own bad queries do not. */
 function failure(errors: ResponseErrors): AppError {
@@ -39,10 +38,15 @@ function failure(errors: ResponseErrors): AppError {
   const status = errors.networkStatusCode;
   if (errors.graphQLErrors?.length) {
     const retryable = code === 'INTERNAL_SERVER_ERROR';
-    return new AppError('UPSTREAM', `Shopify refused the operation (${code ?? 'GraphQL error'})`, { retryable, cause: errors, details: { graphqlCode: code ?? null } });
+    return new AppError('UPSTREAM', `Shopify refused the operation (${code ?? 'GraphQL error'})`, {
+      retryable,
+      cause: errors,
+      details: { graphqlCode: code ?? null },
+    });
   }
   if (status === undefined) return new AppError('UPSTREAM', 'Shopify could not be reached', { retryable: true, cause: errors });
-  if (status === 401 || status === 403) return new AppError('UPSTREAM', `Shopify refused the access token (HTTP ${status})`, { retryable: false, details: { httpStatus: status } });
+  if (status === 401 || status === 403)
+    return new AppError('UPSTREAM', `Shopify refused the access token (HTTP ${status})`, { retryable: false, details: { httpStatus: status } });
   return new AppError('UPSTREAM', `Shopify answered HTTP ${status}`, { retryable: status >= 500, details: { httpStatus: status } });
 }
 
@@ -55,7 +59,8 @@ export function createAdminApi(c: ShopifyCredentials, options: AdminOptions = {}
     apiVersion: SHOPIFY_API_VERSION,
     accessToken: c.accessToken,
     // The client always builds https://{shop}/admin/api/…; apiBaseUrl stands in for that origin.
-    customFetchApi: (url, init) => fetch(base ? url.replace(`https://${c.shop}`, base) : url, { ...init, signal: init?.signal ?? AbortSignal.timeout(TIMEOUT_MS) }),
+    customFetchApi: (url, init) =>
+      fetch(base ? url.replace(`https://${c.shop}`, base) : url, { ...init, signal: init?.signal ?? AbortSignal.timeout(TIMEOUT_MS) }),
   });
 
   // The bucket as last reported, and each operation's requested cost as last seen.

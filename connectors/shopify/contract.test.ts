@@ -84,11 +84,13 @@ type JsonSchema = { type?: string | string[]; properties?: Record<string, JsonSc
 function at(schema: JsonSchema, path: string): JsonSchema[] {
   let nodes = [schema];
   for (const seg of path.split('.').flatMap((s) => (s.endsWith('[]') ? [s.slice(0, -2), '[]'] : [s]))) {
-    nodes = nodes.flatMap((n) => [n, ...(n.anyOf ?? [])]).flatMap((n) => {
-      if (seg === '[]') return typeof n.items === 'object' ? [n.items] : [];
-      const child = n.properties?.[seg];
-      return child ? [child] : [];
-    });
+    nodes = nodes
+      .flatMap((n) => [n, ...(n.anyOf ?? [])])
+      .flatMap((n) => {
+        if (seg === '[]') return typeof n.items === 'object' ? [n.items] : [];
+        const child = n.properties?.[seg];
+        return child ? [child] : [];
+      });
   }
   return nodes;
 }
@@ -127,7 +129,9 @@ test('every field the Shopify mapping reads is in the vendor schema of each topi
 
 test('the fields known to be missing from the vendor schema are still missing, and still read', () => {
   for (const [topic, paths] of Object.entries(NOT_IN_VENDOR_SCHEMA) as [Topic, string[]][]) {
-    const reads = PAYLOAD_TOPICS.filter((p) => (p.topics as readonly string[]).includes(topic)).flatMap((p) => declared(p.schema as unknown as ZodNode).map((r) => r.path));
+    const reads = PAYLOAD_TOPICS.filter((p) => (p.topics as readonly string[]).includes(topic)).flatMap((p) =>
+      declared(p.schema as unknown as ZodNode).map((r) => r.path),
+    );
     for (const path of paths) {
       assert.equal(at(schemas[topic] as JsonSchema, path).length, 0, `${topic} now has ${path}: drop it from NOT_IN_VENDOR_SCHEMA`);
       assert.ok(reads.includes(path), `${path} is no longer read for ${topic}: drop it from NOT_IN_VENDOR_SCHEMA`);
@@ -153,7 +157,7 @@ test('SMS consent given at checkout is an opt-in; not ticking the box is no opt-
   assert.equal(checkoutEvent('demo.myshopify.com', unsubscribed).smsConsent, 'unsubscribed');
 });
 
-test('the simulator\'s checkout webhooks carry the buyer\'s SMS consent where the mapping reads it', async () => {
+test("the simulator's checkout webhooks carry the buyer's SMS consent where the mapping reads it", async () => {
   const app = await startReceiver();
   const sim = await startShopifySim({ webhookUrl: app.url });
   try {
@@ -163,7 +167,13 @@ test('the simulator\'s checkout webhooks carry the buyer\'s SMS consent where th
     const events = app.received
       .filter((r) => r.headers['x-shopify-topic'] === 'checkouts/create')
       .map((r) => checkoutEvent(sim.shop, JSON.parse(r.raw.toString('utf8'))));
-    assert.deepEqual(events.map((e) => [e.phone?.raw, e.smsConsent]), [['+14155550123', 'subscribed'], ['+14155550124', null]]);
+    assert.deepEqual(
+      events.map((e) => [e.phone?.raw, e.smsConsent]),
+      [
+        ['+14155550123', 'subscribed'],
+        ['+14155550124', null],
+      ],
+    );
   } finally {
     await sim.close();
     await app.close();

@@ -6,14 +6,21 @@
 import type { CheckoutEvent, CustomerEvent, DataRequestEvent, OrderEvent, RawPhone, RedactEvent } from '../../core/commerce/commerce.ts';
 import { CheckoutPayload, CustomerPayload, DataRequestPayload, OrderPayload, RedactPayload } from './schemas.ts';
 
-type Address = { phone?: string | null; country_code?: string | null; first_name?: string | null; last_name?: string | null; name?: string | null } | null | undefined;
+type Address =
+  { phone?: string | null; country_code?: string | null; first_name?: string | null; last_name?: string | null; name?: string | null } | null | undefined;
 
 /**
  * The number to chase, best first: the one given for SMS marketing, the checkout's, the
  * customer's, then the addresses'. Each keeps the country of the address it came with (or
  * the billing/shipping country) so a national number can be read.
  */
-function phoneOf(p: { sms_marketing_phone?: string | null; phone?: string | null; customer?: { phone?: string | null; default_address?: Address } | null; billing_address?: Address; shipping_address?: Address }): RawPhone | null {
+function phoneOf(p: {
+  sms_marketing_phone?: string | null;
+  phone?: string | null;
+  customer?: { phone?: string | null; default_address?: Address } | null;
+  billing_address?: Address;
+  shipping_address?: Address;
+}): RawPhone | null {
   const country = p.billing_address?.country_code ?? p.shipping_address?.country_code ?? p.customer?.default_address?.country_code ?? null;
   const candidates: [string | null | undefined, string | null | undefined][] = [
     [p.sms_marketing_phone, country],
@@ -27,7 +34,11 @@ function phoneOf(p: { sms_marketing_phone?: string | null; phone?: string | null
   return found ? { raw: found[0]!.trim(), country: found[1] ?? country } : null;
 }
 
-function nameOf(p: { customer?: { first_name?: string | null; last_name?: string | null } | null; billing_address?: Address; shipping_address?: Address }): string | null {
+function nameOf(p: {
+  customer?: { first_name?: string | null; last_name?: string | null } | null;
+  billing_address?: Address;
+  shipping_address?: Address;
+}): string | null {
   const parts = (first?: string | null, last?: string | null) => [first, last].filter((x) => x && x.trim()).join(' ') || null;
   return parts(p.customer?.first_name, p.customer?.last_name) ?? p.billing_address?.name ?? p.shipping_address?.name ?? null;
 }
@@ -82,7 +93,12 @@ export function orderEvent(shop: string, payload: unknown): OrderEvent {
 
 export function customerEvent(shop: string, payload: unknown): CustomerEvent {
   const c = CustomerPayload.parse(payload);
-  return { shop, customerId: idOf(c)!, phone: phoneOf({ phone: c.phone, customer: { default_address: c.default_address } }), smsConsent: smsConsent(c.sms_marketing_consent?.state) };
+  return {
+    shop,
+    customerId: idOf(c)!,
+    phone: phoneOf({ phone: c.phone, customer: { default_address: c.default_address } }),
+    smsConsent: smsConsent(c.sms_marketing_consent?.state),
+  };
 }
 
 export function redactEvent(shop: string, payload: unknown): RedactEvent {

@@ -37,8 +37,11 @@ test('app/uninstalled is the shop the verified delivery is for, whatever its pay
   assert.equal(commerceEventOf(SHOP, 'products/update', { id: 1 }), null);
 });
 
-test('a payload that is not the topic\'s shape throws, naming the field', () => {
-  assert.throws(() => commerceEventOf(SHOP, 'checkouts/create', { ...samples['checkouts/create'], token: 42 }), (err: unknown) => err instanceof ZodError && err.issues.some((i) => i.path.join('.') === 'token'));
+test("a payload that is not the topic's shape throws, naming the field", () => {
+  assert.throws(
+    () => commerceEventOf(SHOP, 'checkouts/create', { ...samples['checkouts/create'], token: 42 }),
+    (err: unknown) => err instanceof ZodError && err.issues.some((i) => i.path.join('.') === 'token'),
+  );
 });
 
 test('the signature is the HMAC of the raw body with the app secret', () => {

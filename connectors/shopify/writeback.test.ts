@@ -70,7 +70,10 @@ test("a note is appended under the merchant's note, and writing it twice leaves 
   const { order: bare } = await sim.placeOrder();
   const note: WriteBack = { kind: 'order-note', orderId: String(placed.id), note: 'Recovered by Chaseline (SMS, 2 attempts)' };
   const shopify = connectorFor(sim);
-  assert.deepEqual(await shopify.writeBack([note, { kind: 'order-note', orderId: bare.gid, note: 'Recovered by Chaseline (call)' }]), [{ status: 'done' }, { status: 'done' }]);
+  assert.deepEqual(await shopify.writeBack([note, { kind: 'order-note', orderId: bare.gid, note: 'Recovered by Chaseline (call)' }]), [
+    { status: 'done' },
+    { status: 'done' },
+  ]);
   assert.equal(order(sim, placed.gid).note, 'Please gift wrap\nRecovered by Chaseline (SMS, 2 attempts)');
   assert.equal(order(sim, bare.gid).note, 'Recovered by Chaseline (call)');
 
@@ -92,7 +95,20 @@ test("an opt-out sets the customer's SMS consent to UNSUBSCRIBED; a voice opt-ou
   const results = await connectorFor(sim).writeBack([
     { kind: 'opt-out', externalId: String(a.id), channel: 'sms' },
     { kind: 'opt-out', externalId: String(b.id), channel: 'voice' },
-    { kind: 'call', call: { externalContactId: String(b.id), at, title: 'Call', body: '', outcome: 'answered', durationSeconds: 30, from: '+14155550000', to: '+14155550103', callSid: 'CA1' } },
+    {
+      kind: 'call',
+      call: {
+        externalContactId: String(b.id),
+        at,
+        title: 'Call',
+        body: '',
+        outcome: 'answered',
+        durationSeconds: 30,
+        from: '+14155550000',
+        to: '+14155550103',
+        callSid: 'CA1',
+      },
+    },
     { kind: 'sms', message: { externalContactId: String(b.id), at, body: 'Hi', from: '+14155550000', to: '+14155550103', messageSid: 'SM1' } },
     { kind: 'opt-out', externalId: String(noPhone.id), channel: 'all' },
   ]);
@@ -117,8 +133,13 @@ test('a store with a small cost bucket still gets every write done: paced by the
       { kind: 'order-note', orderId: String(placed.id), note: 'Recovered by Chaseline' },
     ];
     const results = await connectorFor(small).writeBack(items);
-    assert.deepEqual(results, items.map(() => ({ status: 'done' })));
-    assert.ok(people.every((p) => customer(small, p.gid).tags.includes('chaseline-recovered') && customer(small, p.gid).smsMarketingConsent?.state === 'unsubscribed'));
+    assert.deepEqual(
+      results,
+      items.map(() => ({ status: 'done' })),
+    );
+    assert.ok(
+      people.every((p) => customer(small, p.gid).tags.includes('chaseline-recovered') && customer(small, p.gid).smsMarketingConsent?.state === 'unsubscribed'),
+    );
     assert.equal(order(small, placed.gid).note, 'Leave at the door\nRecovered by Chaseline');
     const throttled = () => small.graphqlRequests().filter((r) => JSON.stringify(r.response).includes('"THROTTLED"')).length;
     assert.equal(throttled(), 0, 'paced by the bucket each answer reported: never throttled');
@@ -133,9 +154,13 @@ test('a THROTTLED answer (the bucket emptied by someone else) is waited out and 
     const c = slow.createCustomer();
     // Another worker of the same app empties the bucket: 10 points a mutation, 0.5 s to earn one back.
     const client = adminClient(slow);
-    for (let i = 0; i < 3; i++) await client.request('mutation T($id: ID!) { tagsAdd(id: $id, tags: ["other"]) { userErrors { message } } }', { variables: { id: c.gid } });
+    for (let i = 0; i < 3; i++)
+      await client.request('mutation T($id: ID!) { tagsAdd(id: $id, tags: ["other"]) { userErrors { message } } }', { variables: { id: c.gid } });
     assert.deepEqual(await connectorFor(slow).writeBack([{ kind: 'tags', externalId: String(c.id), add: ['chaseline'] }]), [{ status: 'done' }]);
-    const answers = slow.graphqlRequests().slice(3).map((r) => (JSON.stringify(r.response).includes('"THROTTLED"') ? 'throttled' : 'ok'));
+    const answers = slow
+      .graphqlRequests()
+      .slice(3)
+      .map((r) => (JSON.stringify(r.response).includes('"THROTTLED"') ? 'throttled' : 'ok'));
     assert.deepEqual(answers, ['throttled', 'ok']);
     assert.deepEqual(customer(slow, c.gid).tags, ['chaseline', 'other']);
   } finally {
@@ -152,7 +177,11 @@ test('a bucket too slow to wait for gives the batch back as RATE_LIMITED, retrya
     assert.equal(err.code, 'RATE_LIMITED');
     assert.equal(err.retryable, true);
     assert.ok(Date.now() - started < 1000, 'no hopeless wait');
-    assert.deepEqual(slow.customers().map((c) => c.tags), [['t'], ['t'], []], 'what was written stays written; a retry repeats it harmlessly');
+    assert.deepEqual(
+      slow.customers().map((c) => c.tags),
+      [['t'], ['t'], []],
+      'what was written stays written; a retry repeats it harmlessly',
+    );
   } finally {
     await slow.close();
   }

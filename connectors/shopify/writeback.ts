@@ -106,7 +106,9 @@ export function resultMetafields(ownerId: string, r: ChaseResult) {
 async function setResult(api: AdminApi, externalId: string, result: ChaseResult): Promise<WriteBackResult> {
   const ownerId = gidOf('Customer', externalId);
   if (!ownerId) return { status: 'rejected', error: 'not a Shopify customer id' };
-  const data = await api.request<{ metafieldsSet: { metafields: { key: string }[] | null; userErrors: UserErrors } | null }>(METAFIELDS_SET, { metafields: resultMetafields(ownerId, result) });
+  const data = await api.request<{ metafieldsSet: { metafields: { key: string }[] | null; userErrors: UserErrors } | null }>(METAFIELDS_SET, {
+    metafields: resultMetafields(ownerId, result),
+  });
   return outcome(data.metafieldsSet?.userErrors, data.metafieldsSet?.metafields?.length, 'customer not found');
 }
 

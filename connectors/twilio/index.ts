@@ -51,7 +51,12 @@ function upstream(err: unknown, what: string): AppError {
   // (axios) has no status and a string code such as ECONNREFUSED.
   const httpStatus = typeof e.status === 'number' ? e.status : undefined;
   const vendorCode = typeof e.code === 'number' ? e.code : undefined;
-  const detail = httpStatus === undefined ? `no answer from Twilio (${String(e.code ?? e.message ?? 'unknown')})` : vendorCode ? `Twilio error ${vendorCode}` : `HTTP ${httpStatus}`;
+  const detail =
+    httpStatus === undefined
+      ? `no answer from Twilio (${String(e.code ?? e.message ?? 'unknown')})`
+      : vendorCode
+        ? `Twilio error ${vendorCode}`
+        : `HTTP ${httpStatus}`;
   const details = { ...(vendorCode === undefined ? {} : { vendorCode }), ...(httpStatus === undefined ? {} : { httpStatus }) };
   if (httpStatus === 401 || httpStatus === 403) {
     return new AppError('UPSTREAM', `${what}: Twilio refused the credentials (${detail})`, { cause: err, retryable: false, details });
@@ -109,7 +114,8 @@ export function createTwilioConnector(credentials: TwilioCredentials, options: T
   const client = twilioClient(accountSid, authToken, { apiBaseUrl, timeoutMs: options.timeoutMs ?? 15_000 });
   // Checked before the request, so a connector made without it fails plainly, never as an outage.
   const base = (what: string): string => {
-    if (!options.publicBaseUrl) throw new AppError('INTERNAL', `${what} needs the public base URL Twilio calls back on, and this connector was made without one`);
+    if (!options.publicBaseUrl)
+      throw new AppError('INTERNAL', `${what} needs the public base URL Twilio calls back on, and this connector was made without one`);
     return options.publicBaseUrl;
   };
   return {

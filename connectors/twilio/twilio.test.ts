@@ -18,7 +18,9 @@ before(async () => {
   sim = await startTwilioSim({ clockSpeed: 200, callsPerSecond: 50, profile: { outcomes: { answered: 1 }, ringSeconds: [2, 2], seed: 1 } });
   // The pause keeps the callee on the line until answering-machine detection (2.5 simulated
   // seconds) has its verdict: a call that ends first gets none, as on Twilio.
-  app = await startAppServer((r) => (r.path === '/webhooks/twilio/voice' ? '<Response><Say>您好</Say><Pause length="3"/><Hangup/></Response>' : { status: 204 }));
+  app = await startAppServer((r) =>
+    r.path === '/webhooks/twilio/voice' ? '<Response><Say>您好</Say><Pause length="3"/><Hangup/></Response>' : { status: 204 },
+  );
   twilio = createTwilioConnector({ accountSid: sim.accountSid, authToken: sim.authToken, apiBaseUrl: sim.url }, { publicBaseUrl: app.url });
 });
 after(async () => {
@@ -27,10 +29,20 @@ after(async () => {
 });
 
 /** An attempt's call as the engine asks for it: a number line, machine detection on. */
-const callFor = (to: string, from = '+14155550100', attemptId: string = randomUUID()): PlaceCall => ({ attemptId, to, from, route: { kind: 'number' }, detectMachine: true, ringSeconds: 30 });
+const callFor = (to: string, from = '+14155550100', attemptId: string = randomUUID()): PlaceCall => ({
+  attemptId,
+  to,
+  from,
+  route: { kind: 'number' },
+  detectMachine: true,
+  ringSeconds: 30,
+});
 
 const rejection = async (promise: Promise<unknown>): Promise<AppError> => {
-  const err = await promise.then(() => null, (e: unknown) => e);
+  const err = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
   assert.ok(err instanceof AppError, `expected an AppError, got ${String(err)}`);
   return err;
 };
@@ -41,7 +53,10 @@ test('a call placed through the SDK runs to completion, with signed status callb
   assert.match(placed.callId, /^CA[0-9a-f]{32}$/);
   assert.equal(placed.status, 'queued');
   const callbacks = await app.waitFor('/webhooks/twilio/status', 3);
-  assert.deepEqual(callbacks.map((c) => c.params.CallStatus), ['ringing', 'in-progress', 'completed']);
+  assert.deepEqual(
+    callbacks.map((c) => c.params.CallStatus),
+    ['ringing', 'in-progress', 'completed'],
+  );
   for (const c of callbacks) {
     assert.equal(c.params.CallSid, placed.callId);
     assert.equal(new URL(c.url).searchParams.get('attempt'), attemptId, 'the callback carries the attempt');
@@ -55,7 +70,10 @@ test('a call placed through the SDK runs to completion, with signed status callb
   assert.equal(fetched.answeredBy, 'human');
   assert.ok((fetched.durationSeconds ?? 0) > 0);
   const [logged] = sim.calls().filter((c) => c.sid === placed.callId);
-  assert.ok(logged?.heard.some((h) => JSON.stringify(h).includes('您好')), 'the callee heard the script');
+  assert.ok(
+    logged?.heard.some((h) => JSON.stringify(h).includes('您好')),
+    'the callee heard the script',
+  );
 });
 
 test('ending a ringing call cancels it, and ending a finished one changes nothing', async () => {
@@ -135,7 +153,11 @@ test('findCalls finds the call placed for that number since, and not earlier one
   await place(to, '+14155550101');
 
   const found = await twilio.findCalls({ to, from, since });
-  assert.deepEqual(found.map((c) => c.callId), [placed.callId], `not ${earlier.callId}, placed a minute before`);
+  assert.deepEqual(
+    found.map((c) => c.callId),
+    [placed.callId],
+    `not ${earlier.callId}, placed a minute before`,
+  );
   assert.deepEqual(await twilio.findCalls({ to: '+8613700137002', from, since }), []);
 });
 

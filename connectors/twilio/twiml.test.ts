@@ -20,13 +20,32 @@ const transfer = (target: string, whisper = true): DialogTurn => ({
   say: [prompt],
   next: { do: 'transfer', transfer: { target, callerId: '+14155550100', whisper, tags: { chase: 'c1', attempt: 'a1' } } satisfies Transfer },
 });
-const listen: Listen = { input: ['speech', 'keys'], bargeIn: true, language: 'zh-CN', locale: 'zh-CN', timeoutSeconds: 5, maxDigits: 1, hints: ['课程', 'trial'], at: { node: 'price', reprompt: 1, turn: 2 } };
+const listen: Listen = {
+  input: ['speech', 'keys'],
+  bargeIn: true,
+  language: 'zh-CN',
+  locale: 'zh-CN',
+  timeoutSeconds: 5,
+  maxDigits: 1,
+  hints: ['课程', 'trial'],
+  at: { node: 'price', reprompt: 1, turn: 2 },
+};
 
 test('a transfer to a number dials it with our caller id and whispers to the agent first', () => {
   const xml = renderTwiml(transfer('+14155550199'), urls);
-  assert.match(xml, /<Say voice="Google.en-US-Neural2-C" language="en-US"><prosody rate="95%" pitch="-1st">Please hold &lt;now&gt; &amp; wait<\/prosody><\/Say>/);
-  assert.match(xml, /<Dial callerId="\+14155550100" action="https:\/\/x.example\/dial\?attempt=a" method="POST" timeout="30"><Number url="https:\/\/x.example\/whisper\?attempt=a" method="POST">\+14155550199<\/Number><\/Dial>/);
-  assert.match(renderTwiml(transfer('+14155550199', false), urls), /<Dial [^>]+><Number>\+14155550199<\/Number><\/Dial>/, 'no whisper asked: the number is dialled as is');
+  assert.match(
+    xml,
+    /<Say voice="Google.en-US-Neural2-C" language="en-US"><prosody rate="95%" pitch="-1st">Please hold &lt;now&gt; &amp; wait<\/prosody><\/Say>/,
+  );
+  assert.match(
+    xml,
+    /<Dial callerId="\+14155550100" action="https:\/\/x.example\/dial\?attempt=a" method="POST" timeout="30"><Number url="https:\/\/x.example\/whisper\?attempt=a" method="POST">\+14155550199<\/Number><\/Dial>/,
+  );
+  assert.match(
+    renderTwiml(transfer('+14155550199', false), urls),
+    /<Dial [^>]+><Number>\+14155550199<\/Number><\/Dial>/,
+    'no whisper asked: the number is dialled as is',
+  );
 });
 
 test('a transfer to a SIP address carries the chase as X- headers; to a queue, the caller is enqueued', () => {
@@ -39,7 +58,10 @@ test('a transfer to a SIP address carries the chase as X- headers; to a queue, t
 
 test('a listening turn is a Gather with barge-in, speech and keys, the language and hints, posting its position; synthesised audio is played', () => {
   const xml = renderTwiml({ say: [{ ...prompt, audioUrl: 'https://x.example/media/abc' }], next: { do: 'listen', listen } }, urls);
-  assert.match(xml, /<Gather input="speech dtmf" action="https:\/\/x.example\/gather\?a=1&amp;node=price&amp;r=1&amp;t=2" method="POST" language="cmn-Hans-CN" bargeIn="true" speechTimeout="auto" timeout="5" numDigits="1" actionOnEmptyResult="true" hints="课程,trial"><Play>https:\/\/x.example\/media\/abc<\/Play><\/Gather>/);
+  assert.match(
+    xml,
+    /<Gather input="speech dtmf" action="https:\/\/x.example\/gather\?a=1&amp;node=price&amp;r=1&amp;t=2" method="POST" language="cmn-Hans-CN" bargeIn="true" speechTimeout="auto" timeout="5" numDigits="1" actionOnEmptyResult="true" hints="课程,trial"><Play>https:\/\/x.example\/media\/abc<\/Play><\/Gather>/,
+  );
   const keysOnly = renderTwiml({ say: [], next: { do: 'listen', listen: { ...listen, input: ['keys'], bargeIn: false, hints: [] } } }, urls);
   assert.match(keysOnly, /<Gather input="dtmf" [^>]*bargeIn="false"/);
   assert.doesNotMatch(keysOnly, /hints=/);
@@ -49,8 +71,14 @@ test('a turn that ends says its prompts and hangs up; a voicemail too; no turn (
   assert.equal(renderTwiml(null, urls), '<?xml version="1.0" encoding="UTF-8"?><Response><Hangup/></Response>');
   assert.equal(renderTwiml({ say: [], next: { do: 'hangup' } }, urls), renderTwiml(null, urls));
   const bye = renderTwiml({ say: [prompt, { ...prompt, text: 'Goodbye.' }], next: { do: 'hangup' } }, urls);
-  assert.match(bye, /<Response><Say [^>]+><prosody [^>]+>Please hold &lt;now&gt; &amp; wait<\/prosody><\/Say><Say [^>]+><prosody [^>]+>Goodbye.<\/prosody><\/Say><Hangup\/><\/Response>/);
-  assert.match(renderTwiml({ say: [{ ...prompt, audioUrl: 'https://x.example/media/vm' }], next: { do: 'voicemail' } }, urls), /<Response><Play>https:\/\/x.example\/media\/vm<\/Play><Hangup\/><\/Response>/);
+  assert.match(
+    bye,
+    /<Response><Say [^>]+><prosody [^>]+>Please hold &lt;now&gt; &amp; wait<\/prosody><\/Say><Say [^>]+><prosody [^>]+>Goodbye.<\/prosody><\/Say><Hangup\/><\/Response>/,
+  );
+  assert.match(
+    renderTwiml({ say: [{ ...prompt, audioUrl: 'https://x.example/media/vm' }], next: { do: 'voicemail' } }, urls),
+    /<Response><Play>https:\/\/x.example\/media\/vm<\/Play><Hangup\/><\/Response>/,
+  );
 });
 
 test("the agent's whisper is spoken and then connects: no hang-up", () => {
@@ -68,7 +96,11 @@ test("a script's Twilio voice is spoken as named; a voice Twilio lacks falls bac
   const zh = renderTwiml({ say: [{ text: '您好', voice: wavenet }], next: { do: 'hangup' } }, urls, { onVoiceFallback: (n) => fallbacks.push(n) });
   assert.match(zh, /<Say voice="Google.cmn-CN-Wavenet-A" language="cmn-CN">/);
   assert.deepEqual(fallbacks, ['cmn-CN-Wavenet-C']);
-  assert.equal(speechRequest({ locale: 'zh-CN', voice: { style: 'calm', name: 'cmn-CN-Wavenet-C' } }, 'x').voiceName, 'cmn-CN-Wavenet-C', 'the speech service still synthesises in the named voice');
+  assert.equal(
+    speechRequest({ locale: 'zh-CN', voice: { style: 'calm', name: 'cmn-CN-Wavenet-C' } }, 'x').voiceName,
+    'cmn-CN-Wavenet-C',
+    'the speech service still synthesises in the named voice',
+  );
 });
 
 test("every script language speaks and listens with values in Twilio's own lists (the SDK's SayVoice, SayLanguage, GatherLanguage)", async () => {
@@ -88,6 +120,9 @@ test("every script language speaks and listens with values in Twilio's own lists
   // Cantonese scripts are heard by Cantonese recognition and spoken by a Cantonese voice.
   for (const locale of ['zh-HK', 'yue-HK', 'yue']) {
     assert.equal(gatherLanguage(languageOf(locale)), 'yue-Hant-HK');
-    assert.deepEqual([sayVoice(promptVoice({ locale, voice: { style: 'calm' } })).voice, speechRequest({ locale, voice: { style: 'calm' } }, 'x').voiceName], ['Google.yue-HK-Standard-A', 'yue-HK-Standard-A']);
+    assert.deepEqual(
+      [sayVoice(promptVoice({ locale, voice: { style: 'calm' } })).voice, speechRequest({ locale, voice: { style: 'calm' } }, 'x').voiceName],
+      ['Google.yue-HK-Standard-A', 'yue-HK-Standard-A'],
+    );
   }
 });

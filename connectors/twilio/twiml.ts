@@ -32,7 +32,9 @@ function speak(into: Speaker, p: Prompt, options: RenderOptions): void {
   const voice = sayVoice(p.voice);
   if (voice.fellBack) options.onVoiceFallback?.(voice.fellBack);
   // Polly voices take pitch in percent and Google's in semitones; only the rate is common to both.
-  const prosody = voice.voice.startsWith('Google.') ? { rate: `${voice.ratePercent}%`, pitch: `${voice.pitch >= 0 ? '+' : ''}${voice.pitch}st` } : { rate: `${voice.ratePercent}%` };
+  const prosody = voice.voice.startsWith('Google.')
+    ? { rate: `${voice.ratePercent}%`, pitch: `${voice.pitch >= 0 ? '+' : ''}${voice.pitch}st` }
+    : { rate: `${voice.ratePercent}%` };
   into.say({ voice: voice.voice, language: voice.language }).prosody(prosody, p.text);
 }
 

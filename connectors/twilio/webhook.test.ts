@@ -12,10 +12,25 @@ test('an answer is the words and their confidence, the keys, the callee and the 
   const query = gatherQuery(attempt, { node: 'price', reprompt: 1, turn: 3 });
   assert.deepEqual(query, { attempt, node: 'price', r: '1', t: '3' });
   assert.deepEqual(heardEvent(query, { CallSid, SpeechResult: '价格多少', Confidence: '0.87', To: 'sip:+8613800000001@trunk.example.com' }), {
-    type: 'heard', attemptId: attempt, callId: CallSid, at: { node: 'price', reprompt: 1, turn: 3 }, speech: { text: '价格多少', confidence: 0.87 }, callee: '+8613800000001',
+    type: 'heard',
+    attemptId: attempt,
+    callId: CallSid,
+    at: { node: 'price', reprompt: 1, turn: 3 },
+    speech: { text: '价格多少', confidence: 0.87 },
+    callee: '+8613800000001',
   });
-  assert.deepEqual(heardEvent(query, { CallSid, Digits: '9', Confidence: 'n/a' }), { type: 'heard', attemptId: attempt, callId: CallSid, at: { node: 'price', reprompt: 1, turn: 3 }, digits: '9' });
-  assert.deepEqual(heardEvent({ attempt, node: 'start' }, { CallSid, SpeechResult: '' }), { type: 'heard', attemptId: attempt, callId: CallSid, at: { node: 'start', reprompt: 0, turn: 0 } }, 'silence');
+  assert.deepEqual(heardEvent(query, { CallSid, Digits: '9', Confidence: 'n/a' }), {
+    type: 'heard',
+    attemptId: attempt,
+    callId: CallSid,
+    at: { node: 'price', reprompt: 1, turn: 3 },
+    digits: '9',
+  });
+  assert.deepEqual(
+    heardEvent({ attempt, node: 'start' }, { CallSid, SpeechResult: '' }),
+    { type: 'heard', attemptId: attempt, callId: CallSid, at: { node: 'start', reprompt: 0, turn: 0 } },
+    'silence',
+  );
   assert.equal(heardEvent({ ...query, node: 'Start!' }, { CallSid }), null);
   assert.equal(heardEvent(query, { CallSid: 'CA123' }), null);
   assert.equal(heardEvent({ ...query, attempt: 'nope' }, { CallSid }), null);
@@ -23,7 +38,13 @@ test('an answer is the words and their confidence, the keys, the callee and the 
 
 test('a <Dial> ends with its DialCallStatus and duration; an <Enqueue> with its QueueResult', () => {
   const ended = (body: Record<string, string>) => transferEndedEvent({ attempt }, { CallSid, ...body });
-  assert.deepEqual(ended({ DialCallStatus: 'completed', DialCallDuration: '42' }), { type: 'transfer-ended', attemptId: attempt, callId: CallSid, status: 'completed', durationSeconds: 42 });
+  assert.deepEqual(ended({ DialCallStatus: 'completed', DialCallDuration: '42' }), {
+    type: 'transfer-ended',
+    attemptId: attempt,
+    callId: CallSid,
+    status: 'completed',
+    durationSeconds: 42,
+  });
   assert.equal((ended({ DialCallStatus: 'no-answer' }) as { status: string }).status, 'no-answer');
   assert.equal((ended({ DialCallStatus: 'busy' }) as { status: string }).status, 'busy');
   assert.equal((ended({ QueueResult: 'bridged' }) as { status: string }).status, 'completed');

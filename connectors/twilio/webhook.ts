@@ -43,8 +43,12 @@ const DialBody = z.object({
 });
 
 /** The query of a listening turn's action URL: the turn's position, signed with the URL. */
-export const gatherQuery = (attemptId: string, at: TurnPosition): Record<string, string> =>
-  ({ attempt: attemptId, node: at.node, r: String(at.reprompt), t: String(at.turn) });
+export const gatherQuery = (attemptId: string, at: TurnPosition): Record<string, string> => ({
+  attempt: attemptId,
+  node: at.node,
+  r: String(at.reprompt),
+  t: String(at.turn),
+});
 
 /** The callee's number from Twilio's `To`: E.164 as is, or the number inside a SIP address. */
 export const calleeOf = (to: string | undefined): string | undefined => to?.match(/^(?:sip:)?(\+[1-9]\d{6,14})(?:@|$)/)?.[1];
@@ -76,7 +80,12 @@ export function heardEvent(query: Params, body: Params): DialogEvent | null {
 }
 
 const DIAL_STATUS: Record<string, TransferStatus> = {
-  completed: 'completed', answered: 'completed', busy: 'busy', 'no-answer': 'no-answer', failed: 'failed', canceled: 'canceled',
+  completed: 'completed',
+  answered: 'completed',
+  busy: 'busy',
+  'no-answer': 'no-answer',
+  failed: 'failed',
+  canceled: 'canceled',
 };
 // <Enqueue> reports a QueueResult: 'bridged' when an agent took the call.
 const QUEUE_RESULT: Record<string, TransferStatus> = { bridged: 'completed', hangup: 'canceled', leave: 'no-answer', redirected: 'no-answer' };
@@ -200,7 +209,10 @@ const AmdBody = z.object({ CallSid: callSid, AnsweredBy: z.string() });
 const SmsStatusBody = z.object({
   MessageSid: messageSid,
   MessageStatus: z.string(),
-  ErrorCode: z.string().regex(/^\d{1,8}$/).optional(),
+  ErrorCode: z
+    .string()
+    .regex(/^\d{1,8}$/)
+    .optional(),
 });
 // https://www.twilio.com/docs/messaging/guides/webhook-request — Twilio adds fields without
 // notice, so unknown ones are allowed through.
@@ -220,7 +232,6 @@ export type Parsed<T> = { ok: true; event: T } | { ok: false; fields: string[] }
 const parsed = <B, T>(result: z.ZodSafeParseResult<B>, map: (b: B) => T): Parsed<T> =>
   result.success ? { ok: true, event: map(result.data) } : { ok: false, fields: result.error.issues.map((i) => i.path.join('.')) };
 
-
 /** A status callback (https://www.twilio.com/docs/voice/api/call-resource#statuscallback). */
 export const parseCallStatus = (attemptId: string, params: Params): Parsed<CallProgress> =>
   parsed(CallStatusBody.safeParse(params), (b) => ({
@@ -237,7 +248,12 @@ export const parseMachineVerdict = (attemptId: string, params: Params): Parsed<M
 
 /** A message status callback (https://www.twilio.com/docs/messaging/guides/track-outbound-message-status). */
 export const parseMessageStatus = (attemptId: string, params: Params): Parsed<MessageStatus> =>
-  parsed(SmsStatusBody.safeParse(params), (b) => ({ attemptId, messageId: b.MessageSid, status: messageStateOf(b.MessageStatus), errorCode: b.ErrorCode ?? null }));
+  parsed(SmsStatusBody.safeParse(params), (b) => ({
+    attemptId,
+    messageId: b.MessageSid,
+    status: messageStateOf(b.MessageStatus),
+    errorCode: b.ErrorCode ?? null,
+  }));
 
 /** A text someone sent to one of our numbers. */
 export const parseInboundMessage = (params: Params): Parsed<InboundMessage> =>

@@ -67,11 +67,13 @@ export function App() {
         {session && (
           <nav aria-label={t('nav.label')}>
             <ul>
-              {pages.filter((p) => !('admin' in p) || can(session.role, 'admin')).map((p) => (
-                <li key={p.path}>
-                  <NavLink to={p.path}>{t(p.label)}</NavLink>
-                </li>
-              ))}
+              {pages
+                .filter((p) => !('admin' in p) || can(session.role, 'admin'))
+                .map((p) => (
+                  <li key={p.path}>
+                    <NavLink to={p.path}>{t(p.label)}</NavLink>
+                  </li>
+                ))}
             </ul>
           </nav>
         )}

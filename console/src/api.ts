@@ -112,11 +112,7 @@ export function asApiError(err: unknown): ApiError {
  * Uploads a file to POST /v1/imports with XMLHttpRequest, the one browser API that reports
  * upload progress. The cookie and the CSRF token authenticate it like any other write.
  */
-export function uploadImport(
-  file: File,
-  query: { kind: string; defaultRegion?: string },
-  onProgress: (fraction: number) => void,
-): Promise<ImportOutcome> {
+export function uploadImport(file: File, query: { kind: string; defaultRegion?: string }, onProgress: (fraction: number) => void): Promise<ImportOutcome> {
   const params = new URLSearchParams({ kind: query.kind });
   if (query.defaultRegion) params.set('defaultRegion', query.defaultRegion);
   return new Promise((resolve, reject) => {

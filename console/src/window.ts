@@ -7,4 +7,5 @@ export const everyDay = (start: string, end: string) => ({
 });
 
 /** A window's first span (the one a form shows). */
-export const firstSpan = (window: { days: Partial<Record<string, Span[]>> }): Span | undefined => Object.values(window.days).find((spans) => spans?.length)?.[0];
+export const firstSpan = (window: { days: Partial<Record<string, Span[]>> }): Span | undefined =>
+  Object.values(window.days).find((spans) => spans?.length)?.[0];

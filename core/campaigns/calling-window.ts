@@ -174,8 +174,14 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
     try {
       // hourCycle h23, not hour12:false, which prints midnight as '24' in some ICU versions.
       f = new Intl.DateTimeFormat('en-US', {
-        timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric',
-        hour: 'numeric', minute: 'numeric', second: 'numeric',
+        timeZone,
+        hourCycle: 'h23',
+        year: 'numeric',
+        month: 'numeric',
+        day: 'numeric',
+        hour: 'numeric',
+        minute: 'numeric',
+        second: 'numeric',
       });
     } catch {
       throw validation(`unknown time zone ${JSON.stringify(timeZone)}`, 'timeZone');
@@ -197,7 +203,7 @@ function offsetAt(f: Intl.DateTimeFormat, t: number): number {
 }
 
 /** ISO weekday of a wall-clock day number (days since 1970-01-01, a Thursday). */
-const isoWeekday = (dayNumber: number) => (((dayNumber + 3) % 7) + 7) % 7 + 1;
+const isoWeekday = (dayNumber: number) => ((((dayNumber + 3) % 7) + 7) % 7) + 1;
 
 function allowedAtWall(days: Compiled, wall: number): boolean {
   const dayNumber = Math.floor(wall / DAY);
@@ -222,7 +228,7 @@ function nextAllowedWall(days: Compiled, wall: number): number | null {
 
 /** The first instant in (t, until] whose offset differs from `offset`, or null if there is none. */
 function firstOffsetChange(f: Intl.DateTimeFormat, t: number, offset: number, until: number): number | null {
-  for (let lo = t; lo < until; ) {
+  for (let lo = t; lo < until;) {
     let hi = Math.min(lo + PROBE_STEP, until);
     if (offsetAt(f, hi) === offset) {
       lo = hi;

@@ -8,7 +8,15 @@ import type { Deps } from '../deps.ts';
 import { AppError, notFound } from '../errors.ts';
 import { withTransaction } from '../db/pool.ts';
 import { decodeCursor, toPage, type Page } from '../common/pagination.ts';
-import { CampaignInputSchema, TenantChaseRulesSchema, defaultGoal, type CampaignGoal, type CampaignInput, type Industry, type TenantChaseRules } from './rules.ts';
+import {
+  CampaignInputSchema,
+  TenantChaseRulesSchema,
+  defaultGoal,
+  type CampaignGoal,
+  type CampaignInput,
+  type Industry,
+  type TenantChaseRules,
+} from './rules.ts';
 import { chaseEngine } from '../deps.ts';
 import { flagSettings } from '../scripts/flags.ts';
 import type { ScriptFlagSettings } from '../scripts/flags.rules.ts';
@@ -102,7 +110,22 @@ export async function createCampaign(deps: Deps, tenantId: string, input: unknow
     const { rows } = await tx.query<CampaignRow>(
       `insert into campaigns (tenant_id, id, name, segment_id, trigger, channel, rules, scripts, lines, call, goal, script_flags, schedule, industry)
        values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) returning ${COLUMNS}`,
-      [tenantId, id, c.name, c.segmentId ?? null, c.trigger, c.channel, c.rules, JSON.stringify(c.scripts), JSON.stringify(c.lines), c.call, c.goal ?? null, c.scriptFlags ?? null, storedSchedule(c), c.industry ?? null],
+      [
+        tenantId,
+        id,
+        c.name,
+        c.segmentId ?? null,
+        c.trigger,
+        c.channel,
+        c.rules,
+        JSON.stringify(c.scripts),
+        JSON.stringify(c.lines),
+        c.call,
+        c.goal ?? null,
+        c.scriptFlags ?? null,
+        storedSchedule(c),
+        c.industry ?? null,
+      ],
     );
     await seedEntries(tx, tenantId, id, c.trigger);
     return toCampaign(rows[0]!);
@@ -131,7 +154,11 @@ export async function getCampaign(db: Pick<pg.Pool, 'query'>, tenantId: string, 
   return toCampaign(rows[0]);
 }
 
-export async function listCampaigns(deps: Deps, tenantId: string, options: { cursor?: string; limit: number; status?: CampaignStatus }): Promise<Page<Campaign>> {
+export async function listCampaigns(
+  deps: Deps,
+  tenantId: string,
+  options: { cursor?: string; limit: number; status?: CampaignStatus },
+): Promise<Page<Campaign>> {
   const after = options.cursor ? decodeCursor(options.cursor) : null;
   const { rows } = await deps.db.query<CampaignRow>(
     `${SELECT} where tenant_id = $1 and ($2::uuid is null or id > $2) and ($3::text is null or status = $3) order by id limit $4`,
@@ -155,7 +182,22 @@ export async function updateCampaign(deps: Deps, tenantId: string, id: string, i
     const { rows } = await tx.query<CampaignRow>(
       `update campaigns set name = $3, segment_id = $4, trigger = $5, channel = $6, rules = $7, scripts = $8, lines = $9, call = $10, goal = $11, script_flags = $12, schedule = $13, industry = $14, updated_at = now()
         where tenant_id = $1 and id = $2 returning ${COLUMNS}`,
-      [tenantId, id, c.name, c.segmentId ?? null, c.trigger, c.channel, c.rules, JSON.stringify(c.scripts), JSON.stringify(c.lines), c.call, c.goal ?? null, c.scriptFlags ?? null, storedSchedule(c), c.industry ?? null],
+      [
+        tenantId,
+        id,
+        c.name,
+        c.segmentId ?? null,
+        c.trigger,
+        c.channel,
+        c.rules,
+        JSON.stringify(c.scripts),
+        JSON.stringify(c.lines),
+        c.call,
+        c.goal ?? null,
+        c.scriptFlags ?? null,
+        storedSchedule(c),
+        c.industry ?? null,
+      ],
     );
     if (JSON.stringify(c.trigger) !== JSON.stringify(current.trigger)) await seedEntries(tx, tenantId, id, c.trigger);
     return toCampaign(rows[0]!);

@@ -25,7 +25,12 @@ export const CallingWindowSchema = z
   });
 
 export const CapsSchema = z.object({
-  callsPerDay: z.number().int().min(1, 'a cap of 0 calls a day would never call: pause the campaign instead').max(24).optional()
+  callsPerDay: z
+    .number()
+    .int()
+    .min(1, 'a cap of 0 calls a day would never call: pause the campaign instead')
+    .max(24)
+    .optional()
     .describe('call attempts per phone in any 24 hours, across all campaigns (default 2)'),
   minHoursBetweenCalls: z.number().min(0).max(168).optional().describe('hours between two call attempts to one phone (default 6)'),
   refusalCooldownDays: z.number().min(0).max(365).optional().describe('days of no contact after the person refused (default 7)'),
@@ -38,18 +43,23 @@ export type Caps = { callsPerDay: number; minHoursBetweenCalls: number; refusalC
 export const TenantChaseRulesSchema = z.object({
   window: CallingWindowSchema.optional(),
   caps: CapsSchema.optional(),
-  numberChecks: z.enum(['off', 'before-first-dial', 'at-import']).optional().describe(
-    "carrier lookup of each number's validity and line type (billed per lookup by the carrier, cached 30 days): 'off' (the default), " +
-      "'before-first-dial' (when a chase first contacts the number), or 'at-import' (right after a file import, and before the first dial for numbers that came another way). " +
-      'Invalid numbers are never dialled; numbers that cannot receive texts (landlines…) are never sent SMS',
-  ),
+  numberChecks: z
+    .enum(['off', 'before-first-dial', 'at-import'])
+    .optional()
+    .describe(
+      "carrier lookup of each number's validity and line type (billed per lookup by the carrier, cached 30 days): 'off' (the default), " +
+        "'before-first-dial' (when a chase first contacts the number), or 'at-import' (right after a file import, and before the first dial for numbers that came another way). " +
+        'Invalid numbers are never dialled; numbers that cannot receive texts (landlines…) are never sent SMS',
+    ),
 });
 export type TenantChaseRules = z.infer<typeof TenantChaseRulesSchema>;
 
 export const TriggerSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('manual').describe('chases start through the API (one, or in bulk by segment)') }),
   z.object({
-    type: z.literal('abandoned-checkout').describe("each checkout a connected store (Shopify) reports without an order starts a chase, keyed on the checkout's token; the order ends it"),
+    type: z
+      .literal('abandoned-checkout')
+      .describe("each checkout a connected store (Shopify) reports without an order starts a chase, keyed on the checkout's token; the order ends it"),
     delayMinutes: z.number().int().min(0).max(10_080).default(120).describe('after the checkout was last updated (default 2 hours)'),
   }),
   z.object({
@@ -63,8 +73,7 @@ export const TriggerSchema = z.discriminatedUnion('type', [
 export const ChannelSchema = z.discriminatedUnion('policy', [
   z.object({
     policy: z.literal('voice-then-sms'),
-    smsAfterMinutes: z.number().int().min(0).max(10_080).default(30)
-      .describe('after the last call ends unanswered (no-answer, busy, failed, machine)'),
+    smsAfterMinutes: z.number().int().min(0).max(10_080).default(30).describe('after the last call ends unanswered (no-answer, busy, failed, machine)'),
   }),
   z.object({ policy: z.literal('voice') }),
   z.object({ policy: z.literal('sms') }),
@@ -76,7 +85,12 @@ export const RulesSchema = z.object({
   caps: CapsSchema.optional(),
   priority: z.number().int().min(0).max(1000).default(0).describe('higher runs first when calls queue up'),
   tierPriority: z.record(z.string(), z.number().int().min(0).max(1000)).default({}).describe('added to priority for a chase in that segment tier'),
-  premiumFromPriority: z.number().int().min(0).max(21_000).default(100)
+  premiumFromPriority: z
+    .number()
+    .int()
+    .min(0)
+    .max(21_000)
+    .default(100)
     .describe("chases at or above this priority (campaign priority + tier priority) get the pool's premium lines"),
   maxCallAttempts: z.number().int().min(1, 'at least one call attempt, or use the sms policy').max(10).default(1),
   retryAfterMinutes: z.number().int().min(1).max(10_080).default(120).describe('between call attempts of one chase'),
@@ -86,12 +100,18 @@ export const RulesSchema = z.object({
 export const ScriptSchema = z.object({
   name: z.string().trim().min(1).max(100),
   when: z
-    .object({ tags: z.array(z.string().min(1)).optional().describe('any of these tags'), tiers: z.array(z.string().min(1)).optional().describe('any of these segment tiers') })
+    .object({
+      tags: z.array(z.string().min(1)).optional().describe('any of these tags'),
+      tiers: z.array(z.string().min(1)).optional().describe('any of these segment tiers'),
+    })
     .optional()
     .describe('the first script whose conditions all hold is used; one without `when` matches everyone'),
   say: z.string().trim().min(1).max(4000).describe('what the call says; {{name}} and {{context.key}} are filled in'),
   sms: z.string().trim().min(1).max(1600).optional().describe('the SMS text for the SMS step, and the link sent when the person asks for it during the call'),
-  locale: z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, "a BCP-47 tag such as 'en-US', 'zh-CN' or 'cmn-Hans-CN'").default('en-US')
+  locale: z
+    .string()
+    .regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, "a BCP-47 tag such as 'en-US', 'zh-CN' or 'cmn-Hans-CN'")
+    .default('en-US')
     .describe('language spoken and listened for'),
   voice: VoiceSchema.default({ style: 'calm' }),
   voicemail: z.string().trim().min(1).max(2000).optional().describe('left on an answering machine; without it the call hangs up on a machine'),
@@ -120,20 +140,26 @@ export type Industry = (typeof industries)[number];
 export const CampaignInputSchema = z
   .object({
     name: z.string().trim().min(1).max(200),
-    goal: z.enum(campaignGoals).optional().describe(
-      "what counts as a conversion in reports, the optimiser and experiments: 'interested' (said so on the call), " +
-        "'link-clicked' (opened the chase's tracked link) or 'order' (placed the order); default 'order' for abandoned checkouts, else 'interested'",
-    ),
+    goal: z
+      .enum(campaignGoals)
+      .optional()
+      .describe(
+        "what counts as a conversion in reports, the optimiser and experiments: 'interested' (said so on the call), " +
+          "'link-clicked' (opened the chase's tracked link) or 'order' (placed the order); default 'order' for abandoned checkouts, else 'interested'",
+      ),
     industry: z.enum(industries).optional().describe("the industry the campaign serves, for reports by industry; default 'other'"),
     segmentId: z.uuid().optional().describe('the segment whose tiers pick scripts and priorities (defaults to the trigger’s)'),
     schedule: z
       .object({
-        optimise: z.enum(optimiseTargets).optional().describe(
-          "schedule each chase's first call in the recipient's local hour most likely to 'convert' (reach the goal) or 'connect' " +
-            '(be answered by a person), learnt from this campaign\'s outcomes by Thompson sampling per segment tier, with 10% of chases ' +
-            'spread over the other allowed hours to keep learning; always inside the calling window and before the deadline. ' +
-            'Leave it out (or send {}) to call as soon as the delay allows. See GET /v1/optimiser/hours',
-        ),
+        optimise: z
+          .enum(optimiseTargets)
+          .optional()
+          .describe(
+            "schedule each chase's first call in the recipient's local hour most likely to 'convert' (reach the goal) or 'connect' " +
+              "(be answered by a person), learnt from this campaign's outcomes by Thompson sampling per segment tier, with 10% of chases " +
+              'spread over the other allowed hours to keep learning; always inside the calling window and before the deadline. ' +
+              'Leave it out (or send {}) to call as soon as the delay allows. See GET /v1/optimiser/hours',
+          ),
       })
       .optional()
       .describe('how chases are timed'),
@@ -143,8 +169,9 @@ export const CampaignInputSchema = z
     scripts: z.array(ScriptSchema).min(1),
     lines: z.array(LineSchema).default([]).describe("the campaign's own caller ids; empty: the tenant's line pool (/v1/lines)"),
     call: CallSettingsSchema.default(CallSettingsSchema.parse({})),
-    scriptFlags: ScriptFlagSettingsSchema.optional()
-      .describe('when a script draws too many complaints to be chance, it is flagged (GET /v1/scripts); with autoPause it also stops being chosen until the flag is cleared'),
+    scriptFlags: ScriptFlagSettingsSchema.optional().describe(
+      'when a script draws too many complaints to be chance, it is flagged (GET /v1/scripts); with autoPause it also stops being chosen until the flag is cleared',
+    ),
   })
   .superRefine((c, ctx) => {
     if (!c.scripts.some((s) => !s.when)) {
@@ -193,8 +220,7 @@ export function pickScript(scripts: Script[], tags: string[], tier: string | nul
  */
 export function matchScript(scripts: Script[], tags: string[], tier: string | null, paused: ReadonlySet<string> = new Set()): Script | null {
   const matches = (s: Script) =>
-    !paused.has(s.name) &&
-    (!s.when?.tags || s.when.tags.some((t) => tags.includes(t))) && (!s.when?.tiers || (tier !== null && s.when.tiers.includes(tier)));
+    !paused.has(s.name) && (!s.when?.tags || s.when.tags.some((t) => tags.includes(t))) && (!s.when?.tiers || (tier !== null && s.when.tiers.includes(tier)));
   return scripts.find(matches) ?? null;
 }
 

@@ -23,19 +23,20 @@ export interface PoolState {
 }
 
 export async function poolState(db: Pick<pg.Pool, 'query'>, tenantId: string): Promise<PoolState> {
-  const { rows } = await db.query<PoolState>(
-    `select count(*)::int as total, count(*) filter (where enabled)::int as enabled from lines where tenant_id = $1`,
-    [tenantId],
-  );
+  const { rows } = await db.query<PoolState>(`select count(*)::int as total, count(*) filter (where enabled)::int as enabled from lines where tenant_id = $1`, [
+    tenantId,
+  ]);
   return rows[0] ?? { total: 0, enabled: 0 };
 }
 
 export function campaignWarnings(campaign: Pick<Campaign, 'lines'>, pool: PoolState): CampaignWarning[] {
   if (campaign.lines.length || pool.enabled > 0) return [];
   const why = pool.total === 0 ? "the tenant's line pool is empty" : `all ${pool.total} lines of the tenant's pool are disabled`;
-  return [{
-    code: 'no-line',
-    field: 'lines',
-    message: `no line can call for this campaign: it has no lines of its own and ${why}, so its chases would fail with no-line. Add a line (POST /v1/lines) or give the campaign its own "lines".`,
-  }];
+  return [
+    {
+      code: 'no-line',
+      field: 'lines',
+      message: `no line can call for this campaign: it has no lines of its own and ${why}, so its chases would fail with no-line. Add a line (POST /v1/lines) or give the campaign its own "lines".`,
+    },
+  ];
 }

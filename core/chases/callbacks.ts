@@ -20,10 +20,11 @@ export async function rememberCallback(deps: Deps, tenantId: string, system: str
 
 /** The chase a callback already waits on, if any. */
 export async function callbackChase(deps: Deps, tenantId: string, system: string, callbackId: string): Promise<ChaseDetail | null> {
-  const { rows } = await deps.db.query<{ chase_id: string }>(
-    `select chase_id from chase_callbacks where tenant_id = $1 and system = $2 and callback_id = $3`,
-    [tenantId, system, callbackId],
-  );
+  const { rows } = await deps.db.query<{ chase_id: string }>(`select chase_id from chase_callbacks where tenant_id = $1 and system = $2 and callback_id = $3`, [
+    tenantId,
+    system,
+    callbackId,
+  ]);
   return rows[0] ? getChase(deps, tenantId, rows[0].chase_id) : null;
 }
 
@@ -43,10 +44,10 @@ export async function chasesOfRecord(deps: Deps, tenantId: string, system: strin
   if (!rows[0]) return { chases: [], latest: null };
   const page = await listChases(deps, tenantId, { contactId: rows[0].contact_id, limit: 500 });
   const newest = page.items.sort((a, b) => b.createdAt.localeCompare(a.createdAt)).slice(0, limit);
-  const { rows: names } = await deps.db.query<{ id: string; name: string }>(
-    `select id, name from campaigns where tenant_id = $1 and id = any($2::uuid[])`,
-    [tenantId, [...new Set(newest.map((c) => c.campaignId))]],
-  );
+  const { rows: names } = await deps.db.query<{ id: string; name: string }>(`select id, name from campaigns where tenant_id = $1 and id = any($2::uuid[])`, [
+    tenantId,
+    [...new Set(newest.map((c) => c.campaignId))],
+  ]);
   const nameOf = new Map(names.map((n) => [n.id, n.name]));
   return {
     chases: newest.map((c) => ({ ...c, campaignName: nameOf.get(c.campaignId) ?? '' })),

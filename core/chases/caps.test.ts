@@ -9,7 +9,12 @@ const H = 3_600_000;
 const caps = { callsPerDay: 2, minHoursBetweenCalls: 6, refusalCooldownDays: 7 };
 const now = new Date('2026-03-10T12:00:00Z');
 const call = (hoursAgo: number, extra: Partial<PhoneAttempt> = {}): PhoneAttempt => ({
-  channel: 'voice', status: 'completed', outcome: 'no-answer', createdAt: now.getTime() - hoursAgo * H, endedAt: null, ...extra,
+  channel: 'voice',
+  status: 'completed',
+  outcome: 'no-answer',
+  createdAt: now.getTime() - hoursAgo * H,
+  endedAt: null,
+  ...extra,
 });
 
 test('no attempts: nothing blocks', () => {

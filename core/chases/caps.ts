@@ -49,7 +49,10 @@ export interface PhoneState {
 /** Everything the caps and consent need about one number, in one round trip. */
 export async function readPhoneState(tx: Tx, tenantId: string, phoneHash: Buffer, caps: Caps, now: Date): Promise<PhoneState> {
   const lookback = Math.max(DAY, caps.minHoursBetweenCalls * HOUR, caps.refusalCooldownDays * DAY);
-  const { rows } = await tx.query<{ consent: string[]; attempts: { channel: 'voice' | 'sms'; status: string; outcome: string | null; created_at: string; ended_at: string | null }[] }>(
+  const { rows } = await tx.query<{
+    consent: string[];
+    attempts: { channel: 'voice' | 'sms'; status: string; outcome: string | null; created_at: string; ended_at: string | null }[];
+  }>(
     `select
        array(select distinct channel from consent_events where tenant_id = $1 and phone_hash = $2) as consent,
        coalesce((select json_agg(json_build_object('channel', channel, 'status', status, 'outcome', outcome, 'created_at', created_at, 'ended_at', ended_at) order by created_at desc)

@@ -14,7 +14,20 @@ import { pausedScripts } from '../scripts/flags.ts';
 import { upsertContact } from '../contacts/contacts.ts';
 import { tenantPhone } from '../tenants/tenants.ts';
 import type { RawPhone } from '../phone/phone.ts';
-import { CHASE_COLUMNS, DETAIL_COLUMNS, LIVE, toAttempts, toChase, toTimeline, type Attempt, type Chase, type ChaseEvent, type ChaseRow, type ChaseStatus, type DetailJson } from './store.ts';
+import {
+  CHASE_COLUMNS,
+  DETAIL_COLUMNS,
+  LIVE,
+  toAttempts,
+  toChase,
+  toTimeline,
+  type Attempt,
+  type Chase,
+  type ChaseEvent,
+  type ChaseRow,
+  type ChaseStatus,
+  type DetailJson,
+} from './store.ts';
 import { chaseEngine } from '../deps.ts';
 import type { Deps } from '../deps.ts';
 import { endChases, enqueueNewChases } from './transitions.ts';
@@ -27,9 +40,7 @@ import { optimisedStarts, type OptimisedDue } from '../optimiser/starts.ts';
  * it shows): then it becomes a contact linked with that record, as a sync would have made it.
  */
 export type ContactRef =
-  | { id: string }
-  | { phone: RawPhone | string }
-  | { crm: { system: string; externalId: string }; phone?: RawPhone | string; name?: string; email?: string };
+  { id: string } | { phone: RawPhone | string } | { crm: { system: string; externalId: string }; phone?: RawPhone | string; name?: string; email?: string };
 
 export interface StartChase {
   campaignId: string;
@@ -64,7 +75,8 @@ async function resolveContact(deps: Deps, tenantId: string, ref: ContactRef): Pr
   }
   const e164 = await tenantPhone(deps, tenantId, ref.phone, 'contact.phone');
   const { rows } = await deps.db.query<{ id: string }>(`select id from contacts where tenant_id = $1 and phone_hash = $2`, [
-    tenantId, deps.pii.phoneIndex(e164),
+    tenantId,
+    deps.pii.phoneIndex(e164),
   ]);
   if (rows[0]) return rows[0].id;
   // A number we have not seen becomes a contact, as if it had been created through the API.
@@ -84,7 +96,14 @@ const firstChannel = (campaign: Campaign, optedOut: Candidate['optedOut']) => po
 
 /** Inserts chases for candidates that have no live chase in the campaign; returns the new rows. */
 async function insertChases(
-  tx: Pick<pg.PoolClient, 'query'>, deps: Deps, tenantId: string, campaign: Campaign, candidates: Candidate[], contextEnc: string | null, paused: ReadonlySet<string>, options: StartOptions = {},
+  tx: Pick<pg.PoolClient, 'query'>,
+  deps: Deps,
+  tenantId: string,
+  campaign: Campaign,
+  candidates: Candidate[],
+  contextEnc: string | null,
+  paused: ReadonlySet<string>,
+  options: StartOptions = {},
 ) {
   const { clock } = chaseEngine(deps);
   const now = clock.now();
@@ -138,13 +157,23 @@ async function insertChases(
        join (select chase_id, json_agg(json_build_object('at', at, 'type', type, 'detail', detail) order by seq) as timeline from event group by chase_id) t
          on t.chase_id = chase.id`,
     [
-      tenantId, campaign.id, contextEnc, ok.map((o, i) => planned.get(o.c.contactId)?.at ?? dues[i]), deadline,
-      ok.map(() => randomUUID()), ok.map((o) => o.c.contactId), ok.map((o) => o.c.phoneHash), ok.map((o) => o.c.tier),
+      tenantId,
+      campaign.id,
+      contextEnc,
+      ok.map((o, i) => planned.get(o.c.contactId)?.at ?? dues[i]),
+      deadline,
+      ok.map(() => randomUUID()),
+      ok.map((o) => o.c.contactId),
+      ok.map((o) => o.c.phoneHash),
+      ok.map((o) => o.c.tier),
       ok.map((o) => chasePriority(campaign.rules, o.c.tier)),
       ok.map((o, i) => arms[i]?.script ?? matchScript(campaign.scripts, o.c.tags, o.c.tier, paused)!.name),
       ok.map((o) => o.channel),
-      options.sourceKey ?? null, ok.map((o) => planned.get(o.c.contactId)?.detail ?? null),
-      experiment?.id ?? null, ok.map((_, i) => arms[i]?.name ?? null), experiment?.name ?? null,
+      options.sourceKey ?? null,
+      ok.map((o) => planned.get(o.c.contactId)?.detail ?? null),
+      experiment?.id ?? null,
+      ok.map((_, i) => arms[i]?.name ?? null),
+      experiment?.name ?? null,
     ],
   );
   if (rows.length) await enqueueNewChases(tx, chaseEngine(deps).jobs, tenantId, rows);
@@ -171,7 +200,11 @@ export interface CandidateRow {
 }
 
 const toCandidate = (r: CandidateRow): Candidate => ({
-  contactId: r.contact_id, phoneHash: r.phone_hash!, tags: r.tags, tier: r.tier, optedOut: { voice: r.voice_out, sms: r.sms_out },
+  contactId: r.contact_id,
+  phoneHash: r.phone_hash!,
+  tags: r.tags,
+  tier: r.tier,
+  optedOut: { voice: r.voice_out, sms: r.sms_out },
 });
 
 export async function startChase(deps: Deps, tenantId: string, input: StartChase, options: StartOptions = {}): Promise<ChaseDetail> {
@@ -195,9 +228,14 @@ export async function startChase(deps: Deps, tenantId: string, input: StartChase
   }
   const paused = await pausedScripts(deps.db, tenantId, campaign);
   if (!matchScript(campaign.scripts, candidate.tags, candidate.tier, paused)) {
-    throw new AppError('CONFLICT', 'every script that matches this contact is paused for complaints: clear its flag (POST /v1/scripts/clear-flag) or add a script', {
-      field: 'contact', details: { reason: 'script-paused' },
-    });
+    throw new AppError(
+      'CONFLICT',
+      'every script that matches this contact is paused for complaints: clear its flag (POST /v1/scripts/clear-flag) or add a script',
+      {
+        field: 'contact',
+        details: { reason: 'script-paused' },
+      },
+    );
   }
   const contextEnc = input.context && Object.keys(input.context).length ? deps.pii.encrypt(JSON.stringify(input.context)) : null;
   const created = await withTransaction(deps.db, (tx) => insertChases(tx, deps, tenantId, campaign, [candidate], contextEnc, paused, options));
@@ -262,10 +300,10 @@ export interface ChaseDetail extends Chase {
 }
 
 export async function getChase(deps: Deps, tenantId: string, id: string): Promise<ChaseDetail> {
-  const { rows } = await deps.db.query<ChaseRow & DetailJson>(
-    `select ${CHASE_COLUMNS}, ${DETAIL_COLUMNS} from chases ch where tenant_id = $1 and id = $2`,
-    [tenantId, id],
-  );
+  const { rows } = await deps.db.query<ChaseRow & DetailJson>(`select ${CHASE_COLUMNS}, ${DETAIL_COLUMNS} from chases ch where tenant_id = $1 and id = $2`, [
+    tenantId,
+    id,
+  ]);
   const row = rows[0];
   if (!row) throw notFound('chase', 'id');
   return { ...toChase(deps, row), timeline: toTimeline(row.timeline), attempts: toAttempts(row.attempts) };

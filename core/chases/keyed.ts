@@ -24,7 +24,11 @@ export async function campaignByRef(deps: Deps, tenantId: string, ref: string, f
 /** Starts the chase once per key; a repeat of the key returns the chase it started. */
 export async function startKeyedChase(deps: Deps, tenantId: string, input: StartChase, key: string): Promise<{ chase: ChaseDetail; repeated: boolean }> {
   // chases_one_per_source holds one chase per campaign and key, even for two repeats at once.
-  const { rows } = await deps.db.query<{ id: string }>(`select id from chases where tenant_id = $1 and campaign_id = $2 and source_key = $3`, [tenantId, input.campaignId, key]);
+  const { rows } = await deps.db.query<{ id: string }>(`select id from chases where tenant_id = $1 and campaign_id = $2 and source_key = $3`, [
+    tenantId,
+    input.campaignId,
+    key,
+  ]);
   if (rows[0]) return { chase: await getChase(deps, tenantId, rows[0].id), repeated: true };
   return { chase: await startChase(deps, tenantId, input, { sourceKey: key }), repeated: false };
 }

@@ -59,7 +59,11 @@ export async function applyCallReport(deps: WorkerDeps, report: CallReport): Pro
   let lineResult: { tenantId: string; lineId: string; result: LineResult } | null = null;
   await withTransaction(deps.db, async (tx) => {
     // The attempt and its chase, both locked (in that order, as everywhere), with the campaign.
-    const { rows } = await tx.query<{ tenant_id: string; chase_id: string; status: string; sid: string | null; channel: string; answered_by: string | null; line_id: string | null } & { chase: ChaseState }>(
+    const { rows } = await tx.query<
+      { tenant_id: string; chase_id: string; status: string; sid: string | null; channel: string; answered_by: string | null; line_id: string | null } & {
+        chase: ChaseState;
+      }
+    >(
       `select a.tenant_id, a.chase_id, a.status, a.sid, a.channel, a.answered_by, a.line_id,
               json_build_object('status', ch.status, 'call_attempts', ch.call_attempts, 'campaign', to_jsonb(cp)) as chase
          from attempts a
@@ -103,8 +107,17 @@ export async function applyCallReport(deps: WorkerDeps, report: CallReport): Pro
           order by v.n)
        select outcome, ${LINKED_SQL} as linked from ended`,
       [
-        report.attemptId, report.status, report.callId, report.answeredBy ?? null, report.durationSeconds ?? null, outcomeOf(report.status, answeredBy), now,
-        DIALOG_OUTCOMES, tenantId, chaseId, { durationSeconds: report.durationSeconds ?? null },
+        report.attemptId,
+        report.status,
+        report.callId,
+        report.answeredBy ?? null,
+        report.durationSeconds ?? null,
+        outcomeOf(report.status, answeredBy),
+        now,
+        DIALOG_OUTCOMES,
+        tenantId,
+        chaseId,
+        { durationSeconds: report.durationSeconds ?? null },
       ],
     );
     // What the person said on the call (refused, asked for a callback…) outlives the call's own end.
@@ -142,8 +155,9 @@ async function applyCallProgress(deps: WorkerDeps, report: CallReport): Promise<
   // would not see the ringing event a concurrent report just added).
   const rows = await withTransaction(deps.db, async (tx) => {
     await tx.query(`select 1 from attempts where id = $1 for update`, [report.attemptId]);
-    return (await tx.query<{ channel: string; sid: string | null }>(
-      `with old as (
+    return (
+      await tx.query<{ channel: string; sid: string | null }>(
+        `with old as (
          select id, channel, sid, answered_by,
                 channel = 'voice' and (sid is null or sid = $3) and array_position($6::text[], status) - 1 < $5 as moves
            from attempts where id = $1 for update),
@@ -163,12 +177,14 @@ async function applyCallProgress(deps: WorkerDeps, report: CallReport): Promise<
                  or v.n = 2 and $2 = 'in-progress')
           order by v.n)
        select channel, sid from old`,
-      [report.attemptId, status, report.callId, report.answeredBy ?? null, rank, PROGRESS, machineAnswers],
-    )).rows;
+        [report.attemptId, status, report.callId, report.answeredBy ?? null, rank, PROGRESS, machineAnswers],
+      )
+    ).rows;
   });
   const attempt = rows[0];
   if (!attempt || attempt.channel !== 'voice') deps.log?.warn({ attemptId: report.attemptId }, 'call status for an unknown attempt');
-  else if (attempt.sid && attempt.sid !== report.callId) deps.log?.warn({ attemptId: report.attemptId }, 'call status for another call of this attempt: ignored');
+  else if (attempt.sid && attempt.sid !== report.callId)
+    deps.log?.warn({ attemptId: report.attemptId }, 'call status for another call of this attempt: ignored');
 }
 
 /** How a call's end counts for its line: only `failed` is the line's fault; busy and no-answer are the callee's. */
@@ -185,7 +201,15 @@ interface ChaseState {
 }
 
 /** After a call ended: done if someone answered; otherwise call again, text, or stop, as the campaign says. */
-async function advanceChase(deps: WorkerDeps, tx: pg.PoolClient, tenantId: string, chaseId: string, chase: ChaseState, outcome: string, now: Date): Promise<void> {
+async function advanceChase(
+  deps: WorkerDeps,
+  tx: pg.PoolClient,
+  tenantId: string,
+  chaseId: string,
+  chase: ChaseState,
+  outcome: string,
+  now: Date,
+): Promise<void> {
   // Canceled, opted out or expired while the call was on: the attempt is recorded, the chase stays ended.
   if (chase.status !== 'dialing') return;
   const done = COMPLETED_BY[outcome];
@@ -238,7 +262,10 @@ export async function giveUpAttempt(deps: WorkerDeps, attemptId: string, reason:
     );
     const lastError = errors[0]?.error ?? reason;
     await tx.query(`update chases set call_attempts = call_attempts - $3, last_error = $4 where tenant_id = $1 and id = $2`, [
-      a.tenant_id, a.chase_id, a.channel === 'voice' ? 1 : 0, lastError,
+      a.tenant_id,
+      a.chase_id,
+      a.channel === 'voice' ? 1 : 0,
+      lastError,
     ]);
     if ((errors[0]?.n ?? 0) >= MAX_UNPLACED) {
       await finishChase(tx, a.tenant_id, a.chase_id, 'failed', 'carrier-error', { error: lastError, unplacedAttempts: errors[0]!.n }, lastError);

@@ -72,7 +72,12 @@ export async function planPhoneQueue(tx: Tx, jobs: JobQueue, input: TurnInput): 
     [tenantId, input.phoneHash, chase.id, now],
   );
   const waiting = (c: { id: string; priority: number; deadline_at: Date; created_at: Date }, rules: { caps: Caps; window: CallingWindow }): WaitingChase => ({
-    id: c.id, priority: c.priority, deadlineAt: c.deadline_at.getTime(), createdAt: c.created_at.getTime(), caps: rules.caps, window: rules.window,
+    id: c.id,
+    priority: c.priority,
+    deadlineAt: c.deadline_at.getTime(),
+    createdAt: c.created_at.getTime(),
+    caps: rules.caps,
+    window: rules.window,
   });
   const queue = [
     waiting(chase, input),
@@ -112,9 +117,12 @@ async function queueAt(tx: Tx, jobs: JobQueue, tenantId: string, c: { id: string
   );
   const row = rows[0];
   if (!row) return;
-  if (event) await tx.query(`insert into chase_events (tenant_id, chase_id, type, detail) values ($1, $2, 'scheduled', $3)`, [
-    tenantId, c.id, { at: slot.at!.toISOString(), channel: 'voice', reason: slot.reason, timeZone, queuePosition: slot.position },
-  ]);
+  if (event)
+    await tx.query(`insert into chase_events (tenant_id, chase_id, type, detail) values ($1, $2, 'scheduled', $3)`, [
+      tenantId,
+      c.id,
+      { at: slot.at!.toISOString(), channel: 'voice', reason: slot.reason, timeZone, queuePosition: slot.position },
+    ]);
   const job = stepJob(tenantId, row);
   await jobs.send(tx, queues.chaseStep, job.data, job.options);
 }

@@ -78,7 +78,13 @@ async function reapOne(deps: WorkerDeps, a: OpenAttempt): Promise<boolean> {
   if (a.sid) {
     const call = await deps.carrier.fetchCall(a.sid);
     if (!finalCallStates.has(call.status)) return false;
-    await applyCallReport(deps, { attemptId: a.id, callId: call.callId, status: call.status, answeredBy: call.answeredBy, durationSeconds: call.durationSeconds });
+    await applyCallReport(deps, {
+      attemptId: a.id,
+      callId: call.callId,
+      status: call.status,
+      answeredBy: call.answeredBy,
+      durationSeconds: call.durationSeconds,
+    });
     return true;
   }
   if (!deps.carrier.findCalls || !a.phone_enc) {
@@ -93,6 +99,12 @@ async function reapOne(deps: WorkerDeps, a: OpenAttempt): Promise<boolean> {
     await giveUpAttempt(deps, a.id, 'the call never reached the carrier (the worker stopped first)');
     return true;
   }
-  await applyCallReport(deps, { attemptId: a.id, callId: call.callId, status: call.status, answeredBy: call.answeredBy, durationSeconds: call.durationSeconds });
+  await applyCallReport(deps, {
+    attemptId: a.id,
+    callId: call.callId,
+    status: call.status,
+    answeredBy: call.answeredBy,
+    durationSeconds: call.durationSeconds,
+  });
   return true;
 }

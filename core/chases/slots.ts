@@ -53,7 +53,14 @@ export function queueOrder(a: WaitingChase, b: WaitingChase): number {
  * @param spacingMs planned slots at least this far apart
  * @returns one slot per waiting chase, in queue order
  */
-export function planSlots(attempts: PhoneAttempt[], waiting: WaitingChase[], timeZone: string, now: Date, start: Date = now, spacingMs = MIN_SLOT_SPACING_MS): Slot[] {
+export function planSlots(
+  attempts: PhoneAttempt[],
+  waiting: WaitingChase[],
+  timeZone: string,
+  now: Date,
+  start: Date = now,
+  spacingMs = MIN_SLOT_SPACING_MS,
+): Slot[] {
   const planned: PhoneAttempt[] = []; // newest first, ahead of the real attempts
   const slots: Slot[] = [];
   let from = Math.max(now.getTime(), start.getTime());
@@ -62,7 +69,8 @@ export function planSlots(attempts: PhoneAttempt[], waiting: WaitingChase[], tim
     let earliest = capped?.getTime() ?? from;
     if (planned.length) earliest = Math.max(earliest, planned[0]!.createdAt + spacingMs);
     const at = nextCallableTime(new Date(earliest), timeZone, chase.window);
-    const reason: SlotReason = capped || planned.length ? 'frequency cap' : from > now.getTime() ? 'another call to this number is in progress' : 'calling window';
+    const reason: SlotReason =
+      capped || planned.length ? 'frequency cap' : from > now.getTime() ? 'another call to this number is in progress' : 'calling window';
     if (!at || at.getTime() >= chase.deadlineAt) {
       slots.push({ id: chase.id, at: null, reason, position: null });
       continue;

@@ -148,7 +148,17 @@ async function reserve(deps: WorkerDeps, tx: Tx, { tenantId, chaseId, step }: St
     const busy = callInFlight(phone.attempts);
     const start = busy ? new Date(now.getTime() + (deps.busyRetryMs ?? BUSY_LINE_RETRY_MS)) : now;
     const slot = await planPhoneQueue(tx, deps.jobs, {
-      tenantId, chase, phoneHash, attempts: phone.attempts, caps, window, tenantRules, timeZone, now, start, spacingMs: deps.slotSpacingMs,
+      tenantId,
+      chase,
+      phoneHash,
+      attempts: phone.attempts,
+      caps,
+      window,
+      tenantRules,
+      timeZone,
+      now,
+      start,
+      spacingMs: deps.slotSpacingMs,
     });
     if (!slot.at) {
       await finishChase(tx, tenantId, chaseId, 'expired', null, { reason: `no time left before the deadline (${slot.reason})` });
@@ -172,7 +182,10 @@ async function reserve(deps: WorkerDeps, tx: Tx, { tenantId, chaseId, step }: St
 
   if (channel === 'sms') {
     // One SMS per chase: the link may already have gone out during a call (then a callback was asked for, and missed).
-    const { rowCount } = await tx.query(`select 1 from attempts where tenant_id = $1 and chase_id = $2 and channel = 'sms' and status <> 'not-placed'`, [tenantId, chaseId]);
+    const { rowCount } = await tx.query(`select 1 from attempts where tenant_id = $1 and chase_id = $2 and channel = 'sms' and status <> 'not-placed'`, [
+      tenantId,
+      chaseId,
+    ]);
     if (rowCount) {
       await finishChase(tx, tenantId, chaseId, 'completed', 'sms-sent', { reason: 'the chase already sent its SMS' });
       return null;
@@ -201,8 +214,22 @@ async function reserve(deps: WorkerDeps, tx: Tx, { tenantId, chaseId, step }: St
        update chases set status = 'dialing', next_channel = $6, call_attempts = call_attempts + $11, in_phone_queue = false, updated_at = now()
         where tenant_id = $1 and id = $3)
      insert into chase_events (tenant_id, chase_id, type, attempt_id, detail) select $1, $3, 'dialing', $2, $12::jsonb where $12::jsonb is not null`,
-    [tenantId, attemptId, chaseId, campaign.id, phoneHash, channel, channel === 'voice' ? 'dialing' : 'queued', line.from, line.lineId, now, channel === 'voice' ? 1 : 0, dialing,
-      timeZone, deps.carrier.name ?? null],
+    [
+      tenantId,
+      attemptId,
+      chaseId,
+      campaign.id,
+      phoneHash,
+      channel,
+      channel === 'voice' ? 'dialing' : 'queued',
+      line.from,
+      line.lineId,
+      now,
+      channel === 'voice' ? 1 : 0,
+      dialing,
+      timeZone,
+      deps.carrier.name ?? null,
+    ],
   );
   const script = scriptNamed(campaign.scripts, chase.script);
   const values = { name: chase.name_enc ? deps.pii.decrypt(chase.name_enc) : null, context: decodeContext(deps, chase.context_enc) };
@@ -232,7 +259,14 @@ interface ChosenLine {
  * pool — premium lines for chases at or above the campaign's premiumFromPriority, a drained
  * line only as its probe, and only a line with a calls-per-second token free.
  */
-async function lineFor(deps: WorkerDeps, tx: Tx, tenantId: string, campaign: Campaign, chase: ChaseRow, now: Date): Promise<ChosenLine | { waitMs: number } | { problem: string }> {
+async function lineFor(
+  deps: WorkerDeps,
+  tx: Tx,
+  tenantId: string,
+  campaign: Campaign,
+  chase: ChaseRow,
+  now: Date,
+): Promise<ChosenLine | { waitMs: number } | { problem: string }> {
   if (campaign.lines.length) {
     const own = pickLine(campaign.lines, chase.priority);
     return { from: own.from, route: { kind: 'number' }, lineId: null, probe: false };
@@ -272,11 +306,25 @@ async function screen(deps: WorkerDeps, job: StepJob, r: Reserved): Promise<bool
 }
 
 /** Undoes a reservation the carrier never saw: the attempt is not-placed, and the chase is scheduled again or ends with `outcome`. */
-async function giveBack(deps: WorkerDeps, job: StepJob, r: Reserved, reason: string, then: 'scheduled' | 'cannot-text' | 'invalid-number' | 'carrier-refused'): Promise<void> {
+async function giveBack(
+  deps: WorkerDeps,
+  job: StepJob,
+  r: Reserved,
+  reason: string,
+  then: 'scheduled' | 'cannot-text' | 'invalid-number' | 'carrier-refused',
+): Promise<void> {
   await withTransaction(deps.db, async (tx) => {
-    await tx.query(`update attempts set status = 'not-placed', error = $3, ended_at = $4 where tenant_id = $1 and id = $2`, [job.tenantId, r.attemptId, reason, deps.clock.now()]);
+    await tx.query(`update attempts set status = 'not-placed', error = $3, ended_at = $4 where tenant_id = $1 and id = $2`, [
+      job.tenantId,
+      r.attemptId,
+      reason,
+      deps.clock.now(),
+    ]);
     await tx.query(`update chases set call_attempts = call_attempts - $3, last_error = $4, updated_at = now() where tenant_id = $1 and id = $2`, [
-      job.tenantId, job.chaseId, r.channel === 'voice' ? 1 : 0, reason,
+      job.tenantId,
+      job.chaseId,
+      r.channel === 'voice' ? 1 : 0,
+      reason,
     ]);
     if (then === 'scheduled') {
       await tx.query(`update chases set status = 'scheduled' where tenant_id = $1 and id = $2 and status = 'dialing'`, [job.tenantId, job.chaseId]);
@@ -302,7 +350,6 @@ async function synthesisePrompts(deps: WorkerDeps, job: StepJob, r: Reserved): P
     deps.log?.warn({ error: loggable(err), attemptId: r.attemptId }, 'text-to-speech failed: the call speaks with the carrier voice');
   }
 }
-
 
 /**
  * Whether the carrier certainly did not act on the request: it answered with a 4xx (429
@@ -332,7 +379,9 @@ async function placeCall(deps: WorkerDeps, job: StepJob, r: Reserved): Promise<v
   );
   if (rows[0]?.status === 'not-placed') {
     // The reaper gave this attempt up while the carrier was slow to answer: do not let it ring.
-    await deps.carrier.endCall(sid).catch((err: unknown) => deps.log?.warn({ error: loggable(err), attemptId: r.attemptId }, 'could not end a call the reaper had given up'));
+    await deps.carrier
+      .endCall(sid)
+      .catch((err: unknown) => deps.log?.warn({ error: loggable(err), attemptId: r.attemptId }, 'could not end a call the reaper had given up'));
   }
 }
 
@@ -346,10 +395,12 @@ async function sendSms(deps: WorkerDeps, job: StepJob, r: Reserved): Promise<voi
     return;
   }
   await withTransaction(deps.db, async (tx) => {
-    await tx.query(
-      `update attempts set sid = $3, status = 'sent', outcome = 'sms-sent', ended_at = $4 where tenant_id = $1 and id = $2`,
-      [job.tenantId, r.attemptId, sid, deps.clock.now()],
-    );
+    await tx.query(`update attempts set sid = $3, status = 'sent', outcome = 'sms-sent', ended_at = $4 where tenant_id = $1 and id = $2`, [
+      job.tenantId,
+      r.attemptId,
+      sid,
+      deps.clock.now(),
+    ]);
     await insertEvent(tx, job.tenantId, job.chaseId, 'sms-sent', { from: r.from }, r.attemptId);
     await writeBackSms(tx, deps, job.tenantId, r.attemptId, body);
     const { rows } = await tx.query<{ status: string }>(`select status from chases where tenant_id = $1 and id = $2 for update`, [job.tenantId, job.chaseId]);
@@ -367,7 +418,10 @@ async function sendSms(deps: WorkerDeps, job: StepJob, r: Reserved): Promise<voi
 async function carrierFailed(deps: WorkerDeps, job: StepJob, r: Reserved, err: unknown): Promise<void> {
   const message = err instanceof Error ? err.message : String(err);
   if (!certainlyNotPlaced(err)) {
-    deps.log?.warn({ error: loggable(err), attemptId: r.attemptId, chaseId: job.chaseId }, 'unknown whether the carrier has the request; the reaper will settle the attempt');
+    deps.log?.warn(
+      { error: loggable(err), attemptId: r.attemptId, chaseId: job.chaseId },
+      'unknown whether the carrier has the request; the reaper will settle the attempt',
+    );
     await deps.db.query(`update attempts set error = $3 where tenant_id = $1 and id = $2`, [job.tenantId, r.attemptId, message]);
     return;
   }

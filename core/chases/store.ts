@@ -2,17 +2,34 @@
 import type pg from 'pg';
 import type { Deps } from '../deps.ts';
 
-
 export const LIVE = ['scheduled', 'dialing'] as const;
 export const TERMINAL = ['completed', 'canceled', 'opted-out', 'expired', 'failed'] as const;
 export type ChaseStatus = (typeof LIVE)[number] | (typeof TERMINAL)[number];
 export const chaseStatuses: ChaseStatus[] = [...LIVE, ...TERMINAL];
 
 export const eventTypes = [
-  'created', 'scheduled', 'dialing', 'ringing', 'answered', 'no-answer', 'busy', 'failed', 'machine',
-  'sms-sent', 'completed', 'canceled', 'opted-out', 'expired',
+  'created',
+  'scheduled',
+  'dialing',
+  'ringing',
+  'answered',
+  'no-answer',
+  'busy',
+  'failed',
+  'machine',
+  'sms-sent',
+  'completed',
+  'canceled',
+  'opted-out',
+  'expired',
   // The call dialog and what followed it.
-  'intent', 'voicemail', 'transferred', 'callback-requested', 'refused', 'wrong-number', 'link-clicked',
+  'intent',
+  'voicemail',
+  'transferred',
+  'callback-requested',
+  'refused',
+  'wrong-number',
+  'link-clicked',
   // What the store said: an order recovered the cart.
   'recovered',
 ] as const;
@@ -120,7 +137,11 @@ export async function insertEvent(
   attemptId: string | null = null,
 ): Promise<void> {
   await db.query(`insert into chase_events (tenant_id, chase_id, type, attempt_id, detail) values ($1, $2, $3, $4, $5)`, [
-    tenantId, chaseId, type, attemptId, detail,
+    tenantId,
+    chaseId,
+    type,
+    attemptId,
+    detail,
   ]);
 }
 
@@ -139,8 +160,17 @@ export const DETAIL_COLUMNS = `
 export interface DetailJson {
   timeline: { at: string; type: EventType; attempt_id: string | null; detail: Record<string, unknown> | null }[];
   attempts: {
-    id: string; channel: 'voice' | 'sms'; status: string; outcome: string | null; from_number: string; sid: string | null;
-    answered_by: string | null; duration_seconds: number | null; error: string | null; created_at: string; ended_at: string | null;
+    id: string;
+    channel: 'voice' | 'sms';
+    status: string;
+    outcome: string | null;
+    from_number: string;
+    sid: string | null;
+    answered_by: string | null;
+    duration_seconds: number | null;
+    error: string | null;
+    created_at: string;
+    ended_at: string | null;
   }[];
 }
 

@@ -53,7 +53,11 @@ export async function enqueueNewChases(
   tenantId: string,
   rows: { id: string; step: number; priority: number; due_at: Date; deadline_at: Date }[],
 ): Promise<void> {
-  await jobs.sendMany(tx, queues.chaseStep, rows.map((r) => stepJob(tenantId, r)));
+  await jobs.sendMany(
+    tx,
+    queues.chaseStep,
+    rows.map((r) => stepJob(tenantId, r)),
+  );
 }
 
 const eventFor = (status: ChaseStatus): EventType => (status === 'failed' ? 'failed' : (status as EventType));
@@ -100,11 +104,17 @@ export async function endChases(
     [tenantId, status, LIVE, filter.campaignId ?? null, filter.phoneHashes ?? null, filter.chaseIds ?? null],
   );
   if (rows.length) {
-    await tx.query(
-      `insert into chase_events (tenant_id, chase_id, type, detail) select $1, id, $2, $3 from unnest($4::uuid[]) as t (id)`,
-      [tenantId, eventFor(status), detail, rows.map((r) => r.id)],
+    await tx.query(`insert into chase_events (tenant_id, chase_id, type, detail) select $1, id, $2, $3 from unnest($4::uuid[]) as t (id)`, [
+      tenantId,
+      eventFor(status),
+      detail,
+      rows.map((r) => r.id),
+    ]);
+    await emitChasesEnded(
+      tx,
+      tenantId,
+      rows.map((r) => r.id),
     );
-    await emitChasesEnded(tx, tenantId, rows.map((r) => r.id));
   }
   return rows.length;
 }

@@ -9,7 +9,15 @@ import type { Deps } from '../deps.ts';
 import { AppError, loggable } from '../errors.ts';
 import { withTransaction } from '../db/pool.ts';
 import { firstDelivery } from '../inbound/deliveries.ts';
-import { STORE_SYSTEM, type CheckoutEvent, type CustomerEvent, type DataRequestEvent, type OrderEvent, type RedactEvent, type UninstallEvent } from './commerce.ts';
+import {
+  STORE_SYSTEM,
+  type CheckoutEvent,
+  type CustomerEvent,
+  type DataRequestEvent,
+  type OrderEvent,
+  type RedactEvent,
+  type UninstallEvent,
+} from './commerce.ts';
 import { applyCustomer, applyDataRequest, applyRedact } from './customers.ts';
 import { applyUninstall, markShopErased } from './uninstall.ts';
 
@@ -86,11 +94,16 @@ async function chaseCheckout(deps: Deps, tenantId: string, e: CheckoutEvent, log
   const tenant = await getTenant(deps, tenantId);
   const phone = normalizePhone(e.phone, tenant.defaultRegion);
   if (!phone.valid || !phone.e164) return 'no-number';
-  const contact = await upsertContact(deps, tenantId, {
-    phone: phone.e164,
-    ...(e.name ? { name: e.name } : {}),
-    ...(e.customerId ? { crm: { system: STORE_SYSTEM, externalId: e.customerId } } : {}),
-  }, 'crm');
+  const contact = await upsertContact(
+    deps,
+    tenantId,
+    {
+      phone: phone.e164,
+      ...(e.name ? { name: e.name } : {}),
+      ...(e.customerId ? { crm: { system: STORE_SYSTEM, externalId: e.customerId } } : {}),
+    },
+    'crm',
+  );
   const context = cartContext(e);
   const contextEnc = deps.pii.encrypt(JSON.stringify(context));
   let outcome: CheckoutOutcome = 'not-chased';
@@ -100,7 +113,14 @@ async function chaseCheckout(deps: Deps, tenantId: string, e: CheckoutEvent, log
     // The contact's live chase in this campaign follows its newest checkout: a second
     // abandonment by the same person moves that chase on rather than starting another call.
     const refreshed = await withTransaction(deps.db, async (tx) => {
-      const { rows } = await tx.query<{ id: string; status: string; next_channel: 'voice' | 'sms'; tier: string | null; deadline_at: Date; arm_delay: number | null }>(
+      const { rows } = await tx.query<{
+        id: string;
+        status: string;
+        next_channel: 'voice' | 'sms';
+        tier: string | null;
+        deadline_at: Date;
+        arm_delay: number | null;
+      }>(
         `update chases set context_enc = $4, source_key = $5, updated_at = now()
           where tenant_id = $1 and campaign_id = $2 and contact_id = $3 and status = any($6)
           returning id, status, next_channel, tier, deadline_at, ${armDelaySql('chases')} as arm_delay`,
@@ -115,10 +135,16 @@ async function chaseCheckout(deps: Deps, tenantId: string, e: CheckoutEvent, log
         const due = live.arm_delay === null ? dueAt : new Date(Date.parse(e.updatedAt) + live.arm_delay * 60_000);
         const earliest = new Date(Math.max(due.getTime(), clock.now().getTime()));
         // An optimised campaign draws the call's hour again from the new earliest time.
-        const planned = live.next_channel === 'voice'
-          ? (await optimisedStarts(tx, deps, tenantId, campaign, [{ contactId: contact.contact.id, tier: live.tier }], earliest, live.deadline_at)).get(contact.contact.id)
-          : undefined;
-        await scheduleChase(tx, jobs, tenantId, live.id, planned?.at ?? earliest, live.next_channel, { reason: 'the checkout was updated', ...planned?.detail });
+        const planned =
+          live.next_channel === 'voice'
+            ? (await optimisedStarts(tx, deps, tenantId, campaign, [{ contactId: contact.contact.id, tier: live.tier }], earliest, live.deadline_at)).get(
+                contact.contact.id,
+              )
+            : undefined;
+        await scheduleChase(tx, jobs, tenantId, live.id, planned?.at ?? earliest, live.next_channel, {
+          reason: 'the checkout was updated',
+          ...planned?.detail,
+        });
       }
       return true;
     });
@@ -127,7 +153,12 @@ async function chaseCheckout(deps: Deps, tenantId: string, e: CheckoutEvent, log
       continue;
     }
     try {
-      await startChase(deps, tenantId, { campaignId: campaign.id, contact: { id: contact.contact.id }, context }, { dueAt, since: new Date(Date.parse(e.updatedAt)), sourceKey: e.token });
+      await startChase(
+        deps,
+        tenantId,
+        { campaignId: campaign.id, contact: { id: contact.contact.id }, context },
+        { dueAt, since: new Date(Date.parse(e.updatedAt)), sourceKey: e.token },
+      );
       outcome = 'started';
     } catch (err) {
       // Opted out, or a number the carrier cannot take: the checkout is not chased, and that is said, not thrown.
@@ -162,13 +193,23 @@ export async function applyOrder(deps: Deps, tenantId: string, e: OrderEvent): P
     for (const r of rows) await recordConversion(tx, tenantId, r.id, 'order', at);
     if (rows.length) {
       // The store's order says who brought it back, and the customer's record is tagged.
-      await enqueueWriteBacks(tx, deps, tenantId, [{
-        connector: STORE_SYSTEM, dedupeKey: `note:${e.orderId}`,
-        item: { kind: 'order-note', orderId: e.orderId, note: 'Recovered by Chaseline: the buyer was contacted about this cart before ordering.' },
-      }]);
-      await enqueueForLinkedContacts(tx, deps, tenantId, rows.map((r) => r.contact_id), (externalId) => [{ kind: 'tags', externalId, add: ['chase:recovered'] }], {
-        dedupeKey: () => `recovered:${e.orderId}`,
-      });
+      await enqueueWriteBacks(tx, deps, tenantId, [
+        {
+          connector: STORE_SYSTEM,
+          dedupeKey: `note:${e.orderId}`,
+          item: { kind: 'order-note', orderId: e.orderId, note: 'Recovered by Chaseline: the buyer was contacted about this cart before ordering.' },
+        },
+      ]);
+      await enqueueForLinkedContacts(
+        tx,
+        deps,
+        tenantId,
+        rows.map((r) => r.contact_id),
+        (externalId) => [{ kind: 'tags', externalId, add: ['chase:recovered'] }],
+        {
+          dedupeKey: () => `recovered:${e.orderId}`,
+        },
+      );
     }
     return { ended, recovered: rows.length };
   });
@@ -179,7 +220,11 @@ async function endBySource(deps: Deps, tenantId: string, token: string, reason: 
 }
 
 async function endChasesBySource(tx: pg.PoolClient, tenantId: string, token: string, reason: string): Promise<number> {
-  const { rows } = await tx.query<{ id: string }>(`select id from chases where tenant_id = $1 and source_key = $2 and status = any($3)`, [tenantId, token, LIVE]);
+  const { rows } = await tx.query<{ id: string }>(`select id from chases where tenant_id = $1 and source_key = $2 and status = any($3)`, [
+    tenantId,
+    token,
+    LIVE,
+  ]);
   if (!rows.length) return 0;
   return endChases(tx, tenantId, { chaseIds: rows.map((r) => r.id) }, 'canceled', { reason });
 }
@@ -209,7 +254,10 @@ export async function runCommerceEvent(deps: Deps, job: CommerceEventJob, log?: 
   } else if (topic === 'app/uninstalled') await applyUninstall(deps, job.tenantId, event as UninstallEvent);
   else if (topic === 'customers/data_request') await applyDataRequest(deps, job.tenantId, event as DataRequestEvent);
   // Done: the event (it names a person) goes; the row stays as the delivery's receipt.
-  await deps.db.query(`update commerce_events set processed_at = now(), event_enc = null where tenant_id = $1 and delivery_id = $2`, [job.tenantId, job.deliveryId]);
+  await deps.db.query(`update commerce_events set processed_at = now(), event_enc = null where tenant_id = $1 and delivery_id = $2`, [
+    job.tenantId,
+    job.deliveryId,
+  ]);
 }
 
 /**

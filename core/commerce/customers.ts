@@ -34,15 +34,24 @@ export async function applyCustomer(deps: Deps, tenantId: string, e: CustomerEve
     e164 = rows[0]?.phone_enc ? deps.pii.decrypt(rows[0].phone_enc) : null;
   }
   if (!e164) return 'unchanged';
-  const [fresh] = await recordOptOuts(deps, tenantId, [{ ...storedPhone(deps.pii, e164), channel: 'sms', source: 'crm', note: 'SMS marketing consent withdrawn at the store', origin: SYSTEM }]);
+  const [fresh] = await recordOptOuts(deps, tenantId, [
+    { ...storedPhone(deps.pii, e164), channel: 'sms', source: 'crm', note: 'SMS marketing consent withdrawn at the store', origin: SYSTEM },
+  ]);
   return fresh ? 'opted-out' : 'unchanged';
 }
 
 /** Erases the customer's contacts (by the store's customer id and by number), or every contact from the shop. */
 export async function applyRedact(deps: Deps, tenantId: string, e: RedactEvent): Promise<number> {
   if (e.customerId === null) {
-    const { rows } = await deps.db.query<{ contact_id: string }>(`select contact_id from contact_crm_refs where tenant_id = $1 and system = $2`, [tenantId, SYSTEM]);
-    return eraseContacts(deps, tenantId, rows.map((r) => r.contact_id));
+    const { rows } = await deps.db.query<{ contact_id: string }>(`select contact_id from contact_crm_refs where tenant_id = $1 and system = $2`, [
+      tenantId,
+      SYSTEM,
+    ]);
+    return eraseContacts(
+      deps,
+      tenantId,
+      rows.map((r) => r.contact_id),
+    );
   }
   return eraseContacts(deps, tenantId, await customerContacts(deps, tenantId, e.customerId, e.phone));
 }

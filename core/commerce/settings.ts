@@ -18,7 +18,10 @@ export const CartChasingInput = z.object({
   enabled: z.boolean(),
   delayMinutes: z.number().int().min(0).max(10_080).describe('after the checkout was last updated'),
   /** No calls between start and end, in the buyer's local time (may run past midnight: 21:00–08:00). */
-  quietHours: z.object({ start: hhmm, end: hhmm }).refine((q) => q.start !== q.end, { message: 'start and end must differ', path: ['end'] }).nullable(),
+  quietHours: z
+    .object({ start: hhmm, end: hhmm })
+    .refine((q) => q.start !== q.end, { message: 'start and end must differ', path: ['end'] })
+    .nullable(),
 });
 export type CartChasingInput = z.infer<typeof CartChasingInput>;
 
@@ -37,7 +40,13 @@ const WHOLE_DAY = [{ start: '00:00', end: '24:00' }];
 /** Quiet hours as a calling window: every day, all day, less the quiet spans (split at midnight). */
 export function quietWindow(q: { start: string; end: string } | null): CallingWindow | undefined {
   if (!q) return undefined;
-  const exclude = q.start < q.end ? [{ start: q.start, end: q.end }] : [{ start: '00:00', end: q.end }, { start: q.start, end: '24:00' }].filter((s) => s.start !== s.end);
+  const exclude =
+    q.start < q.end
+      ? [{ start: q.start, end: q.end }]
+      : [
+          { start: '00:00', end: q.end },
+          { start: q.start, end: '24:00' },
+        ].filter((s) => s.start !== s.end);
   return { days: Object.fromEntries(DAYS.map((d) => [d, WHOLE_DAY])), exclude } as CallingWindow;
 }
 
@@ -92,11 +101,13 @@ export async function setCartChasing(deps: Deps, tenantId: string, input: unknow
       industry: 'ecommerce',
       channel: { policy: 'voice-then-sms', smsAfterMinutes: 30 },
       rules: { ...(window ? { window } : {}) },
-      scripts: [{
-        name: 'cart',
-        say: 'Hi {{name}}, you left {{context.product}} in your cart. Shall I text you a link to finish your order?',
-        sms: 'Your cart is waiting: {{context.link}}',
-      }],
+      scripts: [
+        {
+          name: 'cart',
+          say: 'Hi {{name}}, you left {{context.product}} in your cart. Shall I text you a link to finish your order?',
+          sms: 'Your cart is waiting: {{context.link}}',
+        },
+      ],
     });
   }
   const wanted = s.enabled ? 'active' : 'paused';
@@ -106,7 +117,11 @@ export async function setCartChasing(deps: Deps, tenantId: string, input: unknow
 
 export interface StoreOverview {
   /** The last chases, newest first. */
-  chases: (Pick<Chase, 'id' | 'campaignId' | 'status' | 'outcome' | 'createdAt'> & { cartTotal: string | null; currency: string | null; recovered: Revenue | null })[];
+  chases: (Pick<Chase, 'id' | 'campaignId' | 'status' | 'outcome' | 'createdAt'> & {
+    cartTotal: string | null;
+    currency: string | null;
+    recovered: Revenue | null;
+  })[];
   /** The last 30 days: chases, orders that followed a contact, and the revenue they brought back. */
   last30Days: { chases: number; conversions: number; revenue: Revenue[] };
 }

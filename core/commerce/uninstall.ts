@@ -31,7 +31,9 @@ export async function applyUninstall(deps: Deps, tenantId: string, e: UninstallE
          or exists (select 1 from contact_crm_refs r where r.tenant_id = ch.tenant_id and r.contact_id = ch.contact_id and r.system = $2))`,
       [tenantId, STORE_SYSTEM, LIVE],
     );
-    const ended = rows.length ? await endChases(tx, tenantId, { chaseIds: rows.map((r) => r.id) }, 'canceled', { reason: 'the app was uninstalled from the store' }) : 0;
+    const ended = rows.length
+      ? await endChases(tx, tenantId, { chaseIds: rows.map((r) => r.id) }, 'canceled', { reason: 'the app was uninstalled from the store' })
+      : 0;
     await tx.query(
       `insert into account_erasures (tenant_id, connector, account, uninstalled_at, due_at) values ($1, $2, $3, $4, $5)
        on conflict (tenant_id, connector, account) do update set uninstalled_at = excluded.uninstalled_at, due_at = excluded.due_at, erased_at = null`,
@@ -43,10 +45,11 @@ export async function applyUninstall(deps: Deps, tenantId: string, e: UninstallE
 
 /** A shop's data was erased (its shop/redact, or the due date): its scheduled erasure is done. */
 export async function markShopErased(deps: Deps, tenantId: string, shop: string): Promise<void> {
-  await deps.db.query(
-    `update account_erasures set erased_at = now() where tenant_id = $1 and connector = $2 and account = $3 and erased_at is null`,
-    [tenantId, STORE_SYSTEM, shop],
-  );
+  await deps.db.query(`update account_erasures set erased_at = now() where tenant_id = $1 and connector = $2 and account = $3 and erased_at is null`, [
+    tenantId,
+    STORE_SYSTEM,
+    shop,
+  ]);
 }
 
 /** The reap job's part: every uninstalled store whose erasure is due and not done is erased now. */

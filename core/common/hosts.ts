@@ -24,7 +24,10 @@ function parseEntry(entry: string): HostPattern | null {
 
 /** The comma-separated list, checked: throws naming the first entry that is not a host. */
 export function parseAllowedHosts(list: string): string[] {
-  const entries = list.split(',').map((e) => e.trim()).filter(Boolean);
+  const entries = list
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
   for (const entry of entries) {
     if (!parseEntry(entry)) throw new Error(`"${entry}" is not a host, host:port or *.domain`);
   }

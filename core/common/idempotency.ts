@@ -29,20 +29,14 @@ export async function withIdempotency(
   if (!key) return { ...(await run()), replayed: false };
   if (key.length > 255) throw new AppError('VALIDATION', 'Idempotency-Key is longer than 255 characters', { field: 'Idempotency-Key' });
 
-  await deps.db.query(`delete from idempotency_keys where tenant_id = $1 and key = $2 and created_at < now() - $3::interval`, [
+  await deps.db.query(`delete from idempotency_keys where tenant_id = $1 and key = $2 and created_at < now() - $3::interval`, [tenantId, key, TTL]);
+  const claim = await deps.db.query(`insert into idempotency_keys (tenant_id, key, request_enc) values ($1, $2, $3) on conflict do nothing`, [
     tenantId,
     key,
-    TTL,
+    deps.pii.encrypt(requestDigest),
   ]);
-  const claim = await deps.db.query(
-    `insert into idempotency_keys (tenant_id, key, request_enc) values ($1, $2, $3) on conflict do nothing`,
-    [tenantId, key, deps.pii.encrypt(requestDigest)],
-  );
   if (claim.rowCount === 0) {
-    const { rows } = await deps.db.query(
-      `select request_enc, status, response_enc from idempotency_keys where tenant_id = $1 and key = $2`,
-      [tenantId, key],
-    );
+    const { rows } = await deps.db.query(`select request_enc, status, response_enc from idempotency_keys where tenant_id = $1 and key = $2`, [tenantId, key]);
     const seen = rows[0];
     if (seen && deps.pii.decrypt(seen.request_enc) !== requestDigest) {
       throw new AppError('IDEMPOTENCY_CONFLICT', 'this Idempotency-Key was used with a different request', {

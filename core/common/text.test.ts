@@ -49,7 +49,10 @@ describe('findBadText', () => {
       }),
       { seed: 20260410 },
     );
-    fc.assert(fc.property(fc.string({ unit: 'grapheme' }), (s) => !s.includes('\u0000') ? isAcceptedText(s) : true), { seed: 20260410 });
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme' }), (s) => (!s.includes('\u0000') ? isAcceptedText(s) : true)),
+      { seed: 20260410 },
+    );
   });
 });
 
@@ -65,11 +68,17 @@ describe('assertAcceptedText', () => {
     assert.ok(err instanceof AppError);
     assert.equal(err.code, 'VALIDATION');
     assert.equal(err.field, 'context.sku');
-    assert.throws(() => assertAcceptedText('\u0000', 'input'), (e: AppError) => e.field === 'input');
+    assert.throws(
+      () => assertAcceptedText('\u0000', 'input'),
+      (e: AppError) => e.field === 'input',
+    );
   });
 
   test('a bad key is named with the bad character shown as U+FFFD, never echoed raw', () => {
-    assert.throws(() => assertAcceptedText({ attributes: { 'no\u0000te': 'x' } }), (e: AppError) => e.field === 'attributes.no\uFFFDte' && /key/.test(e.message));
+    assert.throws(
+      () => assertAcceptedText({ attributes: { 'no\u0000te': 'x' } }),
+      (e: AppError) => e.field === 'attributes.no\uFFFDte' && /key/.test(e.message),
+    );
   });
 });
 
@@ -83,6 +92,9 @@ describe('cleanVendorText', () => {
   });
 
   test('refuses vendor data nested past the cap', () => {
-    assert.throws(() => cleanVendorText(nested(MAX_DEPTH + 1)), (e: AppError) => e.code === 'VALIDATION');
+    assert.throws(
+      () => cleanVendorText(nested(MAX_DEPTH + 1)),
+      (e: AppError) => e.code === 'VALIDATION',
+    );
   });
 });

@@ -91,8 +91,7 @@ export function findBadText(value: unknown, maxDepth = MAX_DEPTH): BadText | nul
 }
 
 /** A string with NUL dropped and each unpaired surrogate replaced by U+FFFD. */
-export const cleanString = (text: string): string =>
-  text.replace(BAD_ALL, (c) => (c === '\u0000' ? '' : '\uFFFD'));
+export const cleanString = (text: string): string => text.replace(BAD_ALL, (c) => (c === '\u0000' ? '' : '\uFFFD'));
 
 /** A string safe to store and echo, each bad character shown as U+FFFD (for names of things, not data). */
 export const displayText = (text: string): string => text.replace(BAD_ALL, '\uFFFD');

@@ -44,4 +44,3 @@ export function memoryTokenBucket(now: () => number = () => performance.timeOrig
     },
   };
 }
-

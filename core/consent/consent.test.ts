@@ -61,7 +61,13 @@ describe('the consent ledger', () => {
     assert.deepEqual(await record(mobile, 'all', 'crm'), [true], 'all is wider than sms: a new event');
     assert.deepEqual(await record(mobile, 'voice', 'voice-intent'), [false], 'already covered by all');
     assert.deepEqual(await state(mobile), { voice: true, sms: true });
-    assert.deepEqual((await events(mobile)).map((e) => [e.channel, e.source]), [['sms', 'sms-stop'], ['all', 'crm']]);
+    assert.deepEqual(
+      (await events(mobile)).map((e) => [e.channel, e.source]),
+      [
+        ['sms', 'sms-stop'],
+        ['all', 'crm'],
+      ],
+    );
 
     // One batch naming the same number twice, on several channels.
     const uk = '+447400123456';
@@ -98,7 +104,12 @@ describe('opt-out is sticky', () => {
     assert.equal(api.status, 200, api.text);
     assert.deepEqual([api.body.optedOut, api.body.dialable], [{ voice: true, sms: true }, false]);
 
-    const crm = await upsertContact(app.deps, app.tenantId, { name: 'Lin Daiyu', phone: '+8618612345678', crm: { system: 'salesforce', externalId: '003ABC' } }, 'crm');
+    const crm = await upsertContact(
+      app.deps,
+      app.tenantId,
+      { name: 'Lin Daiyu', phone: '+8618612345678', crm: { system: 'salesforce', externalId: '003ABC' } },
+      'crm',
+    );
     assert.equal(crm.contact.id, made.body.id);
     assert.deepEqual([crm.contact.optedOut, crm.contact.dialable], [{ voice: true, sms: true }, false]);
 

@@ -59,21 +59,13 @@ const coveredBy = (channel: Channel): Channel[] => (channel === 'all' ? ['all'] 
  * `all`) is left as it is, so the ledger holds one event per current opt-out.
  * @returns for each request, in order, whether it was new
  */
-export async function recordOptOuts(
-  deps: Deps,
-  tenantId: string,
-  requests: OptOutRequest[],
-  client?: pg.PoolClient,
-): Promise<boolean[]> {
+export async function recordOptOuts(deps: Deps, tenantId: string, requests: OptOutRequest[], client?: pg.PoolClient): Promise<boolean[]> {
   // Three statements whatever the batch size: lock the numbers, read what they already have,
   // append what is new. The locks (taken in a fixed order, so writers cannot deadlock) keep
   // two concurrent opt-outs of one number from both appending.
   const run = async (tx: pg.PoolClient) => {
     const hexes = [...new Set(requests.map((r) => r.phoneHash.toString('hex')))].sort();
-    await tx.query(
-      `select pg_advisory_xact_lock(hashtextextended($1 || ':' || h, 0)) from unnest($2::text[]) as h order by h`,
-      [tenantId, hexes],
-    );
+    await tx.query(`select pg_advisory_xact_lock(hashtextextended($1 || ':' || h, 0)) from unnest($2::text[]) as h order by h`, [tenantId, hexes]);
     const { rows } = await tx.query<{ hash: string; channel: Channel }>(
       `select distinct encode(phone_hash, 'hex') as hash, channel from consent_events
         where tenant_id = $1 and phone_hash = any($2::bytea[])`,
@@ -97,19 +89,33 @@ export async function recordOptOuts(
            from jsonb_to_recordset($2::jsonb) as u(hash text, enc text, channel text, source text, note text)`,
         [
           tenantId,
-          JSON.stringify(appended.map((r) => ({ hash: r.phoneHash.toString('hex'), enc: r.phoneEnc, channel: r.channel, source: r.source, note: r.note ?? null }))),
+          JSON.stringify(
+            appended.map((r) => ({ hash: r.phoneHash.toString('hex'), enc: r.phoneEnc, channel: r.channel, source: r.source, note: r.note ?? null })),
+          ),
         ],
       );
       for (const origin of new Set(appended.map((r) => r.origin ?? null))) {
-        await writeBackOptOuts(tx, deps, tenantId, appended.filter((r) => (r.origin ?? null) === origin), origin);
+        await writeBackOptOuts(
+          tx,
+          deps,
+          tenantId,
+          appended.filter((r) => (r.origin ?? null) === origin),
+          origin,
+        );
       }
       // Opting out soon after being chased is a complaint about the chase (a list imported later is not).
       const reacted = appended.filter((r) => r.source !== 'import').map((r) => r.phoneHash);
       await recordOptOutComplaints(tx, tenantId, reacted, deps.clock?.now() ?? new Date());
       // An opt-out on any channel ends the number's pending chases at once, in every campaign.
-      await endChases(tx, tenantId, { phoneHashes: [...new Set(appended.map((r) => r.phoneHash.toString('hex')))].map((h) => Buffer.from(h, 'hex')) }, 'opted-out', {
-        reason: 'the number opted out',
-      });
+      await endChases(
+        tx,
+        tenantId,
+        { phoneHashes: [...new Set(appended.map((r) => r.phoneHash.toString('hex')))].map((h) => Buffer.from(h, 'hex')) },
+        'opted-out',
+        {
+          reason: 'the number opted out',
+        },
+      );
     }
     return fresh;
   };
@@ -139,11 +145,7 @@ const toOptOut = (r: EventRow, deps: Deps): OptOut => ({
   createdAt: r.created_at.toISOString(),
 });
 
-export async function listOptOuts(
-  deps: Deps,
-  tenantId: string,
-  options: { cursor?: string; limit: number; phone?: string },
-): Promise<Page<OptOut>> {
+export async function listOptOuts(deps: Deps, tenantId: string, options: { cursor?: string; limit: number; phone?: string }): Promise<Page<OptOut>> {
   const params: unknown[] = [tenantId, options.cursor ? decodeCursor(options.cursor, bigintKey) : '0'];
   let byPhone = '';
   if (options.phone) {
@@ -166,9 +168,9 @@ export function optedOutOf(channels: readonly string[]): { voice: boolean; sms: 
 
 /** Current opt-out state of one number (by blind index). */
 export async function optOutState(db: Pick<pg.Pool, 'query'>, tenantId: string, phoneHash: Buffer) {
-  const { rows } = await db.query<{ channel: Channel }>(
-    `select distinct channel from consent_events where tenant_id = $1 and phone_hash = $2`,
-    [tenantId, phoneHash],
-  );
+  const { rows } = await db.query<{ channel: Channel }>(`select distinct channel from consent_events where tenant_id = $1 and phone_hash = $2`, [
+    tenantId,
+    phoneHash,
+  ]);
   return optedOutOf(rows.map((r) => r.channel));
 }

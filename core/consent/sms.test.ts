@@ -7,7 +7,22 @@ const language = (body: string) => classifyInbound(body).language;
 
 describe('inbound SMS keywords', () => {
   test('the carrier opt-out words, in any case, with punctuation and spaces around them', () => {
-    for (const body of ['STOP', 'stop', ' Stop. ', 'STOPALL', 'stop all', 'Unsubscribe!', 'cancel', 'END', 'quit', 'revoke', 'OptOut', 'opt out', 'opt-out', '"STOP"']) {
+    for (const body of [
+      'STOP',
+      'stop',
+      ' Stop. ',
+      'STOPALL',
+      'stop all',
+      'Unsubscribe!',
+      'cancel',
+      'END',
+      'quit',
+      'revoke',
+      'OptOut',
+      'opt out',
+      'opt-out',
+      '"STOP"',
+    ]) {
       assert.equal(kind(body), 'opt-out', body);
       assert.equal(language(body), 'en', body);
     }
@@ -34,13 +49,33 @@ describe('inbound SMS keywords', () => {
   });
 
   test('words that merely contain a keyword are not an opt-out', () => {
-    for (const body of ['Stopped by the shop today', 'stopover', 'I will not cancel my order', 'the end is near', 'Tomorrow', 'TDD', '好的', 'When does my order arrive?', '不要忘了给我发链接']) {
+    for (const body of [
+      'Stopped by the shop today',
+      'stopover',
+      'I will not cancel my order',
+      'the end is near',
+      'Tomorrow',
+      'TDD',
+      '好的',
+      'When does my order arrive?',
+      '不要忘了给我发链接',
+    ]) {
       assert.notEqual(kind(body), 'opt-out', body);
     }
   });
 
   test('a request to stop written in a sentence is an opt-out, in English, Chinese, Cantonese or a mix', () => {
-    for (const body of ['please stop', 'No more texts please', "Don't ever message me again", 'take me off your list', '请勿再联系我', '别再给我发短信了', '以後唔好再send嘢畀我', '唔好再打嚟', 'never 再 send 我']) {
+    for (const body of [
+      'please stop',
+      'No more texts please',
+      "Don't ever message me again",
+      'take me off your list',
+      '请勿再联系我',
+      '别再给我发短信了',
+      '以後唔好再send嘢畀我',
+      '唔好再打嚟',
+      'never 再 send 我',
+    ]) {
       assert.equal(kind(body), 'opt-out', body);
     }
     assert.equal(language('别再给我发短信了'), 'zh');

@@ -29,7 +29,23 @@ export interface InboundKeyword {
 // Carrier-industry English words (CTIA, and the carriers' default and advanced opt-out lists).
 const OPT_OUT_EN = ['STOP', 'STOPALL', 'STOP ALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT', 'REVOKE', 'OPTOUT', 'OPT OUT'];
 // Chinese carriers' conventions: "回复TD退订" / "回T退订", and the plain words people write.
-const OPT_OUT_ZH = ['退订', '退訂', 'TD', 'T', '取消订阅', '取消訂閱', '退订短信', '退訂短信', '退訂簡訊', '不要再发', '不要再發', '不要再发了', '不要再發了', '别再发了', '別再發了'];
+const OPT_OUT_ZH = [
+  '退订',
+  '退訂',
+  'TD',
+  'T',
+  '取消订阅',
+  '取消訂閱',
+  '退订短信',
+  '退訂短信',
+  '退訂簡訊',
+  '不要再发',
+  '不要再發',
+  '不要再发了',
+  '不要再發了',
+  '别再发了',
+  '別再發了',
+];
 const HELP_EN = ['HELP', 'INFO'];
 const HELP_ZH = ['帮助', '幫助'];
 // A message that starts with one of these and goes on ("stop please", "退订谢谢") is still an opt-out.
@@ -105,7 +121,12 @@ export async function optOutBySms(deps: Deps, tx: pg.PoolClient, input: { fromE1
   const tenants = await tenantsOnLine(tx, stored.phoneHash, input.to);
   const fresh: string[] = [];
   for (const tenantId of tenants) {
-    const [created] = await recordOptOuts(deps, tenantId, [{ ...stored, channel: 'all', source: 'sms-stop', note: input.keyword ? `SMS keyword ${input.keyword}` : 'SMS asking to stop' }], tx);
+    const [created] = await recordOptOuts(
+      deps,
+      tenantId,
+      [{ ...stored, channel: 'all', source: 'sms-stop', note: input.keyword ? `SMS keyword ${input.keyword}` : 'SMS asking to stop' }],
+      tx,
+    );
     if (created) fresh.push(tenantId);
   }
   return fresh;

@@ -14,7 +14,7 @@ test('order value, intent and industry columns land under stable keys, whatever 
     intent: 'mid',
     industry: 'Retail',
   });
-  assert.deepEqual(canonicalAttributes({ 'cart_total': '300元', intent: 'L' }), { orderValue: 300, intent: 'low' });
+  assert.deepEqual(canonicalAttributes({ cart_total: '300元', intent: 'L' }), { orderValue: 300, intent: 'low' });
 });
 
 test('what cannot be read as an amount or a level stays as written', () => {

@@ -61,12 +61,7 @@ function checkFields(input: ContactInput) {
   return { email, timeZone, country };
 }
 
-export async function upsertContact(
-  deps: Deps,
-  tenantId: string,
-  input: ContactInput,
-  source: ContactSource,
-): Promise<UpsertResult> {
+export async function upsertContact(deps: Deps, tenantId: string, input: ContactInput, source: ContactSource): Promise<UpsertResult> {
   const tenant = await getTenant(deps, tenantId);
   const phone: PhoneResult = normalizePhone(input.phone, tenant.defaultRegion);
   if (!phone.valid && source !== 'crm') {
@@ -151,12 +146,7 @@ export async function upsertContact(
 }
 
 /** The contact an upsert updates: by id, else by CRM reference, else by phone. */
-async function findTarget(
-  tx: pg.PoolClient,
-  tenantId: string,
-  input: ContactInput,
-  phoneHash: Buffer | null,
-): Promise<string | null> {
+async function findTarget(tx: pg.PoolClient, tenantId: string, input: ContactInput, phoneHash: Buffer | null): Promise<string | null> {
   if (input.id) {
     const { rows } = await tx.query(`select id from contacts where tenant_id = $1 and id = $2 for update`, [tenantId, input.id]);
     if (!rows[0]) throw notFound('contact', 'id');
@@ -189,11 +179,7 @@ export interface ContactFilter {
   externalId?: string;
 }
 
-export async function listContacts(
-  deps: Deps,
-  tenantId: string,
-  options: { cursor?: string; limit: number; filter?: ContactFilter },
-): Promise<Page<Contact>> {
+export async function listContacts(deps: Deps, tenantId: string, options: { cursor?: string; limit: number; filter?: ContactFilter }): Promise<Page<Contact>> {
   const where = ['c.tenant_id = $1'];
   const params: unknown[] = [tenantId];
   const add = (sql: string, value: unknown) => {
@@ -214,9 +200,6 @@ export async function listContacts(
                    and r.external_id = $${params.length - (system ? 1 : 0)}${system})`);
   }
   params.push(options.limit + 1);
-  const { rows } = await deps.db.query<ContactRow>(
-    `${CONTACT_SELECT} where ${where.join(' and ')} order by c.id limit $${params.length}`,
-    params,
-  );
+  const { rows } = await deps.db.query<ContactRow>(`${CONTACT_SELECT} where ${where.join(' and ')} order by c.id limit $${params.length}`, params);
   return toPage(rows, options.limit, (r) => toContact(r, deps.pii));
 }

@@ -29,5 +29,12 @@ export function canonicalCountry(value: string): string | null {
 
 /** Splits a tag cell: commas, semicolons, pipes and their CJK forms separate tags. */
 export function splitTags(cell: string): string[] {
-  return [...new Set(cell.split(/[,;|，；、｜]/u).map((t) => t.trim()).filter(Boolean))];
+  return [
+    ...new Set(
+      cell
+        .split(/[,;|，；、｜]/u)
+        .map((t) => t.trim())
+        .filter(Boolean),
+    ),
+  ];
 }

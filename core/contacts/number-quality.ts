@@ -39,14 +39,7 @@ const NUMBERS_PER_JOB = 500;
  * The carrier's answer for `e164`, from the cache when it is younger than `maxAgeDays`.
  * A lookup that fails throws (the caller decides whether to retry) and caches nothing.
  */
-export async function checkNumber(
-  deps: Deps,
-  lookup: NumberLookup,
-  tenantId: string,
-  e164: string,
-  now: Date,
-  maxAgeDays = 30,
-): Promise<NumberCheck> {
+export async function checkNumber(deps: Deps, lookup: NumberLookup, tenantId: string, e164: string, now: Date, maxAgeDays = 30): Promise<NumberCheck> {
   const phoneHash = deps.pii.phoneIndex(e164);
   const { rows } = await deps.db.query<{ valid: boolean; line_type: string | null; country: string | null }>(
     `select valid, line_type, country from number_checks
@@ -70,8 +63,7 @@ export async function checkNumber(
  * A cached line type as the port's value. A row cached before line types were the engine's
  * own may hold a carrier's word for it: unknown then, until the cache entry ages out.
  */
-const storedLineType = (stored: string | null): LineType | null =>
-  (lineTypes as readonly string[]).includes(stored ?? '') ? (stored as LineType) : null;
+const storedLineType = (stored: string | null): LineType | null => ((lineTypes as readonly string[]).includes(stored ?? '') ? (stored as LineType) : null);
 
 // Only mobiles and VoIP numbers that are not fixed (app numbers such as Google Voice) reliably
 // take texts. Fixed VoIP (cable-company lines) behaves like a landline. Unreported types are

@@ -14,10 +14,18 @@ import { tenantPerFile } from '../../test/support/tenant.ts';
 const t = tenantPerFile();
 
 const record = (externalId: string, phone: string | null, extra: Partial<CrmContact> = {}): CrmContact => ({
-  externalId, phone: phone ? { raw: phone, country: null } : null, name: `Person ${externalId}`, tags: [], doNotCall: false, updatedAt: '2026-11-01T10:00:00.000Z', ...extra,
+  externalId,
+  phone: phone ? { raw: phone, country: null } : null,
+  name: `Person ${externalId}`,
+  tags: [],
+  doNotCall: false,
+  updatedAt: '2026-11-01T10:00:00.000Z',
+  ...extra,
 });
 const contactOf = async (system: string, externalId: string) =>
-  (await listContacts(t.deps, t.tenantId, { limit: 100, filter: { crmSystem: system } })).items.find((c) => c.crm.some((r) => r.system === system && r.externalId === externalId));
+  (await listContacts(t.deps, t.tenantId, { limit: 100, filter: { crmSystem: system } })).items.find((c) =>
+    c.crm.some((r) => r.system === system && r.externalId === externalId),
+  );
 
 test('records land on new contacts, a bad number is kept flagged, a number already known is the same contact', async () => {
   const known = await upsertContact(t.deps, t.tenantId, { phone: '+14155550301', name: 'Known' }, 'api');

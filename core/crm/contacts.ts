@@ -45,8 +45,17 @@ export async function storeCrmContacts(deps: Deps, tenantId: string, system: str
     return { contact: c, phone, e164: phone.e164, hash: phone.e164 ? deps.pii.phoneIndex(phone.e164).toString('hex') : null };
   });
   return withTransaction(deps.db, async (tx) => {
-    const linked = await byExternalId(tx, tenantId, system, contacts.map((c) => c.externalId));
-    const byPhone = await byHash(tx, tenantId, prepared.flatMap((p) => (p.hash ? [p.hash] : [])));
+    const linked = await byExternalId(
+      tx,
+      tenantId,
+      system,
+      contacts.map((c) => c.externalId),
+    );
+    const byPhone = await byHash(
+      tx,
+      tenantId,
+      prepared.flatMap((p) => (p.hash ? [p.hash] : [])),
+    );
     // One row per contact: records naming the same one (a number twice in the page) keep the newest.
     const targets = new Map<string, Prepared & { isNew: boolean }>();
     const refs: { external_id: string; contact_id: string }[] = [];
@@ -78,8 +87,16 @@ export async function storeCrmContacts(deps: Deps, tenantId: string, system: str
       });
     }
     const all = [...targets.values()];
-    await insertNew(tx, tenantId, all.filter((t) => t.isNew).map((t) => t.row));
-    await updateExisting(tx, tenantId, all.filter((t) => !t.isNew).map((t) => t.row));
+    await insertNew(
+      tx,
+      tenantId,
+      all.filter((t) => t.isNew).map((t) => t.row),
+    );
+    await updateExisting(
+      tx,
+      tenantId,
+      all.filter((t) => !t.isNew).map((t) => t.row),
+    );
     await tx.query(
       `insert into contact_crm_refs (tenant_id, system, external_id, contact_id)
        select $1, $2, u.external_id, u.contact_id from jsonb_to_recordset($3::jsonb) as u(external_id text, contact_id uuid)
@@ -89,9 +106,19 @@ export async function storeCrmContacts(deps: Deps, tenantId: string, system: str
     // The CRM says not to call: a sticky voice opt-out, not written back to where it came from.
     const doNotCall = prepared.filter((p) => p.contact.doNotCall && p.e164);
     if (doNotCall.length) {
-      await recordOptOuts(deps, tenantId, doNotCall.map((p) => ({
-        phoneHash: Buffer.from(p.hash!, 'hex'), phoneEnc: deps.pii.encrypt(p.e164!), channel: 'voice' as const, source: 'crm' as const, note: `do-not-call in ${system}`, origin: system,
-      })), tx);
+      await recordOptOuts(
+        deps,
+        tenantId,
+        doNotCall.map((p) => ({
+          phoneHash: Buffer.from(p.hash!, 'hex'),
+          phoneEnc: deps.pii.encrypt(p.e164!),
+          channel: 'voice' as const,
+          source: 'crm' as const,
+          note: `do-not-call in ${system}`,
+          origin: system,
+        })),
+        tx,
+      );
     }
     return contacts.length;
   });

@@ -42,15 +42,17 @@ export async function receiveCrmEvents(deps: Deps & { jobs: JobQueue }, tenantId
     const wanted = fresh.flatMap((e) => (e.change.kind === 'opt-out' && e.externalId !== null ? [{ externalId: e.externalId, change: e.change }] : []));
     const { rows } = wanted.length
       ? await tx.query<{ external_id: string; phone_hash: Buffer; phone_enc: string }>(
-        `select r.external_id, c.phone_hash, c.phone_enc from contact_crm_refs r join contacts c on c.tenant_id = r.tenant_id and c.id = r.contact_id
+          `select r.external_id, c.phone_hash, c.phone_enc from contact_crm_refs r join contacts c on c.tenant_id = r.tenant_id and c.id = r.contact_id
           where r.tenant_id = $1 and r.system = $2 and r.external_id = any($3::text[]) and c.phone_hash is not null and c.phone_invalid_reason is null`,
-        [tenantId, system, wanted.map((w) => w.externalId)],
-      )
+          [tenantId, system, wanted.map((w) => w.externalId)],
+        )
       : { rows: [] };
     const linked = new Map(rows.map((r) => [r.external_id, r]));
     const requests: OptOutRequest[] = wanted.flatMap((w) => {
       const c = linked.get(w.externalId);
-      return c ? [{ phoneHash: c.phone_hash, phoneEnc: c.phone_enc, channel: w.change.channel, source: 'crm' as const, note: w.change.note, origin: system }] : [];
+      return c
+        ? [{ phoneHash: c.phone_hash, phoneEnc: c.phone_enc, channel: w.change.channel, source: 'crm' as const, note: w.change.note, origin: system }]
+        : [];
     });
     if (requests.length) await recordOptOuts(deps, tenantId, requests, tx);
     // An opt-out for a record not linked yet, or any other change, is for the sync to pull.

@@ -44,15 +44,24 @@ export async function startChasesFromCrm(
   }
 }
 
-async function startEach(deps: Deps, tenantId: string, input: { system: string; campaignId: string; records: InboundRecord[] }): Promise<InboundResult['records']> {
+async function startEach(
+  deps: Deps,
+  tenantId: string,
+  input: { system: string; campaignId: string; records: InboundRecord[] },
+): Promise<InboundResult['records']> {
   const records: InboundResult['records'] = [];
   for (const r of input.records) {
     try {
-      const saved = await upsertContact(deps, tenantId, {
-        ...(r.phone ? { phone: r.phone } : {}),
-        ...(r.name ? { name: r.name } : {}),
-        crm: { system: input.system, externalId: r.externalId },
-      }, 'crm');
+      const saved = await upsertContact(
+        deps,
+        tenantId,
+        {
+          ...(r.phone ? { phone: r.phone } : {}),
+          ...(r.name ? { name: r.name } : {}),
+          crm: { system: input.system, externalId: r.externalId },
+        },
+        'crm',
+      );
       await startChase(deps, tenantId, { campaignId: input.campaignId, contact: { id: saved.contact.id } });
       records.push({ outcome: 'started' });
     } catch (err) {

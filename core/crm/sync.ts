@@ -38,7 +38,10 @@ const setState = (deps: Deps, job: SyncJob, status: 'running' | 'ok' | 'failed',
     [job.tenantId, job.type, status, error],
   );
 
-export async function runSync(deps: Deps & { crm?: CrmConnectorFor; log?: { warn(o: object, msg: string): void } }, job: SyncJob): Promise<{ contacts: number }> {
+export async function runSync(
+  deps: Deps & { crm?: CrmConnectorFor; log?: { warn(o: object, msg: string): void } },
+  job: SyncJob,
+): Promise<{ contacts: number }> {
   let crm: CrmConnector | null;
   try {
     crm = deps.crm ? await deps.crm(job.tenantId, job.type) : null;
@@ -51,7 +54,10 @@ export async function runSync(deps: Deps & { crm?: CrmConnectorFor; log?: { warn
     await setState(deps, job, 'failed', `the ${job.type} connector is not configured or does not sync`);
     return { contacts: 0 };
   }
-  const { rows } = await deps.db.query<{ cursor: CrmCursor | null }>(`select cursor from connectors where tenant_id = $1 and type = $2`, [job.tenantId, job.type]);
+  const { rows } = await deps.db.query<{ cursor: CrmCursor | null }>(`select cursor from connectors where tenant_id = $1 and type = $2`, [
+    job.tenantId,
+    job.type,
+  ]);
   await setState(deps, job, 'running');
   let count = 0;
   try {

@@ -20,15 +20,14 @@ describe('migrate', () => {
   afterEach(() => db.drop());
   after(() => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
 
-  const files = (entries: Record<string, string>) =>
-    Promise.all(Object.entries(entries).map(([name, sql]) => writeFile(path.join(dir, name), sql)));
+  const files = (entries: Record<string, string>) => Promise.all(Object.entries(entries).map(([name, sql]) => writeFile(path.join(dir, name), sql)));
   const steps = async () => (await db.pool.query<{ step: string }>('SELECT step FROM log ORDER BY id')).rows.map((r) => r.step);
   const recorded = async () =>
     (await db.pool.query<{ version: string }>('SELECT version FROM schema_migrations ORDER BY applied_at, version')).rows.map((r) => r.version);
 
   test('applies pending files in numeric order and records them', async () => {
     await files({
-      '01_create.sql': 'CREATE TABLE log (id serial PRIMARY KEY, step text NOT NULL);\nINSERT INTO log (step) VALUES (\'create\');',
+      '01_create.sql': "CREATE TABLE log (id serial PRIMARY KEY, step text NOT NULL);\nINSERT INTO log (step) VALUES ('create');",
       '2_second.sql': "INSERT INTO log (step) VALUES ('second');",
       '10_tenth.sql': "INSERT INTO log (step) VALUES ('tenth');",
       '9_ninth.sql': "INSERT INTO log (step) VALUES ('ninth');",

@@ -43,7 +43,17 @@ interface LinkSms {
  */
 export async function runDialogAction(deps: WorkerDeps, job: DialogActionJob): Promise<void> {
   const sms = await withTransaction(deps.db, async (tx): Promise<LinkSms | null> => {
-    const { rows } = await tx.query<{ chase_id: string; campaign_id: string; phone_hash: Buffer; from_number: string; script: string | null; context_enc: string | null; name_enc: string | null; phone_enc: string | null; contact_hash: Buffer | null }>(
+    const { rows } = await tx.query<{
+      chase_id: string;
+      campaign_id: string;
+      phone_hash: Buffer;
+      from_number: string;
+      script: string | null;
+      context_enc: string | null;
+      name_enc: string | null;
+      phone_enc: string | null;
+      contact_hash: Buffer | null;
+    }>(
       `select a.chase_id, a.campaign_id, a.phone_hash, a.from_number, ch.script, ch.context_enc, c.name_enc, c.phone_enc, c.phone_hash as contact_hash
          from attempts a
          join chases ch on ch.tenant_id = a.tenant_id and ch.id = a.chase_id
@@ -57,7 +67,8 @@ export async function runDialogAction(deps: WorkerDeps, job: DialogActionJob): P
     await lockPhone(tx, job.tenantId, a.phone_hash);
     if ((await optOutState(tx, job.tenantId, a.phone_hash)).sms) return null;
     const { rowCount } = await tx.query(`select 1 from attempts where tenant_id = $1 and chase_id = $2 and channel = 'sms' and status <> 'not-placed'`, [
-      job.tenantId, a.chase_id,
+      job.tenantId,
+      a.chase_id,
     ]);
     if (rowCount) return null;
     const campaign = await getCampaign(tx, job.tenantId, a.campaign_id);
@@ -82,7 +93,11 @@ export async function runDialogAction(deps: WorkerDeps, job: DialogActionJob): P
     // Refused (4xx): not sent, and a retry may send it. Unknown (5xx, no answer): it may have gone out,
     // and a second copy is worse than none, so it is recorded as failed and not retried.
     await deps.db.query(`update attempts set status = $3, error = $4, ended_at = $5 where tenant_id = $1 and id = $2`, [
-      job.tenantId, sms.smsId, refused ? 'not-placed' : 'failed', message, deps.clock.now(),
+      job.tenantId,
+      sms.smsId,
+      refused ? 'not-placed' : 'failed',
+      message,
+      deps.clock.now(),
     ]);
     deps.log?.warn({ error: loggable(err), attemptId: sms.smsId, chaseId: sms.chaseId }, 'the link SMS was not sent');
     if (refused && err.retryable) throw err;
@@ -90,7 +105,10 @@ export async function runDialogAction(deps: WorkerDeps, job: DialogActionJob): P
   }
   await withTransaction(deps.db, async (tx) => {
     await tx.query(`update attempts set sid = $3, status = 'sent', outcome = 'sms-sent', ended_at = $4 where tenant_id = $1 and id = $2`, [
-      job.tenantId, sms.smsId, sid, deps.clock.now(),
+      job.tenantId,
+      sms.smsId,
+      sid,
+      deps.clock.now(),
     ]);
     await insertEvent(tx, job.tenantId, sms.chaseId, 'sms-sent', { from: sms.from, reason: 'asked for on the call' }, sms.smsId);
     await writeBackSms(tx, deps, job.tenantId, sms.smsId, body);

@@ -157,16 +157,18 @@ export async function recordAnswer(deps: Deps & { jobs: JobQueue }, call: LiveCa
   // Silence that leads to a re-prompt or a goodbye changes nothing: no write on that path.
   if (!a.heard && (!action || action === 'hangup')) return true;
   const { tenantId, chaseId, attemptId } = call;
-  const events: { type: EventType; detail: Record<string, unknown> | null }[] = [{
-    type: 'intent',
-    detail: {
-      node: a.node,
-      intent: a.heard?.intent ?? null,
-      confidence: a.heard ? Math.round(a.heard.confidence * 1000) / 1000 : null,
-      next: a.next.node.id,
-      ...(a.next.reprompt ? { reprompt: a.next.reprompt } : {}),
+  const events: { type: EventType; detail: Record<string, unknown> | null }[] = [
+    {
+      type: 'intent',
+      detail: {
+        node: a.node,
+        intent: a.heard?.intent ?? null,
+        confidence: a.heard ? Math.round(a.heard.confidence * 1000) / 1000 : null,
+        next: a.next.node.id,
+        ...(a.next.reprompt ? { reprompt: a.next.reprompt } : {}),
+      },
     },
-  }];
+  ];
   const event = action ? EVENT[action] : undefined;
   if (event) events.push({ type: event, detail: null });
   const params = [`${a.callId}:${a.turn}`, tenantId, chaseId, attemptId, JSON.stringify(events), a.heard?.intent ?? null, answerOutcome(a)];
@@ -181,7 +183,10 @@ export async function recordAnswer(deps: Deps & { jobs: JobQueue }, call: LiveCa
     // The complaint first: the opt-out would otherwise record this chase's complaint as an opt-out's.
     if (action === 'complaint') await recordComplaint(tx, tenantId, chaseId, deps.clock?.now() ?? new Date(), 'intent');
     const note = action === 'complaint' ? 'complained on a call' : 'said so on a call';
-    if ((action === 'opt_out' || action === 'complaint') && !(await optOutCallee(deps, tx, tenantId, attemptId, { ...(a.callee ? { callee: a.callee } : {}), note }))) {
+    if (
+      (action === 'opt_out' || action === 'complaint') &&
+      !(await optOutCallee(deps, tx, tenantId, attemptId, { ...(a.callee ? { callee: a.callee } : {}), note }))
+    ) {
       throw new Error('cannot record the opt-out: the number called is unknown');
     }
     if (action === 'wrong_number') await markWrongNumber(tx, call);

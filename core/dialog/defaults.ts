@@ -11,7 +11,22 @@ export interface BuiltInNode {
   do?: DialogAction;
 }
 
-type Texts = Record<'price' | 'send_link' | 'reconsider' | 'callback' | 'not_interested' | 'opt_out' | 'complaint' | 'confirm_opt_out' | 'transfer' | 'wrong_number' | 'goodbye' | 'reprompt' | 'no_agent', string> & {
+type Texts = Record<
+  | 'price'
+  | 'send_link'
+  | 'reconsider'
+  | 'callback'
+  | 'not_interested'
+  | 'opt_out'
+  | 'complaint'
+  | 'confirm_opt_out'
+  | 'transfer'
+  | 'wrong_number'
+  | 'goodbye'
+  | 'reprompt'
+  | 'no_agent',
+  string
+> & {
   /** What the agent hears before a transfer: the campaign and who (or, without a name, `someone`). */
   whisper: (campaign: string, who: string | null) => string;
 };

@@ -75,7 +75,10 @@ test('a complaint always apologises and hangs up, from any node, even when a scr
     const node = nextTurn(custom, call, custom.get(from)!, { intent: 'complaint' }, 0).node;
     assert.deepEqual([node.id, node.do, node.listen, node.say], ['complaint', 'complaint', false, 'So sorry. Bye.'], from);
   }
-  assert.deepEqual(dialogProblems({ ...script, dialog: { start: { say: 'Hi', on: { complaint: 'start' } } } }, {}).map((p) => p.path.join('.')), ['dialog.start.on.complaint']);
+  assert.deepEqual(
+    dialogProblems({ ...script, dialog: { start: { say: 'Hi', on: { complaint: 'start' } } } }, {}).map((p) => p.path.join('.')),
+    ['dialog.start.on.complaint'],
+  );
   assert.match(buildDialog({ say: '您好', locale: 'zh-CN' }).get('complaint')!.say, /抱歉/);
   assert.match(buildDialog({ say: '你好', locale: 'zh-HK' }).get('complaint')!.say, /抱歉打擾咗你/);
 });
@@ -87,10 +90,17 @@ test('Chinese scripts get Chinese built-in nodes', () => {
 });
 
 test('a graph that routes to a missing node, diverts an opt-out or transfers with no target is refused, naming the place', () => {
-  const problems = dialogProblems({ ...script, dialog: { start: { say: 'Hi', on: { interested: 'nowhere', opt_out: 'start' } }, t: { say: 'x', do: 'transfer' } } }, {});
-  assert.deepEqual(problems.map((p) => p.path.join('.')), ['dialog.start.on.interested', 'dialog.start.on.opt_out', 'dialog.t.do']);
+  const problems = dialogProblems(
+    { ...script, dialog: { start: { say: 'Hi', on: { interested: 'nowhere', opt_out: 'start' } }, t: { say: 'x', do: 'transfer' } } },
+    {},
+  );
+  assert.deepEqual(
+    problems.map((p) => p.path.join('.')),
+    ['dialog.start.on.interested', 'dialog.start.on.opt_out', 'dialog.t.do'],
+  );
   const parsed = CampaignInputSchema.safeParse({
-    name: 'x', channel: { policy: 'voice' },
+    name: 'x',
+    channel: { policy: 'voice' },
     scripts: [{ name: 'a', say: 'Hi', dialog: { start: { say: 'Hi', on: { interested: 'nowhere' } } } }],
   });
   assert.equal(parsed.success, false);
@@ -145,9 +155,24 @@ describe('an answer that may be a request to stop is confirmed', () => {
 
   test('the yes or no is read from the words in each language, and from keys 1 and 2', () => {
     const cases: [string, 'yes' | 'no' | null][] = [
-      ['yes', 'yes'], ['yeah please', 'yes'], ['sure', 'yes'], ['no', 'no'], ['nope keep them coming', 'no'], ['what', null],
-      ['是的', 'yes'], ['对', 'yes'], ['好', 'yes'], ['不是', 'no'], ['不用', 'no'], ['不要', null],
-      ['係', 'yes'], ['係呀', 'yes'], ['冇錯', 'yes'], ['唔係', 'no'], ['唔使', 'no'], ['唔好停', 'no'],
+      ['yes', 'yes'],
+      ['yeah please', 'yes'],
+      ['sure', 'yes'],
+      ['no', 'no'],
+      ['nope keep them coming', 'no'],
+      ['what', null],
+      ['是的', 'yes'],
+      ['对', 'yes'],
+      ['好', 'yes'],
+      ['不是', 'no'],
+      ['不用', 'no'],
+      ['不要', null],
+      ['係', 'yes'],
+      ['係呀', 'yes'],
+      ['冇錯', 'yes'],
+      ['唔係', 'no'],
+      ['唔使', 'no'],
+      ['唔好停', 'no'],
     ];
     for (const [text, reply] of cases) assert.equal(replyTo(confirm, text, undefined), reply, text);
     assert.equal(replyTo(confirm, undefined, '1'), 'yes');
@@ -156,12 +181,24 @@ describe('an answer that may be a request to stop is confirmed', () => {
   });
 
   test('a script may word the question, or take a maybe as an opt-out, but not route it elsewhere', () => {
-    const custom = buildDialog({ ...script, dialog: { confirm_opt_out: { say: 'Stop all calls?', do: 'hangup', listen: false, on: { interested: 'send_link' } }, start: { say: 'Hi', on: { maybe_opt_out: 'opt_out' } } } });
+    const custom = buildDialog({
+      ...script,
+      dialog: {
+        confirm_opt_out: { say: 'Stop all calls?', do: 'hangup', listen: false, on: { interested: 'send_link' } },
+        start: { say: 'Hi', on: { maybe_opt_out: 'opt_out' } },
+      },
+    });
     const asked = custom.get('confirm_opt_out')!;
     assert.deepEqual([asked.say, asked.listen, asked.do, asked.on], ['Stop all calls?', true, undefined, {}]);
     assert.equal(nextTurn(custom, call, custom.get('start')!, { intent: 'maybe_opt_out' }, 0).node.id, 'opt_out');
-    const problems = dialogProblems({ ...script, dialog: { confirm_opt_out: { say: 'x', on: { interested: 'send_link' } }, start: { say: 'Hi', on: { maybe_opt_out: 'price' } } } }, {});
-    assert.deepEqual(problems.map((p) => p.path.join('.')), ['dialog.confirm_opt_out', 'dialog.start.on.maybe_opt_out']);
+    const problems = dialogProblems(
+      { ...script, dialog: { confirm_opt_out: { say: 'x', on: { interested: 'send_link' } }, start: { say: 'Hi', on: { maybe_opt_out: 'price' } } } },
+      {},
+    );
+    assert.deepEqual(
+      problems.map((p) => p.path.join('.')),
+      ['dialog.confirm_opt_out', 'dialog.start.on.maybe_opt_out'],
+    );
   });
 });
 

@@ -137,10 +137,16 @@ export function dialogProblems(script: ScriptDialogInput, call: Pick<CallSetting
         problems.push({ path: ['dialog', id, 'on', answer], message: 'an opt-out always goes to the opt_out node, which records it and hangs up' });
       }
       if (answer === 'complaint' && target !== 'complaint') {
-        problems.push({ path: ['dialog', id, 'on', answer], message: 'a complaint always goes to the complaint node, which apologises, records the opt-out and the complaint, and hangs up' });
+        problems.push({
+          path: ['dialog', id, 'on', answer],
+          message: 'a complaint always goes to the complaint node, which apologises, records the opt-out and the complaint, and hangs up',
+        });
       }
       if (answer === 'maybe_opt_out' && target !== CONFIRM_OPT_OUT && target !== 'opt_out') {
-        problems.push({ path: ['dialog', id, 'on', answer], message: 'an answer that may be an opt-out goes to confirm_opt_out, or to opt_out to take it as one' });
+        problems.push({
+          path: ['dialog', id, 'on', answer],
+          message: 'an answer that may be an opt-out goes to confirm_opt_out, or to opt_out to take it as one',
+        });
       }
     }
     if (node.do === 'transfer' && !call.transferTo) problems.push({ path: ['dialog', id, 'do'], message: 'transfer needs call.transferTo on the campaign' });

@@ -49,10 +49,9 @@ export async function ensureAudio(deps: Deps, speech: Speech, tenantId: string, 
   let pending = inflight.get(key);
   if (!pending) {
     pending = (async () => {
-      const { rows } = await deps.db.query<{ stale: boolean }>(
-        `select last_used_at < now() - interval '${TOUCH_AFTER}' as stale from media where key = $1`,
-        [key],
-      );
+      const { rows } = await deps.db.query<{ stale: boolean }>(`select last_used_at < now() - interval '${TOUCH_AFTER}' as stale from media where key = $1`, [
+        key,
+      ]);
       if (rows[0]) {
         if (rows[0].stale) await deps.db.query('update media set last_used_at = now() where key = $1', [key]);
         return;

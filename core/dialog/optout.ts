@@ -15,7 +15,13 @@ export const UNCONFIRMED_OPT_OUT = 'opt-out-unconfirmed';
  * me" does not want texts either), in the caller's transaction.
  * @returns false when the number called is no longer known (the contact's number changed and the carrier did not say which it called)
  */
-export async function optOutCallee(deps: Deps, tx: pg.PoolClient, tenantId: string, attemptId: string, how: { callee?: string; note: string }): Promise<boolean> {
+export async function optOutCallee(
+  deps: Deps,
+  tx: pg.PoolClient,
+  tenantId: string,
+  attemptId: string,
+  how: { callee?: string; note: string },
+): Promise<boolean> {
   const { rows } = await tx.query<{ phone_hash: Buffer; phone_enc: string | null; contact_hash: Buffer | null }>(
     `select a.phone_hash, c.phone_enc, c.phone_hash as contact_hash from attempts a
        join chases ch on ch.tenant_id = a.tenant_id and ch.id = a.chase_id
@@ -28,9 +34,12 @@ export async function optOutCallee(deps: Deps, tx: pg.PoolClient, tenantId: stri
   // The ledger keeps the number's ciphertext: the contact's, or the number the carrier says it called
   // (when the contact's number changed during the call), checked against the attempt's blind index.
   const { callee } = how;
-  const phoneEnc = r.contact_hash?.equals(r.phone_hash) && r.phone_enc
-    ? r.phone_enc
-    : callee && deps.pii.phoneIndex(callee).equals(r.phone_hash) ? deps.pii.encrypt(callee) : null;
+  const phoneEnc =
+    r.contact_hash?.equals(r.phone_hash) && r.phone_enc
+      ? r.phone_enc
+      : callee && deps.pii.phoneIndex(callee).equals(r.phone_hash)
+        ? deps.pii.encrypt(callee)
+        : null;
   if (!phoneEnc) return false;
   await recordOptOuts(deps, tenantId, [{ phoneHash: r.phone_hash, phoneEnc, channel: 'all', source: 'voice-intent', note: how.note }], tx);
   return true;

@@ -31,7 +31,11 @@ after(() => app.close());
 async function liveCall(n: number, overrides: Record<string, unknown> = {}, extra: { name?: string; tts?: boolean } = {}) {
   const c = await campaign(app.worker, app.tenantId, overrides);
   const phone = mobile(n);
-  const chase = await startChase(app.worker, app.tenantId, { campaignId: c.id, contact: { id: await contact(app.worker, app.tenantId, phone, extra.name ? { name: extra.name } : {}) }, context: { price: '$20' } });
+  const chase = await startChase(app.worker, app.tenantId, {
+    campaignId: c.id,
+    contact: { id: await contact(app.worker, app.tenantId, phone, extra.name ? { name: extra.name } : {}) },
+    context: { price: '$20' },
+  });
   const attemptId = randomUUID();
   await app.db.pool.query(
     `insert into attempts (tenant_id, id, chase_id, campaign_id, phone_hash, channel, status, from_number, tts)
@@ -42,7 +46,10 @@ async function liveCall(n: number, overrides: Record<string, unknown> = {}, extr
 }
 
 const heard = (call: { attemptId: string; callId: string }, at: TurnPosition, answer: { speech?: string; digits?: string } = {}): DialogEvent => ({
-  type: 'heard', attemptId: call.attemptId, callId: call.callId, at,
+  type: 'heard',
+  attemptId: call.attemptId,
+  callId: call.callId,
+  at,
   ...(answer.speech ? { speech: { text: answer.speech, confidence: 0.9 } } : {}),
   ...(answer.digits ? { digits: answer.digits } : {}),
 });
@@ -54,11 +61,30 @@ const attempt = async (attemptId: string) =>
 
 describe('the dialog session', () => {
   test('an answered call opens with the script, in its voice, listening for speech and keys with barge-in at the start', async () => {
-    const call = await liveCall(1, { call: { listenSeconds: 7, hints: ['cart'] }, scripts: [{ name: 'a', say: 'Hello {{name}}, your cart is waiting.', locale: 'en-GB', voice: { style: 'lively' }, sms: 'Cart: {{context.link}}' }] }, { name: 'Ann' });
+    const call = await liveCall(
+      1,
+      {
+        call: { listenSeconds: 7, hints: ['cart'] },
+        scripts: [{ name: 'a', say: 'Hello {{name}}, your cart is waiting.', locale: 'en-GB', voice: { style: 'lively' }, sms: 'Cart: {{context.link}}' }],
+      },
+      { name: 'Ann' },
+    );
     const turn = await session.next({ type: 'answered', attemptId: call.attemptId });
     assert.deepEqual(turn, {
       say: [{ text: 'Hello Ann, your cart is waiting.', voice: { language: 'en-GB', locale: 'en-GB', style: 'lively', rate: 1.1, pitch: 2 } }],
-      next: { do: 'listen', listen: { input: ['speech', 'keys'], bargeIn: true, language: 'en-GB', locale: 'en-GB', timeoutSeconds: 7, maxDigits: 1, hints: ['cart'], at: { node: 'start', reprompt: 0, turn: 0 } } },
+      next: {
+        do: 'listen',
+        listen: {
+          input: ['speech', 'keys'],
+          bargeIn: true,
+          language: 'en-GB',
+          locale: 'en-GB',
+          timeoutSeconds: 7,
+          maxDigits: 1,
+          hints: ['cart'],
+          at: { node: 'start', reprompt: 0, turn: 0 },
+        },
+      },
     });
   });
 
@@ -107,7 +133,10 @@ describe('the dialog session', () => {
     const call = await liveCall(7, { call: { transferTo: 'sip:agent@pbx.example.com' } }, { name: 'Bo' });
     const turn = await session.next(heard(call, { node: 'start', reprompt: 0, turn: 0 }, { speech: 'can I talk to a real person' }));
     assert.equal(said(turn), 'Please hold while I connect you to a colleague.');
-    assert.deepEqual(turn?.next, { do: 'transfer', transfer: { target: 'sip:agent@pbx.example.com', callerId: '+14155550100', whisper: true, tags: { chase: call.chaseId, attempt: call.attemptId } } });
+    assert.deepEqual(turn?.next, {
+      do: 'transfer',
+      transfer: { target: 'sip:agent@pbx.example.com', callerId: '+14155550100', whisper: true, tags: { chase: call.chaseId, attempt: call.attemptId } },
+    });
 
     const whisper = await session.next({ type: 'whisper-due', attemptId: call.attemptId });
     assert.deepEqual([said(whisper), whisper?.next], ['Transfer from test: Bo asked to talk to a person.', { do: 'connect' }]);
@@ -120,13 +149,25 @@ describe('the dialog session', () => {
     assert.equal((await attempt(call.attemptId))?.outcome, 'callback');
 
     const taken = await liveCall(8, { call: { transferTo: '+14155550199' } });
-    assert.deepEqual(await session.next({ type: 'transfer-ended', attemptId: taken.attemptId, callId: taken.callId, status: 'completed', durationSeconds: 42 }), { say: [], next: { do: 'hangup' } });
-    const { rows } = await app.db.pool.query<{ detail: unknown }>(`select detail from chase_events where attempt_id = $1 and type = 'transferred'`, [taken.attemptId]);
-    assert.deepEqual(rows.map((r) => r.detail), [{ status: 'completed', durationSeconds: 42 }]);
+    assert.deepEqual(
+      await session.next({ type: 'transfer-ended', attemptId: taken.attemptId, callId: taken.callId, status: 'completed', durationSeconds: 42 }),
+      { say: [], next: { do: 'hangup' } },
+    );
+    const { rows } = await app.db.pool.query<{ detail: unknown }>(`select detail from chase_events where attempt_id = $1 and type = 'transferred'`, [
+      taken.attemptId,
+    ]);
+    assert.deepEqual(
+      rows.map((r) => r.detail),
+      [{ status: 'completed', durationSeconds: 42 }],
+    );
   });
 
   test('a voicemail is left when the script has one (also for a machine known at pick-up); otherwise the call hangs up', async () => {
-    const vm = await liveCall(9, { scripts: [{ name: 'vm', say: 'Hello', voicemail: 'Hi {{name}}, we kept your cart.', sms: 'Cart: {{context.link}}' }] }, { name: 'Li' });
+    const vm = await liveCall(
+      9,
+      { scripts: [{ name: 'vm', say: 'Hello', voicemail: 'Hi {{name}}, we kept your cart.', sms: 'Cart: {{context.link}}' }] },
+      { name: 'Li' },
+    );
     const due = await session.next({ type: 'voicemail-due', attemptId: vm.attemptId });
     assert.deepEqual([said(due), due?.next], ['Hi Li, we kept your cart.', { do: 'voicemail' }]);
     assert.deepEqual(await session.next({ type: 'answered', attemptId: vm.attemptId, answeredBy: 'machine' }), due);

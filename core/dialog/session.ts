@@ -29,16 +29,16 @@ export type DialogEvent =
    * (with the recogniser's confidence), the keys pressed, or neither (silence).
    */
   | {
-    type: 'heard';
-    attemptId: string;
-    /** The carrier's id of the call: with the turn number, what makes a repeated request the same answer. */
-    callId: string;
-    at: TurnPosition;
-    speech?: { text: string; confidence?: number };
-    digits?: string;
-    /** The E.164 number the carrier says it called, when it says. */
-    callee?: string;
-  }
+      type: 'heard';
+      attemptId: string;
+      /** The carrier's id of the call: with the turn number, what makes a repeated request the same answer. */
+      callId: string;
+      at: TurnPosition;
+      speech?: { text: string; confidence?: number };
+      digits?: string;
+      /** The E.164 number the carrier says it called, when it says. */
+      callee?: string;
+    }
   /** The transfer to an agent ended. */
   | { type: 'transfer-ended'; attemptId: string; callId: string; status: TransferStatus; durationSeconds: number | null }
   /** An answering machine's greeting ended: leave the voicemail. */
@@ -73,7 +73,10 @@ export function dialogSession(options: DialogSessionOptions): DialogSession {
     const p = say(call, promptText(call.script, node, reprompt, call.values));
     const { transferTo, listenSeconds, hints } = call.call;
     if (node.do === 'transfer' && transferTo) {
-      return { say: [p], next: { do: 'transfer', transfer: { target: transferTo, callerId: call.from, whisper: true, tags: { chase: call.chaseId, attempt: call.attemptId } } } };
+      return {
+        say: [p],
+        next: { do: 'transfer', transfer: { target: transferTo, callerId: call.from, whisper: true, tags: { chase: call.chaseId, attempt: call.attemptId } } },
+      };
     }
     if (!node.listen) return { say: [p], next: { do: 'hangup' } };
     const language = p.voice.language;
@@ -82,7 +85,12 @@ export function dialogSession(options: DialogSessionOptions): DialogSession {
       next: {
         do: 'listen',
         listen: {
-          input: ['speech', 'keys'], bargeIn: true, language, locale: call.script.locale, timeoutSeconds: listenSeconds, maxDigits: 1,
+          input: ['speech', 'keys'],
+          bargeIn: true,
+          language,
+          locale: call.script.locale,
+          timeoutSeconds: listenSeconds,
+          maxDigits: 1,
           ...(hints ? { hints } : {}),
           at: { node: node.id, reprompt, turn },
         },

@@ -44,7 +44,12 @@ type DeliverDeps = Deps & {
 };
 
 const wake = (deps: { jobs: JobQueue }, db: Parameters<JobQueue['send']>[0], job: EventDeliveryJob, startAfter?: Date) =>
-  deps.jobs.send(db, queues.eventDelivery, job, startAfter ? { startAfter } : { singletonKey: `${job.tenantId}:${job.subscriptionId}`, singletonSeconds: 1, singletonNextSlot: true });
+  deps.jobs.send(
+    db,
+    queues.eventDelivery,
+    job,
+    startAfter ? { startAfter } : { singletonKey: `${job.tenantId}:${job.subscriptionId}`, singletonSeconds: 1, singletonNextSlot: true },
+  );
 
 /**
  * Fans out events not yet dispatched (any tenant), a batch per transaction, until none is
@@ -76,10 +81,10 @@ export async function dispatchEvents(deps: Deps & { jobs: JobQueue }): Promise<n
           [events.map((e) => e.tenant_id), events.map((e) => e.id), events.map((e) => e.type)],
         );
         await enqueueChaseResults(client, deps, events);
-        await client.query(
-          `update events set dispatched_at = now() where (tenant_id, id) in (select * from unnest($1::uuid[], $2::uuid[]))`,
-          [events.map((e) => e.tenant_id), events.map((e) => e.id)],
-        );
+        await client.query(`update events set dispatched_at = now() where (tenant_id, id) in (select * from unnest($1::uuid[], $2::uuid[]))`, [
+          events.map((e) => e.tenant_id),
+          events.map((e) => e.id),
+        ]);
         const subs = new Map(targets.map((t) => [`${t.tenant_id}:${t.subscription_id}`, { tenantId: t.tenant_id, subscriptionId: t.subscription_id }]));
         for (const job of subs.values()) await wake(deps, client, job);
       }
@@ -152,7 +157,10 @@ export async function sendDeliveries(deps: DeliverDeps, job: EventDeliveryJob): 
           where tenant_id = $1 and id = $2`,
         [job.tenantId, row.id, dead ? 'dead' : 'pending', sent.status, sent.error?.slice(0, 500) ?? null, delay],
       );
-      deps.log?.warn({ tenantId: job.tenantId, subscriptionId: job.subscriptionId, deliveryId: row.id, status: sent.status, attempts: row.attempts, dead }, 'event delivery failed');
+      deps.log?.warn(
+        { tenantId: job.tenantId, subscriptionId: job.subscriptionId, deliveryId: row.id, status: sent.status, attempts: row.attempts, dead },
+        'event delivery failed',
+      );
       // The receiver is failing: what was claimed after this row waits for the same retry, its attempt not counted.
       const rest = claimed.slice(i + 1).map((r) => r.id);
       if (rest.length) {
@@ -204,20 +212,30 @@ function post(deps: DeliverDeps, target: string, webhook: Webhook, row: Claimed)
   const timeout = deps.deliveryTimeoutMs ?? DELIVERY_TIMEOUT_MS;
   const transport = url.protocol === 'https:' ? https : http;
   return new Promise<Sent>((resolve) => {
-    const req = transport.request(url, {
-      method: 'POST',
-      headers,
-      timeout,
-      // A host the operator allowed may be internal; any other must resolve to public addresses only.
-      ...(operatorAllowed(url, deps.allowedEventHosts ?? []) ? {} : { lookup: publicOnlyLookup }),
-      signal: AbortSignal.timeout(timeout),
-    }, (res) => {
-      const status = res.statusCode ?? 0;
-      // The answer's body is not needed, only drained (and not for long).
-      res.resume();
-      res.on('end', () => resolve(status >= 200 && status < 300 ? { ok: true, status, error: null } : { ok: false, status, error: `the receiver answered HTTP ${status}${status >= 300 && status < 400 ? ' (redirects are not followed)' : ''}` }));
-      res.on('error', (err) => resolve({ ok: false, status, error: loggable(err).message }));
-    });
+    const req = transport.request(
+      url,
+      {
+        method: 'POST',
+        headers,
+        timeout,
+        // A host the operator allowed may be internal; any other must resolve to public addresses only.
+        ...(operatorAllowed(url, deps.allowedEventHosts ?? []) ? {} : { lookup: publicOnlyLookup }),
+        signal: AbortSignal.timeout(timeout),
+      },
+      (res) => {
+        const status = res.statusCode ?? 0;
+        // The answer's body is not needed, only drained (and not for long).
+        res.resume();
+        res.on('end', () =>
+          resolve(
+            status >= 200 && status < 300
+              ? { ok: true, status, error: null }
+              : { ok: false, status, error: `the receiver answered HTTP ${status}${status >= 300 && status < 400 ? ' (redirects are not followed)' : ''}` },
+          ),
+        );
+        res.on('error', (err) => resolve({ ok: false, status, error: loggable(err).message }));
+      },
+    );
     req.on('timeout', () => req.destroy(new Error(`no answer within ${timeout} ms`)));
     req.on('error', (err) => resolve({ ok: false, status: null, error: loggable(err).message }));
     req.end(body);

@@ -43,17 +43,29 @@ interface Row {
 }
 
 const toDelivery = (r: Row): Delivery => ({
-  id: r.id, eventId: r.event_id, eventType: r.type, status: r.status, attempts: r.attempts,
-  lastStatusCode: r.last_status, lastError: r.last_error,
+  id: r.id,
+  eventId: r.event_id,
+  eventType: r.type,
+  status: r.status,
+  attempts: r.attempts,
+  lastStatusCode: r.last_status,
+  lastError: r.last_error,
   nextAt: r.status === 'pending' ? r.next_at.toISOString() : null,
-  createdAt: r.created_at.toISOString(), lastAttemptAt: r.last_attempt_at?.toISOString() ?? null, deliveredAt: r.delivered_at?.toISOString() ?? null,
+  createdAt: r.created_at.toISOString(),
+  lastAttemptAt: r.last_attempt_at?.toISOString() ?? null,
+  deliveredAt: r.delivered_at?.toISOString() ?? null,
 });
 
 const SELECT = `select d.id::text as id, d.event_id, e.type, d.status, d.attempts, d.last_status, d.last_error, d.next_at, d.created_at, d.last_attempt_at, d.delivered_at
   from event_deliveries d join events e on e.tenant_id = d.tenant_id and e.id = d.event_id`;
 
 /** Newest first. */
-export async function listDeliveries(deps: Deps, tenantId: string, subscriptionId: string, q: { status?: DeliveryStatus; cursor?: string; limit: number }): Promise<Page<Delivery>> {
+export async function listDeliveries(
+  deps: Deps,
+  tenantId: string,
+  subscriptionId: string,
+  q: { status?: DeliveryStatus; cursor?: string; limit: number },
+): Promise<Page<Delivery>> {
   await getSubscription(deps, tenantId, subscriptionId);
   const before = q.cursor ? decodeCursor(q.cursor, bigintKey) : null;
   const { rows } = await deps.db.query<Row>(

@@ -28,7 +28,17 @@ export async function enqueueChaseResults(tx: Tx, deps: Deps, events: EndEvent[]
   for (const e of ends) byTenant.set(e.tenant_id, [...(byTenant.get(e.tenant_id) ?? []), e]);
   let total = 0;
   for (const [tenantId, list] of byTenant) {
-    const { rows } = await tx.query<{ event_id: string; chase_id: string; contact_id: string; system: string; external_id: string; campaign: string; attempts: string; status: string; outcome: string | null }>(
+    const { rows } = await tx.query<{
+      event_id: string;
+      chase_id: string;
+      contact_id: string;
+      system: string;
+      external_id: string;
+      campaign: string;
+      attempts: string;
+      status: string;
+      outcome: string | null;
+    }>(
       `select e.id as event_id, c.id as chase_id, c.contact_id, r.system, r.external_id, k.name as campaign, c.status, c.outcome,
               (select count(*) from attempts a join chases x on x.tenant_id = a.tenant_id and x.id = a.chase_id
                 where x.tenant_id = c.tenant_id and x.contact_id = c.contact_id and a.status <> 'not-placed') as attempts
@@ -42,8 +52,19 @@ export async function enqueueChaseResults(tx: Tx, deps: Deps, events: EndEvent[]
     );
     const endedAt = new Map(list.map((e) => [e.id, String(e.data.endedAt ?? new Date().toISOString())]));
     const out: NewWriteBack[] = rows.map((r) => {
-      const result: ChaseResult = { outcome: r.outcome ?? r.status, endedAt: endedAt.get(r.event_id)!, attempts: Number(r.attempts), campaign: r.campaign, chaseId: r.chase_id };
-      return { connector: r.system, contactId: r.contact_id, dedupeKey: `chase-result:${r.event_id}`, item: { kind: 'chase-result', externalId: r.external_id, result } };
+      const result: ChaseResult = {
+        outcome: r.outcome ?? r.status,
+        endedAt: endedAt.get(r.event_id)!,
+        attempts: Number(r.attempts),
+        campaign: r.campaign,
+        chaseId: r.chase_id,
+      };
+      return {
+        connector: r.system,
+        contactId: r.contact_id,
+        dedupeKey: `chase-result:${r.event_id}`,
+        item: { kind: 'chase-result', externalId: r.external_id, result },
+      };
     });
     await enqueueWriteBacks(tx, deps, tenantId, out);
     total += out.length + (await enqueueCallbackCompletions(tx, deps, tenantId, list));
@@ -57,7 +78,16 @@ export async function enqueueChaseResults(tx: Tx, deps: Deps, events: EndEvent[]
  * vendor outage is retried and a failure ends in the visible dead-letter.
  */
 async function enqueueCallbackCompletions(tx: Tx, deps: Deps, tenantId: string, ends: EndEvent[]): Promise<number> {
-  const { rows } = await tx.query<{ system: string; callback_id: string; contact_id: string; status: string; outcome: string | null; intent: string | null; revenue: string | null; currency: string | null }>(
+  const { rows } = await tx.query<{
+    system: string;
+    callback_id: string;
+    contact_id: string;
+    status: string;
+    outcome: string | null;
+    intent: string | null;
+    revenue: string | null;
+    currency: string | null;
+  }>(
     `select b.system, b.callback_id, c.contact_id, c.status, c.outcome, c.revenue::text as revenue, c.revenue_currency as currency,
             (select a.intent from attempts a where a.tenant_id = c.tenant_id and a.chase_id = c.id and a.intent is not null order by a.created_at desc limit 1) as intent
        from chase_callbacks b

@@ -11,13 +11,24 @@ import { decodeCursor, toPage, type Page } from '../common/pagination.ts';
 import { outboundEventTypes, type OutboundEventType } from './emit.ts';
 import { eventUrlRefusal } from './urls.ts';
 
-const types = z.array(z.enum(outboundEventTypes)).min(1, 'name at least one event type').max(outboundEventTypes.length)
-  .transform((t) => [...new Set(t)]).describe(`the event types delivered: ${outboundEventTypes.join(', ')}`);
+const types = z
+  .array(z.enum(outboundEventTypes))
+  .min(1, 'name at least one event type')
+  .max(outboundEventTypes.length)
+  .transform((t) => [...new Set(t)])
+  .describe(`the event types delivered: ${outboundEventTypes.join(', ')}`);
 const url = z.string().trim().max(2000).describe('where events are POSTed: https on a public address (or a host the operator allowed)');
 const description = z.string().trim().max(500);
 
-export const SubscriptionInputSchema = z.object({ url, types, description: description.nullish(), enabled: z.boolean().default(true) }).meta({ id: 'EventSubscriptionInput' });
-export const SubscriptionPatchSchema = z.object({ url: url.optional(), types: types.optional(), description: description.nullish(), enabled: z.boolean().optional() });
+export const SubscriptionInputSchema = z
+  .object({ url, types, description: description.nullish(), enabled: z.boolean().default(true) })
+  .meta({ id: 'EventSubscriptionInput' });
+export const SubscriptionPatchSchema = z.object({
+  url: url.optional(),
+  types: types.optional(),
+  description: description.nullish(),
+  enabled: z.boolean().optional(),
+});
 export type SubscriptionInput = z.output<typeof SubscriptionInputSchema>;
 export type SubscriptionPatch = z.output<typeof SubscriptionPatchSchema>;
 
@@ -44,8 +55,13 @@ interface Row {
 const COLUMNS = 'id, url, types, description, enabled, created_at, updated_at';
 
 const toSubscription = (r: Row): Subscription => ({
-  id: r.id, url: r.url, types: r.types, description: r.description, enabled: r.enabled,
-  createdAt: r.created_at.toISOString(), updatedAt: r.updated_at.toISOString(),
+  id: r.id,
+  url: r.url,
+  types: r.types,
+  description: r.description,
+  enabled: r.enabled,
+  createdAt: r.created_at.toISOString(),
+  updatedAt: r.updated_at.toISOString(),
 });
 
 /** A new Standard Webhooks signing secret. */

@@ -5,7 +5,19 @@ import { test } from 'node:test';
 import { isPrivateAddress, publicOnlyLookup } from './urls.ts';
 
 test('loopback, private, link-local and IPv4-mapped addresses are private; public ones are not', { timeout: 5_000 }, () => {
-  for (const a of ['127.0.0.1', '10.1.2.3', '172.20.0.1', '192.168.1.1', '169.254.169.254', '100.64.0.1', '::1', '[::1]', 'fd00::1', 'fe80::1', '::ffff:10.0.0.1']) {
+  for (const a of [
+    '127.0.0.1',
+    '10.1.2.3',
+    '172.20.0.1',
+    '192.168.1.1',
+    '169.254.169.254',
+    '100.64.0.1',
+    '::1',
+    '[::1]',
+    'fd00::1',
+    'fe80::1',
+    '::ffff:10.0.0.1',
+  ]) {
     assert.equal(isPrivateAddress(a), true, a);
   }
   for (const a of ['8.8.8.8', '1.1.1.1', '2606:4700:4700::1111', '::ffff:8.8.8.8', 'hooks.example.com']) assert.equal(isPrivateAddress(a), false, a);

@@ -37,7 +37,10 @@ export async function judgeExperiment(deps: Deps, tenantId: string, experiment: 
   const campaign = await getCampaign(deps.db, tenantId, experiment.campaignId, 'campaignId');
   const arms = await armResults(deps.db, tenantId, experiment.id, experiment.arms, campaign.goal);
   if (experiment.status !== 'running') return { experiment, arms, decision: null };
-  const decision = decide(arms.map((a) => a.ended), { alpha: experiment.alpha, minChasesPerArm: experiment.minChasesPerArm });
+  const decision = decide(
+    arms.map((a) => a.ended),
+    { alpha: experiment.alpha, minChasesPerArm: experiment.minChasesPerArm },
+  );
   if (decision.winner === null) return { experiment, arms, decision };
   const now = deps.clock?.now() ?? new Date();
   const verdict: Verdict = { winner: arms[decision.winner]!.name, decidedAt: now.toISOString(), evidence: evidenceOf(experiment, arms, decision) };
@@ -57,7 +60,12 @@ export async function judgeExperiment(deps: Deps, tenantId: string, experiment: 
     return toExperiment(rows[0]);
   });
   // Someone else decided or stopped it meanwhile: show what they wrote.
-  const current = decided ?? toExperiment((await deps.db.query<ExperimentRow>(`select ${EXPERIMENT_COLUMNS} from experiments where tenant_id = $1 and id = $2`, [tenantId, experiment.id])).rows[0]!);
+  const current =
+    decided ??
+    toExperiment(
+      (await deps.db.query<ExperimentRow>(`select ${EXPERIMENT_COLUMNS} from experiments where tenant_id = $1 and id = $2`, [tenantId, experiment.id]))
+        .rows[0]!,
+    );
   return { experiment: current, arms, decision: null };
 }
 

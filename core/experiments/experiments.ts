@@ -125,11 +125,15 @@ export async function createExperiment(deps: Deps, tenantId: string, input: unkn
   return withTransaction(deps.db, async (tx) => {
     // The campaign's row lock orders two creates for one campaign; the unique index is the backstop.
     await tx.query(`select 1 from campaigns where tenant_id = $1 and id = $2 for update`, [tenantId, campaign.id]);
-    const { rows: running } = await tx.query<{ id: string }>(
-      `select id from experiments where tenant_id = $1 and campaign_id = $2 and status = 'running'`, [tenantId, campaign.id],
-    );
+    const { rows: running } = await tx.query<{ id: string }>(`select id from experiments where tenant_id = $1 and campaign_id = $2 and status = 'running'`, [
+      tenantId,
+      campaign.id,
+    ]);
     if (running[0]) {
-      throw new AppError('CONFLICT', 'the campaign already has a running experiment: stop it first', { field: 'campaignId', details: { experimentId: running[0].id } });
+      throw new AppError('CONFLICT', 'the campaign already has a running experiment: stop it first', {
+        field: 'campaignId',
+        details: { experimentId: running[0].id },
+      });
     }
     const { rows } = await tx.query<ExperimentRow>(
       `insert into experiments (tenant_id, id, campaign_id, name, arms, alpha, min_chases_per_arm)
@@ -148,7 +152,9 @@ export async function getExperimentRecord(db: Pick<pg.Pool, 'query'>, tenantId: 
 
 /** Experiments in id order (as every list of the API), `limit + 1` of them so the caller can tell there are more. */
 export async function listExperimentRecords(
-  db: Pick<pg.Pool, 'query'>, tenantId: string, options: { campaignId?: string; status?: ExperimentStatus; limit: number; cursor?: string },
+  db: Pick<pg.Pool, 'query'>,
+  tenantId: string,
+  options: { campaignId?: string; status?: ExperimentStatus; limit: number; cursor?: string },
 ): Promise<Experiment[]> {
   const after = options.cursor ? decodeCursor(options.cursor) : null;
   const { rows } = await db.query<ExperimentRow>(

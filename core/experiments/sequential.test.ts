@@ -64,10 +64,22 @@ describe('the sequential test, in simulation over many seeds', { timeout: 60_000
   });
 
   test('no verdict before every arm has its minimum of outcomes, however lopsided', () => {
-    const d = decide([{ chases: 40, conversions: 0 }, { chases: 40, conversions: 40 }], { alpha: 0.05, minChasesPerArm: 50 });
+    const d = decide(
+      [
+        { chases: 40, conversions: 0 },
+        { chases: 40, conversions: 40 },
+      ],
+      { alpha: 0.05, minChasesPerArm: 50 },
+    );
     assert.equal(d.winner, null);
     assert.equal(d.waiting, 'min-chases');
-    const after = decide([{ chases: 50, conversions: 0 }, { chases: 50, conversions: 50 }], { alpha: 0.05, minChasesPerArm: 50 });
+    const after = decide(
+      [
+        { chases: 50, conversions: 0 },
+        { chases: 50, conversions: 50 },
+      ],
+      { alpha: 0.05, minChasesPerArm: 50 },
+    );
     assert.equal(after.winner, 1);
     assert.ok(Number.isFinite(after.comparisons[0]!.likelihoodRatio) && after.comparisons[0]!.likelihoodRatio >= after.threshold);
   });

@@ -32,12 +32,15 @@ test('with tiny batches written two at a time, a later row still wins over an ea
     rows.push({ row: i + 2, fields: { name: `第${i}行`, phone, tags: `t${i}` }, attributes: { 序号: String(i) } });
   }
   const result = await importFile(app.deps, actor, source(rows), { batchSize: 2 });
-  assert.deepEqual({ total: result.total, created: result.created, updated: result.updated, rejected: result.rejected }, {
-    total: 60,
-    created: 3,
-    updated: 57,
-    rejected: [],
-  });
+  assert.deepEqual(
+    { total: result.total, created: result.created, updated: result.updated, rejected: result.rejected },
+    {
+      total: 60,
+      created: 3,
+      updated: 57,
+      rejected: [],
+    },
+  );
   const { items } = await listContacts(app.deps, app.tenantId, { limit: 10 });
   const byPhone = new Map(items.map((c) => [c.phone, c]));
   for (const [k, n] of numbers.entries()) {

@@ -51,12 +51,7 @@ const CHUNK = 500;
 /** Batches written to the database at once. */
 const MAX_INFLIGHT = 2;
 
-export async function importFile(
-  deps: Deps,
-  actor: Actor,
-  source: ImportSource,
-  options: ImportOptions = {},
-): Promise<ImportResult> {
+export async function importFile(deps: Deps, actor: Actor, source: ImportSource, options: ImportOptions = {}): Promise<ImportResult> {
   const kind = options.kind ?? 'contacts';
   const region = (options.defaultRegion ?? (await getTenant(deps, actor.tenantId)).defaultRegion).toUpperCase();
   if (!isRegionCode(region)) throw validation(`"${options.defaultRegion}" is not a known ISO 3166-1 region code`, 'defaultRegion');
@@ -70,10 +65,13 @@ export async function importFile(
   // alive to every process that looks (see imports.liveness.ts).
   const lease = await holdImportLease(deps.db, result.id);
   try {
-    await deps.db.query(
-      `insert into imports (tenant_id, id, kind, api_key_id, status, encoding) values ($1, $2, $3, $4, 'running', $5)`,
-      [actor.tenantId, result.id, kind, actor.keyId, source.encoding?.() ?? null],
-    );
+    await deps.db.query(`insert into imports (tenant_id, id, kind, api_key_id, status, encoding) values ($1, $2, $3, $4, 'running', $5)`, [
+      actor.tenantId,
+      result.id,
+      kind,
+      actor.keyId,
+      source.encoding?.() ?? null,
+    ]);
     return await run(deps, actor, source, { ...options, kind, region, result, lease });
   } finally {
     await lease.release();

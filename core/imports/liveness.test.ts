@@ -20,18 +20,25 @@ after(() => app.close());
 async function runningImport(counts = { total: 0, created: 0 }): Promise<string> {
   const id = randomUUID();
   await app.db.pool.query(`insert into imports (tenant_id, id, kind, status, total, created) values ($1, $2, 'contacts', 'running', $3, $4)`, [
-    app.tenantId, id, counts.total, counts.created,
+    app.tenantId,
+    id,
+    counts.total,
+    counts.created,
   ]);
   return id;
 }
-const status = async (id: string) => (await app.db.pool.query<{ status: string; error: string | null }>(`select status, error from imports where id = $1`, [id])).rows[0]!;
+const status = async (id: string) =>
+  (await app.db.pool.query<{ status: string; error: string | null }>(`select status, error from imports where id = $1`, [id])).rows[0]!;
 
 test('an import whose lock is held elsewhere is alive; once that process is gone, the sweep interrupts it and keeps its counts', async () => {
   // "Another process": a pool of its own, under a name of its own.
   const other = new pg.Pool({ connectionString: app.db.url, application_name: 'chaseline-other-process' });
   const aliveId = randomUUID();
   const lease = await holdImportLease(other, aliveId);
-  await app.db.pool.query(`insert into imports (tenant_id, id, kind, status, total, created) values ($1, $2, 'contacts', 'running', 4000, 3990)`, [app.tenantId, aliveId]);
+  await app.db.pool.query(`insert into imports (tenant_id, id, kind, status, total, created) values ($1, $2, 'contacts', 'running', 4000, 3990)`, [
+    app.tenantId,
+    aliveId,
+  ]);
   const deadId = await runningImport({ total: 2000, created: 1995 });
 
   const swept = await interruptDeadImports(app.db.pool);
@@ -41,18 +48,24 @@ test('an import whose lock is held elsewhere is alive; once that process is gone
   assert.deepEqual(await interruptDeadImports(app.db.pool), [], 'each import is marked once');
 
   // The process's connection dies: PostgreSQL drops the session and with it the lock.
-  await app.db.pool.query(`select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'chaseline-other-process' and datname = current_database()`);
+  await app.db.pool.query(
+    `select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'chaseline-other-process' and datname = current_database()`,
+  );
   await eventually(async () => (await interruptDeadImports(app.db.pool)).some((i) => i.id === aliveId), 'the dead session to let its import go', 10_000);
   assert.match((await status(aliveId)).error ?? '', /stopped before the end of the file/);
   // Had that import's process lived on, it would learn it lost its lease before landing more rows.
-  await eventually(() => {
-    try {
-      lease.check();
-      return false;
-    } catch (err) {
-      return /lost its database session/.test((err as Error).message);
-    }
-  }, 'the lease to see its connection lost', 10_000);
+  await eventually(
+    () => {
+      try {
+        lease.check();
+        return false;
+      } catch (err) {
+        return /lost its database session/.test((err as Error).message);
+      }
+    },
+    'the lease to see its connection lost',
+    10_000,
+  );
   await lease.release();
   await other.end();
 });
@@ -69,5 +82,8 @@ test('a lease released at the end of an import leaves nothing held', async () =>
   assert.deepEqual(await interruptDeadImports(app.db.pool), []);
   await lease.release();
   await lease.release(); // twice is harmless
-  assert.deepEqual((await interruptDeadImports(app.db.pool)).map((i) => i.id), [id]);
+  assert.deepEqual(
+    (await interruptDeadImports(app.db.pool)).map((i) => i.id),
+    [id],
+  );
 });

@@ -77,10 +77,7 @@ export interface InterruptedImport {
  * counts its batches committed. Safe to run from any number of processes at once: the update
  * re-checks the status, so each import is marked by one of them.
  */
-export async function interruptDeadImports(
-  db: Pick<pg.Pool, 'query'>,
-  log?: { warn(o: object, msg: string): void },
-): Promise<InterruptedImport[]> {
+export async function interruptDeadImports(db: Pick<pg.Pool, 'query'>, log?: { warn(o: object, msg: string): void }): Promise<InterruptedImport[]> {
   const { rows } = await db.query<{ tenant_id: string; id: string; total: number; committed: number }>(
     `update imports i set status = 'interrupted', error = $1, finished_at = now()
       where i.status = 'running'
@@ -94,7 +91,10 @@ export async function interruptDeadImports(
   );
   const interrupted = rows.map((r) => ({ tenantId: r.tenant_id, id: r.id, total: r.total, committed: r.committed }));
   for (const i of interrupted) {
-    log?.warn({ importId: i.id, tenantId: i.tenantId, committed: i.committed }, 'import interrupted: the process running it stopped; import the same file again to complete it');
+    log?.warn(
+      { importId: i.id, tenantId: i.tenantId, committed: i.committed },
+      'import interrupted: the process running it stopped; import the same file again to complete it',
+    );
   }
   return interrupted;
 }

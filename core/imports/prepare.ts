@@ -25,7 +25,13 @@ function badCell(row: ImportRow): Prepared | null {
   }
   for (const [header, value] of Object.entries(row.attributes)) {
     const problem = textProblem(header) ?? textProblem(value);
-    if (problem) return { ok: false, row: row.row, column: displayText(header), reason: `${textProblem(header) ? 'the column header' : 'the cell'} ${unstorable[problem]}` };
+    if (problem)
+      return {
+        ok: false,
+        row: row.row,
+        column: displayText(header),
+        reason: `${textProblem(header) ? 'the column header' : 'the cell'} ${unstorable[problem]}`,
+      };
   }
   return null;
 }

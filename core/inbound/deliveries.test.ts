@@ -47,21 +47,28 @@ describe('firstDelivery', () => {
     for (let round = 0; round < 5; round++) {
       const d = { tenantId: tenant(), source: 'store', deliveryId: `race-${round}` };
       // Each in its own transaction that does a little work after recording, as the handlers do.
-      const firsts = await Promise.all(Array.from({ length: 8 }, () => withTransaction(db.pool, async (tx) => {
-        const first = await firstDelivery(tx, d);
-        await tx.query('select pg_sleep(0.01)');
-        return first;
-      })));
+      const firsts = await Promise.all(
+        Array.from({ length: 8 }, () =>
+          withTransaction(db.pool, async (tx) => {
+            const first = await firstDelivery(tx, d);
+            await tx.query('select pg_sleep(0.01)');
+            return first;
+          }),
+        ),
+      );
       assert.equal(firsts.filter(Boolean).length, 1, `round ${round}`);
     }
   });
 
   test('a delivery whose handling rolled back is first again: the retry is acted on', async () => {
     const d = { tenantId: tenant(), source: 'store', deliveryId: 'fails-once' };
-    await assert.rejects(withTransaction(db.pool, async (tx) => {
-      assert.equal(await firstDelivery(tx, d), true);
-      throw new Error('the handling failed');
-    }), /the handling failed/);
+    await assert.rejects(
+      withTransaction(db.pool, async (tx) => {
+        assert.equal(await firstDelivery(tx, d), true);
+        throw new Error('the handling failed');
+      }),
+      /the handling failed/,
+    );
     assert.equal(await firstDelivery(db.pool, d), true);
   });
 
@@ -94,7 +101,9 @@ describe('firstDeliverySql', () => {
     const { rows } = await db.pool.query<{ n: number }>(`select count(*)::int as n from marks where tenant_id = $1`, [t]);
     assert.equal(rows[0]!.n, 2, 'one mark per turn');
     // A tenant expression that finds nothing is the nil tenant.
-    await db.pool.query(`with fresh as (${firstDeliverySql({ tenant: '(select null::uuid)', source: 'carrier-amd', deliveryId: '$1' })}) select 1`, ['CA2:amd']);
+    await db.pool.query(`with fresh as (${firstDeliverySql({ tenant: '(select null::uuid)', source: 'carrier-amd', deliveryId: '$1' })}) select 1`, [
+      'CA2:amd',
+    ]);
     assert.equal(await firstDelivery(db.pool, { tenantId: null, source: 'carrier-amd', deliveryId: 'CA2:amd' }), false);
   });
 
@@ -140,8 +149,14 @@ describe('migration 030', () => {
            ('twilio-sms', 'SM0001', now()), ('twilio-gather', 'CAold:0', now() - interval '8 days')`,
         [callSid],
       );
-      await fresh.pool.query(`insert into hubspot_events (tenant_id, event_id, subscription_id, object_id, subscription_type) values ($1, 101, 7, 55, 'contact.creation')`, [t]);
-      await fresh.pool.query(`insert into commerce_events (tenant_id, delivery_id, topic, closes_checkout) values ($1, 'shop-delivery-1', 'orders/create', 'tok')`, [t]);
+      await fresh.pool.query(
+        `insert into hubspot_events (tenant_id, event_id, subscription_id, object_id, subscription_type) values ($1, 101, 7, 55, 'contact.creation')`,
+        [t],
+      );
+      await fresh.pool.query(
+        `insert into commerce_events (tenant_id, delivery_id, topic, closes_checkout) values ($1, 'shop-delivery-1', 'orders/create', 'tok')`,
+        [t],
+      );
       await fresh.pool.query(`insert into inbound_deliveries (tenant_id, source, delivery_id) values ($1, 'salesforce', '04l000000000001')`, [t]);
 
       assert.deepEqual(await migrate(fresh.pool, defaultMigrationsDir), ['030_inbound_deliveries']);
@@ -157,8 +172,14 @@ describe('migration 030', () => {
         { tenant_id: t, source: 'twilio-amd', delivery_id: `${callSid}:amd` },
         { tenant_id: NO_TENANT, source: 'twilio-sms', delivery_id: 'SM0001' },
       ]);
-      const { rows: left } = await fresh.pool.query(`select table_name from information_schema.tables where table_name in ('webhook_deliveries', 'hubspot_events', 'commerce_events')`);
-      assert.deepEqual(left.map((r) => r.table_name), ['commerce_events'], 'the store keeps its events and closed checkouts');
+      const { rows: left } = await fresh.pool.query(
+        `select table_name from information_schema.tables where table_name in ('webhook_deliveries', 'hubspot_events', 'commerce_events')`,
+      );
+      assert.deepEqual(
+        left.map((r) => r.table_name),
+        ['commerce_events'],
+        'the store keeps its events and closed checkouts',
+      );
     } finally {
       await fresh.drop();
       await rm(dir, { recursive: true, force: true });

@@ -53,7 +53,9 @@ function toState(deps: Deps, r: ConnectorRow): ConnectorState {
   return {
     type: r.type,
     enabled: r.enabled,
-    credentialFields: Object.keys(credentials).filter((k) => credentials[k] !== undefined && credentials[k] !== null).sort(),
+    credentialFields: Object.keys(credentials)
+      .filter((k) => credentials[k] !== undefined && credentials[k] !== null)
+      .sort(),
     cursor: r.cursor,
     syncStatus: r.sync_status,
     lastSyncAt: r.last_sync_at?.toISOString() ?? null,
@@ -65,7 +67,13 @@ function toState(deps: Deps, r: ConnectorRow): ConnectorState {
 }
 
 /** Creates or replaces a connector's credentials; its sync state (cursor) is kept. */
-export async function saveConnector(deps: Deps, tenantId: string, type: string, credentials: object, options: { enabled?: boolean; account?: string | null } = {}): Promise<ConnectorState> {
+export async function saveConnector(
+  deps: Deps,
+  tenantId: string,
+  type: string,
+  credentials: object,
+  options: { enabled?: boolean; account?: string | null } = {},
+): Promise<ConnectorState> {
   const { rows } = await deps.db.query<ConnectorRow>(
     `insert into connectors (tenant_id, type, account, credentials_enc, enabled) values ($1, $2, $3, $4, $5)
      on conflict (tenant_id, type) do update set account = excluded.account, credentials_enc = excluded.credentials_enc, enabled = excluded.enabled, last_error = null, updated_at = now()
@@ -88,12 +96,20 @@ export async function getConnector(deps: Deps, tenantId: string, type: string): 
 
 /** The decrypted credentials, for the process that builds the connector. */
 export async function connectorCredentials(deps: Deps, tenantId: string, type: string): Promise<unknown> {
-  const { rows } = await deps.db.query<{ credentials_enc: string }>(`select credentials_enc from connectors where tenant_id = $1 and type = $2 and enabled`, [tenantId, type]);
+  const { rows } = await deps.db.query<{ credentials_enc: string }>(`select credentials_enc from connectors where tenant_id = $1 and type = $2 and enabled`, [
+    tenantId,
+    type,
+  ]);
   return rows[0] ? JSON.parse(deps.pii.decrypt(rows[0].credentials_enc)) : null;
 }
 
 /** The tenants whose enabled connector of `type` is for `account`, with their credentials (an inbound webhook's candidates). */
-export async function connectorsForAccount(deps: Deps, type: string, account: string, options: { includeDisabled?: boolean } = {}): Promise<{ tenantId: string; credentials: unknown }[]> {
+export async function connectorsForAccount(
+  deps: Deps,
+  type: string,
+  account: string,
+  options: { includeDisabled?: boolean } = {},
+): Promise<{ tenantId: string; credentials: unknown }[]> {
   // A webhook names its account before it is verified: text no account can have matches none (and is no database error).
   if (!isAcceptedText(account)) return [];
   // A disabled connector still verifies what must be honoured after an uninstall (erasure requests).

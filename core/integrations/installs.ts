@@ -44,10 +44,17 @@ export async function installAccount(deps: Deps, input: Install): Promise<{ tena
     const tenantId = existing ?? (await createTenant(deps, INSTALLER, { name: input.tenantName, defaultRegion: input.defaultRegion })).id;
     await saveConnector(deps, tenantId, input.type, input.credentials, { enabled: true, account: input.account });
     // Back before its data was erased: the erasure scheduled at the uninstall is called off.
-    await deps.db.query(`delete from account_erasures where tenant_id = $1 and connector = $2 and account = $3 and erased_at is null`, [tenantId, input.type, input.account]);
+    await deps.db.query(`delete from account_erasures where tenant_id = $1 and connector = $2 and account = $3 and erased_at is null`, [
+      tenantId,
+      input.type,
+      input.account,
+    ]);
     return { tenantId, created: !existing };
   } finally {
-    const unlocked = await lock.query(`select pg_advisory_unlock(hashtext($1))`, [`chaseline:install:${input.type}:${input.account}`]).then(() => true, () => false);
+    const unlocked = await lock.query(`select pg_advisory_unlock(hashtext($1))`, [`chaseline:install:${input.type}:${input.account}`]).then(
+      () => true,
+      () => false,
+    );
     // A connection that may still hold the lock is closed rather than handed to someone else.
     lock.release(!unlocked);
   }

@@ -19,11 +19,21 @@ export interface HeldOutExample extends Example {
 const HELD_OUT = new URL('./data/heldout/', import.meta.url);
 
 export function heldOutExamples(): HeldOutExample[] {
-  return readdirSync(HELD_OUT).filter((f) => f.endsWith('.jsonl')).sort().flatMap((file) => {
-    const text = readFileSync(new URL(file, HELD_OUT), 'utf8');
-    const forms = text.split('\n').filter((l) => l.trim()).map((l) => (JSON.parse(l) as { form?: string }).form);
-    return parseExamples(text, `data/heldout/${file}`).map((e, i) => ({ ...e, language: file.replace(/\.jsonl$/, ''), ...(forms[i] ? { form: forms[i] } : {}) }));
-  });
+  return readdirSync(HELD_OUT)
+    .filter((f) => f.endsWith('.jsonl'))
+    .sort()
+    .flatMap((file) => {
+      const text = readFileSync(new URL(file, HELD_OUT), 'utf8');
+      const forms = text
+        .split('\n')
+        .filter((l) => l.trim())
+        .map((l) => (JSON.parse(l) as { form?: string }).form);
+      return parseExamples(text, `data/heldout/${file}`).map((e, i) => ({
+        ...e,
+        language: file.replace(/\.jsonl$/, ''),
+        ...(forms[i] ? { form: forms[i] } : {}),
+      }));
+    });
 }
 
 export interface Scores {

@@ -16,13 +16,16 @@ before(() => {
   scores = evaluate(createOfflineClassifier(), heldOut);
 });
 
-const report = (s: Scores) => [
-  `held out ${s.total}: accuracy ${s.accuracy.toFixed(3)}; ${Object.entries(s.byLanguage).map(([l, v]) => `${l} ${v.accuracy.toFixed(3)} (${v.total})`).join(', ')}`,
-  `opt_out recall ${s.optOutRecall.toFixed(3)}, prohibition forms ${s.prohibitionRecall.toFixed(3)}, caught or confirmed ${s.optOutCaught.toFixed(3)}`,
-  `complaint recall ${s.complaintRecall.toFixed(3)}, precision ${s.complaintPrecision.toFixed(3)}`,
-  ...Object.entries(s.byIntent).map(([i, v]) => `${i.padEnd(15)} precision ${v.precision.toFixed(3)} recall ${v.recall.toFixed(3)} (${v.support})`),
-  ...s.mistakes.map((m) => `  ${m.example.language} ${m.example.intent} → ${m.got}: ${m.example.text}`),
-].join('\n');
+const report = (s: Scores) =>
+  [
+    `held out ${s.total}: accuracy ${s.accuracy.toFixed(3)}; ${Object.entries(s.byLanguage)
+      .map(([l, v]) => `${l} ${v.accuracy.toFixed(3)} (${v.total})`)
+      .join(', ')}`,
+    `opt_out recall ${s.optOutRecall.toFixed(3)}, prohibition forms ${s.prohibitionRecall.toFixed(3)}, caught or confirmed ${s.optOutCaught.toFixed(3)}`,
+    `complaint recall ${s.complaintRecall.toFixed(3)}, precision ${s.complaintPrecision.toFixed(3)}`,
+    ...Object.entries(s.byIntent).map(([i, v]) => `${i.padEnd(15)} precision ${v.precision.toFixed(3)} recall ${v.recall.toFixed(3)} (${v.support})`),
+    ...s.mistakes.map((m) => `  ${m.example.language} ${m.example.intent} → ${m.got}: ${m.example.text}`),
+  ].join('\n');
 
 describe('the held-out split', () => {
   test('covers every language and intent, with the prohibition forms tagged', () => {
@@ -50,7 +53,10 @@ describe('scores on the held-out split', () => {
   test('every opt-out is caught or confirmed, and none is answered with something sent', (t) => {
     t.diagnostic(report(scores));
     assert.equal(scores.optOutCaught, 1, report(scores));
-    assert.deepEqual(scores.optOutsSentSomething.map((e) => e.text), []);
+    assert.deepEqual(
+      scores.optOutsSentSomething.map((e) => e.text),
+      [],
+    );
   });
 
   test('every prohibition ("don\'t / never / stop / 别 / 唔好 … again") is an opt_out outright', () => {
@@ -67,8 +73,14 @@ describe('scores on the held-out split', () => {
   });
 
   test('an ordinary refusal or "not now" is not taken for an opt-out, and opt_out answers are right', () => {
-    assert.deepEqual(scores.refusalsTakenForOptOuts.map((e) => e.text), []);
-    assert.deepEqual(scores.falseOptOuts.map((e) => e.text), []);
+    assert.deepEqual(
+      scores.refusalsTakenForOptOuts.map((e) => e.text),
+      [],
+    );
+    assert.deepEqual(
+      scores.falseOptOuts.map((e) => e.text),
+      [],
+    );
   });
 
   // The bar: a wrong answer among the other intents costs a re-prompt or a wrong branch, not a

@@ -16,7 +16,11 @@ before(() => {
 
 describe('the shipped data', () => {
   test('English and Mandarin have at least 120 examples of every intent, Cantonese 30; ~20% of the Mandarin is traditional', () => {
-    for (const [lang, min] of [['en', 120], ['zh', 120], ['yue', 30]] as const) {
+    for (const [lang, min] of [
+      ['en', 120],
+      ['zh', 120],
+      ['yue', 30],
+    ] as const) {
       const rows = builtInExamples([lang]);
       for (const intent of modelIntents) {
         const n = rows.filter((e) => e.intent === intent).length;
@@ -24,7 +28,14 @@ describe('the shipped data', () => {
       }
     }
     const zh = builtInExamples(['zh']).filter((e) => /\p{Script=Han}/u.test(e.text));
-    const traditional = zh.filter((e) => normalise(e.text).text !== e.text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim()).length;
+    const traditional = zh.filter(
+      (e) =>
+        normalise(e.text).text !==
+        e.text
+          .toLowerCase()
+          .replace(/[^\p{L}\p{N}]+/gu, ' ')
+          .trim(),
+    ).length;
     assert.ok(traditional / zh.length > 0.12, `traditional share ${traditional}/${zh.length}`);
   });
 
@@ -196,4 +207,3 @@ describe('behaviour a caller relies on', () => {
     }
   });
 });
-

@@ -5,7 +5,19 @@
  * `maybe_opt_out` is an answer that may be a request to stop ("don't send me anything"):
  * the call asks before anything else happens.
  */
-export const intents = ['opt_out', 'complaint', 'not_interested', 'reconsider', 'price_question', 'human', 'interested', 'wrong_number', 'callback_later', 'unknown', 'maybe_opt_out'] as const;
+export const intents = [
+  'opt_out',
+  'complaint',
+  'not_interested',
+  'reconsider',
+  'price_question',
+  'human',
+  'interested',
+  'wrong_number',
+  'callback_later',
+  'unknown',
+  'maybe_opt_out',
+] as const;
 export type Intent = (typeof intents)[number];
 
 /** Intents after which the call sends something (the link, the details): never an answer to "stop". */

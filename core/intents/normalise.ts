@@ -18,7 +18,8 @@ const HAN = /\p{Script=Han}/u;
 const ZH_FILLERS = /[嗯呃唔诶欸哎唉]+|(?<!\p{Script=Han})额(?!\p{Script=Han})/gu;
 const ZH_TRAILING = /(?<=\S)[啊呀哦喔哈啦嘛呢喇啰咯嘞㗎啫吖噃㖞喎囉]+(?=\s|$)/gu;
 // The recogniser hears 再 ("again") as its homophone 在 after a prohibition: "别在打了".
-const ZH_AGAIN_HOMOPHONE = /(别|不要|不用|甭|莫|不准|不许|不想|不能|不可以|没需要|不需要)在(?=给|跟|打|拨|发|来|联|找|骚|烦|推|收|接|寄|传|致|短|信|电|call|send|text|message|whatsapp|sms|email)/g;
+const ZH_AGAIN_HOMOPHONE =
+  /(别|不要|不用|甭|莫|不准|不许|不想|不能|不可以|没需要|不需要)在(?=给|跟|打|拨|发|来|联|找|骚|烦|推|收|接|寄|传|致|短|信|电|call|send|text|message|whatsapp|sms|email)/g;
 const EN_FILLERS = /\b(?:u+m+|u+h+|e+r+m*|h+m+|m+h*m*|a+h+|o+h+|huh)\b/g;
 
 // ASR writes the same words with and without apostrophes; the model sees one spelling.
@@ -63,7 +64,9 @@ export function normalise(raw: string): Normalised {
     s = s.replace(/(?:^|(?<=\s))\p{Script=Han}(?: \p{Script=Han}(?=\s|$))+/gu, (run) => run.replace(/ /g, ''));
     // Cantonese 係 ("is", "yes") is a character of its own in traditional text, but OpenCC
     // folds it into 系 (as in 联系), so it is read before the conversion; 關係 keeps it.
-    s = foldCantonese(toSimplified(s.replace(/(?<!關|关)係/g, '是'))).replace(ZH_AGAIN_HOMOPHONE, '$1再').replace(/再见|再會|再会/g, '拜拜');
+    s = foldCantonese(toSimplified(s.replace(/(?<!關|关)係/g, '是')))
+      .replace(ZH_AGAIN_HOMOPHONE, '$1再')
+      .replace(/再见|再會|再会/g, '拜拜');
   }
   s = s.replace(/['’‘`]/g, ' ');
   // Punctuation and symbols become spaces: they separate clauses but carry no intent.

@@ -65,12 +65,11 @@ function matchAt(u: string[], i: number, lexicon: Entry[]): number {
 type NegatorKind = 'stop' | 'dont' | 'no_need' | 'not';
 
 // "stop"-like negators already mean "from now on": stop calling, never text, 停止发, 再也不要.
-const STOP: Entry[] = [
-  ...entries('stop, quit, cease, no more, no longer, never, 停止, 不再, 再也不, 再也别, 再也不要'),
-  entry('停', '一 下 车 电 止'),
-];
+const STOP: Entry[] = [...entries('stop, quit, cease, no more, no longer, never, 停止, 不再, 再也不, 再也别, 再也不要'), entry('停', '一 下 车 电 止')];
 const DONT: Entry[] = [
-  ...entries('do not, will not, would not, should not, must not, can not, better not, is not to, are not to, 不准, 不许, 甭, 莫, 勿, 不可以, 不愿意, 不希望, 拒绝, 千万别, 千万不要'),
+  ...entries(
+    'do not, will not, would not, should not, must not, can not, better not, is not to, are not to, 不准, 不许, 甭, 莫, 勿, 不可以, 不愿意, 不希望, 拒绝, 千万别, 千万不要',
+  ),
   entry('别', '人 的 处 墅 名 家 针', '特 区 分 告 个 级 类 性 差 识 辨 鉴 离 派 送 有 道'),
   entry('不要', '紧 脸 钱 命 客 以', '要 需'),
   entry('不想', '要 买 用', '想'),
@@ -120,7 +119,9 @@ const FOR_NOW: Entry[] = [
 ];
 // Words between an English negator and its verb that keep the scope ("don't you ever call",
 // "do not want you to text"); anything else ("don't know why you call") closes it.
-const EN_GAP = new Set('you u ya guys people even ever please dare bother to be want wanna need like keep go again any more all the these those your with try me us'.split(' '));
+const EN_GAP = new Set(
+  'you u ya guys people even ever please dare bother to be want wanna need like keep go again any more all the these those your with try me us'.split(' '),
+);
 // Likewise in Chinese: "别忘了给我打电话" (don't forget to call me), "不要挂电话" (don't hang up),
 // "不用担心" (don't worry) are not about being called.
 const HAN_BREAK = new Set([...'忘挂担怕急怪介客慌走紧']);
@@ -130,7 +131,12 @@ const EN_OBJECT = new Set('me us here this my anyone anybody our'.split(' '));
 // "Don't text me the link" is about the link, not about texting: what follows the person is sent.
 const EN_SENT = new Set('the a an it that any anything stuff link links details info information offer offers'.split(' '));
 
-const NEGATORS: [NegatorKind, Entry[]][] = [['stop', STOP], ['dont', DONT], ['no_need', NO_NEED], ['not', NOT]];
+const NEGATORS: [NegatorKind, Entry[]][] = [
+  ['stop', STOP],
+  ['dont', DONT],
+  ['no_need', NO_NEED],
+  ['not', NOT],
+];
 
 /** The strongest prohibition in a normalised utterance. */
 export function prohibition(text: string): Prohibition {

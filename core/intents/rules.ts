@@ -5,7 +5,8 @@
  * (simplified Chinese, lowercase, contractions expanded: "don't" → "do not").
  */
 
-const CALL_EN = '(?:call|calling|text|texting|contact|contacting|ring|ringing|phone|phoning|message|messaging|email|emailing|bother|bothering|harass|harassing|spam|spamming)';
+const CALL_EN =
+  '(?:call|calling|text|texting|contact|contacting|ring|ringing|phone|phoning|message|messaging|email|emailing|bother|bothering|harass|harassing|spam|spamming)';
 
 const EN: RegExp[] = [
   /\b(?:un|on|in) ?subscribe\b/,
@@ -96,7 +97,8 @@ const COMPLAINT_ZH = /投诉|举报|报警|12315|12345|工信部|消委会|消�
 // "I'm not complaining", "I won't report you", "no complaints", "我不是要投诉", "没有投诉的意思",
 // "唔會投訴你哋" (folded to 不会投诉): a negator right before the word, with only these between.
 // "Don't make me report you" and "别逼我投诉" are threats, and stay complaints.
-const NOT_EN = /\b(?:not|no|never|nothing to)(?: (?:i|am|going|to|be|a|an|any|the|you|here|really|even|trying|want|planning|intend|intending|about|of|my|from me))*\s*$/;
+const NOT_EN =
+  /\b(?:not|no|never|nothing to)(?: (?:i|am|going|to|be|a|an|any|the|you|here|really|even|trying|want|planning|intend|intending|about|of|my|from me))*\s*$/;
 const NOT_ZH = /(?:不|没|无|别|非)(?:有|是|要|会|想|去|用|打算|准备|什么|啥|可|可以|好|的|意思|需要|再|说|话|讲|跟你|跟你们|和你|你们|你)*$/;
 
 /** Whether an utterance is a complaint, one negated ("I'm not complaining"), or neither. */

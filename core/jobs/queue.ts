@@ -91,7 +91,11 @@ export function createJobQueue(boss: PgBoss): JobQueue {
 }
 
 /** Starts pg-boss on the pool's database (its own schema) and creates our queues. */
-export async function startBoss(pool: pg.Pool, settings: QueueSettings = DEFAULT_QUEUE_SETTINGS, options: { supervise?: boolean; maintenanceIntervalSeconds?: number } = {}): Promise<PgBoss> {
+export async function startBoss(
+  pool: pg.Pool,
+  settings: QueueSettings = DEFAULT_QUEUE_SETTINGS,
+  options: { supervise?: boolean; maintenanceIntervalSeconds?: number } = {},
+): Promise<PgBoss> {
   const boss = new PgBoss({
     db: wrap(pool),
     supervise: options.supervise ?? true,

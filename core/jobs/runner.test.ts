@@ -30,10 +30,15 @@ test('a slow job does not hold back the jobs fetched with it: the others finish 
   const finished: number[] = [];
   let release!: () => void;
   const slowDone = new Promise<void>((resolve) => (release = resolve));
-  const runner = runQueue<{ slow?: boolean; i?: number }>(boss, name, async (data) => {
-    if (data.slow) return slowDone;
-    finished.push(data.i!);
-  }, { batchSize: 4, idleMs: 20 });
+  const runner = runQueue<{ slow?: boolean; i?: number }>(
+    boss,
+    name,
+    async (data) => {
+      if (data.slow) return slowDone;
+      finished.push(data.i!);
+    },
+    { batchSize: 4, idleMs: 20 },
+  );
   try {
     // With 4 slots and one held, the 11 quick jobs need several fetches: they must all run while the slow one waits.
     const until = Date.now() + 10_000;
@@ -58,9 +63,14 @@ test('a job that throws is failed on its own, and the others of its fetch comple
   await boss.createQueue(name, { name, retryLimit: 0 });
   await boss.insert(Array.from({ length: 5 }, (_, i) => ({ name, data: { i } })));
   const errors: unknown[] = [];
-  const runner = runQueue<{ i: number }>(boss, name, async ({ i }) => {
-    if (i === 2) throw new Error('job 2 fails');
-  }, { batchSize: 5, idleMs: 20, onError: (err) => errors.push(err) });
+  const runner = runQueue<{ i: number }>(
+    boss,
+    name,
+    async ({ i }) => {
+      if (i === 2) throw new Error('job 2 fails');
+    },
+    { batchSize: 5, idleMs: 20, onError: (err) => errors.push(err) },
+  );
   const until = Date.now() + 10_000;
   while (Date.now() < until) {
     const s = await states(name);

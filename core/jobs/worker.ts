@@ -83,12 +83,29 @@ export async function startWorker(deps: WorkerDeps, boss: PgBoss, options: Worke
     runQueue<CallMachineJob>(boss, queues.callMachine, (job) => runCallMachine(deps, job), { ...common, batchSize: 10 }),
     // Every minute: attempts and write-backs left behind, imports whose process died while others run on, report counts to fold,
     // and webhook deliveries past the vendors' retry windows.
-    runQueue<object>(boss, queues.reap, async () => void (await reapAttempts(deps), await wakeOverdueWriteBacks(deps), await interruptDeadImports(deps.db, deps.log), await foldDeltas(deps.db), await eraseDueShops(deps), await pruneDeliveries(deps.db)), { ...common, idleMs: 1000, batchSize: 1 }),
+    runQueue<object>(
+      boss,
+      queues.reap,
+      async () =>
+        void (
+          await reapAttempts(deps),
+          await wakeOverdueWriteBacks(deps),
+          await interruptDeadImports(deps.db, deps.log),
+          await foldDeltas(deps.db),
+          await eraseDueShops(deps),
+          await pruneDeliveries(deps.db)
+        ),
+      { ...common, idleMs: 1000, batchSize: 1 },
+    ),
     runQueue<object>(boss, queues.segmentsTick, async () => void (await refreshWatchedSegments(deps)), { ...common, idleMs: 1000, batchSize: 1 }),
     runQueue<object>(boss, queues.experimentsTick, async () => void (await judgeRunningExperiments(deps)), { ...common, idleMs: 1000, batchSize: 1 }),
     runQueue<EventDeliveryJob>(boss, queues.eventDelivery, async (job) => void (await sendDeliveries(deps, job)), { ...common, idleMs: 250, batchSize: 5 }),
     pollEvents(deps, options.eventsPollMs ?? 1000, (err) => onError(err, null)),
-    runQueue<NumberChecksJob>(boss, queues.numberChecks, async (job) => void (await runNumberChecks(deps, deps.carrier, job)), { ...common, idleMs: 1000, batchSize: 2 }),
+    runQueue<NumberChecksJob>(boss, queues.numberChecks, async (job) => void (await runNumberChecks(deps, deps.carrier, job)), {
+      ...common,
+      idleMs: 1000,
+      batchSize: 2,
+    }),
   ];
   if (options.schedule ?? true) {
     await boss.schedule(queues.reap, '* * * * *', {});

@@ -26,9 +26,15 @@ const sipDomain = z
 
 const lineFields = {
   name: z.string().trim().min(1).max(100),
-  kind: z.enum(lineKinds).default('number').describe("number: a number on the carrier; byoc: a BYOC trunk of the carrier's (bring your own carrier); sip: a SIP URI"),
+  kind: z
+    .enum(lineKinds)
+    .default('number')
+    .describe("number: a number on the carrier; byoc: a BYOC trunk of the carrier's (bring your own carrier); sip: a SIP URI"),
   fromNumber: e164.describe('the caller id shown to the callee'),
-  byocTrunkSid: z.string().regex(/^BY[0-9a-f]{32}$/, 'must be a BYOC trunk sid: BY followed by 32 hex digits').nullish()
+  byocTrunkSid: z
+    .string()
+    .regex(/^BY[0-9a-f]{32}$/, 'must be a BYOC trunk sid: BY followed by 32 hex digits')
+    .nullish()
     .describe('kind byoc only'),
   sipDomain: sipDomain.nullish().describe('kind sip only: calls go to sip:{E.164}@{sipDomain}'),
   tier: z.enum(lineTiers).default('standard').describe('premium lines are kept for high-priority contacts'),
@@ -41,9 +47,11 @@ const lineFields = {
 /** Refuses a line that contradicts itself, naming the field (the API answers 400 with it). */
 function checkKind(l: { kind: LineKind; byocTrunkSid?: string | null; sipDomain?: string | null }, ctx: z.RefinementCtx) {
   if (l.kind === 'byoc' && !l.byocTrunkSid) ctx.addIssue({ code: 'custom', path: ['byocTrunkSid'], message: 'a byoc line needs its trunk sid (BY…)' });
-  if (l.kind !== 'byoc' && l.byocTrunkSid) ctx.addIssue({ code: 'custom', path: ['byocTrunkSid'], message: `only a byoc line has a trunk sid (this one is ${l.kind}); send null to clear it` });
+  if (l.kind !== 'byoc' && l.byocTrunkSid)
+    ctx.addIssue({ code: 'custom', path: ['byocTrunkSid'], message: `only a byoc line has a trunk sid (this one is ${l.kind}); send null to clear it` });
   if (l.kind === 'sip' && !l.sipDomain) ctx.addIssue({ code: 'custom', path: ['sipDomain'], message: 'a sip line needs the domain its calls go to' });
-  if (l.kind !== 'sip' && l.sipDomain) ctx.addIssue({ code: 'custom', path: ['sipDomain'], message: `only a sip line has a domain (this one is ${l.kind}); send null to clear it` });
+  if (l.kind !== 'sip' && l.sipDomain)
+    ctx.addIssue({ code: 'custom', path: ['sipDomain'], message: `only a sip line has a domain (this one is ${l.kind}); send null to clear it` });
 }
 
 export const LineInputSchema = z.object(lineFields).superRefine(checkKind).meta({ id: 'LineInput' });
@@ -128,11 +136,19 @@ export function toLine(r: LineRow): Line {
 }
 
 const isUniqueViolation = (err: unknown) => (err as { code?: string }).code === '23505';
-const nameTaken = (name: string, cause: unknown) =>
-  new AppError('CONFLICT', `a line named "${name}" already exists`, { field: 'name', cause });
+const nameTaken = (name: string, cause: unknown) => new AppError('CONFLICT', `a line named "${name}" already exists`, { field: 'name', cause });
 
 const params = (l: LineInput) => [
-  l.name, l.kind, l.fromNumber, l.byocTrunkSid ?? null, l.sipDomain ?? null, l.tier, l.costPerMinute, l.cps, l.region ?? null, l.enabled,
+  l.name,
+  l.kind,
+  l.fromNumber,
+  l.byocTrunkSid ?? null,
+  l.sipDomain ?? null,
+  l.tier,
+  l.costPerMinute,
+  l.cps,
+  l.region ?? null,
+  l.enabled,
 ];
 
 export async function createLine(deps: Pick<Deps, 'db'>, tenantId: string, input: unknown): Promise<Line> {
@@ -168,10 +184,11 @@ export async function addLineIfPoolEmpty(db: Pick<pg.Pool, 'query'>, tenantId: s
 
 /** Removes the line with this name and number, if there is one (the simulator's, once a real carrier is used). */
 export async function deleteLineNamed(db: Pick<pg.Pool, 'query'>, tenantId: string, name: string, fromNumber: string): Promise<Line | null> {
-  const { rows } = await db.query<LineRow>(
-    `delete from lines where tenant_id = $1 and name = $2 and from_number = $3 returning ${LINE_COLUMNS}`,
-    [tenantId, name, fromNumber],
-  );
+  const { rows } = await db.query<LineRow>(`delete from lines where tenant_id = $1 and name = $2 and from_number = $3 returning ${LINE_COLUMNS}`, [
+    tenantId,
+    name,
+    fromNumber,
+  ]);
   return rows[0] ? toLine(rows[0]) : null;
 }
 

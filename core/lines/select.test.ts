@@ -108,11 +108,17 @@ describe('drain, fail over, probe', () => {
       return out;
     };
     clockMs += 30_000;
-    assert.ok((await picks()).every((p) => p.name === 'backup' && !p.probe), 'no probe before the interval');
+    assert.ok(
+      (await picks()).every((p) => p.name === 'backup' && !p.probe),
+      'no probe before the interval',
+    );
     clockMs += 30_000;
     const round = await picks();
     assert.deepEqual(round[0], { name: 'main', probe: true }, 'the probe goes first');
-    assert.ok(round.slice(1).every((p) => p.name === 'backup' && !p.probe), 'exactly one probe in the interval');
+    assert.ok(
+      round.slice(1).every((p) => p.name === 'backup' && !p.probe),
+      'exactly one probe in the interval',
+    );
 
     // A failed probe: the line stays drained; the next probe one interval later.
     await recordLineResult(deps(), stores.health, tenantId, main.id, 'failed', now(), { probe: true });
@@ -120,7 +126,10 @@ describe('drain, fail over, probe', () => {
     assert.ok((await picks()).every((p) => p.name === 'backup'));
     clockMs += 1_000;
     const second = await picks();
-    assert.deepEqual(second.filter((p) => p.probe), [{ name: 'main', probe: true }]);
+    assert.deepEqual(
+      second.filter((p) => p.probe),
+      [{ name: 'main', probe: true }],
+    );
 
     // Two workers racing for one due probe: exactly one wins it.
     clockMs += 60_000;

@@ -17,8 +17,7 @@ export const DEFAULT_PROBE_INTERVAL_MS = 60_000;
 const tierRank: Record<LineTier, number> = { standard: 0, premium: 1 };
 
 /** Contacts at or above `premiumFromPriority` get premium lines. */
-export const linePolicyTier = (priority: number, premiumFromPriority: number): LineTier =>
-  priority >= premiumFromPriority ? 'premium' : 'standard';
+export const linePolicyTier = (priority: number, premiumFromPriority: number): LineTier => (priority >= premiumFromPriority ? 'premium' : 'standard');
 
 export type LineChoice = { line: Line; probe: boolean } | { waitMs: number };
 
@@ -36,9 +35,7 @@ export interface ChooseOptions extends DrainPolicy {
  * rather than not calling at all.
  */
 export function eligibleTiers(wantTier: LineTier, present: Set<LineTier>): LineTier[] {
-  const atOrAbove = (Object.keys(tierRank) as LineTier[])
-    .filter((t) => tierRank[t] >= tierRank[wantTier])
-    .sort((a, b) => tierRank[a] - tierRank[b]);
+  const atOrAbove = (Object.keys(tierRank) as LineTier[]).filter((t) => tierRank[t] >= tierRank[wantTier]).sort((a, b) => tierRank[a] - tierRank[b]);
   if (atOrAbove.some((t) => present.has(t))) return atOrAbove;
   return (Object.keys(tierRank) as LineTier[]).filter((t) => tierRank[t] < tierRank[wantTier]).sort((a, b) => tierRank[b] - tierRank[a]);
 }
@@ -51,13 +48,7 @@ const byTierCostName = (tiers: LineTier[]) => (a: Line, b: Line) =>
  * (or only drained lines remain and none is due a probe); null when the tenant has no enabled
  * line of a tier the contact may use — the caller falls back or fails the chase.
  */
-export async function chooseLine(
-  deps: Pick<Deps, 'db'>,
-  stores: LineStores,
-  tenantId: string,
-  options: ChooseOptions,
-  now: Date,
-): Promise<LineChoice | null> {
+export async function chooseLine(deps: Pick<Deps, 'db'>, stores: LineStores, tenantId: string, options: ChooseOptions, now: Date): Promise<LineChoice | null> {
   const probeIntervalMs = options.probeIntervalMs ?? DEFAULT_PROBE_INTERVAL_MS;
   const exclude = new Set(options.exclude ?? []);
   const enabled = (await allLines(deps.db, tenantId)).filter((l) => l.enabled && !exclude.has(l.id));
@@ -68,7 +59,10 @@ export async function chooseLine(
   // A line over the threshold whose drain another process has not written yet is passed over.
   const minSample = options.minSample ?? 20;
   const maxFailureRate = options.maxFailureRate ?? 0.1;
-  const stats = await stores.health.stats(candidates.filter((l) => !l.drainedAt).map((l) => l.id), now);
+  const stats = await stores.health.stats(
+    candidates.filter((l) => !l.drainedAt).map((l) => l.id),
+    now,
+  );
   const failing = (l: Line) => {
     const s = stats.get(l.id);
     return s !== undefined && s.sample >= minSample && s.failureRate >= maxFailureRate;

@@ -10,14 +10,14 @@ const urls = (text: string) => findUrls(text).map((u) => u.url);
 
 describe('finding the URLs in an SMS', () => {
   test('a URL with a query string and fragment is taken whole', () => {
-    assert.deepEqual(urls('Your cart: https://shop.example/cart?id=42&utm_source=sms#pay — see you'), [
-      'https://shop.example/cart?id=42&utm_source=sms#pay',
-    ]);
+    assert.deepEqual(urls('Your cart: https://shop.example/cart?id=42&utm_source=sms#pay — see you'), ['https://shop.example/cart?id=42&utm_source=sms#pay']);
   });
 
   test('sentence punctuation after a URL is not part of it', () => {
     assert.deepEqual(urls('Go to https://a.example/x. Or https://b.example/y, or http://c.example!'), [
-      'https://a.example/x', 'https://b.example/y', 'http://c.example',
+      'https://a.example/x',
+      'https://b.example/y',
+      'http://c.example',
     ]);
     assert.deepEqual(urls('(see https://a.example/p)'), ['https://a.example/p']);
     // A bracket the URL opened is its own.
@@ -58,7 +58,12 @@ describe('tracked links', () => {
 
   test('each URL becomes a short link on our base URL; the same URL twice gets one code', async () => {
     const chaseId = randomUUID();
-    const text = await trackLinks(deps, { tenantId, chaseId }, '付款：https://shop.example/pay?t=SECRET。Or https://shop.example/pay?t=SECRET, or https://shop.example/help.', base);
+    const text = await trackLinks(
+      deps,
+      { tenantId, chaseId },
+      '付款：https://shop.example/pay?t=SECRET。Or https://shop.example/pay?t=SECRET, or https://shop.example/help.',
+      base,
+    );
     const codes = codeIn(text);
     assert.equal(codes.length, 3);
     assert.equal(codes[0], codes[1]);
@@ -87,8 +92,14 @@ describe('tracked links', () => {
     assert.equal(await followLink(deps, code!, { userAgent: 'Mozilla/5.0', at }), 'https://shop.example/r?email=a%40b.example');
     assert.equal(await followLink(deps, code!, { at }), 'https://shop.example/r?email=a%40b.example');
     assert.deepEqual(await linkClicks(deps, tenantId, chaseId), [{ code, attemptId, clicks: 2, lastClickedAt: at.toISOString() }]);
-    const { rows } = await db.pool.query(`select type, attempt_id, detail from chase_events where tenant_id = $1 and chase_id = $2 order by seq`, [tenantId, chaseId]);
-    assert.deepEqual(rows, [1, 2].map(() => ({ type: 'link-clicked', attempt_id: attemptId, detail: { code } })));
+    const { rows } = await db.pool.query(`select type, attempt_id, detail from chase_events where tenant_id = $1 and chase_id = $2 order by seq`, [
+      tenantId,
+      chaseId,
+    ]);
+    assert.deepEqual(
+      rows,
+      [1, 2].map(() => ({ type: 'link-clicked', attempt_id: attemptId, detail: { code } })),
+    );
     // Another tenant's view of the chase sees nothing.
     assert.deepEqual(await linkClicks(deps, randomUUID(), chaseId), []);
   });

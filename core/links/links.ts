@@ -39,7 +39,10 @@ function trimUrl(candidate: string): string {
   for (;;) {
     const before = url;
     url = url.replace(TRAILING, '');
-    for (const [open, close] of [['(', ')'], ['[', ']']] as const) {
+    for (const [open, close] of [
+      ['(', ')'],
+      ['[', ']'],
+    ] as const) {
       if (url.endsWith(close) && url.split(close).length > url.split(open).length) url = url.slice(0, -1);
     }
     if (url === before) return url;
@@ -108,7 +111,10 @@ export async function followLink(deps: Deps, code: string, meta: { userAgent?: s
     const link = rows[0];
     if (!link) return null;
     await tx.query(`insert into link_clicks (tenant_id, code, clicked_at, user_agent) values ($1, $2, $3, $4)`, [
-      link.tenant_id, code, meta.at, meta.userAgent?.slice(0, 512) ?? null,
+      link.tenant_id,
+      code,
+      meta.at,
+      meta.userAgent?.slice(0, 512) ?? null,
     ]);
     await insertEvent(tx, link.tenant_id, link.chase_id, 'link-clicked', { code }, link.attempt_id);
     await recordConversion(tx, link.tenant_id, link.chase_id, 'link-clicked', meta.at);

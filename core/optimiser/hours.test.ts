@@ -18,12 +18,21 @@ const moments = (xs: number[]) => {
 
 describe('the Beta sampler (Marsaglia–Tsang Gamma draws)', () => {
   test('the same seed draws the same numbers; another seed others', T, () => {
-    const draw = (seed: number) => { const rng = seededRandom(seed); return Array.from({ length: 5 }, () => sampleBeta({ alpha: 2, beta: 3 }, rng)); };
+    const draw = (seed: number) => {
+      const rng = seededRandom(seed);
+      return Array.from({ length: 5 }, () => sampleBeta({ alpha: 2, beta: 3 }, rng));
+    };
     assert.deepEqual(draw(7), draw(7));
     assert.notDeepEqual(draw(7), draw(8));
   });
 
-  for (const [alpha, beta] of [[1, 1], [0.4, 0.7], [2, 30], [50, 450], [3.5, 1.2]] as const) {
+  for (const [alpha, beta] of [
+    [1, 1],
+    [0.4, 0.7],
+    [2, 30],
+    [50, 450],
+    [3.5, 1.2],
+  ] as const) {
     test(`Beta(${alpha}, ${beta}) draws have the right mean, variance and quartiles`, T, () => {
       const rng = seededRandom(alpha * 1000 + beta);
       const xs = Array.from({ length: 40_000 }, () => sampleBeta({ alpha, beta }, rng));
@@ -31,7 +40,7 @@ describe('the Beta sampler (Marsaglia–Tsang Gamma draws)', () => {
       const m = moments(xs);
       const mean = jStat.beta.mean(alpha, beta);
       const sd = Math.sqrt(jStat.beta.variance(alpha, beta));
-      assert.ok(Math.abs(m.mean - mean) < 4 * sd / Math.sqrt(xs.length), `mean ${m.mean} vs ${mean}`);
+      assert.ok(Math.abs(m.mean - mean) < (4 * sd) / Math.sqrt(xs.length), `mean ${m.mean} vs ${mean}`);
       assert.ok(Math.abs(m.variance / sd ** 2 - 1) < 0.05, `variance ${m.variance} vs ${sd ** 2}`);
       const sorted = [...xs].sort((a, b) => a - b);
       for (const q of [0.1, 0.5, 0.9]) {
@@ -106,7 +115,10 @@ describe('Thompson sampling with an exploration floor', () => {
     const made = picks([], 2400, 13);
     const counts = new Map<number, number>();
     for (const p of made) counts.set(p.hour, (counts.get(p.hour) ?? 0) + 1);
-    assert.deepEqual([...counts.keys()].sort((a, b) => a - b), hours);
+    assert.deepEqual(
+      [...counts.keys()].sort((a, b) => a - b),
+      hours,
+    );
     for (const n of counts.values()) assert.ok(n > 100 && n < 300, `${n} picks of one hour`);
   });
 

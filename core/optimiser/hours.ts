@@ -81,7 +81,10 @@ const successes = (b: Pick<BucketStats, 'connects' | 'conversions'>, optimise: O
  */
 export function campaignPrior(all: BucketStats[], optimise: Optimise): Beta {
   const trials = all.reduce((n, b) => n + b.trials, 0);
-  const wins = Math.min(trials, all.reduce((n, b) => n + successes(b, optimise), 0));
+  const wins = Math.min(
+    trials,
+    all.reduce((n, b) => n + successes(b, optimise), 0),
+  );
   const mean = (wins + 1) / (trials + 2);
   return { alpha: mean * PRIOR_STRENGTH, beta: (1 - mean) * PRIOR_STRENGTH };
 }
@@ -104,19 +107,21 @@ export interface BucketEstimate extends BucketStats {
 /** Each allowed hour's counts and posterior summary, in hour order; an hour with no data shows its prior. */
 export function estimateHours(stats: BucketStats[], hours: number[], optimise: Optimise, prior: Beta): BucketEstimate[] {
   const byHour = new Map(stats.map((b) => [b.hour, b]));
-  return [...hours].sort((a, b) => a - b).map((hour) => {
-    const b = byHour.get(hour);
-    const p = posterior(b, optimise, prior);
-    return {
-      hour,
-      trials: b?.trials ?? 0,
-      connects: b?.connects ?? 0,
-      conversions: b?.conversions ?? 0,
-      mean: p.alpha / (p.alpha + p.beta),
-      lower: jStat.beta.inv(0.025, p.alpha, p.beta),
-      upper: jStat.beta.inv(0.975, p.alpha, p.beta),
-    };
-  });
+  return [...hours]
+    .sort((a, b) => a - b)
+    .map((hour) => {
+      const b = byHour.get(hour);
+      const p = posterior(b, optimise, prior);
+      return {
+        hour,
+        trials: b?.trials ?? 0,
+        connects: b?.connects ?? 0,
+        conversions: b?.conversions ?? 0,
+        mean: p.alpha / (p.alpha + p.beta),
+        lower: jStat.beta.inv(0.025, p.alpha, p.beta),
+        upper: jStat.beta.inv(0.975, p.alpha, p.beta),
+      };
+    });
 }
 
 export interface HourPick {
@@ -129,14 +134,7 @@ export interface HourPick {
  * One Thompson-sampling pick among `hours` (those the chase can still be called in): with
  * probability `exploration` a uniform pick, otherwise the hour whose posterior draw is highest.
  */
-export function pickHour(
-  stats: BucketStats[],
-  hours: number[],
-  optimise: Optimise,
-  prior: Beta,
-  rng: () => number,
-  exploration = EXPLORATION,
-): HourPick {
+export function pickHour(stats: BucketStats[], hours: number[], optimise: Optimise, prior: Beta, rng: () => number, exploration = EXPLORATION): HourPick {
   if (!hours.length) throw new RangeError('pickHour needs at least one hour to pick from');
   if (rng() < exploration) return { hour: hours[Math.floor(rng() * hours.length)]!, explored: true };
   const byHour = new Map(stats.map((b) => [b.hour, b]));

@@ -43,7 +43,17 @@ describe('planOptimisedStart', () => {
     const rng = seededRandom(21);
     const earliest = new Date('2024-06-03T01:00:00Z'); // 09:00 in Shanghai
     const plans = Array.from({ length: 500 }, () =>
-      planOptimisedStart({ optimise: 'conversion', window: DEFAULT_WINDOW, timeZone: 'Asia/Shanghai', earliest, deadline: new Date(earliest.getTime() + 72 * HOUR), stats: evenings, prior, rng })!);
+      planOptimisedStart({
+        optimise: 'conversion',
+        window: DEFAULT_WINDOW,
+        timeZone: 'Asia/Shanghai',
+        earliest,
+        deadline: new Date(earliest.getTime() + 72 * HOUR),
+        stats: evenings,
+        prior,
+        rng,
+      })!,
+    );
     const at19 = plans.filter((p) => p.hour === 19);
     assert.ok(at19.length > 400, `${at19.length} of 500 at 19:00`);
     assert.ok(plans.length - at19.length > 10, 'exploration sends some elsewhere');
@@ -54,23 +64,57 @@ describe('planOptimisedStart', () => {
     // Due times spread within the hour rather than all at 19:00:00.
     assert.ok(new Set(at19.map((p) => p.at.getTime())).size > 30);
     // The first 19:00 after the delay: the same day.
-    assert.ok(at19.every((p) => p.at.toISOString().startsWith('2024-06-03T11:')), at19[0]!.at.toISOString());
+    assert.ok(
+      at19.every((p) => p.at.toISOString().startsWith('2024-06-03T11:')),
+      at19[0]!.at.toISOString(),
+    );
   });
 
   test('an hour that cannot come before the deadline is never picked; none at all: the normal schedule', T, () => {
     const rng = seededRandom(22);
     const earliest = new Date('2024-06-03T01:00:00Z'); // 09:00 Shanghai
     for (let i = 0; i < 200; i++) {
-      const p = planOptimisedStart({ optimise: 'conversion', window: DEFAULT_WINDOW, timeZone: 'Asia/Shanghai', earliest, deadline: new Date(earliest.getTime() + 3 * HOUR), stats: evenings, prior, rng });
+      const p = planOptimisedStart({
+        optimise: 'conversion',
+        window: DEFAULT_WINDOW,
+        timeZone: 'Asia/Shanghai',
+        earliest,
+        deadline: new Date(earliest.getTime() + 3 * HOUR),
+        stats: evenings,
+        prior,
+        rng,
+      });
       assert.ok(p && [9, 10, 11].includes(p.hour), JSON.stringify(p));
     }
     const night = new Date('2024-06-03T14:00:00Z'); // 22:00 Shanghai: nothing allowed before 08:00
-    assert.equal(planOptimisedStart({ optimise: 'connect', window: DEFAULT_WINDOW, timeZone: 'Asia/Shanghai', earliest: night, deadline: new Date(night.getTime() + 5 * HOUR), stats: evenings, prior, rng }), null);
+    assert.equal(
+      planOptimisedStart({
+        optimise: 'connect',
+        window: DEFAULT_WINDOW,
+        timeZone: 'Asia/Shanghai',
+        earliest: night,
+        deadline: new Date(night.getTime() + 5 * HOUR),
+        stats: evenings,
+        prior,
+        rng,
+      }),
+      null,
+    );
   });
 
   const zones = [
-    'Asia/Shanghai', 'America/New_York', 'Europe/London', 'Australia/Lord_Howe', 'Asia/Kolkata', 'Asia/Kathmandu', 'America/Santiago',
-    'Pacific/Chatham', 'America/St_Johns', 'Europe/Berlin', 'Pacific/Apia', 'UTC',
+    'Asia/Shanghai',
+    'America/New_York',
+    'Europe/London',
+    'Australia/Lord_Howe',
+    'Asia/Kolkata',
+    'Asia/Kathmandu',
+    'America/Santiago',
+    'Pacific/Chatham',
+    'America/St_Johns',
+    'Europe/Berlin',
+    'Pacific/Apia',
+    'UTC',
   ];
   const hhmm = (m: number) => (m >= 1440 ? '24:00' : `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`);
   const spansArb = fc.uniqueArray(fc.integer({ min: 0, max: 96 }), { minLength: 2, maxLength: 6 }).map((marks) => {
@@ -81,33 +125,52 @@ describe('planOptimisedStart', () => {
   });
   const windowArb: fc.Arbitrary<CallingWindow> = fc.oneof(
     fc.constant(DEFAULT_WINDOW),
-    fc.record({ days: fc.dictionary(fc.constantFrom('1', '2', '3', '4', '5', '6', '7'), spansArb, { minKeys: 1 }), exclude: fc.constantFrom([], [{ start: '11:30', end: '13:30' }]) }) as fc.Arbitrary<CallingWindow>,
+    fc.record({
+      days: fc.dictionary(fc.constantFrom('1', '2', '3', '4', '5', '6', '7'), spansArb, { minKeys: 1 }),
+      exclude: fc.constantFrom([], [{ start: '11:30', end: '13:30' }]),
+    }) as fc.Arbitrary<CallingWindow>,
   );
   // Around the DST changes of 2024–2026 and anywhere else.
   const instantArb = fc.oneof(
     fc.integer({ min: Date.parse('2024-01-01T00:00:00Z'), max: Date.parse('2026-12-31T00:00:00Z') }),
-    fc.constantFrom('2024-03-10T06:30:00Z', '2024-03-31T00:30:00Z', '2024-10-27T00:30:00Z', '2024-11-03T05:30:00Z', '2024-04-06T13:30:00Z', '2024-09-28T13:30:00Z')
+    fc
+      .constantFrom(
+        '2024-03-10T06:30:00Z',
+        '2024-03-31T00:30:00Z',
+        '2024-10-27T00:30:00Z',
+        '2024-11-03T05:30:00Z',
+        '2024-04-06T13:30:00Z',
+        '2024-09-28T13:30:00Z',
+      )
       .chain((t) => fc.integer({ min: -6 * HOUR, max: 6 * HOUR }).map((d) => Date.parse(t) + d)),
   );
 
   test('property: the due time is in the picked local hour, inside the window, after the delay and before the deadline', T, () => {
-    fc.assert(fc.property(
-      fc.constantFrom(...zones), windowArb, instantArb, fc.integer({ min: 1, max: 240 }), fc.integer(), fc.constantFrom<'conversion' | 'connect'>('conversion', 'connect'),
-      (timeZone, window, t, hours, seed, optimise) => {
-        const earliest = new Date(t);
-        const deadline = new Date(t + hours * HOUR);
-        const plan = planOptimisedStart({ optimise, window, timeZone, earliest, deadline, stats: evenings, prior, rng: seededRandom(seed) });
-        if (!plan) {
-          // Only when the window has no time at all before the deadline.
-          const next = nextCallableTime(earliest, timeZone, window);
-          assert.ok(!next || next >= deadline, `no plan, yet ${next?.toISOString()} is callable before ${deadline.toISOString()}`);
-          return;
-        }
-        assert.ok(isCallable(plan.at, timeZone, window), `${plan.at.toISOString()} outside the window in ${timeZone}`);
-        assert.equal(localHour(plan.at, timeZone), plan.hour);
-        assert.ok(plan.at >= earliest && plan.at < deadline);
-        assert.ok(allowedHours(window).includes(plan.hour));
-      },
-    ), { numRuns: 1500 });
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...zones),
+        windowArb,
+        instantArb,
+        fc.integer({ min: 1, max: 240 }),
+        fc.integer(),
+        fc.constantFrom<'conversion' | 'connect'>('conversion', 'connect'),
+        (timeZone, window, t, hours, seed, optimise) => {
+          const earliest = new Date(t);
+          const deadline = new Date(t + hours * HOUR);
+          const plan = planOptimisedStart({ optimise, window, timeZone, earliest, deadline, stats: evenings, prior, rng: seededRandom(seed) });
+          if (!plan) {
+            // Only when the window has no time at all before the deadline.
+            const next = nextCallableTime(earliest, timeZone, window);
+            assert.ok(!next || next >= deadline, `no plan, yet ${next?.toISOString()} is callable before ${deadline.toISOString()}`);
+            return;
+          }
+          assert.ok(isCallable(plan.at, timeZone, window), `${plan.at.toISOString()} outside the window in ${timeZone}`);
+          assert.equal(localHour(plan.at, timeZone), plan.hour);
+          assert.ok(plan.at >= earliest && plan.at < deadline);
+          assert.ok(allowedHours(window).includes(plan.hour));
+        },
+      ),
+      { numRuns: 1500 },
+    );
   });
 });

@@ -11,7 +11,8 @@ import { pickHour, type Beta, type BucketStats, type Optimise } from './hours.ts
 const MINUTE = 60_000;
 
 const toMinutes = (hhmm: string) => (hhmm === '24:00' ? 1440 : Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5)));
-const toHhmm = (minutes: number) => (minutes >= 1440 ? '24:00' : `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`);
+const toHhmm = (minutes: number) =>
+  minutes >= 1440 ? '24:00' : `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
 
 /** The window narrowed to local hour `hour` (hour:00–hour+1:00 each day); null when the window never allows that hour. */
 export function hourWindow(w: CallingWindow, hour: number): CallingWindow | null {

@@ -51,7 +51,14 @@ export async function optimisedStarts(
   for (const chase of chases) {
     const timeZone = zones.get(chase.contactId) ?? 'UTC';
     const plan = planOptimisedStart({
-      optimise, window, timeZone, earliest, deadline, rng, prior, stats: stats.get(chase.tier ?? NO_TIER) ?? [],
+      optimise,
+      window,
+      timeZone,
+      earliest,
+      deadline,
+      rng,
+      prior,
+      stats: stats.get(chase.tier ?? NO_TIER) ?? [],
     });
     if (plan) out.set(chase.contactId, { at: plan.at, detail: { optimiser: { optimise, hour: plan.hour, tier: chase.tier, explored: plan.explored } } });
   }

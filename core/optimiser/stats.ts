@@ -38,7 +38,14 @@ const CALL_SELECT = `
 
 const hourOf = (call: CallRow) => localHour(call.created_at, call.time_zone ?? 'UTC');
 
-async function bump(tx: Tx, tenantId: string, campaignId: string, tier: string | null, hour: number, add: { trials?: number; connects?: number; conversions?: number }) {
+async function bump(
+  tx: Tx,
+  tenantId: string,
+  campaignId: string,
+  tier: string | null,
+  hour: number,
+  add: { trials?: number; connects?: number; conversions?: number },
+) {
   await tx.query(
     `insert into optimiser_stats (tenant_id, campaign_id, tier, hour, trials, connects, conversions) values ($1, $2, $3, $4, $5, $6, $7)
      on conflict (tenant_id, campaign_id, tier, hour) do update set
@@ -53,7 +60,10 @@ async function bump(tx: Tx, tenantId: string, campaignId: string, tier: string |
  * Call it inside the transaction that ends the attempt. @returns false when already counted
  */
 export async function recordCallEnded(tx: Tx, tenantId: string, attemptId: string, connected: boolean): Promise<boolean> {
-  const { rows } = await tx.query<CallRow>(`${CALL_SELECT} where a.tenant_id = $1 and a.id = $2 and a.channel = 'voice' and a.status <> 'not-placed'`, [tenantId, attemptId]);
+  const { rows } = await tx.query<CallRow>(`${CALL_SELECT} where a.tenant_id = $1 and a.id = $2 and a.channel = 'voice' and a.status <> 'not-placed'`, [
+    tenantId,
+    attemptId,
+  ]);
   const call = rows[0];
   if (!call) return false;
   const { rowCount } = await tx.query(`insert into optimiser_attempts (tenant_id, attempt_id) values ($1, $2) on conflict do nothing`, [tenantId, attemptId]);

@@ -86,20 +86,39 @@ export async function writeBackCall(tx: Queryable, deps: Deps, tenantId: string,
   if (!a?.outcome || !a.phone_enc) return;
   const outcome = a.outcome;
   const to = deps.pii.decrypt(a.phone_enc);
-  const told = [`Chaseline call for "${a.campaign_name}": ${TELLS[outcome] ?? outcome}.`, a.intent ? `Understood: ${a.intent.replaceAll('_', ' ')}.` : ''].filter(Boolean).join(' ');
+  const told = [`Chaseline call for "${a.campaign_name}": ${TELLS[outcome] ?? outcome}.`, a.intent ? `Understood: ${a.intent.replaceAll('_', ' ')}.` : '']
+    .filter(Boolean)
+    .join(' ');
   // The arm travels with the activity, so RevOps can compare arms with the CRM's own reports.
   const body = a.experiment_name && a.arm ? `${told}\nExperiment: ${a.experiment_name} — arm ${a.arm}` : told;
   const tag = TAG_OF[outcome];
-  await enqueueForLinkedContacts(tx, deps, tenantId, [a.contact_id], (externalId): WriteBack[] => [
-    {
-      kind: 'call',
-      call: {
-        externalContactId: externalId, at: a.created_at, title: `Chaseline: ${a.campaign_name}`, body, outcome: activityOutcome(outcome),
-        durationSeconds: a.duration_seconds, from: a.from_number, to, callSid: a.sid, chaseId: a.chase_id, result: outcome, intent: a.intent,
+  await enqueueForLinkedContacts(
+    tx,
+    deps,
+    tenantId,
+    [a.contact_id],
+    (externalId): WriteBack[] => [
+      {
+        kind: 'call',
+        call: {
+          externalContactId: externalId,
+          at: a.created_at,
+          title: `Chaseline: ${a.campaign_name}`,
+          body,
+          outcome: activityOutcome(outcome),
+          durationSeconds: a.duration_seconds,
+          from: a.from_number,
+          to,
+          callSid: a.sid,
+          chaseId: a.chase_id,
+          result: outcome,
+          intent: a.intent,
+        },
       },
-    },
-    ...(tag ? [{ kind: 'tags' as const, externalId, add: [tag] }] : []),
-  ], { dedupeKey: (item) => `${item.kind}:${attemptId}` });
+      ...(tag ? [{ kind: 'tags' as const, externalId, add: [tag] }] : []),
+    ],
+    { dedupeKey: (item) => `${item.kind}:${attemptId}` },
+  );
 }
 
 /** A sent SMS, as a message activity on the linked records. */
@@ -107,20 +126,38 @@ export async function writeBackSms(tx: Queryable, deps: Deps, tenantId: string, 
   const a = await attemptOf(tx, tenantId, attemptId);
   if (!a?.phone_enc) return;
   const to = deps.pii.decrypt(a.phone_enc);
-  await enqueueForLinkedContacts(tx, deps, tenantId, [a.contact_id], (externalContactId) => [
-    { kind: 'sms', message: { externalContactId, at: a.created_at, body, from: a.from_number, to, messageSid: a.sid } },
-  ], { dedupeKey: () => `sms:${attemptId}` });
+  await enqueueForLinkedContacts(
+    tx,
+    deps,
+    tenantId,
+    [a.contact_id],
+    (externalContactId) => [{ kind: 'sms', message: { externalContactId, at: a.created_at, body, from: a.from_number, to, messageSid: a.sid } }],
+    { dedupeKey: () => `sms:${attemptId}` },
+  );
 }
 
 /**
  * New opt-outs of these numbers, to every vendor their contacts are linked with but the one
  * the opt-out came from (`origin`): opt-out wins everywhere.
  */
-export async function writeBackOptOuts(tx: Queryable, deps: Deps, tenantId: string, optOuts: { phoneHash: Buffer; channel: 'voice' | 'sms' | 'all' }[], origin: string | null): Promise<void> {
+export async function writeBackOptOuts(
+  tx: Queryable,
+  deps: Deps,
+  tenantId: string,
+  optOuts: { phoneHash: Buffer; channel: 'voice' | 'sms' | 'all' }[],
+  origin: string | null,
+): Promise<void> {
   for (const channel of ['voice', 'sms', 'all'] as const) {
     const hashes = optOuts.filter((o) => o.channel === channel).map((o) => o.phoneHash);
     if (!hashes.length) continue;
     const { rows } = await tx.query<{ id: string }>(`select id from contacts where tenant_id = $1 and phone_hash = any($2::bytea[])`, [tenantId, hashes]);
-    await enqueueForLinkedContacts(tx, deps, tenantId, rows.map((r) => r.id), (externalId) => [{ kind: 'opt-out', externalId, channel }], { except: origin });
+    await enqueueForLinkedContacts(
+      tx,
+      deps,
+      tenantId,
+      rows.map((r) => r.id),
+      (externalId) => [{ kind: 'opt-out', externalId, channel }],
+      { except: origin },
+    );
   }
 }

@@ -58,15 +58,23 @@ export async function enqueueWriteBacks(tx: Queryable, deps: Deps, tenantId: str
      returning connector`,
     [
       tenantId,
-      JSON.stringify(rows.map((r) => ({
-        connector: r.connector, kind: r.item.kind, item: deps.pii.encrypt(JSON.stringify(r.item)), contact_id: r.contactId ?? null, dedupe_key: r.dedupeKey ?? null,
-      }))),
+      JSON.stringify(
+        rows.map((r) => ({
+          connector: r.connector,
+          kind: r.item.kind,
+          item: deps.pii.encrypt(JSON.stringify(r.item)),
+          contact_id: r.contactId ?? null,
+          dedupe_key: r.dedupeKey ?? null,
+        })),
+      ),
     ],
   );
   // Without a queue in this process (a one-off script), the worker's sweep finds the rows.
   for (const connector of deps.jobs ? new Set(inserted.map((r) => r.connector)) : []) {
     await deps.jobs!.send(tx, queues.connectorWriteBack, { tenantId, connector } satisfies WriteBackJob, {
-      singletonKey: `${tenantId}:${connector}`, singletonSeconds: GATHER_SECONDS, singletonNextSlot: true,
+      singletonKey: `${tenantId}:${connector}`,
+      singletonSeconds: GATHER_SECONDS,
+      singletonNextSlot: true,
     });
   }
 }
@@ -164,7 +172,8 @@ async function sendBatch(deps: SenderDeps, target: WriteBackTarget, job: WriteBa
   let results: WriteBackResult[];
   try {
     results = await target.writeBack(items);
-    if (results.length !== items.length) throw new AppError('INTERNAL', `the ${job.connector} connector answered ${results.length} results for ${items.length} write-backs`);
+    if (results.length !== items.length)
+      throw new AppError('INTERNAL', `the ${job.connector} connector answered ${results.length} results for ${items.length} write-backs`);
   } catch (err) {
     // A request the vendor refused for good, with several items in it: one of them may be the
     // cause, so each is sent on its own and only the bad one dies.
@@ -175,15 +184,26 @@ async function sendBatch(deps: SenderDeps, target: WriteBackTarget, job: WriteBa
     }
     // What earlier requests of this call already wrote is settled, so a retry does not write it twice.
     const partial = partialResults(err, rows.length);
-    const settled = await settle(deps, job, rows.flatMap((r, i) => (partial[i] ? [{ row: r, result: partial[i] }] : [])));
+    const settled = await settle(
+      deps,
+      job,
+      rows.flatMap((r, i) => (partial[i] ? [{ row: r, result: partial[i] }] : [])),
+    );
     const left = rows.filter((_, i) => !partial[i]);
     const message = err instanceof Error ? err.message : String(err);
     const permanent = err instanceof AppError && err.code === 'VALIDATION';
     const dead = left.length ? await failRows(deps, job, left, message, permanent, retry) : 0;
-    deps.log?.warn({ tenantId: job.tenantId, connector: job.connector, rows: rows.length, written: rows.length - left.length, dead, error: loggable(err) }, 'write-back failed');
+    deps.log?.warn(
+      { tenantId: job.tenantId, connector: job.connector, rows: rows.length, written: rows.length - left.length, dead, error: loggable(err) },
+      'write-back failed',
+    );
     return { done: settled.done, dead: settled.dead + dead, retrying: left.length - dead };
   }
-  return settle(deps, job, rows.map((row, i) => ({ row, result: results[i]! })));
+  return settle(
+    deps,
+    job,
+    rows.map((row, i) => ({ row, result: results[i]! })),
+  );
 }
 
 /** A stored item as the connector takes it: its times are Dates again (JSON kept them as strings). */
@@ -210,12 +230,14 @@ async function settle(deps: SenderDeps, job: WriteBackJob, answered: { row: Clai
       where o.tenant_id = $1 and o.id = u.id`,
     [
       job.tenantId,
-      JSON.stringify(answered.map(({ row, result }) => ({
-        id: row.id,
-        status: result.status === 'rejected' ? 'dead' : result.status,
-        vendor_id: result.status === 'done' ? (result.vendorId ?? null) : null,
-        error: result.status === 'rejected' ? result.error : null,
-      }))),
+      JSON.stringify(
+        answered.map(({ row, result }) => ({
+          id: row.id,
+          status: result.status === 'rejected' ? 'dead' : result.status,
+          vendor_id: result.status === 'done' ? (result.vendorId ?? null) : null,
+          error: result.status === 'rejected' ? result.error : null,
+        })),
+      ),
     ],
   );
   return { done: answered.length - rejected, dead: rejected, retrying: 0 };
@@ -235,7 +257,8 @@ async function failRows(deps: SenderDeps, job: WriteBackJob, rows: Claimed[], er
     [job.tenantId, rows.map((r) => r.id), error.slice(0, 500), permanent, retry.attempts, delays],
   );
   // One wake-up for the earliest retry; the sender takes every row due by then.
-  if (dead < rows.length) await jobs.send(deps.db, queues.connectorWriteBack, job satisfies WriteBackJob, { startAfter: new Date(Date.now() + Math.min(...delays)) });
+  if (dead < rows.length)
+    await jobs.send(deps.db, queues.connectorWriteBack, job satisfies WriteBackJob, { startAfter: new Date(Date.now() + Math.min(...delays)) });
   return dead;
 }
 
@@ -252,7 +275,16 @@ export interface OutboxRow {
 
 /** A connector's write-backs by status, newest first (what they were about is not shown: it names people). */
 export async function listOutbox(db: Queryable, tenantId: string, connector: string, status: OutboxRow['status'], limit = 100): Promise<OutboxRow[]> {
-  const { rows } = await db.query<{ id: string; kind: WriteBackKind; status: OutboxRow['status']; attempts: number; last_error: string | null; next_at: Date; created_at: Date; done_at: Date | null }>(
+  const { rows } = await db.query<{
+    id: string;
+    kind: WriteBackKind;
+    status: OutboxRow['status'];
+    attempts: number;
+    last_error: string | null;
+    next_at: Date;
+    created_at: Date;
+    done_at: Date | null;
+  }>(
     `select id::text as id, kind, status, attempts, last_error, next_at, created_at, done_at from outbox
       where tenant_id = $1 and connector = $2 and status = $3 order by id desc limit $4`,
     [tenantId, connector, status, limit],

@@ -116,7 +116,12 @@ const valid: [unknown, string, string, PhoneType, string][] = [
 for (const [input, region, e164, type, country] of valid) {
   test(`valid: ${show(input)} in ${JSON.stringify(region)} → ${e164}`, () => {
     assert.deepEqual(normalizePhone(input, region), {
-      input: String(input), valid: true, e164, type, country: country || null, reason: null,
+      input: String(input),
+      valid: true,
+      e164,
+      type,
+      country: country || null,
+      reason: null,
     });
   });
 }
@@ -173,9 +178,17 @@ for (const [input, region, reason] of invalid) {
   test(`invalid: ${show(input)} in ${region} → ${reason}`, () => {
     const result = normalizePhone(input, region);
     assert.equal(result.reason, reason);
-    assert.deepEqual({ ...result, reason: null }, {
-      input: input === null || input === undefined ? '' : String(input), valid: false, e164: null, type: null, country: null, reason: null,
-    });
+    assert.deepEqual(
+      { ...result, reason: null },
+      {
+        input: input === null || input === undefined ? '' : String(input),
+        valid: false,
+        e164: null,
+        type: null,
+        country: null,
+        reason: null,
+      },
+    );
   });
 }
 
@@ -208,7 +221,9 @@ test('property: any format of an example number, with any separators, normalises
       ({ country, number }, format, seps, gaps, fullWidth, otherRegion) => {
         let i = 0;
         // Re-separate: every existing separator is swapped, and random gaps are cut between digits.
-        let text = number.format(format).replace(/[ -]/g, () => seps[i++ % seps.length]!)
+        let text = number
+          .format(format)
+          .replace(/[ -]/g, () => seps[i++ % seps.length]!)
           .replace(/(?<=\d)(?=\d)/g, () => {
             const k = i++;
             return gaps[k % gaps.length] ? seps[k % seps.length]! : '';
@@ -245,17 +260,21 @@ test('property: validity and type agree with libphonenumber for arbitrary +digit
 test('property: any input gives a well-formed result and never throws', () => {
   const reasons: readonly string[] = PHONE_REASONS;
   fc.assert(
-    fc.property(fc.oneof(fc.string(), fc.stringMatching(/^[+0-9 ()\-.]{0,20}$/), fc.integer(), fc.double()), fc.constantFrom<string>('CN', 'US', 'XX'), (input, region) => {
-      const result = normalizePhone(input, region);
-      assert.equal(result.input, String(input));
-      if (result.valid) {
-        assert.match(result.e164 ?? '', /^\+[1-9]\d{6,14}$/);
-        assert.equal(result.reason, null);
-      } else {
-        assert.ok(reasons.includes(result.reason ?? ''), String(result.reason));
-        assert.equal(result.e164 ?? result.type ?? result.country, null);
-      }
-    }),
+    fc.property(
+      fc.oneof(fc.string(), fc.stringMatching(/^[+0-9 ()\-.]{0,20}$/), fc.integer(), fc.double()),
+      fc.constantFrom<string>('CN', 'US', 'XX'),
+      (input, region) => {
+        const result = normalizePhone(input, region);
+        assert.equal(result.input, String(input));
+        if (result.valid) {
+          assert.match(result.e164 ?? '', /^\+[1-9]\d{6,14}$/);
+          assert.equal(result.reason, null);
+        } else {
+          assert.ok(reasons.includes(result.reason ?? ''), String(result.reason));
+          assert.equal(result.e164 ?? result.type ?? result.country, null);
+        }
+      },
+    ),
     { numRuns: 3000 },
   );
 });

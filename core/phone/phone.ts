@@ -29,7 +29,19 @@ export interface RawPhone {
   country?: string | null;
 }
 
-export type PhoneType = 'mobile' | 'fixed_line' | 'fixed_line_or_mobile' | 'toll_free' | 'premium_rate' | 'shared_cost' | 'voip' | 'personal_number' | 'pager' | 'uan' | 'voicemail' | 'unknown';
+export type PhoneType =
+  | 'mobile'
+  | 'fixed_line'
+  | 'fixed_line_or_mobile'
+  | 'toll_free'
+  | 'premium_rate'
+  | 'shared_cost'
+  | 'voip'
+  | 'personal_number'
+  | 'pager'
+  | 'uan'
+  | 'voicemail'
+  | 'unknown';
 
 export interface PhoneResult {
   /** The input as given (String(input) for numbers; '' for null/undefined). */
@@ -71,9 +83,17 @@ export function phoneProblem(result: Pick<PhoneResult, 'reason'>): string {
 }
 
 const typeNames: Record<PhoneNumberType, PhoneType> = {
-  MOBILE: 'mobile', FIXED_LINE: 'fixed_line', FIXED_LINE_OR_MOBILE: 'fixed_line_or_mobile',
-  TOLL_FREE: 'toll_free', PREMIUM_RATE: 'premium_rate', SHARED_COST: 'shared_cost', VOIP: 'voip',
-  PERSONAL_NUMBER: 'personal_number', PAGER: 'pager', UAN: 'uan', VOICEMAIL: 'voicemail',
+  MOBILE: 'mobile',
+  FIXED_LINE: 'fixed_line',
+  FIXED_LINE_OR_MOBILE: 'fixed_line_or_mobile',
+  TOLL_FREE: 'toll_free',
+  PREMIUM_RATE: 'premium_rate',
+  SHARED_COST: 'shared_cost',
+  VOIP: 'voip',
+  PERSONAL_NUMBER: 'personal_number',
+  PAGER: 'pager',
+  UAN: 'uan',
+  VOICEMAIL: 'voicemail',
 };
 
 const parseErrorReasons: Record<string, PhoneReason> = {
@@ -122,7 +142,10 @@ function toAsciiDigit(ch: string): string {
 function fromTelUri(uri: string): string {
   const [number = '', ...params] = uri.split(';');
   if (number.trimStart().startsWith('+')) return number;
-  const context = params.find((p) => PHONE_CONTEXT.test(p))?.slice('phone-context='.length).trim();
+  const context = params
+    .find((p) => PHONE_CONTEXT.test(p))
+    ?.slice('phone-context='.length)
+    .trim();
   return context?.startsWith('+') ? context + number : number; // a domain context says nothing
 }
 
@@ -166,10 +189,18 @@ function inputText(input: unknown): { input: string; text: string | null } {
 // libphonenumber-js builds `new RegExp(pattern)` on every getType()/isValid() call; with CN's
 // multi-kilobyte patterns that is half the cost of a row. We compile each plan's patterns once
 // and mirror its helpers/getNumberType.js; tests check we agree with getType()/isValid().
-interface TypeRule { lengths: number[] | undefined; re: RegExp }
+interface TypeRule {
+  lengths: number[] | undefined;
+  re: RegExp;
+}
 interface PlanRules {
-  general: RegExp; lengths: number[] | undefined; typed: boolean; fixedOrMobile: boolean;
-  fixed?: TypeRule; mobile?: TypeRule; others: [PhoneNumberType, TypeRule][];
+  general: RegExp;
+  lengths: number[] | undefined;
+  typed: boolean;
+  fixedOrMobile: boolean;
+  fixed?: TypeRule;
+  mobile?: TypeRule;
+  others: [PhoneNumberType, TypeRule][];
 }
 interface PlanInternals {
   nationalNumberPattern(): string;
@@ -239,9 +270,7 @@ function lengthReason(lengths: number[] | undefined, national: string): PhoneRea
   return 'not a valid number';
 }
 
-type Attempt =
-  | { ok: true; number: PhoneNumber; type: PhoneNumberType | undefined }
-  | { ok: false; number: PhoneNumber | null; reason: PhoneReason };
+type Attempt = { ok: true; number: PhoneNumber; type: PhoneNumberType | undefined } | { ok: false; number: PhoneNumber | null; reason: PhoneReason };
 
 function attempt(text: string, region: CountryCode | undefined): Attempt {
   let number: PhoneNumber;
@@ -295,8 +324,7 @@ function invalid(input: string, reason: PhoneReason): PhoneResult {
   return { input, valid: false, e164: null, type: null, country: null, reason };
 }
 
-const isRawPhone = (value: unknown): value is RawPhone =>
-  typeof value === 'object' && value !== null && !Array.isArray(value) && 'raw' in value;
+const isRawPhone = (value: unknown): value is RawPhone => typeof value === 'object' && value !== null && !Array.isArray(value) && 'raw' in value;
 
 /**
  * Any number as a source gives it → E.164, its type and region, or the reason it cannot be
@@ -351,17 +379,14 @@ function normalizeScreened(given: { input: string }, screened: Screened, default
   if (plus) {
     result = attempt('+' + digits, undefined);
   } else {
-    const national: Attempt = region
-      ? attempt(digits, region)
-      : { ok: false, number: null, reason: 'invalid country code' };
+    const national: Attempt = region ? attempt(digits, region) : { ok: false, number: null, reason: 'invalid country code' };
     result = national;
     if (!national.ok && digits.startsWith('00')) {
       // '00' is the IDD almost everywhere; regions with another IDD (US '011') miss it.
       result = attempt('+' + digits.slice(2), undefined);
     } else if (!national.ok && digits[0] !== '0') {
       // Spreadsheets drop the leading '+': '8613800138000', '14155552671' in a GB sheet.
-      const local = region !== undefined && national.number !== null
-        && looksLikeLocalMobile(region, national.number.nationalNumber);
+      const local = region !== undefined && national.number !== null && looksLikeLocalMobile(region, national.number.nationalNumber);
       const international = local ? null : attempt('+' + digits, undefined);
       if (international?.ok) result = international;
     }

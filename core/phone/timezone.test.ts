@@ -29,7 +29,7 @@ const cases: [string, string, string | null][] = [
   ['US El Paso 915 is Mountain though in Texas', '+19155550123', 'America/Denver'],
   ['CA Ottawa 613', '+16135550123', 'America/Toronto'],
   ['CA Vancouver 604', '+16045550123', 'America/Vancouver'],
-  ['CA St. John\'s 709 (−03:30)', '+17095550123', 'America/St_Johns'],
+  ["CA St. John's 709 (−03:30)", '+17095550123', 'America/St_Johns'],
   ['NANP but not US: Jamaica 876', '+18765550123', 'America/Jamaica'],
   ['AU Sydney fixed', '+61289876543', 'Australia/Sydney'],
   ['AU mobile → most populous zone', '+61412345678', 'Australia/Sydney'],

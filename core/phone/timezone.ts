@@ -72,7 +72,8 @@ const COUNTRY_ZONES = parsePairs([
   'UA Europe/Kyiv UG Africa/Kampala UM Pacific/Midway US America/New_York UY America/Montevideo',
   'UZ Asia/Tashkent VA Europe/Vatican VC America/St_Vincent VE America/Caracas VG America/Tortola',
   'VI America/St_Thomas VN Asia/Ho_Chi_Minh VU Pacific/Efate WF Pacific/Wallis WS Pacific/Apia YE Asia/Aden',
-  'YT Indian/Mayotte ZA Africa/Johannesburg ZM Africa/Lusaka ZW Africa/Harare',  'AC Atlantic/St_Helena TA Atlantic/St_Helena XK Europe/Belgrade', // regions libphonenumber has and zone.tab lacks
+  'YT Indian/Mayotte ZA Africa/Johannesburg ZM Africa/Lusaka ZW Africa/Harare',
+  'AC Atlantic/St_Helena TA Atlantic/St_Helena XK Europe/Belgrade', // regions libphonenumber has and zone.tab lacks
 ]);
 
 /**
@@ -110,19 +111,26 @@ const PREFIX_ZONES: Record<string, Record<string, string>> = {
     'America/St_Johns': '709 879',
     'America/Halifax': '428 506 782 902',
     // Quebec follows the same rules as Ontario; tzdata files it under America/Toronto.
-    'America/Toronto':
-      '226 249 289 343 365 382 387 416 437 519 548 613 647 683 705 742 753 807 905 942 ' +
-      '263 354 367 418 438 450 468 514 579 581 819 873',
+    'America/Toronto': '226 249 289 343 365 382 387 416 437 519 548 613 647 683 705 742 753 807 905 942 ' + '263 354 367 418 438 450 468 514 579 581 819 873',
     'America/Winnipeg': '204 431 584',
     'America/Regina': '306 474 639', // Saskatchewan keeps standard time all year
     'America/Edmonton': '368 403 587 780 825 867',
     'America/Vancouver': '236 250 257 604 672 778',
   },
   BR: {
-    'America/Cuiaba': '65 66', 'America/Campo_Grande': '67', 'America/Rio_Branco': '68', 'America/Porto_Velho': '69',
-    'America/Manaus': '92 97', 'America/Boa_Vista': '95', 'America/Belem': '91 94 96', 'America/Santarem': '93',
-    'America/Fortaleza': '83 84 85 86 88 89 98 99', 'America/Recife': '81 87', 'America/Maceio': '79 82',
-    'America/Bahia': '71 73 74 75 77', 'America/Araguaina': '63',
+    'America/Cuiaba': '65 66',
+    'America/Campo_Grande': '67',
+    'America/Rio_Branco': '68',
+    'America/Porto_Velho': '69',
+    'America/Manaus': '92 97',
+    'America/Boa_Vista': '95',
+    'America/Belem': '91 94 96',
+    'America/Santarem': '93',
+    'America/Fortaleza': '83 84 85 86 88 89 98 99',
+    'America/Recife': '81 87',
+    'America/Maceio': '79 82',
+    'America/Bahia': '71 73 74 75 77',
+    'America/Araguaina': '63',
   },
   MX: {
     'America/Tijuana': '646 661 664 665 686',
@@ -133,18 +141,30 @@ const PREFIX_ZONES: Record<string, Record<string, string>> = {
   },
   AU: {
     // 4xx mobiles fall through to Sydney. 08 covers SA, NT and WA: 08 6/9 is WA, 08 89 is NT.
-    'Australia/Melbourne': '3', 'Australia/Hobart': '36', 'Australia/Brisbane': '7',
-    'Australia/Adelaide': '87 88', 'Australia/Darwin': '889', 'Australia/Perth': '86 89',
+    'Australia/Melbourne': '3',
+    'Australia/Hobart': '36',
+    'Australia/Brisbane': '7',
+    'Australia/Adelaide': '87 88',
+    'Australia/Darwin': '889',
+    'Australia/Perth': '86 89',
   },
   ID: {
     // 8xx mobiles fall through to Jakarta (WIB).
-    'Asia/Makassar': '36 37 38 4 51 54 55', 'Asia/Pontianak': '53 56', 'Asia/Jayapura': '9',
+    'Asia/Makassar': '36 37 38 4 51 54 55',
+    'Asia/Pontianak': '53 56',
+    'Asia/Jayapura': '9',
   },
   RU: {
     // 9xx mobiles fall through to Moscow. Fixed lines of the largest cities east of the Volga:
-    'Europe/Kaliningrad': '401', 'Europe/Samara': '846', 'Asia/Yekaterinburg': '342 343 345 347 351',
-    'Asia/Omsk': '381', 'Asia/Novosibirsk': '383', 'Asia/Krasnoyarsk': '391', 'Asia/Irkutsk': '395',
-    'Asia/Yakutsk': '411', 'Asia/Vladivostok': '421 423',
+    'Europe/Kaliningrad': '401',
+    'Europe/Samara': '846',
+    'Asia/Yekaterinburg': '342 343 345 347 351',
+    'Asia/Omsk': '381',
+    'Asia/Novosibirsk': '383',
+    'Asia/Krasnoyarsk': '391',
+    'Asia/Irkutsk': '395',
+    'Asia/Yakutsk': '411',
+    'Asia/Vladivostok': '421 423',
   },
   CL: { 'America/Punta_Arenas': '61' },
   ES: { 'Atlantic/Canary': '822 828 922 928' },

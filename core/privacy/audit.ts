@@ -13,12 +13,7 @@ export interface AuditEntry {
 }
 
 export async function audit(db: Pick<pg.Pool, 'query'>, actor: Actor, action: string, details: Record<string, unknown>) {
-  await db.query(`insert into audit_log (tenant_id, actor_key_id, action, details) values ($1, $2, $3, $4)`, [
-    actor.tenantId,
-    actor.keyId,
-    action,
-    details,
-  ]);
+  await db.query(`insert into audit_log (tenant_id, actor_key_id, action, details) values ($1, $2, $3, $4)`, [actor.tenantId, actor.keyId, action, details]);
 }
 
 export async function listAudit(deps: Deps, actor: Actor, options: { cursor?: string; limit: number }): Promise<Page<AuditEntry>> {

@@ -44,10 +44,11 @@ export async function exportContacts(deps: Deps, actor: Actor, write: (chunk: st
     await write(`\uFEFF${COLUMNS.map(([name]) => name).join(',')}\r\n`);
     let after = '00000000-0000-0000-0000-000000000000';
     for (;;) {
-      const { rows } = await deps.db.query<ContactRow>(
-        `${CONTACT_SELECT} where c.tenant_id = $1 and c.id > $2 order by c.id limit $3`,
-        [actor.tenantId, after, PAGE],
-      );
+      const { rows } = await deps.db.query<ContactRow>(`${CONTACT_SELECT} where c.tenant_id = $1 and c.id > $2 order by c.id limit $3`, [
+        actor.tenantId,
+        after,
+        PAGE,
+      ]);
       if (rows.length === 0) break;
       const lines = rows.map((row) => {
         const c = toContact(row, deps.pii);

@@ -46,13 +46,21 @@ async function compile(deps: Deps, tenantId: string, contactIds: string[]): Prom
       for (const chase of page.items) chases.push(await getChase(deps, tenantId, chase.id));
       cursor = page.nextCursor ?? undefined;
     } while (cursor);
-    contacts.push({ ...contact, consent: consent.map((c) => ({ channel: c.channel, action: c.action, source: c.source, note: c.note, at: c.created_at.toISOString() })), chases });
+    contacts.push({
+      ...contact,
+      consent: consent.map((c) => ({ channel: c.channel, action: c.action, source: c.source, note: c.note, at: c.created_at.toISOString() })),
+      chases,
+    });
   }
   return { contacts };
 }
 
 /** Compiles and keeps what Chaseline holds on these contacts; a request the sender repeats is kept once. */
-export async function recordDataRequest(deps: Deps, tenantId: string, input: { source: string; externalId: string | null; contactIds: string[] }): Promise<void> {
+export async function recordDataRequest(
+  deps: Deps,
+  tenantId: string,
+  input: { source: string; externalId: string | null; contactIds: string[] },
+): Promise<void> {
   const report = await compile(deps, tenantId, input.contactIds);
   await deps.db.query(
     `insert into data_requests (tenant_id, id, source, external_id, contacts, report_enc) values ($1, $2, $3, $4, $5, $6)
@@ -70,7 +78,13 @@ interface Row {
   report_enc: string;
 }
 
-const toRequest = (r: Row): DataRequest => ({ id: r.id, source: r.source, externalId: r.external_id, contacts: r.contacts, receivedAt: r.received_at.toISOString() });
+const toRequest = (r: Row): DataRequest => ({
+  id: r.id,
+  source: r.source,
+  externalId: r.external_id,
+  contacts: r.contacts,
+  receivedAt: r.received_at.toISOString(),
+});
 
 export async function listDataRequests(deps: Deps, actor: Actor): Promise<DataRequest[]> {
   if (actor.role !== 'admin') throw forbidden('only admin keys may see data requests');

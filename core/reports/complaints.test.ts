@@ -38,7 +38,9 @@ async function chased(phone: string, hoursAgo: number, status = 'completed'): Pr
 }
 
 const complaints = async () =>
-  new Map((await t.db.pool.query<{ chase_id: string; source: string }>(`select chase_id, source from chase_complaints`)).rows.map((r) => [r.chase_id, r.source]));
+  new Map(
+    (await t.db.pool.query<{ chase_id: string; source: string }>(`select chase_id, source from chase_complaints`)).rows.map((r) => [r.chase_id, r.source]),
+  );
 
 test('an opt-out within 48 hours of an attempt is a complaint about that chase, once', async () => {
   const recent = await chased('+14155550101', 3);

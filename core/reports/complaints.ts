@@ -16,10 +16,12 @@ export type ComplaintSource = 'intent' | 'opt-out';
 
 /** Records that a chase drew a complaint; false when it already had one. */
 export async function recordComplaint(tx: Tx, tenantId: string, chaseId: string, at: Date, source: ComplaintSource): Promise<boolean> {
-  const { rowCount } = await tx.query(
-    `insert into chase_complaints (tenant_id, chase_id, at, source) values ($1, $2, $3, $4) on conflict do nothing`,
-    [tenantId, chaseId, at, source],
-  );
+  const { rowCount } = await tx.query(`insert into chase_complaints (tenant_id, chase_id, at, source) values ($1, $2, $3, $4) on conflict do nothing`, [
+    tenantId,
+    chaseId,
+    at,
+    source,
+  ]);
   // The chase's script may now draw too many complaints (core/scripts/flags.ts).
   if (rowCount === 1) await countComplaints(tx, tenantId, [chaseId], at);
   return rowCount === 1;

@@ -9,8 +9,22 @@ export type GroupBy = (typeof groupBys)[number];
 
 /** The numbers of a report row, in the order they are shown and exported. */
 export const metrics = [
-  'chases', 'attempts', 'answered', 'connectRate', 'conversions', 'conversionRate', 'optOuts', 'complaints', 'complaintRate',
-  'invalid', 'invalidRate', 'smsSent', 'smsDelivered', 'smsClicked', 'clickRate', 'talkSeconds',
+  'chases',
+  'attempts',
+  'answered',
+  'connectRate',
+  'conversions',
+  'conversionRate',
+  'optOuts',
+  'complaints',
+  'complaintRate',
+  'invalid',
+  'invalidRate',
+  'smsSent',
+  'smsDelivered',
+  'smsClicked',
+  'clickRate',
+  'talkSeconds',
 ] as const;
 export type Metric = (typeof metrics)[number];
 
@@ -18,7 +32,7 @@ export type Metric = (typeof metrics)[number];
 export const MAX_RANGE_DAYS = 400;
 
 const attribution =
-  'A chase counts in the hour it started, under its first placed attempt\'s line, carrier, local hour and weekday (none before its first attempt); ' +
+  "A chase counts in the hour it started, under its first placed attempt's line, carrier, local hour and weekday (none before its first attempt); " +
   'its conversion, opt-out, complaint, invalid number and revenue count with it, whenever they happen.';
 
 export const definitions: Record<Metric | 'revenue' | 'key', string> = {

@@ -134,7 +134,19 @@ function toRow(key: ReportKey, s: Sums, revenue: Revenue[], subKey?: ReportKey):
   };
 }
 
-const COUNTS = ['chases', 'attempts', 'answered', 'conversions', 'opt_outs', 'complaints', 'invalid', 'refused', 'sms_sent', 'sms_delivered', 'sms_clicked'] as const;
+const COUNTS = [
+  'chases',
+  'attempts',
+  'answered',
+  'conversions',
+  'opt_outs',
+  'complaints',
+  'invalid',
+  'refused',
+  'sms_sent',
+  'sms_delivered',
+  'sms_clicked',
+] as const;
 
 /**
  * The summary of a tenant's rollups over [from, to) (hours are whole: a range starting
@@ -172,7 +184,14 @@ export async function summary(db: Db, tenantId: string, range: Range, groupBy?: 
   const out = [...groups.values()]
     // A group whose facts all moved elsewhere (a chase's first attempt moves it out of "none") is not shown.
     .filter((g) => COUNTS.some((c) => g.sums[c] !== 0) || g.revenue.length)
-    .map((g) => toRow(g.key, g.sums, g.revenue.sort((a, b) => a.currency.localeCompare(b.currency)), thenBy ? g.subKey : undefined));
+    .map((g) =>
+      toRow(
+        g.key,
+        g.sums,
+        g.revenue.sort((a, b) => a.currency.localeCompare(b.currency)),
+        thenBy ? g.subKey : undefined,
+      ),
+    );
   if (!groupBy && !out.length) return [toRow(null, zero(), [])];
   return out.sort((a, b) => compareKeys(a.key, b.key) || compareKeys(a.subKey ?? null, b.subKey ?? null));
 }

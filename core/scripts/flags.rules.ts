@@ -12,10 +12,18 @@ import { z } from 'zod';
 export const Z_ONE_SIDED_95 = 1.6448536269514722;
 
 export const ScriptFlagSettingsSchema = z.object({
-  autoPause: z.boolean().default(false)
-    .describe('take a flagged script out of matching (the next matching script serves) until its flag is cleared; a contact only the flagged script matches is not chased meanwhile'),
+  autoPause: z
+    .boolean()
+    .default(false)
+    .describe(
+      'take a flagged script out of matching (the next matching script serves) until its flag is cleared; a contact only the flagged script matches is not chased meanwhile',
+    ),
   minChases: z.number().int().min(20).max(1_000_000).default(200).describe('chases of a script before it can be flagged'),
-  maxComplaintRate: z.number().gt(0).lt(1).default(0.005)
+  maxComplaintRate: z
+    .number()
+    .gt(0)
+    .lt(1)
+    .default(0.005)
     .describe("a script is flagged when its complaint rate's one-sided 95% Wilson lower bound is over this (default 0.005 = 0.5%)"),
 });
 export type ScriptFlagSettings = z.infer<typeof ScriptFlagSettingsSchema>;

@@ -14,8 +14,7 @@ import { DEFAULT_SCRIPT_FLAG_SETTINGS, flagReason, judgeScript, ScriptFlagSettin
 type Tx = Pick<pg.PoolClient, 'query'>;
 
 /** The flag settings a campaign stored (null: the defaults). */
-export const flagSettings = (stored: unknown): ScriptFlagSettings =>
-  stored ? ScriptFlagSettingsSchema.parse(stored) : DEFAULT_SCRIPT_FLAG_SETTINGS;
+export const flagSettings = (stored: unknown): ScriptFlagSettings => (stored ? ScriptFlagSettingsSchema.parse(stored) : DEFAULT_SCRIPT_FLAG_SETTINGS);
 
 /**
  * Counts newly recorded complaints of these chases against their scripts and flags any script
@@ -72,9 +71,9 @@ export async function countComplaints(tx: Tx, tenantId: string, chaseIds: string
 /** The scripts of a campaign out of matching now: flagged, when the campaign pauses flagged scripts. */
 export async function pausedScripts(db: Tx, tenantId: string, campaign: { id: string; scriptFlags: ScriptFlagSettings }): Promise<Set<string>> {
   if (!campaign.scriptFlags.autoPause) return new Set();
-  const { rows } = await db.query<{ script: string }>(
-    `select script from script_flags where tenant_id = $1 and campaign_id = $2 and flagged_at is not null`,
-    [tenantId, campaign.id],
-  );
+  const { rows } = await db.query<{ script: string }>(`select script from script_flags where tenant_id = $1 and campaign_id = $2 and flagged_at is not null`, [
+    tenantId,
+    campaign.id,
+  ]);
   return new Set(rows.map((r) => r.script));
 }

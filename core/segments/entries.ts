@@ -29,10 +29,11 @@ export async function startSegmentEntries(deps: Deps, tenantId: string, campaign
       [tenantId, segmentId, tiers ?? null, campaign.id],
     );
     // Every entry is recorded, dialable or not: an opted-out entrant is not retried each refresh.
-    await tx.query(
-      `insert into campaign_entries (tenant_id, campaign_id, contact_id) select $1, $2, unnest($3::uuid[]) on conflict do nothing`,
-      [tenantId, campaign.id, rows.map((r) => r.contact_id)],
-    );
+    await tx.query(`insert into campaign_entries (tenant_id, campaign_id, contact_id) select $1, $2, unnest($3::uuid[]) on conflict do nothing`, [
+      tenantId,
+      campaign.id,
+      rows.map((r) => r.contact_id),
+    ]);
     return rows;
   });
   return startCandidates(deps, tenantId, campaign, entered);

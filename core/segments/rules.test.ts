@@ -18,7 +18,15 @@ function fieldOf(definition: unknown): string | undefined {
 const tiered: RulesDefinition = {
   kind: 'rules',
   tiers: [
-    { name: 'hot', when: { all: [{ attribute: 'intent', op: 'eq', value: 'high' }, { attribute: 'orderValue', op: 'gte', value: 300 }] } },
+    {
+      name: 'hot',
+      when: {
+        all: [
+          { attribute: 'intent', op: 'eq', value: 'high' },
+          { attribute: 'orderValue', op: 'gte', value: 300 },
+        ],
+      },
+    },
     { name: 'warm', when: { any: [{ attribute: 'intent', op: 'in', value: ['high', 'mid'] }, { tag: 'VIP' }] } },
     { name: 'rest', when: { notTag: 'blocked' } },
   ],
@@ -28,7 +36,10 @@ describe('validateDefinition', () => {
   test('accepts rule tiers and k-means definitions as they are', () => {
     assert.deepEqual(validateDefinition(tiered), tiered);
     assert.deepEqual(validateDefinition({ kind: 'kmeans', attributes: ['orderValue'], k: 3, seed: 7 }), {
-      kind: 'kmeans', attributes: ['orderValue'], k: 3, seed: 7,
+      kind: 'kmeans',
+      attributes: ['orderValue'],
+      k: 3,
+      seed: 7,
     });
   });
 
@@ -50,7 +61,16 @@ describe('validateDefinition', () => {
     assert.equal(fieldOf(null), 'kind');
     assert.equal(fieldOf({ kind: 'magic' }), 'kind');
     assert.equal(fieldOf({ kind: 'rules', tiers: [] }), 'tiers');
-    assert.equal(fieldOf({ kind: 'rules', tiers: [{ name: 'a', when: { tag: 'x' } }, { name: 'a', when: { tag: 'y' } }] }), 'tiers.1.name');
+    assert.equal(
+      fieldOf({
+        kind: 'rules',
+        tiers: [
+          { name: 'a', when: { tag: 'x' } },
+          { name: 'a', when: { tag: 'y' } },
+        ],
+      }),
+      'tiers.1.name',
+    );
     assert.equal(fieldOf({ kind: 'kmeans', attributes: ['a'], k: 1 }), 'k');
     assert.equal(fieldOf({ kind: 'kmeans', attributes: ['a'], k: 21 }), 'k');
     assert.equal(fieldOf({ kind: 'kmeans', attributes: ['a'], k: 2.5 }), 'k');
@@ -73,7 +93,10 @@ describe('compileTiers', () => {
     assert.ok(sql.indexOf("'hot'") === -1 && !sql.includes('high') && !sql.includes('300'), sql);
     // Placeholders run from $3 up, one per parameter, in order.
     const used = [...sql.matchAll(/\$(\d+)/g)].map((m) => Number(m[1]));
-    assert.deepEqual([...new Set(used)].sort((a, b) => a - b), params.map((_, i) => i + 3));
+    assert.deepEqual(
+      [...new Set(used)].sort((a, b) => a - b),
+      params.map((_, i) => i + 3),
+    );
     assert.deepEqual(params, ['intent', 'high', 'orderValue', 300, 'hot', 'intent', ['high', 'mid'], 'VIP', 'warm', 'blocked', 'rest']);
     assert.ok(sql.indexOf('$7') < sql.indexOf('$11') && sql.indexOf('$11') < sql.indexOf('$13'));
   });

@@ -10,11 +10,7 @@ export type RuleOp = (typeof ruleOps)[number];
 export type Scalar = string | number;
 
 export type Condition =
-  | { all: Condition[] }
-  | { any: Condition[] }
-  | { attribute: string; op: RuleOp; value: Scalar | Scalar[] }
-  | { tag: string }
-  | { notTag: string };
+  { all: Condition[] } | { any: Condition[] } | { attribute: string; op: RuleOp; value: Scalar | Scalar[] } | { tag: string } | { notTag: string };
 
 export interface Tier {
   name: string;

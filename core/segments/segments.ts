@@ -70,10 +70,11 @@ export async function getSegment(deps: Deps, tenantId: string, id: string): Prom
 
 export async function listSegments(deps: Deps, tenantId: string, options: { cursor?: string; limit: number }): Promise<Page<Segment>> {
   const after = options.cursor ? decodeCursor(options.cursor) : null;
-  const { rows } = await deps.db.query<SegmentRow>(
-    `${SELECT} where tenant_id = $1 and ($2::uuid is null or id > $2) order by id limit $3`,
-    [tenantId, after, options.limit + 1],
-  );
+  const { rows } = await deps.db.query<SegmentRow>(`${SELECT} where tenant_id = $1 and ($2::uuid is null or id > $2) order by id limit $3`, [
+    tenantId,
+    after,
+    options.limit + 1,
+  ]);
   return toPage(rows, options.limit, toSegment);
 }
 
@@ -83,10 +84,10 @@ export async function listSegments(deps: Deps, tenantId: string, options: { curs
  */
 export async function refreshSegment(deps: Deps, tenantId: string, id: string): Promise<Record<string, number>> {
   return withTransaction(deps.db, async (tx) => {
-    const { rows } = await tx.query<{ definition: SegmentDefinition }>(
-      `select definition from segments where tenant_id = $1 and id = $2 for update`,
-      [tenantId, id],
-    );
+    const { rows } = await tx.query<{ definition: SegmentDefinition }>(`select definition from segments where tenant_id = $1 and id = $2 for update`, [
+      tenantId,
+      id,
+    ]);
     if (!rows[0]) throw notFound('segment', 'id');
     const definition = validateDefinition(rows[0].definition);
     let tiers: string[];

@@ -37,10 +37,14 @@ export async function insertApiKey(
 ): Promise<NewApiKey> {
   const id = randomUUID();
   const key = input.key ?? generateKey();
-  await db.query(
-    `insert into api_keys (tenant_id, id, name, role, key_hash, can_manage_tenants) values ($1, $2, $3, $4, $5, $6)`,
-    [tenantId, id, input.name, input.role, hashKey(key), input.canManageTenants ?? false],
-  );
+  await db.query(`insert into api_keys (tenant_id, id, name, role, key_hash, can_manage_tenants) values ($1, $2, $3, $4, $5, $6)`, [
+    tenantId,
+    id,
+    input.name,
+    input.role,
+    hashKey(key),
+    input.canManageTenants ?? false,
+  ]);
   return { id, key, role: input.role, name: input.name };
 }
 

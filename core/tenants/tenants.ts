@@ -32,11 +32,7 @@ function checkRegion(region: string): string {
   return upper;
 }
 
-export async function createTenant(
-  deps: Deps,
-  actor: Actor,
-  input: { name: string; defaultRegion: string },
-): Promise<Tenant & { adminKey: NewApiKey }> {
+export async function createTenant(deps: Deps, actor: Actor, input: { name: string; defaultRegion: string }): Promise<Tenant & { adminKey: NewApiKey }> {
   if (!actor.canManageTenants) throw forbidden('only the bootstrap admin key may create tenants');
   const defaultRegion = checkRegion(input.defaultRegion);
   return withTransaction(deps.db, async (tx) => {
@@ -51,19 +47,12 @@ export async function createTenant(
 }
 
 export async function getTenant(deps: Deps, tenantId: string): Promise<Tenant> {
-  const { rows } = await deps.db.query<TenantRow>(
-    `select id, name, default_region, created_at from tenants where id = $1`,
-    [tenantId],
-  );
+  const { rows } = await deps.db.query<TenantRow>(`select id, name, default_region, created_at from tenants where id = $1`, [tenantId]);
   if (!rows[0]) throw notFound('tenant');
   return toTenant(rows[0]);
 }
 
-export async function updateTenant(
-  deps: Deps,
-  actor: Actor,
-  input: { name?: string; defaultRegion?: string },
-): Promise<Tenant> {
+export async function updateTenant(deps: Deps, actor: Actor, input: { name?: string; defaultRegion?: string }): Promise<Tenant> {
   const region = input.defaultRegion === undefined ? null : checkRegion(input.defaultRegion);
   const { rows } = await deps.db.query<TenantRow>(
     `update tenants set name = coalesce($2, name), default_region = coalesce($3, default_region)
@@ -84,15 +73,10 @@ export interface Bootstrap {
  * Makes sure the default tenant exists and that `adminKey` (CHASELINE_ADMIN_KEY), when
  * given, is one of its bootstrap keys. The generated key is returned only on first run.
  */
-export async function bootstrapDefaultTenant(
-  deps: Deps,
-  options: { adminKey?: string; defaultRegion: string },
-): Promise<Bootstrap> {
+export async function bootstrapDefaultTenant(deps: Deps, options: { adminKey?: string; defaultRegion: string }): Promise<Bootstrap> {
   return withTransaction(deps.db, async (tx) => {
     await tx.query(`select pg_advisory_xact_lock(hashtext('chaseline:bootstrap'))`);
-    const existing = await tx.query<TenantRow>(
-      `select id, name, default_region, created_at from tenants where is_default`,
-    );
+    const existing = await tx.query<TenantRow>(`select id, name, default_region, created_at from tenants where is_default`);
     let tenant = existing.rows[0] ? toTenant(existing.rows[0]) : null;
     let generatedAdminKey: string | null = null;
     if (!tenant) {
@@ -137,7 +121,8 @@ export async function resetBootstrapKey(deps: Deps): Promise<{ tenant: Tenant; k
     const key = await insertApiKey(tx, tenant.id, { name: 'bootstrap', role: 'admin', canManageTenants: true });
     const ids = revoked.rows.map((r) => r.id);
     await tx.query(`insert into audit_log (tenant_id, actor_key_id, action, details) values ($1, null, 'api-key.reset-bootstrap', $2)`, [
-      tenant.id, { keyId: key.id, revoked: ids },
+      tenant.id,
+      { keyId: key.id, revoked: ids },
     ]);
     return { tenant, key, revoked: ids };
   });

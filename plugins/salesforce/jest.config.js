@@ -3,12 +3,12 @@
 const { jestConfig } = require('@salesforce/sfdx-lwc-jest/config');
 
 module.exports = {
-    ...jestConfig,
-    moduleNameMapper: {
-        ...jestConfig.moduleNameMapper,
-        '^lightning/actions$': '<rootDir>/jest-mocks/lightning/actions'
-    },
-    // Only the components' tests: test/*.test.ts are node tests run by npm test.
-    roots: ['<rootDir>/force-app'],
-    testTimeout: 10000
+  ...jestConfig,
+  moduleNameMapper: {
+    ...jestConfig.moduleNameMapper,
+    '^lightning/actions$': '<rootDir>/jest-mocks/lightning/actions',
+  },
+  // Only the components' tests: test/*.test.ts are node tests run by npm test.
+  roots: ['<rootDir>/force-app'],
+  testTimeout: 10000,
 };

@@ -17,7 +17,14 @@ export type AudioEncoding = (typeof audioEncodings)[number];
 
 /** Proto enum numbers (google.cloud.texttospeech.v1.AudioEncoding): the client sends these. */
 export const audioEncodingNumbers: Record<number, AudioEncoding | 'AUDIO_ENCODING_UNSPECIFIED' | 'PCM' | 'M4A'> = {
-  0: 'AUDIO_ENCODING_UNSPECIFIED', 1: 'LINEAR16', 2: 'MP3', 3: 'OGG_OPUS', 5: 'MULAW', 6: 'ALAW', 7: 'PCM', 8: 'M4A',
+  0: 'AUDIO_ENCODING_UNSPECIFIED',
+  1: 'LINEAR16',
+  2: 'MP3',
+  3: 'OGG_OPUS',
+  5: 'MULAW',
+  6: 'ALAW',
+  7: 'PCM',
+  8: 'M4A',
 };
 
 /** About 12 characters a second at the natural rate (60–80 ms a character in practice). */
@@ -126,7 +133,14 @@ function oggOpus(ms: number): Buffer {
     const n = Math.min(PER_PAGE, packets - done);
     done += n;
     const granule = BigInt(done * 960 + 312); // 48 kHz samples, pre-skip included
-    pages.push(oggPage(Array.from({ length: n }, () => Buffer.from([0xf8])), done === packets ? 0x04 : 0x00, granule, seq));
+    pages.push(
+      oggPage(
+        Array.from({ length: n }, () => Buffer.from([0xf8])),
+        done === packets ? 0x04 : 0x00,
+        granule,
+        seq,
+      ),
+    );
   }
   return Buffer.concat(pages);
 }

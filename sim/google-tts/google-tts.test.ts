@@ -37,7 +37,11 @@ test('a request without a valid bearer token is refused with 401 UNAUTHENTICATED
 test('invalid requests get 400 INVALID_ARGUMENT naming what is wrong', async () => {
   const cases: Array<[string, unknown, RegExp]> = [
     ['no input', { voice: { languageCode: 'en-US' }, audioConfig: { audioEncoding: 'MP3' } }, /input\.text.*input\.ssml/],
-    ['text and ssml', { input: { text: 'a', ssml: '<speak>a</speak>' }, voice: { languageCode: 'en-US' }, audioConfig: { audioEncoding: 'MP3' } }, /Oneof field/],
+    [
+      'text and ssml',
+      { input: { text: 'a', ssml: '<speak>a</speak>' }, voice: { languageCode: 'en-US' }, audioConfig: { audioEncoding: 'MP3' } },
+      /Oneof field/,
+    ],
     // 1,700 Chinese characters are 5,100 UTF-8 bytes: the limit counts bytes.
     ['over 5,000 bytes', ok('好'.repeat(1700)), /5000 bytes/],
     ['no language', { input: { text: 'a' }, voice: {}, audioConfig: { audioEncoding: 'MP3' } }, /language_code/],
@@ -96,8 +100,16 @@ test('LINEAR16, MULAW and ALAW come with a WAV header; OGG_OPUS is an Ogg stream
 
 test('SSML is spoken without its tags, and breaks add time', async () => {
   const plain = (await synthesize(ok('hello'))).audio!;
-  const ssml = (await synthesize({ input: { ssml: '<speak><prosody rate="slow">hello</prosody></speak>' }, voice: { languageCode: 'en-US' }, audioConfig: { audioEncoding: 'MP3' } })).audio!;
-  const paused = (await synthesize({ input: { ssml: '<speak>hello<break time="2s"/></speak>' }, voice: { languageCode: 'en-US' }, audioConfig: { audioEncoding: 'MP3' } })).audio!;
+  const ssml = (
+    await synthesize({
+      input: { ssml: '<speak><prosody rate="slow">hello</prosody></speak>' },
+      voice: { languageCode: 'en-US' },
+      audioConfig: { audioEncoding: 'MP3' },
+    })
+  ).audio!;
+  const paused = (
+    await synthesize({ input: { ssml: '<speak>hello<break time="2s"/></speak>' }, voice: { languageCode: 'en-US' }, audioConfig: { audioEncoding: 'MP3' } })
+  ).audio!;
   assert.equal(ssml.length, plain.length);
   assert.ok(paused.length > plain.length * 5);
 });
@@ -109,7 +121,10 @@ test('failNext answers the next requests with a Google error, and every request 
   for (let i = 0; i < 3; i++) statuses.push((await synthesize(ok('retry me'))).status);
   assert.deepEqual(statuses, [503, 503, 200]);
   const recorded = sim.requests().slice(before);
-  assert.deepEqual(recorded.map((r) => r.status), [503, 503, 200]);
+  assert.deepEqual(
+    recorded.map((r) => r.status),
+    [503, 503, 200],
+  );
   assert.equal(recorded[2]?.request?.text, 'retry me');
   sim.failNext(429);
   const limited = await synthesize(ok('x'));
@@ -119,14 +134,23 @@ test('failNext answers the next requests with a Google error, and every request 
 test('voices.list: the voices of a language (a bare language matches its regions), enums as numbers when asked; 401 without a valid token', async () => {
   const list = async (query: string, token: string | null = sim.accessToken) => {
     const res = await fetch(`${sim.url}/v1/voices${query}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
-    return { status: res.status, json: (await res.json()) as { voices?: { name: string; languageCodes: string[]; ssmlGender: unknown }[]; error?: { status: string } } };
+    return {
+      status: res.status,
+      json: (await res.json()) as { voices?: { name: string; languageCodes: string[]; ssmlGender: unknown }[]; error?: { status: string } },
+    };
   };
   const en = await list('?languageCode=en');
   assert.equal(en.status, 200);
   assert.ok(en.json.voices!.length >= 2 && en.json.voices!.every((v) => v.languageCodes[0]!.startsWith('en-')), JSON.stringify(en.json));
   assert.ok(en.json.voices!.every((v) => ['MALE', 'FEMALE', 'NEUTRAL'].includes(v.ssmlGender as string)));
   const cantonese = await list('?languageCode=yue-HK&$alt=json%3Benum-encoding=int');
-  assert.deepEqual(cantonese.json.voices!.map((v) => [v.name, v.ssmlGender]), [['yue-HK-Standard-A', 2], ['yue-HK-Standard-B', 1]]);
+  assert.deepEqual(
+    cantonese.json.voices!.map((v) => [v.name, v.ssmlGender]),
+    [
+      ['yue-HK-Standard-A', 2],
+      ['yue-HK-Standard-B', 1],
+    ],
+  );
   assert.ok((await list('')).json.voices!.length > en.json.voices!.length, 'no languageCode: every voice');
   for (const token of [null, 'wrong-token']) {
     const refused = await list('?languageCode=en', token);

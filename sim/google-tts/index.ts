@@ -59,13 +59,22 @@ export interface GoogleTtsSim {
 
 /** google.rpc.Code names for the HTTP statuses Google maps them to (https://cloud.google.com/apis/design/errors). */
 const STATUS_NAMES: Record<number, string> = {
-  400: 'INVALID_ARGUMENT', 401: 'UNAUTHENTICATED', 403: 'PERMISSION_DENIED', 404: 'NOT_FOUND', 409: 'ABORTED',
-  413: 'INVALID_ARGUMENT', 429: 'RESOURCE_EXHAUSTED', 499: 'CANCELLED', 500: 'INTERNAL', 501: 'UNIMPLEMENTED',
-  503: 'UNAVAILABLE', 504: 'DEADLINE_EXCEEDED',
+  400: 'INVALID_ARGUMENT',
+  401: 'UNAUTHENTICATED',
+  403: 'PERMISSION_DENIED',
+  404: 'NOT_FOUND',
+  409: 'ABORTED',
+  413: 'INVALID_ARGUMENT',
+  429: 'RESOURCE_EXHAUSTED',
+  499: 'CANCELLED',
+  500: 'INTERNAL',
+  501: 'UNIMPLEMENTED',
+  503: 'UNAVAILABLE',
+  504: 'DEADLINE_EXCEEDED',
 };
 
 const FAULT_MESSAGES: Record<number, string> = {
-  429: 'Quota exceeded for quota metric \'Requests\' and limit \'Requests per minute\' of service \'texttospeech.googleapis.com\'.',
+  429: "Quota exceeded for quota metric 'Requests' and limit 'Requests per minute' of service 'texttospeech.googleapis.com'.",
   500: 'Internal error encountered.',
   503: 'The service is currently unavailable.',
   504: 'The request timed out.',
@@ -132,7 +141,11 @@ export async function startGoogleTtsSim(options: GoogleTtsSimOptions = {}): Prom
       if (!principal) {
         req.resume();
         record(401, undefined, null);
-        return sendError(res, 401, 'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.');
+        return sendError(
+          res,
+          401,
+          'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.',
+        );
       }
       if (voices && req.method === 'GET') {
         req.resume();

@@ -73,7 +73,9 @@ export function checkSynthesize(body: unknown): Checked {
   const source = input[given[0]!];
   if (typeof source !== 'string') return fail(`Invalid value at 'input.${given[0]}' (TYPE_STRING)`);
   if (Buffer.byteLength(source, 'utf8') > MAX_INPUT_BYTES) {
-    return fail(`Either \`input.text\` or \`input.ssml\` is longer than the limit of ${MAX_INPUT_BYTES} bytes. This limit is different from quotas. To fix, reduce the byte length of the characters in this request, or consider using the Long Audio API.`);
+    return fail(
+      `Either \`input.text\` or \`input.ssml\` is longer than the limit of ${MAX_INPUT_BYTES} bytes. This limit is different from quotas. To fix, reduce the byte length of the characters in this request, or consider using the Long Audio API.`,
+    );
   }
   if (given[0] === 'ssml' && !/^\s*<speak(\s[^>]*)?>[\s\S]*<\/speak>\s*$/.test(source)) {
     return fail('Invalid SSML: the document must have a single <speak> root element.');
@@ -84,14 +86,19 @@ export function checkSynthesize(body: unknown): Checked {
   let ssmlGender: string | undefined;
   if (voice.ssmlGender !== undefined) {
     ssmlGender = typeof voice.ssmlGender === 'number' ? GENDERS[voice.ssmlGender] : String(voice.ssmlGender);
-    if (!ssmlGender || !GENDERS.includes(ssmlGender)) return fail(`Invalid value at 'voice.ssml_gender' (type.googleapis.com/google.cloud.texttospeech.v1.SsmlVoiceGender), ${JSON.stringify(voice.ssmlGender)}`);
+    if (!ssmlGender || !GENDERS.includes(ssmlGender))
+      return fail(
+        `Invalid value at 'voice.ssml_gender' (type.googleapis.com/google.cloud.texttospeech.v1.SsmlVoiceGender), ${JSON.stringify(voice.ssmlGender)}`,
+      );
   }
 
   const rawEncoding = audio.audioEncoding;
   const encoding = typeof rawEncoding === 'number' ? audioEncodingNumbers[rawEncoding] : rawEncoding;
   if (encoding === undefined || encoding === 'AUDIO_ENCODING_UNSPECIFIED') return fail('AudioConfig.audio_encoding is required.');
   if (typeof encoding !== 'string' || !(encoding in { PCM: 1, M4A: 1 } || (audioEncodings as readonly string[]).includes(encoding))) {
-    return fail(`Invalid value at 'audio_config.audio_encoding' (type.googleapis.com/google.cloud.texttospeech.v1.AudioEncoding), ${JSON.stringify(rawEncoding)}`);
+    return fail(
+      `Invalid value at 'audio_config.audio_encoding' (type.googleapis.com/google.cloud.texttospeech.v1.AudioEncoding), ${JSON.stringify(rawEncoding)}`,
+    );
   }
   if (!(audioEncodings as readonly string[]).includes(encoding)) return fail(`AudioConfig.audio_encoding ${encoding} is not supported by this simulator.`);
 
@@ -105,7 +112,11 @@ export function checkSynthesize(body: unknown): Checked {
   const volumeGainDb = audio.volumeGainDb ?? 0;
   if (!isNumber(volumeGainDb) || volumeGainDb < -96 || volumeGainDb > 16) return fail('AudioConfig.volume_gain_db must be between -96.0 and 16.0.');
   const sampleRateHertz = audio.sampleRateHertz;
-  if (sampleRateHertz !== undefined && sampleRateHertz !== 0 && (!Number.isInteger(sampleRateHertz) || (sampleRateHertz as number) < 8000 || (sampleRateHertz as number) > 48000)) {
+  if (
+    sampleRateHertz !== undefined &&
+    sampleRateHertz !== 0 &&
+    (!Number.isInteger(sampleRateHertz) || (sampleRateHertz as number) < 8000 || (sampleRateHertz as number) > 48000)
+  ) {
     return fail('AudioConfig.sample_rate_hertz is not supported.');
   }
 

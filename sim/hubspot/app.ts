@@ -13,7 +13,10 @@ import type { Route, SimRequest } from './server.ts';
 
 /** HubSpot's OAuth errors carry their reason in `status` (BAD_AUTH_CODE, BAD_REFRESH_TOKEN…). */
 class OAuthError extends HubspotApiError {
-  constructor(readonly reason: string, message: string) {
+  constructor(
+    readonly reason: string,
+    message: string,
+  ) {
     super(400, 'VALIDATION_ERROR', message);
   }
 
@@ -128,8 +131,15 @@ export class OAuthApp {
     return {
       status: 200,
       json: {
-        token, user: 'admin@example.com', hub_domain: `portal-${this.options.portalId}.hubspot.com`, scopes: t.scopes,
-        hub_id: this.options.portalId, app_id: this.options.appId, expires_in: Math.floor((t.expiresAt - Date.now()) / 1000), user_id: 4242, token_type: 'access',
+        token,
+        user: 'admin@example.com',
+        hub_domain: `portal-${this.options.portalId}.hubspot.com`,
+        scopes: t.scopes,
+        hub_id: this.options.portalId,
+        app_id: this.options.appId,
+        expires_in: Math.floor((t.expiresAt - Date.now()) / 1000),
+        user_id: 4242,
+        token_type: 'access',
       },
     };
   }
@@ -139,7 +149,8 @@ export class OAuthApp {
     if (!outputFields || typeof outputFields !== 'object') throw validation('outputFields is required');
     for (const [k, v] of Object.entries(outputFields)) if (typeof v !== 'string') throw validation(`outputFields.${k} must be a string`);
     const state = (outputFields as Record<string, string>).hs_execution_state;
-    if (!state || !['SUCCESS', 'FAIL_CONTINUE', 'BLOCK'].includes(state)) throw validation('outputFields.hs_execution_state must be SUCCESS, FAIL_CONTINUE or BLOCK');
+    if (!state || !['SUCCESS', 'FAIL_CONTINUE', 'BLOCK'].includes(state))
+      throw validation('outputFields.hs_execution_state must be SUCCESS, FAIL_CONTINUE or BLOCK');
     // A callback no workflow waits on (never sent, already completed, or expired).
     if (!this.pending.has(callbackId)) throw notFound(`No pending callback with id ${callbackId}`);
     if (state !== 'BLOCK') this.pending.delete(callbackId);
@@ -157,7 +168,9 @@ export class OAuthApp {
   routes(): Route[] {
     return [
       {
-        method: 'POST', pattern: /^\/automation\/v4\/actions\/callbacks\/complete$/, handler: (req) => {
+        method: 'POST',
+        pattern: /^\/automation\/v4\/actions\/callbacks\/complete$/,
+        handler: (req) => {
           const inputs = (req.body as { inputs?: unknown } | undefined)?.inputs;
           if (!Array.isArray(inputs)) throw validation('inputs is required');
           for (const i of inputs as { callbackId?: string }[]) this.complete(String(i.callbackId), i, req.token!);
@@ -165,7 +178,9 @@ export class OAuthApp {
         },
       },
       {
-        method: 'POST', pattern: /^\/automation\/v4\/actions\/callbacks\/([^/]+)\/complete$/, handler: (req) => {
+        method: 'POST',
+        pattern: /^\/automation\/v4\/actions\/callbacks\/([^/]+)\/complete$/,
+        handler: (req) => {
           this.complete(decodeURIComponent(req.match[1]!), req.body, req.token!);
           return { status: 204 };
         },

@@ -7,8 +7,16 @@
 import { checkBody } from './contract.ts';
 import { notFound, validation } from './errors.ts';
 import {
-  CALL_TO_CONTACT, COMMUNICATION_TO_CONTACT, CONTACT_TO_CALL, CONTACT_TO_COMMUNICATION, OBJECT_TYPE_IDS, objectTypeNamed, objectTypeOf,
-  type EngagementType, type ObjectStore, type ObjectType,
+  CALL_TO_CONTACT,
+  COMMUNICATION_TO_CONTACT,
+  CONTACT_TO_CALL,
+  CONTACT_TO_COMMUNICATION,
+  OBJECT_TYPE_IDS,
+  objectTypeNamed,
+  objectTypeOf,
+  type EngagementType,
+  type ObjectStore,
+  type ObjectType,
 } from './store.ts';
 import type { Route } from './server.ts';
 
@@ -66,7 +74,10 @@ export class Associations {
       }
     }
     if (!this.stores[to].get(toId)) {
-      throw validation(`One or more associations are invalid: ${singular(to)} ${toId} does not exist`, { subCategory: 'crm.associations.INVALID_OBJECT_IDS', context: { toObjectId: [toId] } });
+      throw validation(`One or more associations are invalid: ${singular(to)} ${toId} does not exist`, {
+        subCategory: 'crm.associations.INVALID_OBJECT_IDS',
+        context: { toObjectId: [toId] },
+      });
     }
   }
 
@@ -75,9 +86,16 @@ export class Associations {
     const id = a.types[0]?.associationTypeId;
     const d = DEFINED.find((x) => x.from === from && x.typeId === id);
     if (!d) {
-      throw validation(`association type ${String(id)} is not valid from ${from}; HubSpot defines ${DEFINED.filter((x) => x.from === from).map((x) => x.typeId).join(', ') || 'none simulated'}`, {
-        context: { associationTypeId: [String(id)] },
-      });
+      throw validation(
+        `association type ${String(id)} is not valid from ${from}; HubSpot defines ${
+          DEFINED.filter((x) => x.from === from)
+            .map((x) => x.typeId)
+            .join(', ') || 'none simulated'
+        }`,
+        {
+          context: { associationTypeId: [String(id)] },
+        },
+      );
     }
     return d.to;
   }
@@ -195,7 +213,14 @@ export function associationRoutes(assoc: Associations, stores: Record<ObjectType
             results.push(assoc.labelsPair(from, input.from.id, to, input.to.id));
           } catch (err) {
             const e = err as Error & { category?: string; extra?: { context?: unknown } };
-            errors.push({ status: 'error', category: e.category ?? 'VALIDATION_ERROR', message: e.message, context: e.extra?.context ?? {}, errors: [], links: {} });
+            errors.push({
+              status: 'error',
+              category: e.category ?? 'VALIDATION_ERROR',
+              message: e.message,
+              context: e.extra?.context ?? {},
+              errors: [],
+              links: {},
+            });
           }
         }
         if (!errors.length) return { status: 201, json: { ...batchTimes(started), results } };

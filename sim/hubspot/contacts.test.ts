@@ -16,7 +16,7 @@ before(async () => {
 });
 after(() => sim.close());
 
-test('a wrong or missing token is a 401 in HubSpot\'s shape', async () => {
+test("a wrong or missing token is a 401 in HubSpot's shape", async () => {
   const wrong = simClient(sim, { accessToken: 'pat-na1-not-the-token' });
   await assert.rejects(wrong.crm.contacts.basicApi.getPage(), (err: { code: number; body: { category: string; message: string } }) => {
     assert.equal(err.code, 401);
@@ -29,7 +29,9 @@ test('a wrong or missing token is a 401 in HubSpot\'s shape', async () => {
 });
 
 test('create, read with properties, update: lastmodifieddate moves, createdAt stays', async () => {
-  const created = await client.crm.contacts.basicApi.create({ properties: { firstname: 'Ada', lastname: 'Lovelace', phone: '+14155550100', email: 'ada@example.com' } });
+  const created = await client.crm.contacts.basicApi.create({
+    properties: { firstname: 'Ada', lastname: 'Lovelace', phone: '+14155550100', email: 'ada@example.com' },
+  });
   assert.match(created.id, /^\d+$/);
   assert.equal(created.properties.phone, '+14155550100');
   assert.ok(created.createdAt instanceof Date, 'the client parses createdAt');
@@ -49,20 +51,26 @@ test('create, read with properties, update: lastmodifieddate moves, createdAt st
   assert.equal(stored.properties.mobilephone, '+14155550101');
 });
 
-test('HubSpot\'s refusals: unknown property, read-only property, duplicate email, unknown JSON field, unknown id', async () => {
-  await assert.rejects(client.crm.contacts.basicApi.create({ properties: { favourite_colour: 'red' } }), (err: { code: number; body: { category: string; message: string } }) => {
-    assert.equal(err.code, 400);
-    assert.equal(err.body.category, 'VALIDATION_ERROR');
-    assert.match(err.body.message, /PROPERTY_DOESNT_EXIST/);
-    return true;
-  });
+test("HubSpot's refusals: unknown property, read-only property, duplicate email, unknown JSON field, unknown id", async () => {
+  await assert.rejects(
+    client.crm.contacts.basicApi.create({ properties: { favourite_colour: 'red' } }),
+    (err: { code: number; body: { category: string; message: string } }) => {
+      assert.equal(err.code, 400);
+      assert.equal(err.body.category, 'VALIDATION_ERROR');
+      assert.match(err.body.message, /PROPERTY_DOESNT_EXIST/);
+      return true;
+    },
+  );
   await assert.rejects(client.crm.contacts.basicApi.create({ properties: { lastmodifieddate: '2020-01-01' } }), { code: 400 });
   await client.crm.contacts.basicApi.create({ properties: { email: 'dup@example.com' } });
-  await assert.rejects(client.crm.contacts.basicApi.create({ properties: { email: 'DUP@example.com' } }), (err: { code: number; body: { message: string } }) => {
-    assert.equal(err.code, 409);
-    assert.match(err.body.message, /Contact already exists\. Existing ID: \d+/);
-    return true;
-  });
+  await assert.rejects(
+    client.crm.contacts.basicApi.create({ properties: { email: 'DUP@example.com' } }),
+    (err: { code: number; body: { message: string } }) => {
+      assert.equal(err.code, 409);
+      assert.match(err.body.message, /Contact already exists\. Existing ID: \d+/);
+      return true;
+    },
+  );
   // The client drops fields its models do not know, so a raw request shows the contract check.
   const bad = await raw(sim, 'POST', '/crm/v3/objects/contacts', { properties: { firstname: 'x' }, propertys: {} });
   assert.equal(bad.status, 400);
@@ -89,29 +97,50 @@ test('batch read takes 100 ids, refuses 101, and reports missing ids as a 207', 
 
 test('batch create, update and upsert by email', async () => {
   sim.setContacts([]);
-  const created = await client.crm.contacts.batchApi.create({ inputs: [{ properties: { email: 'a@example.com', phone: '+14155550111' }, associations: [] }, { properties: { email: 'b@example.com' }, associations: [] }] });
+  const created = await client.crm.contacts.batchApi.create({
+    inputs: [
+      { properties: { email: 'a@example.com', phone: '+14155550111' }, associations: [] },
+      { properties: { email: 'b@example.com' }, associations: [] },
+    ],
+  });
   assert.equal(created.results.length, 2);
   const [a] = created.results;
   const updated = await client.crm.contacts.batchApi.update({ inputs: [{ id: a!.id, properties: { firstname: 'Alpha' } }] });
   assert.equal(updated.results[0]?.properties.firstname, 'Alpha');
-  const upserted = await client.crm.contacts.batchApi.upsert({ inputs: [
-    { id: 'B@example.com', idProperty: 'email', properties: { lastname: 'Beta' } },
-    { id: 'c@example.com', idProperty: 'email', properties: { lastname: 'Gamma' } },
-  ] });
-  assert.deepEqual(upserted.results.map((r) => r._new), [false, true], 'the client renames "new" to _new');
+  const upserted = await client.crm.contacts.batchApi.upsert({
+    inputs: [
+      { id: 'B@example.com', idProperty: 'email', properties: { lastname: 'Beta' } },
+      { id: 'c@example.com', idProperty: 'email', properties: { lastname: 'Gamma' } },
+    ],
+  });
+  assert.deepEqual(
+    upserted.results.map((r) => r._new),
+    [false, true],
+    'the client renames "new" to _new',
+  );
   assert.equal(sim.contacts().length, 3);
   assert.equal(sim.contacts().find((c) => c.properties.email === 'c@example.com')?.properties.lastname, 'Gamma');
   // One bad input fails the whole create batch, before anything is written.
-  await assert.rejects(client.crm.contacts.batchApi.create({ inputs: [{ properties: { email: 'd@example.com' }, associations: [] }, { properties: { nope: '1' }, associations: [] }] }), { code: 400 });
+  await assert.rejects(
+    client.crm.contacts.batchApi.create({
+      inputs: [
+        { properties: { email: 'd@example.com' }, associations: [] },
+        { properties: { nope: '1' }, associations: [] },
+      ],
+    }),
+    { code: 400 },
+  );
   assert.equal(sim.contacts().length, 3);
 });
 
 test('search: filters on lastmodifieddate, EQ, BETWEEN, OR groups, one sort, properties, paging', async () => {
   const t0 = Date.UTC(2026, 0, 1);
-  sim.setContacts(Array.from({ length: 30 }, (_, i) => ({
-    properties: { firstname: `S${i}`, lastname: i % 2 ? 'Odd' : 'Even', phone: `+1415555${String(i).padStart(4, '0')}` },
-    updatedAt: new Date(t0 + i * 60_000),
-  })));
+  sim.setContacts(
+    Array.from({ length: 30 }, (_, i) => ({
+      properties: { firstname: `S${i}`, lastname: i % 2 ? 'Odd' : 'Even', phone: `+1415555${String(i).padStart(4, '0')}` },
+      updatedAt: new Date(t0 + i * 60_000),
+    })),
+  );
   const since = String(t0 + 20 * 60_000); // ms epoch, as a sync's cursor
   const page1 = await client.crm.contacts.searchApi.doSearch({
     filterGroups: [{ filters: [{ propertyName: 'lastmodifieddate', operator: op('GTE'), value: since }] }],
@@ -121,27 +150,61 @@ test('search: filters on lastmodifieddate, EQ, BETWEEN, OR groups, one sort, pro
     after: '0',
   });
   assert.equal(page1.total, 10);
-  assert.deepEqual(page1.results.map((r) => r.properties.firstname), [undefined, undefined, undefined, undefined], 'only the properties asked for (plus the fixed ones)');
-  assert.deepEqual(page1.results.map((r) => r.properties.phone), ['+14155550020', '+14155550021', '+14155550022', '+14155550023']);
+  assert.deepEqual(
+    page1.results.map((r) => r.properties.firstname),
+    [undefined, undefined, undefined, undefined],
+    'only the properties asked for (plus the fixed ones)',
+  );
+  assert.deepEqual(
+    page1.results.map((r) => r.properties.phone),
+    ['+14155550020', '+14155550021', '+14155550022', '+14155550023'],
+  );
   assert.equal(page1.paging?.next?.after, '4');
-  const last = await client.crm.contacts.searchApi.doSearch({ filterGroups: [{ filters: [{ propertyName: 'hs_lastmodifieddate', operator: op('GTE'), value: new Date(Number(since)).toISOString() }] }], limit: 4, after: '8' });
+  const last = await client.crm.contacts.searchApi.doSearch({
+    filterGroups: [{ filters: [{ propertyName: 'hs_lastmodifieddate', operator: op('GTE'), value: new Date(Number(since)).toISOString() }] }],
+    limit: 4,
+    after: '8',
+  });
   assert.equal(last.results.length, 2);
   assert.equal(last.paging, undefined, 'no next page after the last');
 
-  const between = await client.crm.contacts.searchApi.doSearch({ filterGroups: [{ filters: [{ propertyName: 'lastmodifieddate', operator: op('BETWEEN'), value: String(t0 + 5 * 60_000), highValue: String(t0 + 7 * 60_000) }] }] });
+  const between = await client.crm.contacts.searchApi.doSearch({
+    filterGroups: [
+      { filters: [{ propertyName: 'lastmodifieddate', operator: op('BETWEEN'), value: String(t0 + 5 * 60_000), highValue: String(t0 + 7 * 60_000) }] },
+    ],
+  });
   assert.equal(between.total, 3);
-  const eitherOr = await client.crm.contacts.searchApi.doSearch({ filterGroups: [
-    { filters: [{ propertyName: 'phone', operator: op('EQ'), value: '+14155550003' }] },
-    { filters: [{ propertyName: 'lastname', operator: op('EQ'), value: 'even' }, { propertyName: 'lastmodifieddate', operator: op('LT'), value: String(t0 + 4 * 60_000) }] },
-  ], sorts: [{ propertyName: 'firstname', direction: 'DESCENDING' } as unknown as string] });
-  assert.deepEqual(eitherOr.results.map((r) => r.properties.firstname), ['S3', 'S2', 'S0']);
-  const gt = await client.crm.contacts.searchApi.doSearch({ filterGroups: [{ filters: [{ propertyName: 'lastmodifieddate', operator: op('GT'), value: String(t0 + 28 * 60_000) }] }], limit: 200 });
+  const eitherOr = await client.crm.contacts.searchApi.doSearch({
+    filterGroups: [
+      { filters: [{ propertyName: 'phone', operator: op('EQ'), value: '+14155550003' }] },
+      {
+        filters: [
+          { propertyName: 'lastname', operator: op('EQ'), value: 'even' },
+          { propertyName: 'lastmodifieddate', operator: op('LT'), value: String(t0 + 4 * 60_000) },
+        ],
+      },
+    ],
+    sorts: [{ propertyName: 'firstname', direction: 'DESCENDING' } as unknown as string],
+  });
+  assert.deepEqual(
+    eitherOr.results.map((r) => r.properties.firstname),
+    ['S3', 'S2', 'S0'],
+  );
+  const gt = await client.crm.contacts.searchApi.doSearch({
+    filterGroups: [{ filters: [{ propertyName: 'lastmodifieddate', operator: op('GT'), value: String(t0 + 28 * 60_000) }] }],
+    limit: 200,
+  });
   assert.equal(gt.total, 1);
-  const lte = await client.crm.contacts.searchApi.doSearch({ filterGroups: [{ filters: [{ propertyName: 'lastmodifieddate', operator: op('LTE'), value: String(t0 + 60_000) }] }] });
+  const lte = await client.crm.contacts.searchApi.doSearch({
+    filterGroups: [{ filters: [{ propertyName: 'lastmodifieddate', operator: op('LTE'), value: String(t0 + 60_000) }] }],
+  });
   assert.equal(lte.total, 2);
 
   await assert.rejects(client.crm.contacts.searchApi.doSearch({ limit: 201 }), { code: 400 });
-  await assert.rejects(client.crm.contacts.searchApi.doSearch({ filterGroups: [{ filters: [{ propertyName: 'phone', operator: op('BETWEEN'), value: '1' }] }] }), { code: 400 });
+  await assert.rejects(
+    client.crm.contacts.searchApi.doSearch({ filterGroups: [{ filters: [{ propertyName: 'phone', operator: op('BETWEEN'), value: '1' }] }] }),
+    { code: 400 },
+  );
 });
 
 test('search stops at 10,000 results: after "10000" is a 400 even though total counts more', async () => {
@@ -158,11 +221,14 @@ test('search stops at 10,000 results: after "10000" is a 400 even though total c
   });
   // The way through: narrow by the cursor property and start again from 0.
   const lastSeen = (await client.crm.contacts.searchApi.doSearch({ limit: 1, after: '9999', sorts: ['hs_object_id'] })).results[0]!;
-  const rest = await client.crm.contacts.searchApi.doSearch({ filterGroups: [{ filters: [{ propertyName: 'hs_object_id', operator: op('GT'), value: lastSeen.id }] }], limit: 200 });
+  const rest = await client.crm.contacts.searchApi.doSearch({
+    filterGroups: [{ filters: [{ propertyName: 'hs_object_id', operator: op('GT'), value: lastSeen.id }] }],
+    limit: 200,
+  });
   assert.equal(rest.total, 50);
 });
 
-test('list paging (the client\'s getAll) and archive', async () => {
+test("list paging (the client's getAll) and archive", async () => {
   sim.setContacts([]);
   sim.seedContacts(250);
   const all = await client.crm.contacts.getAll(100, undefined, ['phone']);

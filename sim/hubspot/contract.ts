@@ -29,25 +29,50 @@ const oneOf = (values: readonly string[]): Shape => ({ kind: 'string', enum: val
 const int: Shape = { kind: 'integer' };
 const bool: Shape = { kind: 'boolean' };
 const arr = (items: Shape): Shape => ({ kind: 'array', items });
-const obj = (fields: Record<string, Shape>, required: readonly string[] = [], defaulted: readonly string[] = []): Shape => ({ kind: 'object', fields, required, defaulted });
+const obj = (fields: Record<string, Shape>, required: readonly string[] = [], defaulted: readonly string[] = []): Shape => ({
+  kind: 'object',
+  fields,
+  required,
+  defaulted,
+});
 const batch = (input: Shape) => obj({ inputs: arr(input) }, ['inputs']);
 
 /** Property values are strings, whatever the property's type (numbers, dates and booleans too). */
 const properties: Shape = { kind: 'map', values: str };
 const objectId = obj({ id: str }, ['id']);
-const associationSpec = obj({
-  associationCategory: oneOf(['HUBSPOT_DEFINED', 'INTEGRATOR_DEFINED', 'USER_DEFINED', 'WORK']),
-  associationTypeId: int,
-}, ['associationCategory', 'associationTypeId']);
+const associationSpec = obj(
+  {
+    associationCategory: oneOf(['HUBSPOT_DEFINED', 'INTEGRATOR_DEFINED', 'USER_DEFINED', 'WORK']),
+    associationTypeId: int,
+  },
+  ['associationCategory', 'associationTypeId'],
+);
 /** An association made with the object (create, batch create). */
 const inlineAssociation = obj({ to: objectId, types: arr(associationSpec) }, ['to', 'types']);
-const filter = obj({
-  propertyName: str,
-  operator: oneOf(['BETWEEN', 'CONTAINS_TOKEN', 'EQ', 'GT', 'GTE', 'HAS_PROPERTY', 'IN', 'LT', 'LTE', 'NEQ', 'NOT_CONTAINS_TOKEN', 'NOT_HAS_PROPERTY', 'NOT_IN']),
-  value: str,
-  highValue: str,
-  values: arr(str),
-}, ['operator', 'propertyName']);
+const filter = obj(
+  {
+    propertyName: str,
+    operator: oneOf([
+      'BETWEEN',
+      'CONTAINS_TOKEN',
+      'EQ',
+      'GT',
+      'GTE',
+      'HAS_PROPERTY',
+      'IN',
+      'LT',
+      'LTE',
+      'NEQ',
+      'NOT_CONTAINS_TOKEN',
+      'NOT_HAS_PROPERTY',
+      'NOT_IN',
+    ]),
+    value: str,
+    highValue: str,
+    values: arr(str),
+  },
+  ['operator', 'propertyName'],
+);
 /** An update or upsert of one record, by id (or by the value of a unique `idProperty`). */
 const batchWrite = obj({ id: str, idProperty: str, objectWriteTraceId: str, properties }, ['id', 'properties']);
 const optionInput = obj({ label: str, value: str, description: str, displayOrder: int, hidden: bool }, ['hidden', 'label', 'value']);
@@ -64,7 +89,11 @@ export const BODIES = {
   /** PATCH /crm/v3/objects/{type}/{id} */
   update: obj({ properties }, ['properties']),
   /** POST /crm/v3/objects/{type}/batch/read */
-  'batch/read': obj({ inputs: arr(objectId), properties: arr(str), propertiesWithHistory: arr(str), idProperty: str }, ['inputs'], ['properties', 'propertiesWithHistory']),
+  'batch/read': obj(
+    { inputs: arr(objectId), properties: arr(str), propertiesWithHistory: arr(str), idProperty: str },
+    ['inputs'],
+    ['properties', 'propertiesWithHistory'],
+  ),
   /** POST /crm/v3/objects/{type}/batch/create */
   'batch/create': batch(obj({ properties, associations: arr(inlineAssociation), objectWriteTraceId: str }, ['properties'], ['associations'])),
   /** POST /crm/v3/objects/{type}/batch/update */
@@ -74,14 +103,18 @@ export const BODIES = {
   /** POST /crm/v3/objects/{type}/batch/archive */
   'batch/archive': batch(objectId),
   /** POST /crm/v3/objects/{type}/search (sorts: HubSpot's docs and clients send `{ propertyName, direction }`, the reference types strings; both are taken). */
-  search: obj({
-    filterGroups: arr(obj({ filters: arr(filter) }, ['filters'])),
-    sorts: arr({ kind: 'sort' }),
-    query: str,
-    properties: arr(str),
-    limit: int,
-    after: str,
-  }, [], ['after', 'filterGroups', 'limit', 'properties', 'sorts']),
+  search: obj(
+    {
+      filterGroups: arr(obj({ filters: arr(filter) }, ['filters'])),
+      sorts: arr({ kind: 'sort' }),
+      query: str,
+      properties: arr(str),
+      limit: int,
+      after: str,
+    },
+    [],
+    ['after', 'filterGroups', 'limit', 'properties', 'sorts'],
+  ),
   /** PUT /crm/v4/objects/{type}/{id}/associations/{toType}/{toId}: the labels, as a bare array. */
   'associations/put': arr(associationSpec),
   /** POST /crm/v4/associations/{fromType}/{toType}/batch/create */
@@ -89,29 +122,58 @@ export const BODIES = {
   /** POST /crm/v3/properties/{type}/groups */
   'properties/groups/create': obj({ name: str, label: str, displayOrder: int }, ['name', 'label']),
   /** POST /crm/v3/properties/{type}: a custom property, in an existing group. */
-  'properties/create': obj({
-    name: str,
-    label: str,
-    type: oneOf(['bool', 'date', 'datetime', 'enumeration', 'number', 'phone_number', 'string']),
-    fieldType: oneOf(['booleancheckbox', 'calculation_equation', 'checkbox', 'date', 'file', 'html', 'number', 'phonenumber', 'radio', 'select', 'text', 'textarea']),
-    groupName: str,
-    description: str,
-    options: arr(optionInput),
-    displayOrder: int,
-    hidden: bool,
-    formField: bool,
-    hasUniqueValue: bool,
-    externalOptions: bool,
-    referencedObjectType: str,
-    calculationFormula: str,
-  }, ['name', 'label', 'type', 'fieldType', 'groupName']),
+  'properties/create': obj(
+    {
+      name: str,
+      label: str,
+      type: oneOf(['bool', 'date', 'datetime', 'enumeration', 'number', 'phone_number', 'string']),
+      fieldType: oneOf([
+        'booleancheckbox',
+        'calculation_equation',
+        'checkbox',
+        'date',
+        'file',
+        'html',
+        'number',
+        'phonenumber',
+        'radio',
+        'select',
+        'text',
+        'textarea',
+      ]),
+      groupName: str,
+      description: str,
+      options: arr(optionInput),
+      displayOrder: int,
+      hidden: bool,
+      formField: bool,
+      hasUniqueValue: bool,
+      externalOptions: bool,
+      referencedObjectType: str,
+      calculationFormula: str,
+    },
+    ['name', 'label', 'type', 'fieldType', 'groupName'],
+  ),
   /** PATCH /crm/v3/properties/{type}/{name}: `options`, when given, is the property's whole list. */
   'properties/update': obj({
     label: str,
     description: str,
     groupName: str,
     type: oneOf(['bool', 'date', 'datetime', 'enumeration', 'number', 'phone_number', 'string']),
-    fieldType: oneOf(['booleancheckbox', 'calculation_equation', 'checkbox', 'date', 'file', 'html', 'number', 'phonenumber', 'radio', 'select', 'text', 'textarea']),
+    fieldType: oneOf([
+      'booleancheckbox',
+      'calculation_equation',
+      'checkbox',
+      'date',
+      'file',
+      'html',
+      'number',
+      'phonenumber',
+      'radio',
+      'select',
+      'text',
+      'textarea',
+    ]),
     options: arr(optionInput),
     displayOrder: int,
     hidden: bool,

@@ -27,6 +27,11 @@ export const notFound = (message = 'resource not found') => new HubspotApiError(
 
 /** What HubSpot answers a missing or wrong bearer token (private app / OAuth). */
 export const unauthorized = () =>
-  new HubspotApiError(401, 'INVALID_AUTHENTICATION', 'Authentication credentials not found. This API supports OAuth 2.0 authentication and you can find more details at https://developers.hubspot.com/docs/methods/auth/oauth-overview', {
-    links: { 'api key': 'https://app.hubspot.com/l/api-key/', 'private-apps': 'https://app.hubspot.com/l/private-apps' },
-  });
+  new HubspotApiError(
+    401,
+    'INVALID_AUTHENTICATION',
+    'Authentication credentials not found. This API supports OAuth 2.0 authentication and you can find more details at https://developers.hubspot.com/docs/methods/auth/oauth-overview',
+    {
+      links: { 'api key': 'https://app.hubspot.com/l/api-key/', 'private-apps': 'https://app.hubspot.com/l/private-apps' },
+    },
+  );

@@ -87,14 +87,22 @@ export function sendWorkflowAction(app: AppIdentity, run: WorkflowActionRun & { 
 }
 
 /** The options request of an input field whose options come from the app (optionsUrl). */
-export function fetchFieldOptions(app: AppIdentity, options: { optionsUrl: string; inputFieldName: string; q?: string; clientSecret?: string }): Promise<Answer> {
-  return postV2(app, options.optionsUrl, {
-    origin: { portalId: app.portalId, actionDefinitionId: 1_001, actionDefinitionVersion: 1 },
-    objectTypeId: '0-1',
-    inputFieldName: options.inputFieldName,
-    inputFields: {},
-    fetchOptions: options.q ? { q: options.q } : {},
-  }, options.clientSecret);
+export function fetchFieldOptions(
+  app: AppIdentity,
+  options: { optionsUrl: string; inputFieldName: string; q?: string; clientSecret?: string },
+): Promise<Answer> {
+  return postV2(
+    app,
+    options.optionsUrl,
+    {
+      origin: { portalId: app.portalId, actionDefinitionId: 1_001, actionDefinitionVersion: 1 },
+      objectTypeId: '0-1',
+      inputFieldName: options.inputFieldName,
+      inputFields: {},
+      fetchOptions: options.q ? { q: options.q } : {},
+    },
+    options.clientSecret,
+  );
 }
 
 export interface CardFetch {

@@ -64,7 +64,10 @@ test('with numberOfApiCallRetries the client waits 10 s and retries a TEN_SECOND
     const started = Date.now();
     await client.crm.contacts.basicApi.getPage();
     assert.ok(Date.now() - started >= 10_000, 'the retry waited out the window');
-    assert.deepEqual(sim.requests().map((r) => r.status), [200, 200, 429, 200]);
+    assert.deepEqual(
+      sim.requests().map((r) => r.status),
+      [200, 200, 429, 200],
+    );
   } finally {
     await sim.close();
   }
@@ -80,14 +83,17 @@ test('over the daily allowance: 429 DAILY', async () => {
     assert.equal(res.json?.policyName, 'DAILY');
     assert.equal(res.headers.get('x-hubspot-ratelimit-daily-remaining'), '0');
     const before = sim.requests().length;
-    await assert.rejects(simClient(sim, { numberOfApiCallRetries: 3 }).crm.contacts.basicApi.getPage(), (err: ApiError) => err.code === 429 && err.body.policyName === 'DAILY');
+    await assert.rejects(
+      simClient(sim, { numberOfApiCallRetries: 3 }).crm.contacts.basicApi.getPage(),
+      (err: ApiError) => err.code === 429 && err.body.policyName === 'DAILY',
+    );
     assert.equal(sim.requests().length - before, 1, 'even with retries on, a DAILY 429 is not retried');
   } finally {
     await sim.close();
   }
 });
 
-test('the search limit\'s 429 is the one the client retries (after 1 s)', async () => {
+test("the search limit's 429 is the one the client retries (after 1 s)", async () => {
   const sim = await startHubspotSim({ rateLimits: { searchPerSecond: 1, perTenSeconds: 0 } });
   try {
     const client = simClient(sim, { numberOfApiCallRetries: 2 });
@@ -96,11 +102,17 @@ test('the search limit\'s 429 is the one the client retries (after 1 s)', async 
     const res = await client.crm.contacts.searchApi.doSearch({});
     assert.equal(res.total, 0);
     assert.ok(Date.now() - started >= 900, 'waited for the next second');
-    assert.deepEqual(sim.requests().map((r) => r.status), [200, 429, 200]);
+    assert.deepEqual(
+      sim.requests().map((r) => r.status),
+      [200, 429, 200],
+    );
     await new Promise((r) => setTimeout(r, 1100));
     const noRetry = simClient(sim);
     await noRetry.crm.contacts.searchApi.doSearch({});
-    await assert.rejects(noRetry.crm.contacts.searchApi.doSearch({}), (err: ApiError) => err.code === 429 && err.body.message === 'You have reached your secondly limit.');
+    await assert.rejects(
+      noRetry.crm.contacts.searchApi.doSearch({}),
+      (err: ApiError) => err.code === 429 && err.body.message === 'You have reached your secondly limit.',
+    );
   } finally {
     await sim.close();
   }

@@ -25,7 +25,10 @@ export class RateLimiter {
   readonly daily: number;
   readonly searchPerSecond: number;
 
-  constructor(options: RateLimitOptions = {}, private readonly now: () => number = Date.now) {
+  constructor(
+    options: RateLimitOptions = {},
+    private readonly now: () => number = Date.now,
+  ) {
     this.perTenSeconds = options.perTenSeconds ?? 100;
     this.daily = options.daily ?? 250_000;
     this.searchPerSecond = options.searchPerSecond ?? 5;

@@ -30,7 +30,10 @@ test('code → tokens once; the token names the portal and works; it expires and
   const code = consent();
   const tokens = await oauth().tokensApi.create('authorization_code', code, redirectUri, sim.clientId, sim.clientSecret);
   assert.equal(tokens.expiresIn, 1800);
-  await assert.rejects(oauth().tokensApi.create('authorization_code', code, redirectUri, sim.clientId, sim.clientSecret), (err) => status(err) === 400 && reason(err) === 'BAD_AUTH_CODE');
+  await assert.rejects(
+    oauth().tokensApi.create('authorization_code', code, redirectUri, sim.clientId, sim.clientSecret),
+    (err) => status(err) === 400 && reason(err) === 'BAD_AUTH_CODE',
+  );
   const info = await oauth().accessTokensApi.get(tokens.accessToken);
   assert.equal(info.hubId, sim.portalId);
   assert.deepEqual(info.scopes, ['oauth', 'automation']);
@@ -41,12 +44,21 @@ test('code → tokens once; the token names the portal and works; it expires and
   const renewed = await oauth().tokensApi.create('refresh_token', undefined, undefined, sim.clientId, sim.clientSecret, tokens.refreshToken);
   await new Client({ accessToken: renewed.accessToken, basePath: sim.url }).crm.contacts.basicApi.getPage(1);
   sim.revokeRefreshTokens();
-  await assert.rejects(oauth().tokensApi.create('refresh_token', undefined, undefined, sim.clientId, sim.clientSecret, tokens.refreshToken), (err) => reason(err) === 'BAD_REFRESH_TOKEN');
+  await assert.rejects(
+    oauth().tokensApi.create('refresh_token', undefined, undefined, sim.clientId, sim.clientSecret, tokens.refreshToken),
+    (err) => reason(err) === 'BAD_REFRESH_TOKEN',
+  );
 });
 
 test('a wrong client secret or redirect URI gets no token', async () => {
-  await assert.rejects(oauth().tokensApi.create('authorization_code', consent(), redirectUri, sim.clientId, 'wrong'), (err) => reason(err) === 'BAD_CLIENT_SECRET');
-  await assert.rejects(oauth().tokensApi.create('authorization_code', consent(), 'https://elsewhere.example.com/cb', sim.clientId, sim.clientSecret), (err) => reason(err) === 'BAD_REDIRECT_URI');
+  await assert.rejects(
+    oauth().tokensApi.create('authorization_code', consent(), redirectUri, sim.clientId, 'wrong'),
+    (err) => reason(err) === 'BAD_CLIENT_SECRET',
+  );
+  await assert.rejects(
+    oauth().tokensApi.create('authorization_code', consent(), 'https://elsewhere.example.com/cb', sim.clientId, sim.clientSecret),
+    (err) => reason(err) === 'BAD_REDIRECT_URI',
+  );
 });
 
 test('callbacks: completing one a workflow waits on is recorded; an unknown one is 404', async () => {
@@ -60,7 +72,17 @@ test('callbacks: completing one a workflow waits on is recorded; an unknown one 
   const run = await sim.runWorkflowAction({ actionUrl: `http://127.0.0.1:${port}/action`, objectId: 1, properties: {}, inputFields: {} });
   receiver.close();
   await api.automation.actions.callbacksApi.complete(run.callbackId, { outputFields: { hs_execution_state: 'SUCCESS', outcome: 'interested' } });
-  assert.deepEqual(sim.callbackCompletions().map((c) => [c.callbackId, c.outputFields.outcome]), [[run.callbackId, 'interested']]);
-  await assert.rejects(api.automation.actions.callbacksApi.complete(run.callbackId, { outputFields: { hs_execution_state: 'SUCCESS' } }), (err) => status(err) === 404, 'completed already');
-  await assert.rejects(api.automation.actions.callbacksApi.complete('ap-1-2-3-0', { outputFields: { hs_execution_state: 'SUCCESS' } }), (err) => status(err) === 404);
+  assert.deepEqual(
+    sim.callbackCompletions().map((c) => [c.callbackId, c.outputFields.outcome]),
+    [[run.callbackId, 'interested']],
+  );
+  await assert.rejects(
+    api.automation.actions.callbacksApi.complete(run.callbackId, { outputFields: { hs_execution_state: 'SUCCESS' } }),
+    (err) => status(err) === 404,
+    'completed already',
+  );
+  await assert.rejects(
+    api.automation.actions.callbacksApi.complete('ap-1-2-3-0', { outputFields: { hs_execution_state: 'SUCCESS' } }),
+    (err) => status(err) === 404,
+  );
 });

@@ -13,12 +13,23 @@ const BATCH_MAX = 100;
 const LIST_MAX = 100;
 
 type Props = Record<string, string>;
-interface CreateInput { properties: Props; associations?: InlineAssociation[] }
-interface UpdateInput { id: string; idProperty?: string; properties: Props }
+interface CreateInput {
+  properties: Props;
+  associations?: InlineAssociation[];
+}
+interface UpdateInput {
+  id: string;
+  idProperty?: string;
+  properties: Props;
+}
 
 /** `properties=a,b&properties=c` — the client repeats the parameter, people write commas. */
 export function propertyList(query: URLSearchParams, name = 'properties'): string[] | undefined {
-  const all = query.getAll(name).flatMap((v) => v.split(',')).map((s) => s.trim()).filter(Boolean);
+  const all = query
+    .getAll(name)
+    .flatMap((v) => v.split(','))
+    .map((s) => s.trim())
+    .filter(Boolean);
   return all.length ? all : undefined;
 }
 
@@ -45,7 +56,10 @@ export function objectRoutes(type: ObjectType, store: ObjectStore, assoc: Associ
     if (problem) throw problem;
   };
   const checkBatch = (inputs: unknown[]) => {
-    if (inputs.length > BATCH_MAX) throw validation(`Batch input size ${inputs.length} exceeds the limit: inputs may hold at most ${BATCH_MAX}.`, { context: { inputs: [String(inputs.length)] } });
+    if (inputs.length > BATCH_MAX)
+      throw validation(`Batch input size ${inputs.length} exceeds the limit: inputs may hold at most ${BATCH_MAX}.`, {
+        context: { inputs: [String(inputs.length)] },
+      });
   };
   const find = (id: string, idProperty?: string): CrmObject | undefined => (idProperty ? store.findBy(idProperty, id) : store.get(id));
   const conflict = (props: Props) => {

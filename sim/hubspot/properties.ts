@@ -12,7 +12,8 @@ import type { Route } from './server.ts';
 import { objectTypeOf, parseTime, type ObjectType } from './store.ts';
 
 export type PropertyType = 'string' | 'number' | 'date' | 'datetime' | 'enumeration' | 'bool' | 'phone_number';
-export type FieldType = 'text' | 'textarea' | 'html' | 'phonenumber' | 'file' | 'number' | 'date' | 'select' | 'radio' | 'checkbox' | 'booleancheckbox' | 'calculation_equation';
+export type FieldType =
+  'text' | 'textarea' | 'html' | 'phonenumber' | 'file' | 'number' | 'date' | 'select' | 'radio' | 'checkbox' | 'booleancheckbox' | 'calculation_equation';
 
 /** The field types each property type may be shown as (HubSpot's "type and fieldType" table), the usual one first. */
 const FIELD_TYPES: Record<PropertyType, FieldType[]> = {
@@ -55,11 +56,19 @@ export interface SimProperty {
 
 type OptionInput = Partial<SimOption> & { value: string };
 /** A custom property: a name alone is single-line text. */
-export type PropertyInput = string | { name: string; label?: string; type?: PropertyType; fieldType?: FieldType; groupName?: string; description?: string; options?: (string | OptionInput)[] };
+export type PropertyInput =
+  | string
+  | { name: string; label?: string; type?: PropertyType; fieldType?: FieldType; groupName?: string; description?: string; options?: (string | OptionInput)[] };
 
 const option = (o: string | OptionInput, i: number): SimOption => {
   const given = typeof o === 'string' ? { value: o } : o;
-  return { label: given.label ?? given.value, value: given.value, description: given.description ?? '', displayOrder: given.displayOrder ?? i, hidden: given.hidden ?? false };
+  return {
+    label: given.label ?? given.value,
+    value: given.value,
+    description: given.description ?? '',
+    displayOrder: given.displayOrder ?? i,
+    hidden: given.hidden ?? false,
+  };
 };
 
 /** Set by HubSpot, refused on write. */
@@ -72,17 +81,55 @@ const READ_ONLY: Record<ObjectType, string[]> = {
 /** HubSpot's own properties the simulator knows (a property outside the portal's definitions is PROPERTY_DOESNT_EXIST). */
 const STANDARD: Record<ObjectType, string[]> = {
   contacts: [
-    'email', 'firstname', 'lastname', 'phone', 'mobilephone', 'company', 'jobtitle', 'website',
-    'address', 'city', 'state', 'zip', 'country', 'hs_timezone', 'hs_language', 'lifecyclestage', 'hs_lead_status',
-    'hubspot_owner_id', 'hs_whatsapp_phone_number', 'notes_last_contacted', 'num_contacted_notes', 'hs_email_optout',
+    'email',
+    'firstname',
+    'lastname',
+    'phone',
+    'mobilephone',
+    'company',
+    'jobtitle',
+    'website',
+    'address',
+    'city',
+    'state',
+    'zip',
+    'country',
+    'hs_timezone',
+    'hs_language',
+    'lifecyclestage',
+    'hs_lead_status',
+    'hubspot_owner_id',
+    'hs_whatsapp_phone_number',
+    'notes_last_contacted',
+    'num_contacted_notes',
+    'hs_email_optout',
   ],
   calls: [
-    'hs_timestamp', 'hs_call_title', 'hs_call_body', 'hs_call_direction', 'hs_call_status',
-    'hs_call_disposition', 'hs_call_duration', 'hs_call_from_number', 'hs_call_to_number', 'hs_call_recording_url',
-    'hs_call_callee_object_id', 'hs_call_callee_object_type', 'hubspot_owner_id', 'hs_activity_type', 'hs_attachment_ids',
+    'hs_timestamp',
+    'hs_call_title',
+    'hs_call_body',
+    'hs_call_direction',
+    'hs_call_status',
+    'hs_call_disposition',
+    'hs_call_duration',
+    'hs_call_from_number',
+    'hs_call_to_number',
+    'hs_call_recording_url',
+    'hs_call_callee_object_id',
+    'hs_call_callee_object_type',
+    'hubspot_owner_id',
+    'hs_activity_type',
+    'hs_attachment_ids',
   ],
   // https://developers.hubspot.com/docs/api/crm/communications (WhatsApp, LinkedIn and SMS messages logged on the timeline).
-  communications: ['hs_timestamp', 'hs_communication_channel_type', 'hs_communication_logged_from', 'hs_communication_body', 'hubspot_owner_id', 'hs_attachment_ids'],
+  communications: [
+    'hs_timestamp',
+    'hs_communication_channel_type',
+    'hs_communication_logged_from',
+    'hs_communication_body',
+    'hubspot_owner_id',
+    'hs_attachment_ids',
+  ],
 };
 
 /** HubSpot's enumerations among them, with their options. */
@@ -105,7 +152,10 @@ export class PropertyRegistry {
   /** Property groups by name: HubSpot's own information group, and those created through the API. */
   readonly groups = new Map<string, { name: string; label: string; displayOrder: number; archived: boolean }>();
 
-  constructor(readonly objectType: ObjectType, custom: PropertyInput[] = []) {
+  constructor(
+    readonly objectType: ObjectType,
+    custom: PropertyInput[] = [],
+  ) {
     const at = new Date();
     const group = `${objectType.slice(0, -1)}information`;
     this.groups.set(group, { name: group, label: `${objectType.slice(0, -1)} information`, displayOrder: -1, archived: false });
@@ -113,11 +163,21 @@ export class PropertyRegistry {
       const options = ENUMS[objectType]?.[name];
       const readOnly = READ_ONLY[objectType].includes(name);
       this.defs.set(name, {
-        name, label: name, groupName: group, description: '', displayOrder: -1, hidden: false, formField: false,
+        name,
+        label: name,
+        groupName: group,
+        description: '',
+        displayOrder: -1,
+        hidden: false,
+        formField: false,
         type: options ? 'enumeration' : DATETIMES.has(name) ? 'datetime' : 'string',
         fieldType: options ? 'select' : DATETIMES.has(name) ? 'date' : 'text',
         options: (options ?? []).map(option),
-        hubspotDefined: true, readOnlyValue: readOnly, readOnlyDefinition: true, createdAt: at, updatedAt: at,
+        hubspotDefined: true,
+        readOnlyValue: readOnly,
+        readOnlyDefinition: true,
+        createdAt: at,
+        updatedAt: at,
       });
     }
     for (const input of custom) {
@@ -126,9 +186,21 @@ export class PropertyRegistry {
       const fieldType = p.fieldType ?? (type === 'enumeration' ? 'checkbox' : FIELD_TYPES[type][0]!);
       if (!FIELD_TYPES[type].includes(fieldType)) throw new Error(`property ${p.name}: a ${type} property cannot be a ${fieldType}`);
       this.defs.set(p.name, {
-        name: p.name, label: p.label ?? p.name, groupName: p.groupName ?? group, description: p.description ?? '', displayOrder: -1,
-        hidden: false, formField: true, type, fieldType, options: (p.options ?? []).map(option),
-        hubspotDefined: false, readOnlyValue: false, readOnlyDefinition: false, createdAt: at, updatedAt: at,
+        name: p.name,
+        label: p.label ?? p.name,
+        groupName: p.groupName ?? group,
+        description: p.description ?? '',
+        displayOrder: -1,
+        hidden: false,
+        formField: true,
+        type,
+        fieldType,
+        options: (p.options ?? []).map(option),
+        hubspotDefined: false,
+        readOnlyValue: false,
+        readOnlyDefinition: false,
+        createdAt: at,
+        updatedAt: at,
       });
     }
   }
@@ -164,16 +236,41 @@ export class PropertyRegistry {
   }
 
   /** POST: a custom property in an existing group (409 for a name taken, 400 for a group missing or a field type that does not fit). */
-  create(input: { name: string; label: string; type: PropertyType; fieldType: FieldType; groupName: string; description?: string; options?: OptionInput[]; displayOrder?: number; hidden?: boolean; formField?: boolean }): SimProperty {
+  create(input: {
+    name: string;
+    label: string;
+    type: PropertyType;
+    fieldType: FieldType;
+    groupName: string;
+    description?: string;
+    options?: OptionInput[];
+    displayOrder?: number;
+    hidden?: boolean;
+    formField?: boolean;
+  }): SimProperty {
     if (this.defs.has(input.name)) throw new HubspotApiError(409, 'OBJECT_ALREADY_EXISTS', `A property named '${input.name}' already exists.`);
-    if (!/^[a-z][a-z0-9_]*$/.test(input.name)) throw validation(`Property name ${input.name} is invalid: lowercase letters, digits and underscores, starting with a letter`);
+    if (!/^[a-z][a-z0-9_]*$/.test(input.name))
+      throw validation(`Property name ${input.name} is invalid: lowercase letters, digits and underscores, starting with a letter`);
     if (!this.groups.has(input.groupName)) throw validation(`group ${input.groupName} does not exist.`);
-    if (!FIELD_TYPES[input.type].includes(input.fieldType)) throw validation(`fieldType ${input.fieldType} is not valid for a property of type ${input.type}; use one of ${FIELD_TYPES[input.type].join(', ')}`);
+    if (!FIELD_TYPES[input.type].includes(input.fieldType))
+      throw validation(`fieldType ${input.fieldType} is not valid for a property of type ${input.type}; use one of ${FIELD_TYPES[input.type].join(', ')}`);
     const at = new Date();
     const p: SimProperty = {
-      name: input.name, label: input.label, type: input.type, fieldType: input.fieldType, groupName: input.groupName, description: input.description ?? '',
-      options: (input.options ?? []).map(option), displayOrder: input.displayOrder ?? -1, hidden: input.hidden ?? false, formField: input.formField ?? false,
-      hubspotDefined: false, readOnlyValue: false, readOnlyDefinition: false, createdAt: at, updatedAt: at,
+      name: input.name,
+      label: input.label,
+      type: input.type,
+      fieldType: input.fieldType,
+      groupName: input.groupName,
+      description: input.description ?? '',
+      options: (input.options ?? []).map(option),
+      displayOrder: input.displayOrder ?? -1,
+      hidden: input.hidden ?? false,
+      formField: input.formField ?? false,
+      hubspotDefined: false,
+      readOnlyValue: false,
+      readOnlyDefinition: false,
+      createdAt: at,
+      updatedAt: at,
     };
     this.defs.set(p.name, p);
     return p;
@@ -187,7 +284,8 @@ export class PropertyRegistry {
     const type = patch.type ?? p.type;
     // A new type without a field type takes that type's first one when the old one does not fit.
     const fieldType = patch.fieldType ?? (FIELD_TYPES[type].includes(p.fieldType) ? p.fieldType : FIELD_TYPES[type][0]!);
-    if (!FIELD_TYPES[type].includes(fieldType)) throw validation(`fieldType ${fieldType} is not valid for a property of type ${type}; use one of ${FIELD_TYPES[type].join(', ')}`);
+    if (!FIELD_TYPES[type].includes(fieldType))
+      throw validation(`fieldType ${fieldType} is not valid for a property of type ${type}; use one of ${FIELD_TYPES[type].join(', ')}`);
     let options = p.options;
     if (patch.options) {
       const values = patch.options.map((o) => o.value);
@@ -199,7 +297,8 @@ export class PropertyRegistry {
     }
     Object.assign(p, {
       ...pick(patch, ['label', 'description', 'groupName', 'displayOrder', 'hidden', 'formField']),
-      type, fieldType,
+      type,
+      fieldType,
       // Only enumerations (and booleans) have options.
       options: type === 'enumeration' || type === 'bool' ? options : [],
       updatedAt: new Date(Math.max(Date.now(), p.updatedAt.getTime() + 1)),
@@ -208,7 +307,9 @@ export class PropertyRegistry {
   }
 }
 
-type PropertyPatch = Partial<Pick<SimProperty, 'label' | 'description' | 'groupName' | 'displayOrder' | 'hidden' | 'formField' | 'type' | 'fieldType'>> & { options?: OptionInput[] };
+type PropertyPatch = Partial<Pick<SimProperty, 'label' | 'description' | 'groupName' | 'displayOrder' | 'hidden' | 'formField' | 'type' | 'fieldType'>> & {
+  options?: OptionInput[];
+};
 
 function pick<T extends object, K extends keyof T>(o: T, keys: K[]): Partial<Pick<T, K>> {
   return Object.fromEntries(keys.filter((k) => o[k] !== undefined && o[k] !== null).map((k) => [k, o[k]])) as Partial<Pick<T, K>>;

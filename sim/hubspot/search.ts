@@ -51,7 +51,11 @@ export function search(objects: CrmObject[], type: ObjectType, req: SearchReques
   if ((req.sorts?.length ?? 0) > 1) throw validation('Only one sort is allowed per search request');
 
   const q = req.query?.trim().toLowerCase();
-  let hits = objects.filter((o) => (!groups.length || groups.some((g) => g.filters.every((f) => matches(o, f)))) && (!q || QUERY_FIELDS.some((p) => o.properties[p]?.toLowerCase().includes(q))));
+  let hits = objects.filter(
+    (o) =>
+      (!groups.length || groups.some((g) => g.filters.every((f) => matches(o, f)))) &&
+      (!q || QUERY_FIELDS.some((p) => o.properties[p]?.toLowerCase().includes(q))),
+  );
   const sort = req.sorts?.[0];
   const by = typeof sort === 'string' ? { propertyName: sort, direction: 'ASCENDING' } : sort;
   hits = hits.sort((a, b) => {
@@ -146,6 +150,17 @@ function matches(o: CrmObject, f: Filter): boolean {
 
 /** CONTAINS_TOKEN: a whole word, `*` as a wildcard (HubSpot's `*@example.com`). */
 function tokenMatch(actual: string, token: string): boolean {
-  const re = new RegExp(`^${token.toLowerCase().split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
-  return actual.toLowerCase().split(/[\s,;]+/).some((w) => re.test(w)) || re.test(actual.toLowerCase());
+  const re = new RegExp(
+    `^${token
+      .toLowerCase()
+      .split('*')
+      .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  );
+  return (
+    actual
+      .toLowerCase()
+      .split(/[\s,;]+/)
+      .some((w) => re.test(w)) || re.test(actual.toLowerCase())
+  );
 }

@@ -122,7 +122,12 @@ export function createSimServer(routes: Route[], state: ServerState): Server {
         }
         // A simulator bug must be loud, never a silent success.
         record.status = 500;
-        send(res, 500, { status: 'error', message: `Simulator error: ${err instanceof Error ? err.stack : String(err)}`, category: 'INTERNAL_ERROR', correlationId: crypto.randomUUID() });
+        send(res, 500, {
+          status: 'error',
+          message: `Simulator error: ${err instanceof Error ? err.stack : String(err)}`,
+          category: 'INTERNAL_ERROR',
+          correlationId: crypto.randomUUID(),
+        });
       }
     });
   });

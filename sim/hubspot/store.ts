@@ -25,9 +25,15 @@ export const CONTACT_TO_COMMUNICATION = 82;
 export const OBJECT_TYPE_IDS: Record<ObjectType, string> = { contacts: '0-1', calls: '0-48', communications: '0-18' };
 
 const NAMES: Record<string, ObjectType> = {
-  contacts: 'contacts', contact: 'contacts', '0-1': 'contacts',
-  calls: 'calls', call: 'calls', '0-48': 'calls',
-  communications: 'communications', communication: 'communications', '0-18': 'communications',
+  contacts: 'contacts',
+  contact: 'contacts',
+  '0-1': 'contacts',
+  calls: 'calls',
+  call: 'calls',
+  '0-48': 'calls',
+  communications: 'communications',
+  communication: 'communications',
+  '0-18': 'communications',
 };
 
 /** An object type as a path names it (plural, singular or type id), if the simulator keeps it. */
@@ -76,8 +82,10 @@ export class ObjectStore {
     const bad: { name: string; error: string; message: string }[] = [];
     for (const [name, value] of Object.entries(props)) {
       const def = this.props.get(name);
-      const refusal = !def ? { error: 'PROPERTY_DOESNT_EXIST', message: `Property "${name}" does not exist` }
-        : def.readOnlyValue ? { error: 'READ_ONLY_VALUE', message: `${name} is a read only property; its value cannot be set.` }
+      const refusal = !def
+        ? { error: 'PROPERTY_DOESNT_EXIST', message: `Property "${name}" does not exist` }
+        : def.readOnlyValue
+          ? { error: 'READ_ONLY_VALUE', message: `${name} is a read only property; its value cannot be set.` }
           : this.props.refusal(def, value);
       if (refusal) bad.push({ name, ...refusal });
     }
@@ -98,9 +106,10 @@ export class ObjectStore {
   create(props: Record<string, string>, at = new Date()): CrmObject {
     const id = this.nextId();
     const iso = at.toISOString();
-    const stamps: Record<string, string> = this.type === 'contacts'
-      ? { createdate: iso, lastmodifieddate: iso, hs_lastmodifieddate: iso, hs_createdate: iso }
-      : { hs_createdate: iso, hs_lastmodifieddate: iso };
+    const stamps: Record<string, string> =
+      this.type === 'contacts'
+        ? { createdate: iso, lastmodifieddate: iso, hs_lastmodifieddate: iso, hs_createdate: iso }
+        : { hs_createdate: iso, hs_lastmodifieddate: iso };
     const obj: CrmObject = { id, properties: { ...clean(props), ...stamps, hs_object_id: id }, createdAt: at, updatedAt: at, archived: false };
     this.objects.set(id, obj);
     return obj;

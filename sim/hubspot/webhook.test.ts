@@ -19,10 +19,13 @@ test('a contact.propertyChange batch arrives signed with v3 and verifies indepen
   const sim = await startHubspotSim({ rateLimits: false });
   try {
     const target = `${app.url}/webhooks/hubspot?tenant=t1`;
-    const delivery = await sim.sendWebhook([
-      { subscriptionType: 'contact.propertyChange', objectId: 101, propertyName: 'phone', propertyValue: '+14155550100' },
-      { subscriptionType: 'contact.creation', objectId: 102 },
-    ], { targetUrl: target });
+    const delivery = await sim.sendWebhook(
+      [
+        { subscriptionType: 'contact.propertyChange', objectId: 101, propertyName: 'phone', propertyValue: '+14155550100' },
+        { subscriptionType: 'contact.creation', objectId: 102 },
+      ],
+      { targetUrl: target },
+    );
     assert.equal(delivery.status, 200);
     const [req] = app.received;
     assert.ok(req);
@@ -42,10 +45,29 @@ test('a contact.propertyChange batch arrives signed with v3 and verifies indepen
     assert.equal(verifyV3(sim.clientSecret, 'POST', target, req.body, ts, sig), true);
     assert.equal(verifyV3('another-secret', 'POST', target, req.body, ts, sig), false);
     assert.equal(verifyV3(sim.clientSecret, 'POST', target, req.body.replace('101', '103'), ts, sig), false);
-    assert.equal(Signature.isValid({ signatureVersion: 'v3', signature: sig, clientSecret: sim.clientSecret, requestBody: req.body, url: target, method: 'POST', timestamp: Number(ts) }), true);
+    assert.equal(
+      Signature.isValid({
+        signatureVersion: 'v3',
+        signature: sig,
+        clientSecret: sim.clientSecret,
+        requestBody: req.body,
+        url: target,
+        method: 'POST',
+        timestamp: Number(ts),
+      }),
+      true,
+    );
     // The v1 header rides along for older receivers.
     assert.equal(req.headers['x-hubspot-signature-version'], 'v1');
-    assert.equal(Signature.isValid({ signatureVersion: 'v1', signature: String(req.headers['x-hubspot-signature']), clientSecret: sim.clientSecret, requestBody: req.body }), true);
+    assert.equal(
+      Signature.isValid({
+        signatureVersion: 'v1',
+        signature: String(req.headers['x-hubspot-signature']),
+        clientSecret: sim.clientSecret,
+        requestBody: req.body,
+      }),
+      true,
+    );
   } finally {
     await sim.close();
     await app.close();
@@ -58,10 +80,21 @@ test('an old timestamp is rejected by a receiver; escapes HubSpot decodes sign a
   try {
     const old = Date.now() - 6 * 60_000;
     const delivery = await sim.sendWebhook([{ subscriptionType: 'contact.deletion', objectId: 7 }], { targetUrl: `${app.url}/hook`, timestamp: old });
-    assert.equal(delivery.status, 401, 'the receiver\'s answer is reported back');
+    assert.equal(delivery.status, 401, "the receiver's answer is reported back");
     const req = app.received[0]!;
     assert.equal(verifyV3(sim.clientSecret, 'POST', `${app.url}/hook`, req.body, String(old), String(req.headers['x-hubspot-signature-v3'])), false);
-    assert.throws(() => Signature.isValid({ signatureVersion: 'v3', signature: String(req.headers['x-hubspot-signature-v3']), clientSecret: sim.clientSecret, requestBody: req.body, url: `${app.url}/hook`, timestamp: old }), /Timestamp is invalid/);
+    assert.throws(
+      () =>
+        Signature.isValid({
+          signatureVersion: 'v3',
+          signature: String(req.headers['x-hubspot-signature-v3']),
+          clientSecret: sim.clientSecret,
+          requestBody: req.body,
+          url: `${app.url}/hook`,
+          timestamp: old,
+        }),
+      /Timestamp is invalid/,
+    );
 
     await sim.sendWebhook([{ subscriptionType: 'contact.creation', objectId: 8 }], { targetUrl: `${app.url}/hook?next=a%3Ab` });
     const second = app.received[1]!;

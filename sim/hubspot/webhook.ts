@@ -37,7 +37,18 @@ export interface WebhookDelivery {
  * the same), so `%3A` and `:` sign alike.
  */
 const DECODED: Record<string, string> = {
-  '%3A': ':', '%2F': '/', '%3F': '?', '%40': '@', '%21': '!', '%24': '$', '%27': "'", '%28': '(', '%29': ')', '%2A': '*', '%2C': ',', '%3B': ';',
+  '%3A': ':',
+  '%2F': '/',
+  '%3F': '?',
+  '%40': '@',
+  '%21': '!',
+  '%24': '$',
+  '%27': "'",
+  '%28': '(',
+  '%29': ')',
+  '%2A': '*',
+  '%2C': ',',
+  '%3B': ';',
 };
 
 export function signatureUri(url: string): string {
@@ -45,7 +56,9 @@ export function signatureUri(url: string): string {
 }
 
 export function signV3(clientSecret: string, method: string, url: string, body: string, timestamp: number | string): string {
-  return createHmac('sha256', clientSecret).update(`${method}${signatureUri(url)}${body}${timestamp}`, 'utf8').digest('base64');
+  return createHmac('sha256', clientSecret)
+    .update(`${method}${signatureUri(url)}${body}${timestamp}`, 'utf8')
+    .digest('base64');
 }
 
 export async function deliverWebhook(
@@ -72,7 +85,9 @@ export async function deliverWebhook(
     'User-Agent': 'HubSpot Connect 2.0 (http://dev.hubspot.com/) (namespace: webhooks-nio-http-client) - WebhooksExecutorDaemon-executor',
     'X-HubSpot-Signature-v3': signV3(opts.clientSecret, 'POST', opts.targetUrl, body, timestamp),
     'X-HubSpot-Request-Timestamp': timestamp,
-    'X-HubSpot-Signature': createHash('sha256').update(opts.clientSecret + body, 'utf8').digest('hex'),
+    'X-HubSpot-Signature': createHash('sha256')
+      .update(opts.clientSecret + body, 'utf8')
+      .digest('hex'),
     'X-HubSpot-Signature-Version': 'v1',
     'X-HubSpot-Timeout-Millis': '10000',
   };

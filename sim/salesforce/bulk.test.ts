@@ -18,7 +18,15 @@ before(async () => {
   sim = await startSalesforceSim({ bulkJobMs: 400 });
   conn = await simConnection(sim);
   conn.bulk2.pollInterval = 25;
-  sim.insert('Contact', Array.from({ length: 10_000 }, (_, i) => ({ FirstName: i % 7 ? 'Grace' : null, LastName: `Hopper, "${i}"`, Phone: `+1415${String(i).padStart(7, '0')}`, DoNotCall: i % 10 === 0 })));
+  sim.insert(
+    'Contact',
+    Array.from({ length: 10_000 }, (_, i) => ({
+      FirstName: i % 7 ? 'Grace' : null,
+      LastName: `Hopper, "${i}"`,
+      Phone: `+1415${String(i).padStart(7, '0')}`,
+      DoNotCall: i % 10 === 0,
+    })),
+  );
 });
 after(() => sim.close());
 
@@ -29,7 +37,9 @@ async function collect(stream: AsyncIterable<unknown>): Promise<Array<Record<str
 }
 
 test('bulk2.query of 10,000 contacts: create, poll until JobComplete, read CSV', async () => {
-  const rows = await collect(await conn.bulk2.query('SELECT Id, FirstName, LastName, Phone, DoNotCall, SystemModstamp FROM Contact WHERE SystemModstamp > 2000-01-01T00:00:00Z'));
+  const rows = await collect(
+    await conn.bulk2.query('SELECT Id, FirstName, LastName, Phone, DoNotCall, SystemModstamp FROM Contact WHERE SystemModstamp > 2000-01-01T00:00:00Z'),
+  );
   assert.equal(rows.length, 10_000);
   assert.match(rows[0]!.Id!, /^003[0-9A-Za-z]{15}$/);
   assert.equal(rows[3]!.LastName, 'Hopper, "3"', 'quotes and commas survive the CSV');
@@ -42,13 +52,20 @@ test('bulk2.query of 10,000 contacts: create, poll until JobComplete, read CSV',
   assert.equal(calls[0], 'POST /services/data/v62.0/jobs/query');
   assert.ok(calls.filter((c) => c === 'GET /services/data/v62.0/jobs/query/{job}').length >= 2, 'polled while the job ran');
   assert.equal(calls.at(-1), 'GET /services/data/v62.0/jobs/query/{job}/results');
-  assert.deepEqual(sim.requests()[0]!.body, { query: 'SELECT Id, FirstName, LastName, Phone, DoNotCall, SystemModstamp FROM Contact WHERE SystemModstamp > 2000-01-01T00:00:00Z', operation: 'query' });
+  assert.deepEqual(sim.requests()[0]!.body, {
+    query: 'SELECT Id, FirstName, LastName, Phone, DoNotCall, SystemModstamp FROM Contact WHERE SystemModstamp > 2000-01-01T00:00:00Z',
+    operation: 'query',
+  });
 });
 
 test('results pages: maxRecords and locator, every page a CSV with its own header', async () => {
   const headers = { authorization: `Bearer ${sim.accessToken}` };
   const base = `${sim.url}/services/data/v62.0/jobs/query`;
-  const created = await fetch(base, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify({ operation: 'query', query: 'SELECT Id, LastName FROM Contact WHERE DoNotCall = true' }) });
+  const created = await fetch(base, {
+    method: 'POST',
+    headers: { ...headers, 'content-type': 'application/json' },
+    body: JSON.stringify({ operation: 'query', query: 'SELECT Id, LastName FROM Contact WHERE DoNotCall = true' }),
+  });
   const job = (await created.json()) as { id: string; state: string; object: string };
   assert.deepEqual([job.state, job.object], ['UploadComplete', 'Contact']);
   const early = await fetch(`${base}/${job.id}/results`, { headers });
@@ -67,7 +84,10 @@ test('results pages: maxRecords and locator, every page a CSV with its own heade
     pages.push(lines.slice(1));
     locator = res.headers.get('sforce-locator');
   } while (locator !== 'null');
-  assert.deepEqual(pages.map((p) => p.length), [400, 400, 200]);
+  assert.deepEqual(
+    pages.map((p) => p.length),
+    [400, 400, 200],
+  );
   const info = (await (await fetch(`${base}/${job.id}`, { headers })).json()) as { numberRecordsProcessed: number };
   assert.equal(info.numberRecordsProcessed, 1000);
 });

@@ -70,7 +70,8 @@ export function bulkRoutes(org: Org, options: { jobMs: number; pageSize: number 
         const lineEnding = body.lineEnding ?? 'LF';
         const columnDelimiter = body.columnDelimiter ?? 'COMMA';
         if (lineEnding !== 'LF' && lineEnding !== 'CRLF') throw new SfError(400, 'INVALIDJOB', `Invalid lineEnding: ${String(lineEnding)}`);
-        if (typeof columnDelimiter !== 'string' || !DELIMITERS[columnDelimiter]) throw new SfError(400, 'INVALIDJOB', `Invalid columnDelimiter: ${String(columnDelimiter)}`);
+        if (typeof columnDelimiter !== 'string' || !DELIMITERS[columnDelimiter])
+          throw new SfError(400, 'INVALIDJOB', `Invalid columnDelimiter: ${String(columnDelimiter)}`);
         const query = parseSoql(body.query, (t, n) => org.schema.field(t, n));
         const job: Job = {
           id: org.newId(KEY_PREFIX.BulkJob),
@@ -98,7 +99,8 @@ export function bulkRoutes(org: Org, options: { jobMs: number; pageSize: number 
       pattern: /^\/jobs\/query\/(750[0-9A-Za-z]{15})$/,
       handler: (req) => {
         const job = find(req);
-        if ((req.body as { state?: unknown } | undefined)?.state !== 'Aborted') throw new SfError(400, 'INVALIDJOBSTATE', 'A query job can only be changed to Aborted');
+        if ((req.body as { state?: unknown } | undefined)?.state !== 'Aborted')
+          throw new SfError(400, 'INVALIDJOBSTATE', 'A query job can only be changed to Aborted');
         if (state(job) === 'JobComplete') throw new SfError(400, 'INVALIDJOBSTATE', 'Job is already complete');
         job.aborted ??= new Date().toISOString();
         return { status: 200, json: info(job) };
@@ -118,7 +120,8 @@ export function bulkRoutes(org: Org, options: { jobMs: number; pageSize: number 
       handler: (req) => {
         const job = find(req);
         if (state(job) !== 'JobComplete') throw new SfError(400, 'INVALIDJOBSTATE', `Job ${job.id} is not complete; its state is ${state(job)}`);
-        if (req.version !== job.apiVersion) throw new SfError(409, 'INVALIDJOBSTATE', `Results must be read with the API version the job was created with (${job.apiVersion})`);
+        if (req.version !== job.apiVersion)
+          throw new SfError(409, 'INVALIDJOBSTATE', `Results must be read with the API version the job was created with (${job.apiVersion})`);
         const maxRecords = req.query.get('maxRecords');
         if (maxRecords !== null && !/^[1-9]\d*$/.test(maxRecords)) throw new SfError(400, 'INVALIDJOBSTATE', `Invalid maxRecords: ${maxRecords}`);
         const size = maxRecords ? Number(maxRecords) : options.pageSize;

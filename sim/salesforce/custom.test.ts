@@ -17,7 +17,11 @@ before(async () => {
 });
 after(() => sim.close());
 
-const errorOf = async (p: PromiseLike<unknown>) => Promise.resolve(p).then(() => assert.fail('Salesforce accepted it'), (err: { errorCode?: string; message: string }) => err);
+const errorOf = async (p: PromiseLike<unknown>) =>
+  Promise.resolve(p).then(
+    () => assert.fail('Salesforce accepted it'),
+    (err: { errorCode?: string; message: string }) => err,
+  );
 
 test('a custom field the org does not have is refused with INVALID_FIELD, and nothing changes', async () => {
   const err = await errorOf(conn.requestPatch(`/sobjects/Contact/${contactId}`, { Chaseline_Attempts__c: 2 }));
@@ -34,8 +38,14 @@ test('deployed custom fields are written, typed, and queried', async () => {
     { name: 'Chaseline_Last_Chase_At__c', kind: 'datetime' },
     { name: 'Chaseline_Last_Outcome__c', kind: 'string' },
   ]);
-  await conn.requestPatch(`/sobjects/Contact/${contactId}`, { Chaseline_Attempts__c: 2, Chaseline_Last_Chase_At__c: '2026-03-02T09:00:05.120Z', Chaseline_Last_Outcome__c: 'interested' });
-  const { records } = await conn.query<{ Chaseline_Attempts__c: number; Chaseline_Last_Chase_At__c: string; Chaseline_Last_Outcome__c: string }>('SELECT Chaseline_Attempts__c, Chaseline_Last_Chase_At__c, Chaseline_Last_Outcome__c FROM Contact');
+  await conn.requestPatch(`/sobjects/Contact/${contactId}`, {
+    Chaseline_Attempts__c: 2,
+    Chaseline_Last_Chase_At__c: '2026-03-02T09:00:05.120Z',
+    Chaseline_Last_Outcome__c: 'interested',
+  });
+  const { records } = await conn.query<{ Chaseline_Attempts__c: number; Chaseline_Last_Chase_At__c: string; Chaseline_Last_Outcome__c: string }>(
+    'SELECT Chaseline_Attempts__c, Chaseline_Last_Chase_At__c, Chaseline_Last_Outcome__c FROM Contact',
+  );
   assert.equal(records[0]!.Chaseline_Attempts__c, 2);
   assert.equal(records[0]!.Chaseline_Last_Chase_At__c, '2026-03-02T09:00:05.120+0000');
   assert.equal(records[0]!.Chaseline_Last_Outcome__c, 'interested');
@@ -47,8 +57,16 @@ test('a platform event the org does not have is NOT_FOUND; a deployed one is pub
   const missing = await errorOf(conn.requestPost('/sobjects/Chase_Ended__e', { Outcome__c: 'interested' }));
   assert.equal(missing.errorCode, 'NOT_FOUND');
 
-  sim.addPlatformEvent('Chase_Ended__e', [{ name: 'Outcome__c', kind: 'string' }, { name: 'Attempts__c', kind: 'int' }, { name: 'Record_Id__c', kind: 'string', required: true }]);
-  const saved = await conn.requestPost<{ id: string; success: boolean; errors: Array<{ statusCode: string; message: string }> }>('/sobjects/Chase_Ended__e', { Outcome__c: 'interested', Attempts__c: 1, Record_Id__c: contactId });
+  sim.addPlatformEvent('Chase_Ended__e', [
+    { name: 'Outcome__c', kind: 'string' },
+    { name: 'Attempts__c', kind: 'int' },
+    { name: 'Record_Id__c', kind: 'string', required: true },
+  ]);
+  const saved = await conn.requestPost<{ id: string; success: boolean; errors: Array<{ statusCode: string; message: string }> }>('/sobjects/Chase_Ended__e', {
+    Outcome__c: 'interested',
+    Attempts__c: 1,
+    Record_Id__c: contactId,
+  });
   assert.equal(saved.success, true);
   assert.match(saved.id, /^e00/);
   assert.equal(saved.errors[0]!.statusCode, 'OPERATION_ENQUEUED');

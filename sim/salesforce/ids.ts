@@ -7,7 +7,16 @@
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 const SUFFIX = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ012345';
 
-export const KEY_PREFIX = { Contact: '003', Lead: '00Q', Task: '00T', User: '005', Org: '00D', QueryLocator: '01g', BulkJob: '750', PlatformEvent: 'e00' } as const;
+export const KEY_PREFIX = {
+  Contact: '003',
+  Lead: '00Q',
+  Task: '00T',
+  User: '005',
+  Org: '00D',
+  QueryLocator: '01g',
+  BulkJob: '750',
+  PlatformEvent: 'e00',
+} as const;
 
 /** Appends the case-safe suffix: one character per 5-character chunk, a bit per uppercase letter. */
 export function to18(id15: string): string {

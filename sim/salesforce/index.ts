@@ -126,7 +126,10 @@ export async function startSalesforceSim(options: SalesforceSimOptions = {}): Pr
       return state.accessToken;
     },
     orgId: org.orgId,
-    records: (type) => org.list(type, true).map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'string' && /^\d{4}-\d\d-\d\dT.*Z$/.test(v) ? jsonDatetime(v) : v]))),
+    records: (type) =>
+      org
+        .list(type, true)
+        .map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'string' && /^\d{4}-\d\d-\d\dT.*Z$/.test(v) ? jsonDatetime(v) : v]))),
     insert: (type, records) => saved(() => records.map((r) => org.insert(type, r).Id as string)),
     update: (id, fields) => void saved(() => org.update(id, fields)),
     remove: (id) => {

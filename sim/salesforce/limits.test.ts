@@ -14,7 +14,11 @@ before(async () => {
 });
 after(() => sim.close());
 
-const errorOf = async (p: PromiseLike<unknown>) => Promise.resolve(p).then(() => undefined, (err: { errorCode?: string; message: string }) => err);
+const errorOf = async (p: PromiseLike<unknown>) =>
+  Promise.resolve(p).then(
+    () => undefined,
+    (err: { errorCode?: string; message: string }) => err,
+  );
 
 test('a wrong token is 401 INVALID_SESSION_ID, not counted, and the client does not loop', async () => {
   const conn = await simConnection(sim, '62.0', '00D000000000001!AQ0wrong');
@@ -35,7 +39,10 @@ test('an outage: jsforce retries a GET through it, a POST fails at once', async 
   const res = await conn.query('SELECT Id, LastName FROM Contact');
   assert.equal(res.totalSize, 1);
   assert.ok(Date.now() - started >= 400);
-  const statuses = sim.requests().slice(-3).map((r) => r.status);
+  const statuses = sim
+    .requests()
+    .slice(-3)
+    .map((r) => r.status);
   assert.ok(statuses.includes(503) && statuses.at(-1) === 200, `retried: ${statuses.join(',')}`);
 
   sim.failFor(300, 500);
@@ -67,19 +74,33 @@ test('the daily allowance: Sforce-Limit-Info on each answer, then 403 REQUEST_LI
 test('raw contract: relative nextRecordsUrl, versions list, unknown version and path', async () => {
   const paged = await startSalesforceSim({ queryBatchSize: 2 });
   try {
-    paged.insert('Lead', [1, 2, 3].map((i) => ({ LastName: `L${i}`, Company: 'Acme' })));
+    paged.insert(
+      'Lead',
+      [1, 2, 3].map((i) => ({ LastName: `L${i}`, Company: 'Acme' })),
+    );
     const auth = { authorization: `Bearer ${paged.accessToken}` };
     assert.match(paged.accessToken, /^00D[0-9A-Za-z]{12}!/);
-    const first = (await (await fetch(`${paged.url}/services/data/v62.0/query?q=${encodeURIComponent('SELECT Id FROM Lead')}`, { headers: auth })).json()) as { nextRecordsUrl: string; totalSize: number; done: boolean };
+    const first = (await (await fetch(`${paged.url}/services/data/v62.0/query?q=${encodeURIComponent('SELECT Id FROM Lead')}`, { headers: auth })).json()) as {
+      nextRecordsUrl: string;
+      totalSize: number;
+      done: boolean;
+    };
     assert.deepEqual(Object.keys(first), ['totalSize', 'done', 'nextRecordsUrl', 'records']);
     assert.match(first.nextRecordsUrl, /^\/services\/data\/v62\.0\/query\/01g[0-9A-Za-z]{15}-2$/);
     const rest = (await (await fetch(paged.url + first.nextRecordsUrl, { headers: auth })).json()) as { done: boolean; records: unknown[] };
     assert.deepEqual([rest.done, rest.records.length], [true, 1]);
     const versions = (await (await fetch(`${paged.url}/services/data`)).json()) as Array<{ version: string; url: string; label: string }>;
-    assert.deepEqual(versions.find((v) => v.version === '62.0'), { label: "Winter '25", url: '/services/data/v62.0', version: '62.0' });
+    assert.deepEqual(
+      versions.find((v) => v.version === '62.0'),
+      { label: "Winter '25", url: '/services/data/v62.0', version: '62.0' },
+    );
     assert.equal((await fetch(`${paged.url}/services/data/v12.0/limits`, { headers: auth })).status, 404);
     assert.equal((await fetch(`${paged.url}/services/data/v62.0/nothing`, { headers: auth })).status, 404);
-    const badJson = await fetch(`${paged.url}/services/data/v62.0/sobjects/Task`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: '{' });
+    const badJson = await fetch(`${paged.url}/services/data/v62.0/sobjects/Task`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: '{',
+    });
     assert.deepEqual(await badJson.json(), [{ message: 'Unexpected character: was expecting a JSON value', errorCode: 'JSON_PARSER_ERROR' }]);
   } finally {
     await paged.close();

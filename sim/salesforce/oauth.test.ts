@@ -39,10 +39,16 @@ test('a signed assertion gets an access token and the instance URL; the session 
   assert.match(body.access_token!, /^00D[0-9A-Za-z]{12}!/);
   assert.deepEqual([body.instance_url, body.token_type, body.id], [sim.url, 'Bearer', `${sim.url}/id/${sim.orgId}/${body.id!.split('/').at(-1)}`]);
   assert.equal(sim.apiUsage().used, 0);
-  sim.insert('Lead', [{ LastName: 'Hopper', Company: 'Navy' }, { LastName: 'Lovelace', Company: 'Analytical', IsConverted: true }]);
+  sim.insert('Lead', [
+    { LastName: 'Hopper', Company: 'Navy' },
+    { LastName: 'Lovelace', Company: 'Analytical', IsConverted: true },
+  ]);
   const conn = await simConnection(sim, '62.0', body.access_token);
   const open = await conn.query('SELECT Id, LastName FROM Lead WHERE IsConverted = false');
-  assert.deepEqual(open.records.map((r) => r.LastName), ['Hopper']);
+  assert.deepEqual(
+    open.records.map((r) => r.LastName),
+    ['Hopper'],
+  );
   assert.equal(sim.apiUsage().used, 1);
 });
 
@@ -59,7 +65,10 @@ test('flawed assertions get Salesforce’s 400 answers', async () => {
   for (const [text, error, description] of cases) {
     assert.deepEqual(await token(text), { status: 400, body: { error, error_description: description } }, description);
   }
-  assert.deepEqual(await token(assertion({}), 'password'), { status: 400, body: { error: 'unsupported_grant_type', error_description: 'grant type not supported' } });
+  assert.deepEqual(await token(assertion({}), 'password'), {
+    status: 400,
+    body: { error: 'unsupported_grant_type', error_description: 'grant type not supported' },
+  });
   // Salesforce's own login URL is an audience a production org accepts.
   assert.equal((await token(assertion({ aud: 'https://login.salesforce.com' }))).status, 200);
 });

@@ -55,9 +55,11 @@ export function tokenEndpoint(org: { url: () => string; orgId: string; userId: s
     if (!head || !claims || signature === undefined || head.alg !== 'RS256') return refuse('invalid_grant', 'invalid assertion');
     const app = typeof claims.iss === 'string' ? apps.get(claims.iss) : undefined;
     if (!app) return refuse('invalid_client_id', 'client identifier invalid');
-    if (!verify('sha256', Buffer.from(`${header}.${payload}`), app.key, Buffer.from(signature, 'base64url'))) return refuse('invalid_grant', 'invalid assertion');
+    if (!verify('sha256', Buffer.from(`${header}.${payload}`), app.key, Buffer.from(signature, 'base64url')))
+      return refuse('invalid_grant', 'invalid assertion');
     const own = org.url();
-    if (typeof claims.aud !== 'string' || ![own, ...LOGIN_AUDIENCES].includes(claims.aud.replace(/\/$/, ''))) return refuse('invalid_grant', 'audience is invalid');
+    if (typeof claims.aud !== 'string' || ![own, ...LOGIN_AUDIENCES].includes(claims.aud.replace(/\/$/, '')))
+      return refuse('invalid_grant', 'audience is invalid');
     if (typeof claims.exp !== 'number' || claims.exp * 1000 <= Date.now()) return refuse('invalid_grant', 'expired authorization code');
     if (typeof claims.sub !== 'string' || !app.usernames.has(claims.sub)) return refuse('invalid_grant', "user hasn't approved this consumer");
     return {

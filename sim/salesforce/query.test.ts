@@ -16,13 +16,20 @@ before(async () => {
 });
 after(() => sim.close());
 
-const contacts = (n: number, from = 0) => Array.from({ length: n }, (_, i) => ({ FirstName: 'Ada', LastName: `Lovelace ${from + i}`, Phone: `+1415555${String(from + i).padStart(4, '0')}`, Email: `ada${from + i}@example.com` }));
+const contacts = (n: number, from = 0) =>
+  Array.from({ length: n }, (_, i) => ({
+    FirstName: 'Ada',
+    LastName: `Lovelace ${from + i}`,
+    Phone: `+1415555${String(from + i).padStart(4, '0')}`,
+    Email: `ada${from + i}@example.com`,
+  }));
 const queries = () => sim.requests().filter((r) => /\/query(All)?[/?]/.test(r.url));
 
 test('4,500 contacts come back in 3 batches of at most 2,000 through nextRecordsUrl', async () => {
   sim.insert('Contact', contacts(4500));
   const before = queries().length;
-  const soql = 'SELECT Id, FirstName, LastName, Phone, MobilePhone, Email, DoNotCall, HasOptedOutOfEmail, SystemModstamp, LastModifiedDate, IsDeleted FROM Contact WHERE SystemModstamp > 2026-01-01T00:00:00Z ORDER BY SystemModstamp, Id LIMIT 10000';
+  const soql =
+    'SELECT Id, FirstName, LastName, Phone, MobilePhone, Email, DoNotCall, HasOptedOutOfEmail, SystemModstamp, LastModifiedDate, IsDeleted FROM Contact WHERE SystemModstamp > 2026-01-01T00:00:00Z ORDER BY SystemModstamp, Id LIMIT 10000';
   const first = await conn.query(soql);
   assert.equal(first.totalSize, 4500);
   assert.equal(first.done, false);
@@ -30,7 +37,20 @@ test('4,500 contacts come back in 3 batches of at most 2,000 through nextRecords
   // Salesforce sends a relative nextRecordsUrl; jsforce hands back an absolute one of its own making.
   assert.equal(first.nextRecordsUrl, `${sim.url}/services/data/v62.0/query/${/01g[0-9A-Za-z]{15}-2000$/.exec(first.nextRecordsUrl ?? '')?.[0]}`);
   const rec = first.records[0]!;
-  assert.deepEqual(Object.keys(rec), ['attributes', 'Id', 'FirstName', 'LastName', 'Phone', 'MobilePhone', 'Email', 'DoNotCall', 'HasOptedOutOfEmail', 'SystemModstamp', 'LastModifiedDate', 'IsDeleted']);
+  assert.deepEqual(Object.keys(rec), [
+    'attributes',
+    'Id',
+    'FirstName',
+    'LastName',
+    'Phone',
+    'MobilePhone',
+    'Email',
+    'DoNotCall',
+    'HasOptedOutOfEmail',
+    'SystemModstamp',
+    'LastModifiedDate',
+    'IsDeleted',
+  ]);
   assert.match(rec.Id!, /^003[0-9A-Za-z]{15}$/);
   assert.deepEqual(rec.attributes, { type: 'Contact', url: `/services/data/v62.0/sobjects/Contact/${rec.Id}` });
   assert.equal(rec.SystemModstamp, '2026-03-02T09:00:00.000+0000', 'stamped to the second, in +0000 form');
@@ -63,7 +83,11 @@ test('incremental sync: SystemModstamp moves on every write, and a keyset cursor
   const changed = await conn.query<{ Id: string; SystemModstamp: string; MobilePhone: string | null }>(
     `SELECT Id, MobilePhone, SystemModstamp FROM Contact WHERE SystemModstamp > ${since} ORDER BY SystemModstamp, Id`,
   );
-  assert.deepEqual(changed.records.map((r) => r.Id), [a, c, b], 'b was written last');
+  assert.deepEqual(
+    changed.records.map((r) => r.Id),
+    [a, c, b],
+    'b was written last',
+  );
   assert.equal(changed.records[2]!.MobilePhone, '+14155559999');
   const [first, second] = changed.records;
   assert.equal(first!.SystemModstamp, second!.SystemModstamp, 'two records in one second');
@@ -73,11 +97,17 @@ test('incremental sync: SystemModstamp moves on every write, and a keyset cursor
   const rest = await conn.query<{ Id: string }>(
     `SELECT Id FROM Contact WHERE (SystemModstamp > ${stamp} OR (SystemModstamp = ${stamp} AND Id > '${first!.Id}')) AND IsDeleted = false ORDER BY SystemModstamp ASC, Id ASC LIMIT 200`,
   );
-  assert.deepEqual(rest.records.map((r) => r.Id), [c, b]);
+  assert.deepEqual(
+    rest.records.map((r) => r.Id),
+    [c, b],
+  );
 
   // A 15-character id literal matches its 18-character record.
   const one = await conn.query<{ Id: string }>(`SELECT Id FROM Contact WHERE Id IN ('${a!.slice(0, 15)}')`);
-  assert.deepEqual(one.records.map((r) => r.Id), [a]);
+  assert.deepEqual(
+    one.records.map((r) => r.Id),
+    [a],
+  );
 });
 
 test('deleted records leave query and stay visible to queryAll', async () => {
@@ -87,7 +117,10 @@ test('deleted records leave query and stay visible to queryAll', async () => {
   const live = await conn.query('SELECT Id FROM Lead');
   assert.equal(live.totalSize, 0);
   const withDeleted = await conn.query<{ Id: string; IsDeleted: boolean }>('SELECT Id, IsDeleted FROM Lead WHERE IsDeleted = true', { scanAll: true });
-  assert.deepEqual(withDeleted.records.map((r) => [r.Id, r.IsDeleted]), [[gone, true]]);
+  assert.deepEqual(
+    withDeleted.records.map((r) => [r.Id, r.IsDeleted]),
+    [[gone, true]],
+  );
   assert.match(gone!, /^00Q/);
 });
 

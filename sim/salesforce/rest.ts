@@ -63,13 +63,25 @@ export function restRoutes(org: Org, options: { batchSize: number }): Route[] {
   };
 
   /** Saves each record in order; with allOrNone, nothing is written unless every record passes. */
-  const saveAll = (items: Array<{ check: () => { values: SfRecord } | { errors: SaveError[] }; commit: (values: SfRecord) => string }>, allOrNone: boolean): SaveResult[] => {
+  const saveAll = (
+    items: Array<{ check: () => { values: SfRecord } | { errors: SaveError[] }; commit: (values: SfRecord) => string }>,
+    allOrNone: boolean,
+  ): SaveResult[] => {
     if (allOrNone) {
       const checked = items.map((item) => item.check());
       if (checked.some((c) => 'errors' in c)) {
         return checked.map((c) => ({
           success: false,
-          errors: 'errors' in c ? c.errors : [{ statusCode: 'ALL_OR_NONE_OPERATION_ROLLED_BACK', message: 'Record rolled back because not all records were valid and the request was using AllOrNone header', fields: [] }],
+          errors:
+            'errors' in c
+              ? c.errors
+              : [
+                  {
+                    statusCode: 'ALL_OR_NONE_OPERATION_ROLLED_BACK',
+                    message: 'Record rolled back because not all records were valid and the request was using AllOrNone header',
+                    fields: [],
+                  },
+                ],
         }));
       }
       return checked.map((c, n) => ({ id: items[n]!.commit((c as { values: SfRecord }).values), success: true, errors: [] }));
@@ -83,7 +95,8 @@ export function restRoutes(org: Org, options: { batchSize: number }): Route[] {
   const collection = (body: unknown) => {
     const { allOrNone = false, records } = asObject(body);
     if (!Array.isArray(records)) throw new SfError(400, 'JSON_PARSER_ERROR', "Required field 'records' is missing or not an array");
-    if (records.length > COLLECTION_LIMIT) throw new SfError(400, 'EXCEEDED_ID_LIMIT', `record limit reached. cannot submit more than ${COLLECTION_LIMIT} records into this call`);
+    if (records.length > COLLECTION_LIMIT)
+      throw new SfError(400, 'EXCEEDED_ID_LIMIT', `record limit reached. cannot submit more than ${COLLECTION_LIMIT} records into this call`);
     const typed = records.map((raw) => {
       const rec = asObject(raw);
       const attributes = rec.attributes as { type?: unknown } | undefined;
@@ -138,7 +151,15 @@ export function restRoutes(org: Org, options: { batchSize: number }): Route[] {
       handler: (req) => {
         const { type, rec } = readRecord(req);
         const wanted = req.query.get('fields')?.split(',').filter(Boolean);
-        const fields = wanted ? wanted.map((name) => org.schema.field(type, name.trim()) ?? (() => { throw new SfError(400, 'INVALID_FIELD', `No such column '${name}' on entity '${type}'`); })()) : org.schema.fields(type);
+        const fields = wanted
+          ? wanted.map(
+              (name) =>
+                org.schema.field(type, name.trim()) ??
+                (() => {
+                  throw new SfError(400, 'INVALID_FIELD', `No such column '${name}' on entity '${type}'`);
+                })(),
+            )
+          : org.schema.fields(type);
         return { status: 200, json: toJson(type, rec, fields, req.version) };
       },
     },
@@ -169,7 +190,8 @@ export function restRoutes(org: Org, options: { batchSize: number }): Route[] {
       handler: (req) => {
         const { allOrNone, typed } = collection(req.body);
         const items = typed.map(({ type, rec }) => ({
-          check: () => (Object.keys(rec).some((k) => k.toLowerCase() === 'id') ? fail('INVALID_FIELD', 'cannot specify Id in an insert call') : org.check(type, rec)),
+          check: () =>
+            Object.keys(rec).some((k) => k.toLowerCase() === 'id') ? fail('INVALID_FIELD', 'cannot specify Id in an insert call') : org.check(type, rec),
           commit: (values: SfRecord) => org.create(type, values).Id as string,
         }));
         return { status: 200, json: saveAll(items, allOrNone) };
@@ -184,7 +206,12 @@ export function restRoutes(org: Org, options: { batchSize: number }): Route[] {
           const idKey = Object.keys(rec).find((k) => k.toLowerCase() === 'id');
           const hit = idKey ? org.find(String(rec[idKey])) : undefined;
           return {
-            check: () => (!idKey ? fail('MISSING_ARGUMENT', 'Id not specified in an update call') : !hit || hit.type !== type ? fail('ENTITY_IS_DELETED', 'entity is deleted') : org.check(type, rec, hit.rec)),
+            check: () =>
+              !idKey
+                ? fail('MISSING_ARGUMENT', 'Id not specified in an update call')
+                : !hit || hit.type !== type
+                  ? fail('ENTITY_IS_DELETED', 'entity is deleted')
+                  : org.check(type, rec, hit.rec),
             commit: (values: SfRecord) => org.apply(hit!.rec, values).Id as string,
           };
         });
@@ -197,7 +224,8 @@ export function restRoutes(org: Org, options: { batchSize: number }): Route[] {
       handler: (req) => {
         const ids = (req.query.get('ids') ?? '').split(',').filter(Boolean);
         if (!ids.length) throw new SfError(400, 'MISSING_ARGUMENT', 'ids parameter is required');
-        if (ids.length > COLLECTION_LIMIT) throw new SfError(400, 'EXCEEDED_ID_LIMIT', `record limit reached. cannot submit more than ${COLLECTION_LIMIT} records into this call`);
+        if (ids.length > COLLECTION_LIMIT)
+          throw new SfError(400, 'EXCEEDED_ID_LIMIT', `record limit reached. cannot submit more than ${COLLECTION_LIMIT} records into this call`);
         const items = ids.map((id) => ({
           check: () => (org.find(id) ? { values: {} } : fail('ENTITY_IS_DELETED', 'entity is deleted')),
           commit: () => {

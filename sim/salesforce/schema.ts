@@ -34,9 +34,15 @@ const person: Field[] = [
 export const SCHEMA: Record<SObjectType, Field[]> = {
   Contact: [...system, ...person, { name: 'MailingCountry', kind: 'string' }],
   Lead: [
-    ...system, ...person,
+    ...system,
+    ...person,
     { name: 'Company', kind: 'string', required: true },
-    { name: 'Status', kind: 'picklist', values: ['Open - Not Contacted', 'Working - Contacted', 'Closed - Converted', 'Closed - Not Converted'], default: 'Open - Not Contacted' },
+    {
+      name: 'Status',
+      kind: 'picklist',
+      values: ['Open - Not Contacted', 'Working - Contacted', 'Closed - Converted', 'Closed - Not Converted'],
+      default: 'Open - Not Contacted',
+    },
     { name: 'Country', kind: 'string' },
     // Set when the lead is converted to a contact (writable here; Salesforce sets it on conversion).
     { name: 'IsConverted', kind: 'boolean', default: false },

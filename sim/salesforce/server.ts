@@ -163,7 +163,10 @@ export function createSfServer(routes: Route[], state: ServerState): Server {
         }
         // A simulator bug must be loud, never a silent success.
         entry.errorCode = 'SIMULATOR_ERROR';
-        send({ status: 500, json: [{ errorCode: 'UNKNOWN_EXCEPTION', message: `Simulator error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}` }] });
+        send({
+          status: 500,
+          json: [{ errorCode: 'UNKNOWN_EXCEPTION', message: `Simulator error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}` }],
+        });
       }
     })();
   });

@@ -11,7 +11,8 @@ import { normaliseId } from './ids.ts';
 import type { SfRecord, Value } from './store.ts';
 
 type Token = { t: 'word' | 'string' | 'number' | 'datetime' | 'date' | 'op' | 'punct'; v: string };
-const TOKEN = /\s*(?:('(?:[^'\\]|\\.)*')|(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,3})?(?:Z|[+-]\d{2}:?\d{2}))|(\d{4}-\d{2}-\d{2})(?![\dT])|(-?\d+(?:\.\d+)?)|([A-Za-z_][A-Za-z0-9_.]*)|(!=|<>|<=|>=|=|<|>)|([(),]))/y;
+const TOKEN =
+  /\s*(?:('(?:[^'\\]|\\.)*')|(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,3})?(?:Z|[+-]\d{2}:?\d{2}))|(\d{4}-\d{2}-\d{2})(?![\dT])|(-?\d+(?:\.\d+)?)|([A-Za-z_][A-Za-z0-9_.]*)|(!=|<>|<=|>=|=|<|>)|([(),]))/y;
 
 function tokenize(soql: string): Token[] {
   const out: Token[] = [];
@@ -86,11 +87,21 @@ export function parseSoql(soql: string, lookup: (type: SObjectType, name: string
   const objectName = peek()?.t === 'word' ? peek()!.v : unexpected();
   i++;
   const type = findType(objectName);
-  if (!type) throw new SfError(400, 'INVALID_TYPE', `sObject type '${objectName}' is not supported. If you are attempting to use a custom object, be sure to append the '__c' after the entity name. Please reference your WSDL or the describe call for the appropriate names.`);
+  if (!type)
+    throw new SfError(
+      400,
+      'INVALID_TYPE',
+      `sObject type '${objectName}' is not supported. If you are attempting to use a custom object, be sure to append the '__c' after the entity name. Please reference your WSDL or the describe call for the appropriate names.`,
+    );
   const field = (name: string): Field => {
     if (name.includes('.')) throw malformedQuery(`relationship fields are not simulated: '${name}'`);
     const f = lookup(type, name);
-    if (!f) throw new SfError(400, 'INVALID_FIELD', `No such column '${name}' on entity '${type}'. If you are attempting to use a custom field, be sure to append the '__c' after the custom field name. Please reference your WSDL or the describe call for the appropriate names.`);
+    if (!f)
+      throw new SfError(
+        400,
+        'INVALID_FIELD',
+        `No such column '${name}' on entity '${type}'. If you are attempting to use a custom field, be sure to append the '__c' after the custom field name. Please reference your WSDL or the describe call for the appropriate names.`,
+      );
     return f;
   };
   const fields = names.map(field);

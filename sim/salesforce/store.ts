@@ -71,7 +71,8 @@ export class Org {
         readOnly.push(field.name);
         continue;
       }
-      const bad = (why = `value not of required type: ${String(raw)}`) => errors.push({ statusCode: 'INVALID_TYPE_ON_FIELD_IN_RECORD', message: `${field.name}: ${why}`, fields: [field.name] });
+      const bad = (why = `value not of required type: ${String(raw)}`) =>
+        errors.push({ statusCode: 'INVALID_TYPE_ON_FIELD_IN_RECORD', message: `${field.name}: ${why}`, fields: [field.name] });
       if (raw === null || raw === '') {
         values[field.name] = null;
       } else if (field.kind === 'boolean') {
@@ -84,7 +85,10 @@ export class Org {
         else bad();
       } else if (field.kind === 'datetime') {
         // The REST API takes ISO 8601 with a zone (Z or ±hh:mm / ±hhmm); held as …Z like the rest.
-        const ms = typeof raw === 'string' && /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:?\d\d)$/.test(raw) ? Date.parse(raw.replace(/([+-]\d\d)(\d\d)$/, '$1:$2')) : NaN;
+        const ms =
+          typeof raw === 'string' && /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:?\d\d)$/.test(raw)
+            ? Date.parse(raw.replace(/([+-]\d\d)(\d\d)$/, '$1:$2'))
+            : NaN;
         if (Number.isNaN(ms)) bad();
         else values[field.name] = new Date(ms).toISOString();
       } else if (field.kind === 'date') {
@@ -93,7 +97,11 @@ export class Org {
       } else if (typeof raw !== 'string' && typeof raw !== 'number') {
         bad();
       } else if (field.kind === 'picklist' && !field.values?.includes(String(raw))) {
-        errors.push({ statusCode: 'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST', message: `${field.name}: bad value for restricted picklist field: ${String(raw)}`, fields: [field.name] });
+        errors.push({
+          statusCode: 'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST',
+          message: `${field.name}: bad value for restricted picklist field: ${String(raw)}`,
+          fields: [field.name],
+        });
       } else if (field.kind === 'reference') {
         const target = this.find(String(raw));
         if (!target || (target.type !== 'Contact' && target.type !== 'Lead')) {
@@ -104,7 +112,11 @@ export class Org {
       }
     }
     if (readOnly.length) {
-      errors.push({ statusCode: 'INVALID_FIELD_FOR_INSERT_UPDATE', message: `Unable to create/update fields: ${readOnly.join(', ')}. Please check the security settings of this field and verify that it is read/write for your profile or permission set.`, fields: readOnly });
+      errors.push({
+        statusCode: 'INVALID_FIELD_FOR_INSERT_UPDATE',
+        message: `Unable to create/update fields: ${readOnly.join(', ')}. Please check the security settings of this field and verify that it is read/write for your profile or permission set.`,
+        fields: readOnly,
+      });
     }
     const missing = fields.filter((f) => f.required && (existing ? f.name in values : true) && (values[f.name] ?? null) === null).map((f) => f.name);
     if (missing.length) errors.push({ statusCode: 'REQUIRED_FIELD_MISSING', message: `Required fields are missing: [${missing.join(', ')}]`, fields: missing });

@@ -15,15 +15,29 @@ let leadId: string;
 before(async () => {
   sim = await startSalesforceSim({ now: () => clock });
   conn = await simConnection(sim);
-  contactIds = sim.insert('Contact', Array.from({ length: 200 }, (_, i) => ({ LastName: `Hopper ${i}`, Phone: `+1415555${String(i).padStart(4, '0')}` })));
+  contactIds = sim.insert(
+    'Contact',
+    Array.from({ length: 200 }, (_, i) => ({ LastName: `Hopper ${i}`, Phone: `+1415555${String(i).padStart(4, '0')}` })),
+  );
   [leadId] = sim.insert('Lead', [{ LastName: 'Turing', Company: 'Bletchley', MobilePhone: '+447700900123' }]) as [string];
 });
 after(() => sim.close());
 
-const errorOf = async (p: Promise<unknown>) => p.then(() => undefined, (err: { errorCode?: string; message: string }) => err);
+const errorOf = async (p: Promise<unknown>) =>
+  p.then(
+    () => undefined,
+    (err: { errorCode?: string; message: string }) => err,
+  );
 const task = (whoId: string, i = 0) => ({
-  WhoId: whoId, Subject: `Call: answered (${i})`, Status: 'Completed', TaskSubtype: 'Call', CallType: 'Outbound',
-  CallDisposition: 'answered', CallDurationInSeconds: 42 + i, CallObject: `CA${String(i).padStart(32, '0')}`, ActivityDate: '2026-03-02',
+  WhoId: whoId,
+  Subject: `Call: answered (${i})`,
+  Status: 'Completed',
+  TaskSubtype: 'Call',
+  CallType: 'Outbound',
+  CallDisposition: 'answered',
+  CallDurationInSeconds: 42 + i,
+  CallObject: `CA${String(i).padStart(32, '0')}`,
+  ActivityDate: '2026-03-02',
 });
 
 test('DoNotCall = true by PATCH, read back by GET, with SystemModstamp moved', async () => {
@@ -78,7 +92,14 @@ test('200 call Tasks in one composite/sobjects request; 201 are refused whole', 
   assert.equal(sim.records('Task').length, before + 200);
   const stored = sim.records('Task').find((t) => t.Id === results[7]!.id)!;
   assert.deepEqual(
-    { WhoId: stored.WhoId, TaskSubtype: stored.TaskSubtype, CallType: stored.CallType, CallDurationInSeconds: stored.CallDurationInSeconds, Status: stored.Status, ActivityDate: stored.ActivityDate },
+    {
+      WhoId: stored.WhoId,
+      TaskSubtype: stored.TaskSubtype,
+      CallType: stored.CallType,
+      CallDurationInSeconds: stored.CallDurationInSeconds,
+      Status: stored.Status,
+      ActivityDate: stored.ActivityDate,
+    },
     { WhoId: contactIds[7], TaskSubtype: 'Call', CallType: 'Outbound', CallDurationInSeconds: 49, Status: 'Completed', ActivityDate: '2026-03-02' },
   );
 
@@ -93,24 +114,57 @@ test('200 call Tasks in one composite/sobjects request; 201 are refused whole', 
 test('per-record results: a bad WhoId fails alone, or rolls back everything with allOrNone', async () => {
   const before = sim.records('Task').length;
   const mixed = await conn.insert('Task', [task(contactIds[1]!), task('003000000000000AAA'), task(leadId)]);
-  assert.deepEqual(mixed.map((r) => r.success), [true, false, true]);
-  assert.deepEqual(mixed[1], { success: false, errors: [{ statusCode: 'INVALID_CROSS_REFERENCE_KEY', message: 'invalid cross reference id', fields: ['WhoId'] }] });
+  assert.deepEqual(
+    mixed.map((r) => r.success),
+    [true, false, true],
+  );
+  assert.deepEqual(mixed[1], {
+    success: false,
+    errors: [{ statusCode: 'INVALID_CROSS_REFERENCE_KEY', message: 'invalid cross reference id', fields: ['WhoId'] }],
+  });
   assert.equal(sim.records('Task').length, before + 2);
 
   const rolledBack = await conn.insert('Task', [task(contactIds[1]!), task('003000000000000AAA')], { allOrNone: true });
-  assert.deepEqual(rolledBack.map((r) => (r.errors[0] as unknown as { statusCode?: string } | undefined)?.statusCode), ['ALL_OR_NONE_OPERATION_ROLLED_BACK', 'INVALID_CROSS_REFERENCE_KEY']);
+  assert.deepEqual(
+    rolledBack.map((r) => (r.errors[0] as unknown as { statusCode?: string } | undefined)?.statusCode),
+    ['ALL_OR_NONE_OPERATION_ROLLED_BACK', 'INVALID_CROSS_REFERENCE_KEY'],
+  );
   assert.equal(sim.records('Task').length, before + 2, 'nothing written');
 
   // Collections update (jsforce sends lower-case `id`) flags several contacts at once.
-  const flagged = await conn.update('Contact', contactIds.slice(10, 13).map((Id) => ({ Id, DoNotCall: true })));
+  const flagged = await conn.update(
+    'Contact',
+    contactIds.slice(10, 13).map((Id) => ({ Id, DoNotCall: true })),
+  );
   assert.ok(flagged.every((r) => r.success));
-  assert.deepEqual(sim.records('Contact').filter((c) => c.DoNotCall).map((c) => c.Id), [contactIds[0], ...contactIds.slice(10, 13)]);
+  assert.deepEqual(
+    sim
+      .records('Contact')
+      .filter((c) => c.DoNotCall)
+      .map((c) => c.Id),
+    [contactIds[0], ...contactIds.slice(10, 13)],
+  );
 
   // Collections delete (DELETE composite/sobjects?ids=) is soft: queryAll still sees them.
-  const doomed = sim.records('Task').slice(0, 2).map((t) => String(t.Id));
-  assert.deepEqual((await conn.destroy('Task', doomed)).map((r) => r.success), [true, true]);
+  const doomed = sim
+    .records('Task')
+    .slice(0, 2)
+    .map((t) => String(t.Id));
+  assert.deepEqual(
+    (await conn.destroy('Task', doomed)).map((r) => r.success),
+    [true, true],
+  );
   const again = await conn.destroy('Task', [doomed[0]!, String(sim.records('Task')[2]!.Id)]);
-  assert.deepEqual(again.map((r) => r.success), [false, true]);
+  assert.deepEqual(
+    again.map((r) => r.success),
+    [false, true],
+  );
   doomed.push(String(sim.records('Task')[2]!.Id));
-  assert.deepEqual(sim.records('Task').filter((t) => t.IsDeleted).map((t) => t.Id), doomed);
+  assert.deepEqual(
+    sim
+      .records('Task')
+      .filter((t) => t.IsDeleted)
+      .map((t) => t.Id),
+    doomed,
+  );
 });

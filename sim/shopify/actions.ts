@@ -2,7 +2,18 @@
 // placed and paid, a customer changes their SMS consent, a merchant asks for GDPR data
 // requests and redactions — each changing the state and sending the webhook Shopify sends.
 import { customerPayload, checkoutPayload, customerRedactPayload, dataRequestPayload, orderPayload, shopRedactPayload, type ShopInfo } from './payloads.ts';
-import { gidOf, hex, type FinancialStatus, type ShopState, type SimCheckout, type SimCustomer, type SimLineItem, type SimOrder, type SmsConsentState, type SmsMarketingConsent } from './store.ts';
+import {
+  gidOf,
+  hex,
+  type FinancialStatus,
+  type ShopState,
+  type SimCheckout,
+  type SimCustomer,
+  type SimLineItem,
+  type SimOrder,
+  type SmsConsentState,
+  type SmsMarketingConsent,
+} from './store.ts';
 import type { SendOptions, WebhookDelivery, WebhookSender } from './webhooks.ts';
 
 export interface CustomerInput {
@@ -59,7 +70,10 @@ export interface StoreActions {
   createCheckout(input?: CheckoutInput, options?: SendOptions): Promise<{ checkout: SimCheckout; delivery: WebhookDelivery }>;
   updateCheckout(token: string, changes: CheckoutChanges, options?: SendOptions): Promise<{ checkout: SimCheckout; delivery: WebhookDelivery }>;
   /** The buyer pays: completed_at is set (checkouts/update), and the order is placed (orders/create, orders/paid). */
-  completeCheckout(token: string, options?: SendOptions & { financialStatus?: FinancialStatus }): Promise<{ checkout: SimCheckout; order: SimOrder; deliveries: WebhookDelivery[] }>;
+  completeCheckout(
+    token: string,
+    options?: SendOptions & { financialStatus?: FinancialStatus },
+  ): Promise<{ checkout: SimCheckout; order: SimOrder; deliveries: WebhookDelivery[] }>;
   placeOrder(input?: OrderInput, options?: SendOptions): Promise<{ order: SimOrder; deliveries: WebhookDelivery[] }>;
   /** A pending order is paid: orders/paid. */
   payOrder(orderId: number, options?: SendOptions): Promise<{ order: SimOrder; delivery: WebhookDelivery }>;
@@ -72,7 +86,11 @@ const DEFAULT_ITEMS: SimLineItem[] = [{ title: 'Linen Shirt', price: '49.00', qu
 
 export function createStoreActions(deps: { state: ShopState; sender: WebhookSender; info: ShopInfo; now: () => Date }): StoreActions {
   const { state, sender, info } = deps;
-  const timestamp = () => deps.now().toISOString().replace(/\.\d{3}Z$/, '+00:00');
+  const timestamp = () =>
+    deps
+      .now()
+      .toISOString()
+      .replace(/\.\d{3}Z$/, '+00:00');
 
   const consentOf = (value: CustomerInput['smsMarketingConsent'], current: SmsMarketingConsent | null): SmsMarketingConsent | null => {
     if (value === undefined) return current;

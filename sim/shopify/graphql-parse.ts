@@ -4,10 +4,7 @@
 // Shopify. No GraphQL library is installed, and this subset fits in one small file.
 
 export type Value =
-  | { kind: 'var'; name: string }
-  | { kind: 'literal'; value: unknown }
-  | { kind: 'list'; items: Value[] }
-  | { kind: 'object'; fields: Record<string, Value> };
+  { kind: 'var'; name: string } | { kind: 'literal'; value: unknown } | { kind: 'list'; items: Value[] } | { kind: 'object'; fields: Record<string, Value> };
 
 export interface Field {
   alias?: string;
@@ -25,7 +22,11 @@ export interface Operation {
 }
 
 export class GraphQLSyntaxError extends Error {
-  constructor(message: string, readonly line: number, readonly column: number) {
+  constructor(
+    message: string,
+    readonly line: number,
+    readonly column: number,
+  ) {
     super(message);
   }
 }
@@ -39,20 +40,49 @@ interface Token {
 
 function tokenize(source: string): Token[] {
   const tokens: Token[] = [];
-  let i = 0, line = 1, lineStart = 0;
+  let i = 0,
+    line = 1,
+    lineStart = 0;
   const at = () => ({ line, column: i - lineStart + 1 });
   while (i < source.length) {
     const ch = source[i]!;
-    if (ch === '\n') { line++; i++; lineStart = i; continue; }
-    if (/[\s,\r\t\uFEFF]/.test(ch)) { i++; continue; }
-    if (ch === '#') { while (i < source.length && source[i] !== '\n') i++; continue; }
+    if (ch === '\n') {
+      line++;
+      i++;
+      lineStart = i;
+      continue;
+    }
+    if (/[\s,\r\t\uFEFF]/.test(ch)) {
+      i++;
+      continue;
+    }
+    if (ch === '#') {
+      while (i < source.length && source[i] !== '\n') i++;
+      continue;
+    }
     const pos = at();
-    if (source.startsWith('...', i)) { tokens.push({ kind: 'punct', value: '...', ...pos }); i += 3; continue; }
-    if ('{}()[]:!$=@|&'.includes(ch)) { tokens.push({ kind: 'punct', value: ch, ...pos }); i++; continue; }
+    if (source.startsWith('...', i)) {
+      tokens.push({ kind: 'punct', value: '...', ...pos });
+      i += 3;
+      continue;
+    }
+    if ('{}()[]:!$=@|&'.includes(ch)) {
+      tokens.push({ kind: 'punct', value: ch, ...pos });
+      i++;
+      continue;
+    }
     const name = /^[_A-Za-z][_0-9A-Za-z]*/.exec(source.slice(i))?.[0];
-    if (name) { tokens.push({ kind: 'name', value: name, ...pos }); i += name.length; continue; }
+    if (name) {
+      tokens.push({ kind: 'name', value: name, ...pos });
+      i += name.length;
+      continue;
+    }
     const num = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(source.slice(i))?.[0];
-    if (num) { tokens.push({ kind: 'number', value: num, ...pos }); i += num.length; continue; }
+    if (num) {
+      tokens.push({ kind: 'number', value: num, ...pos });
+      i += num.length;
+      continue;
+    }
     if (source.startsWith('"""', i)) {
       const end = source.indexOf('"""', i + 3);
       if (end < 0) throw new GraphQLSyntaxError('Unterminated string', pos.line, pos.column);
@@ -199,9 +229,13 @@ export function parseDocument(source: string): Operation[] {
 export function valueOf(value: Value | undefined, variables: Record<string, unknown>): unknown {
   if (!value) return undefined;
   switch (value.kind) {
-    case 'var': return variables[value.name];
-    case 'literal': return value.value;
-    case 'list': return value.items.map((v) => valueOf(v, variables));
-    case 'object': return Object.fromEntries(Object.entries(value.fields).map(([k, v]) => [k, valueOf(v, variables)]));
+    case 'var':
+      return variables[value.name];
+    case 'literal':
+      return value.value;
+    case 'list':
+      return value.items.map((v) => valueOf(v, variables));
+    case 'object':
+      return Object.fromEntries(Object.entries(value.fields).map(([k, v]) => [k, valueOf(v, variables)]));
   }
 }

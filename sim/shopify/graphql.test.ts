@@ -81,7 +81,11 @@ test('a wrong or missing access token is a 401', async () => {
   try {
     const { errors } = await adminClient(sim, 'shpat_wrong').request(CUSTOMER, { variables: { id: 'gid://shopify/Customer/1' } });
     assert.equal(errors?.networkStatusCode, 401);
-    const res = await fetch(`${sim.url}/admin/api/${sim.apiVersion}/graphql.json`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ shop { name } }"}' });
+    const res = await fetch(`${sim.url}/admin/api/${sim.apiVersion}/graphql.json`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"query":"{ shop { name } }"}',
+    });
     assert.equal(res.status, 401);
     assert.match(((await res.json()) as { errors: string }).errors, /Invalid API key or access token/);
   } finally {
@@ -117,12 +121,20 @@ test('the cost bucket throttles when empty and refills at the restore rate', asy
     const client = adminClient(sim);
     const note = (n: string) => client.request(ORDER_UPDATE, { variables: { input: { id: order.gid, note: n } } });
     const first = await note('1');
-    assert.deepEqual(first.extensions?.cost, { requestedQueryCost: 10, actualQueryCost: 10, throttleStatus: { maximumAvailable: 25, currentlyAvailable: 15, restoreRate: 5 } });
+    assert.deepEqual(first.extensions?.cost, {
+      requestedQueryCost: 10,
+      actualQueryCost: 10,
+      throttleStatus: { maximumAvailable: 25, currentlyAvailable: 15, restoreRate: 5 },
+    });
     await note('2');
     const throttled = await note('3');
     assert.equal(throttled.errors?.graphQLErrors?.[0]?.extensions?.code, 'THROTTLED');
     assert.equal(throttled.errors?.networkStatusCode, 200);
-    assert.deepEqual(throttled.extensions?.cost, { requestedQueryCost: 10, actualQueryCost: null, throttleStatus: { maximumAvailable: 25, currentlyAvailable: 5, restoreRate: 5 } });
+    assert.deepEqual(throttled.extensions?.cost, {
+      requestedQueryCost: 10,
+      actualQueryCost: null,
+      throttleStatus: { maximumAvailable: 25, currentlyAvailable: 5, restoreRate: 5 },
+    });
     assert.equal(sim.orders()[0]!.note, '2', 'a throttled mutation does not run');
     t += 1000; // 5 points back: 10 available
     const again = await note('3');
@@ -150,10 +162,15 @@ test('customerSmsMarketingConsentUpdate records an opt-out written back, and tag
       customerSmsMarketingConsentUpdate(input: $input) { customer { id smsMarketingConsent { marketingState } } userErrors { field message code } }
     }`;
     const { data } = await client.request(CONSENT, { variables: { input: { customerId: c.gid, smsMarketingConsent: { marketingState: 'UNSUBSCRIBED' } } } });
-    assert.deepEqual(data.customerSmsMarketingConsentUpdate, { customer: { id: c.gid, smsMarketingConsent: { marketingState: 'UNSUBSCRIBED' } }, userErrors: [] });
+    assert.deepEqual(data.customerSmsMarketingConsentUpdate, {
+      customer: { id: c.gid, smsMarketingConsent: { marketingState: 'UNSUBSCRIBED' } },
+      userErrors: [],
+    });
     assert.equal(sim.customers()[0]!.smsMarketingConsent?.state, 'unsubscribed');
 
-    const removed = await client.request('mutation R($id: ID!) { tagsRemove(id: $id, tags: ["CHASE-ME"]) { userErrors { message } } }', { variables: { id: c.gid } });
+    const removed = await client.request('mutation R($id: ID!) { tagsRemove(id: $id, tags: ["CHASE-ME"]) { userErrors { message } } }', {
+      variables: { id: c.gid },
+    });
     assert.deepEqual(removed.data.tagsRemove.userErrors, []);
     assert.deepEqual(sim.customers()[0]!.tags, ['vip']);
 
@@ -189,7 +206,10 @@ test('failFor is an outage: every request gets the status, before auth, then the
     const up = await adminClient(sim).request(CUSTOMER, { variables: { id: c.gid } });
     assert.equal(up.errors, undefined);
     assert.equal(up.data.customer.id, c.gid);
-    assert.deepEqual(sim.graphqlRequests().map((r) => r.status), [503, 503, 200]);
+    assert.deepEqual(
+      sim.graphqlRequests().map((r) => r.status),
+      [503, 503, 200],
+    );
   } finally {
     await sim.close();
   }

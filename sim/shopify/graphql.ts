@@ -12,7 +12,9 @@ const SCHEMA: Record<string, Record<string, string | null>> = {
   QueryRoot: { shop: 'Shop', customer: 'Customer', order: 'Order' },
   Shop: { id: null, name: null, myshopifyDomain: null, email: null, currencyCode: null },
   Mutation: {
-    tagsAdd: 'TagsAddPayload', tagsRemove: 'TagsRemovePayload', orderUpdate: 'OrderUpdatePayload',
+    tagsAdd: 'TagsAddPayload',
+    tagsRemove: 'TagsRemovePayload',
+    orderUpdate: 'OrderUpdatePayload',
     customerSmsMarketingConsentUpdate: 'CustomerSmsMarketingConsentUpdatePayload',
     metafieldsSet: 'MetafieldsSetPayload',
   },
@@ -20,13 +22,31 @@ const SCHEMA: Record<string, Record<string, string | null>> = {
   Metafield: { id: null, namespace: null, key: null, type: null, value: null, createdAt: null, updatedAt: null },
   MetafieldsSetUserError: { field: null, message: null, code: null, elementIndex: null },
   Customer: {
-    id: null, firstName: null, lastName: null, displayName: null, email: null, phone: null,
-    tags: null, note: null, createdAt: null, updatedAt: null, smsMarketingConsent: 'CustomerSmsMarketingConsentState',
+    id: null,
+    firstName: null,
+    lastName: null,
+    displayName: null,
+    email: null,
+    phone: null,
+    tags: null,
+    note: null,
+    createdAt: null,
+    updatedAt: null,
+    smsMarketingConsent: 'CustomerSmsMarketingConsentState',
   },
   CustomerSmsMarketingConsentState: { marketingState: null, marketingOptInLevel: null, consentUpdatedAt: null, consentCollectedFrom: null },
   Order: {
-    id: null, name: null, note: null, tags: null, email: null, phone: null, createdAt: null, updatedAt: null,
-    displayFinancialStatus: null, customer: 'Customer', totalPriceSet: 'MoneyBag',
+    id: null,
+    name: null,
+    note: null,
+    tags: null,
+    email: null,
+    phone: null,
+    createdAt: null,
+    updatedAt: null,
+    displayFinancialStatus: null,
+    customer: 'Customer',
+    totalPriceSet: 'MoneyBag',
   },
   MoneyBag: { shopMoney: 'MoneyV2', presentmentMoney: 'MoneyV2' },
   MoneyV2: { amount: null, currencyCode: null },
@@ -51,10 +71,13 @@ const ORDER_INPUT = new Set(['id', 'note', 'tags', 'email']);
 // CustomerSmsMarketingState and CustomerMarketingOptInLevel, the input enums.
 const SMS_STATES = new Set(['NOT_SUBSCRIBED', 'PENDING', 'SUBSCRIBED', 'UNSUBSCRIBED', 'REDACTED']);
 const OPT_IN_LEVELS = new Set(['SINGLE_OPT_IN', 'CONFIRMED_OPT_IN', 'UNKNOWN']);
-const invalidVariable = (type: string, path: string[], explanation: string) => new RequestError([{
-  message: `Variable $input of type ${type}! was provided invalid value for ${path.join('.')} (${explanation})`,
-  extensions: { code: 'INVALID_VARIABLE', problems: [{ path, explanation }] },
-}]);
+const invalidVariable = (type: string, path: string[], explanation: string) =>
+  new RequestError([
+    {
+      message: `Variable $input of type ${type}! was provided invalid value for ${path.join('.')} (${explanation})`,
+      extensions: { code: 'INVALID_VARIABLE', problems: [{ path, explanation }] },
+    },
+  ]);
 
 export interface GraphQLError {
   message: string;
@@ -73,7 +96,13 @@ export interface ThrottleOptions {
 export interface GraphQLResult {
   data?: Record<string, unknown> | null;
   errors?: GraphQLError[];
-  extensions?: { cost: { requestedQueryCost: number; actualQueryCost: number | null; throttleStatus: { maximumAvailable: number; currentlyAvailable: number; restoreRate: number } } };
+  extensions?: {
+    cost: {
+      requestedQueryCost: number;
+      actualQueryCost: number | null;
+      throttleStatus: { maximumAvailable: number; currentlyAvailable: number; restoreRate: number };
+    };
+  };
 }
 
 /** The leaky bucket: cost points drain per request and refill at `restoreRate` per second. */
@@ -82,7 +111,10 @@ export class CostBucket {
   readonly restoreRate: number;
   private available: number;
   private at: number;
-  constructor(options: ThrottleOptions, private readonly now: () => number) {
+  constructor(
+    options: ThrottleOptions,
+    private readonly now: () => number,
+  ) {
     this.maximumAvailable = options.maximumAvailable ?? 2000;
     this.restoreRate = options.restoreRate ?? 100;
     this.available = this.maximumAvailable;
@@ -112,9 +144,17 @@ const dateTime = (iso: string) => new Date(iso).toISOString().replace(/\.\d{3}Z$
 export function customerNode(c: SimCustomer) {
   const consent = c.smsMarketingConsent;
   return {
-    __typename: 'Customer', id: c.gid, firstName: c.firstName, lastName: c.lastName,
-    displayName: `${c.firstName} ${c.lastName}`.trim(), email: c.email, phone: c.phone, tags: [...c.tags], note: c.note,
-    createdAt: dateTime(c.createdAt), updatedAt: dateTime(c.updatedAt),
+    __typename: 'Customer',
+    id: c.gid,
+    firstName: c.firstName,
+    lastName: c.lastName,
+    displayName: `${c.firstName} ${c.lastName}`.trim(),
+    email: c.email,
+    phone: c.phone,
+    tags: [...c.tags],
+    note: c.note,
+    createdAt: dateTime(c.createdAt),
+    updatedAt: dateTime(c.updatedAt),
     smsMarketingConsent: consent && {
       __typename: 'CustomerSmsMarketingConsentState',
       marketingState: consent.state.toUpperCase(),
@@ -128,8 +168,16 @@ export function customerNode(c: SimCustomer) {
 function orderNode(o: SimOrder, state: ShopState) {
   const amount = { __typename: 'MoneyV2', amount: lineTotal(o.lineItems), currencyCode: o.currency };
   return {
-    __typename: 'Order', id: o.gid, name: o.name, note: o.note, tags: [...o.tags], email: o.email, phone: o.phone,
-    createdAt: dateTime(o.createdAt), updatedAt: dateTime(o.updatedAt), displayFinancialStatus: o.financialStatus.toUpperCase(),
+    __typename: 'Order',
+    id: o.gid,
+    name: o.name,
+    note: o.note,
+    tags: [...o.tags],
+    email: o.email,
+    phone: o.phone,
+    createdAt: dateTime(o.createdAt),
+    updatedAt: dateTime(o.updatedAt),
+    displayFinancialStatus: o.financialStatus.toUpperCase(),
     customer: customerNode(state.customer(o.customerId)),
     totalPriceSet: { __typename: 'MoneyBag', shopMoney: amount, presentmentMoney: amount },
   };
@@ -137,7 +185,11 @@ function orderNode(o: SimOrder, state: ShopState) {
 
 const userError = (field: string[], message: string) => ({ __typename: 'UserError', field, message });
 /** Shopify takes a list or one comma-separated string, and splits on commas either way. */
-const splitTags = (raw: unknown) => (Array.isArray(raw) ? raw : [raw]).flatMap((t) => String(t ?? '').split(',')).map((t) => t.trim()).filter(Boolean);
+const splitTags = (raw: unknown) =>
+  (Array.isArray(raw) ? raw : [raw])
+    .flatMap((t) => String(t ?? '').split(','))
+    .map((t) => t.trim())
+    .filter(Boolean);
 
 class RequestError extends Error {
   constructor(readonly errors: GraphQLError[]) {
@@ -152,11 +204,34 @@ function validate(fields: Field[], type: string, path: string[]): void {
     const loc = [{ line: f.line, column: f.column }];
     if (f.name === '__typename') continue;
     if (!(f.name in known)) {
-      throw new RequestError([{ message: `Field '${f.name}' doesn't exist on type '${type}'`, locations: loc, path: here, extensions: { code: 'undefinedField', typeName: type, fieldName: f.name } }]);
+      throw new RequestError([
+        {
+          message: `Field '${f.name}' doesn't exist on type '${type}'`,
+          locations: loc,
+          path: here,
+          extensions: { code: 'undefinedField', typeName: type, fieldName: f.name },
+        },
+      ]);
     }
     const child = known[f.name];
-    if (child && !f.selections) throw new RequestError([{ message: `Field must have selections (field '${f.name}' returns ${child} but has no selections. Did you mean '${f.name} { ... }'?)`, locations: loc, path: here, extensions: { code: 'selectionMismatch', nodeName: `field '${f.name}'`, typeName: child } }]);
-    if (!child && f.selections) throw new RequestError([{ message: `Selections can't be made on scalars (field '${f.name}' returns a scalar)`, locations: loc, path: here, extensions: { code: 'selectionMismatch', nodeName: `field '${f.name}'` } }]);
+    if (child && !f.selections)
+      throw new RequestError([
+        {
+          message: `Field must have selections (field '${f.name}' returns ${child} but has no selections. Did you mean '${f.name} { ... }'?)`,
+          locations: loc,
+          path: here,
+          extensions: { code: 'selectionMismatch', nodeName: `field '${f.name}'`, typeName: child },
+        },
+      ]);
+    if (!child && f.selections)
+      throw new RequestError([
+        {
+          message: `Selections can't be made on scalars (field '${f.name}' returns a scalar)`,
+          locations: loc,
+          path: here,
+          extensions: { code: 'selectionMismatch', nodeName: `field '${f.name}'` },
+        },
+      ]);
     if (child && f.selections) validate(f.selections, child, here);
   }
 }
@@ -220,10 +295,24 @@ function run(state: ShopState, hooks: AdminHooks, f: Field, variables: Record<st
       const input = (arg('input') ?? {}) as { customerId?: unknown; smsMarketingConsent?: Record<string, unknown> };
       const consent = input.smsMarketingConsent ?? {};
       const type = 'CustomerSmsMarketingConsentUpdateInput';
-      if (!SMS_STATES.has(String(consent.marketingState))) throw invalidVariable(type, ['smsMarketingConsent', 'marketingState'], `Expected "${String(consent.marketingState)}" to be one of: ${[...SMS_STATES].join(', ')}`);
-      if (consent.marketingOptInLevel !== undefined && !OPT_IN_LEVELS.has(String(consent.marketingOptInLevel))) throw invalidVariable(type, ['smsMarketingConsent', 'marketingOptInLevel'], `Expected "${String(consent.marketingOptInLevel)}" to be one of: ${[...OPT_IN_LEVELS].join(', ')}`);
+      if (!SMS_STATES.has(String(consent.marketingState)))
+        throw invalidVariable(
+          type,
+          ['smsMarketingConsent', 'marketingState'],
+          `Expected "${String(consent.marketingState)}" to be one of: ${[...SMS_STATES].join(', ')}`,
+        );
+      if (consent.marketingOptInLevel !== undefined && !OPT_IN_LEVELS.has(String(consent.marketingOptInLevel)))
+        throw invalidVariable(
+          type,
+          ['smsMarketingConsent', 'marketingOptInLevel'],
+          `Expected "${String(consent.marketingOptInLevel)}" to be one of: ${[...OPT_IN_LEVELS].join(', ')}`,
+        );
       const found = state.byGid(String(input.customerId));
-      const fail = (field: string[], message: string, code: string) => ({ __typename: 'CustomerSmsMarketingConsentUpdatePayload', customer: null, userErrors: [{ __typename: 'CustomerSmsMarketingConsentError', field, message, code }] });
+      const fail = (field: string[], message: string, code: string) => ({
+        __typename: 'CustomerSmsMarketingConsentUpdatePayload',
+        customer: null,
+        userErrors: [{ __typename: 'CustomerSmsMarketingConsentError', field, message, code }],
+      });
       if (found?.type !== 'Customer') return fail(['input', 'customerId'], 'Customer not found', 'INVALID');
       const customer = found.record;
       // Shopify ties SMS consent to the customer's phone number; without one there is nothing to consent for.
@@ -231,7 +320,9 @@ function run(state: ShopState, hooks: AdminHooks, f: Field, variables: Record<st
       const at = typeof consent.consentUpdatedAt === 'string' ? consent.consentUpdatedAt : hooks.now();
       customer.smsMarketingConsent = {
         state: String(consent.marketingState).toLowerCase() as SmsMarketingConsent['state'],
-        opt_in_level: String(consent.marketingOptInLevel ?? customer.smsMarketingConsent?.opt_in_level ?? 'single_opt_in').toLowerCase() as SmsMarketingConsent['opt_in_level'],
+        opt_in_level: String(
+          consent.marketingOptInLevel ?? customer.smsMarketingConsent?.opt_in_level ?? 'single_opt_in',
+        ).toLowerCase() as SmsMarketingConsent['opt_in_level'],
         consent_updated_at: at,
         consent_collected_from: 'OTHER',
       };
@@ -244,16 +335,35 @@ function run(state: ShopState, hooks: AdminHooks, f: Field, variables: Record<st
       // metafields, all set or none; a value not of its type is a user error naming its index.
       const inputs = arg('metafields');
       if (!Array.isArray(inputs)) throw invalidVariable('[MetafieldsSetInput!]', ['metafields'], 'Expected value to be a list');
-      const fail = (index: number, field: string, message: string, code: string) => ({ __typename: 'MetafieldsSetPayload', metafields: null, userErrors: [{ __typename: 'MetafieldsSetUserError', field: ['metafields', String(index), field], message, code, elementIndex: index }] });
-      if (inputs.length < 1 || inputs.length > 25) return { __typename: 'MetafieldsSetPayload', metafields: null, userErrors: [{ __typename: 'MetafieldsSetUserError', field: ['metafields'], message: 'Exceeded the maximum metafields input limit of 25.', code: 'LESS_THAN_OR_EQUAL_TO', elementIndex: null }] };
+      const fail = (index: number, field: string, message: string, code: string) => ({
+        __typename: 'MetafieldsSetPayload',
+        metafields: null,
+        userErrors: [{ __typename: 'MetafieldsSetUserError', field: ['metafields', String(index), field], message, code, elementIndex: index }],
+      });
+      if (inputs.length < 1 || inputs.length > 25)
+        return {
+          __typename: 'MetafieldsSetPayload',
+          metafields: null,
+          userErrors: [
+            {
+              __typename: 'MetafieldsSetUserError',
+              field: ['metafields'],
+              message: 'Exceeded the maximum metafields input limit of 25.',
+              code: 'LESS_THAN_OR_EQUAL_TO',
+              elementIndex: null,
+            },
+          ],
+        };
       const owners: SimCustomer[] = [];
       for (const [i, m] of (inputs as Record<string, unknown>[]).entries()) {
         const unknown = Object.keys(m).find((k) => !METAFIELD_INPUT.has(k));
         if (unknown) throw invalidVariable('[MetafieldsSetInput!]', [String(i), unknown], 'Field is not defined on MetafieldsSetInput');
-        for (const required of ['ownerId', 'key', 'value']) if (typeof m[required] !== 'string') throw invalidVariable('[MetafieldsSetInput!]', [String(i), required], 'Expected value to not be null');
+        for (const required of ['ownerId', 'key', 'value'])
+          if (typeof m[required] !== 'string') throw invalidVariable('[MetafieldsSetInput!]', [String(i), required], 'Expected value to not be null');
         const found = state.byGid(String(m.ownerId));
         if (found?.type !== 'Customer') return fail(i, 'ownerId', 'Owner does not exist.', 'INVALID');
-        if (typeof m.namespace === 'string' && (m.namespace.length < 3 || m.namespace.length > 255)) return fail(i, 'namespace', 'Namespace is too short (minimum is 3 characters)', 'TOO_SHORT');
+        if (typeof m.namespace === 'string' && (m.namespace.length < 3 || m.namespace.length > 255))
+          return fail(i, 'namespace', 'Namespace is too short (minimum is 3 characters)', 'TOO_SHORT');
         const check = METAFIELD_TYPES[String(m.type)];
         if (!check) return fail(i, 'type', `Type must be one of the metafield types (got ${String(m.type)})`, 'INVALID_TYPE');
         if (!check(String(m.value))) return fail(i, 'value', `Value must be a valid ${String(m.type)}.`, 'INVALID_VALUE');
@@ -305,7 +415,14 @@ export function executeGraphQL(body: unknown, state: ShopState, bucket: CostBuck
 
     const requested = costOf(op.selections, root, op.type === 'mutation');
     if (requested > bucket.maximumAvailable) {
-      return { errors: [{ message: `Query cost is ${requested}, which exceeds the single query max cost limit (${bucket.maximumAvailable}).`, extensions: { code: 'MAX_COST_EXCEEDED', cost: requested, maxCost: bucket.maximumAvailable } }] };
+      return {
+        errors: [
+          {
+            message: `Query cost is ${requested}, which exceeds the single query max cost limit (${bucket.maximumAvailable}).`,
+            extensions: { code: 'MAX_COST_EXCEEDED', cost: requested, maxCost: bucket.maximumAvailable },
+          },
+        ],
+      };
     }
     if (!bucket.take(requested)) {
       return {

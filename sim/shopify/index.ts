@@ -72,7 +72,14 @@ export interface ShopifySim extends StoreActions {
   /** A session token for the embedded app, as App Bridge's `shopify.idToken()` gives it. */
   sessionToken(options?: SessionTokenOptions): string;
   /** The store's Flow runs the app's action: a signed POST to its runtime URL. */
-  runFlowAction(input: { url: string; handle: string; title: string; properties: Record<string, unknown>; secret?: string; actionRunId?: string }): Promise<{ status: number; body: string; actionRunId: string }>;
+  runFlowAction(input: {
+    url: string;
+    handle: string;
+    title: string;
+    properties: Record<string, unknown>;
+    secret?: string;
+    actionRunId?: string;
+  }): Promise<{ status: number; body: string; actionRunId: string }>;
   /** The merchant uninstalls the app: every token it held dies, and app/uninstalled is sent. */
   uninstall(options?: SendOptions): Promise<WebhookDelivery>;
   /** Snapshots of the store's records. */
@@ -143,7 +150,13 @@ export async function startShopifySim(options: ShopifySimOptions = {}): Promise<
   let outage: { until: number; status: number } | undefined;
   const hooks = {
     now: () => actions.timestamp(),
-    shop: () => ({ id: `gid://shopify/Shop/${shopId}`, name: options.shopName ?? shop.split('.')[0]!, myshopifyDomain: shop, email: `owner@${shop}`, currencyCode: 'USD' }),
+    shop: () => ({
+      id: `gid://shopify/Shop/${shopId}`,
+      name: options.shopName ?? shop.split('.')[0]!,
+      myshopifyDomain: shop,
+      email: `owner@${shop}`,
+      currencyCode: 'USD',
+    }),
     // Shopify sends customers/update after an Admin API change too (e.g. tags), asynchronously.
     customerChanged: (c: SimCustomer) => {
       const p = actions.sendCustomerUpdate(c).finally(() => pending.delete(p));
@@ -206,7 +219,11 @@ export async function startShopifySim(options: ShopifySimOptions = {}): Promise<
     uninstall: async (opts) => {
       oauth.tokens.clear();
       const sample = loadUninstalledSample(options.contractDir);
-      return sender.send('app/uninstalled', { ...sample, id: shopId, name: options.shopName ?? shop.split('.')[0]!, myshopify_domain: shop, domain: shop }, opts);
+      return sender.send(
+        'app/uninstalled',
+        { ...sample, id: shopId, name: options.shopName ?? shop.split('.')[0]!, myshopify_domain: shop, domain: shop },
+        opts,
+      );
     },
     customers: () => [...state.customers.values()].map((c) => structuredClone(c)),
     checkouts: () => [...state.checkouts.values()].map((c) => structuredClone(c)),
@@ -221,9 +238,10 @@ export async function startShopifySim(options: ShopifySimOptions = {}): Promise<
     settled: async () => {
       while (pending.size) await Promise.allSettled([...pending]);
     },
-    close: () => new Promise<void>((resolve, reject) => {
-      server.closeAllConnections();
-      server.close((err) => (err ? reject(err) : resolve()));
-    }),
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((err) => (err ? reject(err) : resolve()));
+      }),
   };
 }

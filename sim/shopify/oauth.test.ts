@@ -16,15 +16,21 @@ let shopify: ReturnType<typeof shopifyApi>;
 before(async () => {
   receiver = await startReceiver();
   sim = await startShopifySim({ webhookUrl: receiver.url });
-  shopify = shopifyApi({ apiKey: sim.apiKey, apiSecretKey: sim.apiSecret, hostName: 'app.example.com', apiVersion: ApiVersion.April26, isEmbeddedApp: true, logger: { level: 0, log: async () => undefined } });
+  shopify = shopifyApi({
+    apiKey: sim.apiKey,
+    apiSecretKey: sim.apiSecret,
+    hostName: 'app.example.com',
+    apiVersion: ApiVersion.April26,
+    isEmbeddedApp: true,
+    logger: { level: 0, log: async () => undefined },
+  });
 });
 after(async () => {
   await sim.close();
   await receiver.close();
 });
 
-const authorize = (params: Record<string, string>) =>
-  fetch(`${sim.url}/admin/oauth/authorize?${new URLSearchParams(params)}`, { redirect: 'manual' });
+const authorize = (params: Record<string, string>) => fetch(`${sim.url}/admin/oauth/authorize?${new URLSearchParams(params)}`, { redirect: 'manual' });
 const token = (body: Record<string, unknown>) =>
   fetch(`${sim.url}/admin/oauth/access_token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
@@ -49,7 +55,7 @@ describe('OAuth', () => {
     assert.equal((await token({ client_id: sim.apiKey, client_secret: 'wrong', code })).status, 400);
     const first = await token({ client_id: sim.apiKey, client_secret: sim.apiSecret, code });
     assert.equal(first.status, 200);
-    const granted = await first.json() as { access_token: string; scope: string };
+    const granted = (await first.json()) as { access_token: string; scope: string };
     assert.equal(granted.scope, 'write_customers');
     assert.equal((await token({ client_id: sim.apiKey, client_secret: sim.apiSecret, code })).status, 400, 'a code is good once');
     const shop = await adminClient(sim, granted.access_token).request('query { shop { name } }');

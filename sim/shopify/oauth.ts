@@ -51,8 +51,11 @@ const b64url = (data: string | Buffer) => Buffer.from(data).toString('base64url'
 
 /** The `hmac` of an OAuth redirect's parameters, as Shopify computes it. */
 export function oauthHmac(secret: string, params: Record<string, string>): string {
-  const message = Object.keys(params).filter((k) => k !== 'hmac' && k !== 'signature').sort()
-    .map((k) => `${k}=${params[k]}`).join('&');
+  const message = Object.keys(params)
+    .filter((k) => k !== 'hmac' && k !== 'signature')
+    .sort()
+    .map((k) => `${k}=${params[k]}`)
+    .join('&');
   return createHmac('sha256', secret).update(message).digest('hex');
 }
 
@@ -73,7 +76,9 @@ export class OAuthServer {
 
   /** The host parameter: base64 of the shop's admin address. */
   host(): string {
-    return Buffer.from(`admin.shopify.com/store/${this.config.shop.split('.')[0]}`).toString('base64').replace(/=+$/, '');
+    return Buffer.from(`admin.shopify.com/store/${this.config.shop.split('.')[0]}`)
+      .toString('base64')
+      .replace(/=+$/, '');
   }
 
   /** Handles the OAuth paths; false for any other. */
@@ -113,7 +118,7 @@ export class OAuthServer {
   private accessToken(req: IncomingMessage, raw: string, res: ServerResponse) {
     let body: Record<string, unknown> = {};
     try {
-      body = /json/.test(req.headers['content-type'] ?? '') ? JSON.parse(raw) as Record<string, unknown> : Object.fromEntries(new URLSearchParams(raw));
+      body = /json/.test(req.headers['content-type'] ?? '') ? (JSON.parse(raw) as Record<string, unknown>) : Object.fromEntries(new URLSearchParams(raw));
     } catch {
       return json(res, 400, { error: 'invalid_request', error_description: 'the body is not JSON' });
     }
@@ -150,12 +155,21 @@ export class OAuthServer {
       sid: randomBytes(16).toString('hex'),
     };
     const signing = `${b64url(JSON.stringify(header))}.${b64url(JSON.stringify(claims))}`;
-    const signature = createHmac('sha256', options.secret ?? this.config.apiSecret).update(signing).digest('base64url');
+    const signature = createHmac('sha256', options.secret ?? this.config.apiSecret)
+      .update(signing)
+      .digest('base64url');
     return `${signing}.${signature}`;
   }
 
   /** The store's Flow runs the app's action: the signed POST to its runtime URL. */
-  async runFlowAction(input: { url: string; handle: string; title: string; properties: Record<string, unknown>; secret?: string; actionRunId?: string }): Promise<{ status: number; body: string; actionRunId: string }> {
+  async runFlowAction(input: {
+    url: string;
+    handle: string;
+    title: string;
+    properties: Record<string, unknown>;
+    secret?: string;
+    actionRunId?: string;
+  }): Promise<{ status: number; body: string; actionRunId: string }> {
     // Flow repeats a run it got no answer to with the same id.
     const actionRunId = input.actionRunId ?? randomUUID();
     const body = JSON.stringify({
@@ -166,9 +180,16 @@ export class OAuthServer {
       handle: input.handle,
       properties: input.properties,
     });
-    const hmac = createHmac('sha256', input.secret ?? this.config.apiSecret).update(body).digest('base64');
+    const hmac = createHmac('sha256', input.secret ?? this.config.apiSecret)
+      .update(body)
+      .digest('base64');
     // Flow waits 10 s for an answer before it counts the request as failed.
-    const res = await fetch(input.url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-shopify-hmac-sha256': hmac }, body, signal: AbortSignal.timeout(10_000) });
+    const res = await fetch(input.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-shopify-hmac-sha256': hmac },
+      body,
+      signal: AbortSignal.timeout(10_000),
+    });
     return { status: res.status, body: await res.text(), actionRunId };
   }
 }

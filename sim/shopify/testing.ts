@@ -34,10 +34,11 @@ export async function startReceiver(status: () => number = () => 200) {
   return {
     url: `http://127.0.0.1:${port}/webhooks/shopify`,
     received,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 

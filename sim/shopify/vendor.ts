@@ -11,8 +11,14 @@ export const CONTRACT_DIR = fileURLToPath(new URL('../contracts/shopify/', impor
 export const CONTRACT_VERSION = '2026-04';
 
 export const TOPICS = [
-  'checkouts/create', 'checkouts/update', 'orders/create', 'orders/paid',
-  'customers/update', 'customers/data_request', 'customers/redact', 'shop/redact',
+  'checkouts/create',
+  'checkouts/update',
+  'orders/create',
+  'orders/paid',
+  'customers/update',
+  'customers/data_request',
+  'customers/redact',
+  'shop/redact',
 ] as const;
 export type Topic = (typeof TOPICS)[number];
 /** Topics sent beyond the kept contract's (whose samples live elsewhere, see loadUninstalledSample). */
@@ -39,18 +45,23 @@ function readJson(path: string): unknown {
   try {
     return JSON.parse(readFileSync(path, 'utf8'));
   } catch (err) {
-    throw new Error(`the Shopify contract file ${path} could not be read (${err instanceof Error ? err.message : String(err)}): sim/contracts/shopify ships with the repository`, { cause: err });
+    throw new Error(
+      `the Shopify contract file ${path} could not be read (${err instanceof Error ? err.message : String(err)}): sim/contracts/shopify ships with the repository`,
+      { cause: err },
+    );
   }
 }
 
 /** Each topic's sample payload (the `response` of the topic's metadata file). */
 export function loadSamples(contractDir = CONTRACT_DIR): Record<Topic, JsonObject> {
   const dir = contractDir.replace(/\/?$/, '/');
-  return Object.fromEntries(TOPICS.map((t) => {
-    const sample = readJson(`${dir}metadatas/${topicFile(t)}`) as { name?: string; response?: JsonObject };
-    if (sample.name !== t || !sample.response) throw new Error(`${dir}metadatas/${topicFile(t)}: not the sample of ${t}`);
-    return [t, sample.response];
-  })) as Record<Topic, JsonObject>;
+  return Object.fromEntries(
+    TOPICS.map((t) => {
+      const sample = readJson(`${dir}metadatas/${topicFile(t)}`) as { name?: string; response?: JsonObject };
+      if (sample.name !== t || !sample.response) throw new Error(`${dir}metadatas/${topicFile(t)}: not the sample of ${t}`);
+      return [t, sample.response];
+    }),
+  ) as Record<Topic, JsonObject>;
 }
 
 /** Each topic's JSON schema (draft 2020-12), for tests that check what the simulator sends. */

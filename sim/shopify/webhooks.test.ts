@@ -30,7 +30,14 @@ const DOCUMENTED_EXTRAS: Partial<Record<Topic, string[]>> = { 'customers/update'
 async function scenario() {
   const app = await startReceiver();
   const sim = await startShopifySim({ webhookUrl: app.url, apiSecret: 'app-secret-123' });
-  return { app, sim, close: async () => { await sim.close(); await app.close(); } };
+  return {
+    app,
+    sim,
+    close: async () => {
+      await sim.close();
+      await app.close();
+    },
+  };
 }
 
 test('every webhook the store sends validates against its vendor schema and declares no invented field', async () => {
@@ -39,7 +46,10 @@ test('every webhook the store sends validates against its vendor schema and decl
     const { checkout } = await sim.createCheckout({
       customer: { firstName: 'Li', lastName: 'Wei', email: 'li.wei@example.com', phone: '+14155550100' },
       buyerAcceptsSmsMarketing: true,
-      lineItems: [{ title: 'Linen Shirt', price: '49.00', quantity: 2, sku: 'LS-01', grams: 300 }, { title: 'Socks', price: '7.50', quantity: 1 }],
+      lineItems: [
+        { title: 'Linen Shirt', price: '49.00', quantity: 2, sku: 'LS-01', grams: 300 },
+        { title: 'Socks', price: '7.50', quantity: 1 },
+      ],
     });
     await sim.updateCheckout(checkout.token, { phone: '+14155550101' });
     await sim.completeCheckout(checkout.token);
@@ -143,7 +153,10 @@ test('a redelivery repeats the webhook id, event id and body; a forged one fails
     assert.deepEqual(again!.raw, first!.raw);
     assert.equal(forged!.headers['x-shopify-webhook-id'], delivery.webhookId);
     assert.equal(await verifyHmac('app-secret-123', forged!.raw, forged!.headers['x-shopify-hmac-sha256']), false);
-    assert.deepEqual(sim.deliveries()[0]?.attempts.map((a) => a.forged), [false, false, true]);
+    assert.deepEqual(
+      sim.deliveries()[0]?.attempts.map((a) => a.forged),
+      [false, false, true],
+    );
 
     // A new event, even with the same content, gets new ids.
     const second = await sim.redactShop();

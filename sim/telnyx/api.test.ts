@@ -24,7 +24,7 @@ const placeAnswered = async (to = '+14155550101') => {
   return id;
 };
 
-test('the SDK verifies the simulator\'s deliveries, and refuses a tampered body or a stale timestamp', { timeout: 20_000 }, async () => {
+test("the SDK verifies the simulator's deliveries, and refuses a tampered body or a stale timestamp", { timeout: 20_000 }, async () => {
   const { client, app, sim } = bed;
   assert.equal(Buffer.from(sim.publicKey, 'base64').length, 32, 'a raw Ed25519 key, base64, as the portal shows it');
   const id = await placeAnswered();
@@ -46,7 +46,7 @@ test('the SDK verifies the simulator\'s deliveries, and refuses a tampered body 
   await client.calls.actions.hangup(id, {});
 });
 
-test('a wrong API key is 401 in Telnyx\'s error shape; two simulators are two accounts', { timeout: 20_000 }, async () => {
+test("a wrong API key is 401 in Telnyx's error shape; two simulators are two accounts", { timeout: 20_000 }, async () => {
   const { sim } = bed;
   await assert.rejects(simTelnyxClient(sim, 'KEY-wrong').calls.dial({ connection_id: 'c', to: '+14155550101', from }), (err: unknown) => {
     assert.ok(err instanceof AuthenticationError);
@@ -65,7 +65,11 @@ test('a wrong API key is 401 in Telnyx\'s error shape; two simulators are two ac
   } finally {
     await second.close();
   }
-  assert.equal(sim.calls().filter((c) => c.request.from === from && c.to === '+14155550101' && c.request.connection_id === 'c').length, 1, 'the refused dial placed nothing');
+  assert.equal(
+    sim.calls().filter((c) => c.request.from === from && c.to === '+14155550101' && c.request.connection_id === 'c').length,
+    1,
+    'the refused dial placed nothing',
+  );
 });
 
 test('request bodies are checked: an unknown or misspelt field is a 422 pointing at it', { timeout: 20_000 }, async () => {
@@ -99,14 +103,25 @@ test('playback_start fetches the audio; a missing file ends as file_not_found; r
     await client.calls.actions.startPlayback(id, { audio_url: `http://127.0.0.1:${port}/missing.mp3` });
     await app.until((hs) => hs.filter((h) => h.payload.call_control_id === id && h.eventType === 'call.playback.ended').length === 2, 'two playbacks');
     const ends = app.ofCall(id).filter((h) => h.eventType.startsWith('call.playback'));
-    assert.deepEqual(ends.map((h) => [h.eventType, h.payload.status ?? null]), [
-      ['call.playback.started', null], ['call.playback.ended', 'completed'], ['call.playback.ended', 'file_not_found'],
-    ]);
+    assert.deepEqual(
+      ends.map((h) => [h.eventType, h.payload.status ?? null]),
+      [
+        ['call.playback.started', null],
+        ['call.playback.ended', 'completed'],
+        ['call.playback.ended', 'file_not_found'],
+      ],
+    );
     assert.equal(ends[0]?.payload.media_url, `http://127.0.0.1:${port}/hello.mp3`);
-    const played = sim.calls().find((c) => c.callControlId === id)!.heard.filter((h) => h.command === 'playback_start');
+    const played = sim
+      .calls()
+      .find((c) => c.callControlId === id)!
+      .heard.filter((h) => h.command === 'playback_start');
     assert.deepEqual(played[0]?.media, { url: `http://127.0.0.1:${port}/hello.mp3`, status: 200, contentType: 'audio/mpeg', bytes: 4096 });
     await client.calls.actions.hangup(id, {});
-    const saved = await app.until((hs) => hs.some((h) => h.eventType === 'call.recording.saved' && h.payload.call_leg_id === app.ofCall(id)[0]?.payload.call_leg_id), 'call.recording.saved');
+    const saved = await app.until(
+      (hs) => hs.some((h) => h.eventType === 'call.recording.saved' && h.payload.call_leg_id === app.ofCall(id)[0]?.payload.call_leg_id),
+      'call.recording.saved',
+    );
     const rec = saved.find((h) => h.eventType === 'call.recording.saved')!;
     assert.match((rec.payload.recording_urls as { mp3: string }).mp3, /\.mp3$/);
     assert.equal(rec.payload.channels, 'single');
@@ -134,5 +149,8 @@ test('the control API: personas per number, dial failures, the calls placed', { 
   assert.equal((await app.waitFor('call.hangup', gone.data!.call_control_id)).payload.hangup_cause, 'not_found');
 
   const calls = (await (await fetch(`${sim.url}/sim/calls?to=%2B14155550142`)).json()) as { state: string; hangupCause: string }[];
-  assert.deepEqual(calls.map((c) => [c.state, c.hangupCause]), [['ended', 'user_busy']]);
+  assert.deepEqual(
+    calls.map((c) => [c.state, c.hangupCause]),
+    [['ended', 'user_busy']],
+  );
 });

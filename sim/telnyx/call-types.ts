@@ -5,7 +5,8 @@ import type { Delivery, MediaResponse } from './webhook.ts';
 export type CallState = 'dialing' | 'ringing' | 'answered' | 'ended';
 
 /** Call.hangup's `hangup_cause`, as the spec lists them. */
-export type HangupCause = 'call_rejected' | 'normal_clearing' | 'originator_cancel' | 'timeout' | 'time_limit' | 'user_busy' | 'not_found' | 'no_answer' | 'unspecified';
+export type HangupCause =
+  'call_rejected' | 'normal_clearing' | 'originator_cancel' | 'timeout' | 'time_limit' | 'user_busy' | 'not_found' | 'no_answer' | 'unspecified';
 export type HangupSource = 'caller' | 'callee' | 'unknown';
 
 export type MediaCommand = 'speak' | 'playback_start' | 'gather_using_speak' | 'gather_using_ai';

@@ -2,7 +2,16 @@
 // chosen by a number's last digits, and those set through the control API — resolved exactly
 // as sim/twilio resolves them, from the same persona and profile types.
 import { personaBySuffix, personaParts, type PersonaRef, type PersonaSpec } from '../twilio/personas.ts';
-import { DEFAULT_PROFILE, drawCall, pickWeighted, seededRandom, type CallDraw, type OutcomeProfile, type Persona, type SmsOutcome } from '../twilio/profiles.ts';
+import {
+  DEFAULT_PROFILE,
+  drawCall,
+  pickWeighted,
+  seededRandom,
+  type CallDraw,
+  type OutcomeProfile,
+  type Persona,
+  type SmsOutcome,
+} from '../twilio/profiles.ts';
 
 const SIP_URI = /^sips?:([^@;]+)@[^@\s]+$/i;
 const E164 = /^\+[1-9]\d{1,14}$/;

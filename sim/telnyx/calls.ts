@@ -99,15 +99,27 @@ export class CallStore {
     const webhookUrl = typeof body.webhook_url === 'string' ? body.webhook_url : this.deps.connectionWebhook(call.connectionId);
     // Media commands wait for the answer: nothing is heard while the phone rings.
     let answered = () => {};
-    const rt: Runtime = { hangup, media: new Promise<void>((resolve) => (answered = resolve)), answered: () => answered(), queued: 0, lastActivity: 0, gathers: 0, commandIds: new Set(), deliveries: Promise.resolve(), webhookUrl };
+    const rt: Runtime = {
+      hangup,
+      media: new Promise<void>((resolve) => (answered = resolve)),
+      answered: () => answered(),
+      queued: 0,
+      lastActivity: 0,
+      gathers: 0,
+      commandIds: new Set(),
+      deliveries: Promise.resolve(),
+      webhookUrl,
+    };
     this.calls.push(call);
     this.byId.set(call.callControlId, { call, rt });
     if (typeof body.command_id === 'string') this.byCommandId.set(body.command_id, call);
-    this.run(call, rt, early).catch((err: unknown) => {
-      if (hangup.signal.aborted) return; // ended by a command or by close(); already reported
-      call.errors.push(String(err instanceof Error ? err.message : err));
-      this.finish(call, rt, 'unspecified', 'unknown');
-    }).finally(() => this.closing.signal.removeEventListener('abort', onClose));
+    this.run(call, rt, early)
+      .catch((err: unknown) => {
+        if (hangup.signal.aborted) return; // ended by a command or by close(); already reported
+        call.errors.push(String(err instanceof Error ? err.message : err));
+        this.finish(call, rt, 'unspecified', 'unknown');
+      })
+      .finally(() => this.closing.signal.removeEventListener('abort', onClose));
     return call;
   }
 
@@ -154,12 +166,18 @@ export class CallStore {
         rt.recording = { id: randomUUID(), format: String(body.format), channels: String(body.channels), startedAt: this.deps.clock.now() };
         call.heard.push({ command: 'record_start', at: this.deps.clock.now(), attrs: { format: body.format, channels: body.channels } });
         break;
-      case 'speak': case 'playback_start': case 'gather_using_speak': case 'gather_using_ai':
+      case 'speak':
+      case 'playback_start':
+      case 'gather_using_speak':
+      case 'gather_using_ai':
         rt.queued++;
-        rt.media = rt.media.then(() => playMedia(this.mediaHost(call, rt), name, body, rt.hangup.signal)).catch(() => undefined).finally(() => {
-          rt.queued--;
-          rt.lastActivity = this.deps.clock.now().getTime();
-        });
+        rt.media = rt.media
+          .then(() => playMedia(this.mediaHost(call, rt), name, body, rt.hangup.signal))
+          .catch(() => undefined)
+          .finally(() => {
+            rt.queued--;
+            rt.lastActivity = this.deps.clock.now().getTime();
+          });
         break;
       default:
         throw new Error(`command ${name} is not simulated`);
@@ -270,10 +288,17 @@ export class CallStore {
     const { pickup, amdUnknown, machineEnd } = call.draw;
     const premium = mode === 'premium';
     const config = (call.request.answering_machine_detection_config ?? {}) as Record<string, number>;
-    const result = amdUnknown ? 'not_sure'
-      : pickup === 'machine' ? 'machine'
-      : pickup === 'fax' ? (premium ? 'fax_detected' : 'machine')
-      : premium ? 'human_residence' : 'human';
+    const result = amdUnknown
+      ? 'not_sure'
+      : pickup === 'machine'
+        ? 'machine'
+        : pickup === 'fax'
+          ? premium
+            ? 'fax_detected'
+            : 'machine'
+          : premium
+            ? 'human_residence'
+            : 'human';
     const totalMs = config.total_analysis_time_millis ?? 3500;
     await clock.sleep(amdUnknown ? totalMs : pickup === 'human' ? Math.min(2500, totalMs) : Math.min(3000, totalMs), signal);
     call.amd = { result };
@@ -297,12 +322,20 @@ export class CallStore {
     const to = String(body.to);
     const url = typeof body.webhook_url === 'string' ? body.webhook_url : rt.webhookUrl;
     const leg = {
-      call_control_id: `v3:${randomUUID().replaceAll('-', '')}`, connection_id: call.connectionId, call_leg_id: randomUUID(),
+      call_control_id: `v3:${randomUUID().replaceAll('-', '')}`,
+      connection_id: call.connectionId,
+      call_leg_id: randomUUID(),
       call_session_id: call.callSessionId,
       ...(typeof body.target_leg_client_state === 'string' ? { client_state: body.target_leg_client_state } : {}),
-      from: typeof body.from === 'string' ? body.from : call.from, to,
+      from: typeof body.from === 'string' ? body.from : call.from,
+      to,
     };
-    const entry: HeardEntry = { command: 'transfer', at: clock.now(), attrs: { to }, transfer: { to, callControlId: leg.call_control_id, outcome: 'dialling' } };
+    const entry: HeardEntry = {
+      command: 'transfer',
+      at: clock.now(),
+      attrs: { to },
+      transfer: { to, callControlId: leg.call_control_id, outcome: 'dialling' },
+    };
     call.heard.push(entry);
     const draw = this.transferDraw(to);
     const signal = rt.hangup.signal;
@@ -323,10 +356,12 @@ export class CallStore {
       await clock.sleep(FAR_LEG_MS, signal);
       this.emit(call, rt, 'call.hangup', { ...leg, state: 'hangup', hangup_cause: 'normal_clearing', hangup_source: 'caller' }, url);
       this.finish(call, rt, 'normal_clearing', 'callee', '200');
-    })().catch(() => undefined).finally(() => {
-      rt.queued--;
-      rt.lastActivity = clock.now().getTime();
-    });
+    })()
+      .catch(() => undefined)
+      .finally(() => {
+        rt.queued--;
+        rt.lastActivity = clock.now().getTime();
+      });
   }
 
   /** How the transfer target answers: its persona's profile, or answered after 2 s. */
@@ -342,16 +377,24 @@ export class CallStore {
     rt.hangup.abort(new Error(`call ended: ${cause}`));
     rt.answered(); // commands left waiting for an answer that never came are dropped
     this.emit(call, rt, 'call.hangup', {
-      ...this.base(call), start_time: call.createdAt.toISOString(), state: 'hangup', hangup_cause: cause, hangup_source: source,
+      ...this.base(call),
+      start_time: call.createdAt.toISOString(),
+      state: 'hangup',
+      hangup_cause: cause,
+      hangup_source: source,
       ...(sip ? { sip_hangup_cause: sip } : {}),
     });
     if (rt.recording) {
       const { id, format, channels, startedAt } = rt.recording;
       const url = `${this.deps.recordingsBase()}/${id}.${format}`;
       this.emit(call, rt, 'call.recording.saved', {
-        call_leg_id: call.callLegId, call_session_id: call.callSessionId, connection_id: call.connectionId,
+        call_leg_id: call.callLegId,
+        call_session_id: call.callSessionId,
+        connection_id: call.connectionId,
         ...(call.clientState !== null ? { client_state: call.clientState } : {}),
-        recording_started_at: startedAt.toISOString(), recording_ended_at: call.endTime.toISOString(), channels,
+        recording_started_at: startedAt.toISOString(),
+        recording_ended_at: call.endTime.toISOString(),
+        channels,
         recording_urls: { mp3: format === 'mp3' ? url : null, wav: format === 'wav' ? url : null },
         public_recording_urls: { mp3: null, wav: null },
       });

@@ -30,8 +30,16 @@ const HANGUP_CAUSES = ['call_rejected', 'normal_clearing', 'originator_cancel', 
 const problem = (status: number, message: string, field?: string) => ({ status, json: { status, message, ...(field !== undefined ? { field } : {}) } });
 
 const callView = (c: SimTelnyxCall) => ({
-  callControlId: c.callControlId, to: c.to, from: c.from, state: c.state, hangupCause: c.hangupCause, hangupSource: c.hangupSource,
-  amd: c.amd, createdAt: c.createdAt, answerTime: c.answerTime, endTime: c.endTime,
+  callControlId: c.callControlId,
+  to: c.to,
+  from: c.from,
+  state: c.state,
+  hangupCause: c.hangupCause,
+  hangupSource: c.hangupSource,
+  amd: c.amd,
+  createdAt: c.createdAt,
+  answerTime: c.answerTime,
+  endTime: c.endTime,
   conversation: c.heard.flatMap((h): Record<string, unknown>[] => {
     if (h.command === 'speak') return [{ said: h.text ?? '' }];
     if (h.command === 'gather_using_speak' || h.command === 'gather_using_ai') return [{ asked: h.text ?? '' }, { replied: h.reply ?? null }];
@@ -40,7 +48,15 @@ const callView = (c: SimTelnyxCall) => ({
     return [];
   }),
 });
-const messageView = (m: SimTelnyxMessage) => ({ id: m.id, direction: m.direction, to: m.to, from: m.from, text: m.text, status: m.status, receivedAt: m.receivedAt });
+const messageView = (m: SimTelnyxMessage) => ({
+  id: m.id,
+  direction: m.direction,
+  to: m.to,
+  from: m.from,
+  text: m.text,
+  status: m.status,
+  receivedAt: m.receivedAt,
+});
 
 function json(body: string): unknown {
   try {
@@ -63,7 +79,8 @@ export async function handleControl(deps: ControlDeps, method: string, path: str
     if (method !== 'POST') return problem(405, `${method} ${path} is not allowed: GET lists the messages, POST receives one`);
     const sms = json(body);
     if (!isObject(sms)) return problem(400, 'send {"from": "+1…", "to": "+1…", "text": "…"}');
-    for (const field of ['from', 'to']) if (typeof sms[field] !== 'string' || !E164.test(sms[field])) return problem(400, `${field}: must be an E.164 number`, field);
+    for (const field of ['from', 'to'])
+      if (typeof sms[field] !== 'string' || !E164.test(sms[field])) return problem(400, `${field}: must be an E.164 number`, field);
     if (typeof sms.text !== 'string') return problem(400, 'text: must be a string', 'text');
     return { status: 200, json: messageView(await deps.receiveSms({ from: sms.from as string, to: sms.to as string, text: sms.text })) };
   }
@@ -72,9 +89,11 @@ export async function handleControl(deps: ControlDeps, method: string, path: str
     const f = json(body);
     if (!isObject(f)) return problem(400, 'send {"count": 1, "status": 503} or {"count": 1, "hangupCause": "not_found"}');
     const count = f.count ?? 1;
-    if (typeof count !== 'number' || !Number.isInteger(count) || count < 1 || count > 1000) return problem(400, 'count: must be an integer from 1 to 1000', 'count');
+    if (typeof count !== 'number' || !Number.isInteger(count) || count < 1 || count > 1000)
+      return problem(400, 'count: must be an integer from 1 to 1000', 'count');
     if (f.hangupCause !== undefined) {
-      if (typeof f.hangupCause !== 'string' || !HANGUP_CAUSES.includes(f.hangupCause)) return problem(400, `hangupCause: must be one of ${HANGUP_CAUSES.join(', ')}`, 'hangupCause');
+      if (typeof f.hangupCause !== 'string' || !HANGUP_CAUSES.includes(f.hangupCause))
+        return problem(400, `hangupCause: must be one of ${HANGUP_CAUSES.join(', ')}`, 'hangupCause');
       deps.failNext({ count, hangupCause: f.hangupCause as HangupCause });
     } else {
       const status = f.status ?? 500;
@@ -89,7 +108,8 @@ export async function handleControl(deps: ControlDeps, method: string, path: str
   }
   if (!path.startsWith(`${PERSONAS}/`)) return problem(404, `${path} is not part of the simulator's control API (see GET ${PERSONAS})`);
   const number = path.slice(PERSONAS.length + 1).trim();
-  if (!E164.test(number)) return problem(400, `"${number}" is not an E.164 number such as +14155550101 (write + as %2B if your client turns it into a space)`, 'number');
+  if (!E164.test(number))
+    return problem(400, `"${number}" is not an E.164 number such as +14155550101 (write + as %2B if your client turns it into a space)`, 'number');
   switch (method) {
     case 'GET':
       return { status: 200, json: { number, ...deps.callees.lookup(number) } };

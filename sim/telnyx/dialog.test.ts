@@ -34,15 +34,19 @@ test('dial → answered → speak → a spoken answer gathered → hangup, with 
   const ended = await app.waitFor('call.ai_gather.ended', id);
   assert.deepEqual(ended.payload.result, { answer: 'How much is it?' });
   assert.equal(ended.payload.status, 'valid');
-  assert.deepEqual(ended.payload.message_history, [{ role: 'assistant', content: 'Would you like the link?' }, { role: 'user', content: 'How much is it?' }]);
+  assert.deepEqual(ended.payload.message_history, [
+    { role: 'assistant', content: 'Would you like the link?' },
+    { role: 'user', content: 'How much is it?' },
+  ]);
   await client.calls.actions.hangup(id, {});
   await app.waitFor('call.hangup', id);
   await sim.settled();
 
   const hooks = app.ofCall(id);
-  assert.deepEqual(hooks.map((h) => h.eventType), [
-    'call.initiated', 'call.answered', 'call.speak.started', 'call.speak.ended', 'call.ai_gather.ended', 'call.hangup',
-  ]);
+  assert.deepEqual(
+    hooks.map((h) => h.eventType),
+    ['call.initiated', 'call.answered', 'call.speak.started', 'call.speak.ended', 'call.ai_gather.ended', 'call.hangup'],
+  );
   for (const h of hooks) {
     assert.equal(h.body.data.record_type, 'event');
     assert.match(h.body.data.id, /^[0-9a-f-]{36}$/);
@@ -63,10 +67,13 @@ test('dial → answered → speak → a spoken answer gathered → hangup, with 
   assert.equal(hangup.hangup_source, 'caller');
 
   const call = sim.calls().find((c) => c.callControlId === id)!;
-  assert.deepEqual(call.heard.map((h) => [h.command, h.text]), [
-    ['speak', 'Hello, this is Chaseline about your order.'],
-    ['gather_using_ai', 'Would you like the link?'],
-  ]);
+  assert.deepEqual(
+    call.heard.map((h) => [h.command, h.text]),
+    [
+      ['speak', 'Hello, this is Chaseline about your order.'],
+      ['gather_using_ai', 'Would you like the link?'],
+    ],
+  );
   assert.equal(call.heard[0]?.attrs.voice, 'female');
   assert.equal(call.heard[1]?.reply, 'How much is it?');
   const status = await client.calls.retrieveStatus(id);
@@ -107,7 +114,11 @@ test('gather_using_speak: keys from the persona end the prompt; words or silence
   await client.calls.actions.gatherUsingSpeak(id, menu);
   const all = await app.until((hs) => hs.filter((h) => h.payload.call_control_id === id && h.eventType === 'call.gather.ended').length === 3, 'three gathers');
   const ends = all.filter((h) => h.payload.call_control_id === id && h.eventType === 'call.gather.ended').map((h) => [h.payload.status, h.payload.digits]);
-  assert.deepEqual(ends, [['valid', '1'], ['timeout', ''], ['timeout', '']]);
+  assert.deepEqual(ends, [
+    ['valid', '1'],
+    ['timeout', ''],
+    ['timeout', ''],
+  ]);
   const heard = sim.calls().find((c) => c.callControlId === id)!.heard;
   assert.equal(heard[0]?.interrupted, true, 'a key press interrupts the prompt');
   assert.equal(heard[1]?.interrupted, undefined);
@@ -129,13 +140,23 @@ test('a machine hears every prompt and answers none', { timeout: 20_000 }, async
   await client.calls.actions.hangup(id, {});
 });
 
-test('npm start\'s callees (DEFAULT_PERSONAS_BY_SUFFIX) answer a Telnyx call as they answer a Twilio one', { timeout: 30_000 }, async () => {
+test("npm start's callees (DEFAULT_PERSONAS_BY_SUFFIX) answer a Telnyx call as they answer a Twilio one", { timeout: 30_000 }, async () => {
   const own = await startTestbed({ personasBySuffix: DEFAULT_PERSONAS_BY_SUFFIX });
   try {
     const outcome = async (digit: string) => {
-      const d = await own.client.calls.dial({ connection_id: connection, to: `+1415555020${digit}`, from, webhook_url: `${own.app.url}/p${digit}`, timeout_secs: 10 });
+      const d = await own.client.calls.dial({
+        connection_id: connection,
+        to: `+1415555020${digit}`,
+        from,
+        webhook_url: `${own.app.url}/p${digit}`,
+        timeout_secs: 10,
+      });
       const id = d.data!.call_control_id;
-      const first = await own.app.until((hs) => hs.some((h) => h.payload.call_control_id === id && ['call.answered', 'call.hangup'].includes(h.eventType)), `the call to …${digit}`, 10_000);
+      const first = await own.app.until(
+        (hs) => hs.some((h) => h.payload.call_control_id === id && ['call.answered', 'call.hangup'].includes(h.eventType)),
+        `the call to …${digit}`,
+        10_000,
+      );
       const end = first.find((h) => h.payload.call_control_id === id && ['call.answered', 'call.hangup'].includes(h.eventType))!;
       if (end.eventType === 'call.hangup') return `hangup:${String(end.payload.hangup_cause)}`;
       await own.client.calls.actions.gatherUsingAI(id, { parameters: answer, greeting: 'Hello?' });
@@ -145,7 +166,13 @@ test('npm start\'s callees (DEFAULT_PERSONAS_BY_SUFFIX) answer a Telnyx call as 
     };
     const got = await Promise.all(['0', '1', '2', '3', '4', '5', '9'].map(outcome));
     assert.deepEqual(got, [
-      'hangup:timeout', 'How much is it?', "No thanks, I'm not interested", '退订', 'silence', "I'm busy right now, call me back later", 'hangup:user_busy',
+      'hangup:timeout',
+      'How much is it?',
+      "No thanks, I'm not interested",
+      '退订',
+      'silence',
+      "I'm busy right now, call me back later",
+      'hangup:user_busy',
     ]);
   } finally {
     await own.close();

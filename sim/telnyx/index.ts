@@ -62,8 +62,7 @@ export interface TelnyxSimOptions {
 
 /** How the next dials fail: refused with an HTTP error, or accepted and hung up before ringing. */
 export type DialFailure =
-  | { count?: number; status?: number; code?: string; title?: string; detail?: string }
-  | { count?: number; hangupCause: HangupCause; sipHangupCause?: string };
+  { count?: number; status?: number; code?: string; title?: string; detail?: string } | { count?: number; hangupCause: HangupCause; sipHangupCause?: string };
 
 export interface LookupRecord {
   phoneNumber: string;
@@ -105,11 +104,16 @@ const SIP_URI = /^sips?:[^@\s]+@[^@\s]+$/i;
 const ACTIONS = ['speak', 'playback_start', 'gather_using_speak', 'gather_using_ai', 'transfer', 'hangup', 'record_start'] as const;
 
 function errorFor(status: number, code?: string, title?: string, detail?: string) {
-  const [c, t] = status === 401 ? ['10009', 'Authentication failed']
-    : status === 403 ? ['10010', 'Authorization failed']
-    : status === 429 ? ['10011', 'Too many requests']
-    : status >= 500 ? ['10007', 'Unexpected error']
-    : ['10015', 'Bad Request'];
+  const [c, t] =
+    status === 401
+      ? ['10009', 'Authentication failed']
+      : status === 403
+        ? ['10010', 'Authorization failed']
+        : status === 429
+          ? ['10011', 'Too many requests']
+          : status >= 500
+            ? ['10007', 'Unexpected error']
+            : ['10015', 'Bad Request'];
   return new TelnyxApiError(status, code ?? c, title ?? t, detail);
 }
 
@@ -125,7 +129,8 @@ export async function startTelnyxSim(options: TelnyxSimOptions = {}): Promise<Te
   let origin = '';
 
   const store = new CallStore({
-    clock, signer,
+    clock,
+    signer,
     persona: (to) => callees.persona(to),
     connectionWebhook: (id) => options.connections?.[id]?.webhookUrl,
     idleSeconds: options.idleSeconds,
@@ -143,7 +148,9 @@ export async function startTelnyxSim(options: TelnyxSimOptions = {}): Promise<Te
 
   const routes: Route[] = [
     {
-      method: 'POST', pattern: /^\/v2\/calls$/, handler: ({ body: raw }) => {
+      method: 'POST',
+      pattern: /^\/v2\/calls$/,
+      handler: ({ body: raw }) => {
         const failure = failures.shift();
         if (failure && !('hangupCause' in failure)) throw errorFor(failure.status ?? 500, failure.code, failure.title, failure.detail);
         const req = body('dial', raw);
@@ -154,58 +161,81 @@ export async function startTelnyxSim(options: TelnyxSimOptions = {}): Promise<Te
         const to = endpoint('to', targets[0]);
         endpoint('from', req.from);
         if (options.connections && !(String(req.connection_id) in options.connections)) {
-          throw new TelnyxApiError(422, '10015', 'Invalid connection_id', `No Call Control connection ${String(req.connection_id)} on this account.`, '/connection_id');
+          throw new TelnyxApiError(
+            422,
+            '10015',
+            'Invalid connection_id',
+            `No Call Control connection ${String(req.connection_id)} on this account.`,
+            '/connection_id',
+          );
         }
-        if (typeof req.client_state === 'string' && !/^[A-Za-z0-9+/]*={0,2}$/.test(req.client_state)) throw invalid('client_state', "'client_state' must be base64.");
+        if (typeof req.client_state === 'string' && !/^[A-Za-z0-9+/]*={0,2}$/.test(req.client_state))
+          throw invalid('client_state', "'client_state' must be base64.");
         // A well-formed number that no plan allocates never rings: the call is hung up as not_found.
         const unallocated = E164.test(numberOf(to)) && !parsePhoneNumberFromString(numberOf(to))?.isValid();
-        const early: EarlyHangup | undefined = failure && 'hangupCause' in failure
-          ? { cause: failure.hangupCause, ...(failure.sipHangupCause ? { sip: failure.sipHangupCause } : {}) }
-          : unallocated ? { cause: 'not_found', sip: '404' } : undefined;
+        const early: EarlyHangup | undefined =
+          failure && 'hangupCause' in failure
+            ? { cause: failure.hangupCause, ...(failure.sipHangupCause ? { sip: failure.sipHangupCause } : {}) }
+            : unallocated
+              ? { cause: 'not_found', sip: '404' }
+              : undefined;
         const call = store.create(req, to, callees.drawCall(to, String(req.from)), early);
         return { status: 200, json: { data: store.toJson(call) } };
       },
     },
     {
-      method: 'GET', pattern: /^\/v2\/calls\/([^/]+)$/, handler: ({ match }) => {
+      method: 'GET',
+      pattern: /^\/v2\/calls\/([^/]+)$/,
+      handler: ({ match }) => {
         const entry = store.get(match[1] ?? '');
         if (!entry) throw notFound(`Call ${match[1]}`);
         return { status: 200, json: { data: store.toJson(entry.call) } };
       },
     },
     {
-      method: 'POST', pattern: /^\/v2\/calls\/([^/]+)\/actions\/([a-z_]+)$/, handler: ({ match, body: raw }) => {
+      method: 'POST',
+      pattern: /^\/v2\/calls\/([^/]+)\/actions\/([a-z_]+)$/,
+      handler: ({ match, body: raw }) => {
         const [, id = '', action = ''] = match;
         if (!(ACTIONS as readonly string[]).includes(action)) throw notFound(`The command ${action} (not simulated)`);
         if (!store.get(id)) throw notFound(`Call ${id}`);
         const req = body(action as BodyName, raw);
         if (action === 'transfer') endpoint('to', req.to);
-        if (action === 'playback_start' && req.audio_url === undefined && req.media_name === undefined && req.playback_content === undefined) throw missing('audio_url');
+        if (action === 'playback_start' && req.audio_url === undefined && req.media_name === undefined && req.playback_content === undefined)
+          throw missing('audio_url');
         store.command(id, action, req);
         return { status: 200, json: { data: { result: 'ok', ...(action === 'gather_using_ai' ? { conversation_id: randomUUID() } : {}) } } };
       },
     },
     {
-      method: 'POST', pattern: /^\/v2\/messages$/, handler: ({ body: raw }) => {
+      method: 'POST',
+      pattern: /^\/v2\/messages$/,
+      handler: ({ body: raw }) => {
         const req = body('message', raw);
-        if (typeof req.to !== 'string' || !E164.test(req.to)) throw new TelnyxApiError(422, '40310', "Invalid 'to' address", `The 'to' address ${String(req.to)} is not a valid E.164 number.`, '/to');
+        if (typeof req.to !== 'string' || !E164.test(req.to))
+          throw new TelnyxApiError(422, '40310', "Invalid 'to' address", `The 'to' address ${String(req.to)} is not a valid E.164 number.`, '/to');
         if (typeof req.from !== 'string') throw missing('from'); // number pools and alphanumeric senders are not simulated
-        if (!E164.test(req.from)) throw new TelnyxApiError(422, '40013', 'Invalid source number', `The 'from' number ${req.from} is not a number of this account.`, '/from');
+        if (!E164.test(req.from))
+          throw new TelnyxApiError(422, '40013', 'Invalid source number', `The 'from' number ${req.from} is not a number of this account.`, '/from');
         if (typeof req.text !== 'string' || req.text === '') throw missing('text');
-        const webhookUrl = typeof req.webhook_url === 'string' ? req.webhook_url : options.messagingWebhookUrl ?? null;
+        const webhookUrl = typeof req.webhook_url === 'string' ? req.webhook_url : (options.messagingWebhookUrl ?? null);
         const m = messages.send(req.from, req.to, req.text, webhookUrl, callees.drawSms(req.to, req.from));
         return { status: 200, json: { data: messages.toJson(m) } };
       },
     },
     {
-      method: 'GET', pattern: /^\/v2\/messages\/([^/]+)$/, handler: ({ match }) => {
+      method: 'GET',
+      pattern: /^\/v2\/messages\/([^/]+)$/,
+      handler: ({ match }) => {
         const m = messages.messages.find((x) => x.id === match[1]);
         if (!m) throw notFound(`Message ${match[1]}`);
         return { status: 200, json: { data: messages.toJson(m) } };
       },
     },
     {
-      method: 'GET', pattern: /^\/v2\/number_lookup\/([^/]+)$/, handler: ({ match, query }) => {
+      method: 'GET',
+      pattern: /^\/v2\/number_lookup\/([^/]+)$/,
+      handler: ({ match, query }) => {
         const number = match[1] ?? '';
         lookups.push({ phoneNumber: number, type: query.get('type'), at: clock.now() });
         return { status: 200, json: { data: lookupNumber(number, query, (e164) => callees.lineTypeOf(e164)) } };
@@ -216,9 +246,21 @@ export async function startTelnyxSim(options: TelnyxSimOptions = {}): Promise<Te
   const failNext = (failure: DialFailure = {}) => {
     for (let i = 0; i < (failure.count ?? 1); i++) failures.push(failure);
   };
-  const server = createSimServer(routes, apiKey, (method, path, query, raw) => handleControl({
-    callees, calls: () => store.calls, messages: () => messages.messages, receiveSms, failNext,
-  }, method, path, query, raw));
+  const server = createSimServer(routes, apiKey, (method, path, query, raw) =>
+    handleControl(
+      {
+        callees,
+        calls: () => store.calls,
+        messages: () => messages.messages,
+        receiveSms,
+        failNext,
+      },
+      method,
+      path,
+      query,
+      raw,
+    ),
+  );
   const { port } = await listen(server, options.port ?? 0, host);
   origin = `http://${host}:${port}`;
 

@@ -80,7 +80,10 @@ test('a call that fails before ringing: refused by POST /v2/calls, or hung up at
   sim.setCallee('+14155550177', { answers: 'failed' });
   const failed = await dial('+14155550177');
   const causes = await Promise.all([rejected, unallocated, failed].map((id) => app.waitFor('call.hangup', id)));
-  assert.deepEqual(causes.map((h) => h.payload.hangup_cause), ['call_rejected', 'not_found', 'call_rejected']);
+  assert.deepEqual(
+    causes.map((h) => h.payload.hangup_cause),
+    ['call_rejected', 'not_found', 'call_rejected'],
+  );
   assert.equal(causes[0]?.payload.sip_hangup_cause, '403');
   for (const id of [rejected, unallocated, failed]) assert.deepEqual(events(id), ['call.initiated', 'call.hangup']);
   const status = await client.calls.retrieveStatus(unallocated);
@@ -105,7 +108,14 @@ test('command_id: a dial repeated with the same command_id is the same call, nev
   await sim.settled();
   assert.equal(events(first).filter((e) => e === 'call.speak.started').length, 1);
   const call = sim.calls().find((c) => c.callControlId === first)!;
-  assert.deepEqual(call.commands.map((c) => [c.name, c.duplicate ?? false]), [['speak', false], ['speak', true], ['hangup', false]]);
+  assert.deepEqual(
+    call.commands.map((c) => [c.name, c.duplicate ?? false]),
+    [
+      ['speak', false],
+      ['speak', true],
+      ['hangup', false],
+    ],
+  );
 });
 
 test('a command on a call that has ended is the spec 422 (90018); an unknown call is 404', { timeout: 20_000 }, async () => {
@@ -115,10 +125,16 @@ test('a command on a call that has ended is the spec 422 (90018); an unknown cal
   await assert.rejects(client.calls.actions.speak(id, { payload: 'Too late', voice: 'female' }), (err: unknown) => {
     assert.ok(err instanceof APIError);
     assert.equal(err.status, 422);
-    assert.deepEqual(err.error, { errors: [{
-      code: '90018', title: 'Call has already ended', detail: "This call is no longer active and can't receive commands.",
-      meta: { url: 'https://developers.telnyx.com/docs/overview/errors/90018' },
-    }] });
+    assert.deepEqual(err.error, {
+      errors: [
+        {
+          code: '90018',
+          title: 'Call has already ended',
+          detail: "This call is no longer active and can't receive commands.",
+          meta: { url: 'https://developers.telnyx.com/docs/overview/errors/90018' },
+        },
+      ],
+    });
     return true;
   });
   await assert.rejects(client.calls.actions.hangup('v3:nope', {}), (err: unknown) => err instanceof APIError && err.status === 404);
@@ -165,8 +181,17 @@ test('transfer: the new leg is answered and bridged; a busy target leaves the ca
   assert.equal(bridged.payload.client_state, Buffer.from('b').toString('base64'));
   const end = await app.waitFor('call.hangup', id);
   assert.equal(end.payload.hangup_cause, 'normal_clearing');
-  const heard = sim.calls().find((c) => c.callControlId === id)!.heard.filter((h) => h.command === 'transfer');
-  assert.deepEqual(heard.map((h) => [h.transfer?.to, h.transfer?.outcome]), [['+14155550129', 'user_busy'], ['+14155550166', 'bridged']]);
+  const heard = sim
+    .calls()
+    .find((c) => c.callControlId === id)!
+    .heard.filter((h) => h.command === 'transfer');
+  assert.deepEqual(
+    heard.map((h) => [h.transfer?.to, h.transfer?.outcome]),
+    [
+      ['+14155550129', 'user_busy'],
+      ['+14155550166', 'bridged'],
+    ],
+  );
 });
 
 test('a prompt sent while the phone rings is heard from the answer on; a SIP URI reaches the persona of its number', { timeout: 20_000 }, async () => {

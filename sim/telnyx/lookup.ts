@@ -9,11 +9,25 @@ import { invalid, TelnyxApiError } from './errors.ts';
 
 /** The profile's line type (sim/twilio's names) as Telnyx's `carrier.type` says it. */
 const CARRIER_TYPES: Record<LineType, string> = {
-  mobile: 'mobile', landline: 'fixed line', nonFixedVoip: 'voip', fixedVoip: 'voip', tollFree: 'toll free', unknown: 'unknown',
+  mobile: 'mobile',
+  landline: 'fixed line',
+  nonFixedVoip: 'voip',
+  fixedVoip: 'voip',
+  tollFree: 'toll free',
+  unknown: 'unknown',
 };
 const PLAN_TYPES: Record<string, string> = {
-  MOBILE: 'mobile', FIXED_LINE: 'fixed line', FIXED_LINE_OR_MOBILE: 'fixed line or mobile', VOIP: 'voip', TOLL_FREE: 'toll free',
-  PREMIUM_RATE: 'premium rate', SHARED_COST: 'shared cost', PERSONAL_NUMBER: 'personal number', PAGER: 'pager', UAN: 'uan', VOICEMAIL: 'voicemail',
+  MOBILE: 'mobile',
+  FIXED_LINE: 'fixed line',
+  FIXED_LINE_OR_MOBILE: 'fixed line or mobile',
+  VOIP: 'voip',
+  TOLL_FREE: 'toll free',
+  PREMIUM_RATE: 'premium rate',
+  SHARED_COST: 'shared cost',
+  PERSONAL_NUMBER: 'personal number',
+  PAGER: 'pager',
+  UAN: 'uan',
+  VOICEMAIL: 'voicemail',
 };
 
 export function lookupNumber(raw: string, query: URLSearchParams, lineTypeOf: (e164: string) => LineType | undefined) {
@@ -28,13 +42,33 @@ export function lookupNumber(raw: string, query: URLSearchParams, lineTypeOf: (e
     national_format: parsed.formatNational(),
     phone_number: parsed.number,
     fraud: null,
-    ...(type === 'carrier' ? {
-      carrier: {
-        mobile_country_code: '', mobile_network_code: '', name: 'Chaseline Sim Carrier', normalized_carrier: 'Chaseline Sim Carrier',
-        type: own ? CARRIER_TYPES[own] : (PLAN_TYPES[parsed.getType() ?? ''] ?? 'unknown'), error_code: null,
-      },
-      portability: { lrn: '', ported_status: 'N', ported_date: '', ocn: '', line_type: '', spid: '', spid_carrier_name: '', spid_carrier_type: '', altspid: '', altspid_carrier_name: '', altspid_carrier_type: '', city: '', state: '' },
-    } : {}),
+    ...(type === 'carrier'
+      ? {
+          carrier: {
+            mobile_country_code: '',
+            mobile_network_code: '',
+            name: 'Chaseline Sim Carrier',
+            normalized_carrier: 'Chaseline Sim Carrier',
+            type: own ? CARRIER_TYPES[own] : (PLAN_TYPES[parsed.getType() ?? ''] ?? 'unknown'),
+            error_code: null,
+          },
+          portability: {
+            lrn: '',
+            ported_status: 'N',
+            ported_date: '',
+            ocn: '',
+            line_type: '',
+            spid: '',
+            spid_carrier_name: '',
+            spid_carrier_type: '',
+            altspid: '',
+            altspid_carrier_name: '',
+            altspid_carrier_type: '',
+            city: '',
+            state: '',
+          },
+        }
+      : {}),
     ...(type === 'caller-name' ? { caller_name: { caller_name: 'CHASELINE SIM', error_code: '' } } : {}),
   };
 }

@@ -27,7 +27,13 @@ export interface MediaHost {
 
 const CLIP_MS = 2000; // every audio file counts as 2 s
 /** SSML is spoken as its text. */
-const spoken = (payload: string, type: unknown) => (type === 'ssml' ? payload.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim() : payload);
+const spoken = (payload: string, type: unknown) =>
+  type === 'ssml'
+    ? payload
+        .replace(/<[^>]*>/g, ' ')
+        .replace(/\s+/g, ' ')
+        .trim()
+    : payload;
 const loops = (loop: unknown) => (loop === 'infinity' ? 1000 : Math.max(1, Number(loop ?? 1) || 1));
 const ended = (signal: AbortSignal) => signal.aborted;
 
@@ -44,10 +50,14 @@ async function hold(clock: SimClock, ms: number, signal: AbortSignal): Promise<b
 export async function playMedia(host: MediaHost, name: MediaCommand, body: Record<string, unknown>, signal: AbortSignal): Promise<void> {
   if (ended(signal)) return;
   switch (name) {
-    case 'speak': return speak(host, body, signal);
-    case 'playback_start': return playback(host, body, signal);
-    case 'gather_using_speak': return gatherUsingSpeak(host, body, signal);
-    case 'gather_using_ai': return gatherUsingAi(host, body, signal);
+    case 'speak':
+      return speak(host, body, signal);
+    case 'playback_start':
+      return playback(host, body, signal);
+    case 'gather_using_speak':
+      return gatherUsingSpeak(host, body, signal);
+    case 'gather_using_ai':
+      return gatherUsingAi(host, body, signal);
   }
 }
 
@@ -63,7 +73,11 @@ async function speak(host: MediaHost, body: Record<string, unknown>, signal: Abo
 
 async function playback(host: MediaHost, body: Record<string, unknown>, signal: AbortSignal) {
   const url = typeof body.audio_url === 'string' ? body.audio_url : undefined;
-  const names = { ...(url ? { media_url: url } : {}), ...(typeof body.media_name === 'string' ? { media_name: body.media_name } : {}), overlay: body.overlay === true };
+  const names = {
+    ...(url ? { media_url: url } : {}),
+    ...(typeof body.media_name === 'string' ? { media_name: body.media_name } : {}),
+    overlay: body.overlay === true,
+  };
   const entry: HeardEntry = { command: 'playback_start', at: host.clock.now(), attrs: attrsOf(body, ['audio_url', 'media_name', 'loop', 'audio_type']) };
   host.log(entry);
   if (url) {
@@ -107,8 +121,21 @@ async function gatherUsingSpeak(host: MediaHost, body: Record<string, unknown>, 
   const reply = host.nextReply();
   const answer = replyOf(reply.utterance);
   const entry: HeardEntry = {
-    command: 'gather_using_speak', at: host.clock.now(), text: spoken(String(body.payload), body.payload_type), reply: reply.utterance,
-    attrs: attrsOf(body, ['voice', 'language', 'payload_type', 'service_level', 'minimum_digits', 'maximum_digits', 'valid_digits', 'terminating_digit', 'timeout_millis']),
+    command: 'gather_using_speak',
+    at: host.clock.now(),
+    text: spoken(String(body.payload), body.payload_type),
+    reply: reply.utterance,
+    attrs: attrsOf(body, [
+      'voice',
+      'language',
+      'payload_type',
+      'service_level',
+      'minimum_digits',
+      'maximum_digits',
+      'valid_digits',
+      'terminating_digit',
+      'timeout_millis',
+    ]),
   };
   host.log(entry);
   // Speech is interrupted when a key is pressed.
@@ -137,7 +164,9 @@ async function gatherUsingSpeak(host: MediaHost, body: Record<string, unknown>, 
 /** The values a voice assistant would report for `parameters` (a JSON Schema): each string property gets the words said. */
 function resultFor(parameters: Record<string, unknown>, words: string): Record<string, unknown> {
   const properties = (parameters.properties ?? {}) as Record<string, { type?: unknown }>;
-  const strings = Object.entries(properties).filter(([, p]) => p?.type === 'string').map(([k]) => k);
+  const strings = Object.entries(properties)
+    .filter(([, p]) => p?.type === 'string')
+    .map(([k]) => k);
   return Object.fromEntries(strings.map((k) => [k, words]));
 }
 
@@ -147,7 +176,10 @@ async function gatherUsingAi(host: MediaHost, body: Record<string, unknown>, sig
   const greeting = typeof body.greeting === 'string' ? body.greeting : '';
   const interruptible = (body.interruption_settings as { enable?: boolean } | undefined)?.enable ?? true;
   const entry: HeardEntry = {
-    command: 'gather_using_ai', at: host.clock.now(), text: greeting, reply: reply.utterance,
+    command: 'gather_using_ai',
+    at: host.clock.now(),
+    text: greeting,
+    reply: reply.utterance,
     attrs: { ...attrsOf(body, ['voice', 'language', 'user_response_timeout_ms', 'parameters']), interruption: interruptible },
   };
   host.log(entry);

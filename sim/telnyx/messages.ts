@@ -55,7 +55,12 @@ export class MessageStore {
 
   /** The message resource (OutboundMessagePayload / InboundMessagePayload). */
   toJson(m: SimTelnyxMessage) {
-    const party = (phone: string, status?: string) => ({ phone_number: phone, ...(status ? { status } : {}), carrier: 'Chaseline Sim Carrier', line_type: 'Wireless' });
+    const party = (phone: string, status?: string) => ({
+      phone_number: phone,
+      ...(status ? { status } : {}),
+      carrier: 'Chaseline Sim Carrier',
+      line_type: 'Wireless',
+    });
     const failed = m.status === 'delivery_failed' || m.status === 'sending_failed';
     return {
       record_type: 'message',
@@ -87,8 +92,18 @@ export class MessageStore {
   send(from: string, to: string, text: string, webhookUrl: string | null, outcome: SmsOutcome): SimTelnyxMessage {
     const now = this.deps.clock.now();
     const m: SimTelnyxMessage = {
-      id: randomUUID(), direction: 'outbound', from, to, text, status: 'queued', webhookUrl, ...segments(text),
-      receivedAt: now, sentAt: null, completedAt: null, webhooks: [],
+      id: randomUUID(),
+      direction: 'outbound',
+      from,
+      to,
+      text,
+      status: 'queued',
+      webhookUrl,
+      ...segments(text),
+      receivedAt: now,
+      sentAt: null,
+      completedAt: null,
+      webhooks: [],
     };
     this.messages.push(m);
     void (async () => {
@@ -115,8 +130,18 @@ export class MessageStore {
   async receive(sms: InboundSms, webhookUrl: string | null): Promise<SimTelnyxMessage> {
     const now = this.deps.clock.now();
     const m: SimTelnyxMessage = {
-      id: randomUUID(), direction: 'inbound', from: sms.from, to: sms.to, text: sms.text, status: 'webhook_delivered', webhookUrl,
-      ...segments(sms.text), receivedAt: now, sentAt: now, completedAt: now, webhooks: [],
+      id: randomUUID(),
+      direction: 'inbound',
+      from: sms.from,
+      to: sms.to,
+      text: sms.text,
+      status: 'webhook_delivered',
+      webhookUrl,
+      ...segments(sms.text),
+      receivedAt: now,
+      sentAt: now,
+      completedAt: now,
+      webhooks: [],
     };
     this.messages.push(m);
     this.emit(m, 'message.received');

@@ -29,8 +29,14 @@ test('an SMS sent is queued, then message.sent and message.finalized (delivered)
   assert.equal(sent.data?.encoding, 'GSM-7');
   const hooks = await app.until((hs) => hs.some((h) => h.payload.id === id && h.eventType === 'message.finalized'), 'message.finalized');
   const mine = hooks.filter((h) => h.payload.id === id);
-  assert.deepEqual(mine.map((h) => h.eventType), ['message.sent', 'message.finalized']);
-  assert.deepEqual(mine.map((h) => (h.payload.to as { status: string }[])[0]?.status), ['sent', 'delivered']);
+  assert.deepEqual(
+    mine.map((h) => h.eventType),
+    ['message.sent', 'message.finalized'],
+  );
+  assert.deepEqual(
+    mine.map((h) => (h.payload.to as { status: string }[])[0]?.status),
+    ['sent', 'delivered'],
+  );
   assert.equal(mine[1]?.payload.text, 'Your link: https://x.test/l/abc');
   assert.ok(mine[1]?.payload.completed_at);
   assert.deepEqual(mine[0]?.body.meta, { attempt: 1, delivered_to: `${app.url}/sms` });
@@ -54,7 +60,7 @@ test('an undeliverable SMS is finalized as delivery_failed with an error; a bad 
   });
 });
 
-test('an inbound SMS (STOP) arrives as message.received at the number\'s webhook', { timeout: 20_000 }, async () => {
+test("an inbound SMS (STOP) arrives as message.received at the number's webhook", { timeout: 20_000 }, async () => {
   const { sim, app } = bed;
   const m = await sim.receiveSms({ from: '+14155550101', to: from, text: 'STOP' });
   const got = await app.waitFor('message.received');
@@ -84,5 +90,8 @@ test('number lookup: valid numbers with their line type, invalid ones refused', 
   assert.equal(name.data?.carrier, undefined, 'only what was asked for');
   assert.ok(name.data?.caller_name?.caller_name);
   await assert.rejects(client.numberLookup.retrieve('+10000000000', { type: 'carrier' }), (err: unknown) => err instanceof APIError && err.status === 422);
-  assert.deepEqual(sim.lookups().map((l) => l.type), ['carrier', 'carrier', 'carrier', 'caller-name', 'carrier']);
+  assert.deepEqual(
+    sim.lookups().map((l) => l.type),
+    ['carrier', 'carrier', 'carrier', 'caller-name', 'carrier'],
+  );
 });

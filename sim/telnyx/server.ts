@@ -5,7 +5,12 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { timingSafeEqual } from 'node:crypto';
 import { notFound, TelnyxApiError, unauthenticated } from './errors.ts';
 
-export type Handler = (req: { path: string; query: URLSearchParams; body: string; match: RegExpExecArray }) => Promise<{ status: number; json: unknown }> | { status: number; json: unknown };
+export type Handler = (req: {
+  path: string;
+  query: URLSearchParams;
+  body: string;
+  match: RegExpExecArray;
+}) => Promise<{ status: number; json: unknown }> | { status: number; json: unknown };
 export interface Route {
   method: string;
   pattern: RegExp;
@@ -66,7 +71,9 @@ export function createSimServer(routes: Route[], apiKey: string, control: Contro
       } catch (err) {
         if (err instanceof TelnyxApiError) return send(res, err.status, err.toJSON());
         // A simulator bug must be loud, never a silent success.
-        send(res, 500, { errors: [{ code: '10007', title: 'Unexpected error', detail: `Simulator error: ${err instanceof Error ? err.message : String(err)}` }] });
+        send(res, 500, {
+          errors: [{ code: '10007', title: 'Unexpected error', detail: `Simulator error: ${err instanceof Error ? err.message : String(err)}` }],
+        });
       }
     })();
   });

@@ -19,7 +19,10 @@ export interface Hook {
   eventType: string;
   payload: Record<string, unknown>;
   /** The whole parsed body: `{ data: { record_type, id, event_type, occurred_at, payload }, meta? }`. */
-  body: { data: { record_type: string; id: string; event_type: string; occurred_at: string; payload: Record<string, unknown> }; meta?: Record<string, unknown> };
+  body: {
+    data: { record_type: string; id: string; event_type: string; occurred_at: string; payload: Record<string, unknown> };
+    meta?: Record<string, unknown>;
+  };
 }
 
 export interface WebhookReceiver {
@@ -99,7 +102,9 @@ export async function startTestbed(options: TelnyxSimOptions = {}): Promise<Test
     throw err;
   });
   return {
-    sim, app, client: simTelnyxClient(sim),
+    sim,
+    app,
+    client: simTelnyxClient(sim),
     async close() {
       await sim.close();
       await app.close();

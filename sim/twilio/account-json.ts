@@ -4,10 +4,26 @@
 import { rfc2822 } from './clock.ts';
 
 const SUBRESOURCES: Record<string, string> = {
-  available_phone_numbers: 'AvailablePhoneNumbers', calls: 'Calls', conferences: 'Conferences', incoming_phone_numbers: 'IncomingPhoneNumbers',
-  notifications: 'Notifications', outgoing_caller_ids: 'OutgoingCallerIds', recordings: 'Recordings', transcriptions: 'Transcriptions',
-  addresses: 'Addresses', signing_keys: 'SigningKeys', connect_apps: 'ConnectApps', sip: 'SIP', authorized_connect_apps: 'AuthorizedConnectApps',
-  usage: 'Usage', keys: 'Keys', applications: 'Applications', short_codes: 'SMS/ShortCodes', queues: 'Queues', messages: 'Messages', balance: 'Balance',
+  available_phone_numbers: 'AvailablePhoneNumbers',
+  calls: 'Calls',
+  conferences: 'Conferences',
+  incoming_phone_numbers: 'IncomingPhoneNumbers',
+  notifications: 'Notifications',
+  outgoing_caller_ids: 'OutgoingCallerIds',
+  recordings: 'Recordings',
+  transcriptions: 'Transcriptions',
+  addresses: 'Addresses',
+  signing_keys: 'SigningKeys',
+  connect_apps: 'ConnectApps',
+  sip: 'SIP',
+  authorized_connect_apps: 'AuthorizedConnectApps',
+  usage: 'Usage',
+  keys: 'Keys',
+  applications: 'Applications',
+  short_codes: 'SMS/ShortCodes',
+  queues: 'Queues',
+  messages: 'Messages',
+  balance: 'Balance',
 };
 
 export function accountJson(accountSid: string, authToken: string, created: Date) {

@@ -34,8 +34,14 @@ test('async AMD: the TwiML runs at answer, the result is POSTed signed, and a Tw
   sim.setProfile(to, machine);
   sim.setPersona(to, { script: ['我要'] });
   const call = await client.calls.create({
-    to, from, url: `${app.url}/voice`, machineDetection: 'DetectMessageEnd', asyncAmd: 'true',
-    asyncAmdStatusCallback: `${app.url}/amd?attempt=5`, asyncAmdStatusCallbackMethod: 'POST', machineDetectionTimeout: 30,
+    to,
+    from,
+    url: `${app.url}/voice`,
+    machineDetection: 'DetectMessageEnd',
+    asyncAmd: 'true',
+    asyncAmdStatusCallback: `${app.url}/amd?attempt=5`,
+    asyncAmdStatusCallbackMethod: 'POST',
+    machineDetectionTimeout: 30,
   });
   const [voice] = await app.waitFor('/voice');
   assert.equal(voice?.params.AnsweredBy, undefined, 'not known yet when the TwiML is asked for');
@@ -52,17 +58,33 @@ test('async AMD: the TwiML runs at answer, the result is POSTed signed, and a Tw
   await finished(call.sid);
   const heard = record(call.sid).heard;
   // The question, then (as the update cut the silent Gather) the voicemail.
-  assert.deepEqual(heard.filter((h) => h.verb === 'Say').map((h) => h.text), ['您好，请问您还需要吗？', 'This is Chaseline, please call us back.']);
-  assert.ok(heard.filter((h) => h.verb === 'Gather').every((h) => h.reply === null), 'a machine hears the prompt but says nothing');
+  assert.deepEqual(
+    heard.filter((h) => h.verb === 'Say').map((h) => h.text),
+    ['您好，请问您还需要吗？', 'This is Chaseline, please call us back.'],
+  );
+  assert.ok(
+    heard.filter((h) => h.verb === 'Gather').every((h) => h.reply === null),
+    'a machine hears the prompt but says nothing',
+  );
   assert.equal(app.received.filter((r) => r.path === '/answer').length, 0, 'a machine never answers');
-  assert.deepEqual(record(call.sid).amd && { answeredBy: record(call.sid).amd!.answeredBy, async: record(call.sid).amd!.async }, { answeredBy: 'machine_end_beep', async: true });
+  assert.deepEqual(record(call.sid).amd && { answeredBy: record(call.sid).amd!.answeredBy, async: record(call.sid).amd!.async }, {
+    answeredBy: 'machine_end_beep',
+    async: true,
+  });
   assert.ok(record(call.sid).callbacks.some((c) => c.event === 'amd' && c.response === 204));
 });
 
 test('async AMD reports a human quickly; the persona answers the Gather meanwhile', async () => {
   const to = '+14155550302';
   sim.setPersona(to, { script: ['要的'] });
-  const call = await client.calls.create({ to, from, url: `${app.url}/voice`, machineDetection: 'Enable', asyncAmd: 'true', asyncAmdStatusCallback: `${app.url}/amd-human` });
+  const call = await client.calls.create({
+    to,
+    from,
+    url: `${app.url}/voice`,
+    machineDetection: 'Enable',
+    asyncAmd: 'true',
+    asyncAmdStatusCallback: `${app.url}/amd-human`,
+  });
   const [amd] = await app.waitFor('/amd-human');
   assert.equal(amd?.params.AnsweredBy, 'human');
   assert.equal(amd?.params.MachineDetectionDuration, '2500');
@@ -89,7 +111,14 @@ test('profile amd: unknown after MachineDetectionTimeout, machine_end_silence, f
 test('sync AMD (unchanged): the TwiML request waits for the result and carries it', async () => {
   const to = '+14155550306';
   sim.setProfile(to, machine);
-  const call = await client.calls.create({ to, from, url: `${app.url}/voice`, machineDetection: 'Enable', statusCallback: `${app.url}/status-sync`, statusCallbackEvent: ['answered'] });
+  const call = await client.calls.create({
+    to,
+    from,
+    url: `${app.url}/voice`,
+    machineDetection: 'Enable',
+    statusCallback: `${app.url}/status-sync`,
+    statusCallbackEvent: ['answered'],
+  });
   const [voice] = await app.waitFor('/voice', app.received.filter((r) => r.path === '/voice').length + 1);
   const mine = app.received.find((r) => r.path === '/voice' && r.params.CallSid === call.sid);
   assert.ok(voice);
@@ -107,13 +136,22 @@ test('a live Url update interrupts the document and fetches the new one', async 
   const [vm] = await app.waitFor('/voicemail');
   assert.equal(vm?.params.CallSid, call.sid);
   await finished(call.sid);
-  assert.deepEqual(record(call.sid).heard.map((h) => h.verb), ['Say', 'Pause', 'Say', 'Hangup']);
+  assert.deepEqual(
+    record(call.sid).heard.map((h) => h.verb),
+    ['Say', 'Pause', 'Say', 'Hangup'],
+  );
 });
 
 test('AMD parameters are checked like Twilio checks them', async () => {
   const base = { to: '+14155550308', from, twiml: '<Response/>' };
   await assert.rejects(client.calls.create({ ...base, machineDetection: 'Sometimes' }), { status: 400, message: /MachineDetection/ });
   await assert.rejects(client.calls.create({ ...base, machineDetection: 'Enable', asyncAmd: 'yes' }), { status: 400, message: /AsyncAmd/ });
-  await assert.rejects(client.calls.create({ ...base, machineDetection: 'Enable', machineDetectionTimeout: 1 }), { status: 400, message: /MachineDetectionTimeout/ });
-  await assert.rejects(client.calls.create({ ...base, machineDetection: 'Enable', asyncAmd: 'true', asyncAmdStatusCallback: '/relative' }), { status: 400, message: /AsyncAmdStatusCallback/ });
+  await assert.rejects(client.calls.create({ ...base, machineDetection: 'Enable', machineDetectionTimeout: 1 }), {
+    status: 400,
+    message: /MachineDetectionTimeout/,
+  });
+  await assert.rejects(client.calls.create({ ...base, machineDetection: 'Enable', asyncAmd: 'true', asyncAmdStatusCallback: '/relative' }), {
+    status: 400,
+    message: /AsyncAmdStatusCallback/,
+  });
 });

@@ -3,7 +3,17 @@
 import { rfc2822 } from './clock.ts';
 import type { SimCall } from './calls.ts';
 
-const SUBRESOURCES = ['notifications', 'recordings', 'payments', 'events', 'siprec', 'streams', 'transcriptions', 'user_defined_message_subscriptions', 'user_defined_messages'];
+const SUBRESOURCES = [
+  'notifications',
+  'recordings',
+  'payments',
+  'events',
+  'siprec',
+  'streams',
+  'transcriptions',
+  'user_defined_message_subscriptions',
+  'user_defined_messages',
+];
 const pascal = (s: string) => s.replace(/(^|_)(\w)/g, (_m, _u, c: string) => c.toUpperCase());
 
 export function callJson(call: SimCall, accountSid: string, dateUpdated: Date) {

@@ -114,11 +114,13 @@ export class CallStore {
     const rt: Runtime = { hangup, gathers: 0, sequence: 0, callbacks: Promise.resolve(), dateUpdated: now };
     this.calls.push(call);
     this.bySid.set(call.sid, { call, rt, params });
-    this.run(call, rt, params, draw).catch((err: unknown) => {
-      if (hangup.signal.aborted) return; // ended by the API or by close(); state already set
-      call.errors.push(String(err instanceof Error ? err.message : err));
-      this.finish(call, rt, params, 'failed');
-    }).finally(() => this.closing.signal.removeEventListener('abort', onClose));
+    this.run(call, rt, params, draw)
+      .catch((err: unknown) => {
+        if (hangup.signal.aborted) return; // ended by the API or by close(); state already set
+        call.errors.push(String(err instanceof Error ? err.message : err));
+        this.finish(call, rt, params, 'failed');
+      })
+      .finally(() => this.closing.signal.removeEventListener('abort', onClose));
     return call;
   }
 
@@ -210,15 +212,18 @@ export class CallStore {
    */
   private asyncAmd(call: SimCall, rt: Runtime, params: Params, amd: AmdResult) {
     const { clock, accountSid } = this.deps;
-    clock.sleep(amd.durationMs, rt.hangup.signal).then(() => {
-      call.answeredBy = amd.answeredBy;
-      call.amd = { ...amd, at: clock.now() };
-      const url = first(params, 'AsyncAmdStatusCallback');
-      if (!url) return; // Twilio's warning 21262: the result is only on the Call resource
-      const body = { AccountSid: accountSid, CallSid: call.sid, AnsweredBy: amd.answeredBy, MachineDetectionDuration: String(amd.durationMs) };
-      const method = first(params, 'AsyncAmdStatusCallbackMethod') ?? 'POST';
-      rt.callbacks = rt.callbacks.then(() => this.deliver(call, { event: 'amd', callStatus: call.status, url, response: 0 }, method, body));
-    }, () => undefined /* the call ended before detection finished */);
+    clock.sleep(amd.durationMs, rt.hangup.signal).then(
+      () => {
+        call.answeredBy = amd.answeredBy;
+        call.amd = { ...amd, at: clock.now() };
+        const url = first(params, 'AsyncAmdStatusCallback');
+        if (!url) return; // Twilio's warning 21262: the result is only on the Call resource
+        const body = { AccountSid: accountSid, CallSid: call.sid, AnsweredBy: amd.answeredBy, MachineDetectionDuration: String(amd.durationMs) };
+        const method = first(params, 'AsyncAmdStatusCallbackMethod') ?? 'POST';
+        rt.callbacks = rt.callbacks.then(() => this.deliver(call, { event: 'amd', callStatus: call.status, url, response: 0 }, method, body));
+      },
+      () => undefined /* the call ended before detection finished */,
+    );
   }
 
   private async converse(call: SimCall, rt: Runtime, params: Params, draw: CallDraw) {

@@ -38,7 +38,10 @@ function readContract(path: string): Spec {
   try {
     return JSON.parse(readFileSync(path, 'utf8')) as Spec;
   } catch (err) {
-    throw new Error(`the Twilio contract ${path} could not be read (${err instanceof Error ? err.message : String(err)}): sim/contracts/twilio ships with the repository`, { cause: err });
+    throw new Error(
+      `the Twilio contract ${path} could not be read (${err instanceof Error ? err.message : String(err)}): sim/contracts/twilio ships with the repository`,
+      { cause: err },
+    );
   }
 }
 

@@ -32,7 +32,10 @@ export interface PersonaRegistry {
 const E164 = /^\+[1-9]\d{1,14}$/;
 const PERSONAS = '/sim/personas';
 
-const problem = (status: number, message: string, field?: string): ControlResponse => ({ status, json: { status, message, ...(field !== undefined ? { field } : {}) } });
+const problem = (status: number, message: string, field?: string): ControlResponse => ({
+  status,
+  json: { status, message, ...(field !== undefined ? { field } : {}) },
+});
 
 /** A call as a person trying the simulator wants to read it: who, how it ended, and the conversation. */
 const callView = (c: SimCall) => ({
@@ -51,7 +54,15 @@ const callView = (c: SimCall) => ({
   }),
 });
 
-const messageView = (m: SimMessage) => ({ sid: m.sid, to: m.to, from: m.from, body: m.body, status: m.status, direction: m.direction, dateCreated: m.dateCreated });
+const messageView = (m: SimMessage) => ({
+  sid: m.sid,
+  to: m.to,
+  from: m.from,
+  body: m.body,
+  status: m.status,
+  direction: m.direction,
+  dateCreated: m.dateCreated,
+});
 
 export function handleControl(registry: PersonaRegistry, method: string, path: string, query: URLSearchParams, body: string): ControlResponse {
   if (path === '/sim/calls' || path === '/sim/messages') {
@@ -67,7 +78,8 @@ export function handleControl(registry: PersonaRegistry, method: string, path: s
   }
   if (!path.startsWith(`${PERSONAS}/`)) return problem(404, `${path} is not part of the simulator's control API (see GET ${PERSONAS})`);
   const number = path.slice(PERSONAS.length + 1).trim();
-  if (!E164.test(number)) return problem(400, `"${number}" is not an E.164 number such as +14155550101 (write + as %2B if your client turns it into a space)`, 'number');
+  if (!E164.test(number))
+    return problem(400, `"${number}" is not an E.164 number such as +14155550101 (write + as %2B if your client turns it into a space)`, 'number');
   switch (method) {
     case 'GET':
       return { status: 200, json: { number, ...registry.lookup(number) } };

@@ -25,7 +25,12 @@ export interface DialRecord {
 }
 
 const NOUNS: Record<string, DialKind> = {
-  Number: 'number', Sip: 'sip', Queue: 'queue', Client: 'client', Conference: 'conference', Application: 'application',
+  Number: 'number',
+  Sip: 'sip',
+  Queue: 'queue',
+  Client: 'client',
+  Conference: 'conference',
+  Application: 'application',
 };
 
 /** The far leg's talk time: long enough to be seen, short enough for tests. */

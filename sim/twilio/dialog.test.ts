@@ -36,10 +36,16 @@ before(async () => {
 });
 after(() => bed.close());
 
-const finished = (sid: string) => until(() => ['completed', 'failed'].includes(sim.calls().find((c) => c.sid === sid)?.status ?? ''), 5000, `call ${sid} to end`);
-const said = (sid: string) => sim.calls().find((c) => c.sid === sid)!.heard.filter((h) => h.verb === 'Say').map((h) => h.text);
+const finished = (sid: string) =>
+  until(() => ['completed', 'failed'].includes(sim.calls().find((c) => c.sid === sid)?.status ?? ''), 5000, `call ${sid} to end`);
+const said = (sid: string) =>
+  sim
+    .calls()
+    .find((c) => c.sid === sid)!
+    .heard.filter((h) => h.verb === 'Say')
+    .map((h) => h.text);
 
-test('the persona\'s words reach the Gather action, signed, and the callee hears the reply', async () => {
+test("the persona's words reach the Gather action, signed, and the callee hears the reply", async () => {
   sim.setPersona('+14155550201', { script: ["Please don't call me again"] });
   const call = await client.calls.create({ to: '+14155550201', from, url: `${app.url}/voice` });
   const [voice] = await app.waitFor('/voice');
@@ -52,7 +58,10 @@ test('the persona\'s words reach the Gather action, signed, and the callee hears
   assert.equal(twilio.validateRequest(sim.authToken, answer?.signature ?? '', answer?.url ?? '', answer?.params ?? {}), true);
   await finished(call.sid);
   assert.deepEqual(said(call.sid), ['Hi, you left something in your cart. Still interested?', 'Understood, we will not call again.']);
-  const gather = sim.calls().find((c) => c.sid === call.sid)!.heard.find((h) => h.verb === 'Gather');
+  const gather = sim
+    .calls()
+    .find((c) => c.sid === call.sid)!
+    .heard.find((h) => h.verb === 'Gather');
   assert.equal(gather?.reply, "Please don't call me again");
 });
 
@@ -71,7 +80,10 @@ test('keypresses answer a DTMF Gather; Dial is logged', async () => {
   const pressed = app.received.find((r) => r.path === '/pressed' && r.params.CallSid === call.sid);
   assert.equal(pressed?.params.Digits, '1');
   const heard = sim.calls().find((c) => c.sid === call.sid)!.heard;
-  assert.deepEqual(heard.map((h) => h.verb), ['Say', 'Gather', 'Say', 'Dial']);
+  assert.deepEqual(
+    heard.map((h) => h.verb),
+    ['Say', 'Gather', 'Say', 'Dial'],
+  );
   assert.equal(heard.at(-1)?.text, '+14155550000');
 });
 
@@ -85,7 +97,15 @@ test('an answering machine stays silent, whatever the persona says', async () =>
 
 test('inline Twiml runs without any fetch; a redirect via the API replaces the live document', async () => {
   const call = await client.calls.create({ to: '+14155550205', from, twiml: '<Response><Say>Please hold.</Say><Pause length="600"/></Response>' });
-  await until(() => sim.calls().find((c) => c.sid === call.sid)?.heard.some((h) => h.verb === 'Pause') ?? false, 3000, 'the pause');
+  await until(
+    () =>
+      sim
+        .calls()
+        .find((c) => c.sid === call.sid)
+        ?.heard.some((h) => h.verb === 'Pause') ?? false,
+    3000,
+    'the pause',
+  );
   await client.calls(call.sid).update({ twiml: '<Response><Say>Transferring you now.</Say></Response>' });
   await finished(call.sid);
   assert.deepEqual(said(call.sid), ['Please hold.', 'Transferring you now.']);

@@ -16,8 +16,7 @@ export class TwilioApiError extends Error {
   }
 }
 
-export const notFound = (path: string) =>
-  new TwilioApiError(404, 20404, `The requested resource ${path} was not found`);
+export const notFound = (path: string) => new TwilioApiError(404, 20404, `The requested resource ${path} was not found`);
 
 export const unauthenticated = () => new TwilioApiError(401, 20003, 'Authenticate');
 

@@ -14,8 +14,10 @@ const QUESTION = '您好，这里是商城。您的购物车里还有商品，�
 
 function gatherTwiml(bargeIn: string | null, action: string) {
   const barge = bargeIn === null ? '' : ` bargeIn="${bargeIn}"`;
-  return `<Response><Gather input="speech dtmf"${barge} language="cmn-Hans-CN" hints="价格,退订,好的" speechTimeout="auto" timeout="4" action="${action}" actionOnEmptyResult="true">`
-    + `<Say voice="Google.cmn-CN-Standard-A" language="cmn-Hans-CN"><prosody rate="110%">${QUESTION}</prosody></Say></Gather></Response>`;
+  return (
+    `<Response><Gather input="speech dtmf"${barge} language="cmn-Hans-CN" hints="价格,退订,好的" speechTimeout="auto" timeout="4" action="${action}" actionOnEmptyResult="true">` +
+    `<Say voice="Google.cmn-CN-Standard-A" language="cmn-Hans-CN"><prosody rate="110%">${QUESTION}</prosody></Say></Gather></Response>`
+  );
 }
 
 function reply(r: Received): string | { status: number } {
@@ -47,15 +49,28 @@ test('a persona answers successive Gathers in order; SSML is heard as its text; 
   sim.setPersona('+8613800138001', { script: ['价格多少', '好的'] });
   const call = await client.calls.create({ to: '+8613800138001', from, url: `${app.url}/ask` });
   const heard = await heardOf(call.sid);
-  assert.deepEqual(turns(call.sid).map((r) => r.params.SpeechResult), ['价格多少', '好的']);
+  assert.deepEqual(
+    turns(call.sid).map((r) => r.params.SpeechResult),
+    ['价格多少', '好的'],
+  );
   assert.equal(verbs(heard, 'Say')[0]?.text, QUESTION);
   assert.equal(verbs(heard, 'Say')[0]?.attrs.language, 'cmn-Hans-CN');
   const [first] = verbs(heard, 'Gather');
   assert.deepEqual(first?.gather, {
-    input: ['speech', 'dtmf'], language: 'cmn-Hans-CN', hints: '价格,退订,好的', timeout: 4, speechTimeout: 'auto', bargeIn: true, actionOnEmptyResult: true,
+    input: ['speech', 'dtmf'],
+    language: 'cmn-Hans-CN',
+    hints: '价格,退订,好的',
+    timeout: 4,
+    speechTimeout: 'auto',
+    bargeIn: true,
+    actionOnEmptyResult: true,
   });
   assert.equal(first?.reply, '价格多少');
-  assert.equal(verbs(heard, 'Say').some((h) => h.interrupted), false, 'a persona without bargeIn waits for the prompt to end');
+  assert.equal(
+    verbs(heard, 'Say').some((h) => h.interrupted),
+    false,
+    'a persona without bargeIn waits for the prompt to end',
+  );
   assert.equal(verbs(heard, 'Say').at(-1)?.text, '好的，再见。');
 });
 
@@ -89,8 +104,15 @@ test('per-utterance bargeIn: { text, bargeIn } and digits, alongside plain strin
   const words = await client.calls.create({ to: '+8613800138005', from, url: `${app.url}/ask` });
   const keys = await client.calls.create({ to: '+8613800138006', from, url: `${app.url}/ask` });
   const [h1, h2] = await Promise.all([heardOf(words.sid), heardOf(keys.sid)]);
-  assert.deepEqual(verbs(h1, 'Say').map((h) => h.interrupted ?? false), [true, false, false], 'only the first turn barged in');
-  assert.deepEqual(turns(words.sid).map((r) => r.params.SpeechResult), ['多少钱', '好的']);
+  assert.deepEqual(
+    verbs(h1, 'Say').map((h) => h.interrupted ?? false),
+    [true, false, false],
+    'only the first turn barged in',
+  );
+  assert.deepEqual(
+    turns(words.sid).map((r) => r.params.SpeechResult),
+    ['多少钱', '好的'],
+  );
   assert.equal(verbs(h2, 'Say')[0]?.interrupted, true);
   assert.equal(turns(keys.sid)[0]?.params.Digits, '9');
 });

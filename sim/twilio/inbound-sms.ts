@@ -72,7 +72,8 @@ export async function receiveSms(deps: InboundDeps, sms: InboundSms): Promise<In
     ...place('To', sms.to),
   };
   const res = await sendWebhook({ url: config.smsUrl, method: config.smsMethod ?? 'POST', params, authToken: deps.authToken });
-  if (res.status < 200 || res.status >= 300) return { sid: msg.sid, status: res.status, replies: [], error: `11200: ${config.smsUrl} answered HTTP ${res.status}` };
+  if (res.status < 200 || res.status >= 300)
+    return { sid: msg.sid, status: res.status, replies: [], error: `11200: ${config.smsUrl} answered HTTP ${res.status}` };
   let replies: SimMessage[];
   try {
     replies = sendReplies(deps, msg, res.body, res.contentType, config.smsUrl);
@@ -88,7 +89,9 @@ function sendReplies(deps: InboundDeps, inbound: SimMessage, body: string, conte
   // A text/plain answer is sent back as it is.
   const texts: { el?: TwimlElement; text: string }[] = /^text\/plain/i.test(contentType)
     ? [{ text: body.trim() }]
-    : elementsOf(parseTwiml(body)).filter((e) => e.name === 'Message').map((el) => ({ el, text: messageText(el) }));
+    : elementsOf(parseTwiml(body))
+        .filter((e) => e.name === 'Message')
+        .map((el) => ({ el, text: messageText(el) }));
   return texts.map(({ el, text }) => {
     const to = el?.attrs.to || (inbound.from ?? '');
     const from = el?.attrs.from || inbound.to;

@@ -127,9 +127,14 @@ export async function startTwilioSim(options: TwilioSimOptions = {}): Promise<Tw
   const authToken = options.authToken ?? randomBytes(16).toString('hex');
   const clock = createClock(options.clockSpeed ?? 1, options.startAt);
   const schemas = loadFormSchemas(options.contractPath ?? CONTRACT_PATH, [
-    [CALLS, 'post'], [CALL, 'post'], [MESSAGES, 'post'],
+    [CALLS, 'post'],
+    [CALL, 'post'],
+    [MESSAGES, 'post'],
   ]);
-  const querySchemas = loadQuerySchemas(options.contractPath ?? CONTRACT_PATH, [[CALLS, 'get'], [MESSAGES, 'get']]);
+  const querySchemas = loadQuerySchemas(options.contractPath ?? CONTRACT_PATH, [
+    [CALLS, 'get'],
+    [MESSAGES, 'get'],
+  ]);
   const callEvents = { StatusCallbackEvent: ['initiated', 'ringing', 'answered', 'completed'] };
   const profiles = new Map(Object.entries(options.profiles ?? {}));
   const personas = new Map(Object.entries(options.personas ?? {}));
@@ -164,7 +169,10 @@ export async function startTwilioSim(options: TwilioSimOptions = {}): Promise<Tw
   const numbers = new Map(Object.entries(options.numbers ?? {}));
 
   const store = new CallStore({
-    clock, accountSid, authToken, callsPerSecond: options.callsPerSecond ?? 1,
+    clock,
+    accountSid,
+    authToken,
+    callsPerSecond: options.callsPerSecond ?? 1,
     persona: (to) => personas.get(to) ?? personas.get(numberOf(to)) ?? suffixCallee(numberOf(to))?.persona,
   });
   // Callees set through the control API (or setCallee), by number.
@@ -218,13 +226,17 @@ export async function startTwilioSim(options: TwilioSimOptions = {}): Promise<Tw
   const routes: Route[] = [
     {
       // What a client fetches to learn whether its credentials work (the auth is the server's).
-      method: 'GET', pattern: /^\/2010-04-01\/Accounts\/([^/]+)\.json$/, handler: ({ match }) => {
+      method: 'GET',
+      pattern: /^\/2010-04-01\/Accounts\/([^/]+)\.json$/,
+      handler: ({ match }) => {
         account(match);
         return { status: 200, json: accountJson(accountSid, authToken, created) };
       },
     },
     {
-      method: 'GET', pattern: callsPath, handler: ({ match, path, query }) => {
+      method: 'GET',
+      pattern: callsPath,
+      handler: ({ match, path, query }) => {
         account(match);
         const params = parseForm(query.toString());
         fail(validateForm(querySchemas.get(`GET ${CALLS}`) ?? { properties: {}, required: [] }, params));
@@ -232,7 +244,9 @@ export async function startTwilioSim(options: TwilioSimOptions = {}): Promise<Tw
       },
     },
     {
-      method: 'POST', pattern: callsPath, handler: ({ body, match }) => {
+      method: 'POST',
+      pattern: callsPath,
+      handler: ({ body, match }) => {
         account(match);
         const params = check(`POST ${CALLS}`, body);
         const to = first(params, 'To') ?? '';
@@ -253,7 +267,9 @@ export async function startTwilioSim(options: TwilioSimOptions = {}): Promise<Tw
       },
     },
     {
-      method: 'GET', pattern: callPath, handler: ({ match, path }) => {
+      method: 'GET',
+      pattern: callPath,
+      handler: ({ match, path }) => {
         account(match);
         const entry = store.get(match[2] ?? '');
         if (!entry) throw notFound(path);
@@ -261,7 +277,9 @@ export async function startTwilioSim(options: TwilioSimOptions = {}): Promise<Tw
       },
     },
     {
-      method: 'POST', pattern: callPath, handler: ({ match, path, body }) => {
+      method: 'POST',
+      pattern: callPath,
+      handler: ({ match, path, body }) => {
         account(match);
         const params = check(`POST ${CALL}`, body);
         fail(params.has('Url') && params.has('Twiml') ? badParam(21205, 'Url and Twiml are mutually exclusive.') : null);
@@ -271,7 +289,9 @@ export async function startTwilioSim(options: TwilioSimOptions = {}): Promise<Tw
       },
     },
     {
-      method: 'POST', pattern: /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\.json$/, handler: ({ match, body }) => {
+      method: 'POST',
+      pattern: /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\.json$/,
+      handler: ({ match, body }) => {
         account(match);
         const params = check(`POST ${MESSAGES}`, body);
         const to = first(params, 'To') ?? '';
@@ -286,7 +306,9 @@ export async function startTwilioSim(options: TwilioSimOptions = {}): Promise<Tw
       },
     },
     {
-      method: 'GET', pattern: /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\.json$/, handler: ({ match, path, query }) => {
+      method: 'GET',
+      pattern: /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\.json$/,
+      handler: ({ match, path, query }) => {
         account(match);
         const params = parseForm(query.toString());
         fail(validateForm(querySchemas.get(`GET ${MESSAGES}`) ?? { properties: {}, required: [] }, params));
@@ -294,7 +316,9 @@ export async function startTwilioSim(options: TwilioSimOptions = {}): Promise<Tw
       },
     },
     {
-      method: 'GET', pattern: /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\/([^/]+)\.json$/, handler: ({ match, path }) => {
+      method: 'GET',
+      pattern: /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\/([^/]+)\.json$/,
+      handler: ({ match, path }) => {
         account(match);
         const msg = messages.get(match[2] ?? '');
         if (!msg) throw notFound(path);
@@ -302,7 +326,9 @@ export async function startTwilioSim(options: TwilioSimOptions = {}): Promise<Tw
       },
     },
     {
-      method: 'GET', pattern: /^\/v2\/PhoneNumbers\/([^/]+)$/, handler: ({ match, query }) => {
+      method: 'GET',
+      pattern: /^\/v2\/PhoneNumbers\/([^/]+)$/,
+      handler: ({ match, query }) => {
         const number = match[1] ?? '';
         lookups.push({ phoneNumber: number, fields: query.get('Fields'), at: clock.now() });
         const out = lookupPhoneNumber(number, query, (e164) => profiles.get(e164)?.lineType ?? defaultProfile.lineType);
@@ -334,16 +360,19 @@ export async function startTwilioSim(options: TwilioSimOptions = {}): Promise<Tw
     setCallee,
     setNumber: (number, config) => void numbers.set(number, config),
     receiveSms: (sms) =>
-      receiveSms({
-        accountSid,
-        authToken,
-        messages,
-        config: (to) => ({ ...(options.smsUrl ? { smsUrl: options.smsUrl } : {}), ...numbers.get(to) }),
-        outcome: (to, from) => {
-          const [profile, random] = profileOf(0, to, from);
-          return pickWeighted(profile.sms ?? {}, 'delivered', random);
+      receiveSms(
+        {
+          accountSid,
+          authToken,
+          messages,
+          config: (to) => ({ ...(options.smsUrl ? { smsUrl: options.smsUrl } : {}), ...numbers.get(to) }),
+          outcome: (to, from) => {
+            const [profile, random] = profileOf(0, to, from);
+            return pickWeighted(profile.sms ?? {}, 'delivered', random);
+          },
         },
-      }, sms),
+        sms,
+      ),
     failNext: ({ count = 1, status = 500, code = status === 503 ? 20503 : 20500, processed = false } = {}) => {
       const message = status === 503 ? 'Service Unavailable' : 'Internal Server Error';
       for (let i = 0; i < count; i++) faults.push({ error: new TwilioApiError(status, code, message), processed });

@@ -24,12 +24,21 @@ after(async () => {
 
 test('an answered call sends signed callbacks in order: initiated, ringing, in-progress, completed', async () => {
   const call = await client.calls.create({
-    to: '+14155550101', from, twiml: '<Response><Say>Hello there, this is a reminder.</Say></Response>',
-    statusCallback: `${app.url}/status/answered?attempt=a1`, statusCallbackEvent: allEvents,
+    to: '+14155550101',
+    from,
+    twiml: '<Response><Say>Hello there, this is a reminder.</Say></Response>',
+    statusCallback: `${app.url}/status/answered?attempt=a1`,
+    statusCallbackEvent: allEvents,
   });
   const got = await app.waitFor('/status/answered', 4);
-  assert.deepEqual(got.map((r) => r.params.CallStatus), ['initiated', 'ringing', 'in-progress', 'completed']);
-  assert.deepEqual(got.map((r) => r.params.SequenceNumber), ['0', '1', '2', '3']);
+  assert.deepEqual(
+    got.map((r) => r.params.CallStatus),
+    ['initiated', 'ringing', 'in-progress', 'completed'],
+  );
+  assert.deepEqual(
+    got.map((r) => r.params.SequenceNumber),
+    ['0', '1', '2', '3'],
+  );
   for (const r of got) {
     assert.equal(r.params.CallSid, call.sid);
     assert.equal(r.params.AccountSid, sim.accountSid);
@@ -58,7 +67,14 @@ test('busy, failed and no-answer end the call the way the profile says', async (
   sim.setProfile('+14155550104', { outcomes: { failed: 1 } });
   sim.setProfile('+14155550105', { outcomes: { 'no-answer': 1 } });
   for (const to of ['+14155550103', '+14155550104', '+14155550105']) {
-    await client.calls.create({ to, from, twiml: '<Response><Say>x</Say></Response>', statusCallback: `${app.url}/status/${to}`, statusCallbackEvent: allEvents, timeout: 15 });
+    await client.calls.create({
+      to,
+      from,
+      twiml: '<Response><Say>x</Say></Response>',
+      statusCallback: `${app.url}/status/${to}`,
+      statusCallbackEvent: allEvents,
+      timeout: 15,
+    });
   }
   const statuses = async (to: string) => (await app.waitFor(`/status/${to}`, to.endsWith('4') ? 2 : 3)).map((r) => r.params.CallStatus);
   assert.deepEqual(await statuses('+14155550103'), ['initiated', 'ringing', 'busy']);
@@ -72,7 +88,13 @@ test('busy, failed and no-answer end the call the way the profile says', async (
 test('clockSpeed 100 makes a 30 s ring take about 0.3 s of real time', async () => {
   sim.setProfile('+14155550106', { outcomes: { answered: 1 }, ringSeconds: [30, 30] });
   const started = Date.now();
-  await client.calls.create({ to: '+14155550106', from, twiml: '<Response><Hangup/></Response>', statusCallback: `${app.url}/status/slow`, statusCallbackEvent: ['answered'] });
+  await client.calls.create({
+    to: '+14155550106',
+    from,
+    twiml: '<Response><Hangup/></Response>',
+    statusCallback: `${app.url}/status/slow`,
+    statusCallbackEvent: ['answered'],
+  });
   await app.waitFor('/status/slow');
   const elapsed = Date.now() - started;
   assert.ok(elapsed >= 300 && elapsed < 1500, `took ${elapsed} ms`);
@@ -80,7 +102,14 @@ test('clockSpeed 100 makes a 30 s ring take about 0.3 s of real time', async () 
 
 test('answering machine detection reports AnsweredBy per profile', async () => {
   sim.setProfile('+14155550107', { outcomes: { answered: 1 }, machine: 1, ringSeconds: [1, 1] });
-  const call = await client.calls.create({ to: '+14155550107', from, url: `${app.url}/twiml/amd`, machineDetection: 'Enable', statusCallback: `${app.url}/status/amd`, statusCallbackEvent: ['answered', 'completed'] });
+  const call = await client.calls.create({
+    to: '+14155550107',
+    from,
+    url: `${app.url}/twiml/amd`,
+    machineDetection: 'Enable',
+    statusCallback: `${app.url}/status/amd`,
+    statusCallbackEvent: ['answered', 'completed'],
+  });
   const [answered] = await app.waitFor('/status/amd');
   assert.equal(answered?.params.AnsweredBy, 'machine_start');
   const [twimlRequest] = await app.waitFor('/twiml/amd');
@@ -91,7 +120,13 @@ test('answering machine detection reports AnsweredBy per profile', async () => {
 
 test('hanging up an in-progress call completes it at once', async () => {
   sim.setProfile('+14155550108', { outcomes: { answered: 1 }, ringSeconds: [1, 1] });
-  const call = await client.calls.create({ to: '+14155550108', from, twiml: '<Response><Pause length="600"/></Response>', statusCallback: `${app.url}/status/hangup`, statusCallbackEvent: ['answered', 'completed'] });
+  const call = await client.calls.create({
+    to: '+14155550108',
+    from,
+    twiml: '<Response><Pause length="600"/></Response>',
+    statusCallback: `${app.url}/status/hangup`,
+    statusCallbackEvent: ['answered', 'completed'],
+  });
   await app.waitFor('/status/hangup');
   const updated = await client.calls(call.sid).update({ status: 'completed' });
   assert.equal(updated.status, 'completed');
@@ -123,7 +158,7 @@ test('calls() lists every create request, so a second call for an attempt is vis
   await until(() => sim.calls().slice(before)[0]?.status === 'completed', 3000, 'completion');
 });
 
-test('Twilio\'s 1 call per second: excess calls wait in the queue', async () => {
+test("Twilio's 1 call per second: excess calls wait in the queue", async () => {
   const s = await startTwilioSim({ clockSpeed: 100, profile: { outcomes: { failed: 1 } } });
   const c = simTwilioClient(s);
   for (let i = 0; i < 3; i++) await c.calls.create({ to: '+14155550111', from, twiml: '<Response/>' });

@@ -36,18 +36,32 @@ test('filters by To, From and Status, newest first, and pages the way the SDK fo
   await client.calls.create({ to, from: '+14155550198', twiml });
 
   const listed = await client.calls.list({ to, from, pageSize: 2 });
-  assert.deepEqual(listed.map((c) => c.sid), [...placed].reverse(), 'all five, newest first, across three pages');
+  assert.deepEqual(
+    listed.map((c) => c.sid),
+    [...placed].reverse(),
+    'all five, newest first, across three pages',
+  );
 
   const first = await client.calls.page({ to, from, pageSize: 2 });
   assert.equal(first.instances.length, 2);
   assert.match(String(first.nextPageUrl), /PageToken=PA/);
   const second = await first.nextPage();
-  assert.deepEqual(second?.instances.map((c) => c.sid), [placed[2], placed[1]]);
+  assert.deepEqual(
+    second?.instances.map((c) => c.sid),
+    [placed[2], placed[1]],
+  );
   const back = await second?.previousPage();
-  assert.deepEqual(back?.instances.map((c) => c.sid), first.instances.map((c) => c.sid), 'PB token pages back');
+  assert.deepEqual(
+    back?.instances.map((c) => c.sid),
+    first.instances.map((c) => c.sid),
+    'PB token pages back',
+  );
 
   await client.calls(placed[0] ?? '').update({ status: 'canceled' });
-  assert.deepEqual((await client.calls.list({ to, status: 'canceled' })).map((c) => c.sid), [placed[0]]);
+  assert.deepEqual(
+    (await client.calls.list({ to, status: 'canceled' })).map((c) => c.sid),
+    [placed[0]],
+  );
   assert.equal((await client.calls.list({ to: '+14155550399' })).length, 0);
 });
 
@@ -76,7 +90,11 @@ test('StartTime filters compare UTC days of start_time, on the simulator clock',
       headers: { authorization: `Basic ${Buffer.from(`${night.accountSid}:${night.authToken}`).toString('base64')}` },
     });
     const body = (await res.json()) as { calls: { sid: string }[] };
-    assert.deepEqual(body.calls.map((x) => x.sid), [early.sid], 'YYYY-MM-DD, as the docs show it');
+    assert.deepEqual(
+      body.calls.map((x) => x.sid),
+      [early.sid],
+      'YYYY-MM-DD, as the docs show it',
+    );
   } finally {
     await night.close();
   }
@@ -93,13 +111,16 @@ test('a call still in the account queue has no start_time, so date filters do no
     const queued = await c.calls.create({ to: '+14155550321', from, twiml });
     assert.equal((await c.calls(queued.sid).fetch()).startTime, null);
     assert.equal((await c.calls.list({ to: '+14155550321', startTimeAfter: new Date('2024-05-01') })).length, 1, 'only the dialled one');
-    assert.deepEqual((await c.calls.list({ to: '+14155550321', status: 'queued' })).map((x) => x.sid), [queued.sid]);
+    assert.deepEqual(
+      (await c.calls.list({ to: '+14155550321', status: 'queued' })).map((x) => x.sid),
+      [queued.sid],
+    );
   } finally {
     await slow.close();
   }
 });
 
-test('the page carries exactly the contract\'s fields, and bad queries are refused', async () => {
+test("the page carries exactly the contract's fields, and bad queries are refused", async () => {
   const spec = JSON.parse(readFileSync(CONTRACT_PATH, 'utf8')) as {
     paths: Record<string, { get: { responses: { 200: { content: { 'application/json': { schema: { properties: object } } } } } } }>;
     components: { schemas: Record<string, { properties: object }> };
@@ -116,7 +137,15 @@ test('the page carries exactly the contract\'s fields, and bad queries are refus
   assert.deepEqual(Object.keys(call ?? {}).sort(), Object.keys(spec.components.schemas['api.v2010.account.call']?.properties ?? {}).sort());
   const base = `/2010-04-01/Accounts/${sim.accountSid}/Calls.json?To=%2B14155550331&PageSize=1`;
   assert.deepEqual(
-    { page: body.page, page_size: body.page_size, start: body.start, end: body.end, uri: body.uri, first: body.first_page_uri, previous: body.previous_page_uri },
+    {
+      page: body.page,
+      page_size: body.page_size,
+      start: body.start,
+      end: body.end,
+      uri: body.uri,
+      first: body.first_page_uri,
+      previous: body.previous_page_uri,
+    },
     { page: 0, page_size: 1, start: 0, end: 0, uri: `${base}&Page=0`, first: `${base}&Page=0`, previous: null },
   );
   assert.equal(body.next_page_uri, `${base}&Page=1&PageToken=PA${String(call?.sid)}`);
@@ -124,5 +153,5 @@ test('the page carries exactly the contract\'s fields, and bad queries are refus
   for (const bad of ['Status=initiated', 'PageSize=1001', 'PageSize=0', 'StartTime%3E=yesterday', 'Colour=red', 'PageToken=PAnope']) {
     assert.equal((await getJson(bad)).status, 400, bad);
   }
-  assert.equal((await getJson('', `AC${'0'.repeat(32)}`)).status, 404, 'another account\'s calls are not listed');
+  assert.equal((await getJson('', `AC${'0'.repeat(32)}`)).status, 404, "another account's calls are not listed");
 });

@@ -7,23 +7,50 @@ import { badParam, type TwilioApiError } from './errors.ts';
 import type { LineType } from './profiles.ts';
 
 export const LOOKUP_FIELDS = [
-  'validation', 'caller_name', 'sim_swap', 'call_forwarding', 'line_status', 'line_type_intelligence',
-  'identity_match', 'reassigned_number', 'sms_pumping_risk', 'phone_number_quality_score', 'pre_fill',
+  'validation',
+  'caller_name',
+  'sim_swap',
+  'call_forwarding',
+  'line_status',
+  'line_type_intelligence',
+  'identity_match',
+  'reassigned_number',
+  'sms_pumping_risk',
+  'phone_number_quality_score',
+  'pre_fill',
 ];
 
 const PLAN_TYPES: Record<string, LineType> = {
-  MOBILE: 'mobile', FIXED_LINE: 'landline', FIXED_LINE_OR_MOBILE: 'mobile', VOIP: 'nonFixedVoip', TOLL_FREE: 'tollFree',
+  MOBILE: 'mobile',
+  FIXED_LINE: 'landline',
+  FIXED_LINE_OR_MOBILE: 'mobile',
+  VOIP: 'nonFixedVoip',
+  TOLL_FREE: 'tollFree',
 };
 
 export function lookupPhoneNumber(raw: string, query: URLSearchParams, lineTypeOf: (e164: string) => LineType | undefined): object | TwilioApiError {
-  const fields = (query.get('Fields') ?? '').split(',').map((f) => f.trim()).filter(Boolean);
+  const fields = (query.get('Fields') ?? '')
+    .split(',')
+    .map((f) => f.trim())
+    .filter(Boolean);
   const unknown = fields.find((f) => !LOOKUP_FIELDS.includes(f));
   if (unknown) return badParam(60200, `Invalid Fields value: ${unknown}`);
   const country = (query.get('CountryCode') ?? undefined) as CountryCode | undefined;
   const parsed = parsePhoneNumberFromString(raw, country);
   const valid = parsed?.isValid() ?? false;
   const empty = Object.fromEntries(
-    ['caller_name', 'sim_swap', 'call_forwarding', 'line_status', 'line_type_intelligence', 'identity_match', 'reassigned_number', 'sms_pumping_risk', 'phone_number_quality_score', 'pre_fill'].map((k) => [k, null]),
+    [
+      'caller_name',
+      'sim_swap',
+      'call_forwarding',
+      'line_status',
+      'line_type_intelligence',
+      'identity_match',
+      'reassigned_number',
+      'sms_pumping_risk',
+      'phone_number_quality_score',
+      'pre_fill',
+    ].map((k) => [k, null]),
   );
   const base: Record<string, unknown> = {
     calling_country_code: valid ? (parsed?.countryCallingCode ?? null) : null,

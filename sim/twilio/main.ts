@@ -8,7 +8,9 @@
 import { DEFAULT_PERSONAS_BY_SUFFIX, startTwilioSim, type TwilioSimOptions } from './index.ts';
 
 /** `personasBySuffix: 'default'` stands for `npm start`'s set (DEFAULT_PERSONAS_BY_SUFFIX). */
-const given = JSON.parse(process.env.SIM_OPTIONS ?? '{}') as Omit<TwilioSimOptions, 'personasBySuffix'> & { personasBySuffix?: TwilioSimOptions['personasBySuffix'] | 'default' };
+const given = JSON.parse(process.env.SIM_OPTIONS ?? '{}') as Omit<TwilioSimOptions, 'personasBySuffix'> & {
+  personasBySuffix?: TwilioSimOptions['personasBySuffix'] | 'default';
+};
 const options: TwilioSimOptions = { ...given, personasBySuffix: given.personasBySuffix === 'default' ? DEFAULT_PERSONAS_BY_SUFFIX : given.personasBySuffix };
 delete process.env.SIM_OPTIONS;
 let portTaken = false;

@@ -36,7 +36,14 @@ export function dateFilter<T>(params: Params, field: string, time: (item: T) => 
  * that item, PB<sid>: before it — so items arriving while a client pages do not shift what
  * it has not read yet. `sidPattern` matches the sids of this list (CA…, SM…).
  */
-export function listPage<T extends { sid: string }>(matching: T[], params: Params, path: string, key: string, sidPattern: RegExp, toJson: (item: T) => unknown) {
+export function listPage<T extends { sid: string }>(
+  matching: T[],
+  params: Params,
+  path: string,
+  key: string,
+  sidPattern: RegExp,
+  toJson: (item: T) => unknown,
+) {
   const pageSize = Number(first(params, 'PageSize') ?? DEFAULT_PAGE_SIZE);
   const page = Number(first(params, 'Page') ?? 0);
   const token = first(params, 'PageToken');

@@ -30,7 +30,8 @@ after(async () => {
 });
 
 const client = () => simTwilioClient(sim);
-const ended = (sid: string) => until(() => ['completed', 'failed', 'busy', 'no-answer'].includes(sim.calls().find((c) => c.sid === sid)?.status ?? ''), 10_000, `call ${sid} to end`);
+const ended = (sid: string) =>
+  until(() => ['completed', 'failed', 'busy', 'no-answer'].includes(sim.calls().find((c) => c.sid === sid)?.status ?? ''), 10_000, `call ${sid} to end`);
 
 async function call(to: string) {
   const created = await client().calls.create({ to, from, url: `${app.url}/voice`, timeout: 30, machineDetection: 'Enable' });
@@ -40,7 +41,10 @@ async function call(to: string) {
 }
 
 const control = (method: string, path: string, body?: unknown) =>
-  fetch(`${sim.url}${path}`, { method, ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body), headers: { 'content-type': 'application/json' } }) });
+  fetch(`${sim.url}${path}`, {
+    method,
+    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+  });
 
 test('the last digit of the number called picks the persona: each answers (or not) as documented', async () => {
   const results = await Promise.all(['0', '1', '2', '3', '4', '9'].map((d) => call(`+1415555020${d}`)));
@@ -68,7 +72,10 @@ test('GET /sim/personas lists the built-in personas and the digits that choose t
 test('PUT /sim/personas/{number} sets who answers and what they say; DELETE goes back to the digit', async () => {
   const number = '+14155550311'; // ends in 1: price-then-yes
   assert.deepEqual(await (await control('GET', `/sim/personas/${number}`)).json(), {
-    number, from: 'suffix', suffix: '1', persona: BUILT_IN_PERSONAS['price-then-yes'],
+    number,
+    from: 'suffix',
+    suffix: '1',
+    persona: BUILT_IN_PERSONAS['price-then-yes'],
   });
 
   const set = await control('PUT', `/sim/personas/${number}`, { persona: 'wrong-number' });
@@ -119,10 +126,17 @@ test('GET /sim/calls and /sim/messages show what a callee heard, answered and wa
   const calls = (await (await control('GET', `/sim/calls?to=%2B${number.slice(1)}`)).json()) as { to: string; status: string; conversation: unknown[] }[];
   assert.equal(calls.length, 1);
   assert.deepEqual(calls[0]!.conversation, [
-    { said: 'Question 1?' }, { replied: 'How much is it?' }, { said: 'Question 2?' }, { replied: 'OK, send me the link' }, { said: 'Goodbye.' },
+    { said: 'Question 1?' },
+    { replied: 'How much is it?' },
+    { said: 'Question 2?' },
+    { replied: 'OK, send me the link' },
+    { said: 'Goodbye.' },
   ]);
   const texts = (await (await control('GET', `/sim/messages?to=%2B${number.slice(1)}`)).json()) as { body: string }[];
-  assert.deepEqual(texts.map((m) => m.body), ['Your cart: https://shop.example/c/1']);
+  assert.deepEqual(
+    texts.map((m) => m.body),
+    ['Your cart: https://shop.example/c/1'],
+  );
   assert.ok(((await (await control('GET', '/sim/calls')).json()) as unknown[]).length > 1, 'without ?to, every call');
   assert.equal((await control('GET', '/sim/calls?to=12345')).status, 400);
 });

@@ -86,7 +86,10 @@ export function personaBySuffix(bySuffix: Record<string, PersonaRef>, number: st
 }
 
 export class PersonaError extends Error {
-  constructor(readonly field: string, message: string) {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -145,6 +148,7 @@ export function parsePersona(body: unknown): PersonaSpec {
 function utterance(u: unknown, field: string): Utterance {
   if (u === null || typeof u === 'string') return u;
   if (isObject(u) && typeof u.text === 'string') return { text: u.text, ...(typeof u.bargeIn === 'boolean' ? { bargeIn: u.bargeIn } : {}) };
-  if (isObject(u) && typeof u.digits === 'string' && /^[0-9*#w]+$/.test(u.digits)) return { digits: u.digits, ...(typeof u.bargeIn === 'boolean' ? { bargeIn: u.bargeIn } : {}) };
+  if (isObject(u) && typeof u.digits === 'string' && /^[0-9*#w]+$/.test(u.digits))
+    return { digits: u.digits, ...(typeof u.bargeIn === 'boolean' ? { bargeIn: u.bargeIn } : {}) };
   throw new PersonaError(field, 'a reply is "words", {"text": "words"}, {"digits": "1"} or null (silence)');
 }

@@ -47,7 +47,11 @@ const heardOf = async (sid: string): Promise<HeardEntry[]> => {
 test('<Play> GETs the audio (signed), logs what came back, and skips what fails', async () => {
   const call = await client.calls.create({ to: '+14155550401', from, url: `${app.url}/play` });
   const heard = await heardOf(call.sid);
-  assert.deepEqual(heard.map((h) => h.verb), ['Play', 'Play', 'Play', 'Say'], 'failures are skipped, the call goes on');
+  assert.deepEqual(
+    heard.map((h) => h.verb),
+    ['Play', 'Play', 'Play', 'Say'],
+    'failures are skipped, the call goes on',
+  );
   const [ok, missing, html] = heard;
   assert.deepEqual(ok?.media, { url: `${app.url}/media/abc.mp3`, status: 200, contentType: 'audio/mpeg', bytes: 4096 });
   assert.equal(ok?.error, undefined);
@@ -80,7 +84,9 @@ test('<Dial> logs each target with its kind, callerId, timeout and record; the a
       { kind: 'sip', value: 'sip:agent@pbx.example.com', attrs: { username: 'agent' } },
       { kind: 'client', value: 'alice', attrs: {} },
     ],
-    callerId: '+14155550100', timeout: 20, record: 'record-from-answer',
+    callerId: '+14155550100',
+    timeout: 20,
+    record: 'record-from-answer',
   });
   const [action] = await app.waitFor('/dialed');
   assert.equal(action?.params.DialCallStatus, 'completed');
@@ -94,7 +100,9 @@ test('<Dial><Queue> reports QueueResult to the action; bare SIP text is a sip ta
   const [action] = await app.waitFor('/dialed-queue');
   assert.equal(action?.params.QueueResult, 'bridged');
   assert.equal(action?.params.DialCallStatus, undefined);
-  assert.deepEqual((await heardOf(queued.sid)).find((h) => h.verb === 'Dial')?.dial?.targets, [{ kind: 'queue', value: 'support', attrs: { url: '/whisper' } }]);
+  assert.deepEqual((await heardOf(queued.sid)).find((h) => h.verb === 'Dial')?.dial?.targets, [
+    { kind: 'queue', value: 'support', attrs: { url: '/whisper' } },
+  ]);
   const heard = await heardOf(bare.sid);
   assert.deepEqual(heard.find((h) => h.verb === 'Dial')?.dial, { targets: [{ kind: 'sip', value: 'sip:desk@pbx.example.com', attrs: {} }], timeout: 30 });
   assert.equal(heard.at(-1)?.text, 'After the call.', 'without an action the document goes on');

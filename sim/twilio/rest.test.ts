@@ -21,7 +21,7 @@ after(async () => {
   await app.close();
 });
 
-test('generated credentials look like Twilio\'s', () => {
+test("generated credentials look like Twilio's", () => {
   assert.match(sim.accountSid, /^AC[0-9a-f]{32}$/);
   assert.match(sim.authToken, /^[0-9a-f]{32}$/);
 });
@@ -48,7 +48,13 @@ test('create a call, fetch it, cancel it while it rings', async () => {
   assert.equal(status?.params.CallStatus, 'canceled', 'the completed callback reports the cancel');
   // It stays canceled: the ring timer that was running does not answer it later.
   await new Promise((r) => setTimeout(r, 300));
-  assert.deepEqual(sim.calls().find((c) => c.sid === created.sid)?.history.map((h) => h.status), ['queued', 'initiated', 'ringing', 'canceled']);
+  assert.deepEqual(
+    sim
+      .calls()
+      .find((c) => c.sid === created.sid)
+      ?.history.map((h) => h.status),
+    ['queued', 'initiated', 'ringing', 'canceled'],
+  );
   await assert.rejects(client.calls(created.sid).update({ status: 'completed' }), { status: 400, code: 21220 });
 });
 
@@ -68,7 +74,7 @@ test('wrong auth token is a 401 with code 20003, and nothing is placed', async (
   assert.equal(sim.calls().length, before);
 });
 
-test('bad request bodies are refused with Twilio\'s error codes', async () => {
+test("bad request bodies are refused with Twilio's error codes", async () => {
   const base = { to: '+14155550100', from: '+14155550199' };
   await assert.rejects(client.calls.create({ ...base, url: 'not a url' }), { status: 400, code: 21205 });
   await assert.rejects(client.calls.create({ ...base, to: '555-0100', twiml }), { status: 400, code: 21211 });
@@ -79,7 +85,10 @@ test('bad request bodies are refused with Twilio\'s error codes', async () => {
   await assert.rejects(client.calls.create({ ...base, twiml, timeout: 'soon' as unknown as number }), { status: 400, message: /Timeout/ });
   const res = await fetch(`${sim.url}/2010-04-01/Accounts/${sim.accountSid}/Calls.json`, {
     method: 'POST',
-    headers: { authorization: `Basic ${Buffer.from(`${sim.accountSid}:${sim.authToken}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+    headers: {
+      authorization: `Basic ${Buffer.from(`${sim.accountSid}:${sim.authToken}`).toString('base64')}`,
+      'content-type': 'application/x-www-form-urlencoded',
+    },
     body: new URLSearchParams({ To: '+14155550100', From: '+14155550199', Twiml: twiml, Colour: 'red' }),
   });
   assert.equal(res.status, 400);
@@ -89,12 +98,20 @@ test('bad request bodies are refused with Twilio\'s error codes', async () => {
 });
 
 test('send an SMS: 201 queued, then signed sent → delivered callbacks', async () => {
-  const msg = await client.messages.create({ to: '+14155550111', from: '+14155550199', body: 'Your cart is waiting: https://x.test/l/abc', statusCallback: `${app.url}/sms` });
+  const msg = await client.messages.create({
+    to: '+14155550111',
+    from: '+14155550199',
+    body: 'Your cart is waiting: https://x.test/l/abc',
+    statusCallback: `${app.url}/sms`,
+  });
   assert.match(msg.sid, /^SM[0-9a-f]{32}$/);
   assert.equal(msg.status, 'queued');
   assert.equal(msg.numSegments, '1');
   const callbacks = await app.waitFor('/sms', 2);
-  assert.deepEqual(callbacks.map((c) => c.params.MessageStatus), ['sent', 'delivered']);
+  assert.deepEqual(
+    callbacks.map((c) => c.params.MessageStatus),
+    ['sent', 'delivered'],
+  );
   for (const c of callbacks) assert.equal(twilio.validateRequest(sim.authToken, c.signature ?? '', c.url, c.params), true);
   assert.equal((await client.messages(msg.sid).fetch()).status, 'delivered');
   await assert.rejects(client.messages.create({ to: '+14155550111', from: '+14155550199' }), { status: 400, code: 21602 });
@@ -105,7 +122,10 @@ test('an SMS profile can make delivery fail', async () => {
   sim.setProfile('+447700900123', { outcomes: { answered: 1 }, sms: { undelivered: 1 } });
   const msg = await client.messages.create({ to: '+447700900123', from: '+14155550199', body: 'hello', statusCallback: `${app.url}/sms-bad` });
   const callbacks = await app.waitFor('/sms-bad', 2);
-  assert.deepEqual(callbacks.map((c) => c.params.MessageStatus), ['sent', 'undelivered']);
+  assert.deepEqual(
+    callbacks.map((c) => c.params.MessageStatus),
+    ['sent', 'undelivered'],
+  );
   assert.equal(callbacks[1]?.params.ErrorCode, '30003');
   const fetched = await client.messages(msg.sid).fetch();
   assert.equal(fetched.errorCode, 30003);
@@ -173,5 +193,8 @@ test('fetching the account answers for its own credentials and refuses others as
 
   const wrong = simTwilioClient({ ...sim, authToken: 'f'.repeat(32) });
   await assert.rejects(wrong.api.v2010.accounts(sim.accountSid).fetch(), (err: { status?: number; code?: number }) => err.status === 401 && err.code === 20003);
-  await assert.rejects(client.api.v2010.accounts(`AC${'0'.repeat(32)}`).fetch(), (err: { status?: number; code?: number }) => err.status === 404 && err.code === 20404);
+  await assert.rejects(
+    client.api.v2010.accounts(`AC${'0'.repeat(32)}`).fetch(),
+    (err: { status?: number; code?: number }) => err.status === 404 && err.code === 20404,
+  );
 });

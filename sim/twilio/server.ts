@@ -5,7 +5,13 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { timingSafeEqual } from 'node:crypto';
 import { notFound, TwilioApiError, unauthenticated } from './errors.ts';
 
-export type Handler = (req: { method: string; path: string; query: URLSearchParams; body: string; match: RegExpExecArray }) => Promise<{ status: number; json: unknown }> | { status: number; json: unknown };
+export type Handler = (req: {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  body: string;
+  match: RegExpExecArray;
+}) => Promise<{ status: number; json: unknown }> | { status: number; json: unknown };
 export interface Route {
   method: string;
   pattern: RegExp;
@@ -86,7 +92,12 @@ export function createSimServer(
       } catch (err) {
         if (err instanceof TwilioApiError) return send(res, err.status, err.toJSON());
         // A simulator bug must be loud, never a silent success.
-        send(res, 500, { code: 20500, message: `Simulator error: ${err instanceof Error ? err.message : String(err)}`, more_info: 'https://www.twilio.com/docs/errors/20500', status: 500 });
+        send(res, 500, {
+          code: 20500,
+          message: `Simulator error: ${err instanceof Error ? err.message : String(err)}`,
+          more_info: 'https://www.twilio.com/docs/errors/20500',
+          status: 500,
+        });
       }
     })();
   });

@@ -27,7 +27,7 @@ test('repeated parameters and non-ASCII values sign the way the SDK checks them'
   assert.equal(formEncode({ A: ['1', '2'], B: 'x y' }), 'A=1&A=2&B=x+y');
 });
 
-test('matches the example from Twilio\'s webhook security docs', () => {
+test("matches the example from Twilio's webhook security docs", () => {
   // https://www.twilio.com/docs/usage/security#validating-requests
   const url = 'https://mycompany.com/myapp.php?foo=1&bar=2';
   // A vector not produced by this code, so it catches a self-consistently wrong signer.

@@ -23,7 +23,8 @@ after(async () => {
   await app.close();
 });
 
-const final = (sid: string) => until(() => ['completed', 'busy', 'no-answer', 'failed'].includes(sim.calls().find((c) => c.sid === sid)?.status ?? ''), 5000, `call ${sid} to end`);
+const final = (sid: string) =>
+  until(() => ['completed', 'busy', 'no-answer', 'failed'].includes(sim.calls().find((c) => c.sid === sid)?.status ?? ''), 5000, `call ${sid} to end`);
 
 test('To as a SIP URI: accepted with SIP credentials, shown as given, profiled and answered by the E.164 inside', async () => {
   const to = 'sip:+14155550501@trunk.example.com';

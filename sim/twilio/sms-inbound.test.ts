@@ -39,7 +39,7 @@ after(async () => {
   await app.close();
 });
 
-test('an inbound SMS is POSTed signed with Twilio\'s fields; the <Message> answer is sent back', async () => {
+test("an inbound SMS is POSTed signed with Twilio's fields; the <Message> answer is sent back", async () => {
   const result = await sim.receiveSms({ from: mobile, to: line, body: '退订' });
   assert.deepEqual(result.replies, ['您已退订，不会再收到消息。']);
   assert.equal(result.status, 200);
@@ -52,8 +52,30 @@ test('an inbound SMS is POSTed signed with Twilio\'s fields; the <Message> answe
   assert.equal(p.SmsMessageSid, p.MessageSid);
   assert.equal(result.sid, p.MessageSid);
   assert.deepEqual(
-    { AccountSid: p.AccountSid, From: p.From, To: p.To, Body: p.Body, NumMedia: p.NumMedia, NumSegments: p.NumSegments, SmsStatus: p.SmsStatus, ApiVersion: p.ApiVersion, FromCountry: p.FromCountry, ToCountry: p.ToCountry },
-    { AccountSid: sim.accountSid, From: mobile, To: line, Body: '退订', NumMedia: '0', NumSegments: '1', SmsStatus: 'received', ApiVersion: '2010-04-01', FromCountry: 'CN', ToCountry: 'US' },
+    {
+      AccountSid: p.AccountSid,
+      From: p.From,
+      To: p.To,
+      Body: p.Body,
+      NumMedia: p.NumMedia,
+      NumSegments: p.NumSegments,
+      SmsStatus: p.SmsStatus,
+      ApiVersion: p.ApiVersion,
+      FromCountry: p.FromCountry,
+      ToCountry: p.ToCountry,
+    },
+    {
+      AccountSid: sim.accountSid,
+      From: mobile,
+      To: line,
+      Body: '退订',
+      NumMedia: '0',
+      NumSegments: '1',
+      SmsStatus: 'received',
+      ApiVersion: '2010-04-01',
+      FromCountry: 'CN',
+      ToCountry: 'US',
+    },
   );
   assert.equal(p.MessagingServiceSid, undefined);
 
@@ -70,7 +92,15 @@ test('several <Message>s (plain or with <Body>) are all sent; their statusCallba
   assert.deepEqual(result.replies, ['Thanks!', 'Reply STOP to opt out.']);
   const [status] = await app.waitFor('/sms-status');
   assert.equal(status?.params.To, '+14155550177');
-  await until(() => sim.messages().filter((m) => m.to === '+14155550177').every((m) => m.status === 'delivered'), 3000, 'delivery');
+  await until(
+    () =>
+      sim
+        .messages()
+        .filter((m) => m.to === '+14155550177')
+        .every((m) => m.status === 'delivered'),
+    3000,
+    'delivery',
+  );
 });
 
 test('per-number smsUrl and Messaging Service; an empty answer sends nothing; text/plain is sent as is', async () => {

@@ -111,7 +111,9 @@ export async function startDialogTestbed(respond: (r: Received) => Reply, clockS
     throw err;
   });
   return {
-    sim, app, client: simTwilioClient(sim),
+    sim,
+    app,
+    client: simTwilioClient(sim),
     async close() {
       await sim.close();
       await app.close();

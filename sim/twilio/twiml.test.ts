@@ -13,7 +13,10 @@ test('reads verbs, attributes, nested prompts and entities', () => {
       <Hangup/>
     </Response>`);
   const verbs = elementsOf(doc);
-  assert.deepEqual(verbs.map((v) => v.name), ['Say', 'Gather', 'Pause', 'Say', 'Hangup']);
+  assert.deepEqual(
+    verbs.map((v) => v.name),
+    ['Say', 'Gather', 'Pause', 'Say', 'Hangup'],
+  );
   assert.equal(textOf(verbs[0]!), "Hi & welcome, it's Chaseline");
   assert.equal(verbs[0]!.attrs.voice, 'Polly.Joanna');
   assert.equal(verbs[1]!.attrs.action, '/next?x=1&y=2');

@@ -66,16 +66,23 @@ interface RawResponse {
   body: Buffer;
 }
 
-function request(url: string, init: { method: string; headers: Record<string, string>; body?: string; signal?: AbortSignal; timeoutMs: number }): Promise<RawResponse> {
+function request(
+  url: string,
+  init: { method: string; headers: Record<string, string>; body?: string; signal?: AbortSignal; timeoutMs: number },
+): Promise<RawResponse> {
   const target = new URL(url);
   const secure = target.protocol === 'https:';
   return new Promise((resolve, reject) => {
-    const req = (secure ? https : http).request(target, { method: init.method, headers: init.headers, agent: agents[secure ? 'https:' : 'http:'], signal: init.signal }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, contentType: res.headers['content-type'] ?? '', body: Buffer.concat(chunks) }));
-      res.on('error', reject);
-    });
+    const req = (secure ? https : http).request(
+      target,
+      { method: init.method, headers: init.headers, agent: agents[secure ? 'https:' : 'http:'], signal: init.signal },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, contentType: res.headers['content-type'] ?? '', body: Buffer.concat(chunks) }));
+        res.on('error', reject);
+      },
+    );
     const timer = setTimeout(() => req.destroy(new Error(`no answer from ${target.host} within ${init.timeoutMs} ms`)), init.timeoutMs);
     req.on('close', () => clearTimeout(timer));
     req.on('error', reject);

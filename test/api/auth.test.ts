@@ -110,7 +110,11 @@ describe('api keys', () => {
       revoked: { authorization: `Bearer ${revoked.key}` },
     };
     for (const [name, headers] of Object.entries(cases)) {
-      for (const [method, path] of [['GET', '/v1/contacts'], ['GET', '/v1/exports/contacts'], ['POST', '/v1/imports']] as const) {
+      for (const [method, path] of [
+        ['GET', '/v1/contacts'],
+        ['GET', '/v1/exports/contacts'],
+        ['POST', '/v1/imports'],
+      ] as const) {
         const res = await app.request(method, path, { key: null, headers });
         assert.equal(res.status, 401, `${name} ${method} ${path}`);
         assertProblem(res, 401, 'UNAUTHENTICATED', 'Authorization');
@@ -250,6 +254,9 @@ describe('Idempotency-Key', () => {
     assert.equal(inB.headers.get('idempotent-replayed'), null, "B is not served A's stored response");
     assert.notEqual(inB.body.id, inA.body.id);
     const inBList = await app.request('GET', '/v1/contacts', { key: b.adminKey });
-    assert.deepEqual(inBList.body.items.map((c: { id: string }) => c.id), [inB.body.id]);
+    assert.deepEqual(
+      inBList.body.items.map((c: { id: string }) => c.id),
+      [inB.body.id],
+    );
   });
 });

@@ -80,7 +80,10 @@ describe('create and read', () => {
     assert.deepEqual(items.map((c) => c.id).sort(), [...ids].sort());
 
     const onlyPaused = await app.request('GET', '/v1/campaigns?status=paused', { key: t.key });
-    assert.deepEqual(onlyPaused.body.items.map((c: { id: string }) => c.id), [ids[1]]);
+    assert.deepEqual(
+      onlyPaused.body.items.map((c: { id: string }) => c.id),
+      [ids[1]],
+    );
     const active = await app.request('GET', '/v1/campaigns?status=active', { key: t.key });
     assert.deepEqual(active.body.items.map((c: { id: string }) => c.id).sort(), [ids[0], ids[2]].sort());
     assertProblem(await app.request('GET', '/v1/campaigns?status=running', { key: t.key }), 400, 'VALIDATION', 'status');
@@ -93,7 +96,10 @@ describe('a campaign no line can serve is saved with a warning', () => {
     const poolOnly = campaignBody({ lines: [] });
     const created = await post('/v1/campaigns', poolOnly, t.key);
     assert.equal(created.status, 201, created.text);
-    assert.deepEqual(created.body.warnings.map((w: { code: string; field: string }) => [w.code, w.field]), [['no-line', 'lines']]);
+    assert.deepEqual(
+      created.body.warnings.map((w: { code: string; field: string }) => [w.code, w.field]),
+      [['no-line', 'lines']],
+    );
     assert.match(created.body.warnings[0].message, /line pool is empty.*POST \/v1\/lines/);
     const viaTrpc = await trpcMutation(app, 'campaigns.create', { ...poolOnly, name: 'over tRPC' }, { key: t.key });
     assert.equal(viaTrpc.body.result.data.warnings[0].code, 'no-line', 'tRPC says the same');
@@ -115,7 +121,11 @@ describe('a campaign no line can serve is saved with a warning', () => {
 describe('rules that could never call are refused, naming the rule', () => {
   const cases: [string, Record<string, unknown>, string][] = [
     ['a window with no spans on any day', { rules: { window: { days: weekdays([]) } } }, 'rules.window'],
-    ['a window whose exclusion covers every span', { rules: { window: { days: weekdays([{ start: '09:00', end: '12:00' }]), exclude: [{ start: '08:00', end: '13:00' }] } } }, 'rules.window'],
+    [
+      'a window whose exclusion covers every span',
+      { rules: { window: { days: weekdays([{ start: '09:00', end: '12:00' }]), exclude: [{ start: '08:00', end: '13:00' }] } } },
+      'rules.window',
+    ],
     ['a span that ends before it starts', { rules: { window: { days: weekdays([{ start: '18:00', end: '09:00' }]) } } }, 'rules.window'],
     ['a cap of 0 calls a day', { rules: { window: ALL_DAY, caps: { callsPerDay: 0 } } }, 'rules.caps.callsPerDay'],
     ['no script without `when` (no default script)', { scripts: [{ name: 'vip', when: { tags: ['VIP'] }, say: 'Hi', sms: 'Hi' }] }, 'scripts'],
@@ -128,7 +138,10 @@ describe('rules that could never call are refused, naming the rule', () => {
     test(`${what} → 400 at ${field}`, async () => {
       const res = await post('/v1/campaigns', campaignBody(overrides), operator.key);
       assertProblem(res, 400, 'VALIDATION', field);
-      assert.ok(res.body.errors.some((e: { field: string }) => e.field === field), res.text);
+      assert.ok(
+        res.body.errors.some((e: { field: string }) => e.field === field),
+        res.text,
+      );
     });
   }
 
@@ -140,7 +153,12 @@ describe('rules that could never call are refused, naming the rule', () => {
   });
 
   test('a segment that does not exist (in this tenant) is 404 at segmentId', async () => {
-    assertProblem(await post('/v1/campaigns', campaignBody({ segmentId: '00000000-0000-4000-8000-000000000000' }), operator.key), 404, 'NOT_FOUND', 'segmentId');
+    assertProblem(
+      await post('/v1/campaigns', campaignBody({ segmentId: '00000000-0000-4000-8000-000000000000' }), operator.key),
+      404,
+      'NOT_FOUND',
+      'segmentId',
+    );
     const trigger = { type: 'segment-entry', segmentId: '00000000-0000-4000-8000-000000000000' };
     assertProblem(await post('/v1/campaigns', campaignBody({ trigger }), operator.key), 404, 'NOT_FOUND', 'trigger.segmentId');
   });
@@ -166,7 +184,10 @@ describe('update', () => {
     assert.deepEqual(res.body.trigger, c.trigger);
     assert.ok(res.body.updatedAt >= c.updatedAt);
 
-    const lines = [{ from: '+14155550100', minPriority: 0 }, { from: '+14155550199', minPriority: 10 }];
+    const lines = [
+      { from: '+14155550100', minPriority: 0 },
+      { from: '+14155550199', minPriority: 10 },
+    ];
     const relined = await app.request('PATCH', `/v1/campaigns/${c.id}`, { key: operator.key, body: { lines } });
     assert.deepEqual(relined.body.lines, lines);
     assert.equal(relined.body.name, 'After');
@@ -262,7 +283,10 @@ describe('tenant chase rules', () => {
     const t = await newTenant(app, 'Rules');
     assert.deepEqual((await app.request('GET', '/v1/chase-rules', { key: t.key })).body, {});
     const ops = await newKey(app, 'operator', t.key);
-    const rules = { window: { days: weekdays([{ start: '09:00', end: '20:00' }]), exclude: [{ start: '12:00', end: '13:30' }] }, caps: { callsPerDay: 3, minHoursBetweenCalls: 4 } };
+    const rules = {
+      window: { days: weekdays([{ start: '09:00', end: '20:00' }]), exclude: [{ start: '12:00', end: '13:30' }] },
+      caps: { callsPerDay: 3, minHoursBetweenCalls: 4 },
+    };
     const put = await app.request('PUT', '/v1/chase-rules', { key: ops.key, body: rules });
     assert.equal(put.status, 200, put.text);
     assert.deepEqual(put.body, rules);

@@ -39,7 +39,12 @@ async function newContact(n: number, extra: Record<string, unknown> = {}): Promi
 
 /** A contact whose stored number cannot be dialled: only a CRM sync may store one. */
 async function undiallableContact(externalId: string, attributes: Record<string, unknown> = {}): Promise<string> {
-  const { contact } = await upsertContact(app.deps, app.tenantId, { name: 'Bad number', phone: '12', crm: { system: 'hubspot', externalId }, attributes }, 'crm');
+  const { contact } = await upsertContact(
+    app.deps,
+    app.tenantId,
+    { name: 'Bad number', phone: '12', crm: { system: 'hubspot', externalId }, attributes },
+    'crm',
+  );
   assert.equal(contact.phoneValid, false);
   return contact.id;
 }
@@ -92,7 +97,12 @@ describe('starting one chase', () => {
     assert.equal(again.status, 201, again.text);
     assert.equal(again.body.contactId, first.body.contactId);
     assert.equal((await app.request('GET', `/v1/contacts/${first.body.contactId}`)).body.phone, cnE164(5004));
-    assertProblem(await start({ campaignId: later.id, contact: { crm: { system: 'hubspot', externalId: '9012' }, phone: 'not a number' } }), 400, 'VALIDATION', 'contact.phone');
+    assertProblem(
+      await start({ campaignId: later.id, contact: { crm: { system: 'hubspot', externalId: '9012' }, phone: 'not a number' } }),
+      400,
+      'VALIDATION',
+      'contact.phone',
+    );
   });
 
   test('an opted-out number is 409 with the reason, and nothing is started', async () => {
@@ -151,7 +161,10 @@ describe('starting one chase', () => {
     assert.equal(second.body.id, first.body.id);
     assert.equal(second.headers.get('idempotent-replayed'), 'true');
     const list = await app.request('GET', `/v1/chases?contactId=${contactId}`);
-    assert.deepEqual(list.body.items.map((c: { id: string }) => c.id), [first.body.id]);
+    assert.deepEqual(
+      list.body.items.map((c: { id: string }) => c.id),
+      [first.body.id],
+    );
     // The same key over tRPC replays too.
     const viaTrpc = await trpcMutation(app, 'chases.start', body, { key: operator.key, headers });
     assert.equal(viaTrpc.body.result?.data?.id, first.body.id, JSON.stringify(viaTrpc.body));
@@ -209,7 +222,10 @@ describe('a chase through the carrier simulator', () => {
     const waiting = await start({ campaignId: campaign.id, contact: { phone: cnMobile(5102) } });
     assert.equal(waiting.body.status, 'scheduled');
     const completed = await app.request('GET', `/v1/chases?campaignId=${campaign.id}&status=completed`);
-    assert.deepEqual(completed.body.items.map((c: { id: string }) => c.id), [done.id]);
+    assert.deepEqual(
+      completed.body.items.map((c: { id: string }) => c.id),
+      [done.id],
+    );
     assert.equal(completed.body.items[0].timeline, undefined, 'lists carry chases, not timelines');
     const all = await app.request('GET', `/v1/chases?campaignId=${campaign.id}`);
     assert.deepEqual(all.body.items.map((c: { id: string }) => c.id).sort(), [done.id, waiting.body.id].sort());
@@ -318,8 +334,18 @@ describe('starting in bulk by segment', () => {
     const res = await app.request('POST', '/v1/chases/bulk', { key: operator.key, body: { campaignId: campaign.id, segmentId, tiers: ['silver'] } });
     assert.deepEqual(res.body, { created: 2, skipped: { alreadyLive: 0, optedOut: 0, invalidNumber: 0, scriptPaused: 0 } });
     const unknown = '00000000-0000-4000-8000-000000000000';
-    assertProblem(await app.request('POST', '/v1/chases/bulk', { key: operator.key, body: { campaignId: campaign.id, segmentId: unknown } }), 404, 'NOT_FOUND', 'segmentId');
-    assertProblem(await app.request('POST', '/v1/chases/bulk', { key: operator.key, body: { campaignId: unknown, segmentId } }), 404, 'NOT_FOUND', 'campaignId');
+    assertProblem(
+      await app.request('POST', '/v1/chases/bulk', { key: operator.key, body: { campaignId: campaign.id, segmentId: unknown } }),
+      404,
+      'NOT_FOUND',
+      'segmentId',
+    );
+    assertProblem(
+      await app.request('POST', '/v1/chases/bulk', { key: operator.key, body: { campaignId: unknown, segmentId } }),
+      404,
+      'NOT_FOUND',
+      'campaignId',
+    );
     assertProblem(await app.request('POST', '/v1/chases/bulk', { key: viewer.key, body: { campaignId: campaign.id, segmentId } }), 403, 'FORBIDDEN');
   });
 
@@ -343,7 +369,11 @@ describe('starting in bulk by segment', () => {
     assert.equal(refreshed.status, 200, refreshed.text);
     assert.equal(refreshed.body.counts.silver, 3);
     const chases = await listAll<{ contactId: string; tier: string }>(app, `/v1/chases?campaignId=${campaign.id}`);
-    assert.deepEqual(chases.items.map((c) => c.contactId), [newcomer], 'only the silver newcomer');
+    assert.deepEqual(
+      chases.items.map((c) => c.contactId),
+      [newcomer],
+      'only the silver newcomer',
+    );
     assert.equal(chases.items[0]!.tier, 'silver');
     assert.ok(goldNewcomer);
     // Refreshing again starts nothing more.
@@ -355,10 +385,16 @@ describe('starting in bulk by segment', () => {
     const trigger = { type: 'segment-entry', segmentId, tiers: ['silver'], includeExisting: true };
     const campaign = await newCampaign(app, { name: 'Everyone in', trigger, rules: { window: ALL_DAY, delayMinutes: 60 } });
     const atCreation = await listAll<{ tier: string }>(app, `/v1/chases?campaignId=${campaign.id}`);
-    assert.deepEqual(atCreation.items.map((c) => c.tier), ['silver', 'silver', 'silver']);
+    assert.deepEqual(
+      atCreation.items.map((c) => c.tier),
+      ['silver', 'silver', 'silver'],
+    );
     for (let i = 0; i < 2; i++) assert.equal((await app.request('POST', `/v1/segments/${segmentId}/refresh`, { key: operator.key })).status, 200);
     const chases = await listAll<{ tier: string }>(app, `/v1/chases?campaignId=${campaign.id}`);
-    assert.deepEqual(chases.items.map((c) => c.tier), ['silver', 'silver', 'silver']);
+    assert.deepEqual(
+      chases.items.map((c) => c.tier),
+      ['silver', 'silver', 'silver'],
+    );
   });
 
   test('a campaign switched to segment-entry by PATCH chases only contacts entering from then on', async () => {

@@ -21,7 +21,13 @@ let tts: GoogleTtsSim;
 
 before(async () => {
   app = await testApp();
-  [twilio, hubspot, shopify, salesforce, tts] = await Promise.all([startTwilioSim(), startHubspotSim(), startShopifySim(), startSalesforceSim(), startGoogleTtsSim()]);
+  [twilio, hubspot, shopify, salesforce, tts] = await Promise.all([
+    startTwilioSim(),
+    startHubspotSim(),
+    startShopifySim(),
+    startSalesforceSim(),
+    startGoogleTtsSim(),
+  ]);
 });
 after(async () => {
   await Promise.all([twilio, hubspot, shopify, salesforce, tts].map((s) => s?.close()));
@@ -64,17 +70,26 @@ const cases = () => ({
   },
 });
 
-test('each connector: credentials the vendor accepts → check ok; refused ones → check not ok with the vendor\'s reason, saved all the same', { timeout: 60_000 }, async () => {
-  for (const [type, c] of Object.entries(cases())) {
-    const good = await put(type, c.good);
-    assert.deepEqual(good.check, { ok: true }, `${type}: ${JSON.stringify(good.check)}`);
-    const bad = await put(type, c.bad);
-    assert.equal(bad.check?.ok, false, type);
-    assert.match(bad.check?.reason ?? '', c.refused, type);
-    assert.ok(await saved(type), `${type} is saved though refused`);
-    assert.ok(!JSON.stringify(bad.check).includes(String((c.bad as { accessToken?: string; authToken?: string }).accessToken ?? (c.bad as { authToken?: string }).authToken)), 'the reason never repeats the secret');
-  }
-});
+test(
+  "each connector: credentials the vendor accepts → check ok; refused ones → check not ok with the vendor's reason, saved all the same",
+  { timeout: 60_000 },
+  async () => {
+    for (const [type, c] of Object.entries(cases())) {
+      const good = await put(type, c.good);
+      assert.deepEqual(good.check, { ok: true }, `${type}: ${JSON.stringify(good.check)}`);
+      const bad = await put(type, c.bad);
+      assert.equal(bad.check?.ok, false, type);
+      assert.match(bad.check?.reason ?? '', c.refused, type);
+      assert.ok(await saved(type), `${type} is saved though refused`);
+      assert.ok(
+        !JSON.stringify(bad.check).includes(
+          String((c.bad as { accessToken?: string; authToken?: string }).accessToken ?? (c.bad as { authToken?: string }).authToken),
+        ),
+        'the reason never repeats the secret',
+      );
+    }
+  },
+);
 
 test('a vendor that does not answer: not ok, saying so, and the credentials are saved', { timeout: 30_000 }, async () => {
   const res = await put('hubspot', { accessToken: hubspot.accessToken, apiBaseUrl: 'http://127.0.0.1:9' });

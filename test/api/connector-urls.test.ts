@@ -13,7 +13,11 @@ import { crmConnectorFor } from '../../connectors/registry.ts';
 const hubspot = (apiBaseUrl?: string) => ({ credentials: { accessToken: 'pat-na1-0123456789abcdef', ...(apiBaseUrl ? { apiBaseUrl } : {}) } });
 const salesforce = (auth: Record<string, string>, apiBaseUrl?: string) => ({ credentials: { auth, ...(apiBaseUrl ? { apiBaseUrl } : {}) } });
 const TOKEN_AUTH = { accessToken: '00D000000000001!AQ4AQFakeToken' };
-const JWT_AUTH = { clientId: '3MVG9connectedappkey', username: 'integration@acme.example', privateKey: '-----BEGIN PRIVATE KEY-----\nMII\n-----END PRIVATE KEY-----' };
+const JWT_AUTH = {
+  clientId: '3MVG9connectedappkey',
+  username: 'integration@acme.example',
+  privateKey: '-----BEGIN PRIVATE KEY-----\nMII\n-----END PRIVATE KEY-----',
+};
 
 describe('with no hosts allowed beyond the vendors', () => {
   let app: TestApp;
@@ -27,8 +31,23 @@ describe('with no hosts allowed beyond the vendors', () => {
       ['hubspot', hubspot('http://127.0.0.1:4010'), 'credentials.apiBaseUrl'],
       ['hubspot', hubspot('http://169.254.169.254/latest/meta-data'), 'credentials.apiBaseUrl'],
       ['hubspot', hubspot('http://api.hubapi.com'), 'credentials.apiBaseUrl'],
-      ['twilio', { credentials: { accountSid: `AC${'b2'.repeat(16)}`, authToken: 'a-secret-auth-token-0123', apiBaseUrl: 'https://10.0.0.5' } }, 'credentials.apiBaseUrl'],
-      ['shopify', { credentials: { shop: 'demo.myshopify.com', accessToken: 'shpat_0123456789', apiSecret: 'shpss_0123456789', apiBaseUrl: 'https://demo.myshopify.com.evil.example' } }, 'credentials.apiBaseUrl'],
+      [
+        'twilio',
+        { credentials: { accountSid: `AC${'b2'.repeat(16)}`, authToken: 'a-secret-auth-token-0123', apiBaseUrl: 'https://10.0.0.5' } },
+        'credentials.apiBaseUrl',
+      ],
+      [
+        'shopify',
+        {
+          credentials: {
+            shop: 'demo.myshopify.com',
+            accessToken: 'shpat_0123456789',
+            apiSecret: 'shpss_0123456789',
+            apiBaseUrl: 'https://demo.myshopify.com.evil.example',
+          },
+        },
+        'credentials.apiBaseUrl',
+      ],
       ['salesforce', salesforce({ ...TOKEN_AUTH, instanceUrl: 'http://internal.corp.example' }), 'credentials.auth.instanceUrl'],
       ['salesforce', salesforce({ ...JWT_AUTH, loginUrl: 'https://login.evil.example' }), 'credentials.auth.loginUrl'],
       ['salesforce', salesforce({ ...TOKEN_AUTH, instanceUrl: 'https://acme.my.salesforce.com' }, 'http://localhost:8080'), 'credentials.apiBaseUrl'],
@@ -50,7 +69,9 @@ describe('with no hosts allowed beyond the vendors', () => {
   test("the vendor's own https URLs are accepted, and so is no URL at all", async () => {
     assert.equal((await app.request('PUT', '/v1/connectors/hubspot', { body: hubspot('https://api-eu1.hubapi.com') })).status, 200);
     assert.equal((await app.request('PUT', '/v1/connectors/hubspot', { body: hubspot() })).status, 200);
-    const sf = await app.request('PUT', '/v1/connectors/salesforce', { body: salesforce({ ...TOKEN_AUTH, instanceUrl: 'https://acme--uat.sandbox.my.salesforce.com' }) });
+    const sf = await app.request('PUT', '/v1/connectors/salesforce', {
+      body: salesforce({ ...TOKEN_AUTH, instanceUrl: 'https://acme--uat.sandbox.my.salesforce.com' }),
+    });
     assert.equal(sf.status, 200, sf.text);
     // The JWT flow's default login URL is Salesforce's own.
     assert.equal((await app.request('PUT', '/v1/connectors/salesforce', { body: salesforce(JWT_AUTH) })).status, 200);
@@ -66,7 +87,10 @@ test('an allowed host is accepted on save; once the operator no longer allows it
 
     // The operator tightens CHASELINE_ALLOWED_VENDOR_HOSTS (the same list object the running app was given).
     allowed.length = 0;
-    await assert.rejects(crmConnectorFor({ ...app.deps, allowedVendorHosts: [] })(app.tenantId, 'hubspot'), (err: Error & { field?: string }) => err.field === 'credentials.apiBaseUrl');
+    await assert.rejects(
+      crmConnectorFor({ ...app.deps, allowedVendorHosts: [] })(app.tenantId, 'hubspot'),
+      (err: Error & { field?: string }) => err.field === 'credentials.apiBaseUrl',
+    );
     assert.equal((await app.request('POST', '/v1/connectors/hubspot/sync')).status, 202);
     const state = await eventually(async () => {
       const s = await connectorState(app, 'hubspot');

@@ -30,7 +30,10 @@ test('a connector is configured with credentials its schema accepts; they are ke
 
   const list = await app.request('GET', '/v1/connectors', { key: operator.key });
   assert.equal(list.status, 200);
-  assert.deepEqual(list.body.items.map((c: { type: string }) => c.type), ['twilio']);
+  assert.deepEqual(
+    list.body.items.map((c: { type: string }) => c.type),
+    ['twilio'],
+  );
   assert.ok(!list.text.includes(twilio.authToken) && !list.text.includes(twilio.accountSid));
 
   const { rows } = await app.db.pool.query<{ credentials_enc: string }>(`select credentials_enc from connectors where type = 'twilio'`);
@@ -45,7 +48,12 @@ test('a connector is configured with credentials its schema accepts; they are ke
 });
 
 test('bad credentials are a 400 naming the field; an unknown connector is a 400 naming the type', async () => {
-  assertProblem(await app.request('PUT', '/v1/connectors/twilio', { body: { credentials: { ...twilio, accountSid: 'nope' } } }), 400, 'VALIDATION', 'credentials.accountSid');
+  assertProblem(
+    await app.request('PUT', '/v1/connectors/twilio', { body: { credentials: { ...twilio, accountSid: 'nope' } } }),
+    400,
+    'VALIDATION',
+    'credentials.accountSid',
+  );
   assertProblem(await app.request('PUT', '/v1/connectors/google-tts', { body: { credentials: {} } }), 400, 'VALIDATION', 'credentials.serviceAccount');
   assertProblem(await app.request('PUT', '/v1/connectors/myspace', { body: { credentials: {} } }), 400, 'VALIDATION', 'type');
 });

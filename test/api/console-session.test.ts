@@ -20,7 +20,10 @@ let dist: string;
 before(async () => {
   dist = await mkdtemp(path.join(os.tmpdir(), 'console-dist-'));
   await mkdir(path.join(dist, 'assets'));
-  await writeFile(path.join(dist, 'index.html'), '<!doctype html><html><head><title>Chaseline</title><script type="module" src="/app/assets/index-abc123.js"></script></head><body></body></html>');
+  await writeFile(
+    path.join(dist, 'index.html'),
+    '<!doctype html><html><head><title>Chaseline</title><script type="module" src="/app/assets/index-abc123.js"></script></head><body></body></html>',
+  );
   await writeFile(path.join(dist, 'assets', 'index-abc123.js'), 'console.log("hi")');
   app = await testApp({ engine: { worker: false }, consoleDist: dist, authLimit: { points: 5 } });
   operator = await newKey(app, 'operator');
@@ -72,10 +75,9 @@ describe('sign-in', () => {
     assert.equal(((await me.json()) as { csrfToken: string }).csrfToken, s.csrf, 'the page can read the token again after a reload');
 
     const id = s.cookie.split('=')[1]!;
-    const { rows } = await app.deps.db.query<{ n: number }>(
-      `select count(*)::int as n from sessions where encode(id_hash, 'escape') like '%' || $1 || '%'`,
-      [id],
-    );
+    const { rows } = await app.deps.db.query<{ n: number }>(`select count(*)::int as n from sessions where encode(id_hash, 'escape') like '%' || $1 || '%'`, [
+      id,
+    ]);
     assert.equal(rows[0]!.n, 0, 'the session id itself is not stored');
     assert.ok(!app.logs.join('\n').includes(id), 'nor logged');
   });
@@ -115,7 +117,11 @@ describe('the cookie in place of the key', () => {
     assert.equal(noToken.status, 403);
     assert.equal(((await noToken.json()) as { field: string }).field, 'X-CSRF-Token');
 
-    const wrongToken = await withSession(s, 'POST', '/v1/campaigns', { body: campaignBody({ name: 'Wrong' }), csrf: false, headers: { 'x-csrf-token': 'x'.repeat(43) } });
+    const wrongToken = await withSession(s, 'POST', '/v1/campaigns', {
+      body: campaignBody({ name: 'Wrong' }),
+      csrf: false,
+      headers: { 'x-csrf-token': 'x'.repeat(43) },
+    });
     assert.equal(wrongToken.status, 403);
 
     const foreign = await withSession(s, 'POST', '/v1/campaigns', { body: campaignBody({ name: 'Foreign' }), headers: { origin: 'https://evil.example' } });
@@ -131,7 +137,9 @@ describe('the cookie in place of the key', () => {
     const viaTrpc = await withSession(s, 'POST', '/trpc/campaigns.create', { body: campaignBody({ name: 'tRPC with token' }) });
     assert.equal(viaTrpc.status, 200, await viaTrpc.clone().text());
 
-    const { rows } = await app.deps.db.query(`select name from campaigns where tenant_id = $1 and name in ('No token', 'Wrong', 'Foreign', 'tRPC no token')`, [app.tenantId]);
+    const { rows } = await app.deps.db.query(`select name from campaigns where tenant_id = $1 and name in ('No token', 'Wrong', 'Foreign', 'tRPC no token')`, [
+      app.tenantId,
+    ]);
     assert.deepEqual(rows, [], 'nothing refused was written');
   });
 

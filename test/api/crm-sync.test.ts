@@ -24,13 +24,24 @@ after(async () => {
 });
 
 const state = async () => (await app.request('GET', '/v1/connectors')).body.items.find((c: { type: string }) => c.type === 'hubspot');
-const syncedOk = (since?: string) => eventually(async () => {
-  const s = await state();
-  return s.syncStatus === 'ok' && s.lastSyncAt !== since && s;
-}, 'the sync to finish', 30_000);
+const syncedOk = (since?: string) =>
+  eventually(
+    async () => {
+      const s = await state();
+      return s.syncStatus === 'ok' && s.lastSyncAt !== since && s;
+    },
+    'the sync to finish',
+    30_000,
+  );
 
 test('a sync pulls the contacts with their CRM reference; do-not-call becomes a voice opt-out; the next sync resumes', async () => {
-  hub.seedContacts(300, (i) => ({ firstname: `Ann${i}`, lastname: 'Lee', phone: `+1415555${String(1000 + i).padStart(4, '0')}`, chaseline_tags: 'vip', ...(i === 7 ? { chaseline_do_not_call: 'true' } : {}) }));
+  hub.seedContacts(300, (i) => ({
+    firstname: `Ann${i}`,
+    lastname: 'Lee',
+    phone: `+1415555${String(1000 + i).padStart(4, '0')}`,
+    chaseline_tags: 'vip',
+    ...(i === 7 ? { chaseline_do_not_call: 'true' } : {}),
+  }));
   const res = await app.request('POST', '/v1/connectors/hubspot/sync');
   assert.equal(res.status, 202, res.text);
   const first = await syncedOk();
@@ -39,7 +50,10 @@ test('a sync pulls the contacts with their CRM reference; do-not-call becomes a 
   assert.equal(fromHubspot.length, 300);
   assert.ok(fromHubspot.every((c) => c.tags.includes('vip')));
   const optOuts = (await app.request('GET', '/v1/opt-outs')).body.items as { phone: string; channel: string; source: string }[];
-  assert.deepEqual(optOuts.map((o) => [o.phone, o.channel, o.source]), [['+14155551007', 'voice', 'crm']]);
+  assert.deepEqual(
+    optOuts.map((o) => [o.phone, o.channel, o.source]),
+    [['+14155551007', 'voice', 'crm']],
+  );
   assert.ok(first.cursor?.since, 'the cursor is saved');
 
   // Only what changed is read again; a do-not-call cleared in the CRM does not reopen calls.

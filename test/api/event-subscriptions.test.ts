@@ -76,7 +76,11 @@ describe('delivery', () => {
     const chase = await endAChase();
     await eventually(() => r.got.length >= 3, 'the third try of the delivery');
     const last = r.got[2]!;
-    const payload = new Webhook(sub.secret).verify(last.body, last.headers as Record<string, string>) as { type: string; timestamp: string; data: Record<string, unknown> };
+    const payload = new Webhook(sub.secret).verify(last.body, last.headers as Record<string, string>) as {
+      type: string;
+      timestamp: string;
+      data: Record<string, unknown>;
+    };
     assert.equal(payload.type, 'chase.completed');
     assert.ok(!Number.isNaN(Date.parse(payload.timestamp)));
     assert.equal(payload.data.chaseId, chase.id);
@@ -132,7 +136,10 @@ describe('delivery', () => {
     const replay = await app.request('POST', `/v1/event-subscriptions/${sub.id}/replay`, { body: { since } });
     assert.equal(replay.status, 202, replay.text);
     assert.equal(replay.body.queued, 1);
-    await eventually(async () => (await app.request('GET', `/v1/event-subscriptions/${sub.id}/deliveries?status=delivered`)).body.items.length === 1, 'the replayed delivery delivered');
+    await eventually(
+      async () => (await app.request('GET', `/v1/event-subscriptions/${sub.id}/deliveries?status=delivered`)).body.items.length === 1,
+      'the replayed delivery delivered',
+    );
     assert.equal(r.got.at(-1)!.headers['webhook-id'], dead.eventId);
     assert.equal((await app.request('DELETE', `/v1/event-subscriptions/${sub.id}`)).status, 200);
     // Its delivery log went with it.
@@ -148,7 +155,10 @@ describe('delivery', () => {
     assert.equal((await app.request('PATCH', `/v1/event-subscriptions/${off.id}`, { body: { enabled: false } })).body.enabled, false);
     const on = await subscribe(r.url, ['chase.completed']);
     await endAChase();
-    await eventually(async () => (await app.request('GET', `/v1/event-subscriptions/${on.id}/deliveries?status=delivered`)).body.items.length === 1, 'the enabled subscription served');
+    await eventually(
+      async () => (await app.request('GET', `/v1/event-subscriptions/${on.id}/deliveries?status=delivered`)).body.items.length === 1,
+      'the enabled subscription served',
+    );
     await new Promise((res) => setTimeout(res, 300));
     assert.equal(r.got.length, 1);
     assert.equal((await app.request('GET', `/v1/event-subscriptions/${off.id}/deliveries`)).body.items.length, 0);
@@ -163,16 +173,38 @@ describe('delivery', () => {
 
 describe('managing subscriptions', () => {
   test('URLs into the server’s own network are a 400 naming url, unless the operator allowed the host', async () => {
-    for (const url of ['http://hooks.example.com/x', 'https://localhost/x', 'https://10.1.2.3/x', 'https://192.168.0.10/x', 'https://[::1]/x', 'https://169.254.169.254/latest', 'https://intranet/x', 'not a url', 'https://user:pw@hooks.example.com/x']) {
+    for (const url of [
+      'http://hooks.example.com/x',
+      'https://localhost/x',
+      'https://10.1.2.3/x',
+      'https://192.168.0.10/x',
+      'https://[::1]/x',
+      'https://169.254.169.254/latest',
+      'https://intranet/x',
+      'not a url',
+      'https://user:pw@hooks.example.com/x',
+    ]) {
       assertProblem(await app.request('POST', '/v1/event-subscriptions', { body: { url, types: ['chase.completed'] } }), 400, 'VALIDATION', 'url');
     }
     // 127.0.0.1 is allowed in this app (CHASELINE_ALLOWED_EVENT_HOSTS), on http too; a public https host always is.
-    const ok = await app.request('POST', '/v1/event-subscriptions', { body: { url: 'https://hooks.example.com/chaseline', types: ['chase.failed', 'chase.failed'] } });
+    const ok = await app.request('POST', '/v1/event-subscriptions', {
+      body: { url: 'https://hooks.example.com/chaseline', types: ['chase.failed', 'chase.failed'] },
+    });
     assert.equal(ok.status, 201, ok.text);
     assert.deepEqual(ok.body.types, ['chase.failed']);
     assertProblem(await app.request('PATCH', `/v1/event-subscriptions/${ok.body.id}`, { body: { url: 'https://127.0.0.2/x' } }), 400, 'VALIDATION', 'url');
-    assertProblem(await app.request('POST', '/v1/event-subscriptions', { body: { url: 'https://hooks.example.com/x', types: [] } }), 400, 'VALIDATION', 'types');
-    assertProblem(await app.request('POST', '/v1/event-subscriptions', { body: { url: 'https://hooks.example.com/x', types: ['chase.exploded'] } }), 400, 'VALIDATION', 'types.0');
+    assertProblem(
+      await app.request('POST', '/v1/event-subscriptions', { body: { url: 'https://hooks.example.com/x', types: [] } }),
+      400,
+      'VALIDATION',
+      'types',
+    );
+    assertProblem(
+      await app.request('POST', '/v1/event-subscriptions', { body: { url: 'https://hooks.example.com/x', types: ['chase.exploded'] } }),
+      400,
+      'VALIDATION',
+      'types.0',
+    );
     await app.request('DELETE', `/v1/event-subscriptions/${ok.body.id}`);
   });
 
@@ -206,7 +238,11 @@ describe('managing subscriptions', () => {
   test('only admins manage subscriptions, over REST and tRPC', async () => {
     for (const role of ['operator', 'viewer'] as const) {
       const key = (await newKey(app, role)).key;
-      assertProblem(await app.request('POST', '/v1/event-subscriptions', { key, body: { url: 'https://hooks.example.com/x', types: ['chase.failed'] } }), 403, 'FORBIDDEN');
+      assertProblem(
+        await app.request('POST', '/v1/event-subscriptions', { key, body: { url: 'https://hooks.example.com/x', types: ['chase.failed'] } }),
+        403,
+        'FORBIDDEN',
+      );
       assertProblem(await app.request('GET', '/v1/event-subscriptions', { key }), 403, 'FORBIDDEN');
       const trpc = await trpcQuery(app, 'eventSubscriptions.list', {}, key);
       assert.equal(trpc.status, 403);

@@ -11,7 +11,20 @@ import { cnMobile, createKey } from '../support/api.ts';
 import { campaignBody } from '../support/data.ts';
 import { procedures } from '../../api/procedures/index.ts';
 import {
-  SEED, badCursors, badParams, deepJson, fileBodies, inParallel, leakIn, rawBodies, rng, sampleOf, variantsOf, type Rng, type Schema, type Variant,
+  SEED,
+  badCursors,
+  badParams,
+  deepJson,
+  fileBodies,
+  inParallel,
+  leakIn,
+  rawBodies,
+  rng,
+  sampleOf,
+  variantsOf,
+  type Rng,
+  type Schema,
+  type Variant,
 } from '../support/fuzz.ts';
 import { validInputs, type ValidInput } from '../support/fuzz.inputs.ts';
 
@@ -145,14 +158,20 @@ const hintsFor = (r: Rng) => ({ uuid: () => r.pick([...Object.values(ids), rando
 /** Path parameters: real ids where there are some, the known-good value, else a sample. */
 function pathValues(op: Operation, r: Rng): Record<string, string> {
   const resource = op.path.split('/')[2]!;
-  return Object.fromEntries(op.params.filter((p) => p.in === 'path').map((p) => [
-    p.name,
-    p.name === 'id' ? ids[resource] ?? randomUUID() : valid[op.id]?.path?.[p.name] ?? String(sampleOf(p.schema, doc, hintsFor(r), false)),
-  ]));
+  return Object.fromEntries(
+    op.params
+      .filter((p) => p.in === 'path')
+      .map((p) => [
+        p.name,
+        p.name === 'id' ? (ids[resource] ?? randomUUID()) : (valid[op.id]?.path?.[p.name] ?? String(sampleOf(p.schema, doc, hintsFor(r), false))),
+      ]),
+  );
 }
 
 const fill = (op: Operation, values: Record<string, string>) =>
-  op.path.replace(/\{(\w+)\}/g, (_, name: string) => (values[name] === undefined ? '' : /%/.test(values[name]!) ? values[name]! : encodeURIComponent(values[name]!)));
+  op.path.replace(/\{(\w+)\}/g, (_, name: string) =>
+    values[name] === undefined ? '' : /%/.test(values[name]!) ? values[name]! : encodeURIComponent(values[name]!),
+  );
 
 /** The valid body of an operation, and the malformed ones: all bad-text variants, a seeded share of the rest. */
 function bodiesOf(id: string, schema: Schema | undefined, r: Rng): { base: unknown[]; variants: Variant[] } {
@@ -170,7 +189,11 @@ function restCases(op: Operation): { label: string; url: string; init: Init }[] 
   const emptyJson = op.body ? { body: '{}', headers: { 'content-type': 'application/json' } } : {};
   const add = (label: string, init: Init, to = url) => cases.push({ label: `${at} ${label}`, url: to, init: { method: op.method, ...init } });
 
-  for (const [who, key] of [['no key', null], ['a viewer', viewerKey]] as const) add(`with ${who}`, { key, ...emptyJson });
+  for (const [who, key] of [
+    ['no key', null],
+    ['a viewer', viewerKey],
+  ] as const)
+    add(`with ${who}`, { key, ...emptyJson });
   // Twenty failed keys a minute block the address whatever key it sends next: a few bad keys only.
   if (badKeysLeft > 0 && r.next() < 0.5) {
     badKeysLeft--;
@@ -204,7 +227,10 @@ describe('REST, every operation of /openapi.json', () => {
     const ops = operations();
     assert.ok(ops.length >= 40, `the document lists ${ops.length} operations`);
     const cases = ops.flatMap(restCases);
-    const sent = await inParallel(cases.map((c) => () => send(c.label, c.url, c.init)), PARALLEL);
+    const sent = await inParallel(
+      cases.map((c) => () => send(c.label, c.url, c.init)),
+      PARALLEL,
+    );
     sent.forEach(checkProblem);
     finish('REST', sent, t);
   });
@@ -249,10 +275,25 @@ describe('tRPC, every procedure', () => {
       const r = rng(SEED + (kind === 'query' ? 1 : 2));
       for (let i = 0; i < 10; i++) {
         const chosen = r.take(names, 3);
-        call(`trpc batch ${chosen.join(',')}`, chosen, chosen.map(() => r.pick(['{}', '{"id":"\\u0000"}', '"\\ud800"', deepJson(200, '[', ']'), 'null'])), kind);
+        call(
+          `trpc batch ${chosen.join(',')}`,
+          chosen,
+          chosen.map(() => r.pick(['{}', '{"id":"\\u0000"}', '"\\ud800"', deepJson(200, '[', ']'), 'null'])),
+          kind,
+        );
       }
-      call(`trpc batch of 21 ${kind}`, Array.from({ length: 21 }, (_, i) => names[i % names.length]!), [], kind);
-      call(`trpc batch of 500 ${kind}`, Array.from({ length: 500 }, () => names[0]!), [], kind);
+      call(
+        `trpc batch of 21 ${kind}`,
+        Array.from({ length: 21 }, (_, i) => names[i % names.length]!),
+        [],
+        kind,
+      );
+      call(
+        `trpc batch of 500 ${kind}`,
+        Array.from({ length: 500 }, () => names[0]!),
+        [],
+        kind,
+      );
       call('trpc batch with mixed-up inputs', names.slice(0, 2), ['[]', '"x"'], kind);
     }
     call('trpc unknown procedure', ['nothing.here'], ['{}'], 'query');

@@ -28,10 +28,12 @@ before(async () => {
   assert.equal(put.status, 200, put.text);
   hub.seedContacts(12, (i) => ({ firstname: `Ann${i}`, lastname: 'Lee', phone: phone(i) }));
   await sync();
-  campaignId = (await campaign(app.worker, app.tenantId, {
-    scripts: [{ name: 'cart', say: 'Hi {{name}}, your cart is waiting.', sms: 'Your cart: https://shop.example/cart' }],
-    channel: { policy: 'voice' },
-  })).id;
+  campaignId = (
+    await campaign(app.worker, app.tenantId, {
+      scripts: [{ name: 'cart', say: 'Hi {{name}}, your cart is waiting.', sms: 'Your cart: https://shop.example/cart' }],
+      channel: { policy: 'voice' },
+    })
+  ).id;
 });
 after(async () => {
   await app?.close();
@@ -60,10 +62,20 @@ test('a chase’s call lands in HubSpot as a call engagement on the contact, its
   assert.equal(call.properties.hs_call_disposition, DISPOSITIONS.connected);
   assert.ok(Number(call.properties.hs_call_duration) > 0, 'the duration is there, in milliseconds');
   assert.match(call.properties.hs_call_body!, /interested/);
-  assert.ok(hub.associations().some((a) => a.objectId === call.id && a.contactId === hubspotId(0) && a.typeId === 194), 'associated to its contact (194)');
+  assert.ok(
+    hub.associations().some((a) => a.objectId === call.id && a.contactId === hubspotId(0) && a.typeId === 194),
+    'associated to its contact (194)',
+  );
   const sms = await eventually(() => hub.communications().find((m) => m.properties.hs_communication_body?.startsWith('Your cart:')), 'the SMS logged');
   assert.equal(sms.properties.hs_communication_channel_type, 'SMS');
-  await eventually(() => hub.contacts().find((c) => c.id === hubspotId(0))!.properties.chaseline_tags?.includes('chase:interested'), 'the outcome tag');
+  await eventually(
+    () =>
+      hub
+        .contacts()
+        .find((c) => c.id === hubspotId(0))!
+        .properties.chaseline_tags?.includes('chase:interested'),
+    'the outcome tag',
+  );
 });
 
 test('a finished chase is kept on the HubSpot contact as properties of the chaseline group, made when the connector was set up', async () => {

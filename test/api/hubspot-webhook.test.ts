@@ -41,9 +41,15 @@ test('do-not-call set in HubSpot opts the linked contact out of calls at once, w
   const c = linked[0]!;
   hub.upsertContact({ chaseline_do_not_call: 'true' }, c.id);
   const before = await state();
-  const delivery = await hub.sendWebhook([{ subscriptionType: 'contact.propertyChange', objectId: Number(c.id), propertyName: 'chaseline_do_not_call', propertyValue: 'true' }], { targetUrl: target });
+  const delivery = await hub.sendWebhook(
+    [{ subscriptionType: 'contact.propertyChange', objectId: Number(c.id), propertyName: 'chaseline_do_not_call', propertyValue: 'true' }],
+    { targetUrl: target },
+  );
   assert.equal(delivery.status, 200, delivery.body);
-  assert.deepEqual((await optOuts()).map((o) => [o.phone, o.channel, o.source]), [[phoneOf(c), 'voice', 'crm']]);
+  assert.deepEqual(
+    (await optOuts()).map((o) => [o.phone, o.channel, o.source]),
+    [[phoneOf(c), 'voice', 'crm']],
+  );
   assert.equal((await state()).syncStatus, before.syncStatus, 'nothing to pull');
   assert.ok(!app.logs.join('').includes(phoneOf(c)), 'no number in the logs');
 });
@@ -56,10 +62,16 @@ test('a forged signature is a 401 and changes nothing', async () => {
   assert.equal(forged.status, 401);
   // The right secret over another URL (signed for elsewhere, replayed here) does not verify either.
   const timestamp = String(Date.now());
-  const body = JSON.stringify([{ ...event, eventId: 77, subscriptionId: 1, portalId: hub.portalId, appId: hub.appId, occurredAt: Date.now(), attemptNumber: 0 }]);
+  const body = JSON.stringify([
+    { ...event, eventId: 77, subscriptionId: 1, portalId: hub.portalId, appId: hub.appId, occurredAt: Date.now(), attemptNumber: 0 },
+  ]);
   const elsewhere = await fetch(target, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-hubspot-request-timestamp': timestamp, 'x-hubspot-signature-v3': signV3(hub.clientSecret, 'POST', 'https://other.example.com/webhooks/hubspot', body, timestamp) },
+    headers: {
+      'content-type': 'application/json',
+      'x-hubspot-request-timestamp': timestamp,
+      'x-hubspot-signature-v3': signV3(hub.clientSecret, 'POST', 'https://other.example.com/webhooks/hubspot', body, timestamp),
+    },
     body,
   });
   assert.equal(elsewhere.status, 401);
@@ -70,9 +82,13 @@ test('a forged signature is a 401 and changes nothing', async () => {
 test('a timestamp older than five minutes is a 401, even signed with the right secret', async () => {
   const c = linked[1]!;
   const events = await seen();
-  const stale = await hub.sendWebhook([{ subscriptionType: 'contact.propertyChange', objectId: Number(c.id), propertyName: 'chaseline_do_not_call', propertyValue: 'true' }], {
-    targetUrl: target, timestamp: Date.now() - 6 * 60_000,
-  });
+  const stale = await hub.sendWebhook(
+    [{ subscriptionType: 'contact.propertyChange', objectId: Number(c.id), propertyName: 'chaseline_do_not_call', propertyValue: 'true' }],
+    {
+      targetUrl: target,
+      timestamp: Date.now() - 6 * 60_000,
+    },
+  );
   assert.equal(stale.status, 401);
   assert.equal(await seen(), events);
   assert.equal((await optOuts()).length, 1);
@@ -83,7 +99,11 @@ test('a signed body that is not a JSON array of events is a 400', async () => {
   const body = JSON.stringify({ portalId: hub.portalId, eventId: 1 });
   const res = await fetch(target, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-hubspot-request-timestamp': timestamp, 'x-hubspot-signature-v3': signV3(hub.clientSecret, 'POST', target, body, timestamp) },
+    headers: {
+      'content-type': 'application/json',
+      'x-hubspot-request-timestamp': timestamp,
+      'x-hubspot-signature-v3': signV3(hub.clientSecret, 'POST', target, body, timestamp),
+    },
     body,
   });
   assert.equal(res.status, 400);
@@ -96,11 +116,15 @@ test('a new contact queues a sync that pulls it; the same delivery again is proc
   assert.equal(delivery.status, 200, delivery.body);
   const queued = await state();
   assert.ok(['queued', 'running'].includes(queued.syncStatus) || queued.lastSyncAt !== before.lastSyncAt, 'a sync was queued before the answer');
-  const pulled = await eventually(async () => {
-    const s = await state();
-    const contacts = (await app.request('GET', '/v1/contacts?limit=50')).body.items as { phone: string }[];
-    return s.syncStatus === 'ok' && contacts.some((c) => c.phone === '+14155552100') && s;
-  }, 'the sync to pull the new contact', 30_000);
+  const pulled = await eventually(
+    async () => {
+      const s = await state();
+      const contacts = (await app.request('GET', '/v1/contacts?limit=50')).body.items as { phone: string }[];
+      return s.syncStatus === 'ok' && contacts.some((c) => c.phone === '+14155552100') && s;
+    },
+    'the sync to pull the new contact',
+    30_000,
+  );
 
   // HubSpot retries what it thinks failed: the very same request, byte for byte.
   const again = await fetch(target, { method: 'POST', headers: delivery.headers, body: JSON.stringify(delivery.events) });
@@ -108,13 +132,18 @@ test('a new contact queues a sync that pulls it; the same delivery again is proc
   const after = await state();
   assert.equal(after.syncStatus, 'ok', 'no second sync queued');
   assert.equal(after.lastSyncAt, pulled.lastSyncAt);
-  const { rows } = await app.db.pool.query(`select 1 from inbound_deliveries where source = 'hubspot' and delivery_id like $1`, [`${delivery.events[0]!.eventId}:%`]);
+  const { rows } = await app.db.pool.query(`select 1 from inbound_deliveries where source = 'hubspot' and delivery_id like $1`, [
+    `${delivery.events[0]!.eventId}:%`,
+  ]);
   assert.equal(rows.length, 1);
 });
 
 test('do-not-call on a contact not linked yet queues a sync, which records the opt-out', async () => {
   const stranger = hub.upsertContact({ firstname: 'Stranger', phone: '+14155552200', chaseline_do_not_call: 'true' });
-  const delivery = await hub.sendWebhook([{ subscriptionType: 'contact.propertyChange', objectId: Number(stranger.id), propertyName: 'chaseline_do_not_call', propertyValue: 'true' }], { targetUrl: target });
+  const delivery = await hub.sendWebhook(
+    [{ subscriptionType: 'contact.propertyChange', objectId: Number(stranger.id), propertyName: 'chaseline_do_not_call', propertyValue: 'true' }],
+    { targetUrl: target },
+  );
   assert.equal(delivery.status, 200);
   await eventually(async () => (await optOuts()).some((o) => o.phone === '+14155552200' && o.channel === 'voice'), 'the synced opt-out', 30_000);
 });

@@ -40,7 +40,10 @@ before(async () => {
   for (const [type, credentials] of [
     ['shopify', { shop: SHOP, accessToken: 'shpat_inbound0123456789', apiSecret: SHOP_SECRET }],
     ['hubspot', { accessToken: hub.accessToken, apiBaseUrl: hub.url, clientSecret: hub.clientSecret, portalId: String(hub.portalId) }],
-    ['salesforce', { auth: { accessToken: '00D5g000004WXYZ!AQ0123456789', instanceUrl: 'https://inbound.my.salesforce.com' }, orgId: ORG, inboundSecret: SF_KEY }],
+    [
+      'salesforce',
+      { auth: { accessToken: '00D5g000004WXYZ!AQ0123456789', instanceUrl: 'https://inbound.my.salesforce.com' }, orgId: ORG, inboundSecret: SF_KEY },
+    ],
   ] as const) {
     const put = await app.request('PUT', `/v1/connectors/${type}`, { body: { credentials } });
     assert.equal(put.status, 200, put.text);
@@ -54,7 +57,9 @@ after(async () => {
 
 /** Runs `fn` while every insert into `table` fails, as a database fault would. */
 async function whileFailing<T>(table: string, fn: () => Promise<T>): Promise<T> {
-  await app.db.pool.query(`create or replace function inbound_test_fault() returns trigger language plpgsql as $$ begin raise exception 'injected fault'; end $$`);
+  await app.db.pool.query(
+    `create or replace function inbound_test_fault() returns trigger language plpgsql as $$ begin raise exception 'injected fault'; end $$`,
+  );
   await app.db.pool.query(`create trigger inbound_test_fault before insert on ${table} for each row execute function inbound_test_fault()`);
   try {
     return await fn();
@@ -79,7 +84,10 @@ describe('Shopify', () => {
     return fetch(`${app.url}/webhooks/shopify`, {
       method: 'POST',
       headers: {
-        'content-type': 'application/json', 'x-shopify-topic': 'orders/create', 'x-shopify-shop-domain': SHOP, 'x-shopify-webhook-id': id,
+        'content-type': 'application/json',
+        'x-shopify-topic': 'orders/create',
+        'x-shopify-shop-domain': SHOP,
+        'x-shopify-webhook-id': id,
         'x-shopify-hmac-sha256': createHmac('sha256', SHOP_SECRET).update(body).digest('base64'),
       },
       body,
@@ -109,11 +117,21 @@ describe('HubSpot', () => {
   const linked = async (externalId: string, phone: string) => {
     await upsertContact(app.worker, app.tenantId, { phone, crm: { system: 'hubspot', externalId } }, 'crm');
   };
-  const doNotCall = (objectId: number) => ({ subscriptionType: 'contact.propertyChange', objectId, propertyName: 'chaseline_do_not_call', propertyValue: 'true' });
-  const optOutsOf = (phone: string) => count(`select count(*)::int as n from consent_events where tenant_id = $1 and phone_hash = $2`, [app.tenantId, app.deps.pii.phoneIndex(phone)]);
+  const doNotCall = (objectId: number) => ({
+    subscriptionType: 'contact.propertyChange',
+    objectId,
+    propertyName: 'chaseline_do_not_call',
+    propertyValue: 'true',
+  });
+  const optOutsOf = (phone: string) =>
+    count(`select count(*)::int as n from consent_events where tenant_id = $1 and phone_hash = $2`, [app.tenantId, app.deps.pii.phoneIndex(phone)]);
   /** Of the webhook's log lines since `from`, the events acted on (not duplicates). */
-  const actedOn = (from: number) => app.logs.slice(from).filter((l) => l.includes('"msg":"hubspot webhook"'))
-    .map((l) => JSON.parse(l) as { events: number; duplicates: number }).reduce((n, l) => n + l.events - l.duplicates, 0);
+  const actedOn = (from: number) =>
+    app.logs
+      .slice(from)
+      .filter((l) => l.includes('"msg":"hubspot webhook"'))
+      .map((l) => JSON.parse(l) as { events: number; duplicates: number })
+      .reduce((n, l) => n + l.events - l.duplicates, 0);
 
   test('do-not-call sent again, one after another or at once, is one opt-out', async () => {
     const phone = mobile(4101);
@@ -138,7 +156,10 @@ describe('HubSpot', () => {
     assert.equal(retry.status, 200);
     assert.equal(await optOutsOf(phone), 1);
     const opted = (await app.request('GET', `/v1/opt-outs?phone=${encodeURIComponent(phone)}`)).body.items as { channel: string; source: string }[];
-    assert.deepEqual(opted.map((o) => [o.channel, o.source]), [['voice', 'crm']]);
+    assert.deepEqual(
+      opted.map((o) => [o.channel, o.source]),
+      [['voice', 'crm']],
+    );
   });
 });
 
@@ -148,11 +169,17 @@ describe('Salesforce', () => {
 <notifications xmlns="http://soap.sforce.com/2005/09/outbound"><OrganizationId>${ORG}</OrganizationId><ActionId>04k5g000000KzvaAAC</ActionId>
 <Notification><Id>${notificationId}</Id><sObject xsi:type="sf:Contact" xmlns:sf="urn:sobject.enterprise.soap.sforce.com"><sf:Id>${recordId}</sf:Id><sf:Phone>${phone}</sf:Phone></sObject></Notification>
 </notifications></soapenv:Body></soapenv:Envelope>`;
-  const post = (body: string) => fetch(`${app.url}/webhooks/salesforce?campaign=${sfCampaign}&key=${SF_KEY}`, { method: 'POST', headers: { 'content-type': 'text/xml; charset=utf-8', soapaction: '""' }, body });
-  const chasesOf = (recordId: string) => count(
-    `select count(*)::int as n from chases ch join contact_crm_refs r on r.tenant_id = ch.tenant_id and r.contact_id = ch.contact_id where r.system = 'salesforce' and r.external_id = $1`,
-    [recordId],
-  );
+  const post = (body: string) =>
+    fetch(`${app.url}/webhooks/salesforce?campaign=${sfCampaign}&key=${SF_KEY}`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/xml; charset=utf-8', soapaction: '""' },
+      body,
+    });
+  const chasesOf = (recordId: string) =>
+    count(
+      `select count(*)::int as n from chases ch join contact_crm_refs r on r.tenant_id = ch.tenant_id and r.contact_id = ch.contact_id where r.system = 'salesforce' and r.external_id = $1`,
+      [recordId],
+    );
 
   test('an Outbound Message sent again, one after another or at once, starts one chase', async () => {
     const body = message('04l5g00000C0hA1AAJ', '0035g00000InbAaAAB', mobile(4201));
@@ -174,11 +201,12 @@ describe('Salesforce', () => {
 describe('Twilio', () => {
   function post(path: string, params: Record<string, string>) {
     const url = `${app.url}${path}`;
-    return () => fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': twilioSignature(app.sim.authToken, url, params) },
-      body: new URLSearchParams(params),
-    });
+    return () =>
+      fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': twilioSignature(app.sim.authToken, url, params) },
+        body: new URLSearchParams(params),
+      });
   }
   const callSid = () => `CA${randomBytes(16).toString('hex')}`;
   /** A call in progress for a new chase: its attempt id. */
@@ -194,10 +222,18 @@ describe('Twilio', () => {
     );
     return { attemptId, sid };
   }
-  const eventsOf = async (attemptId: string, type: string) => count(`select count(*)::int as n from chase_events where attempt_id = $1 and type = $2`, [attemptId, type]);
+  const eventsOf = async (attemptId: string, type: string) =>
+    count(`select count(*)::int as n from chase_events where attempt_id = $1 and type = $2`, [attemptId, type]);
 
   test('an inbound text sent again, one after another or at once, is handled once and answered the same', async () => {
-    const params = { MessageSid: `SM${randomBytes(16).toString('hex')}`, AccountSid: app.sim.accountSid, From: mobile(4301), To: '+14155550123', Body: 'STOP', NumMedia: '0' };
+    const params = {
+      MessageSid: `SM${randomBytes(16).toString('hex')}`,
+      AccountSid: app.sim.accountSid,
+      From: mobile(4301),
+      To: '+14155550123',
+      Body: 'STOP',
+      NumMedia: '0',
+    };
     assert.deepEqual(await repeated(post('/webhooks/twilio/sms', params)), Array(TIMES + 2).fill(200));
     const seen = app.logs.filter((l) => l.includes(params.MessageSid)).map((l) => (JSON.parse(l) as { duplicate: boolean }).duplicate);
     assert.equal(seen.length, TIMES + 2);
@@ -221,8 +257,17 @@ describe('Twilio', () => {
   test('a callback whose handling failed is a 500, and is acted on when Twilio sends it again', async () => {
     // A transfer's outcome (one transaction with its receipt) and an answer (one statement with it).
     const call = await liveCall(mobile(4305));
-    const dial = post(`/webhooks/twilio/dial?attempt=${call.attemptId}`, { CallSid: call.sid, AccountSid: app.sim.accountSid, DialCallStatus: 'completed', DialCallDuration: '30' });
-    const answer = post(`/webhooks/twilio/gather?attempt=${call.attemptId}&node=start&r=0&t=0`, { CallSid: call.sid, AccountSid: app.sim.accountSid, SpeechResult: 'no thanks not interested' });
+    const dial = post(`/webhooks/twilio/dial?attempt=${call.attemptId}`, {
+      CallSid: call.sid,
+      AccountSid: app.sim.accountSid,
+      DialCallStatus: 'completed',
+      DialCallDuration: '30',
+    });
+    const answer = post(`/webhooks/twilio/gather?attempt=${call.attemptId}&node=start&r=0&t=0`, {
+      CallSid: call.sid,
+      AccountSid: app.sim.accountSid,
+      SpeechResult: 'no thanks not interested',
+    });
     assert.deepEqual(await whileFailing('chase_events', async () => [(await dial()).status, (await answer()).status]), [500, 500]);
     assert.equal(await eventsOf(call.attemptId, 'transferred'), 0);
     assert.equal(await eventsOf(call.attemptId, 'intent'), 0);
@@ -235,9 +280,15 @@ describe('Twilio', () => {
     const call = await liveCall(mobile(4304));
     const amd = { CallSid: call.sid, AccountSid: app.sim.accountSid, AnsweredBy: 'machine_end_beep' };
     assert.deepEqual(await repeated(post(`/webhooks/twilio/amd?attempt=${call.attemptId}`, amd)), Array(TIMES + 2).fill(204));
-    assert.equal(await count(`select count(*)::int as n from pgboss.job where name = $1 and data ->> 'attemptId' = $2`, [queues.callMachine, call.attemptId]), 1);
+    assert.equal(
+      await count(`select count(*)::int as n from pgboss.job where name = $1 and data ->> 'attemptId' = $2`, [queues.callMachine, call.attemptId]),
+      1,
+    );
     // Recorded under the attempt's tenant.
-    assert.equal(await count(`select count(*)::int as n from inbound_deliveries where tenant_id = $1 and delivery_id = $2`, [app.tenantId, `${call.sid}:amd`]), 1);
+    assert.equal(
+      await count(`select count(*)::int as n from inbound_deliveries where tenant_id = $1 and delivery_id = $2`, [app.tenantId, `${call.sid}:amd`]),
+      1,
+    );
   });
 });
 
@@ -246,14 +297,18 @@ describe('retention', () => {
     const samples = loadSamples();
     const id = randomUUID();
     const body = JSON.stringify({ ...samples['orders/paid'], checkout_token: `tok-${id}` });
-    const deliver = () => fetch(`${app.url}/webhooks/shopify`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json', 'x-shopify-topic': 'orders/paid', 'x-shopify-shop-domain': SHOP, 'x-shopify-webhook-id': id,
-        'x-shopify-hmac-sha256': createHmac('sha256', SHOP_SECRET).update(body).digest('base64'),
-      },
-      body,
-    });
+    const deliver = () =>
+      fetch(`${app.url}/webhooks/shopify`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-shopify-topic': 'orders/paid',
+          'x-shopify-shop-domain': SHOP,
+          'x-shopify-webhook-id': id,
+          'x-shopify-hmac-sha256': createHmac('sha256', SHOP_SECRET).update(body).digest('base64'),
+        },
+        body,
+      });
     const jobs = () => count(`select count(*)::int as n from pgboss.job where name = $1 and data ->> 'deliveryId' = $2`, [queues.commerceEvent, id]);
     const remembered = () => count(`select count(*)::int as n from inbound_deliveries where delivery_id = $1`, [id]);
     assert.equal((await deliver()).status, 200);
@@ -261,8 +316,14 @@ describe('retention', () => {
     assert.equal(await jobs(), 1);
     // A recent delivery outlives the reap; one past the retention does not.
     const recent = randomUUID();
-    await app.db.pool.query(`insert into inbound_deliveries (tenant_id, source, delivery_id, received_at) values ($1, 'shopify', $2, now() - interval '6 days')`, [app.tenantId, recent]);
-    await app.db.pool.query(`update inbound_deliveries set received_at = now() - make_interval(secs => $2::float8 / 1000) where delivery_id = $1`, [id, DELIVERY_RETENTION_MS + 60_000]);
+    await app.db.pool.query(
+      `insert into inbound_deliveries (tenant_id, source, delivery_id, received_at) values ($1, 'shopify', $2, now() - interval '6 days')`,
+      [app.tenantId, recent],
+    );
+    await app.db.pool.query(`update inbound_deliveries set received_at = now() - make_interval(secs => $2::float8 / 1000) where delivery_id = $1`, [
+      id,
+      DELIVERY_RETENTION_MS + 60_000,
+    ]);
 
     const worker = await startWorker(app.worker, app.boss, { schedule: false, idleMs: 20 });
     try {

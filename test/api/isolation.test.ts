@@ -74,7 +74,10 @@ test("B's lists, export, audit log and key list show none of A's data", async ()
 
   const exported = await asB('GET', '/v1/exports/contacts');
   assert.equal(exported.status, 200);
-  const lines = exported.text.replace(/^\uFEFF/, '').split('\r\n').filter(Boolean);
+  const lines = exported.text
+    .replace(/^\uFEFF/, '')
+    .split('\r\n')
+    .filter(Boolean);
   assert.equal(lines.length, 1, `only the header: ${exported.text}`);
   for (const secret of [...a.names, ...a.contactIds, cnE164(1), 'a1@a.example']) assert.ok(!exported.text.includes(secret), secret);
 
@@ -85,7 +88,10 @@ test("B's lists, export, audit log and key list show none of A's data", async ()
   assert.ok(!audit.text.includes(a.key.id));
 
   const keys = await asB('GET', '/v1/api-keys');
-  assert.deepEqual(keys.body.items.map((k: { id: string }) => k.id), [b.adminKeyId]);
+  assert.deepEqual(
+    keys.body.items.map((k: { id: string }) => k.id),
+    [b.adminKeyId],
+  );
 });
 
 test("the same phone in B makes B's own contact and leaves A's alone", async () => {
@@ -122,7 +128,10 @@ test("A's opt-out does not opt out B's contact with that number, nor the reverse
 test("an import in B with A's numbers lands in B only", async () => {
   const res = await app.request('POST', '/v1/imports', {
     key: b.adminKey,
-    raw: csv([['Dave-B', cnMobile(2)], ['Erin-B', cnMobile(3)]]),
+    raw: csv([
+      ['Dave-B', cnMobile(2)],
+      ['Erin-B', cnMobile(3)],
+    ]),
     headers: { 'content-type': 'text/csv' },
   });
   assert.equal(res.status, 201, res.text);

@@ -123,7 +123,12 @@ describe('change and delete', () => {
     const toSip = await app.request('PATCH', `/v1/lines/${l.id}`, { key: operator.key, body: { kind: 'sip', sipDomain: 'pbx.example.com', cps: 2.5 } });
     assert.equal(toSip.status, 200, toSip.text);
     assert.deepEqual([toSip.body.kind, toSip.body.sipDomain, toSip.body.cps, toSip.body.name], ['sip', 'pbx.example.com', 2.5, 'changing']);
-    assertProblem(await app.request('PATCH', `/v1/lines/${l.id}`, { key: operator.key, body: { kind: 'byoc', byocTrunkSid: BYOC } }), 400, 'VALIDATION', 'sipDomain');
+    assertProblem(
+      await app.request('PATCH', `/v1/lines/${l.id}`, { key: operator.key, body: { kind: 'byoc', byocTrunkSid: BYOC } }),
+      400,
+      'VALIDATION',
+      'sipDomain',
+    );
     const toByoc = await app.request('PATCH', `/v1/lines/${l.id}`, { key: operator.key, body: { kind: 'byoc', byocTrunkSid: BYOC, sipDomain: null } });
     assert.equal(toByoc.status, 200, toByoc.text);
     assert.equal(toByoc.body.sipDomain, null);

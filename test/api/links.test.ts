@@ -23,10 +23,12 @@ let laterCampaign: string;
 before(async () => {
   app = await testEngineApp();
   app.sim.setNumber(LINE, { smsUrl: `${app.url}/webhooks/twilio/sms` });
-  smsCampaign = (await campaign(app.worker, app.tenantId, {
-    channel: { policy: 'sms' },
-    scripts: [{ name: 'd', say: 'x', sms: '您的购物车：{{context.link}}。Pay at {{context.link}}.' }],
-  })).id;
+  smsCampaign = (
+    await campaign(app.worker, app.tenantId, {
+      channel: { policy: 'sms' },
+      scripts: [{ name: 'd', say: 'x', sms: '您的购物车：{{context.link}}。Pay at {{context.link}}.' }],
+    })
+  ).id;
   // A chase that waits, so it is still pending when the person texts back.
   laterCampaign = (await campaign(app.worker, app.tenantId, { name: 'later', rules: { delayMinutes: 600 } })).id;
 });
@@ -80,8 +82,14 @@ describe('tracked links', () => {
 
     const chase = await app.request('GET', `/v1/chases/${sent.id}`);
     const clicked = chase.body.timeline.filter((e: { type: string }) => e.type === 'link-clicked');
-    assert.deepEqual(clicked.map((e: { detail: unknown; attemptId: string }) => [e.detail, e.attemptId]), [[{ code: codes[0] }, sent.attempts[0]!.id]]);
-    assert.deepEqual((await linkClicks(app.deps, app.tenantId, sent.id)).map((l) => l.clicks), [1]);
+    assert.deepEqual(
+      clicked.map((e: { detail: unknown; attemptId: string }) => [e.detail, e.attemptId]),
+      [[{ code: codes[0] }, sent.attempts[0]!.id]],
+    );
+    assert.deepEqual(
+      (await linkClicks(app.deps, app.tenantId, sent.id)).map((l) => l.clicks),
+      [1],
+    );
     // No key needed, and nothing about the person in the logs.
     assert.ok(!app.logs.some((l) => l.includes('t0k3n') || l.includes(phone.slice(3))));
   });
@@ -116,7 +124,10 @@ describe('inbound SMS', () => {
       assert.equal(res.error, undefined);
       assert.equal(res.replies.length, 1);
       assert.match(res.replies[0]!, reply);
-      assert.deepEqual((await optOuts(phone)).map((o) => [o.channel, o.source]), [['all', 'sms-stop']]);
+      assert.deepEqual(
+        (await optOuts(phone)).map((o) => [o.channel, o.source]),
+        [['all', 'sms-stop']],
+      );
       assert.equal(await chaseStatus(pendingId), 'opted-out');
     });
   }
@@ -177,7 +188,10 @@ describe('inbound SMS', () => {
     const { rows } = await app.db.pool.query(`select 1 from consent_events where phone_hash = $1`, [app.deps.pii.phoneIndex(phone)]);
     assert.equal(rows.length, 1);
     const seen = app.logs.filter((l) => l.includes(params.MessageSid)).map((l) => JSON.parse(l) as { duplicate: boolean });
-    assert.deepEqual(seen.map((l) => l.duplicate), [false, true, true]);
+    assert.deepEqual(
+      seen.map((l) => l.duplicate),
+      [false, true, true],
+    );
   });
 
   test('a tenant that never texted the number from that line is not opted out', async () => {
@@ -203,10 +217,16 @@ describe('inbound SMS', () => {
     const poolLine = '+14155550177';
     const phone = mobile(740);
     const owner = await createTenant(app, `pool-${randomBytes(3).toString('hex')}`);
-    await app.db.pool.query(`insert into lines (tenant_id, id, name, kind, from_number) values ($1, gen_random_uuid(), 'main', 'number', $2)`, [owner.id, poolLine]);
+    await app.db.pool.query(`insert into lines (tenant_id, id, name, kind, from_number) values ($1, gen_random_uuid(), 'main', 'number', $2)`, [
+      owner.id,
+      poolLine,
+    ]);
     const res = await inbound({ MessageSid: sid(), From: phone, To: poolLine, Body: '退订' });
     assert.match(await res.text(), /您已退订/);
-    assert.deepEqual((await optOuts(phone, owner.adminKey)).map((o) => o.channel), ['all']);
+    assert.deepEqual(
+      (await optOuts(phone, owner.adminKey)).map((o) => o.channel),
+      ['all'],
+    );
     assert.deepEqual(await optOuts(phone), []);
   });
 });

@@ -90,7 +90,12 @@ test('callers racing for the same new audio store it once', async () => {
   const racing: Speech = {
     synthesize: async (r) => {
       const out = await tts.synthesize(r);
-      await app.deps.db.query(`insert into media (key, tenant_id, content_type, audio_enc, bytes) values ($1, $2, 'audio/mpeg', $3, $4)`, [key, app.tenantId, app.deps.pii.encryptBytes(winner), winner.length]);
+      await app.deps.db.query(`insert into media (key, tenant_id, content_type, audio_enc, bytes) values ($1, $2, 'audio/mpeg', $3, $4)`, [
+        key,
+        app.tenantId,
+        app.deps.pii.encryptBytes(winner),
+        winner.length,
+      ]);
       return out;
     },
   };
@@ -132,7 +137,10 @@ test('audio stays readable through a key rotation, and ages out when unused', as
 test('a Google outage fails the synthesis visibly and stores nothing', async () => {
   const request = script('吴用');
   sim.failNext(503);
-  const err = await ensureAudio(app.deps, speech, app.tenantId, request).then(() => null, (e: unknown) => e);
+  const err = await ensureAudio(app.deps, speech, app.tenantId, request).then(
+    () => null,
+    (e: unknown) => e,
+  );
   assert.ok(err instanceof AppError);
   assert.equal(err.code, 'UPSTREAM');
   assert.equal(err.retryable, true);

@@ -38,7 +38,12 @@ const contactByPhone = async (phone: string) => {
   return res.body.items[0] as { id: string; phoneInvalidReason: string | null } | undefined;
 };
 const jobs = async () =>
-  (await app.db.pool.query<{ data: Record<string, unknown>; state: string; retry_count: number }>(`select data, state, retry_count from pgboss.job where name = $1 order by created_on`, [queues.numberChecks])).rows;
+  (
+    await app.db.pool.query<{ data: Record<string, unknown>; state: string; retry_count: number }>(
+      `select data, state, retry_count from pgboss.job where name = $1 order by created_on`,
+      [queues.numberChecks],
+    )
+  ).rows;
 const lookups = (phone: string) => app.sim.lookups().filter((l) => l.phoneNumber === phone).length;
 
 describe('chase rules: numberChecks', () => {
@@ -84,7 +89,10 @@ describe('checks at import', () => {
     // the two by re-pointing one imported contact at a number the carrier calls invalid.
     const other = await contactByPhone(OTHER);
     await app.db.pool.query(`update contacts set phone_enc = $3, phone_hash = $4 where tenant_id = $1 and id = $2`, [
-      app.tenantId, other!.id, app.deps.pii.encrypt(CARRIER_INVALID), app.deps.pii.phoneIndex(CARRIER_INVALID),
+      app.tenantId,
+      other!.id,
+      app.deps.pii.encrypt(CARRIER_INVALID),
+      app.deps.pii.phoneIndex(CARRIER_INVALID),
     ]);
 
     worker = await startWorker(app.worker, app.boss, { schedule: false, idleMs: 20 });
@@ -124,7 +132,8 @@ describe('checks at import', () => {
     assert.ok(failure.length > 0, 'the failure is logged with its queue');
     assert.ok(!failure.some((l) => l.includes('12345678')), 'without the number');
     const { rows } = await app.db.pool.query(`select valid from number_checks where tenant_id = $1 and phone_hash = $2`, [
-      app.tenantId, app.deps.pii.phoneIndex(fresh),
+      app.tenantId,
+      app.deps.pii.phoneIndex(fresh),
     ]);
     assert.deepEqual(rows, [{ valid: true }]);
   });
@@ -136,12 +145,14 @@ describe('checkImportedNumbers in pieces', () => {
     const phones = ['+8613700137001', '+8613700137002', '+8613700137003'];
     // The contact marked in the test above loses its mark, as if an upsert had re-written it.
     await app.db.pool.query(`update contacts set phone_invalid_reason = null where tenant_id = $1 and phone_hash = $2`, [
-      app.tenantId, app.deps.pii.phoneIndex(CARRIER_INVALID),
+      app.tenantId,
+      app.deps.pii.phoneIndex(CARRIER_INVALID),
     ]);
     const res = await importCsv(app, csvBytes(['phone', ...phones]));
     assert.equal(res.status, 201, res.text);
     await app.db.pool.query(`update contacts set updated_at = now() where tenant_id = $1 and phone_hash = $2`, [
-      app.tenantId, app.deps.pii.phoneIndex(CARRIER_INVALID),
+      app.tenantId,
+      app.deps.pii.phoneIndex(CARRIER_INVALID),
     ]);
     const run = () => checkImportedNumbers(app.worker, app.worker.carrier, app.tenantId, res.body.id, { limit: 2 });
     assert.deepEqual(await run(), { looked: 2, invalid: 1, more: true });
@@ -150,7 +161,8 @@ describe('checkImportedNumbers in pieces', () => {
     for (const phone of phones) assert.equal(lookups(phone), 1, phone);
     assert.equal(lookups(CARRIER_INVALID), 1, 'marked again from the cache');
     const { rows } = await app.db.pool.query(`select phone_invalid_reason from contacts where tenant_id = $1 and phone_hash = $2`, [
-      app.tenantId, app.deps.pii.phoneIndex(CARRIER_INVALID),
+      app.tenantId,
+      app.deps.pii.phoneIndex(CARRIER_INVALID),
     ]);
     assert.deepEqual(rows, [{ phone_invalid_reason: INVALID_NUMBER_REASON }]);
   });

@@ -75,7 +75,10 @@ test('operations are complete: ids, path parameters, responses, errors, Idempote
         assert.ok(param?.required, `${where} declares path parameter ${name}`);
       }
       const statuses = Object.keys(op.responses);
-      assert.ok(statuses.some((s) => s.startsWith('2')), `${where} has a success response`);
+      assert.ok(
+        statuses.some((s) => s.startsWith('2')),
+        `${where} has a success response`,
+      );
       for (const s of ['400', '401', '403']) assert.ok(statuses.includes(s), `${where} documents ${s}`);
       assert.deepEqual(op.responses['401'].content['application/problem+json'].schema, { $ref: '#/components/schemas/Problem' });
     }
@@ -103,7 +106,10 @@ test('request bodies and query parameters describe what the API accepts', () => 
   assert.equal(limit.schema.maximum, 500);
   // Path parameters are not repeated in the body or the query string.
   const get = spec.paths['/v1/contacts/{id}'].get.parameters;
-  assert.deepEqual(get.map((p: Body) => `${p.in}:${p.name}`), ['path:id']);
+  assert.deepEqual(
+    get.map((p: Body) => `${p.in}:${p.name}`),
+    ['path:id'],
+  );
   assert.equal(spec.components.securitySchemes.apiKey.scheme, 'bearer');
 });
 

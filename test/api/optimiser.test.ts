@@ -32,7 +32,13 @@ async function createCampaign(overrides: Record<string, unknown>) {
 const hoursOf = async (campaignId: string, key = app.adminKey) => {
   const res = await app.request('GET', `/v1/optimiser/hours?campaignId=${campaignId}`, { key });
   assert.equal(res.status, 200, res.text);
-  return res.body as { optimise: string | null; tiers: { tier: string | null; buckets: { hour: number; trials: number; connects: number; conversions: number; mean: number; lower: number; upper: number }[] }[] };
+  return res.body as {
+    optimise: string | null;
+    tiers: {
+      tier: string | null;
+      buckets: { hour: number; trials: number; connects: number; conversions: number; mean: number; lower: number; upper: number }[];
+    }[];
+  };
 };
 
 /**
@@ -60,7 +66,12 @@ async function feedHistory(campaignId: string, hours: number[], calls: number, c
            values ($1, $2, $3, $4, $5, 'voice', 'completed', 'answered', '+14155550100', $6)`,
           [t, attemptId, chaseId, campaignId, hash, at],
         );
-        await tx.query(`insert into chase_events (tenant_id, chase_id, type, attempt_id, detail) values ($1, $2, 'dialing', $3, $4)`, [t, chaseId, attemptId, { timeZone: ZONE }]);
+        await tx.query(`insert into chase_events (tenant_id, chase_id, type, attempt_id, detail) values ($1, $2, 'dialing', $3, $4)`, [
+          t,
+          chaseId,
+          attemptId,
+          { timeZone: ZONE },
+        ]);
         assert.equal(await recordCallEnded(tx, t, attemptId, true), true);
         assert.equal(await recordCallEnded(tx, t, attemptId, true), false, 'a call is counted once');
         if (i < converted(hour)) {
@@ -73,42 +84,50 @@ async function feedHistory(campaignId: string, hours: number[], calls: number, c
 }
 
 describe('scheduling by the best hour', () => {
-  test('fed outcomes where 19:00 converts best, most new chases of an opted-in campaign are due at 19:00, all inside the window; exploration sends a few elsewhere', T, async () => {
-    const c = await createCampaign({ name: 'Evenings', schedule: { optimise: 'conversion' }, rules: { window: EVENINGS, delayMinutes: 30, expireAfterHours: 72 } });
-    assert.deepEqual((await app.request('GET', `/v1/campaigns/${c.id}`, { key: app.adminKey })).body.schedule, { optimise: 'conversion' });
-    const hours = [9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20];
-    await feedHistory(c.id, hours, 40, (h) => (h === 19 ? 12 : 1));
+  test(
+    'fed outcomes where 19:00 converts best, most new chases of an opted-in campaign are due at 19:00, all inside the window; exploration sends a few elsewhere',
+    T,
+    async () => {
+      const c = await createCampaign({
+        name: 'Evenings',
+        schedule: { optimise: 'conversion' },
+        rules: { window: EVENINGS, delayMinutes: 30, expireAfterHours: 72 },
+      });
+      assert.deepEqual((await app.request('GET', `/v1/campaigns/${c.id}`, { key: app.adminKey })).body.schedule, { optimise: 'conversion' });
+      const hours = [9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20];
+      await feedHistory(c.id, hours, 40, (h) => (h === 19 ? 12 : 1));
 
-    const started = [];
-    for (let i = 0; i < 120; i++) {
-      const id = await contact(app.worker, app.tenantId, mobile(1000 + i));
-      started.push(await startChase(app.worker, app.tenantId, { campaignId: c.id, contact: { id } }));
-    }
-    const now = Date.now();
-    const byHour = new Map<number, number>();
-    let exploring = 0;
-    for (const chase of started) {
-      const due = new Date(chase.dueAt);
-      const hour = localHour(due, ZONE);
-      byHour.set(hour, (byHour.get(hour) ?? 0) + 1);
-      assert.ok(isCallable(due, ZONE, EVENINGS), `${chase.dueAt} is outside 09:00–21:00 Shanghai`);
-      assert.ok(due.getTime() >= now + 29 * 60_000, 'not before the delay');
-      // The choice is on the timeline.
-      const scheduled = chase.timeline.find((e) => e.type === 'scheduled')!;
-      const { explored, ...choice } = scheduled.detail?.optimiser as { explored: unknown };
-      assert.deepEqual(choice, { optimise: 'conversion', hour, tier: null });
-      assert.equal(typeof explored, 'boolean');
-      if (explored) exploring++;
-      assert.equal(Date.parse(String(scheduled.detail?.at)), due.getTime());
-    }
-    const at19 = byHour.get(19) ?? 0;
-    assert.ok(at19 >= 84, `only ${at19} of 120 chases at 19:00: ${JSON.stringify([...byHour])}`);
-    assert.ok(at19 < 120, 'exploration sends a few chases to other hours');
-    assert.ok(exploring > 0 && exploring < 40, `about one in ten chases explores: ${exploring} of 120`);
-    // Read back through the API, the same due time.
-    const one = await getChase(app.worker, app.tenantId, started[0]!.id);
-    assert.equal(one.dueAt, started[0]!.dueAt);
-  });
+      const started = [];
+      for (let i = 0; i < 120; i++) {
+        const id = await contact(app.worker, app.tenantId, mobile(1000 + i));
+        started.push(await startChase(app.worker, app.tenantId, { campaignId: c.id, contact: { id } }));
+      }
+      const now = Date.now();
+      const byHour = new Map<number, number>();
+      let exploring = 0;
+      for (const chase of started) {
+        const due = new Date(chase.dueAt);
+        const hour = localHour(due, ZONE);
+        byHour.set(hour, (byHour.get(hour) ?? 0) + 1);
+        assert.ok(isCallable(due, ZONE, EVENINGS), `${chase.dueAt} is outside 09:00–21:00 Shanghai`);
+        assert.ok(due.getTime() >= now + 29 * 60_000, 'not before the delay');
+        // The choice is on the timeline.
+        const scheduled = chase.timeline.find((e) => e.type === 'scheduled')!;
+        const { explored, ...choice } = scheduled.detail?.optimiser as { explored: unknown };
+        assert.deepEqual(choice, { optimise: 'conversion', hour, tier: null });
+        assert.equal(typeof explored, 'boolean');
+        if (explored) exploring++;
+        assert.equal(Date.parse(String(scheduled.detail?.at)), due.getTime());
+      }
+      const at19 = byHour.get(19) ?? 0;
+      assert.ok(at19 >= 84, `only ${at19} of 120 chases at 19:00: ${JSON.stringify([...byHour])}`);
+      assert.ok(at19 < 120, 'exploration sends a few chases to other hours');
+      assert.ok(exploring > 0 && exploring < 40, `about one in ten chases explores: ${exploring} of 120`);
+      // Read back through the API, the same due time.
+      const one = await getChase(app.worker, app.tenantId, started[0]!.id);
+      assert.equal(one.dueAt, started[0]!.dueAt);
+    },
+  );
 
   test('a campaign without schedule.optimise is scheduled as before: due after its delay, nothing on the timeline about hours', T, async () => {
     const c = await createCampaign({ name: 'Plain', rules: { window: EVENINGS, delayMinutes: 600 } });
@@ -168,7 +187,10 @@ describe('GET /v1/optimiser/hours', () => {
     const empty = await hoursOf(c.id, viewer.key);
     assert.equal(empty.optimise, 'connect');
     assert.equal(empty.tiers.length, 1);
-    assert.deepEqual(empty.tiers[0]!.buckets.map((b) => b.hour), [9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20]);
+    assert.deepEqual(
+      empty.tiers[0]!.buckets.map((b) => b.hour),
+      [9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20],
+    );
     const wide = empty.tiers[0]!.buckets.find((b) => b.hour === 19)!;
     assert.equal(wide.trials, 0);
 
@@ -192,7 +214,17 @@ describe('GET /v1/optimiser/hours', () => {
   });
 
   test('an unknown optimise target, or optimising the calls of an SMS-only campaign, is a 400 naming schedule.optimise', T, async () => {
-    assertProblem(await app.request('POST', '/v1/campaigns', { key: app.adminKey, body: campaignBody({ schedule: { optimise: 'revenue' } }) }), 400, 'VALIDATION', 'schedule.optimise');
-    assertProblem(await app.request('POST', '/v1/campaigns', { key: app.adminKey, body: campaignBody({ channel: { policy: 'sms' }, schedule: { optimise: 'connect' } }) }), 400, 'VALIDATION', 'schedule.optimise');
+    assertProblem(
+      await app.request('POST', '/v1/campaigns', { key: app.adminKey, body: campaignBody({ schedule: { optimise: 'revenue' } }) }),
+      400,
+      'VALIDATION',
+      'schedule.optimise',
+    );
+    assertProblem(
+      await app.request('POST', '/v1/campaigns', { key: app.adminKey, body: campaignBody({ channel: { policy: 'sms' }, schedule: { optimise: 'connect' } }) }),
+      400,
+      'VALIDATION',
+      'schedule.optimise',
+    );
   });
 });

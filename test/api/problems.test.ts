@@ -95,7 +95,12 @@ describe('JSON bodies', () => {
 
 describe('routes, auth and media types', () => {
   test('an unknown route is a 404 problem', async () => {
-    for (const [method, path] of [['GET', '/v1/nothing-here'], ['POST', '/v1/contacts/x/y'], ['GET', '/nowhere'], ['PUT', '/v1/contacts']]) {
+    for (const [method, path] of [
+      ['GET', '/v1/nothing-here'],
+      ['POST', '/v1/contacts/x/y'],
+      ['GET', '/nowhere'],
+      ['PUT', '/v1/contacts'],
+    ]) {
       const res = await app.request(method!, path!, { key: null });
       assertProblem(res, 404, 'NOT_FOUND');
       assert.match(res.body.detail, new RegExp(`${method} ${path!.replace(/\//g, '\\/')}`));
@@ -265,7 +270,10 @@ describe('unexpected failures', () => {
     assert.match(res.body.errorId, /^[0-9a-f-]{36}$/);
     const logged = app.logs.filter((line) => line.includes(res.body.errorId));
     assert.ok(logged.length > 0, 'the errorId is in the log');
-    assert.ok(logged.some((line) => /audit_log/.test(line)), 'and the log line carries the cause');
+    assert.ok(
+      logged.some((line) => /audit_log/.test(line)),
+      'and the log line carries the cause',
+    );
     assert.equal((await app.request('GET', '/v1/audit-log')).status, 200, 'restored');
   });
 });

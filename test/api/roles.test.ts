@@ -27,8 +27,15 @@ function roleTable(readme: string): Entry[] {
   const start = readme.indexOf('## The API in brief');
   assert.ok(start >= 0, 'README.md has a section "The API in brief"');
   const end = readme.indexOf('\n## ', start + 1);
-  const rows = readme.slice(start, end < 0 ? undefined : end).split('\n').filter((l) => l.startsWith('|'));
-  const cells = (line: string) => line.split('|').slice(1, -1).map((c) => c.trim());
+  const rows = readme
+    .slice(start, end < 0 ? undefined : end)
+    .split('\n')
+    .filter((l) => l.startsWith('|'));
+  const cells = (line: string) =>
+    line
+      .split('|')
+      .slice(1, -1)
+      .map((c) => c.trim());
   const header = cells(rows[0] ?? '');
   const columns = header.map((h) => ROLES.find((r) => new RegExp(`\\b${r}\\b`).test(h)));
   assert.deepEqual(columns.filter(Boolean), ROLES, `the role table's columns are ${ROLES.join(', ')} (got: ${header.join(' | ')})`);

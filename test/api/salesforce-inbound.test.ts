@@ -17,7 +17,9 @@ before(async () => {
   // No worker: the chases are started, not run.
   app = await testEngineApp({ worker: false });
   const put = await app.request('PUT', '/v1/connectors/salesforce', {
-    body: { credentials: { auth: { accessToken: '00D5g000004ABCD!AQ0123456789', instanceUrl: 'https://acme.my.salesforce.com' }, orgId: ORG, inboundSecret: SECRET } },
+    body: {
+      credentials: { auth: { accessToken: '00D5g000004ABCD!AQ0123456789', instanceUrl: 'https://acme.my.salesforce.com' }, orgId: ORG, inboundSecret: SECRET },
+    },
   });
   assert.equal(put.status, 200, put.text);
   campaignId = (await campaign(app.worker, app.tenantId, { name: 'from salesforce' })).id;
@@ -33,12 +35,18 @@ const outboundMessage = (orgId: string, notifications: { id: string; sObject: Re
    <SessionId xsi:nil="true"/>
    <EnterpriseUrl>https://acme.my.salesforce.com/services/Soap/c/62.0/00D5g000004ABCD</EnterpriseUrl>
    <PartnerUrl>https://acme.my.salesforce.com/services/Soap/u/62.0/00D5g000004ABCD</PartnerUrl>
-${notifications.map((n) => `   <Notification>
+${notifications
+  .map(
+    (n) => `   <Notification>
     <Id>${n.id}</Id>
     <sObject xsi:type="sf:Contact" xmlns:sf="urn:sobject.enterprise.soap.sforce.com">
-${Object.entries(n.sObject).map(([k, v]) => `     <sf:${k}>${v}</sf:${k}>`).join('\n')}
+${Object.entries(n.sObject)
+  .map(([k, v]) => `     <sf:${k}>${v}</sf:${k}>`)
+  .join('\n')}
     </sObject>
-   </Notification>`).join('\n')}
+   </Notification>`,
+  )
+  .join('\n')}
   </notifications>
  </soapenv:Body>
 </soapenv:Envelope>`;
@@ -78,9 +86,13 @@ describe('Salesforce starts chases', () => {
   });
 
   test('a Flow’s JSON callout chases its records', async () => {
-    const res = await post(JSON.stringify({ organizationId: ORG, requestId: 'flow-1', records: [{ Id: '00Q5g00000LeAd1EAF', FirstName: 'Bo', MobilePhone: '+8613800138003' }] }), `campaign=${campaignId}&key=${SECRET}`, 'application/json');
+    const res = await post(
+      JSON.stringify({ organizationId: ORG, requestId: 'flow-1', records: [{ Id: '00Q5g00000LeAd1EAF', FirstName: 'Bo', MobilePhone: '+8613800138003' }] }),
+      `campaign=${campaignId}&key=${SECRET}`,
+      'application/json',
+    );
     assert.equal(res.status, 200, await res.clone().text());
-    assert.deepEqual((await res.json() as { counts: Record<string, number> }).counts, { started: 1 });
+    assert.deepEqual(((await res.json()) as { counts: Record<string, number> }).counts, { started: 1 });
     assert.deepEqual(await chasesOf('00Q5g00000LeAd1EAF'), ['scheduled']);
   });
 
@@ -88,7 +100,15 @@ describe('Salesforce starts chases', () => {
     const message = outboundMessage(ORG, [{ id: '04l5g00000ZzZzZAAV', sObject: { Id: '0035g00000XyZ09AAB', MobilePhone: '+8613800138009' } }]);
     assert.equal((await post(message, `campaign=${campaignId}&key=wrong-key-0000000000`)).status, 401);
     assert.equal((await post(message, `campaign=${campaignId}`)).status, 401);
-    assert.equal((await post(outboundMessage('00D5g000009ZZZZEAZ', [{ id: '04l5g00000ZzZzYAAV', sObject: { Id: '0035g00000XyZ09AAB', MobilePhone: '+8613800138009' } }]), `campaign=${campaignId}&key=${SECRET}`)).status, 401);
+    assert.equal(
+      (
+        await post(
+          outboundMessage('00D5g000009ZZZZEAZ', [{ id: '04l5g00000ZzZzYAAV', sObject: { Id: '0035g00000XyZ09AAB', MobilePhone: '+8613800138009' } }]),
+          `campaign=${campaignId}&key=${SECRET}`,
+        )
+      ).status,
+      401,
+    );
     assert.deepEqual(await chasesOf('0035g00000XyZ09AAB'), []);
   });
 
@@ -109,7 +129,13 @@ describe('Salesforce starts chases', () => {
 
   test('an org id saved as Setup shows it (15 characters) matches the 18-character id a delivery sends', async () => {
     const put = await app.request('PUT', '/v1/connectors/salesforce', {
-      body: { credentials: { auth: { accessToken: '00D5g000004ABCD!AQ0123456789', instanceUrl: 'https://acme.my.salesforce.com' }, orgId: ORG.slice(0, 15), inboundSecret: SECRET } },
+      body: {
+        credentials: {
+          auth: { accessToken: '00D5g000004ABCD!AQ0123456789', instanceUrl: 'https://acme.my.salesforce.com' },
+          orgId: ORG.slice(0, 15),
+          inboundSecret: SECRET,
+        },
+      },
     });
     assert.equal(put.status, 200, put.text);
     const message = outboundMessage(ORG, [{ id: '04l5g00000Org15AAV', sObject: { Id: '0035g00000Org15AAB', MobilePhone: '+8613800138015' } }]);

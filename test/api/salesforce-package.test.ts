@@ -42,10 +42,16 @@ before(async () => {
   sf.addPlatformEvent(CHASE_ENDED_EVENT, simFields(CHASE_ENDED_EVENT));
 
   app = await testEngineApp({ defaultRegion: 'US', sim: { clockSpeed: 50, callsPerSecond: 100 }, outboxRetry: { baseMs: 200, maxMs: 500, attempts: 40 } });
-  const put = await app.request('PUT', '/v1/connectors/salesforce', { body: { credentials: { auth: { accessToken: sf.accessToken, instanceUrl: sf.url }, orgId: sf.orgId, package: true } } });
+  const put = await app.request('PUT', '/v1/connectors/salesforce', {
+    body: { credentials: { auth: { accessToken: sf.accessToken, instanceUrl: sf.url }, orgId: sf.orgId, package: true } },
+  });
   assert.equal(put.status, 200, put.text);
   assert.deepEqual(put.body.check, { ok: true }, 'the package is found in the org');
-  const made = await campaign(app.worker, app.tenantId, { name: 'Renewals', scripts: [{ name: 'renewal', say: 'Hi {{name}}, your plan renews soon.' }], channel: { policy: 'voice' } });
+  const made = await campaign(app.worker, app.tenantId, {
+    name: 'Renewals',
+    scripts: [{ name: 'renewal', say: 'Hi {{name}}, your plan renews soon.' }],
+    channel: { policy: 'voice' },
+  });
   campaignId = made.id;
   campaignName = made.name;
   const key = await app.request('POST', '/v1/api-keys', { body: { role: 'operator', name: 'Salesforce org' } });
@@ -94,7 +100,10 @@ test('a chase started from the Apex action lands its outcome in the Contact, the
   assert.ok(ended.outcome, 'the chase has an outcome');
 
   // The Contact's Chaseline fields: what RevOps reports on.
-  const contact = await eventually(() => sf.records('Contact').find((c) => c.Id === contactId && c[PERSON_FIELDS.outcome] !== null), 'the Contact\'s Chaseline fields');
+  const contact = await eventually(
+    () => sf.records('Contact').find((c) => c.Id === contactId && c[PERSON_FIELDS.outcome] !== null),
+    "the Contact's Chaseline fields",
+  );
   assert.equal(contact[PERSON_FIELDS.outcome], ended.outcome);
   assert.equal(contact[PERSON_FIELDS.attempts], ended.attempts.filter((a) => a.status !== 'not-placed').length);
   assert.ok(Number(contact[PERSON_FIELDS.attempts]) >= 1);
@@ -123,13 +132,17 @@ test('a chase started from the Apex action lands its outcome in the Contact, the
   const linked = await app.request('GET', `${CLIENT.CONTACTS_PATH}?crmSystem=${CLIENT.CRM_SYSTEM}&externalId=${contactId}&limit=1`, { key: salesforceKey });
   assert.equal(linked.body.items.length, 1);
   const chases = await app.request('GET', `${CLIENT.CHASES_PATH}?contactId=${linked.body.items[0].id}&limit=100`, { key: salesforceKey });
-  assert.deepEqual(chases.body.items.map((c: { id: string; outcome: string }) => [c.id, c.outcome]), [[chaseId, ended.outcome]]);
+  assert.deepEqual(
+    chases.body.items.map((c: { id: string; outcome: string }) => [c.id, c.outcome]),
+    [[chaseId, ended.outcome]],
+  );
 
   await outboxDrained(app, 'salesforce');
   assert.equal((await connectorState(app, 'salesforce')).outbox.dead, 0, 'nothing was refused by the org');
   // Neither the person nor the org's key reaches the logs.
   const logs = app.logs.join('\n');
-  for (const secret of [phone, '4155557001', 'Lovelace', 'ada@example.com', salesforceKey]) assert.equal(logs.includes(secret), false, 'a log line holds PII or the key');
+  for (const secret of [phone, '4155557001', 'Lovelace', 'ada@example.com', salesforceKey])
+    assert.equal(logs.includes(secret), false, 'a log line holds PII or the key');
 });
 
 test('a Lead Chaseline does not know, without a phone, is refused with a 404 naming contact.crm; nothing is created', async () => {

@@ -24,12 +24,19 @@ const phone = (i: number) => `+1415555${String(3000 + i).padStart(4, '0')}`;
 before(async () => {
   sf = await startSalesforceSim();
   app = await testEngineApp({ defaultRegion: 'US', sim: { clockSpeed: 50, callsPerSecond: 100 }, outboxRetry: { baseMs: 200, maxMs: 500, attempts: 40 } });
-  const put = await app.request('PUT', '/v1/connectors/salesforce', { body: { credentials: { auth: { accessToken: sf.accessToken, instanceUrl: sf.url }, orgId: sf.orgId } } });
+  const put = await app.request('PUT', '/v1/connectors/salesforce', {
+    body: { credentials: { auth: { accessToken: sf.accessToken, instanceUrl: sf.url }, orgId: sf.orgId } },
+  });
   assert.equal(put.status, 200, put.text);
-  contactIds = sf.insert('Contact', Array.from({ length: 8 }, (_, i) => ({ FirstName: `Ada${i}`, LastName: 'Lovelace', MobilePhone: phone(i) })));
+  contactIds = sf.insert(
+    'Contact',
+    Array.from({ length: 8 }, (_, i) => ({ FirstName: `Ada${i}`, LastName: 'Lovelace', MobilePhone: phone(i) })),
+  );
   leadIds = sf.insert('Lead', [{ FirstName: 'Grace', LastName: 'Hopper', Company: 'Navy', Phone: phone(20) }]);
   await sync();
-  campaignId = (await campaign(app.worker, app.tenantId, { scripts: [{ name: 'cart', say: 'Hi {{name}}, your order is waiting.' }], channel: { policy: 'voice' } })).id;
+  campaignId = (
+    await campaign(app.worker, app.tenantId, { scripts: [{ name: 'cart', say: 'Hi {{name}}, your order is waiting.' }], channel: { policy: 'voice' } })
+  ).id;
 });
 after(async () => {
   await app?.close();
@@ -84,7 +91,10 @@ test('DoNotCall set in Salesforce reaches Chaseline and is not written back', as
   await sync();
   const optOuts = (await app.request('GET', '/v1/opt-outs')).body.items as { phone: string; channel: string }[];
   assert.ok(optOuts.some((o) => o.phone === phone(4) && o.channel === 'voice'));
-  assert.equal((await app.request('POST', '/v1/chases', { body: { campaignId, contact: { crm: { system: 'salesforce', externalId: contactIds[4] } } } })).status, 409);
+  assert.equal(
+    (await app.request('POST', '/v1/chases', { body: { campaignId, contact: { crm: { system: 'salesforce', externalId: contactIds[4] } } } })).status,
+    409,
+  );
   await drained();
   assert.equal(patches(), before);
 });
@@ -96,6 +106,10 @@ test('Salesforce down while calls end: every Task lands once it is back, none tw
   await eventually(() => [5, 6, 7].every((i) => tasksOf(contactIds[i]!).length === 1), 'the Tasks after the outage', 20_000);
   await drained();
   await new Promise((r) => setTimeout(r, 800));
-  assert.deepEqual([5, 6, 7].map((i) => tasksOf(contactIds[i]!).length), [1, 1, 1], 'none twice');
+  assert.deepEqual(
+    [5, 6, 7].map((i) => tasksOf(contactIds[i]!).length),
+    [1, 1, 1],
+    'none twice',
+  );
   assert.equal((await connector()).outbox.dead, 0);
 });

@@ -57,13 +57,26 @@ async function optOut(phones: string[]) {
 const scripts = async (campaignId: string) => {
   const res = await app.request('GET', `/v1/scripts?campaignId=${campaignId}`, { key: viewer.key });
   assert.equal(res.status, 200, res.text);
-  return new Map<string, { chases: number; complaints: number; complaintRate: number; complaintRateLower: number; flagged: { at: string; reason: string } | null; paused: boolean; campaignName: string }>(
-    res.body.items.map((i: { script: string }) => [i.script, i]),
-  );
+  return new Map<
+    string,
+    {
+      chases: number;
+      complaints: number;
+      complaintRate: number;
+      complaintRateLower: number;
+      flagged: { at: string; reason: string } | null;
+      paused: boolean;
+      campaignName: string;
+    }
+  >(res.body.items.map((i: { script: string }) => [i.script, i]));
 };
 
 const flaggedEvents = async (campaignId: string) =>
-  (await app.db.pool.query<{ data: Record<string, unknown> }>(`select data from events where type = 'script.flagged' and data ->> 'campaignId' = $1`, [campaignId])).rows.map((r) => r.data);
+  (
+    await app.db.pool.query<{ data: Record<string, unknown> }>(`select data from events where type = 'script.flagged' and data ->> 'campaignId' = $1`, [
+      campaignId,
+    ])
+  ).rows.map((r) => r.data);
 
 /** Starts a chase for a new contact with these tags; returns the API's answer. */
 async function startFor(campaignId: string, tags: string[]) {
@@ -102,9 +115,18 @@ describe('a script past 0.5% complaints', () => {
     await optOut(bold.slice(3, 6));
     const events = await flaggedEvents(campaign.id);
     assert.equal(events.length, 1);
-    assert.deepEqual({ ...events[0], rate: undefined, lower: undefined }, {
-      campaignId: campaign.id, script: 'Bold', complaints: 3, chases: 200, rate: undefined, lower: undefined, threshold: 0.005,
-    });
+    assert.deepEqual(
+      { ...events[0], rate: undefined, lower: undefined },
+      {
+        campaignId: campaign.id,
+        script: 'Bold',
+        complaints: 3,
+        chases: 200,
+        rate: undefined,
+        lower: undefined,
+        threshold: 0.005,
+      },
+    );
     assert.equal(events[0]!.rate, 0.015);
     assert.ok(Math.abs((events[0]!.lower as number) - flagged.complaintRateLower) < 1e-9);
     assert.equal((await scripts(campaign.id)).get('Bold')!.complaints, 6);
@@ -122,7 +144,11 @@ describe('a script past 0.5% complaints', () => {
     assert.equal(paused.body.script, 'Gentle', 'the next matching script serves');
 
     // Clearing: viewers may not; an operator may, and it is audited.
-    assertProblem(await app.request('POST', '/v1/scripts/clear-flag', { key: viewer.key, body: { campaignId: campaign.id, script: 'Bold' } }), 403, 'FORBIDDEN');
+    assertProblem(
+      await app.request('POST', '/v1/scripts/clear-flag', { key: viewer.key, body: { campaignId: campaign.id, script: 'Bold' } }),
+      403,
+      'FORBIDDEN',
+    );
     const cleared = await app.request('POST', '/v1/scripts/clear-flag', { key: operator.key, body: { campaignId: campaign.id, script: 'Bold' } });
     assert.equal(cleared.status, 200, cleared.text);
     assert.equal(cleared.body.flagged, null);
@@ -187,12 +213,20 @@ describe('bad input', () => {
     assertProblem(await clear({ campaignId: randomUUID(), script: 'Bold' }), 404, 'NOT_FOUND', 'campaignId');
     assertProblem(await clear({ campaignId: campaign.id, script: 'Nope' }), 404, 'NOT_FOUND', 'script');
     assertProblem(await clear({ campaignId: campaign.id }), 400, 'VALIDATION', 'script');
-    assertProblem(await app.request('POST', '/v1/campaigns', { key: operator.key, body: { ...SCRIPT_CAMPAIGN, scriptFlags: { maxComplaintRate: 2 } } }), 400, 'VALIDATION', 'scriptFlags.maxComplaintRate');
+    assertProblem(
+      await app.request('POST', '/v1/campaigns', { key: operator.key, body: { ...SCRIPT_CAMPAIGN, scriptFlags: { maxComplaintRate: 2 } } }),
+      400,
+      'VALIDATION',
+      'scriptFlags.maxComplaintRate',
+    );
     const all = await app.request('GET', '/v1/scripts', { key: viewer.key });
     assert.ok(all.body.items.some((i: { campaignId: string }) => i.campaignId === campaign.id));
   });
 });
 
 const SCRIPT_CAMPAIGN = {
-  name: 'Bad', channel: { policy: 'voice' }, scripts: SCRIPTS, lines: [{ from: '+14155550100' }],
+  name: 'Bad',
+  channel: { policy: 'voice' },
+  scripts: SCRIPTS,
+  lines: [{ from: '+14155550100' }],
 };

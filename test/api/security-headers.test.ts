@@ -13,7 +13,13 @@ before(async () => {
 after(() => app?.close());
 
 const directives = (csp: string) =>
-  new Map(csp.split(';').map((d) => d.trim()).filter(Boolean).map((d) => [d.split(/\s+/)[0]!, d.split(/\s+/).slice(1)]));
+  new Map(
+    csp
+      .split(';')
+      .map((d) => d.trim())
+      .filter(Boolean)
+      .map((d) => [d.split(/\s+/)[0]!, d.split(/\s+/).slice(1)]),
+  );
 
 describe('security headers', () => {
   const paths: [string, string, (string | null)?][] = [

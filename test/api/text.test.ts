@@ -38,7 +38,12 @@ describe('NUL and lone surrogates', () => {
       ['POST', '/v1/campaigns', campaignBody({ scripts: [{ name: 'default', say: 'Hi\ud800', sms: 'x' }] }), 'scripts.0.say'],
       ['POST', '/v1/lines', { name: 'line\u0000', fromNumber: '+14155550100' }, 'name'],
       ['POST', '/v1/opt-outs', { phone: cnMobile(2), note: 'by\u0000letter' }, 'note'],
-      ['POST', '/v1/chases', { campaignId: '00000000-0000-0000-0000-000000000000', contact: { phone: cnMobile(3) }, context: { sku: 'A\u0000' } }, 'context.sku'],
+      [
+        'POST',
+        '/v1/chases',
+        { campaignId: '00000000-0000-0000-0000-000000000000', contact: { phone: cnMobile(3) }, context: { sku: 'A\u0000' } },
+        'context.sku',
+      ],
     ];
     for (const [method, path, body, field] of cases) {
       const res = await raw(method, path, JSON.stringify(body));
@@ -55,11 +60,22 @@ describe('NUL and lone surrogates', () => {
     assertProblem(await app.request('GET', '/v1/contacts?externalId=a%00b&crmSystem=hubspot'), 400, 'VALIDATION', 'externalId');
     assertProblem(await app.request('GET', '/v1/opt-outs?phone=%00'), 400, 'VALIDATION', 'phone');
     const csv = `phone\n${cnMobile(4)}\n`;
-    assertProblem(await app.request('POST', '/v1/imports?defaultRegion=%00', { raw: csv, headers: { 'content-type': 'text/csv' } }), 400, 'VALIDATION', 'defaultRegion');
+    assertProblem(
+      await app.request('POST', '/v1/imports?defaultRegion=%00', { raw: csv, headers: { 'content-type': 'text/csv' } }),
+      400,
+      'VALIDATION',
+      'defaultRegion',
+    );
   });
 
   test('over tRPC: the same 400 with data.code and data.field, for queries and mutations', async () => {
-    assertTrpcError(await trpcMutation(app, 'contacts.upsert', contact({ attributes: { note: 'a\u0000b' } })), 400, 'BAD_REQUEST', 'VALIDATION', 'attributes.note');
+    assertTrpcError(
+      await trpcMutation(app, 'contacts.upsert', contact({ attributes: { note: 'a\u0000b' } })),
+      400,
+      'BAD_REQUEST',
+      'VALIDATION',
+      'attributes.note',
+    );
     assertTrpcError(await trpcMutation(app, 'contacts.upsert', contact({ tags: ['a', 'b', '\ud800'] })), 400, 'BAD_REQUEST', 'VALIDATION', 'tags.2');
     assertTrpcError(await trpcQuery(app, 'contacts.list', { tag: 'x\u0000' }), 400, 'BAD_REQUEST', 'VALIDATION', 'tag');
     assertTrpcError(await trpcMutation(app, 'tenants.update', '\u0000'), 400, 'BAD_REQUEST', 'VALIDATION', 'input');
@@ -90,7 +106,9 @@ describe('nesting', () => {
     const deepChase = `{"campaignId":"00000000-0000-0000-0000-000000000000","contact":{"phone":"${cnMobile(5)}"},"context":${deepJson(5000)}}`;
     assertProblem(await raw('POST', '/v1/chases', deepChase, headers), 400, 'VALIDATION');
     const viaTrpc = await fetch(`${app.url}/trpc/contacts.upsert`, {
-      method: 'POST', body: deepContact, headers: { ...headers, 'content-type': 'application/json', authorization: `Bearer ${app.adminKey}` },
+      method: 'POST',
+      body: deepContact,
+      headers: { ...headers, 'content-type': 'application/json', authorization: `Bearer ${app.adminKey}` },
     });
     assertTrpcError({ status: viaTrpc.status, headers: viaTrpc.headers, body: await viaTrpc.json() }, 400, 'BAD_REQUEST', 'VALIDATION');
   });
@@ -100,7 +118,11 @@ describe('nesting', () => {
     const res = await raw('POST', '/v1/contacts', text);
     assert.equal(res.status, 201, res.text);
     assert.deepEqual((await app.request('GET', `/v1/contacts/${res.body.id}`)).body.attributes.x, JSON.parse(deepJson(62, '[', ']')));
-    assertProblem(await raw('POST', '/v1/contacts', `{"name":"Deep","phone":"${cnMobile(6)}","attributes":{"x":${deepJson(63, '[', ']')}}}`), 400, 'VALIDATION');
+    assertProblem(
+      await raw('POST', '/v1/contacts', `{"name":"Deep","phone":"${cnMobile(6)}","attributes":{"x":${deepJson(63, '[', ']')}}}`),
+      400,
+      'VALIDATION',
+    );
   });
 });
 
@@ -109,13 +131,21 @@ describe('bodies that are not what they claim', () => {
   test('Content-Encoding: gzip on a body that is not gzip is 400; real gzip is read', async () => {
     assertProblem(await raw('POST', '/v1/contacts', body, { 'content-encoding': 'gzip' }), 400, 'VALIDATION', 'body');
     assertProblem(await raw('POST', '/v1/contacts', body, { 'content-encoding': 'deflate' }), 400, 'VALIDATION', 'body');
-    const zipped = await app.request('POST', '/v1/contacts', { raw: new Uint8Array(gzipSync(body)), headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' } });
+    const zipped = await app.request('POST', '/v1/contacts', {
+      raw: new Uint8Array(gzipSync(body)),
+      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+    });
     assert.equal(zipped.status, 201, zipped.text);
   });
 
   test('an unknown encoding or charset is 415 naming the header; over 1 MB is 413', async () => {
     assertProblem(await raw('POST', '/v1/contacts', body, { 'content-encoding': 'x-zip' }), 415, 'UNSUPPORTED_MEDIA_TYPE', 'Content-Encoding');
-    assertProblem(await raw('POST', '/v1/contacts', body, { 'content-type': 'application/json; charset=x-nope' }), 415, 'UNSUPPORTED_MEDIA_TYPE', 'Content-Type');
+    assertProblem(
+      await raw('POST', '/v1/contacts', body, { 'content-type': 'application/json; charset=x-nope' }),
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+      'Content-Type',
+    );
     assertProblem(await raw('POST', '/v1/contacts', JSON.stringify(contact({ note: 'x'.repeat(1_100_000) }))), 413, 'PAYLOAD_TOO_LARGE', 'body');
   });
 

@@ -62,7 +62,8 @@ test('a chunked body past 1 MB is cut off at the limit with 413; just under it i
 test('a batch of more than 20 procedures is 400 naming batch, and runs none of them', async () => {
   const names = (n: number) => Array.from({ length: n }, () => 'contacts.upsert').join(',');
   const inputs = (n: number) => JSON.stringify(Object.fromEntries(Array.from({ length: n }, (_, i) => [i, { name: `B${i}`, phone: cnMobile(100 + i) }])));
-  const send = (n: number) => fetch(`${app.url}/trpc/${names(n)}?batch=1`, { method: 'POST', headers: { ...auth(), 'content-type': 'application/json' }, body: inputs(n) });
+  const send = (n: number) =>
+    fetch(`${app.url}/trpc/${names(n)}?batch=1`, { method: 'POST', headers: { ...auth(), 'content-type': 'application/json' }, body: inputs(n) });
 
   const before = await contactCount();
   const tooMany = await asTrpc(await send(21));
@@ -73,7 +74,11 @@ test('a batch of more than 20 procedures is 400 naming batch, and runs none of t
   assert.equal(await contactCount(), before, 'no procedure of a refused batch ran');
 
   // tRPC's other refusals of a batch keep their own words, naming the input.
-  const notAnObject = await fetch(`${app.url}/trpc/${names(2)}?batch=1`, { method: 'POST', headers: { ...auth(), 'content-type': 'application/json' }, body: '[1]' });
+  const notAnObject = await fetch(`${app.url}/trpc/${names(2)}?batch=1`, {
+    method: 'POST',
+    headers: { ...auth(), 'content-type': 'application/json' },
+    body: '[1]',
+  });
   const each = await asTrpc(notAnObject);
   assert.equal(each.body.length, 2, 'one error per call');
   for (const item of each.body) assertTrpcError({ ...each, body: item }, 400, 'BAD_REQUEST', 'VALIDATION', 'input');

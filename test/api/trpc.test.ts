@@ -51,7 +51,10 @@ describe('same results as REST', () => {
     assert.deepEqual(data(await trpcQuery(app, 'optOuts.list', {})), (await app.request('GET', '/v1/opt-outs')).body);
     const keys = data(await trpcQuery(app, 'apiKeys.list', {}));
     const restKeys = (await app.request('GET', '/v1/api-keys')).body;
-    assert.deepEqual(keys.items.map((k: { id: string }) => k.id), restKeys.items.map((k: { id: string }) => k.id));
+    assert.deepEqual(
+      keys.items.map((k: { id: string }) => k.id),
+      restKeys.items.map((k: { id: string }) => k.id),
+    );
   });
 
   test('contacts.upsert creates what REST then reads, and updates by phone', async () => {
@@ -71,7 +74,10 @@ describe('same results as REST', () => {
     const input = { phones: [cnMobile(5), '12', '+1 201 555 0123'] };
     const viaTrpc = await trpcMutation(app, 'contacts.validate', input);
     assert.deepEqual(data(viaTrpc), (await app.request('POST', '/v1/contacts/validate', { body: input })).body);
-    assert.deepEqual(data(viaTrpc).results.map((r: { valid: boolean }) => r.valid), [true, false, true]);
+    assert.deepEqual(
+      data(viaTrpc).results.map((r: { valid: boolean }) => r.valid),
+      [true, false, true],
+    );
   });
 
   test('Idempotency-Key is honoured over tRPC too', async () => {
@@ -104,7 +110,13 @@ describe('errors', () => {
     assertTrpcError(await trpcMutation(app, 'contacts.upsert', { name: 'No phone' }), 400, 'BAD_REQUEST', 'VALIDATION', 'phone');
     assertTrpcError(await trpcMutation(app, 'contacts.upsert', { name: 'x', phone: cnMobile(20), tags: 'x' }), 400, 'BAD_REQUEST', 'VALIDATION', 'tags');
     assertTrpcError(await trpcMutation(app, 'contacts.upsert', { name: 'x', phone: '12' }), 400, 'BAD_REQUEST', 'VALIDATION', 'phone');
-    assertTrpcError(await trpcMutation(app, 'contacts.upsert', { name: 'x', phone: cnMobile(21), timeZone: 'Nowhere/City' }), 400, 'BAD_REQUEST', 'VALIDATION', 'timeZone');
+    assertTrpcError(
+      await trpcMutation(app, 'contacts.upsert', { name: 'x', phone: cnMobile(21), timeZone: 'Nowhere/City' }),
+      400,
+      'BAD_REQUEST',
+      'VALIDATION',
+      'timeZone',
+    );
     assertTrpcError(await trpcQuery(app, 'contacts.list', { limit: 0 }), 400, 'BAD_REQUEST', 'VALIDATION', 'limit');
     assertTrpcError(await trpcQuery(app, 'contacts.list', { cursor: 'garbage' }), 400, 'BAD_REQUEST', 'VALIDATION', 'cursor');
     assertTrpcError(await trpcQuery(app, 'contacts.get', { id: 'nope' }), 400, 'BAD_REQUEST', 'VALIDATION', 'id');
@@ -124,7 +136,13 @@ describe('errors', () => {
     await app.request('DELETE', `/v1/api-keys/${revoked.id}`);
     for (const key of [null, 'garbage', revoked.key]) {
       assertTrpcError(await trpcQuery(app, 'contacts.list', {}, key), 401, 'UNAUTHORIZED', 'UNAUTHENTICATED', 'Authorization');
-      assertTrpcError(await trpcMutation(app, 'contacts.upsert', { name: 'x', phone: cnMobile(30) }, { key }), 401, 'UNAUTHORIZED', 'UNAUTHENTICATED', 'Authorization');
+      assertTrpcError(
+        await trpcMutation(app, 'contacts.upsert', { name: 'x', phone: cnMobile(30) }, { key }),
+        401,
+        'UNAUTHORIZED',
+        'UNAUTHENTICATED',
+        'Authorization',
+      );
     }
     assert.deepEqual(data(await trpcQuery(app, 'contacts.list', { phone: cnMobile(30) })).items, []);
   });
@@ -177,7 +195,10 @@ describe('errors', () => {
     }
     assertTrpcError(broken, 500, 'INTERNAL_SERVER_ERROR', 'INTERNAL');
     assert.doesNotMatch(JSON.stringify(broken.body), /audit_log|relation/);
-    assert.ok(app.logs.some((line) => line.includes('audit_log')), 'the cause is in the server log');
+    assert.ok(
+      app.logs.some((line) => line.includes('audit_log')),
+      'the cause is in the server log',
+    );
   });
 });
 

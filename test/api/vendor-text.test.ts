@@ -48,10 +48,14 @@ test('a CRM page with NUL and lone surrogates in names and tags syncs whole, the
     chaseline_tags: i === 1 ? 'v\u0000ip;new' : 'vip',
   }));
   assert.equal((await app.request('POST', '/v1/connectors/hubspot/sync')).status, 202);
-  const state = await eventually(async () => {
-    const s = (await app.request('GET', '/v1/connectors')).body.items.find((c: { type: string }) => c.type === 'hubspot');
-    return (s.syncStatus === 'ok' || s.syncStatus === 'failed') && s;
-  }, 'the sync to end', 30_000);
+  const state = await eventually(
+    async () => {
+      const s = (await app.request('GET', '/v1/connectors')).body.items.find((c: { type: string }) => c.type === 'hubspot');
+      return (s.syncStatus === 'ok' || s.syncStatus === 'failed') && s;
+    },
+    'the sync to end',
+    30_000,
+  );
   assert.equal(state.syncStatus, 'ok', `the sync failed: ${state.lastError}`);
   const { items } = await listAll<Contact>(app, '/v1/contacts');
   const byPhone = new Map(items.map((c) => [c.phone, c]));
@@ -61,7 +65,7 @@ test('a CRM page with NUL and lone surrogates in names and tags syncs whole, the
   assert.equal(byPhone.get('+14155553002')?.name, 'Plain2 Le\uFFFDe');
 });
 
-test('a signed Shopify checkout with NUL in the buyer\'s name and the product is acted on, the text cleaned', { timeout: 60_000 }, async () => {
+test("a signed Shopify checkout with NUL in the buyer's name and the product is acted on, the text cleaned", { timeout: 60_000 }, async () => {
   await campaign(app.worker, app.tenantId, {
     name: 'carts',
     trigger: { type: 'abandoned-checkout', delayMinutes: 600 },
@@ -91,10 +95,14 @@ test('a signed Shopify checkout with NUL in the buyer\'s name and the product is
     body,
   });
   assert.equal(res.status, 200, await res.text());
-  const chase = await eventually(async () => {
-    const { rows } = await app.db.pool.query<{ id: string }>(`select id from chases where source_key = $1`, [token]);
-    return rows[0];
-  }, 'the chase to start', 20_000);
+  const chase = await eventually(
+    async () => {
+      const { rows } = await app.db.pool.query<{ id: string }>(`select id from chases where source_key = $1`, [token]);
+      return rows[0];
+    },
+    'the chase to start',
+    20_000,
+  );
   const got = (await app.request('GET', `/v1/chases/${chase.id}`)).body;
   assert.equal(got.context.product, 'Red Shoes');
   const contact = (await app.request('GET', `/v1/contacts/${got.contactId}`)).body;
@@ -105,12 +113,27 @@ test('a Salesforce Flow callout with NUL in its request id and names starts its 
   const org = '00D5g000004TEXTEAZ';
   const key = 'text0123456789abcdef';
   const put = await app.request('PUT', '/v1/connectors/salesforce', {
-    body: { credentials: { auth: { accessToken: '00D5g000004TEXT!AQ0123456789', instanceUrl: 'https://text.my.salesforce.com' }, orgId: org, inboundSecret: key, apiBaseUrl: NOWHERE } },
+    body: {
+      credentials: {
+        auth: { accessToken: '00D5g000004TEXT!AQ0123456789', instanceUrl: 'https://text.my.salesforce.com' },
+        orgId: org,
+        inboundSecret: key,
+        apiBaseUrl: NOWHERE,
+      },
+    },
   });
   assert.equal(put.status, 200, put.text);
   const c = await campaign(app.worker, app.tenantId, { name: 'from salesforce' });
-  const body = JSON.stringify({ organizationId: org, requestId: 'flow\u0000-1', records: [{ Id: '00Q5g00000TeXt1EAF', FirstName: 'B\u0000o', LastName: 'Ng\ud800', MobilePhone: '+14155553100' }] });
-  const res = await fetch(`${app.url}/webhooks/salesforce?campaign=${c.id}&key=${key}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  const body = JSON.stringify({
+    organizationId: org,
+    requestId: 'flow\u0000-1',
+    records: [{ Id: '00Q5g00000TeXt1EAF', FirstName: 'B\u0000o', LastName: 'Ng\ud800', MobilePhone: '+14155553100' }],
+  });
+  const res = await fetch(`${app.url}/webhooks/salesforce?campaign=${c.id}&key=${key}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body,
+  });
   assert.equal(res.status, 200, await res.clone().text());
   assert.deepEqual(((await res.json()) as { counts: Record<string, number> }).counts, { started: 1 });
   const contact = (await listAll<Contact>(app, '/v1/contacts')).items.find((x) => x.phone === '+14155553100');
@@ -118,7 +141,9 @@ test('a Salesforce Flow callout with NUL in its request id and names starts its 
 });
 
 test('a HubSpot delivery naming a portal with NUL matches no tenant: 401 before any signature is checked, not a 500', async () => {
-  const events = [{ eventId: 1, subscriptionId: 1, portalId: '42\u0000', subscriptionType: 'contact.creation', objectId: 1, occurredAt: Date.now(), attemptNumber: 0 }];
+  const events = [
+    { eventId: 1, subscriptionId: 1, portalId: '42\u0000', subscriptionType: 'contact.creation', objectId: 1, occurredAt: Date.now(), attemptNumber: 0 },
+  ];
   const res = await fetch(`${app.url}/webhooks/hubspot`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-hubspot-signature-v3': 'c2ln', 'x-hubspot-request-timestamp': String(Date.now()) },

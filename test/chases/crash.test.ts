@@ -17,7 +17,13 @@ let app: TestApp & { sim: TwilioSim; worker: WorkerDeps };
 let workers: WorkerProcesses;
 
 before(async () => {
-  app = await testEngineApp({ worker: false, reapAfterMs: 2000, staleCallMs: 30_000, queue: { expireInSeconds: 4 }, sim: { clockSpeed: 20, callsPerSecond: 500, profile: { outcomes: { answered: 3, 'no-answer': 1, busy: 1 }, ringSeconds: [1, 20] } } });
+  app = await testEngineApp({
+    worker: false,
+    reapAfterMs: 2000,
+    staleCallMs: 30_000,
+    queue: { expireInSeconds: 4 },
+    sim: { clockSpeed: 20, callsPerSecond: 500, profile: { outcomes: { answered: 3, 'no-answer': 1, busy: 1 }, ringSeconds: [1, 20] } },
+  });
   // A chase finding its number on the line waits 1 s, not 5 minutes, so the test can see every call the caps allow.
   // Calls here last seconds, not minutes: the queue's slots and the busy-line wait are as short.
   workers = workerProcesses(app, { TEST_BUSY_RETRY_MS: '1000', TEST_SLOT_SPACING_MS: '1000' });
@@ -30,7 +36,10 @@ after(async () => {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function liveChases(campaignIds: string[]): Promise<number> {
-  const { rows } = await app.db.pool.query<{ n: number }>(`select count(*)::int as n from chases where campaign_id = any($1) and status in ('scheduled', 'dialing')`, [campaignIds]);
+  const { rows } = await app.db.pool.query<{ n: number }>(
+    `select count(*)::int as n from chases where campaign_id = any($1) and status in ('scheduled', 'dialing')`,
+    [campaignIds],
+  );
   return rows[0]!.n;
 }
 
@@ -46,7 +55,12 @@ function callsPerAttempt(sim: TwilioSim): Map<string, number> {
 
 describe('crash safety and concurrency', () => {
   test('kill -9 of workers at random moments over 1,000 chases: no second call for any attempt, every chase ends', { timeout: 480_000 }, async () => {
-    const c = await campaign(app.worker, app.tenantId, { channel: { policy: 'voice' }, scripts: [{ name: 'd', say: 'Hi' }], rules: { maxCallAttempts: 1 }, call: { maxReprompts: 0 } });
+    const c = await campaign(app.worker, app.tenantId, {
+      channel: { policy: 'voice' },
+      scripts: [{ name: 'd', say: 'Hi' }],
+      rules: { maxCallAttempts: 1 },
+      call: { maxReprompts: 0 },
+    });
     const ids: string[] = [];
     for (let i = 0; i < 1000; i++) ids.push(await contact(app.worker, app.tenantId, mobile(100_000 + i)));
     for (let i = 0; i < ids.length; i += 50) {
@@ -58,7 +72,9 @@ describe('crash safety and concurrency', () => {
     const reaper = setInterval(() => {
       if (reaping) return;
       reaping = true;
-      void reapAttempts(app.worker).catch(() => undefined).finally(() => (reaping = false));
+      void reapAttempts(app.worker)
+        .catch(() => undefined)
+        .finally(() => (reaping = false));
     }, 1000);
     let kills = 0;
     const deadline = Date.now() + 420_000;
@@ -83,7 +99,10 @@ describe('crash safety and concurrency', () => {
     );
     const total = rows.reduce((a, r) => a + r.n, 0);
     assert.equal(total, 1000);
-    assert.ok(rows.every((r) => ['completed', 'failed', 'expired'].includes(r.status)), JSON.stringify(rows));
+    assert.ok(
+      rows.every((r) => ['completed', 'failed', 'expired'].includes(r.status)),
+      JSON.stringify(rows),
+    );
     // Every call the carrier placed belongs to an attempt we recorded, and each attempt has at most one.
     const { rows: attempts } = await app.db.pool.query<{ id: string }>(`select id from attempts where campaign_id = $1`, [c.id]);
     const known = new Set(attempts.map((a) => a.id));
@@ -97,7 +116,14 @@ describe('crash safety and concurrency', () => {
     const caps = { callsPerDay: 2, minHoursBetweenCalls: 0 };
     const campaigns = [];
     for (let k = 0; k < 4; k++) {
-      campaigns.push(await campaign(app.worker, app.tenantId, { channel: { policy: 'voice' }, scripts: [{ name: 'd', say: 'Hi' }], rules: { caps, maxCallAttempts: 1 }, call: { maxReprompts: 0 } }));
+      campaigns.push(
+        await campaign(app.worker, app.tenantId, {
+          channel: { policy: 'voice' },
+          scripts: [{ name: 'd', say: 'Hi' }],
+          rules: { caps, maxCallAttempts: 1 },
+          call: { maxReprompts: 0 },
+        }),
+      );
     }
     const phones = Array.from({ length: 40 }, (_, i) => mobile(200_000 + i));
     for (const p of phones) app.sim.setProfile(p, { outcomes: { answered: 1 }, ringSeconds: [1, 3] });

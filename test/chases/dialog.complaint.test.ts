@@ -14,10 +14,17 @@ import { eventually } from '../support/data.ts';
 const app = engineAppPerFile();
 const deps = () => app.worker;
 
-const heardText = (phone: string) => app.sim.calls().filter((c) => c.to === phone).flatMap((c) => c.heard).map((h) => `${h.verb}: ${h.text ?? ''}`).join('\n');
+const heardText = (phone: string) =>
+  app.sim
+    .calls()
+    .filter((c) => c.to === phone)
+    .flatMap((c) => c.heard)
+    .map((h) => `${h.verb}: ${h.text ?? ''}`)
+    .join('\n');
 const intentsOf = (c: ChaseDetail) => c.timeline.filter((e) => e.type === 'intent').map((e) => [e.detail?.intent, e.detail?.next]);
 const complaintOf = async (chaseId: string) =>
-  (await deps().db.query<{ source: string }>(`select source from chase_complaints where tenant_id = $1 and chase_id = $2`, [app.tenantId, chaseId])).rows[0]?.source;
+  (await deps().db.query<{ source: string }>(`select source from chase_complaints where tenant_id = $1 and chase_id = $2`, [app.tenantId, chaseId])).rows[0]
+    ?.source;
 
 const SCRIPTS = {
   en: { name: 'en', locale: 'en-US', say: 'Hello {{name}}, your cart is waiting.', sms: 'Your cart: {{context.link}}' },
@@ -29,7 +36,11 @@ async function complainOnCall(n: number, script: (typeof SCRIPTS)[keyof typeof S
   const phone = mobile(n);
   app.sim.setPersona(phone, { script: [said] });
   const c = await campaign(deps(), app.tenantId, { scripts: [script], channel: { policy: 'voice' } });
-  const started = await startChase(deps(), app.tenantId, { campaignId: c.id, contact: { id: await contact(deps(), app.tenantId, phone, { name: 'Lee' }) }, context: { link: 'https://shop.example/r/1' } });
+  const started = await startChase(deps(), app.tenantId, {
+    campaignId: c.id,
+    contact: { id: await contact(deps(), app.tenantId, phone, { name: 'Lee' }) },
+    context: { link: 'https://shop.example/r/1' },
+  });
   const done = await waitForChase(deps(), app.tenantId, started.id);
   return { phone, done };
 }
@@ -44,10 +55,19 @@ describe('a complaint on a call', () => {
       const { phone, done } = await complainOnCall(n, SCRIPTS[language], said);
       assert.equal(done.status, 'opted-out');
       assert.deepEqual(intentsOf(done), [['complaint', 'complaint']]);
-      const attempt = (await deps().db.query<{ intent: string; outcome: string }>(`select intent, outcome from attempts where tenant_id = $1 and chase_id = $2`, [app.tenantId, done.id])).rows;
+      const attempt = (
+        await deps().db.query<{ intent: string; outcome: string }>(`select intent, outcome from attempts where tenant_id = $1 and chase_id = $2`, [
+          app.tenantId,
+          done.id,
+        ])
+      ).rows;
       assert.deepEqual(attempt, [{ intent: 'complaint', outcome: 'opted-out' }]);
       // The chase ends inside the answer's request, a moment before the callee hears the reply to it.
-      await eventually(() => apology.test(heardText(phone)), () => `the apology, in: ${heardText(phone)}`, 10_000);
+      await eventually(
+        () => apology.test(heardText(phone)),
+        () => `the apology, in: ${heardText(phone)}`,
+        10_000,
+      );
       assert.deepEqual(await optOutState(deps().db, app.tenantId, deps().pii.phoneIndex(phone)), { voice: true, sms: true });
       assert.equal(await complaintOf(done.id), 'intent', 'recorded as heard on the call, not as a later opt-out');
     });

@@ -15,8 +15,15 @@ import { eventually } from '../support/data.ts';
 const app = engineAppPerFile();
 const deps = () => app.worker;
 
-const heard = (phone: string) => app.sim.calls().filter((c) => c.to === phone).flatMap((c) => c.heard);
-const heardText = (phone: string) => heard(phone).map((h) => `${h.verb}: ${h.text ?? ''}`).join('\n');
+const heard = (phone: string) =>
+  app.sim
+    .calls()
+    .filter((c) => c.to === phone)
+    .flatMap((c) => c.heard);
+const heardText = (phone: string) =>
+  heard(phone)
+    .map((h) => `${h.verb}: ${h.text ?? ''}`)
+    .join('\n');
 const intentsOf = (c: ChaseDetail) => c.timeline.filter((e) => e.type === 'intent').map((e) => [e.detail?.intent, e.detail?.next]);
 const optedOut = async (phone: string) => optOutState(deps().db, app.tenantId, deps().pii.phoneIndex(phone));
 const smsTo = (phone: string) => app.sim.messages().filter((m) => m.to === phone).length;
@@ -30,7 +37,11 @@ const yueScript = {
 
 async function chase(phone: string, script: Record<string, unknown> | null, call: Record<string, unknown> = {}): Promise<string> {
   const c = await campaign(deps(), app.tenantId, { ...(script ? { scripts: [script] } : {}), channel: { policy: 'voice' }, call });
-  const started = await startChase(deps(), app.tenantId, { campaignId: c.id, contact: { id: await contact(deps(), app.tenantId, phone, { name: '陳生' }) }, context: { link: 'https://shop.example/r/1', price: '199蚊' } });
+  const started = await startChase(deps(), app.tenantId, {
+    campaignId: c.id,
+    contact: { id: await contact(deps(), app.tenantId, phone, { name: '陳生' }) },
+    context: { link: 'https://shop.example/r/1', price: '199蚊' },
+  });
   return started.id;
 }
 
@@ -57,7 +68,10 @@ describe('Cantonese calls', () => {
     app.sim.setPersona(phone, { script: ['唔好send嘢畀我', '係'] });
     const done = await waitForChase(deps(), app.tenantId, await chase(phone, yueScript));
     assert.equal(done.status, 'opted-out');
-    assert.deepEqual(intentsOf(done), [['maybe_opt_out', 'confirm_opt_out'], ['interested', 'opt_out']]);
+    assert.deepEqual(intentsOf(done), [
+      ['maybe_opt_out', 'confirm_opt_out'],
+      ['interested', 'opt_out'],
+    ]);
     assert.match(heardText(phone), /你係咪唔想我哋以後再打電話或者發短訊畀你/);
     assert.deepEqual(await optedOut(phone), { voice: true, sms: true });
     await new Promise((r) => setTimeout(r, 300));
@@ -84,14 +98,19 @@ describe('Cantonese calls', () => {
     const later = mobile(305);
     app.sim.setPersona(later, { script: ['遲啲再打嚟啦 而家唔得閒'] });
     const id = await chase(later, yueScript, { callbackAfterMinutes: 60 });
-    const b = await waitForChase(deps(), app.tenantId, id, (ch) => ch.timeline.some((e) => e.type === 'callback-requested') && ch.attempts.every((x) => x.endedAt !== null));
+    const b = await waitForChase(
+      deps(),
+      app.tenantId,
+      id,
+      (ch) => ch.timeline.some((e) => e.type === 'callback-requested') && ch.attempts.every((x) => x.endedAt !== null),
+    );
     assert.equal(b.status, 'scheduled');
     assert.match(heardText(later), /我哋遲啲再打畀你/);
   });
 });
 
 describe('the question "do you want us to stop?" is never dropped', () => {
-  test("silence to it is asked again, then taken as a yes", async () => {
+  test('silence to it is asked again, then taken as a yes', async () => {
     const phone = mobile(306);
     app.sim.setPersona(phone, { script: ["don't send me anything", null, null, null] });
     const done = await waitForChase(deps(), app.tenantId, await chase(phone, null));
@@ -120,7 +139,10 @@ describe('the question "do you want us to stop?" is never dropped', () => {
     const phone = mobile(308);
     app.sim.setPersona(phone, { script: ["don't send me stuff", 'no, how much is it?', 'no thanks'] });
     const done = await waitForChase(deps(), app.tenantId, await chase(phone, null));
-    assert.deepEqual(intentsOf(done).map(([, next]) => next), ['confirm_opt_out', 'price', 'not_interested']);
+    assert.deepEqual(
+      intentsOf(done).map(([, next]) => next),
+      ['confirm_opt_out', 'price', 'not_interested'],
+    );
     assert.equal(done.outcome, 'not-interested');
     assert.deepEqual(await optedOut(phone), { voice: false, sms: false });
     assert.match(heardText(phone), /The price is 199蚊/);

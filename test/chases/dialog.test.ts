@@ -26,7 +26,13 @@ before(async () => {
 });
 after(() => app.close());
 
-const heardText = (phone: string) => app.sim.calls().filter((c) => c.to === phone).flatMap((c) => c.heard).map((h) => `${h.verb}: ${h.text ?? ''}`).join('\n');
+const heardText = (phone: string) =>
+  app.sim
+    .calls()
+    .filter((c) => c.to === phone)
+    .flatMap((c) => c.heard)
+    .map((h) => `${h.verb}: ${h.text ?? ''}`)
+    .join('\n');
 const intentsOf = (c: { timeline: { type: string; detail: Record<string, unknown> | null }[] }) =>
   c.timeline.filter((e) => e.type === 'intent').map((e) => e.detail?.intent);
 
@@ -92,7 +98,10 @@ describe('the call dialog through the simulator', () => {
     const done = await waitForChase(deps, t, started.id);
     assert.equal(done.outcome, 'transferred');
     assert.deepEqual(intentsOf(done), ['human']);
-    const dial = app.sim.calls().find((call) => call.to === phone)!.heard.find((h) => h.verb === 'Dial');
+    const dial = app.sim
+      .calls()
+      .find((call) => call.to === phone)!
+      .heard.find((h) => h.verb === 'Dial');
     assert.ok(dial, heardText(phone));
     assert.match(JSON.stringify(dial), /\+14155550199/);
     assert.ok(done.timeline.some((e) => e.type === 'transferred' && e.detail?.status === 'completed'));
@@ -115,7 +124,12 @@ describe('the call dialog through the simulator', () => {
     const id = await contact(deps, t, phone);
     const c = await campaign(deps, t, { call: { callbackAfterMinutes: 180 }, rules: { caps: { minHoursBetweenCalls: 0 } } });
     const started = await startChase(deps, t, { campaignId: c.id, contact: { id } });
-    const rescheduled = await waitForChase(deps, t, started.id, (ch) => ch.status === 'scheduled' && ch.timeline.some((e) => e.type === 'callback-requested') && ch.attempts.every((a) => a.endedAt !== null));
+    const rescheduled = await waitForChase(
+      deps,
+      t,
+      started.id,
+      (ch) => ch.status === 'scheduled' && ch.timeline.some((e) => e.type === 'callback-requested') && ch.attempts.every((a) => a.endedAt !== null),
+    );
     const due = new Date(rescheduled.dueAt).getTime();
     assert.ok(due >= Date.now() + 170 * 60_000, `due ${rescheduled.dueAt}`);
   });
@@ -128,8 +142,13 @@ describe('the call dialog through the simulator', () => {
     const done = await waitForChase(deps, t, (await startChase(deps, t, { campaignId: c.id, contact: { id } })).id);
     assert.equal(done.outcome, 'not-interested');
     const other = await campaign(deps, t, { name: 'other', rules: { expireAfterHours: 24 * 30 } });
-    const next = await waitForChase(deps, t, (await startChase(deps, t, { campaignId: other.id, contact: { id } })).id, (ch) => ch.timeline.some((e) => e.type === 'scheduled' && e.detail?.reason === 'frequency cap'));
-    assert.ok(new Date(next.dueAt).getTime() > Date.now() + 6.9 * 86_400_000, `held for the 7-day cooldown, due ${next.dueAt}: ${JSON.stringify(next.timeline)} ${JSON.stringify(done.attempts)}`);
+    const next = await waitForChase(deps, t, (await startChase(deps, t, { campaignId: other.id, contact: { id } })).id, (ch) =>
+      ch.timeline.some((e) => e.type === 'scheduled' && e.detail?.reason === 'frequency cap'),
+    );
+    assert.ok(
+      new Date(next.dueAt).getTime() > Date.now() + 6.9 * 86_400_000,
+      `held for the 7-day cooldown, due ${next.dueAt}: ${JSON.stringify(next.timeline)} ${JSON.stringify(done.attempts)}`,
+    );
     assert.equal(app.sim.calls().filter((call) => call.to === phone).length, 1, 'not called again');
   });
 
@@ -153,8 +172,21 @@ describe('the call dialog through the simulator', () => {
     const phone = mobile(109);
     app.sim.setProfile(phone, { outcomes: { answered: 1 }, machine: 1, ringSeconds: [1, 2] });
     const id = await contact(deps, t, phone, { name: 'Li' });
-    const c = await campaign(deps, t, { scripts: [{ name: 'vm', say: 'Hello {{name}}, your cart is waiting.', sms: 'Your cart: {{context.link}}', voicemail: 'Hi {{name}}, we kept your cart for you. We will text you the link.' }] });
-    const done = await waitForChase(deps, t, (await startChase(deps, t, { campaignId: c.id, contact: { id }, context: { link: 'https://shop.example/r/109' } })).id);
+    const c = await campaign(deps, t, {
+      scripts: [
+        {
+          name: 'vm',
+          say: 'Hello {{name}}, your cart is waiting.',
+          sms: 'Your cart: {{context.link}}',
+          voicemail: 'Hi {{name}}, we kept your cart for you. We will text you the link.',
+        },
+      ],
+    });
+    const done = await waitForChase(
+      deps,
+      t,
+      (await startChase(deps, t, { campaignId: c.id, contact: { id }, context: { link: 'https://shop.example/r/109' } })).id,
+    );
     assert.equal(done.status, 'completed');
     assert.equal(done.outcome, 'sms-sent');
     const types = done.timeline.map((e) => e.type);
@@ -167,7 +199,11 @@ describe('the call dialog through the simulator', () => {
     const phone = mobile(110);
     app.sim.setProfile(phone, { outcomes: { answered: 1 }, machine: 1, ringSeconds: [1, 2] });
     const c = await campaign(deps, t);
-    const done = await waitForChase(deps, t, (await startChase(deps, t, { campaignId: c.id, contact: { id: await contact(deps, t, phone) }, context: { link: 'https://shop.example/r/110' } })).id);
+    const done = await waitForChase(
+      deps,
+      t,
+      (await startChase(deps, t, { campaignId: c.id, contact: { id: await contact(deps, t, phone) }, context: { link: 'https://shop.example/r/110' } })).id,
+    );
     assert.equal(done.outcome, 'sms-sent');
     assert.ok(!done.timeline.some((e) => e.type === 'voicemail'));
     assert.equal(done.attempts.find((a) => a.channel === 'voice')?.outcome, 'machine');

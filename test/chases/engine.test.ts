@@ -48,7 +48,10 @@ describe('a chase through the carrier simulator', () => {
     assert.equal(calls[0]!.sid, attempt.sid);
     assert.equal(calls[0]!.from, '+14155550100');
     assert.ok(calls[0]!.request.StatusCallback?.[0]?.includes(`attempt=${attempt.id}`));
-    assert.ok(calls[0]!.heard.some((h) => JSON.stringify(h).includes('Hello Wei, your cart is waiting.')), JSON.stringify(calls[0]!.heard));
+    assert.ok(
+      calls[0]!.heard.some((h) => JSON.stringify(h).includes('Hello Wei, your cart is waiting.')),
+      JSON.stringify(calls[0]!.heard),
+    );
   });
 
   test('no answer, then the SMS with the filled-in text, then completed', async () => {
@@ -107,8 +110,11 @@ describe('a chase through the carrier simulator', () => {
     const first = await campaign(deps, t, voiceOnly);
     const second = await campaign(deps, t, voiceOnly);
     await waitForChase(deps, t, (await startChase(deps, t, { campaignId: first.id, contact: { id } })).id);
-    const waiting = await waitForChase(deps, t, (await startChase(deps, t, { campaignId: second.id, contact: { id } })).id, (ch) =>
-      ch.timeline.filter((e) => e.type === 'scheduled').length >= 2,
+    const waiting = await waitForChase(
+      deps,
+      t,
+      (await startChase(deps, t, { campaignId: second.id, contact: { id } })).id,
+      (ch) => ch.timeline.filter((e) => e.type === 'scheduled').length >= 2,
     );
     const rescheduled = waiting.timeline.filter((e) => e.type === 'scheduled').at(-1)!;
     assert.equal(rescheduled.detail?.reason, 'frequency cap');
@@ -126,7 +132,10 @@ describe('a chase through the carrier simulator', () => {
     assert.equal(done.outcome, 'answered');
     const failed = done.timeline.find((e) => e.type === 'failed');
     assert.equal(failed?.detail?.retrying, true);
-    assert.deepEqual(done.attempts.map((a) => a.status), ['not-placed', 'completed']);
+    assert.deepEqual(
+      done.attempts.map((a) => a.status),
+      ['not-placed', 'completed'],
+    );
     assert.equal(app.sim.calls().filter((call) => call.to === phone).length, 1);
   });
 
@@ -143,15 +152,21 @@ describe('a chase through the carrier simulator', () => {
 
   test("outside the recipient's calling window the chase waits for it; with no time before the deadline it expires", async () => {
     // A window open one hour on the weekday two days from now (within the default 72 h deadline), in the number's zone (+86: Asia/Shanghai).
-    const today = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'].indexOf(new Intl.DateTimeFormat('en-US', { timeZone: 'Asia/Shanghai', weekday: 'short' }).format(new Date())) + 1;
+    const today =
+      ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'].indexOf(
+        new Intl.DateTimeFormat('en-US', { timeZone: 'Asia/Shanghai', weekday: 'short' }).format(new Date()),
+      ) + 1;
     const day = String(((today - 1 + 2) % 7) + 1);
     const window = { days: { [day]: [{ start: '10:00', end: '11:00' }] } };
     const expected = nextCallableTime(new Date(), 'Asia/Shanghai', window as CallingWindow)!;
 
     const phone = mobile(9);
     const id = await contact(deps, t, phone);
-    const waiting = await waitForChase(deps, t, (await startChase(deps, t, { campaignId: (await campaign(deps, t, { rules: { window } })).id, contact: { id } })).id, (c) =>
-      c.timeline.filter((e) => e.type === 'scheduled').length >= 2,
+    const waiting = await waitForChase(
+      deps,
+      t,
+      (await startChase(deps, t, { campaignId: (await campaign(deps, t, { rules: { window } })).id, contact: { id } })).id,
+      (c) => c.timeline.filter((e) => e.type === 'scheduled').length >= 2,
     );
     const next = waiting.timeline.filter((e) => e.type === 'scheduled').at(-1)!;
     assert.equal(next.detail?.reason, 'calling window');
@@ -198,7 +213,7 @@ describe('a chase through the carrier simulator', () => {
     assert.equal(app.sim.calls().filter((call) => call.to === phone).length, 1);
   });
 
-  test("a contact whose number changed before the call is called on the new number, and the attempt is counted there", async () => {
+  test('a contact whose number changed before the call is called on the new number, and the attempt is counted there', async () => {
     const c = await campaign(deps, t);
     await setCampaignStatus(deps, t, c.id, 'pause');
     const id = await contact(deps, t, mobile(13));
@@ -214,13 +229,16 @@ describe('a chase through the carrier simulator', () => {
   });
 
   test('no phone number, name or context reached the logs or a job payload', async () => {
-    const secrets = [...Array.from({ length: 14 }, (_, i) => mobile(i + 1)), ...Array.from({ length: 14 }, (_, i) => mobile(i + 1).slice(3)), 'Wei', 'shop.example'];
+    const secrets = [
+      ...Array.from({ length: 14 }, (_, i) => mobile(i + 1)),
+      ...Array.from({ length: 14 }, (_, i) => mobile(i + 1).slice(3)),
+      'Wei',
+      'shop.example',
+    ];
     const logs = app.logs.join('');
     assert.ok(logs.length > 0);
     for (const s of secrets) assert.ok(!logs.includes(s), `a log line holds ${s}`);
-    const { rows } = await app.db.pool.query<{ data: string }>(
-      `select data::text as data from pgboss.job union all select data::text from pgboss.archive`,
-    );
+    const { rows } = await app.db.pool.query<{ data: string }>(`select data::text as data from pgboss.job union all select data::text from pgboss.archive`);
     assert.ok(rows.length > 0);
     for (const r of rows) for (const s of secrets) assert.ok(!r.data.includes(s), `a job payload holds ${s}`);
   });

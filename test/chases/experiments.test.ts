@@ -35,13 +35,27 @@ const SCRIPTS = [
   { name: 'a', say: 'Hi {{name}}, this is offer A.' },
   { name: 'b', say: 'Hi {{name}}, this is offer B with free shipping.' },
 ];
-const heardText = (to: string) => app.sim.calls().filter((c) => c.to === to).flatMap((c) => c.heard).map((h) => h.text ?? '').join('\n');
+const heardText = (to: string) =>
+  app.sim
+    .calls()
+    .filter((c) => c.to === to)
+    .flatMap((c) => c.heard)
+    .map((h) => h.text ?? '')
+    .join('\n');
 
 describe('an experiment decided by its outcomes', () => {
   test('arm B converts, the control does not: B wins, with the event emitted once', { timeout: 180_000 }, async () => {
     const c = await campaign(app.worker, app.tenantId, { name: 'Offers', channel: { policy: 'voice' }, scripts: SCRIPTS });
     const created = await app.request('POST', '/v1/experiments', {
-      body: { campaignId: c.id, name: 'A or B', arms: [{ name: 'A', script: 'a' }, { name: 'B', script: 'b' }], minChasesPerArm: 25 },
+      body: {
+        campaignId: c.id,
+        name: 'A or B',
+        arms: [
+          { name: 'A', script: 'a' },
+          { name: 'B', script: 'b' },
+        ],
+        minChasesPerArm: 25,
+      },
     });
     assert.equal(created.status, 201, created.text);
     const id = created.body.id as string;
@@ -77,10 +91,19 @@ describe('an experiment decided by its outcomes', () => {
     assert.equal(e.verdict.winner, 'B');
     assert.ok(e.verdict.evidence.comparisons[0].likelihoodRatio >= e.verdict.evidence.threshold);
     const countB = arms.filter((x) => x === 'B').length;
-    assert.deepEqual(e.arms.map((x: { name: string; chases: number; conversions: number }) => [x.name, x.chases, x.conversions]), [['A', n - countB, 0], ['B', countB, countB]]);
+    assert.deepEqual(
+      e.arms.map((x: { name: string; chases: number; conversions: number }) => [x.name, x.chases, x.conversions]),
+      [
+        ['A', n - countB, 0],
+        ['B', countB, countB],
+      ],
+    );
     assert.equal(e.arms[1].conversionRate, 1);
 
-    const { rows } = await app.db.pool.query<{ data: Record<string, unknown> }>(`select data from events where tenant_id = $1 and type = 'experiment.decided'`, [app.tenantId]);
+    const { rows } = await app.db.pool.query<{ data: Record<string, unknown> }>(
+      `select data from events where tenant_id = $1 and type = 'experiment.decided'`,
+      [app.tenantId],
+    );
     assert.equal(rows.length, 1, 'emitted once');
     assert.equal(rows[0]!.data.experimentId, id);
     assert.equal(rows[0]!.data.winner, 'B');
@@ -101,7 +124,14 @@ describe('an experiment decided by its outcomes', () => {
     const day = String(((today + 1) % 7) + 1);
     const window = { days: { [day]: [{ start: '10:00', end: '11:00' }] } };
     const created = await app.request('POST', '/v1/experiments', {
-      body: { campaignId: c.id, name: 'Later', arms: [{ name: 'control', window }, { name: 'b', script: 'b', window }] },
+      body: {
+        campaignId: c.id,
+        name: 'Later',
+        arms: [
+          { name: 'control', window },
+          { name: 'b', script: 'b', window },
+        ],
+      },
     });
     assert.equal(created.status, 201, created.text);
     const res = await app.request('POST', '/v1/chases', { body: { campaignId: c.id, contact: { phone: phone(300) } } });
@@ -119,7 +149,14 @@ describe('an experiment decided by its outcomes', () => {
     await syncConnector(app, 'hubspot');
     const c = await campaign(app.worker, app.tenantId, { name: 'Offers 2', channel: { policy: 'voice' }, scripts: SCRIPTS });
     const created = await app.request('POST', '/v1/experiments', {
-      body: { campaignId: c.id, name: 'Shipping line', arms: [{ name: 'control', script: 'a', weight: 1 }, { name: 'free shipping', script: 'b', weight: 1 }] },
+      body: {
+        campaignId: c.id,
+        name: 'Shipping line',
+        arms: [
+          { name: 'control', script: 'a', weight: 1 },
+          { name: 'free shipping', script: 'b', weight: 1 },
+        ],
+      },
     });
     assert.equal(created.status, 201, created.text);
     app.sim.setPersona(phone(200), { script: ['yes please send me the link'] });

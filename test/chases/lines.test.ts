@@ -43,7 +43,9 @@ test('a line failing 30% of its calls is drained and the calls move to its backu
   }
   const firstBackup = froms.indexOf(BACKUP);
   assert.ok(firstBackup >= 20, `the cheaper line is used until its sample says otherwise (first backup call: ${firstBackup})`);
-  const { rows } = await deps.db.query<{ drained_at: Date | null; drain_reason: string | null }>(`select drained_at, drain_reason from lines where id = $1`, [flaky.id]);
+  const { rows } = await deps.db.query<{ drained_at: Date | null; drain_reason: string | null }>(`select drained_at, drain_reason from lines where id = $1`, [
+    flaky.id,
+  ]);
   assert.ok(rows[0]!.drained_at, 'the flaky line is drained');
   const after = froms.slice(firstBackup);
   // A drained line gets one probe a minute; the rest of the traffic is on the backup.

@@ -26,7 +26,11 @@ test('a landline is never texted: the SMS step ends the chase with the reason, a
   const deps = app.worker;
   const id = await contact(deps, app.tenantId, LANDLINE);
   const sms = await campaign(deps, app.tenantId, { channel: { policy: 'sms' } });
-  const done = await waitForChase(deps, app.tenantId, (await startChase(deps, app.tenantId, { campaignId: sms.id, contact: { id }, context: { link: 'https://shop.example/r/1' } })).id);
+  const done = await waitForChase(
+    deps,
+    app.tenantId,
+    (await startChase(deps, app.tenantId, { campaignId: sms.id, contact: { id }, context: { link: 'https://shop.example/r/1' } })).id,
+  );
   assert.equal(done.status, 'failed');
   assert.equal(done.outcome, 'cannot-text');
   assert.match(done.lastError ?? '', /landline/);

@@ -37,15 +37,17 @@ test('one worker, a backlog: higher priority first, then the earliest deadline',
   const worker = await startWorker(deps, app.boss, { schedule: false, concurrency: 1, idleMs: 20 });
   try {
     for (const [, phone] of order) {
-      const { rows } = await app.db.pool.query<{ id: string }>(
-        `select ch.id from chases ch join contacts c on c.id = ch.contact_id where c.phone_hash = $1`,
-        [deps.pii.phoneIndex(phone)],
-      );
+      const { rows } = await app.db.pool.query<{ id: string }>(`select ch.id from chases ch join contacts c on c.id = ch.contact_id where c.phone_hash = $1`, [
+        deps.pii.phoneIndex(phone),
+      ]);
       await waitForChase(deps, t, rows[0]!.id);
     }
   } finally {
     await worker.stop();
   }
-  const dialled = app.sim.calls().sort((a, b) => a.dateCreated.getTime() - b.dateCreated.getTime()).map((c) => order.find(([, p]) => p === c.to)![0]);
+  const dialled = app.sim
+    .calls()
+    .sort((a, b) => a.dateCreated.getTime() - b.dateCreated.getTime())
+    .map((c) => order.find(([, p]) => p === c.to)![0]);
   assert.deepEqual(dialled, ['high', 'low, deadline soon', 'low']);
 });

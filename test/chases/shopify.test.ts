@@ -24,7 +24,9 @@ let app: TestApp & { sim: TwilioSim; worker: WorkerDeps };
 
 before(async () => {
   app = await testEngineApp({ sim: { clockSpeed: 50, callsPerSecond: 100 } });
-  const put = await app.request('PUT', '/v1/connectors/shopify', { body: { credentials: { shop: SHOP, accessToken: 'shpat_0123456789abcdef', apiSecret: SECRET } } });
+  const put = await app.request('PUT', '/v1/connectors/shopify', {
+    body: { credentials: { shop: SHOP, accessToken: 'shpat_0123456789abcdef', apiSecret: SECRET } },
+  });
   assert.equal(put.status, 200, put.text);
 });
 after(() => app.close());
@@ -38,7 +40,9 @@ async function deliver(topic: string, payload: unknown, options: { id?: string; 
       'x-shopify-topic': topic,
       'x-shopify-shop-domain': SHOP,
       'x-shopify-webhook-id': options.id ?? randomUUID(),
-      'x-shopify-hmac-sha256': createHmac('sha256', options.secret ?? SECRET).update(body).digest('base64'),
+      'x-shopify-hmac-sha256': createHmac('sha256', options.secret ?? SECRET)
+        .update(body)
+        .digest('base64'),
     },
     body,
   });
@@ -69,11 +73,25 @@ describe('abandoned checkouts', () => {
     app.sim.setPersona(phone, { script: ['yes please send me the link'] });
     const res = await deliver('checkouts/create', checkout('tok-801', phone));
     assert.equal(res.status, 200);
-    const [id] = await eventually(async () => { const ids = await chaseOf('tok-801'); return ids.length ? ids : false; }, 'the chase to start', 10_000);
+    const [id] = await eventually(
+      async () => {
+        const ids = await chaseOf('tok-801');
+        return ids.length ? ids : false;
+      },
+      'the chase to start',
+      10_000,
+    );
     const done = await waitForChase(app.worker, app.tenantId, id!);
     assert.equal(done.campaignId, c.id);
     assert.equal(done.outcome, 'interested');
-    assert.match(app.sim.calls().find((call) => call.to === phone)!.heard.map((h) => h.text).join(' '), /IPod Nano - 8GB – Pink is still in your cart/);
+    assert.match(
+      app.sim
+        .calls()
+        .find((call) => call.to === phone)!
+        .heard.map((h) => h.text)
+        .join(' '),
+      /IPod Nano - 8GB – Pink is still in your cart/,
+    );
     const sms = await eventually(async () => app.sim.messages().find((m) => m.to === phone), 'the link SMS');
     assert.match(sms.body, /\/l\//);
 
@@ -90,7 +108,14 @@ describe('abandoned checkouts', () => {
     await campaign(app.worker, app.tenantId, { name: 'later', trigger: { type: 'abandoned-checkout', delayMinutes: 60 }, channel: { policy: 'voice' } });
     const phone = mobile(802);
     await deliver('checkouts/create', checkout('tok-802', phone));
-    const ids = await eventually(async () => { const found = await chaseOf('tok-802'); return found.length ? found : false; }, 'the chase to start', 10_000);
+    const ids = await eventually(
+      async () => {
+        const found = await chaseOf('tok-802');
+        return found.length ? found : false;
+      },
+      'the chase to start',
+      10_000,
+    );
     for (const id of ids) assert.equal((await getChase(app.worker, app.tenantId, id)).status, 'scheduled');
     await deliver('orders/create', { ...sample('orders_create'), checkout_token: 'tok-802' });
     for (const id of ids) {
@@ -123,9 +148,18 @@ describe('abandoned checkouts', () => {
     assert.equal((await deliver('checkouts/create', checkout('tok-803', phone), { id })).status, 200);
     const { rows } = await app.db.pool.query<{ n: number }>(`select count(*)::int as n from commerce_events where delivery_id = $1`, [id]);
     assert.equal(rows[0]!.n, 1);
-    const chases = await eventually(async () => { const found = await chaseOf('tok-803'); return found.length ? found : false; }, 'the chase to start', 10_000);
+    const chases = await eventually(
+      async () => {
+        const found = await chaseOf('tok-803');
+        return found.length ? found : false;
+      },
+      'the chase to start',
+      10_000,
+    );
     // One chase per campaign that chases checkouts, however often the webhook came.
-    const { rows: campaigns } = await app.db.pool.query<{ n: number }>(`select count(*)::int as n from campaigns where trigger ->> 'type' = 'abandoned-checkout' and status = 'active'`);
+    const { rows: campaigns } = await app.db.pool.query<{ n: number }>(
+      `select count(*)::int as n from campaigns where trigger ->> 'type' = 'abandoned-checkout' and status = 'active'`,
+    );
     assert.equal(chases.length, campaigns[0]!.n);
     await deliver('checkouts/update', checkout('tok-803', phone, { completed_at: new Date().toISOString() }));
     for (const chase of chases) {
@@ -138,8 +172,20 @@ describe('abandoned checkouts', () => {
     const phone = mobile(806);
     const customer = { id: 7006, admin_graphql_api_id: 'gid://shopify/Customer/7006', first_name: 'Lin', last_name: 'Wu' };
     await deliver('checkouts/create', checkout('tok-806', phone, { customer }));
-    await eventually(async () => { const found = await chaseOf('tok-806'); return found.length ? found : false; }, 'the chase to start', 10_000);
-    const request = { ...sample('customers_data_request'), shop_domain: SHOP, customer: { id: 7006, email: 'lin@example.com', phone: null }, data_request: { id: 99006 } };
+    await eventually(
+      async () => {
+        const found = await chaseOf('tok-806');
+        return found.length ? found : false;
+      },
+      'the chase to start',
+      10_000,
+    );
+    const request = {
+      ...sample('customers_data_request'),
+      shop_domain: SHOP,
+      customer: { id: 7006, email: 'lin@example.com', phone: null },
+      data_request: { id: 99006 },
+    };
     assert.equal((await deliver('customers/data_request', request)).status, 200);
     assert.equal((await deliver('customers/data_request', request)).status, 200, 'a second delivery of the same request');
     const listed = await eventually(async () => {
@@ -151,7 +197,12 @@ describe('abandoned checkouts', () => {
     assert.deepEqual([mine[0]!.source, mine[0]!.contacts], ['shopify', 1]);
     const one = await app.request('GET', `/v1/data-requests/${mine[0]!.id}`);
     assert.equal(one.status, 200, one.text);
-    const [held] = one.body.report.contacts as { phone: string; name: string; crm: { system: string; externalId: string }[]; chases: { context: { link: string } }[] }[];
+    const [held] = one.body.report.contacts as {
+      phone: string;
+      name: string;
+      crm: { system: string; externalId: string }[];
+      chases: { context: { link: string } }[];
+    }[];
     assert.equal(held!.phone, phone);
     assert.equal(held!.name, 'Lin Wu');
     assert.deepEqual(held!.crm, [{ system: 'shopify', externalId: '7006' }]);
@@ -165,11 +216,26 @@ describe('abandoned checkouts', () => {
     const phone = mobile(804);
     const customer = { id: 7001, admin_graphql_api_id: 'gid://shopify/Customer/7001', first_name: 'Mei', last_name: 'Lin' };
     await deliver('checkouts/create', checkout('tok-804', phone, { customer }));
-    const chases = await eventually(async () => { const found = await chaseOf('tok-804'); return found.length ? found : false; }, 'the chase to start', 10_000);
-    const { rows: contacts } = await app.db.pool.query<{ id: string }>(`select contact_id as id from contact_crm_refs where system = 'shopify' and external_id = '7001'`);
+    const chases = await eventually(
+      async () => {
+        const found = await chaseOf('tok-804');
+        return found.length ? found : false;
+      },
+      'the chase to start',
+      10_000,
+    );
+    const { rows: contacts } = await app.db.pool.query<{ id: string }>(
+      `select contact_id as id from contact_crm_refs where system = 'shopify' and external_id = '7001'`,
+    );
     const contactId = contacts[0]!.id;
 
-    await deliver('customers/update', { ...sample('customers_update'), id: 7001, admin_graphql_api_id: 'gid://shopify/Customer/7001', phone: null, sms_marketing_consent: { state: 'unsubscribed' } });
+    await deliver('customers/update', {
+      ...sample('customers_update'),
+      id: 7001,
+      admin_graphql_api_id: 'gid://shopify/Customer/7001',
+      phone: null,
+      sms_marketing_consent: { state: 'unsubscribed' },
+    });
     const optedOut = await eventually(async () => {
       const res = await app.request('GET', '/v1/opt-outs');
       return (res.body.items as { channel: string; source: string }[]).find((o) => o.channel === 'sms' && o.source === 'crm');
@@ -180,7 +246,9 @@ describe('abandoned checkouts', () => {
     assert.equal((await deliver('customers/redact', redact)).status, 200);
     const erased = await eventually(async () => {
       const { rows } = await app.db.pool.query<{ phone_enc: string | null; name_enc: string | null; phone_invalid_reason: string | null }>(
-        `select phone_enc, name_enc, phone_invalid_reason from contacts where id = $1`, [contactId]);
+        `select phone_enc, name_enc, phone_invalid_reason from contacts where id = $1`,
+        [contactId],
+      );
       return rows[0]?.phone_invalid_reason ? rows[0] : false;
     }, 'the contact to be erased');
     assert.deepEqual(erased, { phone_enc: null, name_enc: null, phone_invalid_reason: 'erased on request' });
@@ -191,8 +259,9 @@ describe('abandoned checkouts', () => {
       assert.ok(!['scheduled', 'dialing'].includes(chase.status), 'its chases ended');
       assert.deepEqual(chase.context, {}, 'the cart context is gone');
     }
-    const { rows: events } = await app.db.pool.query<{ n: number }>(`select count(*)::int as n from commerce_events where event_enc is not null and processed_at is not null`);
+    const { rows: events } = await app.db.pool.query<{ n: number }>(
+      `select count(*)::int as n from commerce_events where event_enc is not null and processed_at is not null`,
+    );
     assert.equal(events[0]!.n, 0, 'processed store events keep no personal data');
   });
 });
-

@@ -66,7 +66,11 @@ test('three chases of one number in three campaigns: one call now, the others +6
   const high = await voice('high', { priority: 9 });
   // Started lowest first, so running them first-come would give the call to the wrong one.
   const ids: Record<string, string> = {};
-  for (const [name, c] of [['low', low], ['mid', mid], ['high', high]] as const) {
+  for (const [name, c] of [
+    ['low', low],
+    ['mid', mid],
+    ['high', high],
+  ] as const) {
     const res = await app.request('POST', '/v1/chases', { body: { campaignId: c.id, contact: { id: contactId } } });
     assert.equal(res.status, 201, res.text);
     ids[name] = res.body.id;
@@ -87,15 +91,19 @@ test('three chases of one number in three campaigns: one call now, the others +6
   const called = Date.parse(h.attempts[0].createdAt);
   assert.equal(Date.parse(m.dueAt) - called, 6 * H, 'the next priority: the gap after the call');
   assert.equal(Date.parse(l.dueAt) - called, 24 * H, 'the last: when the first call leaves the 24 hours');
-  for (const [c, position] of [[m, 2], [l, 3]] as const) {
+  for (const [c, position] of [
+    [m, 2],
+    [l, 3],
+  ] as const) {
     assert.equal(Date.parse(lastScheduled(c).at), Date.parse(c.dueAt), 'the timeline says the due time');
     assert.equal(lastScheduled(c).queuePosition, position);
   }
   const listed = await app.request('GET', `/v1/chases?contactId=${contactId}`);
-  assert.deepEqual(
-    Object.fromEntries(listed.body.items.map((c: Chase) => [c.id, c.dueAt])),
-    { [ids.low!]: l.dueAt, [ids.mid!]: m.dueAt, [ids.high!]: h.dueAt },
-  );
+  assert.deepEqual(Object.fromEntries(listed.body.items.map((c: Chase) => [c.id, c.dueAt])), {
+    [ids.low!]: l.dueAt,
+    [ids.mid!]: m.dueAt,
+    [ids.high!]: h.dueAt,
+  });
   await assertOneJobPerChase(Object.values(ids));
 
   // Later, more urgent campaigns take the next slots and the chases behind them move back: three
@@ -134,7 +142,10 @@ test('three chases of one number in three campaigns: one call now, the others +6
   // The waiting chase's job firing early (as one would if a slot's call was placed late) just waits again, quietly.
   const { rows } = await app.db.pool.query<{ step: number }>(`select step from chases where id = $1`, [ids.mid!]);
   await app.worker.jobs.send(app.db.pool, queues.chaseStep, { tenantId: app.tenantId, chaseId: ids.mid!, step: rows[0]!.step });
-  await eventually(async () => (await app.db.pool.query<{ step: number }>(`select step from chases where id = $1`, [ids.mid!])).rows[0]!.step > rows[0]!.step, 'the early job to run');
+  await eventually(
+    async () => (await app.db.pool.query<{ step: number }>(`select step from chases where id = $1`, [ids.mid!])).rows[0]!.step > rows[0]!.step,
+    'the early job to run',
+  );
   const m3 = await getChase(ids.mid!);
   assert.equal(m3.dueAt, m2.dueAt);
   assert.equal(m3.timeline.length, m2.timeline.length, 'nothing new on the timeline');

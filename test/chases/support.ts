@@ -29,16 +29,28 @@ export async function campaign(deps: Deps, tenantId: string, overrides: Record<s
 const TERMINAL = new Set(['completed', 'canceled', 'opted-out', 'expired', 'failed']);
 
 /** Polls until the chase satisfies `done` (default: ended), or fails after `timeoutMs`. */
-export async function waitForChase(deps: Deps, tenantId: string, id: string, done: (c: ChaseDetail) => boolean = (c) => TERMINAL.has(c.status), timeoutMs = 15_000): Promise<ChaseDetail> {
+export async function waitForChase(
+  deps: Deps,
+  tenantId: string,
+  id: string,
+  done: (c: ChaseDetail) => boolean = (c) => TERMINAL.has(c.status),
+  timeoutMs = 15_000,
+): Promise<ChaseDetail> {
   let last: ChaseDetail | undefined;
-  return eventually(async () => {
-    last = await getChase(deps, tenantId, id);
-    return done(last) && last;
-  }, () => `chase ${id} to settle; still ${last?.status}: ${last?.timeline.map((e) => e.type).join(', ')}`, timeoutMs);
+  return eventually(
+    async () => {
+      last = await getChase(deps, tenantId, id);
+      return done(last) && last;
+    },
+    () => `chase ${id} to settle; still ${last?.status}: ${last?.timeline.map((e) => e.type).join(', ')}`,
+    timeoutMs,
+  );
 }
 
 /** The engine app on the carrier simulator for one test file: started before its tests, closed after them. */
-export function engineAppPerFile(options: Parameters<typeof testEngineApp>[0] = { sim: { clockSpeed: 50, callsPerSecond: 100 } }): Awaited<ReturnType<typeof testEngineApp>> {
+export function engineAppPerFile(
+  options: Parameters<typeof testEngineApp>[0] = { sim: { clockSpeed: 50, callsPerSecond: 100 } },
+): Awaited<ReturnType<typeof testEngineApp>> {
   const app = {} as Awaited<ReturnType<typeof testEngineApp>>;
   before(async () => void Object.assign(app, await testEngineApp(options)));
   after(() => app.close());

@@ -29,14 +29,30 @@ after(async () => {
   await tts.close();
 });
 
-const heardOf = (phone: string) => app.sim.calls().filter((c) => c.to === phone).flatMap((c) => c.heard);
+const heardOf = (phone: string) =>
+  app.sim
+    .calls()
+    .filter((c) => c.to === phone)
+    .flatMap((c) => c.heard);
 
 test('a call plays audio synthesised before it was placed, in the voice and rate of its script', async () => {
   const phone = mobile(201);
   app.sim.setPersona(phone, { script: ['how much is it', 'ok sure'] });
   const deps = app.worker;
-  const c = await campaign(deps, app.tenantId, { scripts: [{ name: 'lively', say: 'Hi {{name}}! Your cart is waiting.', sms: 'Cart: {{context.link}}', voice: { style: 'lively', speakingRate: 1.15 } }] });
-  const done = await waitForChase(deps, app.tenantId, (await startChase(deps, app.tenantId, { campaignId: c.id, contact: { id: await contact(deps, app.tenantId, phone, { name: 'Mia' }) }, context: { price: '$49', link: 'https://shop.example/c/1' } })).id);
+  const c = await campaign(deps, app.tenantId, {
+    scripts: [{ name: 'lively', say: 'Hi {{name}}! Your cart is waiting.', sms: 'Cart: {{context.link}}', voice: { style: 'lively', speakingRate: 1.15 } }],
+  });
+  const done = await waitForChase(
+    deps,
+    app.tenantId,
+    (
+      await startChase(deps, app.tenantId, {
+        campaignId: c.id,
+        contact: { id: await contact(deps, app.tenantId, phone, { name: 'Mia' }) },
+        context: { price: '$49', link: 'https://shop.example/c/1' },
+      })
+    ).id,
+  );
   assert.equal(done.outcome, 'interested');
   const plays = heardOf(phone).filter((h) => h.verb === 'Play');
   assert.ok(plays.length >= 3, JSON.stringify(heardOf(phone)));
@@ -59,17 +75,29 @@ test('a call plays audio synthesised before it was placed, in the voice and rate
 
 test('prompts that do not name the person are synthesised once for everyone', async () => {
   const deps = app.worker;
-  const c = await campaign(deps, app.tenantId, { name: 'shared', scripts: [{ name: 's', say: 'Your cart is waiting.', sms: 'Cart' }], channel: { policy: 'voice' } });
+  const c = await campaign(deps, app.tenantId, {
+    name: 'shared',
+    scripts: [{ name: 's', say: 'Your cart is waiting.', sms: 'Cart' }],
+    channel: { policy: 'voice' },
+  });
   const before = tts.requests().length;
   for (const n of [202, 203]) {
     app.sim.setPersona(mobile(n), { script: ['no thanks'] });
-    await waitForChase(deps, app.tenantId, (await startChase(deps, app.tenantId, { campaignId: c.id, contact: { id: await contact(deps, app.tenantId, mobile(n)) } })).id);
+    await waitForChase(
+      deps,
+      app.tenantId,
+      (await startChase(deps, app.tenantId, { campaignId: c.id, contact: { id: await contact(deps, app.tenantId, mobile(n)) } })).id,
+    );
   }
   const firstCall = tts.requests().length - before;
   assert.ok(firstCall > 0);
   app.sim.setPersona(mobile(204), { script: ['no thanks'] });
   const again = tts.requests().length;
-  await waitForChase(deps, app.tenantId, (await startChase(deps, app.tenantId, { campaignId: c.id, contact: { id: await contact(deps, app.tenantId, mobile(204)) } })).id);
+  await waitForChase(
+    deps,
+    app.tenantId,
+    (await startChase(deps, app.tenantId, { campaignId: c.id, contact: { id: await contact(deps, app.tenantId, mobile(204)) } })).id,
+  );
   assert.equal(tts.requests().length, again, 'a third identical call synthesises nothing new');
 });
 
@@ -78,10 +106,21 @@ test('when text-to-speech is down the call still goes out, speaking with <Say>',
   const phone = mobile(205);
   app.sim.setPersona(phone, { script: ['not interested'] });
   tts.failNext(503, 100);
-  const c = await campaign(deps, app.tenantId, { name: 'down', scripts: [{ name: 'd', say: 'A brand new opening line.', sms: 'x' }], channel: { policy: 'voice' } });
-  const done = await waitForChase(deps, app.tenantId, (await startChase(deps, app.tenantId, { campaignId: c.id, contact: { id: await contact(deps, app.tenantId, phone) } })).id);
+  const c = await campaign(deps, app.tenantId, {
+    name: 'down',
+    scripts: [{ name: 'd', say: 'A brand new opening line.', sms: 'x' }],
+    channel: { policy: 'voice' },
+  });
+  const done = await waitForChase(
+    deps,
+    app.tenantId,
+    (await startChase(deps, app.tenantId, { campaignId: c.id, contact: { id: await contact(deps, app.tenantId, phone) } })).id,
+  );
   assert.equal(done.outcome, 'not-interested');
   const says = heardOf(phone).filter((h) => h.verb === 'Say');
-  assert.ok(says.some((h) => h.text?.includes('A brand new opening line.')), JSON.stringify(heardOf(phone)));
+  assert.ok(
+    says.some((h) => h.text?.includes('A brand new opening line.')),
+    JSON.stringify(heardOf(phone)),
+  );
   assert.match(says[0]!.attrs.voice ?? '', /^Google\.en-US/);
 });

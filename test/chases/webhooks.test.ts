@@ -33,8 +33,7 @@ function post(path: string, params: Record<string, string>, signature?: string) 
   });
 }
 
-const callStatusJobs = async () =>
-  (await app.db.pool.query<{ n: number }>(`select count(*)::int as n from pgboss.job where name = 'call-status'`)).rows[0]!.n;
+const callStatusJobs = async () => (await app.db.pool.query<{ n: number }>(`select count(*)::int as n from pgboss.job where name = 'call-status'`)).rows[0]!.n;
 
 describe('Twilio webhooks', () => {
   const attempt = randomUUID();
@@ -85,17 +84,24 @@ describe('the call-status job', () => {
     return { chaseId: chase.id, attemptId, sid: `CA${randomBytes(16).toString('hex')}` };
   }
   const report = (attempt: { attemptId: string; sid: string }, status: CallState, extra: Partial<CallReport> = {}): CallReport => ({
-    attemptId: attempt.attemptId, callId: attempt.sid, status, ...extra,
+    attemptId: attempt.attemptId,
+    callId: attempt.sid,
+    status,
+    ...extra,
   });
   const state = async (attemptId: string) => {
-    const { rows: a } = await app.db.pool.query<{ status: string; sid: string | null; outcome: string | null }>(`select status, sid, outcome from attempts where id = $1`, [attemptId]);
+    const { rows: a } = await app.db.pool.query<{ status: string; sid: string | null; outcome: string | null }>(
+      `select status, sid, outcome from attempts where id = $1`,
+      [attemptId],
+    );
     const { rows: e } = await app.db.pool.query<{ type: string }>(`select type from chase_events where attempt_id = $1 order by seq`, [attemptId]);
     return { ...a[0], events: e.map((r) => r.type) };
   };
 
   test('statuses only move a call forward: repeats and late ones change nothing, and each step is on the timeline once', async () => {
     const call = await dialing(mobile(910));
-    for (const s of ['queued', 'ringing', 'ringing', 'in-progress', 'queued', 'ringing', 'in-progress'] as const) await applyCallReport(app.worker, report(call, s));
+    for (const s of ['queued', 'ringing', 'ringing', 'in-progress', 'queued', 'ringing', 'in-progress'] as const)
+      await applyCallReport(app.worker, report(call, s));
     assert.deepEqual(await state(call.attemptId), { status: 'in-progress', sid: call.sid, outcome: null, events: ['ringing', 'answered'] });
     await applyCallReport(app.worker, report(call, 'completed', { durationSeconds: 12 }));
     // Twilio's callbacks can overtake each other: a ringing that arrives after the end is ignored.
@@ -164,7 +170,10 @@ describe('the dialog webhooks', () => {
     assert.match(twiml, /Thank you for your time, goodbye\.<\/prosody><\/Say><Hangup\/>/);
     assert.equal(await again.text(), twiml);
     const { rows } = await app.db.pool.query<{ type: string }>(`select type from chase_events where attempt_id = $1 order by seq`, [attemptId]);
-    assert.deepEqual(rows.map((r) => r.type), ['intent', 'refused']);
+    assert.deepEqual(
+      rows.map((r) => r.type),
+      ['intent', 'refused'],
+    );
     const { rows: attempt } = await app.db.pool.query<{ intent: string; outcome: string }>(`select intent, outcome from attempts where id = $1`, [attemptId]);
     assert.deepEqual(attempt[0], { intent: 'not_interested', outcome: 'refused' });
     assert.equal((await post(path, { ...answer, SpeechResult: 'stop calling me' }, 'forged')).status, 403);
@@ -181,21 +190,29 @@ describe('with a worker', () => {
   test("the SMS's delivery report lands on its attempt", async () => {
     const phone = mobile(500);
     const c = await campaign(app.worker, app.tenantId, { channel: { policy: 'sms' }, scripts: [{ name: 'd', say: 'x', sms: 'Your cart is waiting' }] });
-    const done = await waitForChase(app.worker, app.tenantId, (await startChase(app.worker, app.tenantId, { campaignId: c.id, contact: { id: await contact(app.worker, app.tenantId, phone) } })).id);
+    const done = await waitForChase(
+      app.worker,
+      app.tenantId,
+      (await startChase(app.worker, app.tenantId, { campaignId: c.id, contact: { id: await contact(app.worker, app.tenantId, phone) } })).id,
+    );
     assert.equal(done.outcome, 'sms-sent');
     await waitForChase(app.worker, app.tenantId, done.id, (ch) => ch.attempts[0]?.status === 'delivered');
   });
 
   test('the every-minute segment job refreshes a watched segment and starts the contacts that entered', async () => {
     const segment = await createSegment(app.worker, app.tenantId, {
-      name: 'gold', definition: { kind: 'rules', tiers: [{ name: 'gold', when: { attribute: 'orderValue', op: 'gte', value: 500 } }] },
+      name: 'gold',
+      definition: { kind: 'rules', tiers: [{ name: 'gold', when: { attribute: 'orderValue', op: 'gte', value: 500 } }] },
     });
     const c = await campaign(app.worker, app.tenantId, { trigger: { type: 'segment-entry', segmentId: segment.id } });
     const { contact: entered } = await upsertContact(app.worker, app.tenantId, { phone: mobile(501), attributes: { orderValue: 900 } }, 'api');
     await upsertContact(app.worker, app.tenantId, { phone: mobile(502), attributes: { orderValue: 100 } }, 'api');
     assert.equal(await refreshWatchedSegments(app.worker, 0), 1);
     const { rows } = await app.db.pool.query<{ contact_id: string }>(`select contact_id from chases where campaign_id = $1`, [c.id]);
-    assert.deepEqual(rows.map((r) => r.contact_id), [entered.id]);
+    assert.deepEqual(
+      rows.map((r) => r.contact_id),
+      [entered.id],
+    );
     // A second tick with nobody new starts nothing more.
     await refreshWatchedSegments(app.worker, 0);
     assert.equal((await app.db.pool.query(`select 1 from chases where campaign_id = $1`, [c.id])).rowCount, 1);

@@ -41,7 +41,9 @@ async function connectorState() {
 
 /** A tags write-back for a store customer, as the engine would write it. */
 const tagCustomer = (customerId: number, tag: string) =>
-  withTransaction(app.db.pool, (tx) => enqueueWriteBacks(tx, app.worker, app.tenantId, [{ connector: 'shopify', item: { kind: 'tags', externalId: String(customerId), add: [tag] } }]));
+  withTransaction(app.db.pool, (tx) =>
+    enqueueWriteBacks(tx, app.worker, app.tenantId, [{ connector: 'shopify', item: { kind: 'tags', externalId: String(customerId), add: [tag] } }]),
+  );
 
 describe('write-backs to the store', () => {
   test('the call’s outcome tags the customer, and the recovered order gets a note beside the merchant’s', async () => {
@@ -53,10 +55,14 @@ describe('write-backs to the store', () => {
     const phone = mobile(901);
     app.sim.setPersona(phone, { script: ['yes please send me the link'] });
     const { checkout } = await shop.createCheckout({ customer: { firstName: 'Mei', phone } });
-    const chaseId = await eventually(async () => {
-      const { rows } = await app.db.pool.query<{ id: string }>(`select id from chases where source_key = $1`, [checkout.token]);
-      return rows[0]?.id ?? false;
-    }, 'the checkout to be chased', 10_000);
+    const chaseId = await eventually(
+      async () => {
+        const { rows } = await app.db.pool.query<{ id: string }>(`select id from chases where source_key = $1`, [checkout.token]);
+        return rows[0]?.id ?? false;
+      },
+      'the checkout to be chased',
+      10_000,
+    );
     const done = await waitForChase(app.worker, app.tenantId, chaseId);
     assert.equal(done.outcome, 'interested');
     const customerId = checkout.customerId;
@@ -70,14 +76,22 @@ describe('write-backs to the store', () => {
     assert.match(note, /^Gift wrap, please\n/, 'the note of the order stays first');
     await eventually(() => customerTags(customerId).includes('chase:recovered'), 'the customer to be tagged chase:recovered');
     // The link SMS and the call are activities a store has no place for: skipped, not failed. Nothing is left over.
-    await eventually(async () => { const { pending, dead } = (await connectorState()).outbox; return pending === 0 && dead === 0; }, 'the outbox to be empty');
-    const { rows } = await app.db.pool.query<{ kind: string; status: string }>(`select kind, status from outbox where tenant_id = $1 order by id`, [app.tenantId]);
+    await eventually(async () => {
+      const { pending, dead } = (await connectorState()).outbox;
+      return pending === 0 && dead === 0;
+    }, 'the outbox to be empty');
+    const { rows } = await app.db.pool.query<{ kind: string; status: string }>(`select kind, status from outbox where tenant_id = $1 order by id`, [
+      app.tenantId,
+    ]);
     // The link SMS goes out during the call, by its own job: whether its write-back comes before the call's is a race.
     const items = rows.filter((r) => r.kind !== 'chase-result').map((r) => `${r.kind}:${r.status}`);
     assert.deepEqual(items.slice(0, 3).sort(), ['call:skipped', 'sms:skipped', 'tags:done']);
     assert.deepEqual(items.slice(3), ['order-note:done', 'tags:done']);
     // The chase's end is kept on the customer as metafields (namespace chaseline), once.
-    assert.deepEqual(rows.filter((r) => r.kind === 'chase-result').map((r) => r.status), ['done']);
+    assert.deepEqual(
+      rows.filter((r) => r.kind === 'chase-result').map((r) => r.status),
+      ['done'],
+    );
     const fields = shop.customers().find((c) => c.id === customerId)!.metafields!;
     assert.equal(fields['chaseline.last_outcome']!.value, 'interested');
     assert.equal(fields['chaseline.last_outcome']!.type, 'single_line_text_field');
@@ -100,7 +114,10 @@ describe('write-backs to the store', () => {
     shop.failFor(0);
     await eventually(() => customerTags(customer.id).includes('chase:answered'), 'the tag to land after the outage', 10_000);
     // The row is settled just after the store answered.
-    await eventually(async () => { const { pending, dead } = (await connectorState()).outbox; return pending === 0 && dead === 0; }, 'the outbox to be empty');
+    await eventually(async () => {
+      const { pending, dead } = (await connectorState()).outbox;
+      return pending === 0 && dead === 0;
+    }, 'the outbox to be empty');
   });
 
   test('out of attempts, a write-back is dead and listed; a retry sends it', async () => {
@@ -122,15 +139,20 @@ describe('write-backs to the store', () => {
     assert.deepEqual(retry.body, { retried: 1 });
     await eventually(() => customerTags(customer.id).includes('chase:no-answer'), 'the tag to land after the retry');
     // The row is settled just after the store answered.
-    await eventually(async () => { const { pending, dead } = (await connectorState()).outbox; return pending === 0 && dead === 0; }, 'the outbox to be empty');
+    await eventually(async () => {
+      const { pending, dead } = (await connectorState()).outbox;
+      return pending === 0 && dead === 0;
+    }, 'the outbox to be empty');
   });
 
   test('a write-back the store refuses for good is dead at once, and the others in its batch land', async () => {
     const good = shop.createCustomer({ firstName: 'Zhao', phone: mobile(904) });
-    await withTransaction(app.db.pool, (tx) => enqueueWriteBacks(tx, app.worker, app.tenantId, [
-      { connector: 'shopify', item: { kind: 'tags', externalId: '999999999', add: ['chase:answered'] } },
-      { connector: 'shopify', item: { kind: 'tags', externalId: String(good.id), add: ['chase:answered'] } },
-    ]));
+    await withTransaction(app.db.pool, (tx) =>
+      enqueueWriteBacks(tx, app.worker, app.tenantId, [
+        { connector: 'shopify', item: { kind: 'tags', externalId: '999999999', add: ['chase:answered'] } },
+        { connector: 'shopify', item: { kind: 'tags', externalId: String(good.id), add: ['chase:answered'] } },
+      ]),
+    );
     await eventually(() => customerTags(good.id).includes('chase:answered'), 'the good tag to land');
     await eventually(async () => (await connectorState()).outbox.dead === 1, 'the refused one to be dead');
     const dead = await app.request('GET', '/v1/connectors/shopify/outbox?status=dead');
@@ -139,9 +161,11 @@ describe('write-backs to the store', () => {
 
   test('a write-back written where no queue runs (a one-off script) is found by the worker’s sweep and sent', async () => {
     const customer = shop.createCustomer({ firstName: 'Qin', phone: mobile(905) });
-    await withTransaction(app.db.pool, (tx) => enqueueWriteBacks(tx, { db: app.db.pool, pii: app.worker.pii }, app.tenantId, [
-      { connector: 'shopify', item: { kind: 'tags', externalId: String(customer.id), add: ['chase:answered'] } },
-    ]));
+    await withTransaction(app.db.pool, (tx) =>
+      enqueueWriteBacks(tx, { db: app.db.pool, pii: app.worker.pii }, app.tenantId, [
+        { connector: 'shopify', item: { kind: 'tags', externalId: String(customer.id), add: ['chase:answered'] } },
+      ]),
+    );
     await new Promise((r) => setTimeout(r, 500));
     assert.deepEqual(customerTags(customer.id), [], 'nothing woke a sender');
     // The sweep runs every minute and takes rows overdue by one: make this one overdue.

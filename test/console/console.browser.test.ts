@@ -11,7 +11,15 @@ import type { Browser } from 'playwright-core';
 import { testEngineApp, type TestApp } from '../support/app.ts';
 import { newKey, type KeyInfo } from '../support/data.ts';
 import {
-  buildConsole, driveChase, launchChromium, mobile, seedCampaign, seriousViolations, signInThroughForm, watchedPage, type WatchedPage,
+  buildConsole,
+  driveChase,
+  launchChromium,
+  mobile,
+  seedCampaign,
+  seriousViolations,
+  signInThroughForm,
+  watchedPage,
+  type WatchedPage,
 } from '../support/browser.ts';
 import type { WorkerDeps } from '../../core/deps.ts';
 import type { TwilioSim } from '../../sim/twilio/index.ts';
@@ -23,17 +31,20 @@ let viewer: KeyInfo;
 let chaseId: string;
 let signedIn: WatchedPage;
 
-before(async () => {
-  // The build first: the first run on a machine builds the console (tens of seconds on a busy one).
-  await buildConsole();
-  [app, browser] = await Promise.all([testEngineApp({ sim: { clockSpeed: 50, callsPerSecond: 100 } }), launchChromium()]);
-  operator = await newKey(app, 'operator');
-  viewer = await newKey(app, 'viewer');
-  const campaign = await seedCampaign(app.worker, app.tenantId);
-  chaseId = (await driveChase(app, campaign, mobile(7001), ['yes, I am interested'])).id;
-  signedIn = await watchedPage(browser);
-  await signInThroughForm(signedIn.page, app.url, operator.key);
-}, { timeout: 240_000 });
+before(
+  async () => {
+    // The build first: the first run on a machine builds the console (tens of seconds on a busy one).
+    await buildConsole();
+    [app, browser] = await Promise.all([testEngineApp({ sim: { clockSpeed: 50, callsPerSecond: 100 } }), launchChromium()]);
+    operator = await newKey(app, 'operator');
+    viewer = await newKey(app, 'viewer');
+    const campaign = await seedCampaign(app.worker, app.tenantId);
+    chaseId = (await driveChase(app, campaign, mobile(7001), ['yes, I am interested'])).id;
+    signedIn = await watchedPage(browser);
+    await signInThroughForm(signedIn.page, app.url, operator.key);
+  },
+  { timeout: 240_000 },
+);
 
 after(async () => {
   await browser?.close();
@@ -76,7 +87,11 @@ describe('signing in', () => {
 
       await page.getByRole('button', { name: 'Sign out' }).click();
       await page.locator('#key').waitFor();
-      assert.equal((await context.cookies()).find((c) => c.name === 'chaseline_session'), undefined, 'signing out drops the cookie');
+      assert.equal(
+        (await context.cookies()).find((c) => c.name === 'chaseline_session'),
+        undefined,
+        'signing out drops the cookie',
+      );
     } finally {
       await context.close();
     }
@@ -144,7 +159,10 @@ describe('overview', () => {
     const answered = cells.find((c: { key: number | null; answered: number }) => c.key !== null && c.answered > 0);
     assert.ok(answered, JSON.stringify(cells));
     await page.getByText('Connect rate as a table').click();
-    const row = page.getByTestId('heat-connectRate').locator('tbody tr').nth(answered.subKey - 1);
+    const row = page
+      .getByTestId('heat-connectRate')
+      .locator('tbody tr')
+      .nth(answered.subKey - 1);
     assert.equal(await row.locator('td').nth(answered.key).textContent(), percent(answered.connectRate));
   });
 
@@ -238,7 +256,10 @@ describe('campaigns', () => {
 
     await page.getByRole('button', { name: 'Cancel campaign Spring sale' }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Cancel campaign' }).click();
-    await page.getByRole('row', { name: /Spring sale/ }).getByText('canceled').waitFor();
+    await page
+      .getByRole('row', { name: /Spring sale/ })
+      .getByText('canceled')
+      .waitFor();
   });
 });
 
@@ -313,7 +334,11 @@ describe('roles and CSRF', () => {
       await page.getByText('Your role can read imports but not upload them.').waitFor();
       const status = await page.evaluate(async () => {
         const session = (await (await fetch('/app/session')).json()) as { csrfToken: string };
-        const res = await fetch('/v1/campaigns', { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': session.csrfToken }, body: '{}' });
+        const res = await fetch('/v1/campaigns', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-csrf-token': session.csrfToken },
+          body: '{}',
+        });
         return res.status;
       });
       assert.equal(status, 403);
@@ -328,7 +353,10 @@ describe('roles and CSRF', () => {
     const result = await page.evaluate(async () => {
       const without = await fetch('/v1/campaigns/00000000-0000-4000-8000-000000000000/pause', { method: 'POST' });
       const session = (await (await fetch('/app/session')).json()) as { csrfToken: string };
-      const withToken = await fetch('/v1/campaigns/00000000-0000-4000-8000-000000000000/pause', { method: 'POST', headers: { 'x-csrf-token': session.csrfToken } });
+      const withToken = await fetch('/v1/campaigns/00000000-0000-4000-8000-000000000000/pause', {
+        method: 'POST',
+        headers: { 'x-csrf-token': session.csrfToken },
+      });
       return { without: without.status, body: (await without.json()) as { field: string }, withToken: withToken.status };
     });
     assert.equal(result.without, 403);
@@ -363,7 +391,10 @@ describe('scripts', () => {
     await page.getByRole('dialog').getByRole('button', { name: 'Clear flag' }).click();
     await page.getByRole('status').getByText('The flag of “default” was cleared.').waitFor();
     await page.getByTestId('scripts').getByText('not flagged').waitFor();
-    const flag = await app.deps.db.query(`select flagged_at, cleared_at from script_flags where tenant_id = $1 and campaign_id = $2 and script = 'default'`, [app.tenantId, campaignId]);
+    const flag = await app.deps.db.query(`select flagged_at, cleared_at from script_flags where tenant_id = $1 and campaign_id = $2 and script = 'default'`, [
+      app.tenantId,
+      campaignId,
+    ]);
     assert.equal(flag.rows[0].flagged_at, null);
     assert.ok(flag.rows[0].cleared_at, 'the clearing is recorded');
   });

@@ -46,7 +46,10 @@ try {
     body: { url: 'https://hooks.example.com/chaseline', types: ['chase.completed', 'chase.opted_out', 'chase.failed'], description: 'CRM bridge' },
   });
   if (subscription.status !== 201) throw new Error(`the subscription was not created: ${subscription.text}`);
-  await app.request('POST', `/v1/event-subscriptions/${subscription.body.id}/replay`, { key: admin.key, body: { since: new Date(Date.now() - 86_400_000).toISOString() } });
+  await app.request('POST', `/v1/event-subscriptions/${subscription.body.id}/replay`, {
+    key: admin.key,
+    body: { since: new Date(Date.now() - 86_400_000).toISOString() },
+  });
 
   for (const lang of ['en', 'zh-CN'] as const) {
     const { page, context } = await watchedPage(browser, { locale: lang });

@@ -101,7 +101,16 @@ test('import FILE prints the outcome as JSON and the contacts land', async () =>
 });
 
 test('import --kind do-not-call --channel sms and --region US', async () => {
-  const dnc = await cli(['import', await file('dnc.csv', csvBytes(['mobile', '138 0013 8000', '(415) 555-2671'])), '--kind', 'do-not-call', '--channel', 'sms', '--region', 'US']);
+  const dnc = await cli([
+    'import',
+    await file('dnc.csv', csvBytes(['mobile', '138 0013 8000', '(415) 555-2671'])),
+    '--kind',
+    'do-not-call',
+    '--channel',
+    'sms',
+    '--region',
+    'US',
+  ]);
   assert.equal(dnc.code, 0, dnc.stderr);
   const result = JSON.parse(dnc.stdout);
   assert.equal(result.kind, 'do-not-call');
@@ -109,7 +118,10 @@ test('import --kind do-not-call --channel sms and --region US', async () => {
   assert.deepEqual({ total: result.total, created: result.created, rejected: result.rejected.length }, { total: 2, created: 1, rejected: 1 });
   const pii = createPii(oldKey);
   const events = await query<{ phone_enc: string; channel: string; source: string }>(`select phone_enc, channel, source from consent_events`);
-  assert.deepEqual(events.map((e) => [pii.decrypt(e.phone_enc), e.channel, e.source]), [['+14155552671', 'sms', 'import']]);
+  assert.deepEqual(
+    events.map((e) => [pii.decrypt(e.phone_enc), e.channel, e.source]),
+    [['+14155552671', 'sms', 'import']],
+  );
 
   const badKind = await cli(['import', path.join(dir, 'dnc.csv'), '--kind', 'blocklist']);
   assert.equal(badKind.code, 1);

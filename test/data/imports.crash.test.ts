@@ -85,10 +85,14 @@ const contactCount = async () => (await db.pool.query<{ n: number }>(`select cou
 test('kill -9 during an import: the next start-up marks it interrupted with what it committed, and a re-import converges', { timeout: 180_000 }, async () => {
   const first = cliImport();
   // Some batches have committed, and their counts with them.
-  const running = await eventually(async () => {
-    const [row] = await imports();
-    return row && row.total > 0 && row;
-  }, () => 'the import to commit a batch', 60_000);
+  const running = await eventually(
+    async () => {
+      const [row] = await imports();
+      return row && row.total > 0 && row;
+    },
+    () => 'the import to commit a batch',
+    60_000,
+  );
   assert.equal(running.status, 'running');
 
   // Another process sweeping meanwhile (a worker's minute) leaves a live import alone.
@@ -106,10 +110,16 @@ test('kill -9 during an import: the next start-up marks it interrupted with what
   assert.equal(left!.total, left!.created + left!.updated + left!.rejected.length);
 
   // PostgreSQL notices the dead process's connections close and drops its lock.
-  await eventually(async () => {
-    const { rows } = await db.pool.query(`select 1 from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid() and application_name = 'chaseline'`);
-    return rows.length === 0;
-  }, () => 'the killed process to leave the database', 10_000);
+  await eventually(
+    async () => {
+      const { rows } = await db.pool.query(
+        `select 1 from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid() and application_name = 'chaseline'`,
+      );
+      return rows.length === 0;
+    },
+    () => 'the killed process to leave the database',
+    10_000,
+  );
 
   // A start-up marks it interrupted, with what it committed.
   const logs: string[] = [];
@@ -154,7 +164,10 @@ test('kill -9 during an import: the next start-up marks it interrupted with what
     assert.equal(await contactCount(), VALID, 'every number once, none twice');
     const { rows: dupes } = await db.pool.query(`select phone_hash from contacts group by phone_hash having count(*) > 1`);
     assert.deepEqual(dupes, []);
-    assert.deepEqual((await imports()).map((i) => i.status), ['interrupted', 'done']);
+    assert.deepEqual(
+      (await imports()).map((i) => i.status),
+      ['interrupted', 'done'],
+    );
   } finally {
     server.close();
     await runtime.stop();

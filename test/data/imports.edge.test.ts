@@ -10,10 +10,12 @@ before(async () => {
 after(() => app.close());
 
 const importsOf = async (tenantId: string) =>
-  (await app.db.pool.query<{ status: string; total: number; error: string | null }>(
-    `select status, total, error from imports where tenant_id = $1 order by created_at`,
-    [tenantId],
-  )).rows;
+  (
+    await app.db.pool.query<{ status: string; total: number; error: string | null }>(
+      `select status, total, error from imports where tenant_id = $1 order by created_at`,
+      [tenantId],
+    )
+  ).rows;
 
 const FILE = csvBytes(['姓名,手机号', '邓超,13800138000', 'Grace Lee,+65 8123 4567']);
 
@@ -34,7 +36,10 @@ test('another file under a used Idempotency-Key is refused, even one of the same
   const headers = { 'idempotency-key': 'csv-upload-2024-06-02' };
   const first = await importCsv(app, FILE, { key: tenant.key, headers });
   assert.equal(first.status, 201, first.text);
-  const longer = await importCsv(app, csvBytes(['姓名,手机号', '邓超,13800138000', 'Grace Lee,+65 8123 4567', '周迅,15912345678']), { key: tenant.key, headers });
+  const longer = await importCsv(app, csvBytes(['姓名,手机号', '邓超,13800138000', 'Grace Lee,+65 8123 4567', '周迅,15912345678']), {
+    key: tenant.key,
+    headers,
+  });
   assert.equal(longer.status, 422, longer.text);
   const other = csvBytes(['姓名,手机号', '邓超,13800138001', 'Grace Lee,+65 8123 4568']);
   assert.equal(other.length, FILE.length);
@@ -62,7 +67,7 @@ test('a file that is not valid CSV is a 400 naming the row, recorded as a failed
   const res = await importCsv(app, file, { key: tenant.key });
   assert.equal(res.status, 400, res.text);
   assert.equal(res.body.field, 'file');
-  assert.match(res.body.detail, /row 4\b/, "the quote opened on row 4 (blank row 3 counts)");
+  assert.match(res.body.detail, /row 4\b/, 'the quote opened on row 4 (blank row 3 counts)');
   const stored = await importsOf(tenant.tenantId);
   assert.equal(stored.length, 1);
   assert.equal(stored[0]!.status, 'failed');

@@ -55,7 +55,10 @@ test('a pure-ASCII CSV is utf-8, and a workbook is xlsx, whatever its name says'
   assert.equal((await app.request('GET', `/v1/imports/${ascii.body.id}`, { key: tenant.key })).body.encoding, 'utf-8');
 
   const wb = new ExcelJS.Workbook();
-  wb.addWorksheet('客户').addRows([['姓名', '手机号'], ['马云飞', 13900139000]]);
+  wb.addWorksheet('客户').addRows([
+    ['姓名', '手机号'],
+    ['马云飞', 13900139000],
+  ]);
   const xlsx = await importMultipart(app, Buffer.from(await wb.xlsx.writeBuffer()), 'contacts.csv', 'text/csv', { key: tenant.key });
   assert.equal(xlsx.status, 201, xlsx.text);
   assert.equal(xlsx.body.created, 1);

@@ -142,7 +142,13 @@ describe('CSV imports', () => {
 
   test('?defaultRegion=US reads national numbers as American', async () => {
     const tenant = await newTenant(app, 'US numbers in a CN tenant');
-    const file = csvBytes(['Name,Phone,Email', 'Michael Johnson,(415) 555-2671,mjohnson@example.com', 'Sarah Miller,212-555-0143,', 'David Kim,917.555.0134,dkim@example.org', '刘强,+86 138 0013 8000,']);
+    const file = csvBytes([
+      'Name,Phone,Email',
+      'Michael Johnson,(415) 555-2671,mjohnson@example.com',
+      'Sarah Miller,212-555-0143,',
+      'David Kim,917.555.0134,dkim@example.org',
+      '刘强,+86 138 0013 8000,',
+    ]);
     const res = await importCsv(app, file, { key: tenant.key, query: 'defaultRegion=US' });
     assert.equal(res.status, 201, res.text);
     assert.deepEqual({ created: res.body.created, rejected: res.body.rejected }, { created: 4, rejected: [] });
@@ -207,10 +213,10 @@ describe('XLSX and do-not-call imports', () => {
     assert.deepEqual(res.body.rejected, [{ row: 4, column: '手机号', reason: 'phone: invalid characters' }]);
 
     const { items } = await listAll<{ phone: string; channel: string; source: string }>(app, '/v1/opt-outs', { key: tenant.key });
-    assert.deepEqual(
-      items.map((o) => [o.phone, o.channel, o.source]).sort(),
-      [['+8613800138000', 'voice', 'import'], ['+8618612345678', 'voice', 'import']],
-    );
+    assert.deepEqual(items.map((o) => [o.phone, o.channel, o.source]).sort(), [
+      ['+8613800138000', 'voice', 'import'],
+      ['+8618612345678', 'voice', 'import'],
+    ]);
     const zheng = await byPhone('13800138000', tenant.key);
     assert.deepEqual(zheng?.optedOut, { voice: true, sms: false });
     assert.equal(zheng?.dialable, true, 'SMS is still allowed');

@@ -48,7 +48,9 @@ before(async () => {
   app = await testEngineApp({
     defaultRegion: 'CN',
     sim: { clockSpeed: 50, callsPerSecond: 100 },
-    apps: (url) => ({ hubspot: { clientId: hub.clientId, clientSecret: hub.clientSecret, redirectUri: `${url}/plugins/hubspot/oauth/callback`, apiBaseUrl: hub.url } }),
+    apps: (url) => ({
+      hubspot: { clientId: hub.clientId, clientSecret: hub.clientSecret, redirectUri: `${url}/plugins/hubspot/oauth/callback`, apiBaseUrl: hub.url },
+    }),
   });
 });
 after(async () => {
@@ -82,13 +84,22 @@ async function throughPath(name: string, path: (raw: string, i: number) => Promi
 }
 
 test('the table is what core says', () => {
-  assert.deepEqual(TABLE.map(([raw]) => { const p = normalizePhone(raw, 'CN'); return p.e164 ?? p.reason; }), expected);
+  assert.deepEqual(
+    TABLE.map(([raw]) => {
+      const p = normalizePhone(raw, 'CN');
+      return p.e164 ?? p.reason;
+    }),
+    expected,
+  );
 });
 
 test('POST /v1/contacts/validate', async () => {
   const res = await app.request('POST', '/v1/contacts/validate', { body: { phones: TABLE.map(([raw]) => raw) } });
   assert.equal(res.status, 200, res.text);
-  assert.deepEqual(res.body.results.map((r: { e164: string | null; reason: string | null }) => r.e164 ?? r.reason), expected);
+  assert.deepEqual(
+    res.body.results.map((r: { e164: string | null; reason: string | null }) => r.e164 ?? r.reason),
+    expected,
+  );
 });
 
 test('POST /v1/contacts: a contact with the number, or a 400 naming phone', async () => {
@@ -106,7 +117,9 @@ test('POST /v1/chases by phone, and with a CRM record not synced yet: the chaseâ
   });
   const byRecord = await waitingCampaign('By record');
   await throughPath('chases by CRM record', async (raw, i) => {
-    const res = await app.request('POST', '/v1/chases', { body: { campaignId: byRecord, contact: { crm: { system: 'salesforce', externalId: `003PH${i}` }, phone: raw } } });
+    const res = await app.request('POST', '/v1/chases', {
+      body: { campaignId: byRecord, contact: { crm: { system: 'salesforce', externalId: `003PH${i}` }, phone: raw } },
+    });
     return res.status < 300 ? contactPhone(res.body.contactId) : refusal(res, 'contact.phone', raw);
   });
 });
@@ -165,7 +178,12 @@ test('HubSpot: a sync keeps a bad number flagged with the reason; the workflow a
 
   const campaignId = await waitingCampaign('Workflow');
   await throughPath('hubspot workflow action', async (raw, i) => {
-    const run = await hub.runWorkflowAction({ actionUrl: `${app.url}/plugins/hubspot/workflow/start-chase`, objectId: 8200 + i, properties: { phone: raw, firstname: 'Ada' }, inputFields: { campaignId } });
+    const run = await hub.runWorkflowAction({
+      actionUrl: `${app.url}/plugins/hubspot/workflow/start-chase`,
+      objectId: 8200 + i,
+      properties: { phone: raw, firstname: 'Ada' },
+      inputFields: { campaignId },
+    });
     if (run.status >= 300) return refusal({ status: run.status, body: run.json }, 'contact.phone', raw);
     const { rows } = await app.db.pool.query<{ chase_id: string }>(`select chase_id from chase_callbacks where callback_id = $1`, [run.callbackId]);
     return contactPhone(await chaseContact(rows[0]!.chase_id));
@@ -173,38 +191,61 @@ test('HubSpot: a sync keeps a bad number flagged with the reason; the workflow a
 
   const cardCampaign = await waitingCampaign('Card');
   await throughPath('hubspot card', async (raw, i) => {
-    const started = await hub.cardFetch(`${app.url}/plugins/hubspot/card/chases`, { method: 'POST', body: { objectId: String(8300 + i), campaignId: cardCampaign, phone: raw } });
+    const started = await hub.cardFetch(`${app.url}/plugins/hubspot/card/chases`, {
+      method: 'POST',
+      body: { objectId: String(8300 + i), campaignId: cardCampaign, phone: raw },
+    });
     if (started.status >= 300) return refusal({ status: started.status, body: started.json }, 'phone', raw);
     return contactPhone(await chaseContact(started.json.chase.id));
   });
 });
 
 test('Shopify: an abandoned checkout is chased on the number, and a bad one starts nothing', async () => {
-  const put = await app.request('PUT', '/v1/connectors/shopify', { body: { credentials: { shop: SHOP, accessToken: 'shpat_phones0123456789', apiSecret: SECRET } } });
+  const put = await app.request('PUT', '/v1/connectors/shopify', {
+    body: { credentials: { shop: SHOP, accessToken: 'shpat_phones0123456789', apiSecret: SECRET } },
+  });
   assert.equal(put.status, 200, put.text);
   await waitingCampaign('Carts', { trigger: { type: 'abandoned-checkout', delayMinutes: 600 } });
   const sample = loadSamples()['checkouts/create'] as Record<string, unknown>;
   const deliver = async (token: string, phone: string, address: Record<string, unknown> | null = null) => {
     // No address and no customer: the number is all the store says, as in the other paths.
-    const payload = { ...sample, token, phone, sms_marketing_phone: null, customer: null, billing_address: address, shipping_address: null, updated_at: new Date().toISOString() };
+    const payload = {
+      ...sample,
+      token,
+      phone,
+      sms_marketing_phone: null,
+      customer: null,
+      billing_address: address,
+      shipping_address: null,
+      updated_at: new Date().toISOString(),
+    };
     const body = JSON.stringify(payload);
     const id = randomUUID();
     const res = await fetch(`${app.url}/webhooks/shopify`, {
       method: 'POST',
       headers: {
-        'content-type': 'application/json', 'x-shopify-topic': 'checkouts/create', 'x-shopify-shop-domain': SHOP, 'x-shopify-webhook-id': id,
+        'content-type': 'application/json',
+        'x-shopify-topic': 'checkouts/create',
+        'x-shopify-shop-domain': SHOP,
+        'x-shopify-webhook-id': id,
         'x-shopify-hmac-sha256': createHmac('sha256', SECRET).update(body).digest('base64'),
       },
       body,
     });
     assert.equal(res.status, 200, await res.text());
-    await eventually(async () => (await app.db.pool.query(`select 1 from commerce_events where delivery_id = $1 and processed_at is not null`, [id])).rowCount, 'the checkout to be handled');
+    await eventually(
+      async () => (await app.db.pool.query(`select 1 from commerce_events where delivery_id = $1 and processed_at is not null`, [id])).rowCount,
+      'the checkout to be handled',
+    );
     const { rows } = await app.db.pool.query<{ contact_id: string }>(`select contact_id from chases where source_key = $1`, [token]);
     return rows[0] ? contactPhone(rows[0].contact_id) : null;
   };
   const got: (string | null)[] = [];
   for (const [i, [raw]] of TABLE.entries()) got.push(await deliver(`tok-phone-${i}`, raw));
-  assert.deepEqual(got, expected.map((want) => (isE164(want) ? want : null)));
+  assert.deepEqual(
+    got,
+    expected.map((want) => (isE164(want) ? want : null)),
+  );
 
   // The store's address country reads a national number before the tenant's region does.
   assert.equal(await deliver('tok-phone-us', '(415) 555-2671', { ...(sample.billing_address as object), country_code: 'US', phone: null }), '+14155552671');

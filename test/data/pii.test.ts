@@ -43,12 +43,13 @@ const REJECTED_EMAIL = 'wrong.address@@example.cn';
 /** Every plaintext form a leak could take: E.164, its digits, the national form as typed, name, email. */
 const needles = (): string[] => {
   const people = [...VIA_API, ...VIA_IMPORT, IDEMPOTENT];
-  const phones = [...people.map((p) => [p.typed, p.e164]), [OPTED_OUT.typed, OPTED_OUT.e164], [DNC.typed, DNC.e164], [IDEMPOTENT_OPT_OUT.typed, IDEMPOTENT_OPT_OUT.e164]];
-  return [
-    ...phones.flatMap(([typed, e164]) => [e164!, e164!.slice(1), typed!]),
-    ...people.flatMap((p) => [p.name, p.email]),
-    REJECTED_EMAIL,
+  const phones = [
+    ...people.map((p) => [p.typed, p.e164]),
+    [OPTED_OUT.typed, OPTED_OUT.e164],
+    [DNC.typed, DNC.e164],
+    [IDEMPOTENT_OPT_OUT.typed, IDEMPOTENT_OPT_OUT.e164],
   ];
+  return [...phones.flatMap(([typed, e164]) => [e164!, e164!.slice(1), typed!]), ...people.flatMap((p) => [p.name, p.email]), REJECTED_EMAIL];
 };
 
 /** Each column of each table in the public schema as text (bytea both hex and escaped). */
@@ -57,7 +58,10 @@ async function everyValue(): Promise<Map<string, string>> {
     `select table_name, column_name, data_type from information_schema.columns
       where table_schema = 'public' order by table_name, ordinal_position`,
   );
-  assert.ok(columns.some((c) => c.table_name === 'contacts' && c.column_name === 'name_enc'), 'sees the contacts table');
+  assert.ok(
+    columns.some((c) => c.table_name === 'contacts' && c.column_name === 'name_enc'),
+    'sees the contacts table',
+  );
   const out = new Map<string, string>();
   for (const c of columns) {
     const col = `"${c.column_name}"`;
@@ -134,7 +138,10 @@ test('no unkeyed digest of a phone number at rest: an opt-out cannot be confirme
     .update(JSON.stringify(['optOuts.create', { phone: IDEMPOTENT_OPT_OUT.typed, channel: 'voice' }]))
     .digest();
   const { rows } = await app.db.pool.query<{ key: string }>(`select key from idempotency_keys`);
-  assert.ok(rows.some((r) => r.key === 'opt-out-0001'), 'the idempotent opt-out was recorded');
+  assert.ok(
+    rows.some((r) => r.key === 'opt-out-0001'),
+    'the idempotent opt-out was recorded',
+  );
   const all = [...(await everyValue()).values()].join('\n');
   assert.ok(!all.includes(candidate.toString('hex')), 'a plain SHA-256 of the request is at rest: the number can be brute-forced');
 });
@@ -179,7 +186,11 @@ test('key rotation re-encrypts everything; lookups and decryption work with the 
   // Every contact is found by its number through the new blind index, and reads back whole.
   for (const p of [...VIA_API, ...VIA_IMPORT, IDEMPOTENT]) {
     const page = await listContacts(newOnly, app.tenantId, { limit: 5, filter: { phone: p.typed } });
-    assert.deepEqual(page.items.map((c) => [c.phone, c.name, c.email]), [[p.e164, p.name, p.email]], p.typed);
+    assert.deepEqual(
+      page.items.map((c) => [c.phone, c.name, c.email]),
+      [[p.e164, p.name, p.email]],
+      p.typed,
+    );
   }
   const optedOut = await listContacts(newOnly, app.tenantId, { limit: 5, filter: { phone: VIA_API[0]!.typed } });
   assert.deepEqual(optedOut.items[0]?.optedOut, { voice: false, sms: true }, 'consent still matches its contact');

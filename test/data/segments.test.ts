@@ -35,8 +35,24 @@ function expectedTier(p: Person): string | null {
 }
 
 const intentTiers = ['high', 'mid', 'low'].flatMap((intent) => [
-  { name: `${intent}-300+`, when: { all: [{ attribute: 'intent', op: 'eq', value: intent }, { attribute: 'orderValue', op: 'gte', value: 300 }] } },
-  { name: `${intent}-under-300`, when: { all: [{ attribute: 'intent', op: 'eq', value: intent }, { attribute: 'orderValue', op: 'lt', value: 300 }] } },
+  {
+    name: `${intent}-300+`,
+    when: {
+      all: [
+        { attribute: 'intent', op: 'eq', value: intent },
+        { attribute: 'orderValue', op: 'gte', value: 300 },
+      ],
+    },
+  },
+  {
+    name: `${intent}-under-300`,
+    when: {
+      all: [
+        { attribute: 'intent', op: 'eq', value: intent },
+        { attribute: 'orderValue', op: 'lt', value: 300 },
+      ],
+    },
+  },
 ]);
 
 let idByPhone: Map<string, string>;
@@ -118,7 +134,10 @@ describe('rule tiers', () => {
     const b = people.find((x) => expectedTier(x) === 'mid-under-300');
     const idA = idByPhone.get(cnE164(a!.n))!;
     const idB = idByPhone.get(cnE164(b!.n))!;
-    for (const [p, orderValue] of [[a!, 'unknown'], [b!, ' 450 ']] as const) {
+    for (const [p, orderValue] of [
+      [a!, 'unknown'],
+      [b!, ' 450 '],
+    ] as const) {
       const res = await req('POST', '/v1/contacts', { id: idByPhone.get(cnE164(p.n)), name: `P${p.n}`, phone: cnMobile(p.n), attributes: { orderValue } });
       assert.equal(res.status, 200, res.text);
     }
@@ -152,7 +171,17 @@ describe('rule tiers', () => {
   test('in, neq and any over attributes', async () => {
     const id = await createSegment('warm', {
       kind: 'rules',
-      tiers: [{ name: 'warm', when: { any: [{ attribute: 'intent', op: 'in', value: ['high', 'mid'] }, { attribute: 'intent', op: 'neq', value: 'low' }] } }],
+      tiers: [
+        {
+          name: 'warm',
+          when: {
+            any: [
+              { attribute: 'intent', op: 'in', value: ['high', 'mid'] },
+              { attribute: 'intent', op: 'neq', value: 'low' },
+            ],
+          },
+        },
+      ],
     });
     // neq keeps contacts without an intent: everyone but the six "low" ones.
     const res = await req('POST', `/v1/segments/${id}/refresh`);
@@ -184,16 +213,29 @@ describe('validation and tenancy', () => {
     });
     assertProblem(wrongType, 400, 'VALIDATION', 'definition.tiers.0.when.any.0.value');
 
-    const twoShapes = await req('POST', '/v1/segments', { name: 'bad', definition: { kind: 'rules', tiers: [{ name: 'x', when: { tag: 'a', notTag: 'b' } }] } });
+    const twoShapes = await req('POST', '/v1/segments', {
+      name: 'bad',
+      definition: { kind: 'rules', tiers: [{ name: 'x', when: { tag: 'a', notTag: 'b' } }] },
+    });
     assertProblem(twoShapes, 400, 'VALIDATION', 'definition.tiers.0.when');
-    assertProblem(await req('POST', '/v1/segments', { name: 'k', definition: { kind: 'kmeans', attributes: ['orderValue'], k: 1 } }), 400, 'VALIDATION', 'definition.k');
+    assertProblem(
+      await req('POST', '/v1/segments', { name: 'k', definition: { kind: 'kmeans', attributes: ['orderValue'], k: 1 } }),
+      400,
+      'VALIDATION',
+      'definition.k',
+    );
   });
 
   test('tRPC reads what REST reads and names the bad rule the same way', async () => {
     const { items } = (await req('GET', '/v1/segments?limit=1')).body;
     const viaTrpc = await trpcQuery(app, 'segments.get', { id: items[0].id }, tenant.key);
     assert.deepEqual(viaTrpc.body.result.data, (await req('GET', `/v1/segments/${items[0].id}`)).body);
-    const bad = await trpcMutation(app, 'segments.create', { name: 'x', definition: { kind: 'rules', tiers: [{ name: 'x', when: { attribute: 'a', op: 'gt', value: 'x' } }] } }, { key: tenant.key });
+    const bad = await trpcMutation(
+      app,
+      'segments.create',
+      { name: 'x', definition: { kind: 'rules', tiers: [{ name: 'x', when: { attribute: 'a', op: 'gt', value: 'x' } }] } },
+      { key: tenant.key },
+    );
     assert.equal(bad.status, 400);
     assert.equal(bad.body.error.data.field, 'definition.tiers.0.when.value');
   });

@@ -21,7 +21,8 @@ let app: TestApp & { sim: TwilioSim; worker: WorkerDeps };
 let hubspot: HubspotSim;
 let campaignId: string;
 
-const chaseCount = async () => Number((await app.db.pool.query<{ n: string }>(`select count(*) as n from chases where tenant_id = $1`, [app.tenantId])).rows[0]!.n);
+const chaseCount = async () =>
+  Number((await app.db.pool.query<{ n: string }>(`select count(*) as n from chases where tenant_id = $1`, [app.tenantId])).rows[0]!.n);
 const actionUrl = () => `${app.url}/plugins/hubspot/workflow/start-chase`;
 const card = (path: string) => `${app.url}/plugins/hubspot/card/${path}`;
 
@@ -29,11 +30,21 @@ before(async () => {
   // The portal has the tags property Chaseline writes call outcomes to (an admin creates it: docs/plugins/hubspot.md).
   hubspot = await startHubspotSim({ rateLimits: false, contactProperties: ['chaseline_tags'] });
   // The contacts the workflow and the card work on exist in the portal (write-backs land on them).
-  hubspot.setContacts([{ id: '5001', properties: { firstname: 'Ada' } }, { id: '6001', properties: { firstname: 'Grace' } }]);
+  hubspot.setContacts([
+    { id: '5001', properties: { firstname: 'Ada' } },
+    { id: '6001', properties: { firstname: 'Grace' } },
+  ]);
   app = await testEngineApp({
     sim: { clockSpeed: 50, callsPerSecond: 100 },
     outboxRetry: { baseMs: 100, maxMs: 300, attempts: 5 },
-    apps: (url) => ({ hubspot: { clientId: hubspot.clientId, clientSecret: hubspot.clientSecret, redirectUri: `${url}/plugins/hubspot/oauth/callback`, apiBaseUrl: hubspot.url } }),
+    apps: (url) => ({
+      hubspot: {
+        clientId: hubspot.clientId,
+        clientSecret: hubspot.clientSecret,
+        redirectUri: `${url}/plugins/hubspot/oauth/callback`,
+        apiBaseUrl: hubspot.url,
+      },
+    }),
   });
   campaignId = (await campaign(app.worker, app.tenantId, { name: 'Renewals', channel: { policy: 'voice' } })).id;
 });
@@ -67,7 +78,10 @@ describe('the HubSpot app', () => {
     for (const field of ['accessToken', 'refreshToken', 'expiresAt', 'portalId', 'clientSecret']) assert.ok(connector.credentialFields.includes(field), field);
     const stored = (await connectorCredentials(app.worker, app.tenantId, 'hubspot')) as { accessToken: string; portalId: string };
     assert.equal(stored.portalId, String(hubspot.portalId));
-    const { rows } = await app.db.pool.query<{ enc: string; account: string }>(`select credentials_enc as enc, account from connectors where tenant_id = $1 and type = 'hubspot'`, [app.tenantId]);
+    const { rows } = await app.db.pool.query<{ enc: string; account: string }>(
+      `select credentials_enc as enc, account from connectors where tenant_id = $1 and type = 'hubspot'`,
+      [app.tenantId],
+    );
     assert.equal(rows[0]!.account, String(hubspot.portalId));
     assert.ok(!rows[0]!.enc.includes(stored.accessToken), 'the token is encrypted at rest');
     assert.ok(hubspot.property('contacts', 'chaseline_last_outcome'), 'setup ran with the installed token');
@@ -89,27 +103,51 @@ describe('the HubSpot app', () => {
     const phone = mobile(7101);
     app.sim.setPersona(phone, { script: ['yes I am interested'] });
     const before = await chaseCount();
-    const run = await hubspot.runWorkflowAction({ actionUrl: actionUrl(), objectId: 5001, properties: { phone, firstname: 'Ada', lastname: 'Lovelace' }, inputFields: { campaignId } });
+    const run = await hubspot.runWorkflowAction({
+      actionUrl: actionUrl(),
+      objectId: 5001,
+      properties: { phone, firstname: 'Ada', lastname: 'Lovelace' },
+      inputFields: { campaignId },
+    });
     assert.equal(run.status, 200, JSON.stringify(run.json));
     assert.equal(run.json.outputFields.hs_execution_state, 'BLOCK');
     assert.match(run.json.outputFields.hs_expiration_duration, /^PT\d+S$/);
     // HubSpot retries the same execution: still one chase.
-    const again = await hubspot.runWorkflowAction({ actionUrl: actionUrl(), objectId: 5001, properties: { phone }, inputFields: { campaignId }, callbackId: run.callbackId });
+    const again = await hubspot.runWorkflowAction({
+      actionUrl: actionUrl(),
+      objectId: 5001,
+      properties: { phone },
+      inputFields: { campaignId },
+      callbackId: run.callbackId,
+    });
     assert.equal(again.json.outputFields.hs_execution_state, 'BLOCK');
     assert.equal(await chaseCount(), before + 1);
 
-    const { rows } = await app.db.pool.query<{ chase_id: string }>(`select chase_id from chase_callbacks where tenant_id = $1 and callback_id = $2`, [app.tenantId, run.callbackId]);
+    const { rows } = await app.db.pool.query<{ chase_id: string }>(`select chase_id from chase_callbacks where tenant_id = $1 and callback_id = $2`, [
+      app.tenantId,
+      run.callbackId,
+    ]);
     const done = await waitForChase(app.worker, app.tenantId, rows[0]!.chase_id);
     assert.equal(done.status, 'completed');
 
     const shown = await hubspot.cardFetch(card('chases?objectId=5001'));
     assert.equal(shown.status, 200, JSON.stringify(shown.json));
     assert.equal(shown.json.chases.length, 1);
-    assert.deepEqual({ status: shown.json.chases[0].status, outcome: shown.json.chases[0].outcome, campaign: shown.json.chases[0].campaignName }, { status: 'completed', outcome: done.outcome, campaign: 'Renewals' });
+    assert.deepEqual(
+      { status: shown.json.chases[0].status, outcome: shown.json.chases[0].outcome, campaign: shown.json.chases[0].campaignName },
+      { status: 'completed', outcome: done.outcome, campaign: 'Renewals' },
+    );
     assert.equal(shown.json.latest.id, done.id);
-    assert.ok(shown.json.latest.timeline.some((e: { type: string }) => e.type === 'created'), JSON.stringify(shown.json.latest.timeline));
+    assert.ok(
+      shown.json.latest.timeline.some((e: { type: string }) => e.type === 'created'),
+      JSON.stringify(shown.json.latest.timeline),
+    );
 
-    const completion = await eventually(() => hubspot.callbackCompletions().find((c) => c.callbackId === run.callbackId) ?? false, 'the enrollment to be completed through the callbacks API', 15_000);
+    const completion = await eventually(
+      () => hubspot.callbackCompletions().find((c) => c.callbackId === run.callbackId) ?? false,
+      'the enrollment to be completed through the callbacks API',
+      15_000,
+    );
     assert.equal(completion.outputFields.hs_execution_state, 'SUCCESS');
     assert.equal(completion.outputFields.outcome, done.outcome);
     assert.ok('intent' in completion.outputFields && 'recovered_revenue' in completion.outputFields);
@@ -128,7 +166,10 @@ describe('the HubSpot app', () => {
     assert.equal(empty.status, 200);
     assert.deepEqual(empty.json, { chases: [], latest: null });
     const picker = await hubspot.cardFetch(card('campaigns'));
-    assert.deepEqual(picker.json.campaigns.map((c: { name: string }) => c.name), ['Renewals']);
+    assert.deepEqual(
+      picker.json.campaigns.map((c: { name: string }) => c.name),
+      ['Renewals'],
+    );
     const started = await hubspot.cardFetch(card('chases'), { method: 'POST', body: { objectId: '6001', campaignId, phone: mobile(7102), name: 'Grace' } });
     assert.equal(started.status, 201, JSON.stringify(started.json));
     const shown = await hubspot.cardFetch(card('chases?objectId=6001'));
@@ -157,18 +198,36 @@ describe('the HubSpot app', () => {
       await hubspot.cardFetch(card('chases'), { method: 'POST', body, clientSecret: 'not-the-app-secret' }),
       await hubspot.cardFetch(card('chases'), { method: 'POST', body, timestamp: Date.now() - 6 * 60_000 }),
       await hubspot.cardFetch(card('chases?objectId=5001'), { clientSecret: 'not-the-app-secret' }),
-      await hubspot.runWorkflowAction({ actionUrl: actionUrl(), objectId: 7001, properties: { phone: mobile(7103) }, inputFields: { campaignId }, clientSecret: 'not-the-app-secret' }),
-      await hubspot.fetchActionOptions({ optionsUrl: `${app.url}/plugins/hubspot/workflow/campaign-options`, inputFieldName: 'campaignId', clientSecret: 'nope-nope' }),
+      await hubspot.runWorkflowAction({
+        actionUrl: actionUrl(),
+        objectId: 7001,
+        properties: { phone: mobile(7103) },
+        inputFields: { campaignId },
+        clientSecret: 'not-the-app-secret',
+      }),
+      await hubspot.fetchActionOptions({
+        optionsUrl: `${app.url}/plugins/hubspot/workflow/campaign-options`,
+        inputFieldName: 'campaignId',
+        clientSecret: 'nope-nope',
+      }),
     ];
     for (const a of attempts) assert.equal(a.status, 401, JSON.stringify(a.json));
-    const unsigned = await fetch(`${card('chases')}?portalId=${hubspot.portalId}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const unsigned = await fetch(`${card('chases')}?portalId=${hubspot.portalId}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     assert.equal(unsigned.status, 401);
     assert.equal((await unsigned.json()).status, 401);
     assert.equal(await chaseCount(), before, 'nothing started');
   });
 
   test('the campaign field’s options come from Chaseline (searchable)', async () => {
-    const options = await hubspot.fetchActionOptions({ optionsUrl: `${app.url}/plugins/hubspot/workflow/campaign-options`, inputFieldName: 'campaignId', q: 'renew' });
+    const options = await hubspot.fetchActionOptions({
+      optionsUrl: `${app.url}/plugins/hubspot/workflow/campaign-options`,
+      inputFieldName: 'campaignId',
+      q: 'renew',
+    });
     assert.equal(options.status, 200);
     assert.deepEqual(options.json.options, [{ label: 'Renewals', value: campaignId }]);
   });
@@ -178,7 +237,9 @@ describe('the HubSpot app', () => {
     hubspot.expireAccessTokens(); // HubSpot says 401 although Chaseline thinks the token has 30 minutes left
     const refreshesBefore = hubspot.requests().filter((r) => r.path === '/oauth/v1/token').length;
     const target = await writeBackTargetFor(app.worker)(app.tenantId, 'hubspot');
-    const [result] = await target!.writeBack([{ kind: 'chase-result', externalId: '6001', result: { outcome: 'refused', endedAt: new Date().toISOString(), attempts: 1, campaign: 'Renewals' } }]);
+    const [result] = await target!.writeBack([
+      { kind: 'chase-result', externalId: '6001', result: { outcome: 'refused', endedAt: new Date().toISOString(), attempts: 1, campaign: 'Renewals' } },
+    ]);
     assert.equal(result!.status, 'done');
     assert.equal(hubspot.contacts().find((c) => c.id === '6001')!.properties.chaseline_last_outcome, 'refused');
     assert.equal(hubspot.requests().filter((r) => r.path === '/oauth/v1/token').length, refreshesBefore + 1, 'renewed once');
@@ -190,20 +251,36 @@ describe('the HubSpot app', () => {
     const started = new Date();
     const stored = (await connectorCredentials(app.worker, app.tenantId, 'hubspot')) as Record<string, string>;
     hubspot.expireAccessTokens();
-    await saveConnector(app.worker, app.tenantId, 'hubspot', { ...stored, expiresAt: new Date(Date.now() - 1000).toISOString() }, { account: stored.portalId! });
+    await saveConnector(
+      app.worker,
+      app.tenantId,
+      'hubspot',
+      { ...stored, expiresAt: new Date(Date.now() - 1000).toISOString() },
+      { account: stored.portalId! },
+    );
     const target = await writeBackTargetFor(app.worker)(app.tenantId, 'hubspot');
     const renewed = (await connectorCredentials(app.worker, app.tenantId, 'hubspot')) as Record<string, string>;
     assert.notEqual(renewed.accessToken, stored.accessToken);
     assert.ok(Date.parse(renewed.expiresAt!) > Date.now() + 20 * 60_000);
-    const refreshes = hubspot.requests().filter((r) => r.path === '/oauth/v1/token' && (r.body as Record<string, string>).grant_type === 'refresh_token' && r.at >= started);
+    const refreshes = hubspot
+      .requests()
+      .filter((r) => r.path === '/oauth/v1/token' && (r.body as Record<string, string>).grant_type === 'refresh_token' && r.at >= started);
     assert.equal(refreshes.length, 1, 'renewed once');
     // The renewed token works: a write-back goes through.
-    const [result] = await target!.writeBack([{ kind: 'chase-result', externalId: '5001', result: { outcome: 'interested', endedAt: new Date().toISOString(), attempts: 1, campaign: 'Renewals' } }]);
+    const [result] = await target!.writeBack([
+      { kind: 'chase-result', externalId: '5001', result: { outcome: 'interested', endedAt: new Date().toISOString(), attempts: 1, campaign: 'Renewals' } },
+    ]);
     assert.equal(result!.status, 'done');
 
     hubspot.revokeRefreshTokens();
     hubspot.expireAccessTokens();
-    await saveConnector(app.worker, app.tenantId, 'hubspot', { ...renewed, expiresAt: new Date(Date.now() - 1000).toISOString() }, { account: renewed.portalId! });
+    await saveConnector(
+      app.worker,
+      app.tenantId,
+      'hubspot',
+      { ...renewed, expiresAt: new Date(Date.now() - 1000).toISOString() },
+      { account: renewed.portalId! },
+    );
     await assert.rejects(writeBackTargetFor(app.worker)(app.tenantId, 'hubspot'), /BAD_REFRESH_TOKEN/);
     const list = await app.request('GET', '/v1/connectors');
     const connector = list.body.items.find((c: { type: string }) => c.type === 'hubspot');

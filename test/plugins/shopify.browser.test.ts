@@ -37,7 +37,9 @@ before(async () => {
   await createLine(app.deps, tenantId, { name: 'main', fromNumber: '+14155550100' });
   await setTenantChaseRules(app.deps, tenantId, { window: ALL_DAY });
   w = await watchedPage(browser);
-  await w.context.route('https://cdn.shopify.com/shopifycloud/app-bridge.js', (route) => route.fulfill({ contentType: 'text/javascript', body: APP_BRIDGE_STAND_IN }));
+  await w.context.route('https://cdn.shopify.com/shopifycloud/app-bridge.js', (route) =>
+    route.fulfill({ contentType: 'text/javascript', body: APP_BRIDGE_STAND_IN }),
+  );
   await w.context.exposeFunction('__idToken', () => store.sessionToken());
 });
 after(async () => {
@@ -55,7 +57,12 @@ describe('the embedded admin page', () => {
   test('carries the app’s key and App Bridge first, and may be framed by the shop’s admin only', async () => {
     const res = await fetch(`${app.url}/plugins/shopify/app?shop=${store.shop}`);
     const html = await res.text();
-    assert.match(html, new RegExp(`<head>\\s*<meta name="shopify-api-key" content="${store.apiKey}" />\\s*<script src="https://cdn.shopify.com/shopifycloud/app-bridge.js"></script>`));
+    assert.match(
+      html,
+      new RegExp(
+        `<head>\\s*<meta name="shopify-api-key" content="${store.apiKey}" />\\s*<script src="https://cdn.shopify.com/shopifycloud/app-bridge.js"></script>`,
+      ),
+    );
     assert.match(res.headers.get('content-security-policy') ?? '', new RegExp(`frame-ancestors https://${store.shop} https://admin.shopify.com`));
     assert.equal(res.headers.get('x-frame-options'), null);
   });

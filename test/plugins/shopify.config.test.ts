@@ -56,7 +56,11 @@ describe('shopify.app.toml', () => {
       // Reached without Shopify's signature: refused, which a missing route would not be.
       assert.equal((await fetch(app.url + pathOf(url))).status, 401, url);
     }
-    const webhook = await fetch(app.url + pathOf(appToml.webhooks.subscriptions[0].uri), { method: 'POST', body: '{}', headers: { 'content-type': 'application/json', 'x-shopify-shop-domain': 'x.myshopify.com' } });
+    const webhook = await fetch(app.url + pathOf(appToml.webhooks.subscriptions[0].uri), {
+      method: 'POST',
+      body: '{}',
+      headers: { 'content-type': 'application/json', 'x-shopify-shop-domain': 'x.myshopify.com' },
+    });
     assert.equal(webhook.status, 401);
   });
 });

@@ -52,7 +52,10 @@ describe('the Flow action', () => {
     const { chaseId } = JSON.parse(res.body) as { chaseId: string };
     const done = await waitForChase(app.worker, tenantId, chaseId);
     assert.equal(done.outcome, 'interested');
-    assert.ok(app.sim.calls().some((c) => c.to === phone), 'the carrier simulator called the customer');
+    assert.ok(
+      app.sim.calls().some((c) => c.to === phone),
+      'the carrier simulator called the customer',
+    );
     // The number came from the store through the Admin API, with the token the install got.
     assert.ok(store.graphqlRequests().some((r) => r.status === 200 && JSON.stringify(r.body).includes('ChaselineCustomer')));
     // Flow runs it again (it got no answer in time): the same chase, no second one.
@@ -84,7 +87,11 @@ describe('the Flow action', () => {
     const customer = store.createCustomer({ phone: mobile(1303) });
     const forged = await run({ customer_id: String(customer.id), campaign: 'Win-back' }, { secret: 'shpss_not_the_app_secret' });
     assert.equal(forged.status, 401);
-    const unsigned = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ shopify_domain: store.shop, action_run_id: 'x', properties: { customer_id: String(customer.id), campaign: 'Win-back' } }) });
+    const unsigned = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ shopify_domain: store.shop, action_run_id: 'x', properties: { customer_id: String(customer.id), campaign: 'Win-back' } }),
+    });
     assert.equal(unsigned.status, 401);
     assert.equal(await chases(), before);
   });
@@ -94,7 +101,12 @@ describe('the Flow action', () => {
     const deep = '{"a":'.repeat(200) + '1' + '}'.repeat(200);
     const valid = (props: Record<string, unknown>, runId = 'r1') => JSON.stringify({ shopify_domain: store.shop, action_run_id: runId, properties: props });
     for (const body of [
-      '', 'not json', '[]', 'null', '{"properties":null}', deep,
+      '',
+      'not json',
+      '[]',
+      'null',
+      '{"properties":null}',
+      deep,
       valid({ customer_id: '1', campaign: 'Win\u0000back' }),
       valid({ customer_id: '1', campaign: 'Win-back' }, 'run\u0000id'),
       valid({ customer_id: '\ud800', campaign: 'Win-back' }),

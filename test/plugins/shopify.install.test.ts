@@ -43,7 +43,7 @@ describe('installing the Shopify app', () => {
     assert.equal((await getTenant(app.deps, tenantId)).name, store.shop);
     const [connector] = await listConnectors(app.deps, tenantId);
     assert.deepEqual(connector?.credentialFields, ['accessToken', 'apiBaseUrl', 'apiSecret', 'shop']);
-    const credentials = await connectorCredentials(app.deps, tenantId, 'shopify') as { accessToken: string };
+    const credentials = (await connectorCredentials(app.deps, tenantId, 'shopify')) as { accessToken: string };
     assert.match(credentials.accessToken, /^shpat_/);
     assert.notEqual(credentials.accessToken, store.accessToken, 'the token issued for this install, not one typed in');
     assert.equal(store.grantedScope(), 'write_customers,write_orders');
@@ -55,7 +55,10 @@ describe('installing the Shopify app', () => {
     const token = store.sessionToken();
     // A store's new tenant has no caller line: the page says no call can go out yet.
     const lineless = await embedded(app, token, 'GET', '/settings');
-    assert.deepEqual(lineless.body.warnings.map((w: { code: string }) => w.code), ['no-line']);
+    assert.deepEqual(
+      lineless.body.warnings.map((w: { code: string }) => w.code),
+      ['no-line'],
+    );
     // The new tenant's caller id (the operator adds it), and calls allowed at any hour (the test runs at any time of day).
     await createLine(app.deps, tenantId, { name: 'main', fromNumber: '+14155550100' });
     await setTenantChaseRules(app.deps, tenantId, { window: ALL_DAY });
@@ -70,13 +73,20 @@ describe('installing the Shopify app', () => {
     const phone = mobile(1201);
     app.sim.setPersona(phone, { script: ['yes please send me the link'] });
     const { checkout } = await store.createCheckout({ customer: { firstName: 'Mei', phone } });
-    const chaseId = await eventually(async () => {
-      const { rows } = await app.db.pool.query<{ id: string }>(`select id from chases where tenant_id = $1 and source_key = $2`, [tenantId, checkout.token]);
-      return rows[0]?.id;
-    }, 'the checkout’s chase', 10_000);
+    const chaseId = await eventually(
+      async () => {
+        const { rows } = await app.db.pool.query<{ id: string }>(`select id from chases where tenant_id = $1 and source_key = $2`, [tenantId, checkout.token]);
+        return rows[0]?.id;
+      },
+      'the checkout’s chase',
+      10_000,
+    );
     const called = await waitForChase(app.worker, tenantId, chaseId);
     assert.equal(called.outcome, 'interested');
-    assert.ok(app.sim.calls().some((c) => c.to === phone), 'the carrier simulator placed the call');
+    assert.ok(
+      app.sim.calls().some((c) => c.to === phone),
+      'the carrier simulator placed the call',
+    );
 
     await store.completeCheckout(checkout.token);
     await waitForChase(app.worker, tenantId, chaseId, (c) => c.timeline.some((e) => e.type === 'recovered'));

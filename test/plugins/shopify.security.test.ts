@@ -24,7 +24,10 @@ async function tamperedCallback(edit: (u: URL) => void, options: { cookie?: bool
   const consent = await fetch(`${store.url}${authorize.pathname}${authorize.search}`, { redirect: 'manual' });
   const callback = new URL(consent.headers.get('location')!);
   edit(callback);
-  const cookie = begin.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const cookie = begin.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
   return fetch(callback, { redirect: 'manual', headers: { 'user-agent': BROWSER, ...(options.cookie === false ? {} : { cookie }) } });
 }
 
@@ -63,7 +66,11 @@ describe('the embedded page’s API', () => {
     const before = await embedded(app, good, 'GET', '/settings');
     assert.equal(before.status, 200);
     const change = { enabled: true, delayMinutes: 5, quietHours: null };
-    const noToken = await fetch(`${app.url}/plugins/shopify/api/settings`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(change) });
+    const noToken = await fetch(`${app.url}/plugins/shopify/api/settings`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(change),
+    });
     assert.equal(noToken.status, 401);
     for (const [why, token] of [
       ['forged', store.sessionToken({ secret: 'shpss_someone_elses_secret' })],

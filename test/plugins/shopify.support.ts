@@ -26,10 +26,21 @@ export async function startShopifyApp(shop = 'demo.myshopify.com'): Promise<{ ap
   const store = await startShopifySim({ shop, ...creds });
   const app = await testEngineApp({ sim: { clockSpeed: 50, callsPerSecond: 100 }, shopify: { ...creds, apiBaseUrl: store.url } });
   store.subscribe(`${app.url}/webhooks/shopify`);
-  return { app, store, close: async () => { await app.close(); await store.close(); } };
+  return {
+    app,
+    store,
+    close: async () => {
+      await app.close();
+      await store.close();
+    },
+  };
 }
 
-const cookiesOf = (res: Response) => res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+const cookiesOf = (res: Response) =>
+  res.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
 
 /**
  * A merchant installs the app from their admin: Chaseline sends them to Shopify's consent screen,
@@ -58,12 +69,18 @@ export async function embedded(app: TestApp, token: string, method: string, path
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   const text = await res.text();
-  return { status: res.status, type: res.headers.get('content-type') ?? '', body: text && /json/.test(res.headers.get('content-type') ?? '') ? JSON.parse(text) : text };
+  return {
+    status: res.status,
+    type: res.headers.get('content-type') ?? '',
+    body: text && /json/.test(res.headers.get('content-type') ?? '') ? JSON.parse(text) : text,
+  };
 }
 
 /** The shop's tenant, as installs record it. */
 export async function shopTenant(app: TestApp, shop: string): Promise<{ tenantId: string; enabled: boolean } | null> {
-  const { rows } = await app.db.pool.query<{ tenant_id: string; enabled: boolean }>(`select tenant_id, enabled from connectors where type = 'shopify' and account = $1`, [shop]);
+  const { rows } = await app.db.pool.query<{ tenant_id: string; enabled: boolean }>(
+    `select tenant_id, enabled from connectors where type = 'shopify' and account = $1`,
+    [shop],
+  );
   return rows[0] ? { tenantId: rows[0].tenant_id, enabled: rows[0].enabled } : null;
 }
-

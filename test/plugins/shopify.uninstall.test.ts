@@ -19,7 +19,12 @@ let tenantId: string;
 const HOUR = 3_600_000;
 
 const erasure = async () =>
-  (await app.db.pool.query<{ uninstalled_at: Date; due_at: Date; erased_at: Date | null }>(`select uninstalled_at, due_at, erased_at from account_erasures where tenant_id = $1`, [tenantId])).rows[0];
+  (
+    await app.db.pool.query<{ uninstalled_at: Date; due_at: Date; erased_at: Date | null }>(
+      `select uninstalled_at, due_at, erased_at from account_erasures where tenant_id = $1`,
+      [tenantId],
+    )
+  ).rows[0];
 const phones = async () =>
   (await app.db.pool.query<{ n: number }>(`select count(*)::int as n from contacts where tenant_id = $1 and phone_enc is not null`, [tenantId])).rows[0]!.n;
 
@@ -33,7 +38,10 @@ after(() => close());
 describe('uninstalling the Shopify app', () => {
   test('disables the connector, cancels the shop’s pending chase, shuts the embedded page and schedules erasure 48 hours on', async () => {
     const token = store.sessionToken();
-    assert.equal((await embedded(app, token, 'PUT', '/settings', { enabled: true, delayMinutes: 60, quietHours: { start: '21:00', end: '08:00' } })).status, 200);
+    assert.equal(
+      (await embedded(app, token, 'PUT', '/settings', { enabled: true, delayMinutes: 60, quietHours: { start: '21:00', end: '08:00' } })).status,
+      200,
+    );
     const phone = mobile(1401);
     const { checkout } = await store.createCheckout({ customer: { phone } });
     const chaseId = await eventually(async () => {
@@ -45,7 +53,10 @@ describe('uninstalling the Shopify app', () => {
     assert.equal(delivery.attempts.at(-1)?.status, 200);
     // Shopify's retry of the same delivery (it saw no answer): acknowledged, acted on once.
     assert.equal((await store.redeliver(delivery.webhookId)).attempts.at(-1)?.status, 200);
-    const { rows: received } = await app.db.pool.query<{ n: number }>(`select count(*)::int as n from commerce_events where tenant_id = $1 and topic = 'app/uninstalled'`, [tenantId]);
+    const { rows: received } = await app.db.pool.query<{ n: number }>(
+      `select count(*)::int as n from commerce_events where tenant_id = $1 and topic = 'app/uninstalled'`,
+      [tenantId],
+    );
     assert.equal(received[0]!.n, 1);
     const ended = await waitForChase(app.worker, tenantId, chaseId);
     assert.equal(ended.status, 'canceled');
@@ -63,16 +74,19 @@ describe('uninstalling the Shopify app', () => {
   });
 
   test('without shop/redact, the reap job erases the shop’s customers once the 48 hours are up, not before', async () => {
-    assert.ok(await phones() > 0);
+    assert.ok((await phones()) > 0);
     assert.equal(await eraseDueShops({ ...app.deps, clock: { now: () => new Date(Date.now() + 47 * HOUR) } }), 0);
-    assert.ok(await phones() > 0, 'kept until due');
+    assert.ok((await phones()) > 0, 'kept until due');
     assert.equal(await eraseDueShops({ ...app.deps, clock: { now: () => new Date(Date.now() + 48 * HOUR + 60_000) } }), 1);
     assert.equal(await phones(), 0);
     assert.ok((await erasure())?.erased_at);
   });
 
   test('shop/redact still arrives after the uninstall and is honoured, and a re-install calls off a pending erasure', async () => {
-    const pending = async () => { const e = await erasure(); return e !== undefined && e.erased_at === null; };
+    const pending = async () => {
+      const e = await erasure();
+      return e !== undefined && e.erased_at === null;
+    };
     const uninstalled = async () => {
       assert.equal((await store.uninstall()).attempts.at(-1)?.status, 200);
       await eventually(async () => (await pending()) && !(await shopTenant(app, store.shop))?.enabled, 'the uninstall to be processed');

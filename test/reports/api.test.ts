@@ -45,13 +45,20 @@ describe('GET /v1/reports/summary', () => {
     for (const role of ['viewer', 'analyst', 'operator', 'admin'] as Role[]) {
       const res = await get(`/v1/reports/summary?${RANGE}&groupBy=localHour`, role);
       assert.equal(res.status, 200, res.text);
-      assert.deepEqual(res.body.rows.map((r: { key: number }) => r.key), [18], 'the call was at 18:16 in Shanghai');
+      assert.deepEqual(
+        res.body.rows.map((r: { key: number }) => r.key),
+        [18],
+        'the call was at 18:16 in Shanghai',
+      );
       assert.equal(res.body.rows[0].answered, 1);
       assert.equal(res.body.rows[0].connectRate, 1);
       assert.equal(res.body.rows[0].talkSeconds, 42);
     }
     const industry = await get(`/v1/reports/summary?${RANGE}&groupBy=industry`);
-    assert.deepEqual(industry.body.rows.map((r: { key: string; chases: number }) => [r.key, r.chases]), [['travel', 1]]);
+    assert.deepEqual(
+      industry.body.rows.map((r: { key: string; chases: number }) => [r.key, r.chases]),
+      [['travel', 1]],
+    );
     const none = await get(`/v1/reports/summary?from=2025-01-01&to=2025-01-02`);
     assert.equal(none.body.rows.length, 1, 'without groupBy: one total row, even when nothing happened');
     assert.equal(none.body.rows[0].key, null);
@@ -79,7 +86,11 @@ describe('GET /v1/reports/summary', () => {
       assert.match(res.headers.get('content-type') ?? '', /application\/problem\+json/);
       assert.equal(res.body.field, field, `${query}: ${res.text}`);
     }
-    for (const [query, field] of [['metric=happiness', 'metric'], ['metric=chases&interval=week', 'interval'], ['metric=chases&from=2026-03-05&to=2026-03-01', 'from']]) {
+    for (const [query, field] of [
+      ['metric=happiness', 'metric'],
+      ['metric=chases&interval=week', 'interval'],
+      ['metric=chases&from=2026-03-05&to=2026-03-01', 'from'],
+    ]) {
       const res = await get(`/v1/reports/timeseries?${query}`);
       assert.equal(res.status, 400, `${query}: ${res.text}`);
       assert.equal(res.body.field, field, `${query}: ${res.text}`);
@@ -90,7 +101,11 @@ describe('GET /v1/reports/summary', () => {
 test('a second dimension: one row per pair, over REST, tRPC and CSV; the definitions are served', { timeout: 30_000 }, async () => {
   const res = await get(`/v1/reports/summary?${RANGE}&groupBy=localHour&thenBy=weekday`);
   assert.equal(res.status, 200, res.text);
-  assert.deepEqual(res.body.rows.map((r: { key: number; subKey: number; answered: number }) => [r.key, r.subKey, r.answered]), [[18, 1, 1]], '18:16 on a Monday in Shanghai');
+  assert.deepEqual(
+    res.body.rows.map((r: { key: number; subKey: number; answered: number }) => [r.key, r.subKey, r.answered]),
+    [[18, 1, 1]],
+    '18:16 on a Monday in Shanghai',
+  );
   const trpc = await trpcQuery(app, 'reports.summary', { from: '2026-03-01', to: '2026-03-04', groupBy: 'campaign', thenBy: 'localHour' }, keys.viewer);
   assert.equal(trpc.status, 200);
   assert.match(JSON.stringify(trpc.body), new RegExp(`"key":"${campaignId}","subKey":18`));
@@ -137,7 +152,10 @@ describe('CSV export', () => {
       { at: '2026-03-03T00:00:00.000Z', value: 0 },
     ]);
     const rate = await get(`/v1/reports/timeseries?metric=connectRate&interval=hour&from=2026-03-02T09:00:00Z&to=2026-03-02T12:00:00Z`);
-    assert.deepEqual(rate.body.points.map((p: { value: number | null }) => p.value), [null, 1, null]);
+    assert.deepEqual(
+      rate.body.points.map((p: { value: number | null }) => p.value),
+      [null, 1, null],
+    );
     const csv = await get(`/v1/reports/timeseries?metric=answered&${RANGE}&format=csv`, 'analyst');
     assert.equal(csv.text, 'at,answered\r\n2026-03-01T00:00:00.000Z,0\r\n2026-03-02T00:00:00.000Z,1\r\n2026-03-03T00:00:00.000Z,0\r\n');
   });

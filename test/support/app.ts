@@ -87,9 +87,22 @@ export interface EngineOptions {
 
 /** testApp with the chase engine: pg-boss on the test database, the Twilio simulator, a worker. */
 export async function testEngineApp(
-  options: EngineOptions & { defaultRegion?: string; allowedVendorHosts?: string[]; allowedEventHosts?: string[]; apps?: (url: string) => Deps['apps']; shopify?: TestShopifyPlugin } = {},
+  options: EngineOptions & {
+    defaultRegion?: string;
+    allowedVendorHosts?: string[];
+    allowedEventHosts?: string[];
+    apps?: (url: string) => Deps['apps'];
+    shopify?: TestShopifyPlugin;
+  } = {},
 ): Promise<TestApp & { sim: TwilioSim; boss: PgBoss; worker: WorkerDeps }> {
-  const app = await testApp({ defaultRegion: options.defaultRegion, allowedVendorHosts: options.allowedVendorHosts, allowedEventHosts: options.allowedEventHosts, apps: options.apps, engine: options, shopify: options.shopify });
+  const app = await testApp({
+    defaultRegion: options.defaultRegion,
+    allowedVendorHosts: options.allowedVendorHosts,
+    allowedEventHosts: options.allowedEventHosts,
+    apps: options.apps,
+    engine: options,
+    shopify: options.shopify,
+  });
   return app as TestApp & { sim: TwilioSim; boss: PgBoss; worker: WorkerDeps };
 }
 
@@ -116,7 +129,12 @@ export async function testApp(
 ): Promise<TestApp> {
   const masterKey = options.masterKey ?? randomBytes(32);
   const db = await testDatabase();
-  const deps: Deps = { db: db.pool, pii: createPii(masterKey), allowedVendorHosts: options.allowedVendorHosts ?? ['127.0.0.1'], allowedEventHosts: options.allowedEventHosts ?? [] };
+  const deps: Deps = {
+    db: db.pool,
+    pii: createPii(masterKey),
+    allowedVendorHosts: options.allowedVendorHosts ?? ['127.0.0.1'],
+    allowedEventHosts: options.allowedEventHosts ?? [],
+  };
   const adminKey = `chl_test_${randomBytes(24).toString('base64url')}`;
   const boot = await bootstrapDefaultTenant(deps, { adminKey, defaultRegion: options.defaultRegion ?? 'CN' });
   const logs: string[] = [];
@@ -146,11 +164,23 @@ export async function testApp(
       lines: deps.lines,
       log,
       ...(options.engine.speech ? { speech: options.engine.speech } : {}),
-      tuning: { reapAfterMs: options.engine.reapAfterMs, staleCallMs: options.engine.staleCallMs, outboxRetry: options.engine.outboxRetry, eventRetry: options.engine.eventRetry },
+      tuning: {
+        reapAfterMs: options.engine.reapAfterMs,
+        staleCallMs: options.engine.staleCallMs,
+        outboxRetry: options.engine.outboxRetry,
+        eventRetry: options.engine.eventRetry,
+      },
     });
-    const running = options.engine.worker === false ? null : await startWorker(worker, boss, { schedule: false, idleMs: 50, eventsPollMs: 100, concurrency: options.engine.concurrency });
+    const running =
+      options.engine.worker === false
+        ? null
+        : await startWorker(worker, boss, { schedule: false, idleMs: 50, eventsPollMs: 100, concurrency: options.engine.concurrency });
     engine = {
-      sim, boss, jobs, worker, verifier: carrier,
+      sim,
+      boss,
+      jobs,
+      worker,
+      verifier: carrier,
       stop: async () => {
         await running?.stop();
         await boss.stop({ graceful: false, wait: true, close: false }).catch(() => undefined);

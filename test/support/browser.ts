@@ -121,11 +121,19 @@ export async function driveChase(
 ): Promise<ChaseDetail> {
   app.sim.setPersona(phone, { script: answers });
   const contact = (await upsertContact(app.worker, app.tenantId, { phone, name: 'Lin Wei' }, 'api')).contact.id;
-  const started = await startChase(app.worker, app.tenantId, { campaignId: campaign.id, contact: { id: contact }, context: { link: 'https://shop.example/cart/1' } });
-  return eventually(async () => {
-    const c = await getChase(app.worker, app.tenantId, started.id);
-    return ['completed', 'canceled', 'opted-out', 'expired', 'failed'].includes(c.status) && c;
-  }, `chase ${started.id} to end`, 20_000);
+  const started = await startChase(app.worker, app.tenantId, {
+    campaignId: campaign.id,
+    contact: { id: contact },
+    context: { link: 'https://shop.example/cart/1' },
+  });
+  return eventually(
+    async () => {
+      const c = await getChase(app.worker, app.tenantId, started.id);
+      return ['completed', 'canceled', 'opted-out', 'expired', 'failed'].includes(c.status) && c;
+    },
+    `chase ${started.id} to end`,
+    20_000,
+  );
 }
 
 /**

@@ -19,11 +19,15 @@ export const connectorState = async (app: TestApp, type: string): Promise<Connec
 export async function syncConnector(app: TestApp, type: string): Promise<ConnectorView> {
   const before = (await connectorState(app, type))?.lastSyncAt;
   assert.equal((await app.request('POST', `/v1/connectors/${type}/sync`)).status, 202);
-  return eventually(async () => {
-    const s = await connectorState(app, type);
-    if (s.syncStatus === 'failed') throw new Error(`the sync failed: ${s.lastError}`);
-    return s.syncStatus === 'ok' && s.lastSyncAt !== before && s;
-  }, 'the sync to finish', 30_000);
+  return eventually(
+    async () => {
+      const s = await connectorState(app, type);
+      if (s.syncStatus === 'failed') throw new Error(`the sync failed: ${s.lastError}`);
+      return s.syncStatus === 'ok' && s.lastSyncAt !== before && s;
+    },
+    'the sync to finish',
+    30_000,
+  );
 }
 
 export const outboxDrained = (app: TestApp, type: string) =>

@@ -111,7 +111,11 @@ export async function newCampaign(app: TestApp, overrides: Record<string, unknow
 }
 
 /** Polls `check` until it returns something truthy, or fails naming `what` (worked out at the timeout) after `timeoutMs`. */
-export async function eventually<T>(check: () => T | undefined | null | false | Promise<T | undefined | null | false>, what: string | (() => string), timeoutMs = 15_000): Promise<T> {
+export async function eventually<T>(
+  check: () => T | undefined | null | false | Promise<T | undefined | null | false>,
+  what: string | (() => string),
+  timeoutMs = 15_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();

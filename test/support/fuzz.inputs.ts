@@ -36,21 +36,35 @@ export function validInputs(ids: FuzzIds): Record<string, ValidInput> {
     'contacts.validate': { body: { phones: [cnMobile(2), '12'], defaultRegion: 'CN' } },
     'contacts.upsert': {
       body: {
-        name: 'Fuzz Person', phone: cnMobile(3), email: 'fuzz@example.com', tags: ['vip', 'fuzz'], timeZone: 'Asia/Shanghai', country: 'CN',
-        attributes: { note: 'hello', orderValue: 120, nested: { k: ['v'] } }, crm: { system: 'hubspot', externalId: '4242' },
+        name: 'Fuzz Person',
+        phone: cnMobile(3),
+        email: 'fuzz@example.com',
+        tags: ['vip', 'fuzz'],
+        timeZone: 'Asia/Shanghai',
+        country: 'CN',
+        attributes: { note: 'hello', orderValue: 120, nested: { k: ['v'] } },
+        crm: { system: 'hubspot', externalId: '4242' },
       },
     },
     'optOuts.create': { body: { phone: cnMobile(4), channel: 'sms', note: 'asked by letter' } },
     'segments.create': {
       body: {
         name: 'fuzz segment',
-        definition: { kind: 'rules', tiers: [{ name: 'high', when: { all: [{ attribute: 'orderValue', op: 'gte', value: 100 }, { tag: 'vip' }] } }, { name: 'rest', when: { notTag: 'none' } }] },
+        definition: {
+          kind: 'rules',
+          tiers: [
+            { name: 'high', when: { all: [{ attribute: 'orderValue', op: 'gte', value: 100 }, { tag: 'vip' }] } },
+            { name: 'rest', when: { notTag: 'none' } },
+          ],
+        },
       },
     },
     'campaigns.create': { body: campaignBody({ trigger: { type: 'segment-entry', segmentId: ids.segment, tiers: ['high'] } }) },
     'campaigns.update': { body: { name: 'Renamed', rules: { window: ALL_DAY, caps: { callsPerDay: 3 } } } },
     'chaseRules.set': { body: { window: { ...ALL_DAY, exclude: [{ start: '11:30', end: '13:30' }] }, caps: { callsPerDay: 2 } } },
-    'chases.start': { body: { campaignId: ids.activeCampaign, contact: { phone: cnMobile(5) }, context: { link: 'https://example.com/c', sku: 'A1', cart: { items: [1, 2] } } } },
+    'chases.start': {
+      body: { campaignId: ids.activeCampaign, contact: { phone: cnMobile(5) }, context: { link: 'https://example.com/c', sku: 'A1', cart: { items: [1, 2] } } },
+    },
     'chases.startBulk': { body: { campaignId: ids.activeCampaign, segmentId: ids.segment, tiers: ['high'] } },
     'lines.create': { body: { name: 'fuzz line 2', fromNumber: '+14155550101', costPerMinute: 0.01, region: 'US' } },
     'lines.update': { body: { name: 'fuzz line', costPerMinute: 0.02 } },

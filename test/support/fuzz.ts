@@ -43,8 +43,18 @@ export interface SampleHints {
 }
 
 const patternCandidates = [
-  '+8613912345678', 'en-US', 'fuzz_node', 'fuzz', '12345', 'example.com', 'fuzz.myshopify.com', '62.0',
-  `AC${'0'.repeat(32)}`, `BY${'0'.repeat(32)}`, `00D${'A'.repeat(12)}`, 'fuzz@example.com',
+  '+8613912345678',
+  'en-US',
+  'fuzz_node',
+  'fuzz',
+  '12345',
+  'example.com',
+  'fuzz.myshopify.com',
+  '62.0',
+  `AC${'0'.repeat(32)}`,
+  `BY${'0'.repeat(32)}`,
+  `00D${'A'.repeat(12)}`,
+  'fuzz@example.com',
   '-----BEGIN PRIVATE KEY-----\nMII\n-----END PRIVATE KEY-----',
 ];
 
@@ -106,7 +116,10 @@ export function sampleOf(schema: Schema | undefined, doc: Schema, hints: SampleH
 }
 
 function resolve(ref: string, doc: Schema): Schema {
-  return ref.replace(/^#\//, '').split('/').reduce((node: Schema, key) => node?.[key], doc);
+  return ref
+    .replace(/^#\//, '')
+    .split('/')
+    .reduce((node: Schema, key) => node?.[key], doc);
 }
 
 export type Path = (string | number)[];
@@ -167,7 +180,14 @@ export function variantsOf(sample: unknown, r: Rng): { text: Variant[]; other: V
       other.push({ label: `__proto__ key in ${at}`, raw: json.replace('"__deep__":0', '"__proto__":{"polluted":true}') });
     }
     if (Array.isArray(value)) {
-      other.push({ label: `10,000 items in ${at}`, value: withAt(sample, path, Array.from({ length: 10_000 }, () => value[0] ?? 'x')) });
+      other.push({
+        label: `10,000 items in ${at}`,
+        value: withAt(
+          sample,
+          path,
+          Array.from({ length: 10_000 }, () => value[0] ?? 'x'),
+        ),
+      });
     }
     for (const wrong of r.take(wrongTypes, 2)) other.push({ label: `${JSON.stringify(wrong)} at ${at}`, value: withAt(sample, path, wrong) });
   }
@@ -199,7 +219,11 @@ export const rawBodies: { label: string; body: string | Blob; headers: Record<st
   { label: 'a mangled content type', body: '{}', headers: { 'content-type': 'application/json; charset' } },
   { label: 'text/plain', body: '{}', headers: { 'content-type': 'text/plain' } },
   { label: 'no content type', body: '{}', headers: {} },
-  { label: 'invalid UTF-8', body: new Blob([new Uint8Array([0x7b, 0x22, 0x6e, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0xed, 0xa0, 0x80, 0x22, 0x7d])]), headers: { 'content-type': 'application/json' } },
+  {
+    label: 'invalid UTF-8',
+    body: new Blob([new Uint8Array([0x7b, 0x22, 0x6e, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0xed, 0xa0, 0x80, 0x22, 0x7d])]),
+    headers: { 'content-type': 'application/json' },
+  },
   { label: 'a body just over 1 MB', body: JSON.stringify({ name: 'x'.repeat(1024 * 1024) }), headers: { 'content-type': 'application/json' } },
 ];
 
@@ -208,31 +232,80 @@ const multipart = (boundary: string, body: string) => ({ body, headers: { 'conte
 
 /** Files for the upload route: cells and headers the database cannot hold, lying formats, broken envelopes. */
 export const fileBodies: { label: string; body: string | Blob; headers: Record<string, string> }[] = [
-  { label: 'CSV with NUL in cells and a header', body: csv('name,phone,no\u0000te\nA\u0000n,13912345678,x\u0000\nBo,13912345679,y\n'), headers: { 'content-type': 'text/csv' } },
+  {
+    label: 'CSV with NUL in cells and a header',
+    body: csv('name,phone,no\u0000te\nA\u0000n,13912345678,x\u0000\nBo,13912345679,y\n'),
+    headers: { 'content-type': 'text/csv' },
+  },
   { label: 'CSV of NUL bytes', body: csv('\u0000'.repeat(5000)), headers: { 'content-type': 'text/csv' } },
-  { label: 'UTF-16 BOM then an odd number of bytes', body: new Blob([new Uint8Array([0xff, 0xfe, 0x41, 0x00, 0x00, 0xd8, 0x42])]), headers: { 'content-type': 'text/csv' } },
-  { label: 'a ZIP header and garbage as XLSX', body: new Blob([new Uint8Array([0x50, 0x4b, 0x03, 0x04, 1, 2, 3, 4, 5, 6, 7, 8, 9])]), headers: { 'content-type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' } },
-  { label: 'an OLE header (legacy .xls)', body: new Blob([new Uint8Array([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1, 0, 0])]), headers: { 'content-type': 'application/vnd.ms-excel' } },
+  {
+    label: 'UTF-16 BOM then an odd number of bytes',
+    body: new Blob([new Uint8Array([0xff, 0xfe, 0x41, 0x00, 0x00, 0xd8, 0x42])]),
+    headers: { 'content-type': 'text/csv' },
+  },
+  {
+    label: 'a ZIP header and garbage as XLSX',
+    body: new Blob([new Uint8Array([0x50, 0x4b, 0x03, 0x04, 1, 2, 3, 4, 5, 6, 7, 8, 9])]),
+    headers: { 'content-type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' },
+  },
+  {
+    label: 'an OLE header (legacy .xls)',
+    body: new Blob([new Uint8Array([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1, 0, 0])]),
+    headers: { 'content-type': 'application/vnd.ms-excel' },
+  },
   { label: 'gzip that is not gzip', body: 'phone\n13912345678\n', headers: { 'content-type': 'text/csv', 'content-encoding': 'gzip' } },
   { label: 'an unterminated quote', body: 'name,phone\n"Ann,13912345678\n', headers: { 'content-type': 'text/csv' } },
   { label: 'an empty body', body: '', headers: { 'content-type': 'text/csv' } },
-  { label: 'multipart without a closing boundary', ...multipart('b0undary', '--b0undary\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\n\r\nphone\n1') },
+  {
+    label: 'multipart without a closing boundary',
+    ...multipart('b0undary', '--b0undary\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\n\r\nphone\n1'),
+  },
   { label: 'multipart with no boundary', body: 'x', headers: { 'content-type': 'multipart/form-data' } },
-  { label: 'multipart with a NUL filename', ...multipart('b', '--b\r\nContent-Disposition: form-data; name="file"; filename="a\u0000.csv"\r\nContent-Type: text/csv\r\n\r\nphone\n13912345678\r\n--b--\r\n') },
+  {
+    label: 'multipart with a NUL filename',
+    ...multipart(
+      'b',
+      '--b\r\nContent-Disposition: form-data; name="file"; filename="a\u0000.csv"\r\nContent-Type: text/csv\r\n\r\nphone\n13912345678\r\n--b--\r\n',
+    ),
+  },
   { label: 'JSON instead of a file', body: '{"phone":"13912345678"}', headers: { 'content-type': 'application/json' } },
 ];
 
 /** Query and path values that are malformed, oversized or of the wrong type (already URL-encoded). */
 export const badParams = [
-  '%00', 'a%00b', '%ED%A0%80', '%F0%9F%98', '%', '%zz', 'x'.repeat(5000), '-1', '0', '1.5', '1e309', 'NaN',
-  '99999999999999999999', '', 'true', '%20', '..%2F..%2Fetc%2Fpasswd', '00000000-0000-0000-0000-000000000000',
+  '%00',
+  'a%00b',
+  '%ED%A0%80',
+  '%F0%9F%98',
+  '%',
+  '%zz',
+  'x'.repeat(5000),
+  '-1',
+  '0',
+  '1.5',
+  '1e309',
+  'NaN',
+  '99999999999999999999',
+  '',
+  'true',
+  '%20',
+  '..%2F..%2Fetc%2Fpasswd',
+  '00000000-0000-0000-0000-000000000000',
 ];
 
 const b64 = (text: string) => Buffer.from(text).toString('base64url');
 /** Cursors that decode to no valid position. */
 export const badCursors = [
-  'garbage', b64('v1:99999999999999999999'), b64('v1:9223372036854775808'), b64('v1:-5'), b64('v1:1.5'),
-  b64('v1:'), b64('v1:ZZZZZZZZ-0000-0000-0000-000000000000'), b64('v2:1'), b64('v1:\u0000'), b64(`v1:${'9'.repeat(400)}`),
+  'garbage',
+  b64('v1:99999999999999999999'),
+  b64('v1:9223372036854775808'),
+  b64('v1:-5'),
+  b64('v1:1.5'),
+  b64('v1:'),
+  b64('v1:ZZZZZZZZ-0000-0000-0000-000000000000'),
+  b64('v2:1'),
+  b64('v1:\u0000'),
+  b64(`v1:${'9'.repeat(400)}`),
 ];
 
 // Each pattern is anchored so that it runs in linear time over a long body (a 300 KB run of
@@ -240,7 +313,10 @@ export const badCursors = [
 const LEAKS: [RegExp, string][] = [
   [/\n\s{1,20}at [^\n]{1,300}:\d+:\d+|\bat (?:async )?(?<![\w$.<>])[\w$.<>]{1,200} \((?:file:|node:|\/)[^)\n]{0,300}\)/, 'a stack trace'],
   [/node_modules|(?:^|[\s"'(])\/(?:work|home|root|tmp|usr|srv|opt|var)\/|(?<![\w-])[\w-]{1,100}\.(?:ts|mjs|cjs):\d+/, 'a file path'],
-  [/\bselect\s[^\n]{0,200}?\sfrom\s|\binsert\s+into\b|\bupdate\s+\w+\s+set\b|\bdelete\s+from\b|\bon\s+conflict\b|relation "|violates [\w ]*constraint|syntax error at or near|invalid input syntax|invalid byte sequence|unsupported Unicode escape|duplicate key value|\bpg_[a-z_]+\(/i, 'SQL or a database error'],
+  [
+    /\bselect\s[^\n]{0,200}?\sfrom\s|\binsert\s+into\b|\bupdate\s+\w+\s+set\b|\bdelete\s+from\b|\bon\s+conflict\b|relation "|violates [\w ]*constraint|syntax error at or near|invalid input syntax|invalid byte sequence|unsupported Unicode escape|duplicate key value|\bpg_[a-z_]+\(/i,
+    'SQL or a database error',
+  ],
 ];
 
 /** What a response body gives away that it must not (null when nothing). */

@@ -26,8 +26,22 @@ const StartFromCard = z.object({
 });
 
 /** What the card lists of a chase: no PII, nothing a rep viewing the record cannot see. */
-const chaseRow = (c: { id: string; status: string; outcome: string | null; campaignId: string; campaignName?: string; createdAt: string; updatedAt: string }) => ({
-  id: c.id, status: c.status, outcome: c.outcome, campaignId: c.campaignId, campaignName: c.campaignName ?? '', createdAt: c.createdAt, updatedAt: c.updatedAt,
+const chaseRow = (c: {
+  id: string;
+  status: string;
+  outcome: string | null;
+  campaignId: string;
+  campaignName?: string;
+  createdAt: string;
+  updatedAt: string;
+}) => ({
+  id: c.id,
+  status: c.status,
+  outcome: c.outcome,
+  campaignId: c.campaignId,
+  campaignName: c.campaignName ?? '',
+  createdAt: c.createdAt,
+  updatedAt: c.updatedAt,
 });
 
 export function cardRoutes(deps: Deps): express.Router {
@@ -39,7 +53,10 @@ export function cardRoutes(deps: Deps): express.Router {
     const { chases, latest } = await chasesOfRecord(deps, tenantId, SYSTEM, objectId);
     res.json({
       chases: chases.map(chaseRow),
-      latest: latest && { ...chaseRow({ ...latest, campaignName: chases[0]?.campaignName }), timeline: latest.timeline.map((e) => ({ at: e.at, type: e.type })) },
+      latest: latest && {
+        ...chaseRow({ ...latest, campaignName: chases[0]?.campaignName }),
+        timeline: latest.timeline.map((e) => ({ at: e.at, type: e.type })),
+      },
     });
   });
 
@@ -56,7 +73,11 @@ export function cardRoutes(deps: Deps): express.Router {
     try {
       chase = await startChase(deps, tenantId, {
         campaignId: input.campaignId,
-        contact: { crm: { system: SYSTEM, externalId: input.objectId }, ...(input.phone ? { phone: input.phone } : {}), ...(input.name ? { name: input.name } : {}) },
+        contact: {
+          crm: { system: SYSTEM, externalId: input.objectId },
+          ...(input.phone ? { phone: input.phone } : {}),
+          ...(input.name ? { name: input.name } : {}),
+        },
       });
     } catch (err) {
       // The card sends the number as `phone`: a bad one is named the way the card sent it.

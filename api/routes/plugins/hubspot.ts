@@ -39,7 +39,8 @@ declare module 'express-serve-static-core' {
 /** The configured app, or the 404 that says how to configure it. */
 export function hubspotApp(deps: Deps): VendorApp {
   const app = deps.apps?.[SYSTEM];
-  if (!app) throw new AppError('NOT_FOUND', 'the HubSpot app is not configured on this Chaseline: set HUBSPOT_CLIENT_ID and HUBSPOT_CLIENT_SECRET', { field: 'path' });
+  if (!app)
+    throw new AppError('NOT_FOUND', 'the HubSpot app is not configured on this Chaseline: set HUBSPOT_CLIENT_ID and HUBSPOT_CLIENT_SECRET', { field: 'path' });
   return app;
 }
 
@@ -66,7 +67,11 @@ function signedByHubspot(deps: Deps, publicBaseUrl: string, log: Logger): expres
       const check = verifyHubspotRequest(app.clientSecret, { method: req.method, url: base + req.originalUrl, body, header: (n) => req.get(n) });
       if (!check.ok) {
         log.warn({ reason: check.reason, path: req.path }, 'hubspot plugin request refused: not signed by the app');
-        throw new AppError('UNAUTHENTICATED', check.reason === 'stale' ? 'the HubSpot signature is more than five minutes old' : 'the request is not signed by the HubSpot app', { field: 'X-HubSpot-Signature-v3' });
+        throw new AppError(
+          'UNAUTHENTICATED',
+          check.reason === 'stale' ? 'the HubSpot signature is more than five minutes old' : 'the request is not signed by the HubSpot app',
+          { field: 'X-HubSpot-Signature-v3' },
+        );
       }
       if (body.length) {
         try {
@@ -97,7 +102,10 @@ function oauthCallback(deps: Deps, log: Logger): express.RequestHandler {
     if (typeof req.query.error === 'string') throw new AppError('VALIDATION', `HubSpot did not install the app: ${req.query.error}`, { field: 'error' });
     const { code, state } = Query.parse(req.query);
     const tenantId = verifyState(app.clientSecret, state);
-    if (!tenantId) throw new AppError('UNAUTHENTICATED', 'the install link is not ours or has expired: ask for a new one (GET /v1/connectors/hubspot/install)', { field: 'state' });
+    if (!tenantId)
+      throw new AppError('UNAUTHENTICATED', 'the install link is not ours or has expired: ask for a new one (GET /v1/connectors/hubspot/install)', {
+        field: 'state',
+      });
     // The client secret goes with the code: only to HubSpot or an allowed host.
     checkVendorUrls({ apiBaseUrl: app.apiBaseUrl }, hubspotUrls, deps.allowedVendorHosts);
     const installed = await exchangeCode(app, code);
@@ -106,9 +114,16 @@ function oauthCallback(deps: Deps, log: Logger): express.RequestHandler {
     const previous = ((await connectorCredentials(deps, tenantId, SYSTEM)) ?? {}) as Record<string, unknown>;
     const credentials = { ...previous, ...installed };
     await saveConnector(deps, tenantId, SYSTEM, credentials, { enabled: true, account: installed.portalId });
-    await setupHubspot(credentials).catch((err: unknown) => log.warn({ tenantId, connector: SYSTEM, error: loggable(err) }, 'connector setup failed; retried before the first write-back that needs it'));
+    await setupHubspot(credentials).catch((err: unknown) =>
+      log.warn({ tenantId, connector: SYSTEM, error: loggable(err) }, 'connector setup failed; retried before the first write-back that needs it'),
+    );
     log.info({ tenantId, portalId: installed.portalId }, 'hubspot app installed');
-    res.status(200).type('html').send(`<!doctype html><meta charset="utf-8"><title>Chaseline installed</title><p>Chaseline is connected to HubSpot account ${installed.portalId}. You can close this page.</p>`);
+    res
+      .status(200)
+      .type('html')
+      .send(
+        `<!doctype html><meta charset="utf-8"><title>Chaseline installed</title><p>Chaseline is connected to HubSpot account ${installed.portalId}. You can close this page.</p>`,
+      );
   };
 }
 

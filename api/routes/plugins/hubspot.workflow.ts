@@ -45,7 +45,11 @@ export function expirationDuration(chase: Pick<ChaseDetail, 'deadlineAt'>, now =
 
 const blocked = (chase: ChaseDetail) => ({ outputFields: { hs_execution_state: 'BLOCK', hs_expiration_duration: expirationDuration(chase) } });
 
-const nameOf = (p: Record<string, string | null>) => [p.firstname, p.lastname].filter((s): s is string => !!s?.trim()).join(' ').trim() || undefined;
+const nameOf = (p: Record<string, string | null>) =>
+  [p.firstname, p.lastname]
+    .filter((s): s is string => !!s?.trim())
+    .join(' ')
+    .trim() || undefined;
 
 export function workflowRoutes(deps: Deps): express.Router {
   const router = express.Router();
@@ -60,7 +64,10 @@ export function workflowRoutes(deps: Deps): express.Router {
     const name = nameOf(input.object.properties);
     let chase: ChaseDetail;
     try {
-      chase = await startChase(deps, tenantId, { campaignId, contact: { crm: { system: SYSTEM, externalId: input.object.objectId }, ...(phone ? { phone } : {}), ...(name ? { name } : {}) } });
+      chase = await startChase(deps, tenantId, {
+        campaignId,
+        contact: { crm: { system: SYSTEM, externalId: input.object.objectId }, ...(phone ? { phone } : {}), ...(name ? { name } : {}) },
+      });
     } catch (err) {
       // The same callback racing itself: the other request started the chase.
       const raced = err instanceof AppError && err.code === 'CONFLICT' ? await callbackChase(deps, tenantId, SYSTEM, input.callbackId) : null;

@@ -70,11 +70,14 @@ export function embeddedRoutes(deps: Deps, shopify: Shopify, options: { apiKey: 
   });
   router.use('/api', api);
 
-  router.use('/app/assets', express.static(path.join(dist, 'assets'), {
-    index: false,
-    fallthrough: false,
-    setHeaders: (res) => res.setHeader('Cache-Control', `public, max-age=${YEAR_SECONDS}, immutable`),
-  }));
+  router.use(
+    '/app/assets',
+    express.static(path.join(dist, 'assets'), {
+      index: false,
+      fallthrough: false,
+      setHeaders: (res) => res.setHeader('Cache-Control', `public, max-age=${YEAR_SECONDS}, immutable`),
+    }),
+  );
   router.get(/^\/app(\/.*)?$/, (req, res) => {
     const index = path.join(dist, 'index.html');
     if (!existsSync(index)) {
@@ -86,11 +89,21 @@ export function embeddedRoutes(deps: Deps, shopify: Shopify, options: { apiKey: 
     const shop = typeof req.query.shop === 'string' ? shopify.utils.sanitizeShop(req.query.shop) : null;
     const ancestors = [...(shop ? [`https://${shop}`] : []), 'https://admin.shopify.com'].join(' ');
     res.removeHeader('X-Frame-Options');
-    res.setHeader('Content-Security-Policy', [
-      "default-src 'self'", "base-uri 'self'", "connect-src 'self'", "img-src 'self' data: https://cdn.shopify.com",
-      "font-src 'self' data: https://cdn.shopify.com", "object-src 'none'", `script-src 'self' https://cdn.shopify.com`,
-      "script-src-attr 'none'", "style-src 'self' 'unsafe-inline' https://cdn.shopify.com", `frame-ancestors ${ancestors}`,
-    ].join('; '));
+    res.setHeader(
+      'Content-Security-Policy',
+      [
+        "default-src 'self'",
+        "base-uri 'self'",
+        "connect-src 'self'",
+        "img-src 'self' data: https://cdn.shopify.com",
+        "font-src 'self' data: https://cdn.shopify.com",
+        "object-src 'none'",
+        `script-src 'self' https://cdn.shopify.com`,
+        "script-src-attr 'none'",
+        "style-src 'self' 'unsafe-inline' https://cdn.shopify.com",
+        `frame-ancestors ${ancestors}`,
+      ].join('; '),
+    );
     res.type('html').send(embeddedHtml(readFileSync(index, 'utf8'), options.apiKey));
   });
   return router;

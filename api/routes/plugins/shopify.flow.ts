@@ -73,7 +73,12 @@ export function flowRoutes(deps: Deps, shopify: Shopify): express.Router {
       if (!(err instanceof AppError && err.code === 'NOT_FOUND' && err.field === 'contact.crm')) throw err;
       // A customer Chaseline has not met yet: their number and name come from the store.
       const customer = await storeCustomer(deps, tenantId, externalId);
-      started = await startKeyedChase(deps, tenantId, { campaignId: campaign.id, contact: { crm, phone: customer.phone, ...(customer.name ? { name: customer.name } : {}) } }, key);
+      started = await startKeyedChase(
+        deps,
+        tenantId,
+        { campaignId: campaign.id, contact: { crm, phone: customer.phone, ...(customer.name ? { name: customer.name } : {}) } },
+        key,
+      );
     }
     const { chase, repeated } = started;
     req.log.info({ tenantId, chaseId: chase.id, repeated }, 'shopify flow action started a chase');

@@ -7,7 +7,17 @@
  */
 import express from 'express';
 import type { Logger } from 'pino';
-import { BotActivityDetected, CookieNotFound, HttpResponseError, InvalidHmacError, InvalidHostError, InvalidJwtError, InvalidOAuthError, InvalidShopError, type Shopify } from '@shopify/shopify-api';
+import {
+  BotActivityDetected,
+  CookieNotFound,
+  HttpResponseError,
+  InvalidHmacError,
+  InvalidHostError,
+  InvalidJwtError,
+  InvalidOAuthError,
+  InvalidShopError,
+  type Shopify,
+} from '@shopify/shopify-api';
 import type { Deps } from '../../../core/deps.ts';
 import { AppError } from '../../../core/errors.ts';
 import { installAccount } from '../../../core/integrations/installs.ts';
@@ -77,13 +87,21 @@ export function shopifyPluginRoutes(deps: Deps, options: ShopifyPluginOptions, l
     });
     checkVendorUrls(credentials, connectors.shopify.urls, deps.allowedVendorHosts);
     const { tenantId, created } = await installAccount(deps, {
-      type: 'shopify', account: session.shop, credentials, tenantName: session.shop, defaultRegion: options.defaultRegion,
+      type: 'shopify',
+      account: session.shop,
+      credentials,
+      tenantName: session.shop,
+      defaultRegion: options.defaultRegion,
     });
     req.log.info({ tenantId, created, scope: session.scope }, 'shopify app installed');
     // The webhooks are the app's configuration (shopify.app.toml, deployed with `shopify app deploy`):
     // Shopify subscribes every install to them, so none is registered here.
     const host = typeof req.query.host === 'string' ? req.query.host : null;
-    const to = host ? await shopify.auth.getEmbeddedAppUrl({ rawRequest: req, rawResponse: res }).catch((err: unknown) => { throw refused(err); }) : `https://${session.shop}/admin/apps/${options.apiKey}`;
+    const to = host
+      ? await shopify.auth.getEmbeddedAppUrl({ rawRequest: req, rawResponse: res }).catch((err: unknown) => {
+          throw refused(err);
+        })
+      : `https://${session.shop}/admin/apps/${options.apiKey}`;
     res.redirect(302, to);
   });
 

@@ -41,7 +41,8 @@ export async function completeCallbacks(
     } catch (err) {
       const { status } = hubspotAnswer(err);
       // Gone for good: the enrollment expired (hs_expiration_duration passed) or its workflow was turned off.
-      if (status === 404 || status === 400 || status === 410) results[index] = { status: 'rejected', error: `HubSpot no longer waits on this workflow action (HTTP ${status})` };
+      if (status === 404 || status === 400 || status === 410)
+        results[index] = { status: 'rejected', error: `HubSpot no longer waits on this workflow action (HTTP ${status})` };
       else throw upstream(err, 'completing a workflow action');
     }
   }

@@ -42,7 +42,10 @@ function refused(err: unknown, what: string): AppError {
   const reason = (body as { status?: string } | undefined)?.status;
   const why = [reason && reason !== 'error' ? reason : body?.category, body?.message].filter(Boolean).join(': ');
   // 400 is HubSpot's answer to a bad, used or expired code or refresh token: asking again cannot help.
-  return new AppError('UPSTREAM', `${what}: HubSpot answered HTTP ${status}${why ? ` (${why})` : ''}`, { cause: err, retryable: status >= 500 || status === 429 });
+  return new AppError('UPSTREAM', `${what}: HubSpot answered HTTP ${status}${why ? ` (${why})` : ''}`, {
+    cause: err,
+    retryable: status >= 500 || status === 429,
+  });
 }
 
 /** The portal (hub id) and scopes of an access token. */
@@ -93,5 +96,10 @@ export async function renewHubspotToken(credentials: HubspotCredentials, options
     const e = refused(err, 'renewing the HubSpot access token');
     throw new AppError(e.code, `${e.message}; install the app again (GET /v1/connectors/hubspot/install)`, { cause: err, retryable: e.retryable });
   }
-  return { ...credentials, accessToken: tokens.accessToken, refreshToken: tokens.refreshToken || c.refreshToken, expiresAt: new Date(now + tokens.expiresIn * 1000).toISOString() };
+  return {
+    ...credentials,
+    accessToken: tokens.accessToken,
+    refreshToken: tokens.refreshToken || c.refreshToken,
+    expiresAt: new Date(now + tokens.expiresIn * 1000).toISOString(),
+  };
 }

@@ -28,11 +28,20 @@ export function verifyHubspotRequest(clientSecret: string, req: SignedRequest, n
   if (v3) {
     const timestamp = req.header('x-hubspot-request-timestamp') ?? '';
     if (!freshTimestamp(timestamp, now)) return { ok: false, reason: 'stale' };
-    return verifySignatureV3({ clientSecret, method: req.method, url: req.url, body: req.body, timestamp, signature: v3 }) ? { ok: true, version: 'v3' } : { ok: false, reason: 'invalid' };
+    return verifySignatureV3({ clientSecret, method: req.method, url: req.url, body: req.body, timestamp, signature: v3 })
+      ? { ok: true, version: 'v3' }
+      : { ok: false, reason: 'invalid' };
   }
   const v2 = req.header('x-hubspot-signature');
   if (v2 && req.header('x-hubspot-signature-version')?.toLowerCase() === 'v2') {
-    const ok = Signature.isValid({ signatureVersion: 'v2', signature: v2, clientSecret, method: req.method, url: req.url, requestBody: req.body.toString('utf8') });
+    const ok = Signature.isValid({
+      signatureVersion: 'v2',
+      signature: v2,
+      clientSecret,
+      method: req.method,
+      url: req.url,
+      requestBody: req.body.toString('utf8'),
+    });
     return ok ? { ok: true, version: 'v2' } : { ok: false, reason: 'invalid' };
   }
   return { ok: false, reason: 'missing' };

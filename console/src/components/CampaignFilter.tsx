@@ -1,7 +1,13 @@
 import { useTranslation } from 'react-i18next';
 
 /** A filter's campaign picker: every campaign, or "all campaigns" (the value ''). */
-export function CampaignFilter(props: { id: string; label: string; value: string; onChange: (id: string) => void; campaigns: { id: string; name: string }[] | undefined }) {
+export function CampaignFilter(props: {
+  id: string;
+  label: string;
+  value: string;
+  onChange: (id: string) => void;
+  campaigns: { id: string; name: string }[] | undefined;
+}) {
   const { t } = useTranslation();
   return (
     <div className="field">

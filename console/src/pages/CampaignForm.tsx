@@ -168,15 +168,22 @@ export function CampaignForm() {
     <>
       <fieldset>
         <legend>{t('form.basics')}</legend>
-        {field('name', t('form.name'), (p) => <input {...p} value={draft.name} onChange={(e) => set('name', e.target.value)} />)}
-        {field('goal', t('form.goal'), (p) => (
-          <select {...p} value={draft.goal} onChange={(e) => set('goal', e.target.value as Draft['goal'])}>
-            <option value="">{t('form.goalDefault')}</option>
-            <option value="interested">{t('campaigns.goals.interested')}</option>
-            <option value="link-clicked">{t('campaigns.goals.link-clicked')}</option>
-            <option value="order">{t('campaigns.goals.order')}</option>
-          </select>
-        ), t('form.goalHint'))}
+        {field('name', t('form.name'), (p) => (
+          <input {...p} value={draft.name} onChange={(e) => set('name', e.target.value)} />
+        ))}
+        {field(
+          'goal',
+          t('form.goal'),
+          (p) => (
+            <select {...p} value={draft.goal} onChange={(e) => set('goal', e.target.value as Draft['goal'])}>
+              <option value="">{t('form.goalDefault')}</option>
+              <option value="interested">{t('campaigns.goals.interested')}</option>
+              <option value="link-clicked">{t('campaigns.goals.link-clicked')}</option>
+              <option value="order">{t('campaigns.goals.order')}</option>
+            </select>
+          ),
+          t('form.goalHint'),
+        )}
         {field('trigger', t('form.trigger'), (p) => (
           <select {...p} value={draft.trigger} disabled={editingSegmentTrigger} onChange={(e) => set('trigger', e.target.value as Draft['trigger'])}>
             <option value="manual">{t('campaigns.triggers.manual')}</option>
@@ -230,17 +237,22 @@ export function CampaignForm() {
         </div>
         {draft.customWindow && (
           <div className="grid">
-            {field('rules.window', t('form.windowStart'), (p) => (
-              <input
-                {...p}
-                type="time"
-                value={draft.windowStart}
-                onChange={(e) => {
-                  setWindowTouched(true);
-                  set('windowStart', e.target.value);
-                }}
-              />
-            ), t('form.windowHint'))}
+            {field(
+              'rules.window',
+              t('form.windowStart'),
+              (p) => (
+                <input
+                  {...p}
+                  type="time"
+                  value={draft.windowStart}
+                  onChange={(e) => {
+                    setWindowTouched(true);
+                    set('windowStart', e.target.value);
+                  }}
+                />
+              ),
+              t('form.windowHint'),
+            )}
             {field('rules.window.end', t('form.windowEnd'), (p) => (
               <input
                 {...p}
@@ -262,10 +274,23 @@ export function CampaignForm() {
         {draft.scripts.map((s, i) => (
           <div className="script" key={i}>
             <h3>{t('form.scriptN', { n: i + 1 })}</h3>
-            {field(`scripts.${i}.name`, t('form.scriptName'), (p) => <input {...p} value={s.name} onChange={(e) => setScript(i, 'name', e.target.value)} />)}
-            {field(`scripts.${i}.say`, t('form.say'), (p) => <textarea {...p} rows={3} value={s.say} onChange={(e) => setScript(i, 'say', e.target.value)} />, t('form.sayHint', { a: '{{name}}', b: '{{context.key}}' }))}
-            {field(`scripts.${i}.sms`, t('form.sms'), (p) => <textarea {...p} rows={2} value={s.sms} onChange={(e) => setScript(i, 'sms', e.target.value)} />)}
-            {field(`scripts.${i}.locale`, t('form.locale'), (p) => <input {...p} value={s.locale} onChange={(e) => setScript(i, 'locale', e.target.value)} />)}
+            {field(`scripts.${i}.name`, t('form.scriptName'), (p) => (
+              <input {...p} value={s.name} onChange={(e) => setScript(i, 'name', e.target.value)} />
+            ))}
+            {field(
+              `scripts.${i}.say`,
+              t('form.say'),
+              (p) => (
+                <textarea {...p} rows={3} value={s.say} onChange={(e) => setScript(i, 'say', e.target.value)} />
+              ),
+              t('form.sayHint', { a: '{{name}}', b: '{{context.key}}' }),
+            )}
+            {field(`scripts.${i}.sms`, t('form.sms'), (p) => (
+              <textarea {...p} rows={2} value={s.sms} onChange={(e) => setScript(i, 'sms', e.target.value)} />
+            ))}
+            {field(`scripts.${i}.locale`, t('form.locale'), (p) => (
+              <input {...p} value={s.locale} onChange={(e) => setScript(i, 'locale', e.target.value)} />
+            ))}
             {field(`scripts.${i}.voicemail`, t('form.voicemail'), (p) => (
               <textarea {...p} rows={2} value={s.voicemail} onChange={(e) => setScript(i, 'voicemail', e.target.value)} />
             ))}

@@ -22,13 +22,21 @@ function EventDetail({ event, chase }: { event: Event; chase: ChaseDetail }) {
       return (
         <p>
           {d.intent
-            ? t('timeline.understood', { intent: t(`intents.${String(d.intent)}`, { defaultValue: String(d.intent) }), confidence: Math.round(Number(d.confidence ?? 0) * 100) })
+            ? t('timeline.understood', {
+                intent: t(`intents.${String(d.intent)}`, { defaultValue: String(d.intent) }),
+                confidence: Math.round(Number(d.confidence ?? 0) * 100),
+              })
             : t('timeline.nothingHeard')}
           {d.next ? <span className="muted"> · {t('timeline.next', { node: String(d.next) })}</span> : null}
         </p>
       );
     case 'sms-sent':
-      return <p>{t('timeline.smsFrom', { from: String(d.from ?? attempt?.from ?? '') })}{d.reason ? ` · ${String(d.reason)}` : ''}</p>;
+      return (
+        <p>
+          {t('timeline.smsFrom', { from: String(d.from ?? attempt?.from ?? '') })}
+          {d.reason ? ` · ${String(d.reason)}` : ''}
+        </p>
+      );
     case 'link-clicked':
       return <p>{t('timeline.linkClicked')}</p>;
     case 'completed':

@@ -25,7 +25,13 @@ export function Chases() {
     <section>
       <h1>{t('chases.title')}</h1>
       <form className="filters" role="search" aria-label={t('chases.filters')} onSubmit={(e) => e.preventDefault()}>
-        <CampaignFilter id="filter-campaign" label={t('chases.campaign')} value={campaignId} onChange={(v) => filter('campaignId', v)} campaigns={campaigns.data?.items} />
+        <CampaignFilter
+          id="filter-campaign"
+          label={t('chases.campaign')}
+          value={campaignId}
+          onChange={(v) => filter('campaignId', v)}
+          campaigns={campaigns.data?.items}
+        />
         <div className="field">
           <label htmlFor="filter-status">{t('chases.status')}</label>
           <select id="filter-status" value={status} onChange={(e) => filter('status', e.target.value)}>

@@ -88,10 +88,13 @@ export function Events() {
       {id && (
         <section className="panel" aria-labelledby="delivery-log">
           <h2 id="delivery-log">{t('eventsPage.log')}</h2>
-          <form className="filters" onSubmit={(e) => {
-            e.preventDefault();
-            void replay(() => trpc.eventSubscriptions.replay.mutate({ id, since: new Date(since).toISOString() }));
-          }}>
+          <form
+            className="filters"
+            onSubmit={(e) => {
+              e.preventDefault();
+              void replay(() => trpc.eventSubscriptions.replay.mutate({ id, since: new Date(since).toISOString() }));
+            }}
+          >
             <div className="field">
               <label htmlFor="events-status">{t('eventsPage.status')}</label>
               <select id="events-status" value={status} onChange={(e) => choose('status', e.target.value)}>
@@ -131,7 +134,9 @@ export function Events() {
                   <tr key={d.id}>
                     <th scope="row">{d.eventType}</th>
                     <td>
-                      <span className={`badge ${d.status === 'delivered' ? 'completed' : d.status === 'dead' ? 'failed' : 'scheduled'}`}>{t(`eventsPage.statuses.${d.status}`)}</span>
+                      <span className={`badge ${d.status === 'delivered' ? 'completed' : d.status === 'dead' ? 'failed' : 'scheduled'}`}>
+                        {t(`eventsPage.statuses.${d.status}`)}
+                      </span>
                     </td>
                     <td>{d.attempts}</td>
                     <td>

@@ -51,7 +51,10 @@ export function Experiments() {
         <article className="panel experiment" key={e.id} aria-labelledby={`exp-${e.id}`} data-testid="experiment">
           <div className="heading">
             <h2 id={`exp-${e.id}`}>
-              {e.name} <span className={`badge ${e.status === 'running' ? 'active' : e.status === 'decided' ? 'completed' : 'canceled'}`}>{t(`experiments.statuses.${e.status}`)}</span>
+              {e.name}{' '}
+              <span className={`badge ${e.status === 'running' ? 'active' : e.status === 'decided' ? 'completed' : 'canceled'}`}>
+                {t(`experiments.statuses.${e.status}`)}
+              </span>
             </h2>
             {operator && e.status === 'running' && (
               <button type="button" className="danger" onClick={() => setStopping(e)}>
@@ -61,7 +64,8 @@ export function Experiments() {
             )}
           </div>
           <p className="muted">
-            {t('experiments.campaign')}: {names.get(e.campaignId) ?? e.campaignId} · {t('experiments.created')}: {new Date(e.createdAt).toLocaleString(i18n.language)}
+            {t('experiments.campaign')}: {names.get(e.campaignId) ?? e.campaignId} · {t('experiments.created')}:{' '}
+            {new Date(e.createdAt).toLocaleString(i18n.language)}
           </p>
           <table className="compact">
             <caption className="visually-hidden">{t('experiments.arms')}</caption>
@@ -80,7 +84,12 @@ export function Experiments() {
                 <tr key={a.name} className={e.verdict?.winner === a.name ? 'best' : undefined}>
                   <th scope="row">
                     {a.name}
-                    <span className="hint"> {[a.script, a.delayMinutes !== undefined ? `+${a.delayMinutes} min` : '', a.window ? windowText(a.window) : ''].filter(Boolean).join(' · ')}</span>
+                    <span className="hint">
+                      {' '}
+                      {[a.script, a.delayMinutes !== undefined ? `+${a.delayMinutes} min` : '', a.window ? windowText(a.window) : '']
+                        .filter(Boolean)
+                        .join(' · ')}
+                    </span>
                   </th>
                   <td>{f.count(a.chases)}</td>
                   <td>{f.count(a.conversions)}</td>
@@ -102,7 +111,8 @@ export function Experiments() {
                 <ul className="hint">
                   {e.progress.comparisons.map((c) => (
                     <li key={c.arm}>
-                      {c.arm}: {t('experiments.evidence', { lift: f.percent(c.lift), lr: c.likelihoodRatio.toFixed(2), threshold: e.progress!.threshold.toFixed(0) })}
+                      {c.arm}:{' '}
+                      {t('experiments.evidence', { lift: f.percent(c.lift), lr: c.likelihoodRatio.toFixed(2), threshold: e.progress!.threshold.toFixed(0) })}
                     </li>
                   ))}
                 </ul>
@@ -140,7 +150,14 @@ interface ArmDraft {
   weight: string;
 }
 
-const newArm = (i: number): ArmDraft => ({ name: i === 0 ? 'control' : `variant ${String.fromCharCode(65 + i - 1)}`, script: '', windowStart: '', windowEnd: '', delayMinutes: '', weight: '1' });
+const newArm = (i: number): ArmDraft => ({
+  name: i === 0 ? 'control' : `variant ${String.fromCharCode(65 + i - 1)}`,
+  script: '',
+  windowStart: '',
+  windowEnd: '',
+  delayMinutes: '',
+  weight: '1',
+});
 const num = (s: string) => (s.trim() === '' ? undefined : Number(s));
 
 function requestOf(d: { campaignId: string; name: string; arms: ArmDraft[]; alpha: string; minChasesPerArm: string }): ExperimentCreate {
@@ -150,9 +167,7 @@ function requestOf(d: { campaignId: string; name: string; arms: ArmDraft[]; alph
     arms: d.arms.map((a) => ({
       name: a.name,
       ...(a.script ? { script: a.script } : {}),
-      ...(a.windowStart || a.windowEnd
-        ? { window: everyDay(a.windowStart, a.windowEnd) }
-        : {}),
+      ...(a.windowStart || a.windowEnd ? { window: everyDay(a.windowStart, a.windowEnd) } : {}),
       ...(num(a.delayMinutes) !== undefined ? { delayMinutes: num(a.delayMinutes) } : {}),
       ...(num(a.weight) !== undefined ? { weight: num(a.weight) } : {}),
     })),
@@ -204,7 +219,9 @@ export function ExperimentForm() {
               ))}
           </select>
         ))}
-        {field('name', t('experiments.name'), (p) => <input {...p} value={draft.name} onChange={(e) => setDraft((d) => ({ ...d, name: e.target.value }))} />)}
+        {field('name', t('experiments.name'), (p) => (
+          <input {...p} value={draft.name} onChange={(e) => setDraft((d) => ({ ...d, name: e.target.value }))} />
+        ))}
         <div className="grid">
           {field('alpha', t('experiments.alpha'), (p) => (
             <input {...p} type="number" step="0.01" value={draft.alpha} onChange={(e) => setDraft((d) => ({ ...d, alpha: e.target.value }))} />
@@ -222,7 +239,9 @@ export function ExperimentForm() {
           <div className="arm" key={i}>
             <h3>{t('experiments.armN', { n: i + 1 })}</h3>
             <div className="grid">
-              {field(`arms.${i}.name`, t('experiments.armName'), (p) => <input {...p} value={a.name} onChange={(e) => setArm(i, 'name', e.target.value)} />)}
+              {field(`arms.${i}.name`, t('experiments.armName'), (p) => (
+                <input {...p} value={a.name} onChange={(e) => setArm(i, 'name', e.target.value)} />
+              ))}
               {field(`arms.${i}.script`, t('experiments.script'), (p) => (
                 <select {...p} value={a.script} onChange={(e) => setArm(i, 'script', e.target.value)}>
                   <option value="">—</option>

@@ -108,7 +108,13 @@ export function Imports() {
         <form onSubmit={onSubmit} className="upload">
           <div className="field">
             <label htmlFor="file">{t('imports.file')}</label>
-            <input id="file" name="file" type="file" accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" aria-describedby="file-hint" />
+            <input
+              id="file"
+              name="file"
+              type="file"
+              accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+              aria-describedby="file-hint"
+            />
             <p id="file-hint" className="hint">
               {t('imports.fileHint')}
             </p>

@@ -67,7 +67,13 @@ export function Overview() {
           <label htmlFor="overview-to">{t('overview.to')}</label>
           <input id="overview-to" type="date" value={to} min={from} onChange={(e) => filter('to', e.target.value)} />
         </div>
-        <CampaignFilter id="overview-campaign" label={t('chases.campaign')} value={campaignId} onChange={(v) => filter('campaignId', v)} campaigns={campaigns.data?.items} />
+        <CampaignFilter
+          id="overview-campaign"
+          label={t('chases.campaign')}
+          value={campaignId}
+          onChange={(v) => filter('campaignId', v)}
+          campaigns={campaigns.data?.items}
+        />
       </form>
       <p className="hint">{t('overview.rangeHint')}</p>
       <Problem error={report.error ?? definitions.error ?? campaigns.error} />
@@ -127,7 +133,18 @@ function Heatmaps({ grid }: { grid: Row[] }) {
         grid: { left: 60, right: 90, top: 10, bottom: 40 },
         xAxis: { type: 'category', data: HOURS.map(String), name: t('overview.hour'), nameLocation: 'middle', nameGap: 24 },
         yAxis: { type: 'category', data: WEEKDAYS.map(day) },
-        visualMap: { min: 0, max: 1, calculable: false, orient: 'vertical', right: 0, top: 'middle', itemHeight: 120, text: [f.percent(1), f.percent(0)], inRange: { color: ['#f0f4f8', '#1f5f8b'] }, formatter: (v: number) => f.percent(v) },
+        visualMap: {
+          min: 0,
+          max: 1,
+          calculable: false,
+          orient: 'vertical',
+          right: 0,
+          top: 'middle',
+          itemHeight: 120,
+          text: [f.percent(1), f.percent(0)],
+          inRange: { color: ['#f0f4f8', '#1f5f8b'] },
+          formatter: (v: number) => f.percent(v),
+        },
         series: [
           {
             type: 'heatmap',
@@ -274,7 +291,9 @@ function BestHours({ hours, chosen }: { hours: Hours | null; chosen: boolean }) 
       {!chosen && <p className="hint">{t('overview.hoursChoose')}</p>}
       {hours && (
         <>
-          <p className="hint">{hours.optimise ? t('overview.hoursOptimise', { what: t(`overview.optimise.${hours.optimise}`) }) : t('overview.hoursNotOptimised')}</p>
+          <p className="hint">
+            {hours.optimise ? t('overview.hoursOptimise', { what: t(`overview.optimise.${hours.optimise}`) }) : t('overview.hoursNotOptimised')}
+          </p>
           {hours.tiers.map((tier) => {
             const best = Math.max(...tier.buckets.map((b) => b.mean));
             return (

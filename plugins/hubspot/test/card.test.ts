@@ -32,7 +32,14 @@ before(async () => {
   hubspot = await startHubspotSim({ rateLimits: false, contactProperties: ['chaseline_tags'] });
   app = await testEngineApp({
     sim: { clockSpeed: 50, callsPerSecond: 100 },
-    apps: (url) => ({ hubspot: { clientId: hubspot.clientId, clientSecret: hubspot.clientSecret, redirectUri: `${url}/plugins/hubspot/oauth/callback`, apiBaseUrl: hubspot.url } }),
+    apps: (url) => ({
+      hubspot: {
+        clientId: hubspot.clientId,
+        clientSecret: hubspot.clientSecret,
+        redirectUri: `${url}/plugins/hubspot/oauth/callback`,
+        apiBaseUrl: hubspot.url,
+      },
+    }),
   });
   campaignId = (await campaign(app.worker, app.tenantId, { name: 'Win-back', channel: { policy: 'voice' } })).id;
   const link = await app.request('GET', '/v1/connectors/hubspot/install');
@@ -43,7 +50,10 @@ before(async () => {
     hsFetch: async (url: string, options: { method?: string; body?: Record<string, unknown> } = {}) => {
       fetched.push({ url, method: options.method ?? 'GET' });
       const answer = await hubspot.cardFetch(url, { method: options.method, body: options.body });
-      return new Response(answer.json === undefined ? null : JSON.stringify(answer.json), { status: answer.status, headers: { 'content-type': 'application/json' } });
+      return new Response(answer.json === undefined ? null : JSON.stringify(answer.json), {
+        status: answer.status,
+        headers: { 'content-type': 'application/json' },
+      });
     },
   });
 });
@@ -57,7 +67,13 @@ const WAIT = { timeoutInMs: 5000 };
 describe('the Chaseline card', () => {
   test('an unknown contact shows the empty state; a chase started from the picker shows in the table with its timeline', async () => {
     const renderer = createRenderer('crm.record.tab');
-    renderer.mocks.useCrmProperties.willCall(() => ({ properties: { phone: mobile(8801), mobilephone: '', firstname: 'Ada', lastname: 'King' }, error: null, isLoading: false, isRefetching: false, refetch: async () => undefined }));
+    renderer.mocks.useCrmProperties.willCall(() => ({
+      properties: { phone: mobile(8801), mobilephone: '', firstname: 'Ada', lastname: 'King' },
+      error: null,
+      isLoading: false,
+      isRefetching: false,
+      refetch: async () => undefined,
+    }));
     renderer.render(createElement(ChaseCard, { objectId: '8001', baseUrl: app.url }));
 
     await renderer.waitFor(() => assert.ok(renderer.find(EmptyState)), WAIT);
@@ -77,8 +93,14 @@ describe('the Chaseline card', () => {
     assert.equal(cells[0]!.text, 'Win-back');
     assert.ok(([...LIVE, ...TERMINAL] as string[]).includes(row.find(StatusTag).text ?? ''), 'the chase’s status');
     assert.equal(renderer.maybeFind(EmptyState), null);
-    const timeline = renderer.find(List).findAll(Text).map((t) => t.childNodes.map((n) => n.text).join(''));
-    assert.ok(timeline.some((line) => line.endsWith('created')), `the latest chase’s timeline: ${timeline.join(' | ')}`);
+    const timeline = renderer
+      .find(List)
+      .findAll(Text)
+      .map((t) => t.childNodes.map((n) => n.text).join(''));
+    assert.ok(
+      timeline.some((line) => line.endsWith('created')),
+      `the latest chase’s timeline: ${timeline.join(' | ')}`,
+    );
 
     // The chase is the contact's, with the number and name the card read from the record.
     const { rows } = await app.db.pool.query<{ n: string }>(
@@ -91,7 +113,13 @@ describe('the Chaseline card', () => {
 
   test('a Chaseline refusal shows as an alert, not a broken card', async () => {
     const renderer = createRenderer('crm.record.tab');
-    renderer.mocks.useCrmProperties.willCall(() => ({ properties: { phone: '', mobilephone: '', firstname: '', lastname: '' }, error: null, isLoading: false, isRefetching: false, refetch: async () => undefined }));
+    renderer.mocks.useCrmProperties.willCall(() => ({
+      properties: { phone: '', mobilephone: '', firstname: '', lastname: '' },
+      error: null,
+      isLoading: false,
+      isRefetching: false,
+      refetch: async () => undefined,
+    }));
     renderer.render(createElement(ChaseCard, { objectId: '8002', baseUrl: app.url }));
     await renderer.waitFor(() => assert.ok(renderer.find(EmptyState)), WAIT);
     await renderer.waitFor(() => assert.equal(renderer.find(Select).props.options.length, 1), WAIT);

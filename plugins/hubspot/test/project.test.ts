@@ -30,8 +30,11 @@ function hsmetaFiles(dir: string): string[] {
   });
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-const metas = hsmetaFiles(src).map((file) => ({ file: path.relative(root, file), meta: JSON.parse(readFileSync(file, 'utf8')) as { uid: string; type: string; config: any } }));
+const metas = hsmetaFiles(src).map((file) => ({
+  file: path.relative(root, file),
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  meta: JSON.parse(readFileSync(file, 'utf8')) as { uid: string; type: string; config: any },
+}));
 const ofType = (type: string) => metas.filter((m) => m.meta.type === type).map((m) => m.meta.config);
 const appConfig = ofType('app')[0];
 const [card] = ofType('card');
@@ -65,7 +68,10 @@ describe('the HubSpot project files', () => {
     assert.equal(CHASELINE_BASE_URL, BASE, 'the card fetches the base the app permits');
     const api = chaselineApi();
     for (const url of [api.chasesUrl('1'), api.campaignsUrl(), api.startUrl()]) {
-      assert.ok((appConfig.permittedUrls.fetch as string[]).some((p) => url.startsWith(`${p}/`)), `${url} is not in permittedUrls.fetch`);
+      assert.ok(
+        (appConfig.permittedUrls.fetch as string[]).some((p) => url.startsWith(`${p}/`)),
+        `${url} is not in permittedUrls.fetch`,
+      );
     }
   });
 
@@ -73,8 +79,13 @@ describe('the HubSpot project files', () => {
     assert.equal(action.isPublished, true);
     assert.deepEqual(action.objectTypes, ['CONTACT']);
     for (const p of ['phone', 'firstname', 'lastname']) assert.ok(action.objectRequestOptions.properties.includes(p), p);
-    assert.deepEqual(action.inputFields.map((f: { typeDefinition: { name: string } }) => f.typeDefinition.name), ['campaignId']);
-    const completed = Object.keys(completionOutputFields({ callbackId: 'x', succeeded: true, outcome: 'o', intent: null, recoveredRevenue: null, currency: null })).filter((k) => !k.startsWith('hs_'));
+    assert.deepEqual(
+      action.inputFields.map((f: { typeDefinition: { name: string } }) => f.typeDefinition.name),
+      ['campaignId'],
+    );
+    const completed = Object.keys(
+      completionOutputFields({ callbackId: 'x', succeeded: true, outcome: 'o', intent: null, recoveredRevenue: null, currency: null }),
+    ).filter((k) => !k.startsWith('hs_'));
     assert.deepEqual(action.outputFields.map((f: { typeDefinition: { name: string } }) => f.typeDefinition.name).sort(), completed.sort());
     assert.equal(action.labels.en.actionName, 'Start Chaseline chase');
   });
@@ -87,7 +98,14 @@ describe('the project’s URLs are routes Chaseline serves', () => {
     hubspot = await startHubspotSim({ rateLimits: false });
     app = await testEngineApp({
       worker: false,
-      apps: (url) => ({ hubspot: { clientId: hubspot.clientId, clientSecret: hubspot.clientSecret, redirectUri: `${url}/plugins/hubspot/oauth/callback`, apiBaseUrl: hubspot.url } }),
+      apps: (url) => ({
+        hubspot: {
+          clientId: hubspot.clientId,
+          clientSecret: hubspot.clientSecret,
+          redirectUri: `${url}/plugins/hubspot/oauth/callback`,
+          apiBaseUrl: hubspot.url,
+        },
+      }),
     });
   });
   after(async () => {
@@ -97,7 +115,12 @@ describe('the project’s URLs are routes Chaseline serves', () => {
   const onServer = (url: string) => url.replace(BASE, app.url);
 
   test('actionUrl and optionsUrl: signed requests reach their handlers (the portal is not installed here: 404 naming portalId, not the path)', async () => {
-    const run = await hubspot.runWorkflowAction({ actionUrl: onServer(action.actionUrl), objectId: 1, properties: {}, inputFields: { campaignId: '00000000-0000-4000-8000-000000000000' } });
+    const run = await hubspot.runWorkflowAction({
+      actionUrl: onServer(action.actionUrl),
+      objectId: 1,
+      properties: {},
+      inputFields: { campaignId: '00000000-0000-4000-8000-000000000000' },
+    });
     assert.equal(run.status, 404, JSON.stringify(run.json));
     assert.equal(run.json.field, 'portalId');
     const options = await hubspot.fetchActionOptions({ optionsUrl: onServer(action.inputFields[0].typeDefinition.optionsUrl), inputFieldName: 'campaignId' });

@@ -131,7 +131,12 @@ export function evaluate(expr: ExpressionContext, scope: Scope): unknown {
 /** What a method returns, evaluated with its parameters bound. */
 export function returned(unit: CompilationUnitContext, name: string, args: Scope): unknown {
   const m = method(unit, name);
-  const params = m.formalParameters().formalParameterList()?.formalParameter_list().map((p) => p.id().getText()) ?? [];
+  const params =
+    m
+      .formalParameters()
+      .formalParameterList()
+      ?.formalParameter_list()
+      .map((p) => p.id().getText()) ?? [];
   for (const p of params) if (!(p in args)) throw new Error(`${name}(${params.join(', ')}): no value for ${p}`);
   const [ret] = all(m, ReturnStatementContext);
   if (!ret) throw new Error(`${name} returns nothing`);

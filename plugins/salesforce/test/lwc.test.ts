@@ -36,7 +36,11 @@ test('the Lightning Web Components pass their Jest tests', { timeout: TIMEOUT_MS
     });
   });
   assert.equal(code, 0, output);
-  const { numPassedTests, numFailedTests, numTotalTestSuites } = JSON.parse(json) as { numPassedTests: number; numFailedTests: number; numTotalTestSuites: number };
+  const { numPassedTests, numFailedTests, numTotalTestSuites } = JSON.parse(json) as {
+    numPassedTests: number;
+    numFailedTests: number;
+    numTotalTestSuites: number;
+  };
   assert.equal(numFailedTests, 0, output);
   assert.equal(numTotalTestSuites, 2, 'both components are tested');
   assert.ok(numPassedTests >= 9, `${numPassedTests} tests passed`);

@@ -24,7 +24,19 @@ export function filesUnder(dir: string, suffix: string): string[] {
 }
 
 // Repeated elements always come as arrays, whatever their count.
-const LISTS = new Set(['fieldPermissions', 'classAccesses', 'objectPermissions', 'externalCredentialPrincipalAccesses', 'externalCredentialParameters', 'namedCredentialParameters', 'sections', 'columns', 'targets', 'target', 'targetConfig']);
+const LISTS = new Set([
+  'fieldPermissions',
+  'classAccesses',
+  'objectPermissions',
+  'externalCredentialPrincipalAccesses',
+  'externalCredentialParameters',
+  'namedCredentialParameters',
+  'sections',
+  'columns',
+  'targets',
+  'target',
+  'targetConfig',
+]);
 const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@', parseTagValue: false, isArray: (name) => LISTS.has(name) });
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -44,8 +56,16 @@ export function fieldNames(object: string): string[] {
 }
 
 const KINDS: Record<string, Field['kind']> = {
-  Text: 'string', TextArea: 'string', LongTextArea: 'string', Email: 'string', Phone: 'string', Url: 'string',
-  DateTime: 'datetime', Date: 'date', Checkbox: 'boolean', Picklist: 'picklist',
+  Text: 'string',
+  TextArea: 'string',
+  LongTextArea: 'string',
+  Email: 'string',
+  Phone: 'string',
+  Url: 'string',
+  DateTime: 'datetime',
+  Date: 'date',
+  Checkbox: 'boolean',
+  Picklist: 'picklist',
 };
 
 /** An object's package fields as sim/salesforce deploys them. */

@@ -51,9 +51,13 @@ describe('Apex', () => {
   function calloutMethods(): Set<string> {
     const found = new Set(['ChaselineClient.send']);
     const bodies = productClasses.flatMap((cls) =>
-      [...apex.get(cls)!.source.matchAll(/(?:public|private|global)\s+static\s+[\w<>, ]+\s+(\w+)\s*\(/g)].map((m) => ({ cls, name: m[1]!, body: method(apex.get(cls)!.unit, m[1]!).getText() })),
+      [...apex.get(cls)!.source.matchAll(/(?:public|private|global)\s+static\s+[\w<>, ]+\s+(\w+)\s*\(/g)].map((m) => ({
+        cls,
+        name: m[1]!,
+        body: method(apex.get(cls)!.unit, m[1]!).getText(),
+      })),
     );
-    for (let grew = true; grew; ) {
+    for (let grew = true; grew;) {
       grew = false;
       for (const m of bodies) {
         const key = `${m.cls}.${m.name}`;
@@ -83,7 +87,8 @@ describe('Apex', () => {
         const body = method(apex.get(testName)!.unit, t).getText();
         assert.match(body, /Assert\.\w+\(/, `${testName}.${t} asserts`);
         const reaches = [...callouts].some((c) => body.includes(`${c}(`));
-        if (reaches) assert.ok(body.includes('Test.setMock(HttpCalloutMock.class,'), `${testName}.${t} reaches a callout without Test.setMock(HttpCalloutMock.class, …)`);
+        if (reaches)
+          assert.ok(body.includes('Test.setMock(HttpCalloutMock.class,'), `${testName}.${t} reaches a callout without Test.setMock(HttpCalloutMock.class, …)`);
       }
     }
     assert.match(apex.get('ChaselineMock')!.source, /@IsTest\s+public class ChaselineMock implements HttpCalloutMock/);
@@ -149,16 +154,23 @@ describe('metadata', () => {
 
   test('the permission sets grant fields, classes and the API key principal the package has', () => {
     const credential = readXml(path.join(SOURCE, 'externalCredentials/Chaseline.externalCredential-meta.xml'));
-    const principals = (credential.externalCredentialParameters as Xml[]).filter((p) => p.parameterType === 'NamedPrincipal').map((p) => `Chaseline-${p.parameterName}`);
+    const principals = (credential.externalCredentialParameters as Xml[])
+      .filter((p) => p.parameterType === 'NamedPrincipal')
+      .map((p) => `Chaseline-${p.parameterName}`);
     for (const file of filesUnder(path.join(SOURCE, 'permissionsets'), '.permissionset-meta.xml')) {
       const set = readXml(file);
       for (const f of set.fieldPermissions ?? []) assert.ok(fields.has(f.field), `${path.basename(file)}: field ${f.field}`);
       for (const c of set.classAccesses ?? []) assert.ok(productClasses.includes(c.apexClass), `${path.basename(file)}: class ${c.apexClass}`);
-      for (const p of set.externalCredentialPrincipalAccesses ?? []) assert.ok(principals.includes(p.externalCredentialPrincipal), `${path.basename(file)}: principal ${p.externalCredentialPrincipal}`);
+      for (const p of set.externalCredentialPrincipalAccesses ?? [])
+        assert.ok(principals.includes(p.externalCredentialPrincipal), `${path.basename(file)}: principal ${p.externalCredentialPrincipal}`);
       for (const o of set.objectPermissions ?? []) assert.ok(existsSync(path.join(SOURCE, 'objects', o.object)), `${path.basename(file)}: object ${o.object}`);
     }
     const user = readXml(path.join(SOURCE, 'permissionsets/Chaseline_User.permissionset-meta.xml'));
-    assert.deepEqual(user.externalCredentialPrincipalAccesses.map((p: Xml) => p.externalCredentialPrincipal), principals, 'users of the components may use the API key');
+    assert.deepEqual(
+      user.externalCredentialPrincipalAccesses.map((p: Xml) => p.externalCredentialPrincipal),
+      principals,
+      'users of the components may use the API key',
+    );
     assert.deepEqual(user.classAccesses.map((c: Xml) => c.apexClass).sort(), productClasses.sort());
   });
 
@@ -171,13 +183,20 @@ describe('metadata', () => {
       const object = c.table === 'Contact' ? 'Contact' : c.table === `Contact.${report.join.relationship}` ? 'Activity' : null;
       assert.ok(object && fields.has(`${object}.${c.field}`), `report type column ${c.table}.${c.field}`);
     }
-    for (const f of Object.values(ACTIVITY_FIELDS)) assert.ok(custom.some((c) => c.field === f), `the report type offers ${f}`);
+    for (const f of Object.values(ACTIVITY_FIELDS))
+      assert.ok(
+        custom.some((c) => c.field === f),
+        `the report type offers ${f}`,
+      );
   });
 
   test('the named credential authenticates with the external credential, which sends the API key as a bearer token', () => {
     const named = readXml(path.join(SOURCE, 'namedCredentials/Chaseline.namedCredential-meta.xml'));
     const auth = (named.namedCredentialParameters as Xml[]).find((p) => p.parameterType === 'Authentication');
-    assert.ok(existsSync(path.join(SOURCE, `externalCredentials/${auth?.externalCredential}.externalCredential-meta.xml`)), `external credential ${auth?.externalCredential}`);
+    assert.ok(
+      existsSync(path.join(SOURCE, `externalCredentials/${auth?.externalCredential}.externalCredential-meta.xml`)),
+      `external credential ${auth?.externalCredential}`,
+    );
     assert.equal(named.allowMergeFieldsInHeader, 'true');
     const credential = readXml(path.join(SOURCE, 'externalCredentials/Chaseline.externalCredential-meta.xml'));
     assert.equal(credential.authenticationProtocol, 'Custom');
@@ -185,7 +204,7 @@ describe('metadata', () => {
     assert.equal(header?.parameterValue, 'Bearer {!$Credential.Chaseline.ApiKey}');
   });
 
-  test("every field and event the connector writes is in the package", () => {
+  test('every field and event the connector writes is in the package', () => {
     for (const object of ['Contact', 'Lead']) for (const f of Object.values(PERSON_FIELDS)) assert.ok(fields.has(`${object}.${f}`), `${object}.${f}`);
     for (const f of Object.values(ACTIVITY_FIELDS)) assert.ok(fields.has(`Activity.${f}`), `Activity.${f}`);
     assert.ok(existsSync(path.join(SOURCE, `objects/${CHASE_ENDED_EVENT}/${CHASE_ENDED_EVENT}.object-meta.xml`)));

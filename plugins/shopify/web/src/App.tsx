@@ -75,13 +75,23 @@ export function App() {
           <Card>
             <BlockStack gap="400">
               <InlineGrid columns="1fr auto">
-                <Text as="h2" variant="headingMd">Abandoned-cart chasing</Text>
+                <Text as="h2" variant="headingMd">
+                  Abandoned-cart chasing
+                </Text>
                 <Badge tone={settings?.enabled ? 'success' : undefined}>{settings?.enabled ? 'On' : 'Off'}</Badge>
               </InlineGrid>
               <FormLayout>
                 <Checkbox label="Call buyers who leave a checkout without ordering" checked={enabled} onChange={setEnabled} />
-                <TextField label="Wait before the call (minutes)" type="number" min={0} max={10080} value={delay} onChange={setDelay} autoComplete="off"
-                  helpText="Counted from the checkout's last change; an order placed meanwhile stops the chase." />
+                <TextField
+                  label="Wait before the call (minutes)"
+                  type="number"
+                  min={0}
+                  max={10080}
+                  value={delay}
+                  onChange={setDelay}
+                  autoComplete="off"
+                  helpText="Counted from the checkout's last change; an order placed meanwhile stops the chase."
+                />
                 <Checkbox label="Quiet hours (no calls in the buyer's local time)" checked={quiet.on} onChange={(on) => setQuiet({ ...quiet, on })} />
                 {quiet.on && (
                   <FormLayout.Group>
@@ -89,7 +99,9 @@ export function App() {
                     <TextField label="Quiet until" type="time" value={quiet.end} onChange={(end) => setQuiet({ ...quiet, end })} autoComplete="off" />
                   </FormLayout.Group>
                 )}
-                <Button variant="primary" onClick={() => void save()} loading={saving}>Save</Button>
+                <Button variant="primary" onClick={() => void save()} loading={saving}>
+                  Save
+                </Button>
               </FormLayout>
             </BlockStack>
           </Card>
@@ -97,8 +109,12 @@ export function App() {
         <Layout.Section variant="oneThird">
           <Card>
             <BlockStack gap="200">
-              <Text as="h2" variant="headingMd">Last 30 days</Text>
-              <Text as="p">{overview?.last30Days.chases ?? 0} chases, {overview?.last30Days.conversions ?? 0} orders</Text>
+              <Text as="h2" variant="headingMd">
+                Last 30 days
+              </Text>
+              <Text as="p">
+                {overview?.last30Days.chases ?? 0} chases, {overview?.last30Days.conversions ?? 0} orders
+              </Text>
               <Text as="p" variant="headingLg">
                 <span data-testid="recovered">{revenue.length ? revenue.map(money).join(' + ') : money({ currency: 'USD', amount: 0 })}</span> recovered
               </Text>
@@ -108,11 +124,19 @@ export function App() {
         <Layout.Section>
           <Card>
             <BlockStack gap="200">
-              <Text as="h2" variant="headingMd">Recent chases</Text>
+              <Text as="h2" variant="headingMd">
+                Recent chases
+              </Text>
               {rows.length ? (
-                <DataTable columnContentTypes={['text', 'text', 'text', 'numeric', 'numeric']} headings={['Started', 'Status', 'Outcome', 'Cart', 'Recovered']} rows={rows} />
+                <DataTable
+                  columnContentTypes={['text', 'text', 'text', 'numeric', 'numeric']}
+                  headings={['Started', 'Status', 'Outcome', 'Cart', 'Recovered']}
+                  rows={rows}
+                />
               ) : (
-                <Text as="p" tone="subdued">No chases yet.</Text>
+                <Text as="p" tone="subdued">
+                  No chases yet.
+                </Text>
               )}
             </BlockStack>
           </Card>

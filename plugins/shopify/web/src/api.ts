@@ -10,15 +10,28 @@ export interface Settings {
   warnings: { code: string; message: string }[];
 }
 
-export interface Revenue { currency: string; amount: number }
+export interface Revenue {
+  currency: string;
+  amount: number;
+}
 
 export interface Overview {
-  chases: { id: string; status: string; outcome: string | null; createdAt: string; cartTotal: string | null; currency: string | null; recovered: Revenue | null }[];
+  chases: {
+    id: string;
+    status: string;
+    outcome: string | null;
+    createdAt: string;
+    cartTotal: string | null;
+    currency: string | null;
+    recovered: Revenue | null;
+  }[];
   last30Days: { chases: number; conversions: number; revenue: Revenue[] };
 }
 
 declare global {
-  interface Window { shopify: { idToken(): Promise<string>; toast: { show(message: string, options?: { isError?: boolean }): void } } }
+  interface Window {
+    shopify: { idToken(): Promise<string>; toast: { show(message: string, options?: { isError?: boolean }): void } };
+  }
 }
 
 const BASE = '/plugins/shopify/api';

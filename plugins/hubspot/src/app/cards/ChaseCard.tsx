@@ -6,8 +6,23 @@
  */
 import { useCallback, useEffect, useState } from 'react';
 import {
-  Alert, Button, EmptyState, Flex, Heading, hubspot, List, LoadingSpinner, Select, StatusTag, Table, TableBody, TableCell, TableHead,
-  TableHeader, TableRow, Text,
+  Alert,
+  Button,
+  EmptyState,
+  Flex,
+  Heading,
+  hubspot,
+  List,
+  LoadingSpinner,
+  Select,
+  StatusTag,
+  Table,
+  TableBody,
+  TableCell,
+  TableHead,
+  TableHeader,
+  TableRow,
+  Text,
 } from '@hubspot/ui-extensions';
 import { useCrmProperties } from '@hubspot/ui-extensions/crm';
 import { chaselineApi, type Campaign, type RecordChases } from './chaseline.ts';
@@ -66,7 +81,11 @@ export function ChaseCard({ objectId, baseUrl }: ChaseCardProps) {
 
   return (
     <Flex direction="column" gap="md">
-      {error && <Alert title="Chaseline" variant="error">{error}</Alert>}
+      {error && (
+        <Alert title="Chaseline" variant="error">
+          {error}
+        </Alert>
+      )}
       {record && record.chases.length === 0 && (
         <EmptyState title="Not chased yet" layout="vertical">
           <Text>Chaseline has not chased this contact. Pick a campaign to start.</Text>
@@ -86,7 +105,9 @@ export function ChaseCard({ objectId, baseUrl }: ChaseCardProps) {
             {record.chases.map((c) => (
               <TableRow key={c.id}>
                 <TableCell>{c.campaignName}</TableCell>
-                <TableCell><StatusTag variant={TONE[c.status] ?? 'info'}>{c.status}</StatusTag></TableCell>
+                <TableCell>
+                  <StatusTag variant={TONE[c.status] ?? 'info'}>{c.status}</StatusTag>
+                </TableCell>
                 <TableCell>{c.outcome ?? '—'}</TableCell>
                 <TableCell>{when(c.createdAt)}</TableCell>
               </TableRow>
@@ -103,13 +124,19 @@ export function ChaseCard({ objectId, baseUrl }: ChaseCardProps) {
           options={campaigns.map((c) => ({ label: c.name, value: c.id }))}
           onChange={(value) => setCampaignId(String(value))}
         />
-        <Button variant="primary" disabled={!campaignId || starting} onClick={() => void start()}>Start chase</Button>
+        <Button variant="primary" disabled={!campaignId || starting} onClick={() => void start()}>
+          Start chase
+        </Button>
       </Flex>
       {record?.latest && (
         <Flex direction="column" gap="xs">
           <Heading>Latest chase: {record.latest.status}</Heading>
           <List variant="unordered">
-            {record.latest.timeline.map((e, i) => <Text key={`${e.at}-${i}`}>{when(e.at)} — {e.type}</Text>)}
+            {record.latest.timeline.map((e, i) => (
+              <Text key={`${e.at}-${i}`}>
+                {when(e.at)} — {e.type}
+              </Text>
+            ))}
           </List>
         </Flex>
       )}
