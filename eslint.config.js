@@ -107,9 +107,7 @@ export default tseslint.config(
   {
     // webhooks/ is HTTP only: raw body, signature (through the connector), status codes. The
     // connector parses, core/ decides (the one dedupe is core/inbound/deliveries.ts) and owns the SQL.
-    // The Twilio files are exempt until the carrier rewrite (issue 13) moves their statements into core/.
     files: ['webhooks/**/*.ts'],
-    ignores: ['webhooks/twilio.sms.ts', 'webhooks/twilio.voice.ts'],
     rules: {
       'no-restricted-imports': [
         'error',

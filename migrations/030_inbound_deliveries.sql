@@ -18,7 +18,7 @@ create index inbound_deliveries_received on inbound_deliveries (received_at);
 insert into inbound_deliveries (tenant_id, source, delivery_id, received_at)
 select coalesce(a.tenant_id, '00000000-0000-0000-0000-000000000000'),
        -- Named for what they record: an answering machine's verdict, a transfer's outcome.
-       case w.vendor when 'twilio' then 'twilio-amd' when 'twilio-dial' then 'dialog-transfer' when 'twilio-gather' then 'dialog-answer' else w.vendor end,
+       case w.vendor when 'twilio' then 'machine-verdict' when 'twilio-dial' then 'dialog-transfer' when 'twilio-gather' then 'dialog-answer' when 'twilio-sms' then 'inbound-sms' else w.vendor end,
        w.delivery_id, w.received_at
   from webhook_deliveries w
   left join attempts a on w.vendor <> 'twilio-sms' and a.sid = split_part(w.delivery_id, ':', 1)

@@ -11,9 +11,7 @@
 import type express from 'express';
 import type { Logger } from 'pino';
 import type { Deps } from '../core/deps.ts';
-import { withTransaction } from '../core/db/pool.ts';
-import { classifyInbound, optOutBySms, type InboundKeyword } from '../core/consent/sms.ts';
-import { firstDelivery } from '../core/inbound/deliveries.ts';
+import { classifyInbound, receiveInboundSms, type InboundKeyword } from '../core/consent/sms.ts';
 import { parseInboundMessage } from '../connectors/twilio/webhook.ts';
 
 const REPLIES: Record<'opt-out' | 'unclear' | 'help', Record<InboundKeyword['language'], string>> = {
@@ -55,13 +53,7 @@ export function inboundSms(options: { deps: Deps; log: Logger }): express.Reques
       }
       const sms = parsed.event;
       const keyword = classifyInbound(sms.body);
-      const outcome = await withTransaction(deps.db, async (tx) => {
-        // The line it came to decides the tenants, after: recorded without one.
-        if (!(await firstDelivery(tx, { tenantId: null, source: 'twilio-sms', deliveryId: sms.messageId }))) return { duplicate: true, optedOutIn: 0 };
-        if (keyword.kind !== 'opt-out') return { duplicate: false, optedOutIn: 0 };
-        const fresh = await optOutBySms(deps, tx, { fromE164: sms.from, to: sms.to, keyword: keyword.keyword });
-        return { duplicate: false, optedOutIn: fresh.length };
-      });
+      const outcome = await receiveInboundSms(deps, sms, keyword);
       // The message SID and what it asked for only: never the number or the text.
       log.info({ messageSid: sms.messageId, kind: keyword.kind, ...outcome }, 'inbound SMS');
       res.type('text/xml').send(replyTwiml(keyword));

@@ -11,14 +11,11 @@ import { z } from 'zod';
 import type { Logger } from 'pino';
 import type { Deps } from '../core/deps.ts';
 import type { JobQueue } from '../core/jobs/queue.ts';
-import { queues } from '../core/jobs/queue.ts';
-import { withTransaction } from '../core/db/pool.ts';
-import { firstDeliverySql } from '../core/inbound/deliveries.ts';
+import { applyMachineVerdict } from '../core/chases/outcomes.ts';
 import { dialogSession, type DialogEvent } from '../core/dialog/session.ts';
 import type { IntentClassifier } from '../core/intents/intents.ts';
 import { renderTwiml, type TwimlUrls } from '../connectors/twilio/twiml.ts';
 import { answeredEvent, gatherQuery, heardEvent, parseMachineVerdict, transferEndedEvent, voicemailEvent, whisperEvent } from '../connectors/twilio/webhook.ts';
-import { isMachine } from '../core/carrier.ts';
 
 export interface VoiceWebhookOptions {
   deps: Deps & { jobs: JobQueue };
@@ -90,18 +87,7 @@ export function voiceRoutes(router: express.Router, options: VoiceWebhookOptions
         res.status(400).type('text/plain').send('unexpected answering machine result');
         return;
       }
-      const { attemptId: attempt, callId: CallSid, answeredBy: AnsweredBy } = parsed.event;
-      // The verdict is recorded once per call (deduplicated by CallSid); a machine also queues its job.
-      const record = `with fresh as (${firstDeliverySql({ tenant: '(select tenant_id from attempts where id = $2)', source: 'twilio-amd', deliveryId: '$1' })})
-                    update attempts set answered_by = $3 where id = $2 and channel = 'voice' and exists (select 1 from fresh)`;
-      if (isMachine(AnsweredBy)) {
-        await withTransaction(deps.db, async (tx) => {
-          const { rows } = await tx.query(`${record} returning 1`, [`${CallSid}:amd`, attempt, AnsweredBy]);
-          if (rows.length) await deps.jobs.send(tx, queues.callMachine, { attemptId: attempt, callSid: CallSid });
-        });
-      } else {
-        await deps.db.query(record, [`${CallSid}:amd`, attempt, AnsweredBy]);
-      }
+      await applyMachineVerdict(deps, parsed.event);
       res.status(204).end();
     }),
   );

@@ -14,7 +14,10 @@ import { recordLineResult } from '../lines/health.ts';
 import { type LineResult } from '../lines/stores.ts';
 import { settleUnconfirmedOptOut, UNCONFIRMED_OPT_OUT } from '../dialog/optout.ts';
 import { recordCallEnded, recordConversion } from '../optimiser/stats.ts';
-import { finalCallStates, type CallProgress } from '../ports.ts';
+import { finalCallStates, type CallProgress, type MachineVerdict } from '../ports.ts';
+import { firstDeliverySql } from '../inbound/deliveries.ts';
+import { queues, type JobQueue } from '../jobs/queue.ts';
+import type { Deps } from '../deps.ts';
 import { isMachine, machineAnswers } from '../carrier.ts';
 
 /** A call status report, as the status webhook queues it and the reaper learns it from the carrier. */
@@ -273,5 +276,23 @@ export async function giveUpAttempt(deps: WorkerDeps, attemptId: string, reason:
     }
     await insertEvent(tx, a.tenant_id, a.chase_id, 'failed', { error: lastError, retrying: true }, attemptId);
     await scheduleChase(tx, deps.jobs, a.tenant_id, a.chase_id, now, a.channel, { reason: 'the attempt never reached the carrier' });
+  });
+}
+
+/**
+ * The answering-machine detection's verdict on a call, recorded once per call (a carrier
+ * sending it again changes nothing); a machine also queues the job that leaves the voicemail.
+ */
+export async function applyMachineVerdict(deps: Deps & { jobs: JobQueue }, verdict: MachineVerdict): Promise<void> {
+  const record = `with fresh as (${firstDeliverySql({ tenant: '(select tenant_id from attempts where id = $2)', source: 'machine-verdict', deliveryId: '$1' })})
+                  update attempts set answered_by = $3 where id = $2 and channel = 'voice' and exists (select 1 from fresh)`;
+  const params = [`${verdict.callId}:amd`, verdict.attemptId, verdict.answeredBy];
+  if (!isMachine(verdict.answeredBy)) {
+    await deps.db.query(record, params);
+    return;
+  }
+  await withTransaction(deps.db, async (tx) => {
+    const { rows } = await tx.query(`${record} returning 1`, params);
+    if (rows.length) await deps.jobs.send(tx, queues.callMachine, { attemptId: verdict.attemptId, callSid: verdict.callId });
   });
 }

@@ -6,6 +6,9 @@
  */
 import type pg from 'pg';
 import type { Deps } from '../deps.ts';
+import { withTransaction } from '../db/pool.ts';
+import { firstDelivery } from '../inbound/deliveries.ts';
+import type { InboundMessage } from '../ports.ts';
 import { recordOptOuts, storedPhone } from './consent.ts';
 import { normalise } from '../intents/normalise.ts';
 import { prohibition } from '../intents/prohibition.ts';
@@ -130,4 +133,18 @@ export async function optOutBySms(deps: Deps, tx: pg.PoolClient, input: { fromE1
     if (created) fresh.push(tenantId);
   }
   return fresh;
+}
+
+/**
+ * A text someone sent to one of our lines, acted on once however often the carrier delivers
+ * it: a STOP (or its Chinese equivalents) opts the sender out with every tenant the line
+ * belongs to. Recorded without a tenant, since the line decides the tenants only after.
+ */
+export async function receiveInboundSms(deps: Deps, sms: InboundMessage, keyword: InboundKeyword): Promise<{ duplicate: boolean; optedOutIn: number }> {
+  return withTransaction(deps.db, async (tx) => {
+    if (!(await firstDelivery(tx, { tenantId: null, source: 'inbound-sms', deliveryId: sms.messageId }))) return { duplicate: true, optedOutIn: 0 };
+    if (keyword.kind !== 'opt-out') return { duplicate: false, optedOutIn: 0 };
+    const fresh = await optOutBySms(deps, tx, { fromE164: sms.from, to: sms.to, keyword: keyword.keyword });
+    return { duplicate: false, optedOutIn: fresh.length };
+  });
 }

@@ -167,10 +167,10 @@ describe('migration 030', () => {
         { tenant_id: t, source: 'dialog-answer', delivery_id: `${callSid}:0` },
         { tenant_id: t, source: 'dialog-transfer', delivery_id: callSid },
         { tenant_id: t, source: 'hubspot', delivery_id: '101:7:55' },
+        { tenant_id: NO_TENANT, source: 'inbound-sms', delivery_id: 'SM0001' },
+        { tenant_id: t, source: 'machine-verdict', delivery_id: `${callSid}:amd` },
         { tenant_id: t, source: 'salesforce', delivery_id: '04l000000000001' },
         { tenant_id: t, source: 'shopify', delivery_id: 'shop-delivery-1' },
-        { tenant_id: t, source: 'twilio-amd', delivery_id: `${callSid}:amd` },
-        { tenant_id: NO_TENANT, source: 'twilio-sms', delivery_id: 'SM0001' },
       ]);
       const { rows: left } = await fresh.pool.query(
         `select table_name from information_schema.tables where table_name in ('webhook_deliveries', 'hubspot_events', 'commerce_events')`,
