@@ -47,3 +47,25 @@ describe('core/ names no carrier', () => {
     assert.deepEqual(offenders, []);
   });
 });
+
+describe('layers the linter holds', () => {
+  const problems = async (filePath: string, text: string) => {
+    const [result] = await new ESLint({ cwd: root }).lintText(text, { filePath: path.join(root, filePath) });
+    return (result?.messages ?? []).map((m) => m.message);
+  };
+
+  test('api/ imports nothing from sim/ or openapi/; a test beside it may', async () => {
+    const importsSim = "import { startTwilioSim } from '../../sim/twilio/index.ts';\nvoid startTwilioSim;\n";
+    const importsOpenapi = "import { buildOpenApi } from '../openapi/build.ts';\nvoid buildOpenApi;\n";
+    assert.match((await problems('api/runtime/fixture.ts', importsSim)).join('\n'), /api\/ never imports sim\//);
+    assert.match((await problems('api/fixture.ts', importsOpenapi)).join('\n'), /api\/ does not import openapi\//);
+    assert.deepEqual(await problems('api/runtime/fixture.test.ts', importsSim), []);
+  });
+
+  test('webhooks/ holds no SQL: neither the database modules nor a query', async () => {
+    const sql = "import { withTransaction } from '../core/db/pool.ts';\nvoid withTransaction;\n";
+    assert.match((await problems('webhooks/fixture.ts', sql)).join('\n'), /webhooks\/ holds no SQL/);
+    const query = 'export const f = (db: { query(s: string): void }) => db.query(`select 1`);\n';
+    assert.ok((await problems('webhooks/fixture.ts', query)).length > 0, 'a .query( call in webhooks/ is refused');
+  });
+});

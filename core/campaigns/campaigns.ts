@@ -101,6 +101,26 @@ async function assertSegment(db: Pick<pg.Pool, 'query'>, tenantId: string, segme
   if (!rowCount) throw notFound('segment', field);
 }
 
+/** The campaign's columns as the insert and the update take them: $1 tenant, $2 id, then $3–$14. */
+function campaignParams(tenantId: string, id: string, c: CampaignInput): unknown[] {
+  return [
+    tenantId,
+    id,
+    c.name,
+    c.segmentId ?? null,
+    c.trigger,
+    c.channel,
+    c.rules,
+    JSON.stringify(c.scripts),
+    JSON.stringify(c.lines),
+    c.call,
+    c.goal ?? null,
+    c.scriptFlags ?? null,
+    storedSchedule(c),
+    c.industry ?? null,
+  ];
+}
+
 export async function createCampaign(deps: Deps, tenantId: string, input: unknown): Promise<Campaign> {
   const c = CampaignInputSchema.parse(input);
   await assertSegment(deps.db, tenantId, c.segmentId ?? null, 'segmentId');
@@ -110,22 +130,7 @@ export async function createCampaign(deps: Deps, tenantId: string, input: unknow
     const { rows } = await tx.query<CampaignRow>(
       `insert into campaigns (tenant_id, id, name, segment_id, trigger, channel, rules, scripts, lines, call, goal, script_flags, schedule, industry)
        values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) returning ${COLUMNS}`,
-      [
-        tenantId,
-        id,
-        c.name,
-        c.segmentId ?? null,
-        c.trigger,
-        c.channel,
-        c.rules,
-        JSON.stringify(c.scripts),
-        JSON.stringify(c.lines),
-        c.call,
-        c.goal ?? null,
-        c.scriptFlags ?? null,
-        storedSchedule(c),
-        c.industry ?? null,
-      ],
+      campaignParams(tenantId, id, c),
     );
     await seedEntries(tx, tenantId, id, c.trigger);
     return toCampaign(rows[0]!);
@@ -182,22 +187,7 @@ export async function updateCampaign(deps: Deps, tenantId: string, id: string, i
     const { rows } = await tx.query<CampaignRow>(
       `update campaigns set name = $3, segment_id = $4, trigger = $5, channel = $6, rules = $7, scripts = $8, lines = $9, call = $10, goal = $11, script_flags = $12, schedule = $13, industry = $14, updated_at = now()
         where tenant_id = $1 and id = $2 returning ${COLUMNS}`,
-      [
-        tenantId,
-        id,
-        c.name,
-        c.segmentId ?? null,
-        c.trigger,
-        c.channel,
-        c.rules,
-        JSON.stringify(c.scripts),
-        JSON.stringify(c.lines),
-        c.call,
-        c.goal ?? null,
-        c.scriptFlags ?? null,
-        storedSchedule(c),
-        c.industry ?? null,
-      ],
+      campaignParams(tenantId, id, c),
     );
     if (JSON.stringify(c.trigger) !== JSON.stringify(current.trigger)) await seedEntries(tx, tenantId, id, c.trigger);
     return toCampaign(rows[0]!);

@@ -1,9 +1,10 @@
 // HTTP front of the org: the version root, Bearer auth, injected outages, the rolling
 // 24-hour API request allowance (with Sforce-Limit-Info on every counted answer), JSON
 // bodies, routing, and Salesforce's JSON error array for everything that goes wrong.
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
 import { invalidSession, notFound, SfError } from './errors.ts';
+import { readBody } from '../http.ts';
 
 export interface SfRequest {
   method: string;
@@ -68,12 +69,6 @@ function authorised(header: string | undefined, tokens: Set<string>): boolean {
     if (given.length === expected.length && timingSafeEqual(given, expected)) ok = true;
   }
   return ok;
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 export function versionList(versions: string[]) {

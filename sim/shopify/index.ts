@@ -2,7 +2,7 @@
 // webhooks (abandoned checkouts, orders, customers, the GDPR topics) signed as Shopify
 // signs them, and answers the Admin GraphQL calls Chaseline makes, on 127.0.0.1.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
 import { CostBucket, executeGraphQL, type ThrottleOptions, type GraphQLResult } from './graphql.ts';
 import { ShopState, type SimCheckout, type SimCustomer, type SimOrder } from './store.ts';
 import { createStoreActions, type StoreActions } from './actions.ts';
@@ -10,6 +10,7 @@ import { WebhookSender, type WebhookDelivery, type SendOptions } from './webhook
 import { loadSamples, loadUninstalledSample, type SentTopic, type Topic } from './vendor.ts';
 import { OAuthServer, type SessionTokenOptions } from './oauth.ts';
 import { listen } from '../listen.ts';
+import { readBody, sendJson as send } from '../http.ts';
 
 export type { SimCheckout, SimCustomer, SimOrder, SimLineItem, SmsMarketingConsent, SmsConsentState, FinancialStatus } from './store.ts';
 export type { WebhookDelivery, DeliveryAttempt, SendOptions } from './webhooks.ts';
@@ -107,18 +108,6 @@ export function currentApiVersion(date = new Date()): string {
 }
 
 const GRAPHQL_PATH = /^\/admin\/api\/(\d{4}-\d{2}|unstable)\/graphql\.json$/;
-
-function send(res: ServerResponse, status: number, json: unknown) {
-  const body = JSON.stringify(json);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
-  res.end(body);
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
 
 const sameSecret = (given: string | undefined, expected: string) => {
   const a = Buffer.from(given ?? '');

@@ -1,9 +1,10 @@
 // HTTP front: `Authorization: Bearer <API key>`, JSON bodies, routing, and Telnyx's error
 // shape for everything that goes wrong. The simulator's own control API (/sim/…) is served on
 // the same origin without the API key.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
 import { notFound, TelnyxApiError, unauthenticated } from './errors.ts';
+import { readBody, sendJson as send } from '../http.ts';
 
 export type Handler = (req: {
   path: string;
@@ -24,18 +25,6 @@ function authorised(header: string | undefined, apiKey: string): boolean {
   const given = Buffer.from(m[1].trim());
   const expected = Buffer.from(apiKey);
   return given.length === expected.length && timingSafeEqual(given, expected);
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-function send(res: ServerResponse, status: number, json: unknown) {
-  const body = JSON.stringify(json);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
-  res.end(body);
 }
 
 export function createSimServer(routes: Route[], apiKey: string, control: ControlHandler): Server {

@@ -1,9 +1,10 @@
 // HTTP front: Basic auth (AccountSid:AuthToken), form bodies, routing, and Twilio's JSON
 // error shape for everything that goes wrong. api.twilio.com and lookups.twilio.com
 // are served on one origin; their paths do not overlap.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
 import { notFound, TwilioApiError, unauthenticated } from './errors.ts';
+import { readBody, sendJson as send } from '../http.ts';
 
 export type Handler = (req: {
   method: string;
@@ -24,18 +25,6 @@ function authorised(header: string | undefined, accountSid: string, authToken: s
   const given = Buffer.from(Buffer.from(m[1], 'base64').toString('utf8'));
   const expected = Buffer.from(`${accountSid}:${authToken}`);
   return given.length === expected.length && timingSafeEqual(given, expected);
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-function send(res: ServerResponse, status: number, json: unknown) {
-  const body = JSON.stringify(json);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
-  res.end(body);
 }
 
 /** An injected failure: answered instead of the route, or — `processed` — after the route ran (a lost response). */
